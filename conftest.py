@@ -1,0 +1,1 @@
+"""Top-level conftest: pytest honours ``pytest_plugins`` only here."""

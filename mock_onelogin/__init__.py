@@ -1,0 +1,1 @@
+"""A simulated OneLogin: directory, Wrike app connector, provisioning engine, System Log."""

@@ -1,0 +1,1 @@
+"""A reference Wrike SCIM 2.0 service provider."""
