@@ -1,0 +1,88 @@
+"""The provider's application factory."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from wrike_sp.config import WrikeConfig
+from wrike_sp.domain.accounts import AccountAdmin
+from wrike_sp.domain.errors import AdminError, ScimError
+from wrike_sp.domain.scim_users import ScimUsers
+from wrike_sp.store.sqlite import WrikeStore
+from wrike_sp.web import admin, harness, scim
+from wrike_sp.web.http import admin_error, scim_error
+
+log = logging.getLogger("wrike_sp")
+
+
+@dataclass
+class WrikeRuntime:
+    """What the web layer reaches through ``current_app.extensions["wrike"]``."""
+
+    config: WrikeConfig
+    store: WrikeStore
+    scim_users: ScimUsers
+    accounts: AccountAdmin
+    harness: harness.HarnessState | None
+
+
+def _is_scim() -> bool:
+    return request.path.startswith("/scim/")
+
+
+def create_app(config: WrikeConfig | None = None) -> Flask:
+    config = config or WrikeConfig()
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.config["SECRET_KEY"] = config.secret_key
+    store = WrikeStore(config.database)
+    state = (
+        harness.HarnessState(journal_size=config.journal_size, clock=config.clock)
+        if config.harness_enabled
+        else None
+    )
+    app.extensions["wrike"] = WrikeRuntime(
+        config=config,
+        store=store,
+        scim_users=ScimUsers(store, config.clock),
+        accounts=AccountAdmin(store, config.clock, config.password_iterations),
+        harness=state,
+    )
+    app.register_blueprint(scim.blueprint)
+    app.register_blueprint(admin.blueprint)
+    if state is not None:
+        app.register_blueprint(harness.blueprint)
+        app.wsgi_app = harness.HarnessMiddleware(app.wsgi_app, state)  # type: ignore[method-assign]
+
+    @app.errorhandler(ScimError)
+    def _scim_error(error: ScimError) -> Response:
+        if _is_scim():
+            return scim_error(error)
+        return admin_error(error.status, error.scim_type or "error", error.detail)
+
+    @app.errorhandler(AdminError)
+    def _admin_error(error: AdminError) -> Response:
+        return admin_error(error.status, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        detail = error.description or error.name
+        if status == 413:
+            detail = f"The request body is larger than {config.max_body_bytes} bytes"
+        if _is_scim():
+            return scim_error(ScimError(status, None, detail))
+        return admin_error(status, error.name.lower().replace(" ", "_"), detail)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        if _is_scim():
+            return scim_error(ScimError(500, None, "Internal error in the reference provider"))
+        return admin_error(500, "internal_error", "Internal error in the reference provider")
+
+    return app

@@ -1,0 +1,31 @@
+"""The provider's configuration: one frozen dataclass, read by ``create_app`` and the CLI, so
+that every default is declared once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wrike_sp.domain.clock import Clock, system_clock
+from wrike_sp.domain.modelling import MAX_BODY_BYTES
+
+
+@dataclass(frozen=True)
+class WrikeConfig:
+    """How one provider instance runs.
+
+    ``database`` is a SQLite file path, or ``":memory:"`` for a private in-memory database
+    (tests). ``public_url`` is the base that SCIM URLs and ``meta.location`` are built on; when
+    unset, the URL the request arrived at is used. ``admin_key`` guards the admin JSON API
+    (``None`` leaves it open, for in-process tests only). The harness controls (reset, fault
+    injection, request journal) exist only when ``harness_enabled`` is set.
+    """
+
+    database: str = ":memory:"
+    public_url: str | None = None
+    admin_key: str | None = None
+    harness_enabled: bool = False
+    max_body_bytes: int = MAX_BODY_BYTES
+    password_iterations: int = 120_000
+    secret_key: str | None = None
+    journal_size: int = 1000
+    clock: Clock = field(default=system_clock)

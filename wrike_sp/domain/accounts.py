@@ -1,0 +1,288 @@
+"""Wrike account administration: plans, approved domains, members and their rights, API apps
+and permanent tokens, the SCIM URL, and the billing ledger."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from wrike_sp.domain.clock import Clock, stamp
+from wrike_sp.domain.errors import AdminError, ScimError
+from wrike_sp.domain.modelling import PLANS, SCIM_PATH, SCIM_PLANS
+from wrike_sp.domain.records import Conflict, UserRow
+from wrike_sp.domain.secrets_ import (
+    check_password,
+    hash_password,
+    new_token,
+    token_hash,
+    token_hint,
+)
+from wrike_sp.domain.users import canonical_user_type, is_email, key
+from wrike_sp.store.sqlite import WrikeStore
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+ROLES = ("owner", "admin", "regular")
+RIGHT_SECURITY = "Configure advanced security settings"
+RIGHT_GRANT_ADMIN = "Grant/revoke admin rights"
+
+
+def member_view(user: UserRow) -> dict[str, Any]:
+    """A member as the admin API and pages show it."""
+    name = user.doc.get("name") or {}
+    return {
+        "id": user.id,
+        "email": user.login_key,
+        "user_name": user.user_name,
+        "first_name": name.get("givenName"),
+        "last_name": name.get("familyName"),
+        "title": user.doc.get("title"),
+        "role": user.role,
+        "rights": {
+            "configure_advanced_security_settings": user.can_configure_security,
+            "grant_revoke_admin_rights": user.can_grant_admin,
+        },
+        "user_type": user.user_type,
+        "status": "active" if user.active else "deactivated",
+        "via_scim": user.via_scim,
+        "billable_since": user.billable_since,
+        "deactivated_at": user.deactivated_at,
+        "created": user.created,
+    }
+
+
+class AccountAdmin:
+    """What a Wrike account admin does in Wrike's settings, as plain operations."""
+
+    def __init__(self, store: WrikeStore, clock: Clock, password_iterations: int) -> None:
+        self.store = store
+        self.clock = clock
+        self.password_iterations = password_iterations
+
+    def _account(self, account_id: int) -> dict[str, Any]:
+        account = self.store.account(account_id)
+        if account is None:
+            raise AdminError(404, "account_not_found", f"No Wrike account {account_id}")
+        return account
+
+    def account_view(self, account_id: int) -> dict[str, Any]:
+        account = self._account(account_id)
+        return {
+            **account,
+            "scim_available": account["plan"] in SCIM_PLANS,
+            "approved_domains": self.store.approved_domains(account_id),
+        }
+
+    def create_account(self, name: Any, plan: Any) -> dict[str, Any]:
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise AdminError(400, "invalid_name", "An account needs a name of 1 to 200 characters")
+        plan = _plan(plan)
+        account_id = self.store.add_account(name.strip(), plan, stamp(self.clock()))
+        return self.account_view(account_id)
+
+    def set_plan(self, account_id: int, plan: Any) -> dict[str, Any]:
+        self._account(account_id)
+        self.store.set_plan(account_id, _plan(plan))
+        return self.account_view(account_id)
+
+    def add_domain(self, account_id: int, domain: Any) -> list[str]:
+        self._account(account_id)
+        if not isinstance(domain, str) or not _DOMAIN.match(domain.strip().lower()):
+            raise AdminError(
+                400, "invalid_domain", f"{domain!r} is not a domain name such as 'example.com'"
+            )
+        self.store.add_domain(account_id, domain.strip().lower())
+        return self.store.approved_domains(account_id)
+
+    def remove_domain(self, account_id: int, domain: str) -> list[str]:
+        self._account(account_id)
+        if not self.store.remove_domain(account_id, domain.lower()):
+            raise AdminError(404, "domain_not_found", f"{domain} is not an approved domain")
+        return self.store.approved_domains(account_id)
+
+    # -- members ----------------------------------------------------------------------------
+
+    def add_member(self, account_id: int, body: dict[str, Any]) -> dict[str, Any]:
+        self._account(account_id)
+        email = body.get("email")
+        if not isinstance(email, str) or not is_email(email):
+            raise AdminError(400, "invalid_email", f"{email!r} is not an email address")
+        role = body.get("role", "regular")
+        if role not in ROLES:
+            raise AdminError(400, "invalid_role", f"role must be one of {', '.join(ROLES)}")
+        password = body.get("password")
+        if password is not None and (not isinstance(password, str) or len(password) < 8):
+            raise AdminError(400, "weak_password", "A password has at least 8 characters")
+        try:
+            user_type = canonical_user_type(body.get("user_type"))
+        except ScimError as error:
+            raise AdminError(400, "invalid_user_type", error.detail) from error
+        rights = body.get("rights") or {}
+        now = stamp(self.clock())
+        name = {
+            k: v
+            for k, v in (("givenName", body.get("first_name")), ("familyName", body.get("last_name")))
+            if isinstance(v, str) and v
+        }
+        doc: dict[str, Any] = {
+            "userName": email,
+            "emails": [{"value": email, "type": "work", "primary": True}],
+            "userType": user_type,
+            "active": True,
+        }
+        if name:
+            doc["name"] = name
+        if isinstance(body.get("title"), str):
+            doc["title"] = body["title"]
+        user = UserRow(
+            id=uuid.uuid4().hex,
+            account_id=account_id,
+            user_name=email,
+            login_key=key(email),
+            active=True,
+            user_type=user_type,
+            role=role,
+            can_configure_security=bool(rights.get("configure_advanced_security_settings")),
+            can_grant_admin=bool(rights.get("grant_revoke_admin_rights")),
+            password_hash=hash_password(password, self.password_iterations) if password else None,
+            doc=doc,
+            created=now,
+            last_modified=now,
+            version=1,
+            via_scim=False,
+            billable_since=now,
+            deactivated_at=None,
+        )
+        try:
+            with self.store.transaction():
+                self.store.insert_user(user, [(email, "work")])
+                self.store.record_billing(account_id, user.id, email, user_type, "added", now)
+        except Conflict as error:
+            raise AdminError(409, "member_exists", f"{email} is already a member") from error
+        return member_view(user)
+
+    def member(self, account_id: int, member_id: str) -> UserRow:
+        user = self.store.user(account_id, member_id)
+        if user is None:
+            raise AdminError(404, "member_not_found", f"No member {member_id} in account {account_id}")
+        return user
+
+    def member_by_email(self, account_id: int, email: str) -> UserRow:
+        user = self.store.user_by_login(account_id, key(email))
+        if user is None:
+            raise AdminError(404, "member_not_found", f"No member {email} in account {account_id}")
+        return user
+
+    def update_member(self, account_id: int, member_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        with self.store.transaction():
+            user = self.member(account_id, member_id)
+            changed = user
+            if "role" in body:
+                if body["role"] not in ROLES:
+                    raise AdminError(400, "invalid_role", f"role must be one of {', '.join(ROLES)}")
+                changed = replace(changed, role=body["role"])
+            rights = body.get("rights") or {}
+            if "configure_advanced_security_settings" in rights:
+                changed = replace(
+                    changed,
+                    can_configure_security=bool(rights["configure_advanced_security_settings"]),
+                )
+            if "grant_revoke_admin_rights" in rights:
+                changed = replace(changed, can_grant_admin=bool(rights["grant_revoke_admin_rights"]))
+            if changed != user:
+                changed = replace(
+                    changed, version=user.version + 1, last_modified=stamp(self.clock())
+                )
+                self.store.update_user(changed, None, user.version)
+            return member_view(changed)
+
+    def members(self, account_id: int) -> list[dict[str, Any]]:
+        self._account(account_id)
+        _, users = self.store.search_users(account_id, "", [], 0, 1_000_000)
+        return [member_view(u) for u in users]
+
+    # -- SCIM URL, API apps and tokens --------------------------------------------------------
+
+    def scim_url(self, account_id: int, member_id: str, base_url: str) -> str:
+        """Shown only to members with the right to configure advanced security settings."""
+        self._account(account_id)
+        member = self.member(account_id, member_id)
+        if not member.can_configure_security:
+            raise AdminError(
+                403,
+                "right_missing",
+                f"{member.user_name} cannot see the SCIM URL: it needs the right "
+                f"'{RIGHT_SECURITY}'.",
+            )
+        return base_url.rstrip("/") + SCIM_PATH.format(account_id=account_id)
+
+    def create_app(self, account_id: int, member_id: str, name: Any, description: Any) -> dict[str, Any]:
+        member = self.member(account_id, member_id)
+        if not isinstance(name, str) or not name.strip() or len(name) > 100:
+            raise AdminError(400, "invalid_name", "An API app needs a name of 1 to 100 characters")
+        if description is not None and not isinstance(description, str):
+            raise AdminError(400, "invalid_description", "description must be text")
+        app_id = self.store.add_app(
+            account_id, name.strip(), description or "", member.id, stamp(self.clock())
+        )
+        app = self.store.app(account_id, app_id)
+        assert app is not None
+        return app
+
+    def issue_token(
+        self, account_id: int, app_id: int, member_id: str, password: Any
+    ) -> dict[str, Any]:
+        """A permanent token, obtained by re-entering the password; shown once, kept hashed."""
+        if self.store.app(account_id, app_id) is None:
+            raise AdminError(404, "app_not_found", f"No API app {app_id} in account {account_id}")
+        member = self.member(account_id, member_id)
+        if not isinstance(password, str) or not check_password(password, member.password_hash):
+            raise AdminError(
+                403, "wrong_password", "The password is not correct: re-enter your Wrike password"
+            )
+        token = new_token()
+        token_id = self.store.add_token(
+            app_id, account_id, member.id, token_hash(token), token_hint(token), stamp(self.clock())
+        )
+        return {
+            "id": token_id,
+            "app_id": app_id,
+            "token": token,
+            "hint": token_hint(token),
+            "issued_by": member.user_name,
+            "note": "This token is shown only once. Copy it now.",
+        }
+
+    def tokens(self, account_id: int) -> list[dict[str, Any]]:
+        self._account(account_id)
+        return self.store.tokens(account_id)
+
+    def revoke_token(self, account_id: int, token_id: int) -> None:
+        self._account(account_id)
+        if not self.store.revoke_token(account_id, token_id, stamp(self.clock())):
+            raise AdminError(404, "token_not_found", f"No active token {token_id}")
+
+    def login(self, account_id: int, email: str, password: str) -> UserRow | None:
+        user = self.store.user_by_login(account_id, key(email))
+        if user is None or not check_password(password, user.password_hash):
+            return None
+        return user
+
+    # -- billing ----------------------------------------------------------------------------
+
+    def billing(self, account_id: int) -> dict[str, Any]:
+        self._account(account_id)
+        seats = self.store.seats(account_id)
+        return {
+            "seats": seats,
+            "total_seats": sum(seats.values()),
+            "ledger": self.store.ledger(account_id),
+        }
+
+
+def _plan(plan: Any) -> str:
+    for known in PLANS:
+        if isinstance(plan, str) and plan.strip().lower() == known.lower():
+            return known
+    raise AdminError(400, "invalid_plan", f"{plan!r} is not a Wrike plan; one of: {', '.join(PLANS)}")

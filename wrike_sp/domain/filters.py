@@ -1,0 +1,141 @@
+"""SCIM filters (RFC 7644 §3.4.2.2) translated to SQL over indexed columns.
+
+scim2-models parses the filter into its AST; this module only walks that tree. Wrike
+documents that "search is supported only by email address", so only userName and
+emails (value, type) can be searched; any other attribute is refused with invalidFilter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scim2_models import InvalidFilterException, ScimFilter
+from scim2_models.path import (
+    AttrPath,
+    CompareOperator,
+    Comparison,
+    FilterVisitor,
+    LogicalExpr,
+    Not,
+    Present,
+    ValuePath,
+)
+
+from wrike_sp.domain.errors import ScimError
+from wrike_sp.domain.schema import CORE_USER, WrikeUser
+from wrike_sp.domain.users import key
+
+Sql = tuple[str, list[Any]]
+
+_SEARCH_BY_EMAIL = (
+    "Wrike supports search by email address only: filter on userName or emails "
+    "(e.g. userName eq \"ada@example.com\"); '{attr}' cannot be searched."
+)
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _compare(column: str, op: CompareOperator, value: Any) -> Sql:
+    if value is None:
+        if op == CompareOperator.eq:
+            return f"({column} IS NULL OR {column} = '')", []
+        if op == CompareOperator.ne:
+            return f"({column} IS NOT NULL AND {column} <> '')", []
+        raise ScimError(400, "invalidFilter", f"Operator '{op.value}' cannot compare with null")
+    if not isinstance(value, str):
+        raise ScimError(400, "invalidFilter", f"Email searches compare strings, got {value!r}")
+    text = key(value)
+    if op == CompareOperator.eq:
+        return f"{column} = ?", [text]
+    if op == CompareOperator.ne:
+        return f"{column} <> ?", [text]
+    if op == CompareOperator.co:
+        return f"{column} LIKE ? ESCAPE '\\'", [f"%{_like(text)}%"]
+    if op == CompareOperator.sw:
+        return f"{column} LIKE ? ESCAPE '\\'", [f"{_like(text)}%"]
+    if op == CompareOperator.ew:
+        return f"{column} LIKE ? ESCAPE '\\'", [f"%{_like(text)}"]
+    symbol = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}[op.value]
+    return f"{column} {symbol} ?", [text]
+
+
+def _email_column(sub_attr: str | None, attr_name: str) -> str:
+    sub = (sub_attr or "value").lower()
+    if sub == "value":
+        return "e.value_key"
+    if sub == "type":
+        return "lower(e.type)"
+    raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=f"{attr_name}.{sub_attr}"))
+
+
+def _target(path: AttrPath) -> str:
+    if path.uri is not None and path.uri.lower() != CORE_USER.lower():
+        raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=str(path)))
+    name = path.attr.lower()
+    if name == "username" and path.sub_attr is None:
+        return "userName"
+    if name == "emails":
+        return "emails"
+    raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=str(path)))
+
+
+class _UserSql(FilterVisitor[Sql]):
+    """Builds a WHERE clause over ``users u`` (and ``user_emails e`` in EXISTS subqueries)."""
+
+    def __init__(self, inside_emails: bool = False) -> None:
+        self.inside_emails = inside_emails
+
+    def visit_comparison(self, node: Comparison) -> Sql:
+        if self.inside_emails:
+            column = _email_column(node.attr_path.attr, "emails")
+            return _compare(column, node.op, node.value)
+        if _target(node.attr_path) == "userName":
+            return _compare("u.user_name_key", node.op, node.value)
+        column = _email_column(node.attr_path.sub_attr, node.attr_path.attr)
+        sql, params = _compare(column, node.op, node.value)
+        return f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND {sql})", params
+
+    def visit_present(self, node: Present) -> Sql:
+        if self.inside_emails:
+            column = _email_column(node.attr_path.attr, "emails")
+            return f"({column} IS NOT NULL AND {column} <> '')", []
+        if _target(node.attr_path) == "userName":
+            return "u.user_name_key <> ''", []
+        column = _email_column(node.attr_path.sub_attr, node.attr_path.attr)
+        return (
+            f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND {column} <> '')",
+            [],
+        )
+
+    def visit_not(self, node: Not) -> Sql:
+        sql, params = self.visit(node.expr)
+        return f"NOT ({sql})", params
+
+    def visit_logical_expr(self, node: LogicalExpr) -> Sql:
+        parts = [self.visit(term) for term in node.terms]
+        joiner = f" {node.op.value.upper()} "
+        return joiner.join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
+
+    def visit_value_path(self, node: ValuePath) -> Sql:
+        if self.inside_emails or _target(node.attr_path) != "emails":
+            raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=str(node)))
+        sql, params = _UserSql(inside_emails=True).visit(node.val_filter)
+        return f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND ({sql}))", params
+
+
+def filter_to_sql(text: str) -> Sql:
+    """Translate a filter to a SQL condition over ``users u`` and its parameters."""
+    if len(text) > 4096:
+        raise ScimError(400, "invalidFilter", "The filter is longer than 4096 characters")
+    try:
+        parsed = ScimFilter[WrikeUser](text)
+    except InvalidFilterException as error:
+        raise ScimError(400, "invalidFilter", f"Invalid filter {text!r}: {error}") from error
+    except (ValueError, TypeError, RecursionError) as error:
+        raise ScimError(400, "invalidFilter", f"Invalid filter {text!r}: {error}") from error
+    try:
+        return _UserSql().visit(parsed.ast)
+    except RecursionError as error:
+        raise ScimError(400, "invalidFilter", "The filter is nested too deeply") from error

@@ -1,0 +1,63 @@
+"""Every choice the reference provider makes where Wrike does not publish its behaviour.
+
+Each constant here is listed under "Modelling choices" in README.md. Change a choice here and
+the whole provider follows.
+"""
+
+from __future__ import annotations
+
+# Plans, verbatim from the article's availability tables.
+PLANS: tuple[str, ...] = (
+    "Free",
+    "Professional",
+    "Team",
+    "Business",
+    "Business Plus",
+    "Enterprise Standard",
+    "Enterprise Pinnacle",
+    "Legacy Free",
+    "Legacy Professional",
+    "Legacy Business",
+    "Legacy Enterprise",
+)
+SCIM_PLANS: frozenset[str] = frozenset(
+    {"Enterprise Standard", "Enterprise Pinnacle", "Legacy Enterprise"}
+)
+
+# User types as the article names them; the first is the default ("By default, Regular Users
+# are created"). Choice: carried in the core `userType` attribute, matched case-insensitively.
+USER_TYPES: tuple[str, ...] = ("Regular", "External", "Collaborator", "Contributor", "Viewer")
+DEFAULT_USER_TYPE = "Regular"
+
+# Choice: every provisioned member is billable from the moment of provisioning, whatever its
+# type (the article states it without exception); a deactivated or deleted member no longer
+# holds a seat.
+BILLABLE_USER_TYPES: frozenset[str] = frozenset(USER_TYPES)
+
+# Choice: the SCIM URL shape. Wrike shows one per account; the account id sits in the path.
+SCIM_PATH = "/scim/{account_id}/v2"
+
+# Choice: DELETE removes the member from the account (RFC 7644 §3.6: 404 afterwards); the
+# billing ledger keeps the deletion with its time.
+DELETE_REMOVES_USER = True
+
+# Choice: with no approved domain at all, nobody is provisioned (the article: "Only users from
+# approved domains will be automatically provisioned").
+EMPTY_APPROVED_DOMAINS_ALLOW_ALL = False
+
+# Choice: refusal statuses where Wrike publishes none.
+STATUS_PLAN_WITHOUT_SCIM = 403
+STATUS_UNAPPROVED_DOMAIN = 400  # scimType invalidValue
+STATUS_ADMIN_RIGHT_MISSING = 403
+STATUS_GROUPS = 501
+
+# Choice: a SCIM token works only while its issuer is still an active account admin.
+TOKEN_NEEDS_ADMIN_ISSUER = True
+
+# Choice: an attribute absent from a PUT keeps its Wrike value (the article's troubleshooting
+# note); an explicit null or [] clears it. Multi-valued attributes merge by `type`.
+PUT_KEEPS_MISSING_ATTRIBUTES = True
+
+# Limits (ServiceProviderConfig advertises them).
+MAX_RESULTS = 1000
+MAX_BODY_BYTES = 1024 * 1024

@@ -1,0 +1,228 @@
+"""The User schema Wrike publishes, and a fast reader of SCIM payloads built from it.
+
+The published schemas come from scim2-models (one source of truth for attribute names and
+characteristics). Reading a payload through the pydantic models costs close to a millisecond,
+which would dominate every request, so payloads are normalised here with a small table of
+attribute definitions derived from those same schemas.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import Field
+from scim2_models import Context, EnterpriseUser, User
+
+from wrike_sp.domain.errors import ScimError
+from wrike_sp.domain.modelling import USER_TYPES
+
+CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+
+
+class WrikeUser(User[EnterpriseUser]):  # type: ignore[misc]
+    """The core User with the enterprise extension; ``userType`` carries Wrike's user types.
+
+    The canonical values are published in /Schemas, which is also what lets conformance
+    tools pick valid example values.
+    """
+
+    user_type: str | None = Field(None, examples=list(USER_TYPES))
+
+
+@dataclass(frozen=True)
+class AttributeDef:
+    """One attribute of a schema, with the characteristics the reader enforces."""
+
+    name: str
+    type: str
+    multi_valued: bool = False
+    mutability: str = "readWrite"
+    returned: str = "default"
+    case_exact: bool = False
+    sub_attributes: dict[str, AttributeDef] = field(default_factory=dict)
+
+    @property
+    def writable(self) -> bool:
+        return self.mutability in ("readWrite", "writeOnly", "immutable")
+
+
+def _definition(raw: dict[str, Any]) -> AttributeDef:
+    subs = {s["name"].lower(): _definition(s) for s in raw.get("subAttributes") or []}
+    return AttributeDef(
+        name=raw["name"],
+        type=raw["type"],
+        multi_valued=bool(raw.get("multiValued")),
+        mutability=raw.get("mutability", "readWrite"),
+        returned=raw.get("returned", "default"),
+        case_exact=bool(raw.get("caseExact")),
+        sub_attributes=subs,
+    )
+
+
+def _schema_dicts() -> tuple[dict[str, Any], dict[str, Any]]:
+    core = WrikeUser.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    for attribute in core["attributes"]:
+        if attribute["name"] == "userName":
+            # Wrike's login: required and unique (RFC 7643 §4.1.1).
+            attribute["required"] = True
+            attribute["uniqueness"] = "server"
+    enterprise = EnterpriseUser.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    return core, enterprise
+
+
+CORE_SCHEMA, ENTERPRISE_SCHEMA = _schema_dicts()
+CORE_ATTRIBUTES: dict[str, AttributeDef] = {
+    a["name"].lower(): _definition(a) for a in CORE_SCHEMA["attributes"]
+}
+ENTERPRISE_ATTRIBUTES: dict[str, AttributeDef] = {
+    a["name"].lower(): _definition(a) for a in ENTERPRISE_SCHEMA["attributes"]
+}
+EXTENSIONS: dict[str, tuple[str, dict[str, AttributeDef]]] = {
+    ENTERPRISE_USER.lower(): (ENTERPRISE_USER, ENTERPRISE_ATTRIBUTES),
+}
+# Attributes every client may send and the server ignores (RFC 7643 §3.1 readOnly).
+_IGNORED_TOP = {"id", "meta", "schemas", "groups"}
+
+
+def _scalar(attr: AttributeDef, value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    kind = attr.type
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        # Entra sends "True"/"False" strings; RFC 7643 §2.3.2 wants a JSON boolean.
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise ScimError(400, "invalidValue", f"'{where}' must be a boolean, got {value!r}")
+    if kind == "integer":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ScimError(400, "invalidValue", f"'{where}' must be an integer, got {value!r}")
+    if kind == "decimal":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        raise ScimError(400, "invalidValue", f"'{where}' must be a number, got {value!r}")
+    if isinstance(value, str):
+        if len(value) > 2048:
+            raise ScimError(400, "invalidValue", f"'{where}' is longer than 2048 characters")
+        return value
+    raise ScimError(400, "invalidValue", f"'{where}' must be a string, got {type(value).__name__}")
+
+
+def _complex(attr: AttributeDef, value: Any, where: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ScimError(400, "invalidValue", f"'{where}' must be an object")
+    out: dict[str, Any] = {}
+    for key, sub_value in value.items():
+        sub = attr.sub_attributes.get(str(key).lower())
+        if sub is None:
+            raise ScimError(
+                400, "invalidValue", f"'{where}' has no sub-attribute '{key}' in the User schema"
+            )
+        if sub.mutability == "readOnly":
+            continue
+        converted = _scalar(sub, sub_value, f"{where}.{sub.name}")
+        if converted is not None:
+            out[sub.name] = converted
+    return out or None
+
+
+def read_attribute(attr: AttributeDef, value: Any, where: str) -> Any:
+    """Convert one incoming attribute value; ``None`` means unassigned (RFC 7643 §2.5)."""
+    if attr.multi_valued:
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            # OneLogin's older templates send a single object where a list belongs.
+            value = [value]
+        if not isinstance(value, list):
+            raise ScimError(400, "invalidValue", f"'{where}' must be a list")
+        items = []
+        for item in value:
+            converted = (
+                _complex(attr, item, where) if attr.type == "complex" else _scalar(attr, item, where)
+            )
+            if converted is not None:
+                items.append(converted)
+        if attr.type == "complex" and sum(1 for i in items if i.get("primary") is True) > 1:
+            raise ScimError(400, "invalidValue", f"'{where}' has more than one primary value")
+        return items or None
+    if attr.type == "complex":
+        return _complex(attr, value, where)
+    return _scalar(attr, value, where)
+
+
+def read_user_payload(payload: Any) -> dict[str, Any]:
+    """Normalise a User body (POST or PUT) into canonical attribute names.
+
+    Attribute names are case-insensitive (RFC 7643 §2.1); readOnly attributes are ignored;
+    an attribute the schema does not know is refused so that a template typo is visible.
+    Returns a dict whose keys are canonical names; the extension sits under its URN.
+    Keys present with a ``None`` value mean "explicitly unassigned".
+    """
+    if not isinstance(payload, dict):
+        raise ScimError(400, "invalidSyntax", "The request body must be a JSON object")
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        lowered = str(key).lower()
+        if lowered in _IGNORED_TOP:
+            continue
+        extension = EXTENSIONS.get(lowered)
+        if extension is not None:
+            urn, attributes = extension
+            if value is None:
+                out[urn] = None
+                continue
+            if not isinstance(value, dict):
+                raise ScimError(400, "invalidValue", f"'{urn}' must be an object")
+            block: dict[str, Any] = {}
+            for sub_key, sub_value in value.items():
+                attr = attributes.get(str(sub_key).lower())
+                if attr is None:
+                    raise ScimError(
+                        400, "invalidValue", f"The enterprise extension has no attribute '{sub_key}'"
+                    )
+                if attr.mutability == "readOnly":
+                    continue
+                block[attr.name] = read_attribute(attr, sub_value, f"{urn}:{attr.name}")
+            out[urn] = block
+            continue
+        if lowered.startswith(CORE_USER.lower() + ":"):
+            lowered = lowered[len(CORE_USER) + 1 :]
+        attr = CORE_ATTRIBUTES.get(lowered)
+        if attr is None:
+            raise ScimError(
+                400,
+                "invalidSyntax",
+                f"Unknown attribute '{key}': it is not in the User schema or its enterprise "
+                "extension (see /Schemas)",
+            )
+        if attr.mutability == "readOnly":
+            continue
+        out[attr.name] = read_attribute(attr, value, attr.name)
+    return out
+
+
+def clean(document: dict[str, Any]) -> dict[str, Any]:
+    """Drop unassigned values so that nothing is stored or returned as null (RFC 7643 §2.5)."""
+    result: dict[str, Any] = {}
+    for key, value in document.items():
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if v is not None and v != [] and v != {}}
+        if value is None or value == [] or value == {}:
+            continue
+        result[key] = value
+    return result
+
+
+def deep_copy(document: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(document)

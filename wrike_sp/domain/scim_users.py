@@ -1,0 +1,350 @@
+"""SCIM operations on the members of one Wrike account, with every Wrike rule applied:
+plan, token, approved domain, login, user type, admin right, attributes that stay, billing.
+
+Each operation runs in one store transaction: it commits whole or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pydantic import ValidationError
+from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
+
+from wrike_sp.domain.clock import Clock, stamp
+from wrike_sp.domain.errors import ScimError
+from wrike_sp.domain.filters import filter_to_sql
+from wrike_sp.domain.modelling import (
+    MAX_RESULTS,
+    SCIM_PLANS,
+    STATUS_PLAN_WITHOUT_SCIM,
+    TOKEN_NEEDS_ADMIN_ISSUER,
+)
+from wrike_sp.domain.records import Conflict, UserRow
+from wrike_sp.domain.schema import (
+    CORE_USER,
+    ENTERPRISE_USER,
+    PATCH_OP,
+    WrikeUser,
+    read_user_payload,
+)
+from wrike_sp.domain.secrets_ import token_hash
+from wrike_sp.domain.users import (
+    check_admin_rule,
+    check_approved_domain,
+    derive_login,
+    email_index,
+    finish_document,
+    is_email,
+    key,
+    merge_for_update,
+)
+from wrike_sp.store.sqlite import WrikeStore
+
+# Entra and Okta PATCH shapes that a real-world provider tolerates (wrike-scim-behaviour §2.7).
+_PATCH_POLICY = ScimPolicy(remove_value_as_filter="apply", unmatched_path_filter="create")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What an accepted bearer token lets the caller do: one account, with the issuer's rights."""
+
+    account_id: int
+    plan: str
+    token_id: int
+    issuer_id: str
+    issuer_login: str
+    issuer_can_grant_admin: bool
+
+
+def version_tag(version: int) -> str:
+    return f'W/"{version}"'
+
+
+class ScimUsers:
+    """The /Users resource of every account, backed by a :class:`WrikeStore`."""
+
+    def __init__(self, store: WrikeStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    # -- authentication ---------------------------------------------------------------------
+
+    def authenticate(self, account_id: int, authorization: str | None) -> Grant:
+        account = self.store.account(account_id)
+        if account is None:
+            raise ScimError(
+                404,
+                None,
+                f"No Wrike account answers at this SCIM URL (account {account_id}). Copy the SCIM "
+                "URL from Apps & Integrations > OneLogin > SCIM tab in Wrike into the SCIM Base "
+                "URL field.",
+            )
+        if not authorization or not authorization[:7].lower() == "bearer ":
+            raise ScimError(
+                401,
+                None,
+                "A bearer token is required: send 'Authorization: Bearer <Wrike API token>' "
+                "(the SCIM Bearer Token field in OneLogin).",
+                {"WWW-Authenticate": 'Bearer realm="Wrike SCIM"'},
+            )
+        token = self.store.token_by_hash(token_hash(authorization[7:].strip()))
+        challenge = {"WWW-Authenticate": 'Bearer realm="Wrike SCIM", error="invalid_token"'}
+        if token is None:
+            raise ScimError(
+                401,
+                None,
+                "The bearer token is not a valid Wrike API token. Obtain a permanent token in "
+                "Wrike (Apps & Integrations > API) and paste it into the SCIM Bearer Token field.",
+                challenge,
+            )
+        if token["revoked_at"] is not None:
+            raise ScimError(
+                401,
+                None,
+                f"This Wrike API token was revoked at {token['revoked_at']}. Obtain a new token in "
+                "Wrike and update the SCIM Bearer Token field.",
+                challenge,
+            )
+        if token["account_id"] != account_id:
+            raise ScimError(
+                401,
+                None,
+                "This Wrike API token was not issued for the account at this SCIM URL. Use the "
+                "SCIM URL and the token of the same Wrike account.",
+                challenge,
+            )
+        issuer = self.store.user(account_id, token["member_id"])
+        if issuer is None or (TOKEN_NEEDS_ADMIN_ISSUER and not (issuer.is_admin and issuer.active)):
+            raise ScimError(
+                403,
+                None,
+                "The member who issued this API token is no longer an active account admin of "
+                "this Wrike account. Issue a new token from an account admin.",
+            )
+        if account["plan"] not in SCIM_PLANS:
+            raise ScimError(
+                STATUS_PLAN_WITHOUT_SCIM,
+                None,
+                f"SCIM user provisioning is not available on the {account['plan']} plan. It is "
+                "available on Enterprise Standard, Enterprise Pinnacle and Legacy Enterprise; "
+                "upgrade the Wrike account to use it.",
+            )
+        return Grant(
+            account_id=account_id,
+            plan=account["plan"],
+            token_id=token["id"],
+            issuer_id=issuer.id,
+            issuer_login=issuer.user_name,
+            issuer_can_grant_admin=issuer.can_grant_admin,
+        )
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, grant: Grant, user_id: str) -> UserRow:
+        user = self.store.user(grant.account_id, user_id)
+        if user is None:
+            raise ScimError(404, None, f"User {user_id} not found in this Wrike account")
+        return user
+
+    def search(
+        self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
+    ) -> tuple[int, list[UserRow]]:
+        where, params = filter_to_sql(filter_text) if filter_text else ("", [])
+        limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
+        return self.store.search_users(
+            grant.account_id, where, params, max(start_index, 1) - 1, limit
+        )
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def create(self, grant: Grant, payload: Any) -> UserRow:
+        doc = finish_document(read_user_payload(payload))
+        login = self._admissible_login(grant, doc)
+        now = stamp(self.clock())
+        user = UserRow(
+            id=uuid.uuid4().hex,
+            account_id=grant.account_id,
+            user_name=doc["userName"],
+            login_key=key(login),
+            active=bool(doc["active"]),
+            user_type=doc["userType"],
+            role="regular",
+            can_configure_security=False,
+            can_grant_admin=False,
+            password_hash=None,
+            doc=doc,
+            created=now,
+            last_modified=now,
+            version=1,
+            via_scim=True,
+            billable_since=now if doc["active"] else None,
+            deactivated_at=None if doc["active"] else now,
+        )
+        with self.store.transaction():
+            self._insert(user)
+            self.store.record_billing(
+                grant.account_id, user.id, login, user.user_type, "provisioned", now
+            )
+        return user
+
+    def replace(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
+        incoming = read_user_payload(payload)
+        with self.store.transaction():
+            user = self._for_write(grant, user_id, if_match)
+            doc = finish_document(merge_for_update(user.doc, incoming))
+            return self._save(grant, user, doc)
+
+    def patch(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
+        operation = _patch_op(payload)
+        with self.store.transaction():
+            user = self._for_write(grant, user_id, if_match)
+            if operation is None:
+                return user
+            doc = finish_document(_apply_patch(user, operation))
+            return self._save(grant, user, doc)
+
+    def delete(self, grant: Grant, user_id: str, if_match: str | None) -> None:
+        with self.store.transaction():
+            user = self._for_write(grant, user_id, if_match)
+            check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
+            self.store.delete_user(grant.account_id, user.id)
+            self.store.record_billing(
+                grant.account_id,
+                user.id,
+                user.login_key,
+                user.user_type,
+                "deleted",
+                stamp(self.clock()),
+            )
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _for_write(self, grant: Grant, user_id: str, if_match: str | None) -> UserRow:
+        user = self.get(grant, user_id)
+        if if_match is not None and if_match.strip() != "*":
+            wanted = {tag.strip() for tag in if_match.split(",")}
+            if version_tag(user.version) not in wanted and f'"{user.version}"' not in wanted:
+                raise ScimError(
+                    412,
+                    None,
+                    f"If-Match {if_match} does not match the current version "
+                    f"{version_tag(user.version)}; read the user again and retry.",
+                )
+        return user
+
+    def _admissible_login(self, grant: Grant, doc: dict[str, Any]) -> str:
+        for email in doc.get("emails") or []:
+            if not isinstance(email.get("value"), str) or not is_email(email["value"]):
+                raise ScimError(
+                    400, "invalidValue", f"emails value {email.get('value')!r} is not an email address"
+                )
+        login = derive_login(doc)
+        check_approved_domain(login, self.store.approved_domains(grant.account_id))
+        return login
+
+    def _insert(self, user: UserRow) -> None:
+        try:
+            self.store.insert_user(user, email_index(user.doc))
+        except Conflict as conflict:
+            raise _uniqueness(conflict, user) from conflict
+
+    def _save(self, grant: Grant, user: UserRow, doc: dict[str, Any]) -> UserRow:
+        if doc == user.doc:
+            return user  # Nothing changes: no new version, no lastModified bump.
+        check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
+        login = self._admissible_login(grant, doc)
+        now = stamp(self.clock())
+        active = bool(doc["active"])
+        updated = replace(
+            user,
+            user_name=doc["userName"],
+            login_key=key(login),
+            active=active,
+            user_type=doc["userType"],
+            doc=doc,
+            last_modified=now,
+            version=user.version + 1,
+        )
+        events: list[str] = []
+        if active and not user.active:
+            updated = replace(updated, deactivated_at=None, billable_since=now)
+            events.append("reactivated")
+        elif user.active and not active:
+            updated = replace(updated, deactivated_at=now)
+            events.append("deactivated")
+        if updated.user_type != user.user_type:
+            events.append("type_changed")
+        try:
+            written = self.store.update_user(updated, email_index(doc), user.version)
+        except Conflict as conflict:
+            raise _uniqueness(conflict, updated) from conflict
+        if not written:  # pragma: no cover - the transaction holds the write lock
+            raise ScimError(412, None, "The user changed while it was being updated; retry")
+        for event in events:
+            self.store.record_billing(
+                grant.account_id, user.id, login, updated.user_type, event, now
+            )
+        return updated
+
+
+def _uniqueness(conflict: Conflict, user: UserRow) -> ScimError:
+    if conflict.column == "login":
+        return ScimError(
+            409,
+            "uniqueness",
+            f"A Wrike user with the login '{user.login_key}' already exists in this account",
+        )
+    return ScimError(
+        409, "uniqueness", f"A Wrike user with userName '{user.user_name}' already exists"
+    )
+
+
+def _patch_op(payload: Any) -> PatchOp[WrikeUser] | None:
+    if not isinstance(payload, dict):
+        raise ScimError(400, "invalidSyntax", "The PATCH body must be a JSON object")
+    operations = next((v for k, v in payload.items() if k.lower() == "operations"), None)
+    if operations == []:
+        return None  # The Entra validator sends an empty list; a no-op (wrike-scim §2.7).
+    schemas = payload.get("schemas")
+    if not isinstance(schemas, list) or PATCH_OP not in schemas:
+        raise ScimError(400, "invalidSyntax", f"A PATCH body must list the schema {PATCH_OP}")
+    try:
+        return PatchOp[WrikeUser].model_validate(payload, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+    except ValidationError as error:
+        raise _from_validation(error) from error
+    except SCIMException as error:
+        raise _from_scim_exception(error) from error
+
+
+def _apply_patch(user: UserRow, operation: PatchOp[WrikeUser]) -> dict[str, Any]:
+    resource = {"schemas": [CORE_USER, ENTERPRISE_USER], "id": user.id, **user.doc}
+    try:
+        model = WrikeUser.model_validate(resource, scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+        operation.patch(model, _PATCH_POLICY)
+        out = model.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    except ValidationError as error:
+        raise _from_validation(error) from error
+    except SCIMException as error:
+        raise _from_scim_exception(error) from error
+    out.pop("schemas", None)
+    out.pop("id", None)
+    out.pop("meta", None)
+    return out
+
+
+def _from_validation(error: ValidationError) -> ScimError:
+    first = error.errors()[0]
+    try:
+        rendered = Error.from_validation_error(first)
+        return ScimError(int(rendered.status or 400), rendered.scim_type, rendered.detail or "")
+    except Exception:
+        location = ".".join(str(p) for p in first.get("loc", ()))
+        return ScimError(400, "invalidValue", f"{location}: {first.get('msg')}")
+
+
+def _from_scim_exception(error: SCIMException) -> ScimError:
+    rendered = error.to_error()
+    return ScimError(int(rendered.status or 400), rendered.scim_type, rendered.detail or str(error))

@@ -1,0 +1,196 @@
+"""The rules for a Wrike member provisioned over SCIM: login, approved domain, user type,
+attributes that stay when the identity provider omits them, and the admin-rights rule."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from wrike_sp.domain.errors import ScimError
+from wrike_sp.domain.modelling import (
+    DEFAULT_USER_TYPE,
+    EMPTY_APPROVED_DOMAINS_ALLOW_ALL,
+    STATUS_ADMIN_RIGHT_MISSING,
+    STATUS_UNAPPROVED_DOMAIN,
+    USER_TYPES,
+)
+from wrike_sp.domain.schema import CORE_ATTRIBUTES, ENTERPRISE_ATTRIBUTES, ENTERPRISE_USER
+
+_EMAIL = re.compile(r"^[^@\s\"<>(),;:\\\[\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$")
+_USER_TYPES = {t.lower(): t for t in USER_TYPES}
+
+
+def key(text: str) -> str:
+    """The comparison form of a case-insensitive string (RFC 7643 caseExact false)."""
+    return unicodedata.normalize("NFC", text).lower()
+
+
+def is_email(text: str) -> bool:
+    return bool(_EMAIL.match(text)) and len(text) <= 254
+
+
+def domain_of(email: str) -> str:
+    return email.rsplit("@", 1)[1].lower()
+
+
+def derive_login(doc: dict[str, Any]) -> str:
+    """Wrike uses an email address as the login: ``userName`` when it is one, else the primary
+    email (else a work email, else the first), as Wrike's SCIM article describes."""
+    user_name = doc.get("userName")
+    if isinstance(user_name, str) and is_email(user_name):
+        return user_name
+    emails = doc.get("emails") or []
+    ordered = (
+        [e for e in emails if e.get("primary") is True]
+        + [e for e in emails if e.get("type") == "work"]
+        + list(emails)
+    )
+    for email in ordered:
+        value = email.get("value")
+        if isinstance(value, str) and is_email(value):
+            return value
+    raise ScimError(
+        400,
+        "invalidValue",
+        f"Wrike uses an email address as the login, but userName '{user_name}' is not an email "
+        "address and no valid address is in emails. Map userName (or the primary email) to "
+        "the user's email in the identity provider.",
+    )
+
+
+def check_approved_domain(login: str, approved: list[str]) -> None:
+    """Only users from approved domains are provisioned (the article, Step 1)."""
+    domain = domain_of(login)
+    if domain in approved:
+        return
+    if not approved and EMPTY_APPROVED_DOMAINS_ALLOW_ALL:
+        return
+    listed = ", ".join(approved) if approved else "none yet"
+    raise ScimError(
+        STATUS_UNAPPROVED_DOMAIN,
+        "invalidValue",
+        f"The email domain '{domain}' of '{login}' is not an approved domain of this Wrike "
+        f"account (approved: {listed}). Add '{domain}' to the approved domains in Wrike's "
+        "account settings, or provision the user with an address at an approved domain.",
+    )
+
+
+def canonical_user_type(value: Any) -> str:
+    """Wrike user types are matched case-insensitively; absent means Regular."""
+    if value is None:
+        return DEFAULT_USER_TYPE
+    found = _USER_TYPES.get(str(value).lower()) if isinstance(value, str) else None
+    if found is None:
+        raise ScimError(
+            400,
+            "invalidValue",
+            f"'{value}' is not a Wrike user type. Use one of: {', '.join(USER_TYPES)} "
+            "(absent means Regular).",
+        )
+    return found
+
+
+def merge_multi(existing: list[dict[str, Any]], incoming: list[dict[str, Any]]) -> list[Any]:
+    """Merge multi-valued entries so that values Wrike holds and the update omits stay.
+
+    An incoming entry replaces the existing entry of the same ``type`` (or, without a type,
+    the same value); other existing entries stay. A new primary demotes the old one.
+    """
+    result = [dict(e) for e in existing]
+    new_primary = any(e.get("primary") is True for e in incoming)
+    if new_primary:
+        for entry in result:
+            entry.pop("primary", None)
+    for entry in incoming:
+        kind = entry.get("type")
+        match = None
+        for index, old in enumerate(result):
+            same_type = kind is not None and old.get("type") == kind
+            same_value = (
+                kind is None
+                and old.get("type") is None
+                and str(old.get("value", "")).lower() == str(entry.get("value", "")).lower()
+            )
+            if same_type or same_value:
+                match = index
+                break
+        if match is None:
+            result.append(dict(entry))
+        else:
+            result[match] = dict(entry)
+    return result
+
+
+def merge_for_update(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
+    """A PUT body applied so that attributes filled in Wrike and missing from the update stay
+    (the article's troubleshooting note). An explicit null clears an attribute."""
+    doc = {k: (dict(v) if isinstance(v, dict) else v) for k, v in existing.items()}
+    for name, value in incoming.items():
+        if value is None:
+            doc.pop(name, None)
+            continue
+        if name == ENTERPRISE_USER:
+            block = dict(doc.get(name) or {})
+            for sub, sub_value in value.items():
+                attr = ENTERPRISE_ATTRIBUTES[sub.lower()]
+                if sub_value is None:
+                    block.pop(sub, None)
+                elif attr.type == "complex" and isinstance(block.get(sub), dict):
+                    block[sub] = {**block[sub], **sub_value}
+                else:
+                    block[sub] = sub_value
+            doc[name] = block
+            continue
+        attr = CORE_ATTRIBUTES[name.lower()]
+        if attr.multi_valued and attr.type == "complex" and isinstance(doc.get(name), list):
+            doc[name] = merge_multi(doc[name], value)
+        elif attr.type == "complex" and isinstance(doc.get(name), dict):
+            doc[name] = {**doc[name], **value}
+        else:
+            doc[name] = value
+    return doc
+
+
+def finish_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Drop unassigned values and settle the defaults Wrike applies."""
+    cleaned: dict[str, Any] = {}
+    for name, value in doc.items():
+        if name == "password":
+            # Wrike stores no passwords (its SCIM article); accepted and discarded.
+            continue
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if v not in (None, [], {})}
+        if value in (None, [], {}):
+            continue
+        cleaned[name] = value
+    cleaned["userType"] = canonical_user_type(cleaned.get("userType"))
+    if "active" not in cleaned:
+        cleaned["active"] = True
+    if "userName" not in cleaned:
+        raise ScimError(400, "invalidValue", "userName is required (RFC 7643 §4.1.1)")
+    return cleaned
+
+
+def email_index(doc: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The values the email search runs over: every address in emails."""
+    return [
+        (e["value"], e.get("type"))
+        for e in doc.get("emails") or []
+        if isinstance(e.get("value"), str)
+    ]
+
+
+def check_admin_rule(target_is_admin: bool, issuer_can_grant_admin: bool, issuer: str) -> None:
+    """The article's note: changing an account admin needs a token whose issuer holds the
+    right to grant/revoke admin rights."""
+    if target_is_admin and not issuer_can_grant_admin:
+        raise ScimError(
+            STATUS_ADMIN_RIGHT_MISSING,
+            None,
+            "This user is a Wrike account admin. To update user attributes of account admins, "
+            f"the account admin who issued the API token ({issuer}) must have the right "
+            "'Grant/revoke admin rights' enabled. Enable it for that admin in Wrike, or issue "
+            "the token from an admin who has it.",
+        )

@@ -1,0 +1,152 @@
+"""The Wrike admin JSON API: what an account admin does in Wrike's settings, for steps,
+case files and scripts. No rule lives here."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from wrike_sp.domain.accounts import AccountAdmin, member_view
+from wrike_sp.domain.errors import AdminError, ScimError
+from wrike_sp.web.http import admin_json, read_json
+
+blueprint = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
+
+
+def _admin() -> AccountAdmin:
+    admin: AccountAdmin = current_app.extensions["wrike"].accounts
+    return admin
+
+
+@blueprint.before_request
+def _require_key() -> None:
+    key = current_app.extensions["wrike"].config.admin_key
+    if key is None:
+        return
+    header = request.headers.get("Authorization", "")
+    given = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not hmac.compare_digest(given.encode(), key.encode()):
+        raise AdminError(
+            401, "unauthorized", "The admin API needs 'Authorization: Bearer <admin key>'"
+        )
+
+
+def _json() -> dict[str, Any]:
+    try:
+        body = read_json(request.get_data(cache=False), request.headers.get("Content-Type"))
+    except ScimError as error:
+        raise AdminError(error.status, "invalid_body", error.detail) from error
+    if not isinstance(body, dict):
+        raise AdminError(400, "invalid_body", "The request body must be a JSON object")
+    return body
+
+
+def _public_url() -> str:
+    return current_app.extensions["wrike"].config.public_url or request.host_url
+
+
+@blueprint.post("/accounts")
+def create_account() -> Response:
+    body = _json()
+    return admin_json(_admin().create_account(body.get("name"), body.get("plan")), 201)
+
+
+@blueprint.get("/accounts")
+def list_accounts() -> Response:
+    admin = _admin()
+    return admin_json([admin.account_view(a["id"]) for a in admin.store.accounts()])
+
+
+@blueprint.get("/accounts/<int:account_id>")
+def get_account(account_id: int) -> Response:
+    return admin_json(_admin().account_view(account_id))
+
+
+@blueprint.put("/accounts/<int:account_id>/plan")
+def set_plan(account_id: int) -> Response:
+    return admin_json(_admin().set_plan(account_id, _json().get("plan")))
+
+
+@blueprint.get("/accounts/<int:account_id>/approved-domains")
+def list_domains(account_id: int) -> Response:
+    return admin_json(_admin().account_view(account_id)["approved_domains"])
+
+
+@blueprint.post("/accounts/<int:account_id>/approved-domains")
+def add_domain(account_id: int) -> Response:
+    return admin_json(_admin().add_domain(account_id, _json().get("domain")), 201)
+
+
+@blueprint.delete("/accounts/<int:account_id>/approved-domains/<domain>")
+def remove_domain(account_id: int, domain: str) -> Response:
+    return admin_json(_admin().remove_domain(account_id, domain))
+
+
+@blueprint.post("/accounts/<int:account_id>/members")
+def add_member(account_id: int) -> Response:
+    return admin_json(_admin().add_member(account_id, _json()), 201)
+
+
+@blueprint.get("/accounts/<int:account_id>/members")
+def list_members(account_id: int) -> Response:
+    return admin_json(_admin().members(account_id))
+
+
+@blueprint.get("/accounts/<int:account_id>/members/<member_id>")
+def get_member(account_id: int, member_id: str) -> Response:
+    return admin_json(member_view(_admin().member(account_id, member_id)))
+
+
+@blueprint.patch("/accounts/<int:account_id>/members/<member_id>")
+def update_member(account_id: int, member_id: str) -> Response:
+    return admin_json(_admin().update_member(account_id, member_id, _json()))
+
+
+@blueprint.get("/accounts/<int:account_id>/members/<member_id>/scim-url")
+def scim_url(account_id: int, member_id: str) -> Response:
+    return admin_json({"scim_url": _admin().scim_url(account_id, member_id, _public_url())})
+
+
+@blueprint.post("/accounts/<int:account_id>/api-apps")
+def create_app(account_id: int) -> Response:
+    body = _json()
+    app = _admin().create_app(
+        account_id, str(body.get("member_id")), body.get("name"), body.get("description")
+    )
+    return admin_json(app, 201)
+
+
+@blueprint.get("/accounts/<int:account_id>/api-apps")
+def list_apps(account_id: int) -> Response:
+    admin = _admin()
+    admin.account_view(account_id)
+    return admin_json(admin.store.apps(account_id))
+
+
+@blueprint.post("/accounts/<int:account_id>/api-apps/<int:app_id>/tokens")
+def issue_token(account_id: int, app_id: int) -> Response:
+    body = _json()
+    token = _admin().issue_token(
+        account_id, app_id, str(body.get("member_id")), body.get("password")
+    )
+    response = admin_json(token, 201)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("/accounts/<int:account_id>/tokens")
+def list_tokens(account_id: int) -> Response:
+    return admin_json(_admin().tokens(account_id))
+
+
+@blueprint.delete("/accounts/<int:account_id>/tokens/<int:token_id>")
+def revoke_token(account_id: int, token_id: int) -> Response:
+    _admin().revoke_token(account_id, token_id)
+    return Response(status=204)
+
+
+@blueprint.get("/accounts/<int:account_id>/billing")
+def billing(account_id: int) -> Response:
+    return admin_json(_admin().billing(account_id))

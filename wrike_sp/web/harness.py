@@ -1,0 +1,276 @@
+"""Harness controls: reset, fault injection and the journal of SCIM requests received.
+
+They exist only when the configuration enables them. Faults act at the WSGI level so that
+they look the same to an in-process client and to a client over real HTTP: an error status
+(with Retry-After on 429), added latency, a connection dropped mid-response, or a malformed
+body.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from wrike_sp.domain.clock import Clock, stamp
+from wrike_sp.domain.errors import AdminError, ScimError
+from wrike_sp.web.http import ERROR_SCHEMA, SCIM_MEDIA_TYPE, admin_json, read_json
+
+FAULT_KINDS = ("status", "latency", "drop", "malformed")
+_JOURNAL_BODY_LIMIT = 4096
+
+
+@dataclass
+class Fault:
+    """One injected fault; it fires for the next ``remaining`` requests, or for a ``share``
+    of them (drawn from a seeded generator, so runs repeat)."""
+
+    id: int
+    kind: str
+    status: int = 503
+    latency_ms: int = 0
+    retry_after: int | None = None
+    remaining: int | None = None
+    share: float | None = None
+    methods: list[str] | None = None
+    fired: int = 0
+
+
+@dataclass
+class HarnessState:
+    journal_size: int
+    clock: Clock
+    faults: list[Fault] = field(default_factory=list)
+    journal: deque[dict[str, Any]] = field(default_factory=deque)
+    seed: int = 7
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _next_id: int = 1
+    _sequence: int = 0
+
+    def __post_init__(self) -> None:
+        self.journal = deque(maxlen=self.journal_size)
+        self.random = random.Random(self.seed)
+
+    def add_fault(self, body: dict[str, Any]) -> Fault:
+        kind = body.get("kind")
+        if kind not in FAULT_KINDS:
+            raise AdminError(400, "invalid_fault", f"kind must be one of {', '.join(FAULT_KINDS)}")
+        count, share = body.get("count"), body.get("share")
+        if (count is None) == (share is None):
+            raise AdminError(400, "invalid_fault", "give exactly one of count (next N requests) or share (0..1)")
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+            raise AdminError(400, "invalid_fault", "count must be a positive integer")
+        if share is not None and (
+            not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1
+        ):
+            raise AdminError(400, "invalid_fault", "share must be a number in (0, 1]")
+        status = body.get("status", 503 if kind == "status" else 200)
+        if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+            raise AdminError(400, "invalid_fault", "status must be an HTTP status code")
+        latency = body.get("latency_ms", 0)
+        if not isinstance(latency, int) or isinstance(latency, bool) or not 0 <= latency <= 60_000:
+            raise AdminError(400, "invalid_fault", "latency_ms must be 0..60000")
+        retry_after = body.get("retry_after")
+        if retry_after is not None and (not isinstance(retry_after, int) or retry_after < 0):
+            raise AdminError(400, "invalid_fault", "retry_after must be a non-negative integer")
+        methods = body.get("methods")
+        if methods is not None and (
+            not isinstance(methods, list) or not all(isinstance(m, str) for m in methods)
+        ):
+            raise AdminError(400, "invalid_fault", "methods must be a list of HTTP methods")
+        with self.lock:
+            fault = Fault(
+                id=self._next_id,
+                kind=kind,
+                status=status,
+                latency_ms=latency,
+                retry_after=retry_after,
+                remaining=count,
+                share=float(share) if share is not None else None,
+                methods=[m.upper() for m in methods] if methods else None,
+            )
+            self._next_id += 1
+            self.faults.append(fault)
+        return fault
+
+    def pick(self, method: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.methods and method not in fault.methods:
+                    continue
+                if fault.remaining is not None:
+                    if fault.remaining <= 0:
+                        continue
+                    fault.remaining -= 1
+                elif fault.share is not None and self.random.random() >= fault.share:
+                    continue
+                fault.fired += 1
+                return fault
+        return None
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self._sequence += 1
+            entry["seq"] = self._sequence
+            self.journal.append(entry)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.faults.clear()
+            self.journal.clear()
+            self.random = random.Random(self.seed)
+
+
+class HarnessMiddleware:
+    """Wraps the provider's WSGI app: journals SCIM requests and injects faults into them."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], state: HarnessState) -> None:
+        self.app = app
+        self.state = state
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/scim/"):
+            return self.app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        body = _peek_body(environ)
+        entry: dict[str, Any] = {
+            "at": stamp(self.state.clock()),
+            "method": method,
+            "path": path,
+            "query": environ.get("QUERY_STRING", ""),
+            "body": body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace"),
+            "fault": None,
+        }
+        fault = self.state.pick(method)
+        if fault is not None:
+            entry["fault"] = fault.kind
+            if fault.kind == "latency":
+                time.sleep(fault.latency_ms / 1000)
+            else:
+                entry["status"] = fault.status if fault.kind != "drop" else None
+                self.state.record(entry)
+                return _faulty(fault, start_response)
+
+        def recording_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            entry["status"] = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = self.app(environ, recording_start)
+        self.state.record(entry)
+        return result
+
+
+def _peek_body(environ: dict[str, Any]) -> bytes:
+    """Read the body for the journal and put it back for the app."""
+
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length <= 0 or length > 10 * 1024 * 1024:
+        return b""
+    stream = environ["wsgi.input"]
+    data = stream.read(length)
+    environ["wsgi.input"] = io.BytesIO(data)
+    return data
+
+
+def _faulty(fault: Fault, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    if fault.kind == "status":
+        body = {
+            "schemas": [ERROR_SCHEMA],
+            "status": str(fault.status),
+            "detail": f"Injected fault: the service answered {fault.status}",
+        }
+        data = json.dumps(body).encode()
+        headers = [("Content-Type", SCIM_MEDIA_TYPE), ("Content-Length", str(len(data)))]
+        if fault.retry_after is not None:
+            headers.append(("Retry-After", str(fault.retry_after)))
+        start_response(f"{fault.status} Injected", headers)
+        return [data]
+    if fault.kind == "malformed":
+        data = b'{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "id": '
+        start_response(
+            f"{fault.status} OK",
+            [("Content-Type", SCIM_MEDIA_TYPE), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+    # A dropped connection: headers promise a body that never fully arrives.
+    start_response("200 OK", [("Content-Type", SCIM_MEDIA_TYPE), ("Content-Length", "4096")])
+    return _dropping()
+
+
+def _dropping() -> Iterator[bytes]:
+    yield b'{"schemas": ['
+    raise ConnectionAbortedError("Injected fault: connection dropped")
+
+
+blueprint = Blueprint("harness_api", __name__, url_prefix="/harness/api")
+
+
+def _state() -> HarnessState:
+    state: HarnessState = current_app.extensions["wrike"].harness
+    return state
+
+
+def _json() -> dict[str, Any]:
+    try:
+        body = read_json(request.get_data(cache=False), request.headers.get("Content-Type"))
+    except ScimError as error:
+        raise AdminError(error.status, "invalid_body", error.detail) from error
+    if not isinstance(body, dict):
+        raise AdminError(400, "invalid_body", "The request body must be a JSON object")
+    return body
+
+
+@blueprint.post("/reset")
+def reset() -> Response:
+    current_app.extensions["wrike"].store.reset()
+    _state().clear()
+    return Response(status=204)
+
+
+@blueprint.post("/faults")
+def add_fault() -> Response:
+    return admin_json(asdict(_state().add_fault(_json())), 201)
+
+
+@blueprint.get("/faults")
+def list_faults() -> Response:
+    return admin_json([asdict(f) for f in _state().faults])
+
+
+@blueprint.delete("/faults")
+def clear_faults() -> Response:
+    state = _state()
+    with state.lock:
+        state.faults.clear()
+    return Response(status=204)
+
+
+@blueprint.get("/journal")
+def journal() -> Response:
+    state = _state()
+    with state.lock:
+        entries = list(state.journal)
+    since = request.args.get("since", type=int)
+    if since is not None:
+        entries = [e for e in entries if e["seq"] > since]
+    return admin_json(entries)
+
+
+@blueprint.delete("/journal")
+def clear_journal() -> Response:
+    state = _state()
+    with state.lock:
+        state.journal.clear()
+    return Response(status=204)

@@ -1,0 +1,61 @@
+"""Shared response shapes: SCIM bodies with ``application/scim+json``, admin JSON errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response
+
+from wrike_sp.domain.errors import ScimError
+
+SCIM_MEDIA_TYPE = "application/scim+json"
+ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+def scim(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status=status,
+        mimetype=SCIM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def scim_error(error: ScimError) -> Response:
+    body: dict[str, Any] = {"schemas": [ERROR_SCHEMA], "status": str(error.status)}
+    if error.scim_type:
+        body["scimType"] = error.scim_type
+    body["detail"] = error.detail
+    return scim(body, error.status, error.headers)
+
+
+def admin_json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def admin_error(status: int, code: str, message: str) -> Response:
+    return admin_json({"error": code, "message": message, "status": status}, status)
+
+
+def read_json(raw: bytes, content_type: str | None) -> Any:
+    """Parse a request body as JSON; anything else is the client's error, never ours."""
+    if content_type:
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media and media not in ("application/json", SCIM_MEDIA_TYPE) and not media.endswith(
+            "+json"
+        ):
+            raise ScimError(
+                415,
+                None,
+                f"Content-Type '{media}' is not accepted: send application/scim+json or "
+                "application/json",
+            )
+    if not raw.strip():
+        raise ScimError(400, "invalidSyntax", "The request body is empty: a JSON object is expected")
+    try:
+        return json.loads(raw)
+    except RecursionError as error:
+        raise ScimError(400, "invalidSyntax", "The JSON body is nested too deeply") from error
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ScimError(400, "invalidSyntax", f"The body is not valid JSON: {error}") from error
