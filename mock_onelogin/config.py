@@ -1,0 +1,38 @@
+"""The simulator's one configuration object, read by ``create_app`` and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from mock_onelogin.domain import modelling
+
+
+@dataclass(frozen=True)
+class OneLoginConfig:
+    #: SQLite file; ":memory:" gives a fresh database (tests).
+    database: str = ":memory:"
+    #: "manual": tasks run only on drain(); "sync": every admin change drains before the
+    #: response (deterministic tests and demos); "worker": a background thread drains.
+    drain_mode: str = "manual"
+    #: How often the background worker looks for due tasks when nobody wakes it.
+    worker_poll_s: float = 0.5
+    #: Seed a catalogue "Wrike" app on start.
+    seed_wrike_app: bool = True
+    #: Optional API credential created on start (client id, client secret), for demos and CI.
+    seed_client_id: str | None = None
+    seed_client_secret: str | None = None
+    #: Base URL the v1 events ``next_link`` points at.
+    public_url: str = "http://localhost"
+    account_id: int = 100000
+    event_retention: int = modelling.DEFAULT_EVENT_RETENTION
+    rate_limit_per_hour: int = modelling.RATE_LIMIT_PER_HOUR
+    token_lifetime_s: int = modelling.TOKEN_LIFETIME_S
+    drain_batch_size: int = 250
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.drain_mode not in ("manual", "sync", "worker"):
+            raise ValueError(f"drain_mode must be manual, sync or worker, not "
+                             f"{self.drain_mode!r}")
+        if self.event_retention < 1:
+            raise ValueError("event_retention must be at least 1")

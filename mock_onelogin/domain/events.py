@@ -1,0 +1,94 @@
+"""OneLogin System Log event types the simulator emits.
+
+Ids follow OneLogin's event type list; the SDK validates ``event_type_id`` against a fixed
+list, so only ids it accepts appear here. Names marked official are OneLogin's UPPER_SNAKE
+names; the others are descriptive names of our own (a modelling choice: OneLogin's official
+names for them are not published).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class EventType(IntEnum):
+    APP_ADDED_TO_ROLE = 1
+    APP_REMOVED_FROM_ROLE = 2
+    USER_ASSIGNED_ROLE = 4
+    CREATED_USER = 13
+    UPDATED_USER = 14
+    DELETED_USER = 17
+    USER_SUSPENDED = 21
+    PROVISIONING_EXCEPTION = 25
+    PROVISIONING_EVENT = 26
+    USER_REACTIVATED = 32
+    USER_CREATED_IN_APP = 51
+    USER_UPDATED_IN_APP = 52
+    USER_SUSPENDED_IN_APP = 53
+    USER_REACTIVATED_IN_APP = 54
+    USER_DELETED_IN_APP = 55
+    USER_LINKED_IN_APP = 59
+    PROVISIONING_DO_NOTHING_WARNING = 60
+    USER_SUSPENSION_FAILED_IN_APP = 61
+    USER_REACTIVATION_FAILED_IN_APP = 62
+    USER_DELETION_FAILED_IN_APP = 63
+    USER_CREATION_FAILED_IN_APP = 64
+    USER_UPDATE_FAILED_IN_APP = 65
+    USER_APP_REQUEST_APPROVED = 137
+    USER_APP_REQUEST_DENIED = 138
+    USER_MANUALLY_ADDED_TO_ROLE = 147
+    USER_MANUALLY_REMOVED_FROM_ROLE = 148
+    LOGIN_MANUALLY_ADDED = 206
+    LOGIN_MANUALLY_REMOVED = 207
+
+
+@dataclass(frozen=True)
+class EventTypeInfo:
+    id: int
+    name: str
+    description: str
+    official: bool
+
+
+_DESCRIPTIONS: dict[EventType, tuple[str, bool]] = {
+    EventType.APP_ADDED_TO_ROLE: ("App %app% added to role %role%", True),
+    EventType.APP_REMOVED_FROM_ROLE: ("App %app% removed from role %role%", True),
+    EventType.USER_ASSIGNED_ROLE: ("Assigned %role% to user %user%", True),
+    EventType.CREATED_USER: ("%actor_user% created user %user%", True),
+    EventType.UPDATED_USER: ("%actor_user% updated user %user%", False),
+    EventType.DELETED_USER: ("%actor_user% deleted user %user%", True),
+    EventType.USER_SUSPENDED: ("%actor_user% suspended user %user%", False),
+    EventType.PROVISIONING_EXCEPTION: ("Provisioning exception for %app%", False),
+    EventType.PROVISIONING_EVENT: ("Provisioning event for %app%", False),
+    EventType.USER_REACTIVATED: ("%actor_user% reactivated user %user%", False),
+    EventType.USER_CREATED_IN_APP: ("User %user% created in app %app%", False),
+    EventType.USER_UPDATED_IN_APP: ("User %user% updated in app %app%", False),
+    EventType.USER_SUSPENDED_IN_APP: ("User %user% suspended in app %app%", False),
+    EventType.USER_REACTIVATED_IN_APP: ("User %user% reactivated in app %app%", False),
+    EventType.USER_DELETED_IN_APP: ("User %user% deleted in app %app%", False),
+    EventType.USER_LINKED_IN_APP: ("User %user% linked in app %app%", False),
+    EventType.PROVISIONING_DO_NOTHING_WARNING: (
+        'Provisioning Deprovisioning mode "Do nothing" warning for %user% in %app%', False),
+    EventType.USER_SUSPENSION_FAILED_IN_APP: ("User %user% suspension failed in app %app%", False),
+    EventType.USER_REACTIVATION_FAILED_IN_APP: (
+        "User %user% reactivation failed in app %app%", False),
+    EventType.USER_DELETION_FAILED_IN_APP: ("User %user% deletion failed in app %app%", False),
+    EventType.USER_CREATION_FAILED_IN_APP: ("User %user% creation failed in app %app%", False),
+    EventType.USER_UPDATE_FAILED_IN_APP: ("User %user% update failed in app %app%", False),
+    EventType.USER_APP_REQUEST_APPROVED: (
+        "%actor_user% approved the %app% request for %user%", False),
+    EventType.USER_APP_REQUEST_DENIED: ("%actor_user% denied the %app% request for %user%", False),
+    EventType.USER_MANUALLY_ADDED_TO_ROLE: (
+        "%actor_user% manually added %user% to role %role%", False),
+    EventType.USER_MANUALLY_REMOVED_FROM_ROLE: (
+        "%actor_user% manually removed %user% from role %role%", False),
+    EventType.LOGIN_MANUALLY_ADDED: ("%actor_user% manually added user %user% to app %app%", True),
+    EventType.LOGIN_MANUALLY_REMOVED: (
+        "%actor_user% manually removed user %user% from app %app%", True),
+}
+
+EVENT_TYPES: dict[int, EventTypeInfo] = {
+    t.value: EventTypeInfo(t.value, t.name, desc, official)
+    for t, (desc, official) in _DESCRIPTIONS.items()
+}

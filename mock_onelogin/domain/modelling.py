@@ -1,0 +1,101 @@
+"""Every choice the simulator makes where OneLogin's real behaviour is unknown.
+
+The behaviour notes tag these [U]: no public source says what OneLogin does. Keeping them in
+one module means a support engineer who learns the real answer changes one constant, and the
+README's "Modelling choices" list (docs/modelling-choices-onelogin.md) points here.
+"""
+
+from __future__ import annotations
+
+#: Placeholders whose OneLogin value is empty are left out of the rendered SCIM body (and an
+#: object or list left with no rendered value is dropped), so that Wrike keeps attributes
+#: OneLogin does not have ("Missing attributes" in the article).
+OMIT_EMPTY_VALUES = True
+
+#: The connection test asks for a userName that cannot exist: a random UUID at a reserved
+#: top-level domain.
+CONNECTION_TEST_DOMAIN = "onelogin-sim.invalid"
+
+#: How user updates reach a SCIM v2 provider. OneLogin's official samples use PUT with the
+#: whole rendered template; PATCH is offered as a per-app setting.
+DEFAULT_UPDATE_METHOD = "put"
+
+#: Suspend and reactivate always carry a top-level ``active`` even if the template has none.
+ALWAYS_SET_ACTIVE = True
+
+#: A suspend caused by losing app access, or by a OneLogin suspension, waits for the
+#: "Delete user" approval (it is a deprovisioning action); a reactivation waits for
+#: "Update user".
+SUSPEND_APPROVAL_GATE = "delete_user"
+REACTIVATE_APPROVAL_GATE = "update_user"
+
+#: When the existence check finds the user, OneLogin links the account and sends no PUT; the
+#: next attribute change or reconciliation brings the account up to date.
+UPDATE_AFTER_LINK = False
+
+#: Provisioning tab defaults. The approval checkboxes default to ticked, as vendors report;
+#: provisioning itself starts disabled, as in a freshly added catalogue app.
+DEFAULT_PROVISIONING_ENABLED = False
+DEFAULT_REQUIRE_APPROVAL = {"create_user": True, "update_user": True, "delete_user": True}
+DEFAULT_ON_DELETE = "Suspend"
+DEFAULT_ON_SUSPEND = "Suspend"
+
+#: Only status 2 (Suspended) triggers the "When user accounts are suspended" action. Users in
+#: other non-active statuses (e.g. 7 Password Pending, the status of a user created without a
+#: password) are provisioned normally.
+SUSPENDED_STATUSES = frozenset({2})
+
+#: "Do nothing" on deprovisioning or suspension logs event 60 once, when access is lost (or
+#: the suspension starts), and sends nothing.
+LOG_DO_NOTHING_ON_SUSPEND = True
+
+#: A denied create leaves the login in ``nonexistent``; a denied update, suspend, reactivation
+#: or delete returns it to the state it had before the request was queued.
+DENIED_CREATE_STATE = "nonexistent"
+
+#: A newer decision for the same user and app replaces a task that has not run yet (pending
+#: approval, queued or failed): OneLogin shows one provisioning state per user and app.
+NEWER_DECISION_SUPERSEDES = True
+
+#: A user's app list (/api/2/users/{id}/apps) shows an app while the user is assigned, and
+#: after access is lost for as long as the simulator still tracks the Wrike account or a task
+#: (e.g. ``deleting_pending_approval``, ``deleted``, ``disabled``).
+SHOW_UNASSIGNED_TRACKED_LOGINS = True
+
+#: A DELETE answered 404 means the account is already gone: the delete counts as done.
+DELETE_NOT_FOUND_IS_SUCCESS = True
+
+#: Automatic retry is off by default: a failed task stays failed until an admin retries it.
+DEFAULT_RETRY_MAX_ATTEMPTS = 0
+DEFAULT_RETRY_BASE_DELAY_S = 1.0
+DEFAULT_RETRY_MAX_DELAY_S = 60.0
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+#: SCIM requests carry these headers unless the connector's Custom Headers override them.
+DEFAULT_SCIM_HEADERS = {
+    "Content-Type": "application/json",
+    "Accept": "application/scim+json, application/json",
+    "User-Agent": "OneLogin SCIM (simulated)",
+}
+SCIM_TIMEOUT_S = 30.0
+
+#: Admin API: 5,000 calls per hour per account; beyond it a 429 in the v2 error shape.
+RATE_LIMIT_PER_HOUR = 5000
+RATE_LIMIT_ERROR = {"statusCode": 429, "name": "TooManyRequestsError",
+                    "message": "Rate limit exceeded"}
+
+#: Access tokens live 10 hours; asking again with the same credentials returns the same token.
+TOKEN_LIFETIME_S = 36000
+
+#: v2 lists: default and maximum page size.
+DEFAULT_PAGE_LIMIT = 50
+MAX_PAGE_LIMIT = 1000
+
+#: DELETE /api/2/users/{id} and other bodiless deletes answer 204.
+DELETE_STATUS = 204
+
+#: System Log retention: the newest N events are kept.
+DEFAULT_EVENT_RETENTION = 100_000
+
+#: Event names: official UPPER_SNAKE names are known for a few ids; the others are our
+#: descriptive names (see domain/events.py).

@@ -1,0 +1,379 @@
+"""The provisioning engine: runs queued tasks against the app's SCIM endpoint.
+
+Hot path design (the bench provisions 10,000 users): tasks are fetched in batches with the
+user and login rows joined in one query, app configuration (template, session, settings) is
+compiled once per configuration version rather than re-read per request, and each batch's
+task, login and System Log writes go to SQLite in one transaction. Tasks of a batch are
+marked ``running`` first, so a change arriving mid-batch cannot be overwritten, and a crash
+mid-batch only re-runs tasks whose create is idempotent (the existence check links the
+account OneLogin already created).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from mock_onelogin.domain import modelling
+from mock_onelogin.domain.clock import Clock, iso
+from mock_onelogin.domain.connector import ConnectorConfig
+from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.provisioning import (
+    SUCCESS_STATES,
+    TASK_STATES,
+    ProvisioningSettings,
+    Remote,
+    TaskKind,
+    TaskState,
+    UpdateMethod,
+    precondition_holds,
+)
+from mock_onelogin.domain.secrets import scrub
+from mock_onelogin.domain.template import CompiledTemplate, UserView
+from mock_onelogin.scim_client import ScimClient, ScimExchange, found_user_id, patch_operations
+from mock_onelogin.store import OneLoginStore
+
+SessionFactory = Callable[[str], requests.Session]
+ACTOR_SYSTEM = "OneLogin Provisioning"
+
+_VERB = {TaskKind.CREATE: "create user", TaskKind.UPDATE: "update user",
+         TaskKind.SUSPEND: "suspend user", TaskKind.REACTIVATE: "reactivate user",
+         TaskKind.DELETE: "delete user"}
+
+
+def body_hash(body: dict[str, Any]) -> str:
+    """A fingerprint of a rendered body: an update is due only when it changes."""
+    return hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def display_name(user: dict[str, Any]) -> str:
+    """OneLogin's actor/user name: first and last name, falling back to email."""
+    name = f"{user.get('firstname') or ''} {user.get('lastname') or ''}".strip()
+    return name or user.get("email") or user.get("username") or ""
+
+
+def user_view(row: dict[str, Any]) -> UserView:
+    custom = row.get("custom_attributes") or "{}"
+    return UserView(row, json.loads(custom) if isinstance(custom, str) else custom)
+
+
+def resting_state(remote: str) -> tuple[str, str]:
+    """The state a login shows when no task is open for it."""
+    if remote == Remote.ACTIVE:
+        return "provisioned", "enabled"
+    if remote == Remote.SUSPENDED:
+        return "disabled", "disabled"
+    return "unknown", "enabled"
+
+
+@dataclass
+class AppContext:
+    """Everything the engine needs about one app, built once per configuration version."""
+
+    app_id: int
+    version: int
+    name: str
+    settings: ProvisioningSettings
+    connector: ConnectorConfig
+    template: CompiledTemplate
+    client: ScimClient | None
+    secrets: list[str]
+
+
+@dataclass
+class DrainReport:
+    ran: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    retried: int = 0
+    superseded: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ran": self.ran, "succeeded": self.succeeded, "failed": self.failed,
+                "retry_scheduled": self.retried, "superseded": self.superseded,
+                "by_kind": self.by_kind}
+
+
+@dataclass
+class _Outcome:
+    task_state: str
+    login: dict[str, Any] | None
+    events: list[dict[str, Any]]
+    error: str | None = None
+    due_at: float = 0.0
+
+
+def make_event(clock: Clock, event_type: EventType, *, user: dict[str, Any] | None = None,
+               app: tuple[int, str] | None = None, role: tuple[int, str] | None = None,
+               actor: tuple[int | None, str] | None = None, actor_system: str | None = None,
+               client_id: str | None = None, error: str | None = None,
+               notes: str | None = None, scim: list[dict[str, Any]] | None = None
+               ) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "event_type_id": int(event_type), "created_at": iso(now), "created_ts": now.timestamp(),
+        "user_id": user.get("id", user.get("user_id")) if user else None,
+        "user_name": display_name(user) if user else None,
+        "app_id": app[0] if app else None, "app_name": app[1] if app else None,
+        "role_id": role[0] if role else None, "role_name": role[1] if role else None,
+        "actor_user_id": actor[0] if actor else None,
+        "actor_user_name": actor[1] if actor else None,
+        "actor_system": actor_system, "client_id": client_id, "error_description": error,
+        "notes": notes, "custom_message": None,
+        "scim": json.dumps(scim) if scim is not None else None,
+    }
+
+
+class ProvisioningEngine:
+    def __init__(self, store: OneLoginStore, clock: Clock,
+                 session_factory: SessionFactory | None = None, batch_size: int = 250,
+                 event_retention: int = modelling.DEFAULT_EVENT_RETENTION) -> None:
+        self.store = store
+        self.clock = clock
+        self.session_factory = session_factory or (lambda base_url: requests.Session())
+        self.batch_size = batch_size
+        self.event_retention = event_retention
+        self._apps: dict[int, AppContext] = {}
+        self._sessions: dict[tuple[int, str], requests.Session] = {}
+        self._events_since_prune = 0
+
+    # configuration cache --------------------------------------------------------------------
+    def app_context(self, app_id: int, row: dict[str, Any] | None = None) -> AppContext | None:
+        row = row or self.store.get_app(app_id)
+        if row is None:
+            return None
+        cached = self._apps.get(app_id)
+        if cached and cached.version == row["version"]:
+            return cached
+        settings = ProvisioningSettings.from_json(json.loads(row["provisioning"] or "{}"))
+        connector = ConnectorConfig.from_storage(row["connector"])
+        client = None
+        if connector.ready:
+            key = (app_id, connector.scim_base_url)
+            session = self._sessions.get(key)
+            if session is None:
+                session = self.session_factory(connector.scim_base_url)
+                self._sessions[key] = session
+            client = ScimClient(session, connector.scim_base_url, connector.scim_bearer_token,
+                                connector.custom_headers)
+        ctx = AppContext(app_id, row["version"], row["name"], settings, connector,
+                         connector.compile(), client, [connector.scim_bearer_token])
+        self._apps[app_id] = ctx
+        return ctx
+
+    def forget_sessions(self) -> None:
+        self._apps.clear()
+        self._sessions.clear()
+
+    def connection_client(self, app_id: int) -> tuple[AppContext | None, ScimClient | None]:
+        ctx = self.app_context(app_id)
+        return ctx, ctx.client if ctx else None
+
+    # draining -------------------------------------------------------------------------------
+    def recover(self) -> None:
+        """Tasks left running by a stopped process go back to the queue: nothing is lost."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE tasks SET state = 'queued' WHERE state = 'running'")
+
+    def drain(self, max_tasks: int | None = None) -> DrainReport:
+        """Run every task that is due now (synchronously), in batches."""
+        report = DrainReport()
+        while max_tasks is None or report.ran < max_tasks:
+            limit = self.batch_size if max_tasks is None else min(self.batch_size,
+                                                                  max_tasks - report.ran)
+            rows = self._claim(limit)
+            if not rows:
+                break
+            self._run_batch(rows, report)
+        return report
+
+    def _claim(self, limit: int) -> list[dict[str, Any]]:
+        with self.store.transaction() as conn:
+            rows = self.store.due_tasks(self.clock.now().timestamp(), limit)
+            if rows:
+                conn.executemany("UPDATE tasks SET state = 'running' WHERE id = ?",
+                                 [(r["task_id"],) for r in rows])
+        return rows
+
+    def _run_batch(self, rows: list[dict[str, Any]], report: DrainReport) -> None:
+        versions = {r["id"]: r for r in self.store.list_apps()}
+        task_updates: list[tuple[Any, ...]] = []
+        login_updates: list[tuple[Any, ...]] = []
+        events: list[dict[str, Any]] = []
+        now_iso = iso(self.clock.now())
+        for row in rows:
+            app_row = versions.get(row["app_id"])
+            ctx = self.app_context(row["app_id"], app_row) if app_row else None
+            outcome = self._run_one(row, ctx)
+            report.ran += 1
+            report.by_kind[row["kind"]] = report.by_kind.get(row["kind"], 0) + 1
+            if outcome.task_state == TaskState.DONE:
+                report.succeeded += 1
+            elif outcome.task_state == TaskState.FAILED:
+                report.failed += 1
+            elif outcome.task_state == TaskState.QUEUED:
+                report.retried += 1
+            elif outcome.task_state == TaskState.SUPERSEDED:
+                report.superseded += 1
+            attempts = row["attempts"] + (1 if outcome.task_state != TaskState.SUPERSEDED else 0)
+            task_updates.append((outcome.task_state, attempts, outcome.due_at, outcome.error,
+                                 now_iso, row["task_id"]))
+            if outcome.login is not None:
+                login = outcome.login
+                login_updates.append((login["scim_id"], login["remote"], login["confirmed_hash"],
+                                      login["provisioning_state"],
+                                      login["provisioning_status"], login["last_error"],
+                                      now_iso, row["login_id"]))
+            events.extend(outcome.events)
+        with self.store.transaction() as conn:
+            conn.executemany("UPDATE tasks SET state = ?, attempts = ?, due_at = ?, error = ?, "
+                             "updated_at = ? WHERE id = ?", task_updates)
+            conn.executemany("UPDATE logins SET scim_id = ?, remote = ?, confirmed_hash = ?, "
+                             "provisioning_state = ?, provisioning_status = ?, last_error = ?, "
+                             "updated_at = ? WHERE login_id = ?", login_updates)
+            self.store.insert_events(conn, events)
+        self.note_events(len(events))
+
+    def note_events(self, count: int) -> None:
+        """Bounded retention, pruned every so often rather than on every write."""
+        self._events_since_prune += count
+        if self._events_since_prune >= max(100, self.event_retention // 10):
+            self._events_since_prune = 0
+            self.store.prune_events(self.event_retention)
+
+    def _login(self, row: dict[str, Any], **changes: Any) -> dict[str, Any]:
+        login = {k: row[k] for k in ("scim_id", "remote", "confirmed_hash", "provisioning_state",
+                                     "provisioning_status", "last_error")}
+        login.update(changes)
+        return login
+
+    def _run_one(self, row: dict[str, Any], ctx: AppContext | None) -> _Outcome:
+        kind = TaskKind(row["kind"])
+        remote = Remote(row["remote"])
+        user = {**row, "id": row["user_id"]}
+        if ctx is None:
+            return _Outcome(TaskState.SUPERSEDED, None, [], "app no longer exists")
+        app = (ctx.app_id, ctx.name)
+        if kind is TaskKind.NOTHING:
+            event = make_event(self.clock, EventType.PROVISIONING_DO_NOTHING_WARNING, user=user,
+                               app=app, actor_system=ACTOR_SYSTEM,
+                               notes=f"Deprovisioning mode is 'Do nothing': no request was sent "
+                                     f"to {ctx.name} ({row['trigger']})")
+            return _Outcome(TaskState.DONE, None, [event])
+        stale = not precondition_holds(kind, remote, row["scim_id"]) or (
+            row["deleted_at"] and kind in (TaskKind.CREATE, TaskKind.UPDATE,
+                                           TaskKind.REACTIVATE))
+        if stale:
+            state, status = resting_state(remote)
+            return _Outcome(TaskState.SUPERSEDED,
+                            self._login(row, provisioning_state=state, provisioning_status=status),
+                            [], "no longer applies: another task already changed the account")
+        if ctx.client is None:
+            exchange = ScimExchange("", "", {}, None,
+                                    network_error="SCIM Base URL or SCIM Bearer Token is not "
+                                                  "configured for the app")
+            return self._failure(row, ctx, kind, exchange, [], retryable=False)
+        body = ctx.template.render(user_view(row))
+        client = ctx.client
+        steps = TASK_STATES[kind]
+        success_state, success_status, success_remote = SUCCESS_STATES[kind]
+        if kind is TaskKind.CREATE:
+            user_name = body.get("userName")
+            if not user_name:
+                exchange = ScimExchange("", "", {}, None, network_error=(
+                    "the SCIM JSON Template rendered no userName for this user (is the "
+                    "scimusername parameter's source empty?); no request was sent"))
+                return self._failure(row, ctx, kind, exchange, [], retryable=False)
+            check = client.find_by_username(str(user_name))
+            understood, found = found_user_id(check)
+            if not understood:
+                return self._failure(row, ctx, kind, check, [check])
+            if found is not None:
+                event = self._event(EventType.USER_LINKED_IN_APP, user, ctx, [check],
+                                    notes=f"Existing account {found} matched by userName")
+                return _Outcome(TaskState.DONE, self._login(
+                    row, scim_id=found, remote=Remote.ACTIVE.value,
+                    confirmed_hash=body_hash(body) if modelling.UPDATE_AFTER_LINK else None,
+                    provisioning_state="provisioned", provisioning_status="enabled",
+                    last_error=None), [event])
+            created = client.create(body)
+            if not created.ok:
+                return self._failure(row, ctx, kind, created, [check, created])
+            new_id = created.response_body.get("id") if isinstance(
+                created.response_body, dict) else None
+            if new_id is None:
+                created.network_error = (f"HTTP {created.status} but the response carries no "
+                                         "user id, so OneLogin cannot manage the account later")
+                return self._failure(row, ctx, kind, created, [check, created], retryable=False)
+            event = self._event(steps.success_event, user, ctx, [check, created])
+            return _Outcome(TaskState.DONE, self._login(
+                row, scim_id=str(new_id), remote=Remote.ACTIVE.value,
+                confirmed_hash=body_hash(body), provisioning_state=success_state,
+                provisioning_status=success_status, last_error=None), [event])
+        scim_id = str(row["scim_id"])
+        if kind is TaskKind.DELETE:
+            exchange = client.delete(scim_id)
+            ok = exchange.ok or (exchange.status == 404
+                                 and modelling.DELETE_NOT_FOUND_IS_SUCCESS)
+            new_hash = None
+        else:
+            active = {TaskKind.SUSPEND: False, TaskKind.REACTIVATE: True}.get(kind)
+            if ctx.settings.update_method is UpdateMethod.PATCH:
+                ops = patch_operations(body, active) if kind is not TaskKind.SUSPEND else \
+                    [{"op": "replace", "path": "active", "value": False}]
+                exchange = client.patch(scim_id, ops)
+            else:
+                sent = dict(body)
+                if active is not None and modelling.ALWAYS_SET_ACTIVE:
+                    sent["active"] = active
+                exchange = client.replace(scim_id, sent)
+            ok = exchange.ok
+            new_hash = body_hash(body)
+        if not ok:
+            return self._failure(row, ctx, kind, exchange, [exchange])
+        event = self._event(steps.success_event, user, ctx, [exchange])
+        return _Outcome(TaskState.DONE, self._login(
+            row, scim_id=None if kind is TaskKind.DELETE else scim_id,
+            remote=success_remote.value, confirmed_hash=new_hash,
+            provisioning_state=success_state, provisioning_status=success_status,
+            last_error=None), [event])
+
+    def _event(self, event_type: EventType, user: dict[str, Any], ctx: AppContext,
+               exchanges: list[ScimExchange], error: str | None = None,
+               notes: str | None = None) -> dict[str, Any]:
+        return make_event(self.clock, event_type, user=user, app=(ctx.app_id, ctx.name),
+                          actor_system=ACTOR_SYSTEM, error=error, notes=notes,
+                          scim=[e.to_log(ctx.secrets) for e in exchanges])
+
+    def _failure(self, row: dict[str, Any], ctx: AppContext, kind: TaskKind,
+                 exchange: ScimExchange, exchanges: list[ScimExchange],
+                 retryable: bool = True) -> _Outcome:
+        steps = TASK_STATES[kind]
+        description = scrub(f"Failed to {_VERB[kind]} in app. {exchange.describe_failure()}",
+                            ctx.secrets)
+        attempt = row["attempts"] + 1
+        can_retry = retryable and (exchange.network_error is not None
+                                   or exchange.status in modelling.RETRYABLE_STATUSES)
+        delay = ctx.settings.retry.delay(
+            attempt, exchange.retry_after if exchange.status == 429 else None) \
+            if can_retry else None
+        notes = None if delay is None else f"Automatic retry {attempt} of " \
+            f"{ctx.settings.retry.max_attempts} in {delay:g}s"
+        event = self._event(steps.failure_event, {**row, "id": row["user_id"]}, ctx, exchanges,
+                            error=description, notes=notes)
+        if delay is not None:
+            running_state, running_status = steps.running
+            return _Outcome(TaskState.QUEUED, self._login(
+                row, provisioning_state=running_state, provisioning_status=running_status,
+                last_error=description), [event], description,
+                self.clock.now().timestamp() + delay)
+        failed_state, failed_status = steps.failed
+        return _Outcome(TaskState.FAILED, self._login(
+            row, provisioning_state=failed_state, provisioning_status=failed_status,
+            last_error=description), [event], description)

@@ -1,0 +1,174 @@
+"""OneLogin's wire habits as a SCIM client, over whatever a ``requests.Session`` reaches.
+
+The client neither knows nor cares whether the session goes over the network, into a WSGI
+app in the same process, or into a ``responses`` fake. Each call returns a ``ScimExchange``:
+the request and response as the System Log keeps them, with the bearer token masked.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from mock_onelogin.domain import modelling
+from mock_onelogin.domain.secrets import mask_authorization, scrub
+
+PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+@dataclass
+class ScimExchange:
+    """One SCIM request and what came back (or the network error instead)."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: Any
+    status: int | None = None
+    response_body: Any = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    network_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def retry_after(self) -> float | None:
+        value = self.response_headers.get("Retry-After")
+        if value is None:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp()
+                           - parsedate_to_datetime(self.response_headers.get(
+                               "Date", value)).timestamp())
+            except (TypeError, ValueError):
+                return None
+
+    def describe_failure(self) -> str:
+        """What support needs from a failure: HTTP status, SCIM scimType and detail, or the
+        network error."""
+        if self.network_error:
+            return self.network_error
+        parts = [f"HTTP {self.status}"]
+        body = self.response_body
+        if isinstance(body, dict):
+            scim_type = body.get("scimType")
+            detail = body.get("detail")
+            errors = body.get("Errors")
+            if scim_type:
+                parts.append(f"scimType {scim_type}")
+            if detail:
+                parts.append(str(detail))
+            elif isinstance(errors, dict | list):
+                parts.append(json.dumps(errors))
+        elif body:
+            parts.append(str(body)[:300])
+        return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
+
+    def to_log(self, secrets: list[str]) -> dict[str, Any]:
+        """The exchange as stored in the System Log; secrets are scrubbed from everything."""
+        text = json.dumps({
+            "method": self.method, "url": self.url, "request_headers": self.request_headers,
+            "request_body": self.request_body, "status": self.status,
+            "response_body": self.response_body, "network_error": self.network_error,
+        })
+        return json.loads(scrub(text, secrets))
+
+
+class ScimClient:
+    """User calls as OneLogin makes them: filter by userName, POST, PUT or PATCH, DELETE."""
+
+    def __init__(self, session: requests.Session, base_url: str, token: str,
+                 custom_headers: dict[str, str] | None = None,
+                 timeout: float = modelling.SCIM_TIMEOUT_S) -> None:
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.headers = {**modelling.DEFAULT_SCIM_HEADERS, **(custom_headers or {}),
+                        "Authorization": f"Bearer {token}"}
+        self._logged_headers = {**self.headers,
+                                "Authorization": mask_authorization(self.headers["Authorization"])}
+
+    def _call(self, method: str, path: str, body: Any = None) -> ScimExchange:
+        url = self.base_url + path
+        exchange = ScimExchange(method, url, self._logged_headers, body)
+        data = None if body is None else json.dumps(body)
+        try:
+            response = self.session.request(method, url, data=data, headers=self.headers,
+                                            timeout=self.timeout, allow_redirects=False)
+        except requests.Timeout as exc:
+            exchange.network_error = f"Timeout after {self.timeout:g}s calling {method} {url}: " \
+                                     f"{exc.__class__.__name__}"
+            return exchange
+        except requests.ConnectionError as exc:
+            exchange.network_error = f"Connection error calling {method} {url}: {exc}"
+            return exchange
+        except requests.RequestException as exc:
+            exchange.network_error = f"Request to {method} {url} failed: {exc}"
+            return exchange
+        exchange.status = response.status_code
+        exchange.response_headers = dict(response.headers)
+        content = response.content
+        if content:
+            try:
+                exchange.response_body = json.loads(content)
+            except ValueError:
+                exchange.response_body = content.decode("utf-8", "replace")[:2000]
+        return exchange
+
+    def find_by_username(self, user_name: str) -> ScimExchange:
+        flt = quote(f'userName eq "{user_name}"', safe="")
+        return self._call("GET", f"/Users?filter={flt}")
+
+    def create(self, body: dict[str, Any]) -> ScimExchange:
+        return self._call("POST", "/Users", body)
+
+    def replace(self, scim_id: str, body: dict[str, Any]) -> ScimExchange:
+        return self._call("PUT", f"/Users/{quote(scim_id, safe='')}", body)
+
+    def patch(self, scim_id: str, operations: list[dict[str, Any]]) -> ScimExchange:
+        body = {"schemas": [PATCH_SCHEMA], "Operations": operations}
+        return self._call("PATCH", f"/Users/{quote(scim_id, safe='')}", body)
+
+    def delete(self, scim_id: str) -> ScimExchange:
+        return self._call("DELETE", f"/Users/{quote(scim_id, safe='')}")
+
+
+def found_user_id(exchange: ScimExchange) -> tuple[bool, str | None]:
+    """Read an existence check: (answer understood, id of the user found or None).
+
+    An empty ListResponse or a 404 means "not there"; anything else that is not a list with
+    a user carrying an ``id`` is a failure the admin must see."""
+    if exchange.status == 404:
+        return True, None
+    if not exchange.ok or not isinstance(exchange.response_body, dict):
+        return False, None
+    body = exchange.response_body
+    resources = body.get("Resources") or []
+    total = body.get("totalResults", len(resources))
+    if not total or not resources:
+        return True, None
+    first = resources[0]
+    if isinstance(first, dict) and first.get("id") is not None:
+        return True, str(first["id"])
+    return False, None
+
+
+def patch_operations(body: dict[str, Any], active: bool | None = None) -> list[dict[str, Any]]:
+    """The rendered template as PatchOp ``replace`` operations, one per top-level attribute."""
+    ops = [{"op": "replace", "path": key, "value": value}
+           for key, value in body.items() if key != "schemas"]
+    if active is not None:
+        ops = [op for op in ops if op["path"] != "active"]
+        ops.append({"op": "replace", "path": "active", "value": active})
+    return ops
