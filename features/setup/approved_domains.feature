@@ -12,7 +12,6 @@ Feature: Only users from approved domains are provisioned to Wrike
     And provisioning is enabled for the Wrike app
     And the Wrike app requires no admin approval
 
-  @smoke
   Scenario: A user from an approved domain is provisioned
     Given a OneLogin user "ada@acme.com"
     When "ada@acme.com" is assigned the Wrike app through the role "Engineering"
