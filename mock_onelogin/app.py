@@ -1,0 +1,64 @@
+"""``create_app(config)``: the simulated OneLogin as a WSGI app."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from mock_onelogin.account import OneLoginAccount
+from mock_onelogin.config import OneLoginConfig
+from mock_onelogin.domain.clock import Clock
+from mock_onelogin.engine import SessionFactory
+from mock_onelogin.web import BLUEPRINTS
+from mock_onelogin.web.common import RateLimiter
+from mock_onelogin.web.errors import v1_error, v2_error
+from mock_onelogin.worker import DrainWorker
+
+log = logging.getLogger(__name__)
+
+
+def _shaped(status: int, message: str) -> Response:
+    """Errors raised outside a blueprint (404 routes, 405, 500) in the right family's shape."""
+    if request.path.startswith(("/api/1", "/auth")):
+        return v1_error(status, message)
+    return v2_error(status, message)
+
+
+def create_app(config: OneLoginConfig | None = None, *, clock: Clock | None = None,
+               session_factory: SessionFactory | None = None,
+               account: OneLoginAccount | None = None) -> Flask:
+    """Build the app. ``session_factory(base_url)`` gives the engine its ``requests.Session``
+    per connector (default: a plain session, i.e. real HTTP); pass one from
+    ``mock_onelogin.transport.wsgi_session`` to reach a WSGI app in-process."""
+    config = config or OneLoginConfig()
+    account = account or OneLoginAccount(config, clock=clock, session_factory=session_factory)
+    app = Flask("mock_onelogin")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["mock_onelogin"] = account
+    app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        return _shaped(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _shaped(500, f"Internal error: {exc.__class__.__name__}")
+
+    @app.get("/")
+    def index() -> dict[str, Any]:
+        return {"service": "Simulated OneLogin", "api": ["/auth/oauth2/v2/token", "/api/2",
+                                                         "/api/1/events"],
+                "simulator": "/simulator/api"}
+
+    if config.drain_mode == "worker":
+        worker = DrainWorker(account, config.worker_poll_s)
+        worker.start()
+        app.extensions["mock_onelogin_worker"] = worker
+    return app

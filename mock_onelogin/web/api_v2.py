@@ -1,0 +1,299 @@
+"""``/api/2``: users, roles and apps, with OneLogin's success codes and v2 error shape."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from mock_onelogin.domain import modelling
+from mock_onelogin.domain.clock import iso, parse_iso
+from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES
+from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError, ValidationFailed
+from mock_onelogin.web.common import (
+    account,
+    actor,
+    authenticate,
+    int_arg,
+    json_body,
+    page_args,
+    page_headers,
+)
+from mock_onelogin.web.errors import v2_error
+from mock_onelogin.web.serializers import (
+    app_brief,
+    app_json,
+    user_app_json,
+    user_brief,
+    user_json,
+)
+
+bp = Blueprint("api_v2", __name__, url_prefix="/api/2")
+
+USER_TEXT_FILTERS = ("firstname", "lastname", "email", "username", "samaccountname",
+                     "external_id")
+USER_TIME_FILTERS = {"created_since": ("created_at", ">="), "created_until": ("created_at", "<="),
+                     "updated_since": ("updated_at", ">="), "updated_until": ("updated_at", "<="),
+                     "last_login_since": (None, ">="), "last_login_until": (None, "<=")}
+SORTABLE = ("id", "created_at", "updated_at", "email", "username", "firstname", "lastname")
+
+
+@bp.before_request
+def _auth() -> None:
+    authenticate()
+
+
+@bp.after_request
+def _rate_headers(response: Response) -> Response:
+    for key, value in (g.get("rate_headers") or {}).items():
+        response.headers[key] = value
+    return response
+
+
+@bp.errorhandler(OneLoginError)
+def _error(exc: OneLoginError) -> Response:
+    return v2_error(exc.status, exc.message, exc.field)
+
+
+def _paged(items: list[Any], total: int, limit: int, page: int) -> Response:
+    response = jsonify(items)
+    response.headers.update(page_headers(total, limit, page, len(items)))
+    return response
+
+
+def _fields(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    wanted = request.args.get("fields")
+    if not wanted:
+        return items
+    keep = {f.strip() for f in wanted.split(",") if f.strip()} | {"id"}
+    return [{k: v for k, v in item.items() if k in keep} for item in items]
+
+
+def _like(value: str) -> tuple[str, str]:
+    """OneLogin filters match exactly, with ``*`` as a wildcard."""
+    if "*" in value:
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return "LIKE ? ESCAPE '\\'", escaped.replace("*", "%")
+    return "= ?", value
+
+
+# users ---------------------------------------------------------------------------------------
+@bp.get("/users")
+def list_users() -> Response:
+    limit, page = page_args()
+    where: list[str] = []
+    params: list[Any] = []
+    for name in USER_TEXT_FILTERS:
+        value = request.args.get(name)
+        if value:
+            op, arg = _like(value)
+            where.append(f"{name} {op}")
+            params.append(arg)
+    for name, (column, op) in USER_TIME_FILTERS.items():
+        value = request.args.get(name)
+        if value:
+            try:
+                stamp = iso(parse_iso(value))
+            except ValueError as exc:
+                raise BadRequest(f"{name} must be an ISO 8601 time, not {value!r}",
+                                 name) from exc
+            # Nobody has logged in to the simulator, so last_login filters match no one.
+            where.append(f"{column} {op} ?" if column else "0")
+            if column:
+                params.append(stamp)
+    directory_id = int_arg("directory_id")
+    if directory_id is not None:
+        where.append("directory_id = ?")
+        params.append(directory_id)
+    user_ids = request.args.get("user_ids")
+    if user_ids:
+        try:
+            ids = [int(x) for x in user_ids.split(",") if x.strip()]
+        except ValueError as exc:
+            raise BadRequest("user_ids must be a comma-separated list of integers",
+                             "user_ids") from exc
+        where.append(f"id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        params.extend(ids)
+    for key, value in request.args.items():
+        match = re.fullmatch(r"custom_attributes\.([A-Za-z0-9_]+)", key)
+        if match and match.group(1) in CUSTOM_ATTRIBUTES:
+            op, arg = _like(value)
+            where.append(f"json_extract(custom_attributes, '$.{match.group(1)}') {op}")
+            params.append(arg)
+    sort = request.args.get("sort", "+id")
+    direction = "DESC" if sort.startswith("-") else "ASC"
+    field = sort.lstrip("+- ")
+    if field not in SORTABLE:
+        raise ValidationFailed(f"Invalid sort field: {field}", "sort")
+    rows, total = account().store.list_users(where, params, f"{field} {direction}, id",
+                                             limit, (page - 1) * limit)
+    roles = account().store.role_ids_by_user([r["id"] for r in rows])
+    items = _fields([user_json(r, roles[r["id"]]) for r in rows])
+    return _paged(items, total, limit, page)
+
+
+@bp.post("/users")
+def create_user() -> tuple[Response, int]:
+    _mappings_arg()
+    user = account().create_user(json_body(), actor())
+    return jsonify(user_json(user, account().store.user_role_ids(user["id"]))), 201
+
+
+def _mappings_arg() -> None:
+    value = request.args.get("mappings")
+    if value is not None and value not in ("async", "sync", "disabled"):
+        raise BadRequest("mappings must be async, sync or disabled", "mappings")
+    validate = request.args.get("validate_policy")
+    if validate is not None and validate.lower() not in ("true", "false"):
+        raise BadRequest("validate_policy must be true or false", "validate_policy")
+
+
+@bp.get("/users/<int:user_id>")
+def get_user(user_id: int) -> Response:
+    user = account().require_user(user_id)
+    return jsonify(user_json(user, account().store.user_role_ids(user_id)))
+
+
+@bp.put("/users/<int:user_id>")
+def update_user(user_id: int) -> Response:
+    _mappings_arg()
+    user = account().update_user(user_id, json_body(), actor())
+    return jsonify(user_json(user, account().store.user_role_ids(user_id)))
+
+
+@bp.delete("/users/<int:user_id>")
+def delete_user(user_id: int) -> tuple[str, int]:
+    account().delete_user(user_id, actor())
+    return "", modelling.DELETE_STATUS
+
+
+@bp.get("/users/<int:user_id>/apps")
+def user_apps(user_id: int) -> Response:
+    return jsonify([user_app_json(item) for item in account().user_apps(user_id)])
+
+
+# roles ---------------------------------------------------------------------------------------
+def _role_json(role: dict[str, Any]) -> dict[str, Any]:
+    store = account().store
+    return {"id": role["id"], "name": role["name"], "apps": store.role_app_ids(role["id"]),
+            "users": store.role_user_ids(role["id"]), "admins": []}
+
+
+@bp.get("/roles")
+def list_roles() -> Response:
+    limit, page = page_args()
+    roles = [_role_json(r) for r in account().store.list_roles()]
+    name = request.args.get("role_name") or request.args.get("name")
+    if name:
+        pattern = re.compile("^" + ".*".join(map(re.escape, name.split("*"))) + "$", re.I)
+        roles = [r for r in roles if pattern.match(r["name"])]
+    app_id = int_arg("app_id")
+    if app_id is not None:
+        roles = [r for r in roles if app_id in r["apps"]]
+    app_name = request.args.get("app_name")
+    if app_name:
+        ids = {a["id"] for a in account().store.list_apps() if a["name"] == app_name}
+        roles = [r for r in roles if ids & set(r["apps"])]
+    total = len(roles)
+    items = _fields(roles[(page - 1) * limit: page * limit])
+    return _paged(items, total, limit, page)
+
+
+@bp.post("/roles")
+def create_role() -> tuple[Response, int]:
+    role_id = account().create_role(json_body(), actor())
+    return jsonify({"id": role_id}), 201
+
+
+@bp.get("/roles/<int:role_id>")
+def get_role(role_id: int) -> Response:
+    return jsonify(_role_json(account().require_role(role_id)))
+
+
+@bp.put("/roles/<int:role_id>")
+def update_role(role_id: int) -> Response:
+    return jsonify({"id": account().rename_role(role_id, json_body())})
+
+
+@bp.delete("/roles/<int:role_id>")
+def delete_role(role_id: int) -> tuple[str, int]:
+    account().delete_role(role_id, actor())
+    return "", modelling.DELETE_STATUS
+
+
+@bp.get("/roles/<int:role_id>/apps")
+def role_apps(role_id: int) -> Response:
+    account().require_role(role_id)
+    limit, page = page_args()
+    assigned = request.args.get("assigned", "true").lower() != "false"
+    mine = set(account().store.role_app_ids(role_id))
+    apps = [app_brief(a) for a in account().store.list_apps() if (a["id"] in mine) == assigned]
+    return _paged(apps[(page - 1) * limit: page * limit], len(apps), limit, page)
+
+
+@bp.put("/roles/<int:role_id>/apps")
+def set_role_apps(role_id: int) -> Response:
+    apps = account().set_role_apps(role_id, json_body(array=True), actor())
+    return jsonify([{"id": a} for a in apps])
+
+
+@bp.get("/roles/<int:role_id>/users")
+def role_users(role_id: int) -> Response:
+    account().require_role(role_id)
+    limit, page = page_args()
+    ids = account().store.role_user_ids(role_id)
+    users = account().store.users_by_ids(ids)
+    items = [user_brief(users[i]) for i in ids if i in users and not users[i]["deleted_at"]]
+    name = request.args.get("name")
+    if name:
+        needle = name.replace("*", "").lower()
+        items = [u for u in items if needle in f"{u['firstname']} {u['lastname']}".lower()
+                 or needle in u["username"].lower() or needle in u["email"].lower()]
+    return _paged(items[(page - 1) * limit: page * limit], len(items), limit, page)
+
+
+@bp.post("/roles/<int:role_id>/users")
+def add_role_users(role_id: int) -> Response:
+    ids = account().add_role_users(role_id, json_body(array=True), actor())
+    return jsonify([{"id": u} for u in ids])
+
+
+@bp.delete("/roles/<int:role_id>/users")
+def remove_role_users(role_id: int) -> tuple[str, int]:
+    account().remove_role_users(role_id, json_body(array=True), actor())
+    return "", modelling.DELETE_STATUS
+
+
+@bp.get("/roles/<int:role_id>/admins")
+def role_admins(role_id: int) -> Response:
+    account().require_role(role_id)
+    return _paged([], 0, modelling.DEFAULT_PAGE_LIMIT, 1)
+
+
+# apps ----------------------------------------------------------------------------------------
+@bp.get("/apps")
+def list_apps() -> Response:
+    store = account().store
+    apps = [app_json(a, store.app_role_ids(a["id"])) for a in store.list_apps()]
+    return jsonify(apps)
+
+
+@bp.get("/apps/<int:app_id>")
+def get_app(app_id: int) -> Response:
+    app = account().require_app(app_id)
+    return jsonify(app_json(app, account().store.app_role_ids(app_id)))
+
+
+@bp.get("/apps/<int:app_id>/users")
+def app_users(app_id: int) -> Response:
+    limit, page = page_args()
+    ids = account().app_user_ids(app_id)
+    users = account().store.users_by_ids(ids)
+    items = [user_brief(users[i]) for i in ids if i in users]
+    return _paged(items[(page - 1) * limit: page * limit], len(items), limit, page)
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown(rest: str) -> Response:
+    raise NotFound(f"No such endpoint: /api/2/{rest}")

@@ -1,0 +1,102 @@
+"""``/auth/oauth2``: client-credentials tokens with OneLogin's three client-auth styles."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from mock_onelogin.domain.errors import BadRequest, OneLoginError
+from mock_onelogin.web.common import Unauthorized, account, authenticate, bearer_token
+from mock_onelogin.web.errors import v1_error, v1_success
+
+bp = Blueprint("oauth", __name__, url_prefix="/auth")
+_HEADER_STYLE = re.compile(r"client_id:\s*([^,\s]+)\s*,\s*client_secret:\s*(\S+)", re.I)
+
+
+@bp.errorhandler(OneLoginError)
+def _error(exc: OneLoginError) -> Response:
+    return v1_error(exc.status, exc.message)
+
+
+def _credentials() -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        client_id, sep, secret = decoded.partition(":")
+        return (client_id, secret) if sep else None
+    match = _HEADER_STYLE.search(header)
+    if match:
+        return match.group(1), match.group(2)
+    form = request.form
+    if form.get("client_id") and form.get("client_secret"):
+        return form["client_id"], form["client_secret"]
+    body = request.get_json(silent=True)
+    if isinstance(body, dict) and body.get("client_id") and body.get("client_secret"):
+        return str(body["client_id"]), str(body["client_secret"])
+    return None
+
+
+def _grant_type() -> Any:
+    body = request.get_json(silent=True)
+    if isinstance(body, dict) and "grant_type" in body:
+        return body["grant_type"]
+    return request.form.get("grant_type")
+
+
+def _issue() -> dict[str, Any]:
+    if _grant_type() != "client_credentials":
+        raise BadRequest("grant_type is incorrect/absent")
+    creds = _credentials()
+    client = account().check_client(*creds) if creds else None
+    if client is None:
+        raise Unauthorized("Authentication Failure")
+    return account().issue_token(client["client_id"])
+
+
+@bp.post("/oauth2/v2/token")
+def token_v2() -> Response:
+    return jsonify(_issue())
+
+
+@bp.post("/oauth2/token")
+def token_v1() -> Response:
+    return jsonify(v1_success([_issue()]))
+
+
+@bp.post("/oauth2/revoke")
+def revoke() -> Response:
+    creds = _credentials()
+    if creds is None or account().check_client(*creds) is None:
+        raise Unauthorized("Authentication Failure")
+    body = request.get_json(silent=True) or request.form
+    token = body.get("access_token") if hasattr(body, "get") else None
+    if not token:
+        raise BadRequest("access_token is absent")
+    account().revoke_token(str(token))
+    return jsonify({"status": {"error": False, "code": 200, "type": "success",
+                               "message": "Success"}}["status"])
+
+
+@bp.get("/rate_limit")
+def rate_limit() -> Response:
+    if bearer_token() is None:
+        raise Unauthorized("Authentication Failure")
+    authenticate()
+    headers = g.rate_headers
+    return jsonify(v1_success({k: int(v) for k, v in headers.items()}))
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    for key, value in (g.get("rate_headers") or {}).items():
+        response.headers[key] = value
+    current_app.logger.debug("auth call %s -> %s", request.path, response.status_code)
+    return response

@@ -1,0 +1,217 @@
+"""``/simulator/api``: what OneLogin keeps in its admin pages rather than its public API.
+
+Connector configuration, the Provisioning tab, "API Connection: Enable", the approval queue
+(approve, deny, retry), draining, reconciliation, direct logins, API credentials, the full
+System Log with SCIM exchanges, and reset. Errors use the v2 shape. These endpoints carry no
+authentication: they stand for the admin console of a local simulator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from mock_onelogin.account import Actor
+from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
+from mock_onelogin.domain.events import EVENT_TYPES
+from mock_onelogin.web.api_v1 import events_query
+from mock_onelogin.web.common import account, int_arg, json_body
+from mock_onelogin.web.errors import v2_error
+from mock_onelogin.web.serializers import UI_LABELS, event_json, task_json, user_brief
+
+bp = Blueprint("simulator", __name__, url_prefix="/simulator/api")
+
+
+@bp.errorhandler(OneLoginError)
+def _error(exc: OneLoginError) -> Response:
+    return v2_error(exc.status, exc.message, exc.field)
+
+
+def _actor() -> Actor:
+    name = request.headers.get("X-Simulator-Actor")
+    return Actor(name=name) if name else Actor()
+
+
+def _optional_body() -> dict[str, Any]:
+    if not request.get_data(cache=True).strip():
+        return {}
+    body = json_body()
+    if not isinstance(body, dict):
+        raise BadRequest("Expected a JSON object in request body")
+    return body
+
+
+@bp.get("/status")
+def status() -> Response:
+    acct = account()
+    return jsonify({"drain_mode": acct.config.drain_mode, "tasks": acct.pending_count(),
+                    "apps": [{"id": a["id"], "name": a["name"]} for a in acct.store.list_apps()]})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    account().reset()
+    return jsonify({"reset": True, "wrike_app_id": account().wrike_app_id()
+                    if account().config.seed_wrike_app else None})
+
+
+@bp.post("/credentials")
+def create_credentials() -> tuple[Response, int]:
+    body = _optional_body()
+    client_id, secret = account().create_client(body.get("name", "API credential"))
+    return jsonify({"client_id": client_id, "client_secret": secret,
+                    "name": body.get("name", "API credential"),
+                    "note": "The client secret is shown once; it is stored hashed."}), 201
+
+
+@bp.get("/apps")
+def apps() -> Response:
+    acct = account()
+    return jsonify([{"id": a["id"], "name": a["name"], "connector_id": a["connector_id"],
+                     "provisioning": acct.settings(a["id"]).to_json(),
+                     "api_status": acct.connector(a["id"]).api_status}
+                    for a in acct.store.list_apps()])
+
+
+@bp.post("/apps")
+def create_app_route() -> tuple[Response, int]:
+    body = _optional_body()
+    app_id = account().create_app(body.get("name", "Wrike"))
+    return jsonify({"id": app_id, "name": account().require_app(app_id)["name"]}), 201
+
+
+@bp.get("/apps/<int:app_id>/connector")
+def get_connector(app_id: int) -> Response:
+    return jsonify(account().connector(app_id).to_json())
+
+
+@bp.put("/apps/<int:app_id>/connector")
+def put_connector(app_id: int) -> Response:
+    return jsonify(account().configure_connector(app_id, json_body(), _actor()).to_json())
+
+
+@bp.post("/apps/<int:app_id>/api-connection/enable")
+def enable_api_connection(app_id: int) -> Response:
+    config = account().enable_api_connection(app_id, _actor())
+    return jsonify({"api_status": config.api_status, "message": config.api_status_message})
+
+
+@bp.get("/apps/<int:app_id>/provisioning")
+def get_provisioning(app_id: int) -> Response:
+    return jsonify(account().settings(app_id).to_json())
+
+
+@bp.put("/apps/<int:app_id>/provisioning")
+def put_provisioning(app_id: int) -> Response:
+    return jsonify(account().set_provisioning(app_id, json_body(), _actor()).to_json())
+
+
+@bp.get("/apps/<int:app_id>/users")
+def app_users(app_id: int) -> Response:
+    """The app's Users tab: each user's provisioning state, its UI label and last error."""
+    acct = account()
+    acct.require_app(app_id)
+    logins = acct.store.logins_for_app(app_id)
+    entitled = acct.store.entitled_user_ids(app_id)
+    users = acct.store.users_by_ids(sorted(set(logins) | entitled))
+    out = []
+    for uid in sorted(users):
+        login = logins.get(uid)
+        state = login["provisioning_state"] if login else "unknown"
+        out.append({**user_brief(users[uid]), "assigned": uid in entitled,
+                    "provisioning_state": state,
+                    "provisioning_status": login["provisioning_status"] if login else "enabled",
+                    "label": UI_LABELS.get(state, state),
+                    "scim_id": login["scim_id"] if login else None,
+                    "last_error": login["last_error"] if login else None})
+    return jsonify(out)
+
+
+@bp.get("/tasks")
+def tasks() -> Response:
+    rows = account().list_tasks(int_arg("app_id"), request.args.get("state"),
+                                int_arg("user_id"))
+    return jsonify([task_json(r) for r in rows])
+
+
+@bp.get("/tasks/<int:task_id>")
+def task(task_id: int) -> Response:
+    return jsonify(task_json(account().require_task(task_id)))
+
+
+@bp.post("/tasks/<int:task_id>/approve")
+def approve(task_id: int) -> Response:
+    return jsonify(task_json(account().approve(task_id, _actor())))
+
+
+@bp.post("/tasks/<int:task_id>/deny")
+def deny(task_id: int) -> Response:
+    return jsonify(task_json(account().deny(task_id, _actor())))
+
+
+@bp.post("/tasks/<int:task_id>/retry")
+def retry(task_id: int) -> Response:
+    return jsonify(task_json(account().retry(task_id, _actor())))
+
+
+@bp.post("/drain")
+def drain() -> Response:
+    body = _optional_body()
+    max_tasks = body.get("max_tasks")
+    if max_tasks is not None and (isinstance(max_tasks, bool) or not isinstance(max_tasks, int)
+                                  or max_tasks < 1):
+        raise BadRequest("max_tasks must be a positive integer", "max_tasks")
+    return jsonify(account().drain(max_tasks))
+
+
+@bp.post("/reconcile")
+def reconcile() -> Response:
+    body = _optional_body()
+    app_id = body.get("app_id")
+    if app_id is not None and (isinstance(app_id, bool) or not isinstance(app_id, int)):
+        raise BadRequest("app_id must be an integer", "app_id")
+    return jsonify({"queued": account().reconcile(app_id)})
+
+
+@bp.post("/users/<int:user_id>/logins")
+def add_login(user_id: int) -> tuple[Response, int]:
+    body = json_body()
+    app_id = body.get("app_id") if isinstance(body, dict) else None
+    if isinstance(app_id, bool) or not isinstance(app_id, int):
+        raise BadRequest("app_id (integer) is required", "app_id")
+    account().add_login(user_id, app_id, _actor())
+    return jsonify({"user_id": user_id, "app_id": app_id}), 201
+
+
+@bp.delete("/users/<int:user_id>/logins/<int:app_id>")
+def remove_login(user_id: int, app_id: int) -> tuple[str, int]:
+    account().remove_login(user_id, app_id, _actor())
+    return "", 204
+
+
+@bp.get("/system-log")
+def system_log() -> Response:
+    """Events with their type names and the SCIM exchanges behind them (token masked)."""
+    rows = account().events(**events_query())
+    acct = account()
+    return jsonify([event_json(r, acct.config.account_id, with_scim=True) for r in rows])
+
+
+@bp.get("/system-log/<int:event_id>")
+def system_log_event(event_id: int) -> Response:
+    rows = account().events(event_id=event_id, limit=1)
+    if not rows:
+        raise NotFound(f"Event {event_id} could not be found")
+    return jsonify(event_json(rows[0], account().config.account_id, with_scim=True))
+
+
+@bp.get("/event-types")
+def event_types() -> Response:
+    return jsonify([{"id": t.id, "name": t.name, "description": t.description,
+                     "official_name": t.official} for t in EVENT_TYPES.values()])
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown(rest: str) -> Response:
+    raise NotFound(f"No such simulator endpoint: /simulator/api/{rest}")

@@ -1,0 +1,135 @@
+"""Drive the simulated OneLogin with the official ``onelogin`` SDK (4.0.1) over real HTTP."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import onelogin
+import pytest
+from onelogin.api import events_api, o_auth2_api, roles_api, users_v2_api
+from werkzeug.serving import make_server
+
+from mock_onelogin import OneLoginAccount, OneLoginConfig, create_app, wsgi_session
+from tests.mock_onelogin.conftest import NO_APPROVAL, SCIM_BASE
+from tests.mock_onelogin.scim_stub import ScimStub
+
+
+def events_of_type(sdk: onelogin.ApiClient, type_id: int) -> list[onelogin.Event]:
+    """``EventsApi.get_events(event_type_id=[51])`` crashes inside SDK 4.0.1 before any
+    request is sent (it joins an int into the query string). Send the same request through
+    the SDK's own ApiClient with the id as text, and let the SDK deserialise the answer."""
+    response = sdk.call_api(
+        "/api/1/events", "GET", {}, [("event_type_id", str(type_id))],
+        {"Accept": "application/json"}, response_types_map={"200": "GetEvents200Response"},
+        auth_settings=["OAuth2"], _return_http_data_only=True)
+    return response.data
+
+
+@pytest.fixture
+def server(stub: ScimStub) -> Iterator[tuple[str, OneLoginAccount]]:
+    account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
+                              session_factory=lambda base: wsgi_session(stub.app,
+                                                                        "http://wrike.test"))
+    app = create_app(account.config, account=account)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}", account
+    http.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def sdk(server: tuple[str, OneLoginAccount]) -> onelogin.ApiClient:
+    host, account = server
+    client_id, secret = account.create_client("sdk")
+    config = onelogin.Configuration(host=host, username=client_id, password=secret)
+    api = onelogin.ApiClient(config)
+    token = o_auth2_api.OAuth2Api(api).generate_token(
+        onelogin.GenerateTokenRequest(grant_type="client_credentials"))
+    config.access_token = token.access_token
+    return api
+
+
+def test_sdk_provisions_role_members_into_wrike(
+        server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub) -> None:
+    _, account = server
+    wrike = account.wrike_app_id()
+    account.configure_connector(wrike, {"scim_base_url": SCIM_BASE,
+                                        "scim_bearer_token": stub.token})
+    assert account.enable_api_connection(wrike).api_status == "Enabled"
+    account.set_provisioning(wrike, {"enabled": True, "require_approval": NO_APPROVAL})
+
+    users = users_v2_api.UsersV2Api(sdk)
+    created = [users.create_user2(user=onelogin.User(
+        email=f"sdk{i}@example.com", username=f"sdk{i}", firstname="Sdk", lastname=f"User{i}",
+        custom_attributes={"wrike_user_type": "Collaborator"} if i == 0 else None))
+        for i in range(3)]
+    assert all(isinstance(u.id, int) for u in created)
+    assert created[0].status == 7  # no password: Password Pending
+
+    roles = roles_api.RolesApi(sdk)
+    role = roles.create_role(role=onelogin.Role(name="Wrike users"))
+    roles.set_role_apps(str(role.id), [wrike])
+    roles.add_role_users(str(role.id), [u.id for u in created])
+
+    for user in created:
+        apps = users.get_user_apps2(user.id)
+        assert [(a.name, a.provisioning_state, a.provisioning_enabled) for a in apps] == [
+            ("Wrike", "provisioned", True)]
+    assert stub.by_username("sdk0@example.com")["userType"] == "Collaborator"
+    assert stub.by_username("sdk1@example.com")["userType"] == "Regular"
+
+    created_in_app = events_of_type(sdk, 51)
+    assert sorted(e.user_id for e in created_in_app) == sorted(u.id for u in created)
+    assert {e.app_name for e in created_in_app} == {"Wrike"}
+    everything = events_api.EventsApi(sdk).get_events(user_id=created[0].id).data
+    assert {51, 147, 13} <= {e.event_type_id for e in everything}
+
+    listed = users.list_users2_with_http_info(limit=2)
+    assert len(listed.data) == 2
+    assert listed.headers["Total-Count"] == "3"
+    assert listed.headers["Total-Pages"] == "2"
+    assert "X-RateLimit-Remaining" in listed.headers
+
+
+def test_sdk_sees_pending_approval_then_failure_details(
+        server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub) -> None:
+    _, account = server
+    wrike = account.wrike_app_id()
+    account.configure_connector(wrike, {"scim_base_url": SCIM_BASE,
+                                        "scim_bearer_token": stub.token})
+    account.set_provisioning(wrike, {"enabled": True})  # approvals ticked by default
+    users = users_v2_api.UsersV2Api(sdk)
+    user = users.create_user2(user=onelogin.User(email="pending@example.com", firstname="Pen"))
+    roles = roles_api.RolesApi(sdk)
+    role = roles.create_role(role=onelogin.Role(name="Wrike"))
+    roles.set_role_apps(str(role.id), [wrike])
+    roles.add_role_users(str(role.id), [user.id])
+    [app] = users.get_user_apps2(user.id)
+    assert app.provisioning_state == "provisioning_pending_approval"
+    assert stub.calls == []
+
+    stub.fail(409, "uniqueness", "User already exists in another account")
+    [task] = account.list_tasks(state="pending_approval")
+    account.approve(task["id"])
+    [app] = users.get_user_apps2(user.id)
+    assert app.provisioning_state == "provisioning_failed"
+    failures = events_of_type(sdk, 64)
+    assert "HTTP 409" in failures[0].error_description
+    assert "uniqueness" in failures[0].error_description
+    assert stub.token not in failures[0].error_description
+
+    account.retry(task["id"])
+    [app] = users.get_user_apps2(user.id)
+    assert app.provisioning_state == "provisioned"
+
+
+def test_sdk_error_shapes(sdk: onelogin.ApiClient) -> None:
+    users = users_v2_api.UsersV2Api(sdk)
+    with pytest.raises(onelogin.exceptions.NotFoundException) as missing:
+        users.get_user2(999999)
+    assert '"NotFoundError"' in missing.value.body
+    types = events_api.EventsApi(sdk).get_event_types()
+    assert any(t.id == 51 for t in types.data)
