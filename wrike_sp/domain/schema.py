@@ -67,6 +67,8 @@ def _definition(raw: dict[str, Any]) -> AttributeDef:
 
 def _schema_dicts() -> tuple[dict[str, Any], dict[str, Any]]:
     core = WrikeUser.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    core["name"] = "User"
+    core["description"] = "Wrike account member"
     for attribute in core["attributes"]:
         if attribute["name"] == "userName":
             # Wrike's login: required and unique (RFC 7643 §4.1.1).
@@ -78,7 +80,10 @@ def _schema_dicts() -> tuple[dict[str, Any], dict[str, Any]]:
 
 CORE_SCHEMA, ENTERPRISE_SCHEMA = _schema_dicts()
 CORE_ATTRIBUTES: dict[str, AttributeDef] = {
-    a["name"].lower(): _definition(a) for a in CORE_SCHEMA["attributes"]
+    # A common attribute of every resource (RFC 7643 §3.1), owned by the client and not listed
+    # in the User schema; Entra and scim2-tester send it.
+    "externalid": AttributeDef(name="externalId", type="string", case_exact=True),
+    **{a["name"].lower(): _definition(a) for a in CORE_SCHEMA["attributes"]},
 }
 ENTERPRISE_ATTRIBUTES: dict[str, AttributeDef] = {
     a["name"].lower(): _definition(a) for a in ENTERPRISE_SCHEMA["attributes"]
