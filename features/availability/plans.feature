@@ -2,7 +2,8 @@
 Feature: SCIM provisioning is available only on Enterprise-level Wrike plans
   Wrike offers user provisioning through OneLogin SCIM on Enterprise Standard, Enterprise
   Pinnacle and Legacy Enterprise. On every other plan Wrike refuses the connection and every
-  provisioning request, and says which plan is the reason.
+  provisioning request, and says which plan is the reason. (The article's table of current plans
+  lists Business in neither column; like every plan below Enterprise, it has no SCIM.)
 
   Scenario Outline: The API connection test succeeds only on a plan that includes SCIM
     Given a Wrike account on the "<plan>" plan
