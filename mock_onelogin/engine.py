@@ -347,9 +347,10 @@ class ProvisioningEngine:
     def _event(self, event_type: EventType, user: dict[str, Any], ctx: AppContext,
                exchanges: list[ScimExchange], error: str | None = None,
                notes: str | None = None) -> dict[str, Any]:
-        return make_event(self.clock, event_type, user=user, app=(ctx.app_id, ctx.name),
-                          actor_system=ACTOR_SYSTEM, error=error, notes=notes,
-                          scim=[e.to_log(ctx.secrets) for e in exchanges])
+        event = make_event(self.clock, event_type, user=user, app=(ctx.app_id, ctx.name),
+                           actor_system=ACTOR_SYSTEM, error=error, notes=notes)
+        event["scim"] = scrub(json.dumps([e.as_log() for e in exchanges]), ctx.secrets)
+        return event
 
     def _failure(self, row: dict[str, Any], ctx: AppContext, kind: TaskKind,
                  exchange: ScimExchange, exchanges: list[ScimExchange],

@@ -74,14 +74,18 @@ class ScimExchange:
             parts.append(str(body)[:300])
         return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
-    def to_log(self, secrets: list[str]) -> dict[str, Any]:
-        """The exchange as stored in the System Log; secrets are scrubbed from everything."""
-        text = json.dumps({
+    def as_log(self) -> dict[str, Any]:
+        """The exchange as the System Log keeps it (the Authorization header is masked;
+        callers scrub the serialised log for secrets echoed back in bodies)."""
+        return {
             "method": self.method, "url": self.url, "request_headers": self.request_headers,
             "request_body": self.request_body, "status": self.status,
             "response_body": self.response_body, "network_error": self.network_error,
-        })
-        return json.loads(scrub(text, secrets))
+        }
+
+    def to_log(self, secrets: list[str]) -> dict[str, Any]:
+        """The exchange as stored in the System Log; secrets are scrubbed from everything."""
+        return json.loads(scrub(json.dumps(self.as_log()), secrets))
 
 
 class ScimClient:
@@ -98,14 +102,46 @@ class ScimClient:
                         "Authorization": f"Bearer {token}"}
         self._logged_headers = {**self.headers,
                                 "Authorization": mask_authorization(self.headers["Authorization"])}
+        # The session's own default headers (e.g. set by whoever built the session) are merged
+        # once here instead of on every request.
+        self._wire_headers = {**dict(session.headers), **self.headers}
+        self._wire_headers.pop("Accept-Encoding", None)
+        # The transport mounted for the base URL, and the proxy/TLS settings the session (and
+        # its environment, if it trusts it) give that URL, are resolved once per connector.
+        self._adapter = session.get_adapter(self.base_url + "/")
+        settings = session.merge_environment_settings(self.base_url + "/", {}, False,
+                                                      session.verify, session.cert)
+        self._send_kwargs = {"stream": False, "timeout": timeout,
+                             "verify": settings["verify"], "cert": settings["cert"],
+                             "proxies": settings["proxies"]}
+
+    def _prepare(self, method: str, url: str, data: str | None) -> requests.PreparedRequest:
+        """Build the request directly: the engine's URLs are already encoded and its headers
+        fixed, so ``Session.request``'s per-call merging of params, cookies, auth, hooks and
+        environment (most of requests' overhead) buys nothing on the hot path. The request
+        still goes out through the transport adapter the session has mounted for the URL, so
+        whatever the session reaches (network, WSGI app, ``responses`` fake) is honoured."""
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = url
+        headers = requests.structures.CaseInsensitiveDict(self._wire_headers)
+        if data is not None:
+            prepared.body = data.encode("utf-8")
+            headers["Content-Length"] = str(len(prepared.body))
+        elif method in ("POST", "PUT", "PATCH"):
+            headers["Content-Length"] = "0"
+        prepared.headers = headers
+        prepared.hooks = {"response": []}
+        prepared._cookies = None  # type: ignore[attr-defined]
+        return prepared
 
     def _call(self, method: str, path: str, body: Any = None) -> ScimExchange:
         url = self.base_url + path
         exchange = ScimExchange(method, url, self._logged_headers, body)
         data = None if body is None else json.dumps(body)
         try:
-            response = self.session.request(method, url, data=data, headers=self.headers,
-                                            timeout=self.timeout, allow_redirects=False)
+            response = self._adapter.send(self._prepare(method, url, data),
+                                          **self._send_kwargs)
         except requests.Timeout as exc:
             exchange.network_error = f"Timeout after {self.timeout:g}s calling {method} {url}: " \
                                      f"{exc.__class__.__name__}"

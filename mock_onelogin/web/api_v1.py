@@ -34,7 +34,7 @@ def _rate_headers(response: Response) -> Response:
 
 @bp.errorhandler(OneLoginError)
 def _error(exc: OneLoginError) -> Response:
-    return v1_error(exc.status, exc.message)
+    return v1_error(exc.status, "Authentication Failure" if exc.status == 401 else exc.message)
 
 
 @bp.get("/events/types")

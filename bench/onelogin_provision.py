@@ -1,0 +1,229 @@
+"""Provisioning throughput of the simulated OneLogin, end to end, in users per second.
+
+Not a test. Runs in one sitting and prints ratios measured in that sitting:
+
+* in-process end to end: N users gain the Wrike app through a role; the engine drains the
+  queue (existence check + POST per user) into a minimal SCIM endpoint (a tiny Flask app
+  defined here) through the in-process WSGI transport;
+* ceiling: the same two SCIM calls per user sent straight through the same session, with no
+  OneLogin in between (what the transport and the endpoint alone allow);
+* transport comparison: the ceiling through ``responses`` (a callback into the same WSGI
+  app) instead of the WSGIAdapter;
+* live HTTP: the engine against the same endpoint served by waitress on loopback.
+
+    .venv/bin/python bench/onelogin_provision.py --users 10000 --live-users 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import re
+import socket
+import threading
+import time
+from typing import Any
+
+import requests
+import responses
+from flask import Flask, jsonify, request
+
+from mock_onelogin import OneLoginAccount, OneLoginConfig, wsgi_session
+from mock_onelogin.transport import WSGIAdapter
+
+BASE = "http://scim.bench/scim/v2"
+TOKEN = "bench-token-0123456789"
+LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+
+
+def minimal_scim() -> Flask:
+    """Just enough SCIM for a create: filter by userName, POST."""
+    app = Flask("minimal_scim")
+    users: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    ids = itertools.count(1)
+
+    @app.get("/scim/v2/Users")
+    def find() -> Any:
+        match = re.match(r'userName eq "([^"]*)"', request.args.get("filter", ""))
+        found = [users[names[match.group(1)]]] if match and match.group(1) in names else []
+        return jsonify({"schemas": [LIST], "totalResults": len(found), "Resources": found})
+
+    @app.post("/scim/v2/Users")
+    def create() -> Any:
+        body = request.get_json()
+        user_id = str(next(ids))
+        users[user_id] = {**body, "id": user_id}
+        names[body["userName"]] = user_id
+        return jsonify(users[user_id]), 201
+
+    app.config["users"] = users
+    return app
+
+
+def account_for(session_factory: Any) -> OneLoginAccount:
+    account = OneLoginAccount(OneLoginConfig(drain_mode="manual", drain_batch_size=500),
+                              session_factory=session_factory)
+    wrike = account.wrike_app_id()
+    account.configure_connector(wrike, {"scim_base_url": BASE.replace(
+        "http://scim.bench", session_factory.base) if hasattr(session_factory, "base")
+        else BASE, "scim_bearer_token": TOKEN})
+    account.set_provisioning(wrike, {"enabled": True, "require_approval": {
+        "create_user": False, "update_user": False, "delete_user": False}})
+    return account
+
+
+def directory(account: OneLoginAccount, n: int) -> tuple[int, list[int], float]:
+    start = time.perf_counter()
+    with account.store.transaction():
+        ids = [account.store.insert_user(
+            {"email": f"user{i}@bench.example", "username": f"user{i}", "firstname": "Bench",
+             "lastname": f"User{i}", "title": "Engineer", "department": "R&D",
+             "company": "Bench Co", "phone": f"+1555{i:07d}", "status": 1, "state": 1,
+             "custom_attributes": {"wrike_user_type": "Regular"}}, "2026-01-01T00:00:00.000Z")
+            for i in range(n)]
+    role = account.create_role({"name": "Wrike users", "apps": [account.wrike_app_id()]})
+    return role, ids, time.perf_counter() - start
+
+
+def end_to_end(account: OneLoginAccount, n: int) -> tuple[float, dict[str, Any]]:
+    role, ids, setup = directory(account, n)
+    start = time.perf_counter()
+    account.add_role_users(role, ids)
+    queued = time.perf_counter()
+    report = account.drain()
+    elapsed = time.perf_counter() - start
+    assert report["succeeded"] == n, report
+    states = account.store.query("SELECT provisioning_state AS s, count(*) AS n FROM logins "
+                                 "GROUP BY provisioning_state")
+    assert states == [{"s": "provisioned", "n": n}], states
+    return elapsed, {"directory_setup_s": round(setup, 3),
+                     "assign_and_queue_s": round(queued - start, 3),
+                     "drain_s": round(elapsed - (queued - start), 3)}
+
+
+def ceiling(app: Flask, n: int) -> float:
+    """The endpoint alone: two SCIM calls per user, prepared once each and handed straight to
+    the WSGI adapter (no Session, no OneLogin). Bodies are built before the clock starts."""
+    import json
+    adapter = WSGIAdapter(app)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    calls = []
+    for i in range(n):
+        name = f"ceiling{i}@bench.example"
+        for method, url, body in (
+                ("GET", f"{BASE}/Users?filter=userName%20eq%20%22{name}%22", None),
+                ("POST", f"{BASE}/Users", json.dumps({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": name, "name": {"givenName": "Bench", "familyName": f"U{i}"},
+                    "emails": [{"value": name, "type": "work", "primary": True}]}))):
+            req = requests.Request(method, url, data=body, headers=headers).prepare()
+            calls.append(req)
+    start = time.perf_counter()
+    for req in calls:
+        adapter.send(req)
+    return time.perf_counter() - start
+
+
+def session_calls(session: requests.Session, base: str, n: int) -> float:
+    """Two SCIM calls per user through ordinary ``Session.get/post`` (transport comparison)."""
+    import json
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    start = time.perf_counter()
+    for i in range(n):
+        name = f"ceiling{i}@bench.example"
+        session.get(f'{base}/Users?filter=userName%20eq%20%22{name}%22', headers=headers)
+        session.post(f"{base}/Users", data=json.dumps({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name,
+            "name": {"givenName": "Bench", "familyName": f"User{i}"},
+            "emails": [{"value": name, "type": "work", "primary": True}]}), headers=headers)
+    return time.perf_counter() - start
+
+
+def responses_session(app: Flask) -> tuple[requests.Session, responses.RequestsMock]:
+    """The same WSGI app behind ``responses`` callbacks, for the transport comparison."""
+    client = app.test_client()
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+
+    def call(req: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        path = req.url.split("scim.bench", 1)[1]
+        res = client.open(path, method=req.method, data=req.body,
+                          headers=dict(req.headers))
+        return res.status_code, dict(res.headers), res.get_data()
+
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        mock.add_callback(method, re.compile(r"http://scim\.bench/.*"), callback=call)
+    mock.start()
+    session = requests.Session()
+    session.trust_env = False
+    return session, mock
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def live(n: int) -> float:
+    import waitress
+    from waitress.server import create_server
+
+    app = minimal_scim()
+    port = free_port()
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    time.sleep(0.2)
+    base = f"http://127.0.0.1:{port}"
+
+    def factory(_: str) -> requests.Session:
+        session = requests.Session()
+        session.trust_env = False
+        return session
+    factory.base = base  # type: ignore[attr-defined]
+    account = account_for(factory)
+    elapsed, _ = end_to_end(account, n)
+    server.close()
+    del waitress
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--live-users", type=int, default=1_000)
+    parser.add_argument("--skip-live", action="store_true")
+    args = parser.parse_args()
+    n = args.users
+
+    scim = minimal_scim()
+    account = account_for(lambda base: wsgi_session(scim, "http://scim.bench"))
+    e2e, parts = end_to_end(account, n)
+    print(f"in-process end to end: {n} users in {e2e:.2f} s = {n / e2e:,.0f} users/s  {parts}")
+
+    ceil = ceiling(minimal_scim(), n)
+    print(f"ceiling (endpoint alone, same transport, no OneLogin): {n} users in {ceil:.2f} s "
+          f"= {n / ceil:,.0f} users/s")
+    print(f"end to end / ceiling = {ceil / e2e:.2f}")
+
+    m = min(n, 2000)
+    session, mock = responses_session(minimal_scim())
+    try:
+        via_responses = session_calls(session, BASE, m)
+    finally:
+        mock.stop()
+        mock.reset()
+    via_adapter = session_calls(wsgi_session(minimal_scim(), "http://scim.bench"), BASE, m)
+    print(f"transport, {m} users: responses {m / via_responses:,.0f} users/s, WSGIAdapter "
+          f"{m / via_adapter:,.0f} users/s (adapter {via_responses / via_adapter:.2f}x faster)")
+
+    if not args.skip_live:
+        seconds = live(args.live_users)
+        print(f"live HTTP (waitress on loopback): {args.live_users} users in {seconds:.2f} s = "
+              f"{args.live_users / seconds:,.0f} users/s")
+
+
+if __name__ == "__main__":
+    main()
