@@ -448,3 +448,11 @@ def test_discovery_endpoints(scim):
     assert scim.request("POST", "/Schemas").status_code == 405
     assert scim.request("GET", "/Schemas", query_string={"filter": 'id eq "x"'}).status_code == 403
     assert scim.request("GET", "/ResourceTypes/Nope").status_code == 404
+
+
+def test_the_account_owner_cannot_be_deleted_or_deactivated(scim, demo):
+    assert scim.request("DELETE", f"/Users/{demo.admin_id}").status_code == 403
+    response = scim.patch(demo.admin_id, {"op": "replace", "path": "active", "value": False})
+    assert response.status_code == 403
+    assert "owner" in response.get_json()["detail"]
+    assert scim.patch(demo.admin_id, {"op": "replace", "path": "title", "value": "CEO"}).status_code == 200

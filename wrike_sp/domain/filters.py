@@ -50,7 +50,8 @@ def _compare(column: str, op: CompareOperator, value: Any) -> Sql:
     if op == CompareOperator.eq:
         return f"{column} = ?", [text]
     if op == CompareOperator.ne:
-        return f"{column} <> ?", [text]
+        # An unassigned value is unequal to every operand, as scim2-models evaluates it.
+        return f"({column} IS NULL OR {column} <> ?)", [text]
     if op == CompareOperator.co:
         return f"{column} LIKE ? ESCAPE '\\'", [f"%{_like(text)}%"]
     if op == CompareOperator.sw:
@@ -94,6 +95,13 @@ class _UserSql(FilterVisitor[Sql]):
         if _target(node.attr_path) == "userName":
             return _compare("u.user_name_key", node.op, node.value)
         column = _email_column(node.attr_path.sub_attr, node.attr_path.attr)
+        if node.op == CompareOperator.ne and node.value is not None:
+            # On a multi-valued attribute "ne" means that no value equals the operand.
+            sql, params = _compare(column, CompareOperator.eq, node.value)
+            return (
+                f"NOT EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND {sql})",
+                params,
+            )
         sql, params = _compare(column, node.op, node.value)
         return f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND {sql})", params
 

@@ -34,6 +34,7 @@ from wrike_sp.domain.secrets_ import token_hash
 from wrike_sp.domain.users import (
     check_admin_rule,
     check_approved_domain,
+    check_owner_stays,
     derive_login,
     email_index,
     finish_document,
@@ -210,6 +211,7 @@ class ScimUsers:
         with self.store.transaction():
             user = self._for_write(grant, user_id, if_match)
             check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
+            check_owner_stays(user.role, removing=True)
             self.store.delete_user(grant.account_id, user.id)
             self.store.record_billing(
                 grant.account_id,
@@ -255,6 +257,7 @@ class ScimUsers:
         if doc == user.doc:
             return user  # Nothing changes: no new version, no lastModified bump.
         check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
+        check_owner_stays(user.role, removing=user.active and not doc["active"])
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
         active = bool(doc["active"])

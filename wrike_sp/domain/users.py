@@ -194,3 +194,15 @@ def check_admin_rule(target_is_admin: bool, issuer_can_grant_admin: bool, issuer
             "'Grant/revoke admin rights' enabled. Enable it for that admin in Wrike, or issue "
             "the token from an admin who has it.",
         )
+
+
+def check_owner_stays(role: str, removing: bool) -> None:
+    """The account owner cannot be deactivated or deleted over SCIM (a modelling choice: an
+    account without its owner could not be administered)."""
+    if removing and role == "owner":
+        raise ScimError(
+            STATUS_ADMIN_RIGHT_MISSING,
+            None,
+            "This user is the owner of the Wrike account and cannot be deactivated or deleted "
+            "over SCIM. Transfer ownership in Wrike first.",
+        )
