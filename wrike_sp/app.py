@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
+import yaml
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
@@ -30,6 +34,17 @@ class WrikeRuntime:
     harness: harness.HarnessState | None
 
 
+def _openapi() -> Response:
+    """The shipped OpenAPI description of the SCIM API, for clients and fuzzers."""
+    return Response(json.dumps(openapi_description()), mimetype="application/json")
+
+
+def openapi_description() -> dict[str, Any]:
+    with resources.files("wrike_sp").joinpath("openapi.yaml").open() as handle:
+        loaded: dict[str, Any] = yaml.safe_load(handle)
+    return loaded
+
+
 def _is_scim() -> bool:
     return request.path.startswith("/scim/")
 
@@ -53,6 +68,7 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
         harness=state,
     )
     app.register_blueprint(scim.blueprint)
+    app.add_url_rule("/openapi.json", "openapi", _openapi)
     app.register_blueprint(admin.blueprint)
     if state is not None:
         app.register_blueprint(harness.blueprint)
