@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -17,7 +18,7 @@ from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
 from wrike_sp.domain.scim_users import ScimUsers
 from wrike_sp.store.sqlite import WrikeStore
-from wrike_sp.web import admin, harness, scim
+from wrike_sp.web import admin, harness, pages, scim
 from wrike_sp.web.http import admin_error, scim_error
 
 log = logging.getLogger("wrike_sp")
@@ -53,7 +54,8 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
     config = config or WrikeConfig()
     app = Flask(__name__, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.config["SECRET_KEY"] = config.secret_key
+    # Without a configured key, page sessions last as long as this app instance.
+    app.config["SECRET_KEY"] = config.secret_key or secrets.token_urlsafe(32)
     store = WrikeStore(config.database)
     state = (
         harness.HarnessState(journal_size=config.journal_size, clock=config.clock)
@@ -70,6 +72,7 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
     app.register_blueprint(scim.blueprint)
     app.add_url_rule("/openapi.json", "openapi", _openapi)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(pages.blueprint)
     if state is not None:
         app.register_blueprint(harness.blueprint)
         app.wsgi_app = harness.HarnessMiddleware(app.wsgi_app, state)  # type: ignore[method-assign]

@@ -1,0 +1,480 @@
+"""The Wrike admin pages: the screens a support engineer knows from Wrike (Apps & Integrations
+with the OneLogin SCIM tab, API apps and tokens, approved domains, users, billing), rendered
+on the server with no front-end build step.
+
+Like the JSON admin API, every page calls the domain's :class:`AccountAdmin` operations, so the
+pages and the API can never disagree about a rule. What this module adds is only what a browser
+needs: a login session, a CSRF token on every form, refusals rendered in the page instead of
+JSON, and a permanent token that is shown exactly once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.sansio.blueprints import BlueprintSetupState
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from wrike_sp.domain.accounts import RIGHT_GRANT_ADMIN, RIGHT_SECURITY, AccountAdmin
+from wrike_sp.domain.errors import AdminError
+from wrike_sp.domain.modelling import USER_TYPES
+
+log = logging.getLogger("wrike_sp.pages")
+
+blueprint = Blueprint(
+    "wrike_pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/wrike",
+)
+
+SESSION_COOKIE = "wrike_session"
+CSRF_FIELD = "csrf_token"
+_CSRF = "csrf"
+_ACCOUNT = "account_id"
+_MEMBER = "member_id"
+_REVEAL = "token_reveal"
+_PUBLIC_ENDPOINTS = frozenset({"wrike_pages.login", "wrike_pages.static"})
+SUGGESTED_APP_NAME = "OneLogin SCIM"
+TOKEN_ONCE_WARNING = (
+    "You're only shown your token once, so make sure you save it before moving on to the "
+    "next steps."
+)
+
+
+class TokenReveals:
+    """Freshly issued tokens waiting for their single showing.
+
+    The token travels neither in the session cookie (a signed cookie is readable by whoever
+    holds it) nor in a URL (URLs land in logs and browser history): it waits here in server
+    memory under a random reference, bound to the member who obtained it, and is forgotten the
+    first time it is shown or after ``ttl`` seconds. That is what lets the page follow
+    Post/Redirect/Get, so a reload never re-issues a token and never shows it again. The memory
+    is per process, which suits the single-process servers this project runs.
+    """
+
+    def __init__(self, ttl: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._waiting: dict[str, tuple[str, float, dict[str, Any]]] = {}
+
+    def put(self, owner: str, token: dict[str, Any]) -> str:
+        reference = secrets.token_urlsafe(24)
+        now = self.clock()
+        with self._lock:
+            for stale in [k for k, (_, expires, _) in self._waiting.items() if expires < now]:
+                del self._waiting[stale]
+            self._waiting[reference] = (owner, now + self.ttl, token)
+        return reference
+
+    def take(self, reference: Any, owner: str) -> dict[str, Any] | None:
+        if not isinstance(reference, str):
+            return None
+        with self._lock:
+            waiting = self._waiting.get(reference)
+            if waiting is None or waiting[0] != owner:
+                return None
+            del self._waiting[reference]
+        return waiting[2] if waiting[1] >= self.clock() else None
+
+
+@blueprint.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    """Cookie settings belong to the pages: only they use the session. A distinct cookie name
+    keeps the Wrike and OneLogin sessions apart when both servers run on one loopback host
+    (cookies are not isolated by port)."""
+    app: Flask = state.app
+    app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.extensions["wrike_pages"] = TokenReveals()
+
+
+def _admin() -> AccountAdmin:
+    admin: AccountAdmin = current_app.extensions["wrike"].accounts
+    return admin
+
+
+def _reveals() -> TokenReveals:
+    reveals: TokenReveals = current_app.extensions["wrike_pages"]
+    return reveals
+
+
+def _public_url() -> str:
+    return current_app.extensions["wrike"].config.public_url or request.host_url
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, created on first use; every form carries it."""
+    token = session.get(_CSRF)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session[_CSRF] = token
+    return token
+
+
+def _page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, **context), status
+
+
+def _refusal(status: int, title: str, message: str) -> tuple[str, int]:
+    return _page("error.html", status, title=title, message=message)
+
+
+@blueprint.context_processor
+def _context() -> dict[str, Any]:
+    return {
+        "csrf_token": csrf_token,
+        "csrf_field": CSRF_FIELD,
+        "member": g.get("member"),
+        "account": g.get("account"),
+    }
+
+
+@blueprint.before_request
+def _guard() -> Any:
+    """CSRF first (a forged POST is refused even for a logged-in member), then the login."""
+    if request.method == "POST":
+        expected = session.get(_CSRF)
+        given = request.form.get(CSRF_FIELD, "")
+        if not isinstance(expected, str) or not hmac.compare_digest(
+            given.encode(), expected.encode()
+        ):
+            return _refusal(
+                400,
+                "Form refused",
+                "The form was refused because its security token is missing or out of date. "
+                "Reload the page and submit the form again.",
+            )
+    if request.endpoint in _PUBLIC_ENDPOINTS:
+        return None
+    account_id, member_id = session.get(_ACCOUNT), session.get(_MEMBER)
+    if isinstance(account_id, int) and isinstance(member_id, str):
+        admin = _admin()
+        user = admin.store.user(account_id, member_id)
+        account = admin.store.account(account_id)
+        if user is not None and account is not None:
+            g.member, g.account = user, account
+            return None
+    session.pop(_ACCOUNT, None)
+    session.pop(_MEMBER, None)
+    return redirect(url_for("wrike_pages.login", next=request.full_path.rstrip("?")))
+
+
+@blueprint.after_request
+def _headers(response: Response) -> Response:
+    """Admin pages are never framed, never cached by shared caches, and send no Referer off-site."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+    return response
+
+
+@blueprint.errorhandler(AdminError)
+def _admin_error(error: AdminError) -> tuple[str, int]:
+    return _refusal(error.status, "Request refused", error.message)
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    return _refusal(error.code or 400, error.name, error.description or error.name)
+
+
+@blueprint.errorhandler(Exception)
+def _unexpected(error: Exception) -> tuple[str, int]:
+    # Method and path only: form bodies may hold passwords.
+    log.exception("unexpected error on page %s %s", request.method, request.path)
+    return _refusal(500, "Internal error", "Internal error in the reference provider's pages.")
+
+
+@blueprint.app_template_filter("wrike_when")
+def _when(value: str | None) -> str:
+    """Stored times are RFC 3339 with milliseconds; an admin reads minutes in UTC."""
+    if not value:
+        return "—"
+    return f"{value[:10]} {value[11:16]} UTC" if len(value) >= 16 else value
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site, so the login cannot be used as an open redirect."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return url_for("wrike_pages.apps")
+
+
+# -- login --------------------------------------------------------------------------------------
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    admin = _admin()
+    accounts = admin.store.accounts()
+    next_url = request.values.get("next")
+    if request.method == "GET":
+        chosen = request.args.get("account", type=int)
+        if chosen is None and len(accounts) == 1:
+            chosen = accounts[0]["id"]
+        return _page("login.html", accounts=accounts, chosen=chosen, email="", next=next_url)
+    email = request.form.get("email", "").strip()
+    password = request.form.get("password", "")
+    try:
+        account_id = int(request.form.get("account_id", "").strip())
+    except ValueError:
+        return _page(
+            "login.html",
+            400,
+            accounts=accounts,
+            chosen=None,
+            email=email,
+            next=next_url,
+            error="Choose your Wrike account (or enter its numeric id).",
+        )
+    user = admin.login(account_id, email, password) if email and password else None
+    if user is None:
+        return _page(
+            "login.html",
+            401,
+            accounts=accounts,
+            chosen=account_id,
+            email=email,
+            next=next_url,
+            error=f"The email or password is not correct for account {account_id}.",
+        )
+    # A fresh session on login: nothing from before it (CSRF token included) survives.
+    session.clear()
+    session[_ACCOUNT] = account_id
+    session[_MEMBER] = user.id
+    log.info("member %s logged in to account %s", user.id, account_id)
+    return redirect(_safe_next(next_url))
+
+
+@blueprint.post("/logout")
+def logout() -> BaseResponse:
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for("wrike_pages.login"))
+
+
+@blueprint.get("/")
+def home() -> BaseResponse:
+    return redirect(url_for("wrike_pages.apps"))
+
+
+# -- Apps & Integrations --------------------------------------------------------------------------
+
+
+@blueprint.get("/apps")
+def apps() -> Any:
+    return _page("apps.html", section="integrations")
+
+
+@blueprint.get("/apps/onelogin/scim")
+def onelogin_scim() -> Any:
+    """The SCIM tab: the URL for members with the security right, the reason for the others."""
+    try:
+        scim_url = _admin().scim_url(g.account["id"], g.member.id, _public_url())
+    except AdminError as error:
+        return _page(
+            "onelogin_scim.html",
+            error.status,
+            section="integrations",
+            scim_url=None,
+            refusal=error.message,
+            right=RIGHT_SECURITY,
+        )
+    return _page(
+        "onelogin_scim.html", section="integrations", scim_url=scim_url, right=RIGHT_SECURITY
+    )
+
+
+def _api_list(status: int = 200, **context: Any) -> tuple[str, int]:
+    admin = _admin()
+    account_id = g.account["id"]
+    tokens = admin.tokens(account_id)
+    api_list = admin.store.apps(account_id)
+    for app in api_list:
+        app["tokens"] = [t for t in tokens if t["app_id"] == app["id"]]
+    context.setdefault("name", "")
+    context.setdefault("description", "")
+    return _page(
+        "api_apps.html",
+        status,
+        section="api",
+        apps=api_list,
+        suggested=SUGGESTED_APP_NAME,
+        **context,
+    )
+
+
+@blueprint.get("/apps/api")
+def api_apps() -> Any:
+    return _api_list()
+
+
+@blueprint.post("/apps/api")
+def create_api_app() -> Any:
+    name = request.form.get("name", "")
+    description = request.form.get("description", "")
+    try:
+        app = _admin().create_app(
+            g.account["id"], g.member.id, name, description.strip() or None
+        )
+    except AdminError as error:
+        return _api_list(error.status, error=error.message, name=name, description=description)
+    flash(f"API app '{app['name']}' created. Create a token for it below.")
+    return redirect(url_for("wrike_pages.api_app", app_id=app["id"]))
+
+
+def _app_or_refuse(app_id: int) -> dict[str, Any]:
+    app = _admin().store.app(g.account["id"], app_id)
+    if app is None:
+        raise AdminError(404, "app_not_found", f"No API app {app_id} in this account")
+    return app
+
+
+def _members_by_id() -> dict[str, str]:
+    return {m["id"]: m["email"] for m in _admin().members(g.account["id"])}
+
+
+@blueprint.get("/apps/api/<int:app_id>")
+def api_app(app_id: int) -> Any:
+    app = _app_or_refuse(app_id)
+    tokens = [t for t in _admin().tokens(g.account["id"]) if t["app_id"] == app_id]
+    return _page(
+        "api_app.html", section="api", app=app, tokens=tokens, issuers=_members_by_id()
+    )
+
+
+@blueprint.route("/apps/api/<int:app_id>/token", methods=["GET", "POST"])
+def api_token(app_id: int) -> Any:
+    """Create Token: the password is asked again, as Wrike does, before a token is issued."""
+    app = _app_or_refuse(app_id)
+    if request.method == "GET":
+        return _page("api_token_form.html", section="api", app=app)
+    try:
+        token = _admin().issue_token(
+            g.account["id"], app_id, g.member.id, request.form.get("password", "")
+        )
+    except AdminError as error:
+        return _page("api_token_form.html", error.status, section="api", app=app, error=error.message)
+    session[_REVEAL] = _reveals().put(g.member.id, token)
+    return redirect(url_for("wrike_pages.api_token_shown", app_id=app_id))
+
+
+@blueprint.get("/apps/api/<int:app_id>/token/shown")
+def api_token_shown(app_id: int) -> Any:
+    app = _app_or_refuse(app_id)
+    token = _reveals().take(session.pop(_REVEAL, None), g.member.id)
+    if token is None or token["app_id"] != app_id:
+        flash(
+            "A token is shown only once. Only its hint is kept below; if the token was lost, "
+            "create a new one and revoke the old one."
+        )
+        return redirect(url_for("wrike_pages.api_app", app_id=app_id))
+    body, status = _page(
+        "api_token_shown.html", section="api", app=app, token=token, warning=TOKEN_ONCE_WARNING
+    )
+    return Response(body, status, headers={"Cache-Control": "no-store"}, mimetype="text/html")
+
+
+@blueprint.post("/apps/api/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int) -> Any:
+    app_id = request.form.get("app_id", type=int)
+    _admin().revoke_token(g.account["id"], token_id)
+    flash("Token revoked: OneLogin can no longer use it.")
+    if app_id is not None:
+        return redirect(url_for("wrike_pages.api_app", app_id=app_id))
+    return redirect(url_for("wrike_pages.api_apps"))
+
+
+# -- account management ------------------------------------------------------------------------
+
+
+def _domains_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    domains = _admin().account_view(g.account["id"])["approved_domains"]
+    context.setdefault("domain", "")
+    return _page("domains.html", status, section="domains", domains=domains, **context)
+
+
+@blueprint.get("/domains")
+def domains() -> Any:
+    return _domains_page()
+
+
+@blueprint.post("/domains")
+def add_domain() -> Any:
+    domain = request.form.get("domain", "")
+    try:
+        _admin().add_domain(g.account["id"], domain)
+    except AdminError as error:
+        return _domains_page(error.status, error=error.message, domain=domain)
+    flash(f"{domain.strip().lower()} is now an approved domain.")
+    return redirect(url_for("wrike_pages.domains"))
+
+
+@blueprint.post("/domains/remove")
+def remove_domain() -> Any:
+    domain = request.form.get("domain", "")
+    try:
+        _admin().remove_domain(g.account["id"], domain)
+    except AdminError as error:
+        return _domains_page(error.status, error=error.message)
+    flash(f"{domain} is no longer an approved domain.")
+    return redirect(url_for("wrike_pages.domains"))
+
+
+@blueprint.get("/users")
+def users() -> Any:
+    return _page(
+        "users.html",
+        section="users",
+        users=_admin().members(g.account["id"]),
+        show_rights=g.member.is_admin,
+        right_security=RIGHT_SECURITY,
+        right_grant=RIGHT_GRANT_ADMIN,
+    )
+
+
+@blueprint.get("/billing")
+def billing() -> Any:
+    summary = _admin().billing(g.account["id"])
+    seats = [(t, summary["seats"].get(t, 0)) for t in USER_TYPES]
+    seats += [(t, n) for t, n in summary["seats"].items() if t not in USER_TYPES]
+    return _page(
+        "billing.html",
+        section="billing",
+        seats=seats,
+        total=summary["total_seats"],
+        ledger=summary["ledger"],
+    )
