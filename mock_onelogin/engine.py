@@ -241,9 +241,10 @@ class ProvisioningEngine:
         self.note_events(len(events))
 
     def note_events(self, count: int) -> None:
-        """Bounded retention, pruned every so often rather than on every write."""
+        """Bounded retention: at most ``event_retention`` plus one pruning step (a tenth of
+        it, capped) are kept, pruned every so often rather than on every write."""
         self._events_since_prune += count
-        if self._events_since_prune >= max(100, self.event_retention // 10):
+        if self._events_since_prune >= max(1, min(1000, self.event_retention // 10)):
             self._events_since_prune = 0
             self.store.prune_events(self.event_retention)
 
