@@ -1,0 +1,593 @@
+"""Throughput of the reference Wrike provider over real HTTP, against the ceiling of its stack.
+
+Not a test. Run it from the repository root (needs ``wrk``: ``apt-get install wrk``):
+
+    .venv/bin/python bench/wrike_throughput.py
+
+Options: ``--seconds`` per measurement (default 3), ``--connections`` (default 8),
+``--threads`` of waitress (default 4), ``--small``/``--large`` user counts of the lookup
+latency comparison (default 1000 / 100000).
+
+Three targets are served one after the other by waitress on 127.0.0.1 with the same
+settings, each in its own process, and driven by the same client (wrk with the Lua scripts
+generated here) in one sitting:
+
+* ``wrike_sp``: the provider with a SQLite file database (WAL; every write is one
+  transaction committed before the response);
+* ``ceiling``: a minimal Flask app answering the same routes with canned bodies and no
+  storage: what Flask + waitress + the client allow at most on this machine;
+* ``scim2-server``: python-scim's scim2-server (its WSGI application, in-memory storage).
+
+Operations: create (POST, unique userNames), lookup (GET ?filter=userName eq), replace
+(PUT of the whole user, a new title each time), deactivate as OneLogin does it (PUT of the
+whole user with active false, each request on a user still active) and deactivate by PATCH
+(replace active false, reported separately). Then the filter lookup latency of wrike_sp with
+one connection at ``--small`` and at ``--large`` users.
+
+Targets (issue 2): every operation at least 0.7 of the ceiling; lookup latency at 100,000
+users within 1.5x of 1,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+HOST = "127.0.0.1"
+DOMAIN = "acme.example"
+TOKEN_FOR_OTHERS = "bench-token-0123456789"
+CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+OPERATIONS = ("create", "lookup", "replace", "deactivate_put", "deactivate_patch")
+LABELS = {
+    "create": "create (POST)",
+    "lookup": "lookup (GET filter userName eq)",
+    "replace": "replace (PUT)",
+    "deactivate_put": "deactivate (PUT active false)",
+    "deactivate_patch": "deactivate (PATCH active false)",
+}
+TARGET = 0.7
+LATENCY_TARGET = 1.5
+
+
+def user_body(email: str, **extra: Any) -> dict[str, Any]:
+    """The user OneLogin's Wrike connector sends (userName and work email at the domain)."""
+    return {
+        "schemas": [CORE_USER],
+        "userName": email,
+        "name": {"givenName": "Bench", "familyName": "User"},
+        "emails": [{"value": email, "type": "work", "primary": True}],
+        "title": "Seeded",
+        "active": True,
+        **extra,
+    }
+
+
+# -- the servers (each runs in its own process: `serve` subcommand) ---------------------------
+
+
+def ceiling_app(base: str) -> Any:
+    """The same routes as the provider, canned answers, no storage, no parsing."""
+    from flask import Flask, Response, request
+
+    app = Flask("ceiling")
+    resource = {
+        **user_body(f"canned@{DOMAIN}"),
+        "id": "0" * 32,
+        "userType": "Regular",
+        "meta": {
+            "resourceType": "User",
+            "created": "2026-01-01T00:00:00.000Z",
+            "lastModified": "2026-01-01T00:00:00.000Z",
+            "location": f"http://{HOST}{base}/Users/{'0' * 32}",
+            "version": 'W/"1"',
+        },
+    }
+    one = json.dumps(resource, separators=(",", ":"))
+    listed = json.dumps(
+        {
+            "schemas": [LIST],
+            "totalResults": 1,
+            "startIndex": 1,
+            "itemsPerPage": 1,
+            "Resources": [resource],
+        },
+        separators=(",", ":"),
+    )
+    media = "application/scim+json"
+
+    @app.route(f"{base}/Users", methods=["GET", "POST"])
+    def users() -> Response:
+        if request.method == "POST":
+            request.get_data()
+            return Response(one, 201, mimetype=media)
+        return Response(listed, 200, mimetype=media)
+
+    @app.route(f"{base}/Users/<user_id>", methods=["GET", "PUT", "PATCH"])
+    def user(user_id: str) -> Response:
+        request.get_data()
+        return Response(one, 200, mimetype=media)
+
+    return app
+
+
+def _seed_wrike(database: str, count: int) -> tuple[Any, dict[str, Any]]:
+    """A demo account seeded through the domain (the same rules as a POST), committed in
+    batches so that 100,000 users take seconds, not minutes."""
+    from wrike_sp import WrikeConfig, create_app
+    from wrike_sp.demo import seed_demo_account
+
+    app = create_app(WrikeConfig(database=database, password_iterations=1000))
+    runtime = app.extensions["wrike"]
+    demo = seed_demo_account(runtime.accounts, domain=DOMAIN)
+    grant = runtime.scim_users.authenticate(demo.account_id, f"Bearer {demo.token}")
+    users: list[list[str]] = []
+    for start in range(0, count, 2000):
+        with runtime.store.transaction():
+            for n in range(start, min(count, start + 2000)):
+                email = f"seed{n:06d}@{DOMAIN}"
+                users.append([runtime.scim_users.create(grant, user_body(email)).id, email])
+    return app, {"base": demo.scim_path, "token": demo.token, "users": users}
+
+
+def _seed_scim2_server(count: int) -> tuple[Any, dict[str, Any]]:
+    from scim2_models import ScimProvider
+    from scim2_server.memory import InMemoryStorage
+    from scim2_server.service import ScimService
+    from scim2_server.testserver.application import BEARER_TOKEN_SCHEME, BearerTokenApplication
+    from scim2_server.utils import (
+        load_default_resource_types,
+        load_default_schemas,
+        load_default_service_provider_config,
+    )
+    from werkzeug.test import Client
+
+    config = load_default_service_provider_config()
+    config.authentication_schemes = [*(config.authentication_schemes or []), BEARER_TOKEN_SCHEME]
+    provider = ScimProvider.from_discovery(
+        load_default_schemas().values(), load_default_resource_types().values(), config=config
+    )
+    app = BearerTokenApplication(
+        InMemoryStorage(),
+        provider,
+        service=ScimService(provider, secret="bench-secret"),
+        bearer_tokens=[TOKEN_FOR_OTHERS],
+    )
+    client = Client(app)
+    headers = {"Authorization": f"Bearer {TOKEN_FOR_OTHERS}"}
+    users = []
+    for n in range(count):
+        email = f"seed{n:06d}@{DOMAIN}"
+        response = client.post("/v2/Users", json=user_body(email), headers=headers)
+        if response.status_code != 201:
+            raise SystemExit(f"scim2-server refused a seed user: {response.get_data(as_text=True)}")
+        users.append([response.get_json()["id"], email])
+    return app, {"base": "/v2", "token": TOKEN_FOR_OTHERS, "users": users}
+
+
+def serve(target: str, port: int, threads: int, seed: int, workdir: Path) -> None:
+    import logging
+
+    from waitress import serve as waitress_serve
+
+    # waitress warns about its task queue under load; the bench means to load it.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+    if target == "wrike_sp":
+        app, info = _seed_wrike(str(workdir / "wrike.sqlite3"), seed)
+    elif target == "scim2-server":
+        app, info = _seed_scim2_server(seed)
+    else:
+        base = "/scim/1/v2"
+        app = ceiling_app(base)
+        info = {
+            "base": base,
+            "token": TOKEN_FOR_OTHERS,
+            "users": [[f"{n:032x}", f"seed{n:06d}@{DOMAIN}"] for n in range(seed)],
+        }
+    (workdir / "ready.json").write_text(json.dumps(info))
+    waitress_serve(app, host=HOST, port=port, threads=threads, ident=None, _quiet=True)
+
+
+class Server:
+    """One target in a child process, stopped by its own pid when the block ends."""
+
+    def __init__(self, target: str, threads: int, seed: int, root: Path) -> None:
+        self.target = target
+        self.workdir = Path(tempfile.mkdtemp(prefix="wrike-bench-", dir=root))
+        with socket.socket() as sock:
+            sock.bind((HOST, 0))
+            self.port = sock.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "serve",
+                target,
+                "--port",
+                str(self.port),
+                "--threads",
+                str(threads),
+                "--seed",
+                str(seed),
+                "--workdir",
+                str(self.workdir),
+            ],
+        )
+        self.info = self._wait()
+
+    def _wait(self) -> dict[str, Any]:
+        ready = self.workdir / "ready.json"
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.target} server exited with {self.process.returncode}")
+            if ready.exists():
+                try:
+                    with socket.create_connection((HOST, self.port), timeout=0.2):
+                        return dict(json.loads(ready.read_text()))
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        raise SystemExit(f"{self.target} server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# -- the client: wrk with generated Lua scripts -----------------------------------------------
+
+_LUA_COMMON = r"""
+local thread_count = 0
+function setup(thread)
+  thread:set("tid", thread_count)
+  thread_count = thread_count + 1
+end
+wrk.headers["Authorization"] = "Bearer " .. TOKEN
+wrk.headers["Content-Type"] = "application/scim+json"
+wrk.headers["Accept"] = "application/scim+json"
+function init(args)
+  nthreads = tonumber(args[1])
+  prefix = args[2]
+  n = 0
+end
+function pick(list)
+  -- Thread t takes items t+1, t+1+nthreads, ...: no two requests share an item until the
+  -- list wraps around.
+  local i = (tid + n * nthreads) % #list + 1
+  n = n + 1
+  return list[i]
+end
+function json_string(s)
+  return '"' .. s .. '"'
+end
+function user_json(name, title, active)
+  return '{"schemas":["' .. CORE .. '"],"userName":' .. json_string(name) ..
+    ',"name":{"givenName":"Bench","familyName":"User"},"emails":[{"value":' ..
+    json_string(name) .. ',"type":"work","primary":true}],"title":' .. json_string(title) ..
+    ',"active":' .. active .. '}'
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    'RESULT {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,' ..
+    '"status":%d,"timeout":%d,"mean_us":%.1f,"p50_us":%d,"p99_us":%d}\n',
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout,
+    latency.mean, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+_LUA_REQUEST = {
+    "create": r"""
+function request()
+  n = n + 1
+  local name = prefix .. "-" .. tid .. "-" .. n .. "@" .. DOMAIN
+  return wrk.format("POST", BASE .. "/Users", nil, user_json(name, "Created", "true"))
+end
+""",
+    "lookup": r"""
+function request()
+  return wrk.format("GET", pick(LOOKUPS))
+end
+""",
+    "replace": r"""
+function request()
+  local user = pick(USERS)
+  local title = prefix .. " " .. tid .. " " .. n
+  return wrk.format("PUT", BASE .. "/Users/" .. user[1], nil, user_json(user[2], title, "true"))
+end
+""",
+    "deactivate_put": r"""
+function request()
+  local user = pick(USERS)
+  return wrk.format("PUT", BASE .. "/Users/" .. user[1], nil,
+                    user_json(user[2], "Seeded", "false"))
+end
+""",
+    "deactivate_patch": r"""
+local body = '{"schemas":["' .. PATCH .. '"],"Operations":' ..
+  '[{"op":"replace","path":"active","value":false}]}'
+function request()
+  local user = pick(USERS)
+  return wrk.format("PATCH", BASE .. "/Users/" .. user[1], nil, body)
+end
+""",
+}
+
+
+def _lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string literal is a valid Lua string literal here
+
+
+def lua_script(operation: str, info: dict[str, Any], users: list[list[str]]) -> str:
+    base = info["base"]
+    lines = [
+        f"TOKEN = {_lua_string(info['token'])}",
+        f"BASE = {_lua_string(base)}",
+        f"DOMAIN = {_lua_string(DOMAIN)}",
+        f"CORE = {_lua_string(CORE_USER)}",
+        f"PATCH = {_lua_string(PATCH_OP)}",
+    ]
+    if operation == "lookup":
+        paths = [
+            f"{base}/Users?filter=" + quote(f'userName eq "{email}"', safe="") for _, email in users
+        ]
+        lines.append("LOOKUPS = {" + ",".join(_lua_string(p) for p in paths) + "}")
+    else:
+        lines.append(
+            "USERS = {"
+            + ",".join("{" + _lua_string(i) + "," + _lua_string(e) + "}" for i, e in users)
+            + "}"
+        )
+    return "\n".join(lines) + _LUA_COMMON + _LUA_REQUEST[operation]
+
+
+def run_wrk(
+    url: str, script: str, seconds: int, connections: int, prefix: str, workdir: Path
+) -> dict[str, Any]:
+    path = workdir / f"{prefix}.lua"
+    path.write_text(script)
+    threads = 1
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(path),
+        url,
+        "--",
+        str(threads),
+        prefix,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no result:\n{output.stdout}\n{output.stderr}")
+    result: dict[str, Any] = json.loads(line[len("RESULT ") :])
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return result
+
+
+# -- the sitting ------------------------------------------------------------------------------
+
+
+def measure_target(target: str, args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """Every operation against one target; the user pools never overlap, so each write
+    changes something and each deactivation meets an active user."""
+    pools = {
+        "lookup": args.lookup_users,
+        "replace": args.lookup_users,
+        "deactivate_put": args.pool,
+        "deactivate_patch": args.pool,
+        "warm": 200,
+    }
+    seed = args.lookup_users + 2 * args.pool + pools["warm"]
+    results: dict[str, Any] = {}
+    with Server(target, args.threads, seed, root) as server:
+        users = server.info["users"]
+        lookup_users = users[: args.lookup_users]
+        slices = {
+            "create": [],
+            "lookup": lookup_users,
+            "replace": lookup_users,
+            "deactivate_put": users[args.lookup_users : args.lookup_users + args.pool],
+            "deactivate_patch": users[args.lookup_users + args.pool : seed - pools["warm"]],
+        }
+        warm = users[seed - pools["warm"] :]
+        # Warm up every code path (imports, caches, connections) on users kept apart.
+        for operation in ("create", "lookup", "replace", "deactivate_patch"):
+            run_wrk(
+                server.url,
+                lua_script(operation, server.info, warm or lookup_users),
+                1,
+                args.connections,
+                f"warm{operation[:3]}",
+                server.workdir,
+            )
+        for operation in OPERATIONS:
+            result = run_wrk(
+                server.url,
+                lua_script(operation, server.info, slices[operation]),
+                args.seconds,
+                args.connections,
+                f"run{operation[:3]}",
+                server.workdir,
+            )
+            if operation.startswith("deactivate") and result["requests"] > len(slices[operation]):
+                result["note"] = "pool exhausted: raise --pool"
+            results[operation] = result
+            print(
+                f"  {target:12} {LABELS[operation]:34} {result['rps']:8.0f} req/s"
+                f"  errors {result['errors']}",
+                flush=True,
+            )
+    return results
+
+
+def measure_latency(count: int, args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    with Server("wrike_sp", args.threads, count, root) as server:
+        users = server.info["users"]
+        step = max(1, len(users) // 1000)
+        sample = users[::step][:1000]  # names spread over the whole population
+        run_wrk(
+            server.url, lua_script("lookup", server.info, sample), 1, 1, "warmlat", server.workdir
+        )
+        result = run_wrk(
+            server.url,
+            lua_script("lookup", server.info, sample),
+            args.seconds,
+            1,
+            "lat",
+            server.workdir,
+        )
+    print(
+        f"  wrike_sp lookup at {count:>7} users: mean {result['mean_us'] / 1000:.2f} ms, "
+        f"p50 {result['p50_us'] / 1000:.2f} ms, p99 {result['p99_us'] / 1000:.2f} ms",
+        flush=True,
+    )
+    return result
+
+
+def report(
+    all_results: dict[str, dict[str, Any]],
+    small: dict[str, Any],
+    large: dict[str, Any],
+    args: argparse.Namespace,
+) -> bool:
+    ceiling = all_results["ceiling"]
+    print()
+    print(
+        f"Requests per second, waitress threads={args.threads}, wrk -t1 -c{args.connections} "
+        f"-d{args.seconds}s, on {HOST}"
+    )
+    header = (
+        f"{'operation':34} {'ceiling':>9} {'wrike_sp':>9} {'ratio':>6} "
+        f"{'scim2-server':>12} {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for operation in OPERATIONS:
+        top = ceiling[operation]["rps"]
+        wrike = all_results["wrike_sp"][operation]["rps"]
+        other = all_results["scim2-server"][operation]["rps"]
+        ratio = wrike / top
+        ok = ok and ratio >= TARGET
+        print(
+            f"{LABELS[operation]:34} {top:9.0f} {wrike:9.0f} {ratio:6.2f} {other:12.0f} "
+            f"{other / top:6.2f}"
+        )
+    errors = {
+        f"{target}/{op}": r["errors"]
+        for target, results in all_results.items()
+        for op, r in results.items()
+        if r["errors"]
+    }
+    notes = {
+        f"{t}/{op}": r["note"]
+        for t, rs in all_results.items()
+        for op, r in rs.items()
+        if r.get("note")
+    }
+    latency_ratio = large["mean_us"] / small["mean_us"]
+    p50_ratio = large["p50_us"] / small["p50_us"]
+    print()
+    print(
+        f"lookup latency (one connection): {args.small} users mean "
+        f"{small['mean_us'] / 1000:.2f} ms, {args.large} users mean "
+        f"{large['mean_us'] / 1000:.2f} ms; ratio {latency_ratio:.2f} (p50 ratio {p50_ratio:.2f})"
+    )
+    print()
+    print(
+        f"target: wrike_sp >= {TARGET} of the ceiling on every operation: "
+        f"{'met' if ok else 'NOT met'}"
+    )
+    latency_ok = latency_ratio <= LATENCY_TARGET
+    print(
+        f"target: lookup at {args.large} users within {LATENCY_TARGET}x of {args.small}: "
+        f"{'met' if latency_ok else 'NOT met'}"
+    )
+    if errors:
+        print(f"non-2xx or socket errors (figures not comparable): {errors}")
+    if notes:
+        print(f"notes: {notes}")
+    return ok and latency_ok and not errors and not notes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command")
+    server = sub.add_parser("serve", help="(internal) serve one target")
+    server.add_argument("target", choices=["wrike_sp", "ceiling", "scim2-server"])
+    server.add_argument("--port", type=int, required=True)
+    server.add_argument("--threads", type=int, required=True)
+    server.add_argument("--seed", type=int, required=True)
+    server.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--lookup-users", type=int, default=1000, help="users the lookups and replaces cycle over"
+    )
+    parser.add_argument(
+        "--pool", type=int, default=8000, help="active users set aside for each deactivation run"
+    )
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--only-latency", action="store_true")
+    args = parser.parse_args()
+    if args.command == "serve":
+        serve(args.target, args.port, args.threads, args.seed, args.workdir)
+        return
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    root = Path(tempfile.mkdtemp(prefix="wrike-bench-"))
+    try:
+        all_results: dict[str, dict[str, Any]] = {}
+        if not args.only_latency:
+            for target in ("ceiling", "wrike_sp", "scim2-server"):
+                print(f"{target}: seeding and measuring", flush=True)
+                all_results[target] = measure_target(target, args, root)
+        print("lookup latency", flush=True)
+        small = measure_latency(args.small, args, root)
+        large = measure_latency(args.large, args, root)
+        if args.only_latency:
+            print(f"ratio {large['mean_us'] / small['mean_us']:.2f}")
+            return
+        met = report(all_results, small, large, args)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
