@@ -9,6 +9,7 @@ attribute definitions derived from those same schemas.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,11 @@ EXTENSIONS: dict[str, tuple[str, dict[str, AttributeDef]]] = {
 _IGNORED_TOP = {"id", "meta", "schemas", "groups"}
 
 
+# Characters no attribute value may hold: C0/C1 controls (but tab and newlines), lone
+# surrogates and the bidirectional overrides that disguise what a value says.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
 def _scalar(attr: AttributeDef, value: Any, where: str) -> Any:
     if value is None:
         return None
@@ -117,6 +123,12 @@ def _scalar(attr: AttributeDef, value: Any, where: str) -> Any:
     if isinstance(value, str):
         if len(value) > 2048:
             raise ScimError(400, "invalidValue", f"'{where}' is longer than 2048 characters")
+        if _FORBIDDEN.search(value):
+            raise ScimError(
+                400,
+                "invalidValue",
+                f"'{where}' contains control or bidirectional-override characters",
+            )
         return value
     raise ScimError(400, "invalidValue", f"'{where}' must be a string, got {type(value).__name__}")
 

@@ -155,9 +155,8 @@ class ScimUsers:
     ) -> tuple[int, list[UserRow]]:
         where, params = filter_to_sql(filter_text) if filter_text else ("", [])
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
-        return self.store.search_users(
-            grant.account_id, where, params, max(start_index, 1) - 1, limit
-        )
+        offset = min(max(start_index, 1), 2**31) - 1
+        return self.store.search_users(grant.account_id, where, params, offset, limit)
 
     # -- writing ----------------------------------------------------------------------------
 
