@@ -1,0 +1,119 @@
+"""End to end: the simulated OneLogin provisions into the reference Wrike provider through the
+in-process transport, and the official SDK shows the result."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import onelogin
+import pytest
+from onelogin.api import o_auth2_api, roles_api, users_v2_api
+from werkzeug.serving import make_server
+
+from mock_onelogin import OneLoginAccount, OneLoginConfig, wsgi_session
+from mock_onelogin import create_app as create_onelogin
+from wrike_sp import WrikeConfig
+from wrike_sp import create_app as create_wrike
+from wrike_sp.demo import DemoAccount, seed_demo_account
+
+WRIKE_HOST = "http://wrike.test"
+NO_APPROVAL = {"create_user": False, "update_user": False, "delete_user": False}
+
+
+@dataclass
+class World:
+    onelogin: OneLoginAccount
+    sdk: onelogin.ApiClient
+    wrike: Any
+    demo: DemoAccount
+    app_id: int
+
+    def wrike_user(self, user_name: str) -> dict[str, Any] | None:
+        client = self.wrike.test_client()
+        response = client.get(f"{self.demo.scim_path}/Users",
+                              query_string={"filter": f'userName eq "{user_name}"'},
+                              headers={"Authorization": f"Bearer {self.demo.token}"})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        resources = response.get_json()["Resources"]
+        return resources[0] if resources else None
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    wrike = create_wrike(WrikeConfig())
+    demo = seed_demo_account(wrike.extensions["wrike"].accounts)
+    account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
+                              session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST))
+    app_id = account.wrike_app_id()
+    account.configure_connector(app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path,
+                                         "scim_bearer_token": demo.token})
+    assert account.enable_api_connection(app_id).api_status == "Enabled"
+    account.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
+    server = make_server("127.0.0.1", 0, create_onelogin(account.config, account=account),
+                         threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    client_id, secret = account.create_client("e2e")
+    config = onelogin.Configuration(host=f"http://127.0.0.1:{server.server_port}",
+                                    username=client_id, password=secret)
+    sdk = onelogin.ApiClient(config)
+    config.access_token = o_auth2_api.OAuth2Api(sdk).generate_token(
+        onelogin.GenerateTokenRequest(grant_type="client_credentials")).access_token
+    yield World(account, sdk, wrike, demo, app_id)
+    server.shutdown()
+    thread.join(5)
+
+
+def assign(world: World, email: str, **extra: Any) -> tuple[int, str]:
+    users = users_v2_api.UsersV2Api(world.sdk)
+    user = users.create_user2(user=onelogin.User(email=email, firstname="Pat", lastname="Doe",
+                                                 title="Analyst", **extra))
+    roles = roles_api.RolesApi(world.sdk)
+    role = roles.create_role(role=onelogin.Role(name=f"Wrike {email}"))
+    roles.set_role_apps(str(role.id), [world.app_id])
+    roles.add_role_users(str(role.id), [user.id])
+    return user.id, str(role.id)
+
+
+def app_state(world: World, user_id: int) -> str:
+    [app] = users_v2_api.UsersV2Api(world.sdk).get_user_apps2(user_id)
+    return app.provisioning_state
+
+
+def test_assignment_provisions_the_user_into_wrike(world: World) -> None:
+    user_id, _ = assign(world, f"pat@{world.demo.domain}")
+    assert app_state(world, user_id) == "provisioned"
+    wrike_user = world.wrike_user(f"pat@{world.demo.domain}")
+    assert wrike_user is not None and wrike_user["active"] is True
+    assert wrike_user["name"]["givenName"] == "Pat"
+    assert wrike_user.get("userType", "Regular") == "Regular"
+
+
+@pytest.mark.parametrize(("action", "state", "in_wrike"), [
+    ("Delete", "deleted", None),
+    ("Suspend", "disabled", False),
+    ("Do nothing", "provisioned", True),
+])
+def test_unassignment_does_what_the_setting_says(world: World, action: str, state: str,
+                                                 in_wrike: bool | None) -> None:
+    world.onelogin.set_provisioning(world.app_id, {"on_delete": action})
+    email = f"sam@{world.demo.domain}"
+    user_id, role_id = assign(world, email)
+    roles_api.RolesApi(world.sdk).remove_role_users(role_id, [user_id])
+    assert app_state(world, user_id) == state
+    wrike_user = world.wrike_user(email)
+    if in_wrike is None:
+        assert wrike_user is None or wrike_user["active"] is False
+    else:
+        assert wrike_user is not None and wrike_user["active"] is in_wrike
+
+
+def test_unapproved_domain_shows_as_failed_with_wrikes_reason(world: World) -> None:
+    user_id, _ = assign(world, "eve@not-approved.example")
+    assert app_state(world, user_id) == "provisioning_failed"
+    [event] = world.onelogin.events(event_type_ids=[64])
+    assert event["error_description"].startswith("Failed to create user in app. HTTP 4")
+    assert world.demo.token not in event["error_description"]
