@@ -4,13 +4,14 @@ Not a test. Run it from the repository root (needs ``wrk``: ``apt-get install wr
 
     .venv/bin/python bench/wrike_throughput.py
 
-Options: ``--seconds`` per measurement (default 3), ``--connections`` (default 8),
-``--threads`` of waitress (default 4), ``--small``/``--large`` user counts of the lookup
-latency comparison (default 1000 / 100000).
+Options: ``--seconds`` per measurement (default 3), ``--rounds`` (default 2; the best round
+counts), ``--connections`` of wrk (default 8), ``--threads`` of waitress (default 4),
+``--small``/``--large`` user counts of the lookup latency comparison (default 1000 / 100000).
+It takes a few minutes, most of it seeding.
 
-Three targets are served one after the other by waitress on 127.0.0.1 with the same
-settings, each in its own process, and driven by the same client (wrk with the Lua scripts
-generated here) in one sitting:
+Three targets are served by waitress on 127.0.0.1 with the same settings, each in its own
+process, and driven by the same client (wrk with the Lua scripts generated here) in one
+sitting, interleaved operation by operation so that the machine's load hits them alike:
 
 * ``wrike_sp``: the provider with a SQLite file database (WAL; every write is one
   transaction committed before the response);
@@ -31,6 +32,7 @@ users within 1.5x of 1,000.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -196,7 +198,8 @@ def serve(target: str, port: int, threads: int, seed: int, workdir: Path) -> Non
             "token": TOKEN_FOR_OTHERS,
             "users": [[f"{n:032x}", f"seed{n:06d}@{DOMAIN}"] for n in range(seed)],
         }
-    (workdir / "ready.json").write_text(json.dumps(info))
+    (workdir / "ready.tmp").write_text(json.dumps(info))
+    (workdir / "ready.tmp").rename(workdir / "ready.json")
     waitress_serve(app, host=HOST, port=port, threads=threads, ident=None, _quiet=True)
 
 
@@ -225,9 +228,10 @@ class Server:
                 str(self.workdir),
             ],
         )
-        self.info = self._wait()
+        self.info: dict[str, Any] = {}
 
-    def _wait(self) -> dict[str, Any]:
+    def wait(self) -> None:
+        """Until the target has seeded its users and accepts connections."""
         ready = self.workdir / "ready.json"
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
@@ -236,7 +240,8 @@ class Server:
             if ready.exists():
                 try:
                     with socket.create_connection((HOST, self.port), timeout=0.2):
-                        return dict(json.loads(ready.read_text()))
+                        self.info = json.loads(ready.read_text())
+                        return
                 except OSError:
                     pass
             time.sleep(0.05)
@@ -344,6 +349,7 @@ def _lua_string(text: str) -> str:
 
 
 def lua_script(operation: str, info: dict[str, Any], users: list[list[str]]) -> str:
+    """The wrk script of one operation over ``users`` ([id, userName] pairs)."""
     base = info["base"]
     lines = [
         f"TOKEN = {_lua_string(info['token'])}",
@@ -367,10 +373,15 @@ def lua_script(operation: str, info: dict[str, Any], users: list[list[str]]) -> 
 
 
 def run_wrk(
-    url: str, script: str, seconds: int, connections: int, prefix: str, workdir: Path
+    server: Server,
+    operation: str,
+    users: list[list[str]],
+    seconds: int,
+    connections: int,
+    name: str,
 ) -> dict[str, Any]:
-    path = workdir / f"{prefix}.lua"
-    path.write_text(script)
+    path = server.workdir / f"{name}.lua"
+    path.write_text(lua_script(operation, server.info, users))
     threads = 1
     command = [
         "wrk",
@@ -381,10 +392,10 @@ def run_wrk(
         "10s",
         "-s",
         str(path),
-        url,
+        server.url,
         "--",
         str(threads),
-        prefix,
+        name,
     ]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
@@ -399,81 +410,90 @@ def run_wrk(
 # -- the sitting ------------------------------------------------------------------------------
 
 
-def measure_target(target: str, args: argparse.Namespace, root: Path) -> dict[str, Any]:
-    """Every operation against one target; the user pools never overlap, so each write
-    changes something and each deactivation meets an active user."""
-    pools = {
-        "lookup": args.lookup_users,
-        "replace": args.lookup_users,
-        "deactivate_put": args.pool,
-        "deactivate_patch": args.pool,
-        "warm": 200,
-    }
-    seed = args.lookup_users + 2 * args.pool + pools["warm"]
-    results: dict[str, Any] = {}
-    with Server(target, args.threads, seed, root) as server:
-        users = server.info["users"]
-        lookup_users = users[: args.lookup_users]
-        slices = {
-            "create": [],
-            "lookup": lookup_users,
-            "replace": lookup_users,
-            "deactivate_put": users[args.lookup_users : args.lookup_users + args.pool],
-            "deactivate_patch": users[args.lookup_users + args.pool : seed - pools["warm"]],
-        }
-        warm = users[seed - pools["warm"] :]
-        # Warm up every code path (imports, caches, connections) on users kept apart.
-        for operation in ("create", "lookup", "replace", "deactivate_patch"):
-            run_wrk(
-                server.url,
-                lua_script(operation, server.info, warm or lookup_users),
-                1,
-                args.connections,
-                f"warm{operation[:3]}",
-                server.workdir,
-            )
+TARGETS = ("ceiling", "wrike_sp", "scim2-server")
+
+
+def measure_throughput(args: argparse.Namespace, root: Path) -> dict[str, dict[str, Any]]:
+    """Every operation on every target, interleaved (operation by operation, target by
+    target, ``--rounds`` times) so that a change in the machine's load hits all targets
+    alike; the best round counts. The user pools never overlap: each write changes
+    something and each deactivation meets a user still active."""
+    warm_count = 200
+    per_round = 2 * args.pool
+    seed = args.lookup_users + args.rounds * per_round + warm_count
+    results: dict[str, dict[str, Any]] = {t: {} for t in TARGETS}
+    with contextlib.ExitStack() as stack:
+        servers = {t: stack.enter_context(Server(t, args.threads, seed, root)) for t in TARGETS}
+        for server in servers.values():
+            server.wait()
+        print(f"seeded {seed} users in each target", flush=True)
+        for server in servers.values():
+            users = server.info["users"]
+            # Warm every code path (imports, caches, connections) on users kept apart.
+            warm = users[seed - warm_count :]
+            for operation in ("create", "lookup", "replace", "deactivate_patch"):
+                run_wrk(server, operation, warm, 1, args.connections, f"warm{operation[:3]}")
         for operation in OPERATIONS:
-            result = run_wrk(
-                server.url,
-                lua_script(operation, server.info, slices[operation]),
-                args.seconds,
-                args.connections,
-                f"run{operation[:3]}",
-                server.workdir,
-            )
-            if operation.startswith("deactivate") and result["requests"] > len(slices[operation]):
-                result["note"] = "pool exhausted: raise --pool"
-            results[operation] = result
-            print(
-                f"  {target:12} {LABELS[operation]:34} {result['rps']:8.0f} req/s"
-                f"  errors {result['errors']}",
-                flush=True,
-            )
+            for round_ in range(args.rounds):
+                for target, server in servers.items():
+                    users = server.info["users"]
+                    first = args.lookup_users + round_ * per_round
+                    chosen = {
+                        "create": [],
+                        "lookup": users[: args.lookup_users],
+                        "replace": users[: args.lookup_users],
+                        "deactivate_put": users[first : first + args.pool],
+                        "deactivate_patch": users[first + args.pool : first + per_round],
+                    }[operation]
+                    result = run_wrk(
+                        server,
+                        operation,
+                        chosen,
+                        args.seconds,
+                        args.connections,
+                        f"r{round_}{operation[:3]}",
+                    )
+                    if operation.startswith("deactivate") and result["requests"] > len(chosen):
+                        result["note"] = "pool exhausted: raise --pool"
+                    print(
+                        f"  {target:12} {LABELS[operation]:34} round {round_ + 1}: "
+                        f"{result['rps']:7.0f} req/s, errors {result['errors']}",
+                        flush=True,
+                    )
+                    best = results[target].get(operation)
+                    if best is None or result["rps"] > best["rps"]:
+                        results[target][operation] = result
     return results
 
 
-def measure_latency(count: int, args: argparse.Namespace, root: Path) -> dict[str, Any]:
-    with Server("wrike_sp", args.threads, count, root) as server:
-        users = server.info["users"]
-        step = max(1, len(users) // 1000)
-        sample = users[::step][:1000]  # names spread over the whole population
-        run_wrk(
-            server.url, lua_script("lookup", server.info, sample), 1, 1, "warmlat", server.workdir
-        )
-        result = run_wrk(
-            server.url,
-            lua_script("lookup", server.info, sample),
-            args.seconds,
-            1,
-            "lat",
-            server.workdir,
-        )
-    print(
-        f"  wrike_sp lookup at {count:>7} users: mean {result['mean_us'] / 1000:.2f} ms, "
-        f"p50 {result['p50_us'] / 1000:.2f} ms, p99 {result['p99_us'] / 1000:.2f} ms",
-        flush=True,
-    )
-    return result
+def measure_latency(args: argparse.Namespace, root: Path) -> tuple[dict[str, Any], ...]:
+    """Filter lookups with one connection (no queueing) at two population sizes, the two
+    servers alternating for ``--rounds`` rounds; the lowest mean counts."""
+    best: dict[int, dict[str, Any]] = {}
+    with contextlib.ExitStack() as stack:
+        servers = {
+            n: stack.enter_context(Server("wrike_sp", args.threads, n, root))
+            for n in (args.small, args.large)
+        }
+        samples = {}
+        for n, server in servers.items():
+            server.wait()
+            users = server.info["users"]
+            step = max(1, len(users) // 1000)
+            samples[n] = users[::step][:1000]  # names spread over the whole population
+            run_wrk(server, "lookup", samples[n], 1, 1, "warmlat")
+        for round_ in range(args.rounds):
+            for n, server in servers.items():
+                result = run_wrk(server, "lookup", samples[n], args.seconds, 1, f"lat{round_}")
+                print(
+                    f"  wrike_sp lookup at {n:>7} users, round {round_ + 1}: mean "
+                    f"{result['mean_us'] / 1000:.2f} ms, p50 {result['p50_us'] / 1000:.2f} ms, "
+                    f"p99 {result['p99_us'] / 1000:.2f} ms",
+                    flush=True,
+                )
+                if n not in best or result["mean_us"] < best[n]["mean_us"]:
+                    best[n] = result
+    return best[args.small], best[args.large]
 
 
 def report(
@@ -558,8 +578,9 @@ def main() -> None:
         "--lookup-users", type=int, default=1000, help="users the lookups and replaces cycle over"
     )
     parser.add_argument(
-        "--pool", type=int, default=8000, help="active users set aside for each deactivation run"
+        "--pool", type=int, default=5000, help="active users set aside for each deactivation run"
     )
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; best counts")
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--only-latency", action="store_true")
@@ -573,12 +594,10 @@ def main() -> None:
     try:
         all_results: dict[str, dict[str, Any]] = {}
         if not args.only_latency:
-            for target in ("ceiling", "wrike_sp", "scim2-server"):
-                print(f"{target}: seeding and measuring", flush=True)
-                all_results[target] = measure_target(target, args, root)
-        print("lookup latency", flush=True)
-        small = measure_latency(args.small, args, root)
-        large = measure_latency(args.large, args, root)
+            print("throughput: seeding the three targets", flush=True)
+            all_results = measure_throughput(args, root)
+        print("lookup latency: seeding two wrike_sp databases", flush=True)
+        small, large = measure_latency(args, root)
         if args.only_latency:
             print(f"ratio {large['mean_us'] / small['mean_us']:.2f}")
             return
