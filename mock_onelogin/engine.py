@@ -350,7 +350,8 @@ class ProvisioningEngine:
                notes: str | None = None) -> dict[str, Any]:
         event = make_event(self.clock, event_type, user=user, app=(ctx.app_id, ctx.name),
                            actor_system=ACTOR_SYSTEM, error=error, notes=notes)
-        event["scim"] = scrub(json.dumps([e.as_log() for e in exchanges]), ctx.secrets)
+        event["scim"] = scrub("[" + ", ".join(e.as_log_json() for e in exchanges) + "]",
+                              ctx.secrets)
         return event
 
     def _failure(self, row: dict[str, Any], ctx: AppContext, kind: TaskKind,

@@ -8,6 +8,7 @@ the request and response as the System Log keeps them, with the bearer token mas
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -31,8 +32,13 @@ class ScimExchange:
     request_body: Any
     status: int | None = None
     response_body: Any = None
-    response_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: Mapping[str, str] = field(default_factory=dict)
     network_error: str | None = None
+    #: The JSON texts as sent and received, so the System Log stores them without encoding
+    #: the same bodies a second time.
+    request_text: str | None = None
+    response_text: str | None = None
+    headers_text: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -74,6 +80,17 @@ class ScimExchange:
             parts.append(str(body)[:300])
         return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
+    def as_log_json(self) -> str:
+        """``as_log`` serialised, reusing the body texts already on hand."""
+        def text(raw: str | None, value: Any) -> str:
+            return raw if raw is not None else json.dumps(value)
+        return (f'{{"method": {json.dumps(self.method)}, "url": {json.dumps(self.url)}, '
+                f'"request_headers": {text(self.headers_text, self.request_headers)}, '
+                f'"request_body": {text(self.request_text, self.request_body)}, '
+                f'"status": {json.dumps(self.status)}, '
+                f'"response_body": {text(self.response_text, self.response_body)}, '
+                f'"network_error": {json.dumps(self.network_error)}}}')
+
     def as_log(self) -> dict[str, Any]:
         """The exchange as the System Log keeps it (the Authorization header is masked;
         callers scrub the serialised log for secrets echoed back in bodies)."""
@@ -104,8 +121,10 @@ class ScimClient:
                                 "Authorization": mask_authorization(self.headers["Authorization"])}
         # The session's own default headers (e.g. set by whoever built the session) are merged
         # once here instead of on every request.
-        self._wire_headers = {**dict(session.headers), **self.headers}
-        self._wire_headers.pop("Accept-Encoding", None)
+        wire = {**dict(session.headers), **self.headers}
+        wire.pop("Accept-Encoding", None)
+        self._wire_headers = requests.structures.CaseInsensitiveDict(wire)
+        self._headers_text = json.dumps(self._logged_headers)
         # The transport mounted for the base URL, and the proxy/TLS settings the session (and
         # its environment, if it trusts it) give that URL, are resolved once per connector.
         self._adapter = session.get_adapter(self.base_url + "/")
@@ -124,7 +143,7 @@ class ScimClient:
         prepared = requests.PreparedRequest()
         prepared.method = method
         prepared.url = url
-        headers = requests.structures.CaseInsensitiveDict(self._wire_headers)
+        headers = self._wire_headers.copy()
         if data is not None:
             prepared.body = data.encode("utf-8")
             headers["Content-Length"] = str(len(prepared.body))
@@ -137,8 +156,9 @@ class ScimClient:
 
     def _call(self, method: str, path: str, body: Any = None) -> ScimExchange:
         url = self.base_url + path
-        exchange = ScimExchange(method, url, self._logged_headers, body)
         data = None if body is None else json.dumps(body)
+        exchange = ScimExchange(method, url, self._logged_headers, body, request_text=data,
+                                headers_text=self._headers_text)
         try:
             response = self._adapter.send(self._prepare(method, url, data),
                                           **self._send_kwargs)
@@ -153,12 +173,14 @@ class ScimClient:
             exchange.network_error = f"Request to {method} {url} failed: {exc}"
             return exchange
         exchange.status = response.status_code
-        exchange.response_headers = dict(response.headers)
+        exchange.response_headers = response.headers
         content = response.content
         if content:
             try:
-                exchange.response_body = json.loads(content)
-            except ValueError:
+                text = content.decode("utf-8")
+                exchange.response_body = json.loads(text)
+                exchange.response_text = text
+            except ValueError:  # includes UnicodeDecodeError
                 exchange.response_body = content.decode("utf-8", "replace")[:2000]
         return exchange
 

@@ -14,14 +14,58 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
+from requests.cookies import RequestsCookieJar, cookiejar_from_dict
 from requests.structures import CaseInsensitiveDict
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class WSGIResponse(requests.Response):
+    """A ``requests.Response`` whose cookie jar is built only if someone asks for it: the
+    jar is the most expensive part of a Response and an in-process SCIM call never has one."""
+
+    def __init__(self) -> None:  # deliberately skips Response.__init__'s eager cookie jar
+        self._content: bytes | bool | None = False
+        self._content_consumed = True
+        self._next = None
+        self.status_code = 0
+        self.headers = CaseInsensitiveDict()
+        self.raw = None
+        self.url = ""
+        self.encoding = None
+        self.history = []
+        self.reason = ""
+        self.elapsed = timedelta(0)
+        self.request = None
+        self._cookie_jar: RequestsCookieJar | None = None
+
+    @property  # type: ignore[override]
+    def cookies(self) -> RequestsCookieJar:
+        if self._cookie_jar is None:
+            self._cookie_jar = cookiejar_from_dict({})
+        return self._cookie_jar
+
+    @cookies.setter
+    def cookies(self, jar: RequestsCookieJar) -> None:
+        self._cookie_jar = jar
+
+
+def _split(url: str) -> tuple[str, str, str, str]:
+    """(scheme, netloc, path, query) of an absolute URL; a fast path for the plain URLs the
+    engine builds, ``urlsplit`` for anything unusual."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "#" in rest:
+        parts = urlsplit(url)
+        return parts.scheme, parts.netloc, parts.path, parts.query
+    netloc, slash, tail = rest.partition("/")
+    path, _, query = (slash + tail).partition("?")
+    return scheme, netloc, path, query
 
 
 class WSGIAdapter(BaseAdapter):
@@ -34,27 +78,29 @@ class WSGIAdapter(BaseAdapter):
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, verify: Any = True, cert: Any = None,
              proxies: Any = None) -> requests.Response:
-        url = urlsplit(request.url or "")
+        scheme, netloc, path, query = _split(request.url or "")
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode("utf-8")
         elif not isinstance(body, bytes):
             body = b"".join(body)  # type: ignore[arg-type]
-        host = url.hostname or "localhost"
-        port = str(url.port or (443 if url.scheme == "https" else 80))
+        host, _, port = netloc.rpartition("@")[2].partition(":")
+        if host.startswith("["):  # IPv6 literal
+            parts = urlsplit(request.url or "")
+            host, port = parts.hostname or "localhost", str(parts.port or "")
         environ: dict[str, Any] = {
             "REQUEST_METHOD": request.method or "GET",
             "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(url.path) or "/",
-            "QUERY_STRING": url.query,
-            "SERVER_NAME": host,
-            "SERVER_PORT": port,
+            "PATH_INFO": (unquote(path) if "%" in path else path) or "/",
+            "QUERY_STRING": query,
+            "SERVER_NAME": host or "localhost",
+            "SERVER_PORT": port or ("443" if scheme == "https" else "80"),
             "SERVER_PROTOCOL": "HTTP/1.1",
             "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_HOST": url.netloc,
+            "HTTP_HOST": netloc,
             "CONTENT_LENGTH": str(len(body)),
             "wsgi.version": (1, 0),
-            "wsgi.url_scheme": url.scheme or "http",
+            "wsgi.url_scheme": scheme or "http",
             "wsgi.input": io.BytesIO(body),
             "wsgi.errors": sys.stderr,
             "wsgi.multithread": True,
@@ -83,13 +129,13 @@ class WSGIAdapter(BaseAdapter):
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-        response = requests.Response()
-        response.status_code = int(captured["status"].split(" ", 1)[0])
-        response.reason = captured["status"].split(" ", 1)[1] if " " in captured["status"] \
-            else ""
+        response = WSGIResponse()
+        code, _, reason = captured["status"].partition(" ")
+        response.status_code = int(code)
+        response.reason = reason
         response.headers = CaseInsensitiveDict(captured["headers"])
         response._content = content
-        response.encoding = response.headers.get("Content-Type") and "utf-8"
+        response.encoding = "utf-8" if response.headers.get("Content-Type") else None
         response.url = request.url or ""
         response.request = request
         return response
