@@ -82,6 +82,18 @@ def test_the_login_lists_the_accounts_to_pick_from(client: FlaskClient, demo: De
     assert f'<option value="{demo.account_id}" selected>Acme' in page
 
 
+def test_with_many_accounts_the_login_asks_for_the_account_id(
+    client: FlaskClient, accounts: AccountAdmin, demo: DemoAccount
+) -> None:
+    for n in range(50):
+        accounts.create_account(f"Tenant {n}", "Business")
+    page = client.get("/login").text
+    assert '<input id="account_id" name="account_id"' in page
+    assert "Tenant 7" not in page
+    answer = log_in(client, demo.account_id, demo.admin_email, demo.admin_password)
+    assert answer.status_code == 302
+
+
 def test_the_session_cookie_is_http_only_and_same_site_lax(
     client: FlaskClient, demo: DemoAccount
 ) -> None:
