@@ -261,6 +261,13 @@ class ProvisioningEngine:
         if ctx is None:
             return _Outcome(TaskState.SUPERSEDED, None, [], "app no longer exists")
         app = (ctx.app_id, ctx.name)
+        if not ctx.settings.enabled:
+            # Provisioning was switched off after the task was queued: nothing is sent and
+            # nothing is logged; switching it back on reconciles the app.
+            state, status = resting_state(remote)
+            return _Outcome(TaskState.SUPERSEDED,
+                            self._login(row, provisioning_state=state, provisioning_status=status),
+                            [], "provisioning is disabled for the app")
         if kind is TaskKind.NOTHING:
             event = make_event(self.clock, EventType.PROVISIONING_DO_NOTHING_WARNING, user=user,
                                app=app, actor_system=ACTOR_SYSTEM,

@@ -213,6 +213,19 @@ def test_provisioning_disabled_sends_nothing_and_logs_no_provisioning_event(
     assert state(acct, user_id) == ("unknown", "enabled")
 
 
+def test_disabling_provisioning_drops_queued_work_until_it_is_enabled_again(
+        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    user_id = assign(acct)
+    acct.set_provisioning(acct.wrike_app_id(), {"enabled": False})
+    acct.drain()
+    assert len(scim.calls) == 0
+    assert [e for e in acct.events() if 51 <= e["event_type_id"] <= 65] == []
+    created(scim)
+    acct.set_provisioning(acct.wrike_app_id(), {"enabled": True})
+    acct.drain()
+    assert state(acct, user_id) == ("provisioned", "enabled")
+
+
 def test_unassigned_user_is_never_provisioned(
         acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
     acct.create_user({"email": "bo@example.com"})
