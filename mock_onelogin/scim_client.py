@@ -84,12 +84,14 @@ class ScimExchange:
         """``as_log`` serialised, reusing the body texts already on hand."""
         def text(raw: str | None, value: Any) -> str:
             return raw if raw is not None else json.dumps(value)
-        return (f'{{"method": {json.dumps(self.method)}, "url": {json.dumps(self.url)}, '
+        status = "null" if self.status is None else str(int(self.status))
+        error = "null" if self.network_error is None else json.dumps(self.network_error)
+        return (f'{{"method": "{self.method}", "url": {json.dumps(self.url)}, '
                 f'"request_headers": {text(self.headers_text, self.request_headers)}, '
                 f'"request_body": {text(self.request_text, self.request_body)}, '
-                f'"status": {json.dumps(self.status)}, '
+                f'"status": {status}, '
                 f'"response_body": {text(self.response_text, self.response_body)}, '
-                f'"network_error": {json.dumps(self.network_error)}}}')
+                f'"network_error": {error}}}')
 
     def as_log(self) -> dict[str, Any]:
         """The exchange as the System Log keeps it (the Authorization header is masked;

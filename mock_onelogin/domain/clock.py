@@ -36,7 +36,9 @@ class FixedClock:
 
 def iso(ts: datetime) -> str:
     """OneLogin's timestamp format: ``YYYY-MM-DDThh:mm:ss.mmmZ``."""
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+    t = ts.astimezone(UTC)
+    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
+            f"{t.second:02d}.{t.microsecond // 1000:03d}Z")
 
 
 def parse_iso(text: str) -> datetime:
