@@ -133,3 +133,26 @@ def test_sdk_error_shapes(sdk: onelogin.ApiClient) -> None:
     assert '"NotFoundError"' in missing.value.body
     types = events_api.EventsApi(sdk).get_event_types()
     assert any(t.id == 51 for t in types.data)
+
+
+def test_sdk_rate_limit_and_revoke(sdk: onelogin.ApiClient) -> None:
+    oauth = o_auth2_api.OAuth2Api(sdk)
+    limits = oauth.get_rate_limit().data
+    assert limits.x_rate_limit_limit == 5000
+    assert 0 < limits.x_rate_limit_remaining < 5000
+    token = sdk.configuration.access_token
+    result = oauth.revoke_tokens(revoke_tokens_request=onelogin.RevokeTokensRequest(
+        access_token=token))
+    assert result.code == 200
+    with pytest.raises(onelogin.exceptions.UnauthorizedException):
+        users_v2_api.UsersV2Api(sdk).list_users2()
+
+
+def test_sdk_update_and_delete_user(sdk: onelogin.ApiClient) -> None:
+    users = users_v2_api.UsersV2Api(sdk)
+    user = users.create_user2(user=onelogin.User(username="upd", email="upd@example.com"))
+    updated = users.update_user2(user.id, user=onelogin.User(title="Lead", status=2))
+    assert (updated.title, updated.status, updated.email) == ("Lead", 2, "upd@example.com")
+    users.delete_user2(user.id)
+    with pytest.raises(onelogin.exceptions.NotFoundException):
+        users.get_user2(user.id)
