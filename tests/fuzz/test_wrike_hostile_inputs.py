@@ -101,3 +101,10 @@ def test_hostile_query_parameters(scim, query):
     response = scim.request("GET", "/Users", query_string=query)
     assert response.status_code in (200, 400)
     assert response.mimetype == "application/scim+json"
+
+
+@pytest.mark.parametrize("schemas", [201, "urn:ietf:params:scim:api:messages:2.0:SearchRequest", None, {"a": 1}])
+def test_search_body_with_odd_schemas_is_invalid_syntax(scim, schemas):
+    response = scim.request("POST", "/Users/.search", {"schemas": schemas, "filter": "userName pr"})
+    assert response.status_code == 400
+    assert response.get_json()["scimType"] == "invalidSyntax"

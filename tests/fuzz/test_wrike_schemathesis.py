@@ -21,7 +21,7 @@ schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_provider_fail(case):
     if "accountId" in (case.path_parameters or {}):
         case.path_parameters["accountId"] = str(DEMO.account_id)

@@ -169,7 +169,8 @@ def _list(
 
 def _search(grant: Grant) -> Response:
     body = _body()
-    if not isinstance(body, dict) or SEARCH_REQUEST not in (body.get("schemas") or []):
+    schemas = body.get("schemas") if isinstance(body, dict) else None
+    if not isinstance(schemas, list) or SEARCH_REQUEST not in schemas:
         raise ScimError(400, "invalidSyntax", f"A search body must list the schema {SEARCH_REQUEST}")
     shaping: dict[str, str] = {}
     for name in ("attributes", "excludedAttributes"):
