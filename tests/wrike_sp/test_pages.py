@@ -104,6 +104,12 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(
     assert "SameSite=Lax" in cookie
 
 
+def test_behind_https_the_session_cookie_is_secure() -> None:
+    app = create_app(WrikeConfig(public_url="https://wrike.example"))
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert create_app(WrikeConfig()).config["SESSION_COOKIE_SECURE"] is False
+
+
 def test_a_wrong_password_is_refused_in_the_page_and_never_echoed(
     client: FlaskClient, demo: DemoAccount
 ) -> None:

@@ -110,6 +110,9 @@ def _setup(state: BlueprintSetupState) -> None:
     app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Served behind HTTPS, the cookie must never travel over plain HTTP.
+    public_url = app.extensions["wrike"].config.public_url or ""
+    app.config["SESSION_COOKIE_SECURE"] = public_url.startswith("https://")
     app.extensions["wrike_pages"] = TokenReveals()
 
 
