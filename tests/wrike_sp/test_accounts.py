@@ -153,3 +153,13 @@ def test_admin_api_needs_the_admin_key_when_one_is_set(clock):
     assert client.get("/admin/api/v1/accounts").status_code == 401
     ok = client.get("/admin/api/v1/accounts", headers={"Authorization": "Bearer s3cret"})
     assert ok.status_code == 200
+
+
+def test_a_deactivated_member_cannot_sign_in(app, scim, demo):
+    accounts = app.extensions["wrike"].accounts
+    member = accounts.add_member(
+        demo.account_id, {"email": "rita@acme.example", "password": "longenough"}
+    )
+    assert accounts.login(demo.account_id, "rita@acme.example", "longenough") is not None
+    scim.patch(member["id"], {"op": "replace", "path": "active", "value": False})
+    assert accounts.login(demo.account_id, "rita@acme.example", "longenough") is None

@@ -267,6 +267,8 @@ class AccountAdmin:
         user = self.store.user_by_login(account_id, key(email))
         if user is None or not check_password(password, user.password_hash):
             return None
+        if not user.active:
+            return None  # A deactivated member cannot sign in to Wrike.
         return user
 
     # -- billing ----------------------------------------------------------------------------
