@@ -34,8 +34,10 @@ WRITABLE = set(STRING_FIELDS) | set(INT_FIELDS) | set(WRITE_ONLY_FIELDS) | {
     "custom_attributes", "role_ids"}
 
 #: Custom attributes the simulated account defines. "Wrike user type" feeds SCIM userType.
+#: OneLogin stores custom attribute values as free text: it does not know Wrike's user types
+#: (Regular, External, Collaborator, Contributor, Viewer), so a wrong value reaches Wrike and
+#: Wrike's refusal shows up in the System Log, as it would for a customer.
 CUSTOM_ATTRIBUTES = {"wrike_user_type": "Wrike user type"}
-WRIKE_USER_TYPES = ("Regular", "External", "Collaborator", "Contributor", "Viewer")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -106,10 +108,6 @@ def validate_custom_attributes(value: Any) -> dict[str, str | None]:
         if item is not None and not isinstance(item, str):
             raise ValidationFailed(f"Validation failed: custom_attributes.{key} must be a "
                                    "string", f"custom_attributes.{key}")
-        if key == "wrike_user_type" and item not in (None, "") and item not in WRIKE_USER_TYPES:
-            raise ValidationFailed(
-                f"Validation failed: Wrike user type must be one of {list(WRIKE_USER_TYPES)}, "
-                f"not {item!r}", "custom_attributes.wrike_user_type")
         out[key] = item
     return out
 

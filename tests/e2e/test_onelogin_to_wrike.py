@@ -117,3 +117,19 @@ def test_unapproved_domain_shows_as_failed_with_wrikes_reason(world: World) -> N
     [event] = world.onelogin.events(event_type_ids=[64])
     assert event["error_description"].startswith("Failed to create user in app. HTTP 4")
     assert world.demo.token not in event["error_description"]
+
+
+def test_wrike_user_type_flows_from_the_custom_attribute(world: World) -> None:
+    email = f"cole@{world.demo.domain}"
+    user_id, _ = assign(world, email, custom_attributes={"wrike_user_type": "Collaborator"})
+    assert app_state(world, user_id) == "provisioned"
+    assert world.wrike_user(email)["userType"] == "Collaborator"
+
+
+def test_a_user_type_wrike_does_not_know_fails_with_wrikes_reason(world: World) -> None:
+    user_id, _ = assign(world, f"bea@{world.demo.domain}",
+                        custom_attributes={"wrike_user_type": "Boss"})
+    assert app_state(world, user_id) == "provisioning_failed"
+    [event] = world.onelogin.events(event_type_ids=[64])
+    assert "HTTP 400" in event["error_description"]
+    assert "Boss" in event["error_description"] or "userType" in event["error_description"]
