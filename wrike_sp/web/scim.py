@@ -31,7 +31,9 @@ def _users() -> ScimUsers:
 
 def _base(account_id: int) -> str:
     public = current_app.extensions["wrike"].config.public_url
-    root = (public or request.host_url).rstrip("/")
+    # scheme://host as the request arrived (request.host_url would cost a URL round trip
+    # through IRI decoding on every response).
+    root = (public or f"{request.scheme}://{request.host}").rstrip("/")
     return f"{root}/scim/{account_id}/v2"
 
 
