@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mock_onelogin.domain import modelling
 
@@ -28,7 +28,6 @@ class OneLoginConfig:
     rate_limit_per_hour: int = modelling.RATE_LIMIT_PER_HOUR
     token_lifetime_s: int = modelling.TOKEN_LIFETIME_S
     drain_batch_size: int = 250
-    extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.drain_mode not in ("manual", "sync", "worker"):
