@@ -28,6 +28,14 @@ class OneLoginConfig:
     rate_limit_per_hour: int = modelling.RATE_LIMIT_PER_HOUR
     token_lifetime_s: int = modelling.TOKEN_LIFETIME_S
     drain_batch_size: int = 250
+    #: The admin console's one administrator (a modelling choice: the console login is not a
+    #: directory user, so it is never provisioned). Change the password for anything but a
+    #: local simulator.
+    console_admin_email: str = "admin@onelogin.example"
+    console_admin_password: str = "onelogin admin"
+    #: Signs the console's session cookie; None gives a fresh key per process (sessions end
+    #: with a restart).
+    secret_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.drain_mode not in ("manual", "sync", "worker"):
