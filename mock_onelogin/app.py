@@ -12,7 +12,7 @@ from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.domain.clock import Clock
 from mock_onelogin.engine import SessionFactory
-from mock_onelogin.web import BLUEPRINTS
+from mock_onelogin.web import BLUEPRINTS, pages
 from mock_onelogin.web.common import RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
@@ -41,6 +41,7 @@ def create_app(config: OneLoginConfig | None = None, *, clock: Clock | None = No
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
+    app.register_blueprint(pages.bp)  # the admin console, under /admin
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
@@ -55,7 +56,7 @@ def create_app(config: OneLoginConfig | None = None, *, clock: Clock | None = No
     def index() -> dict[str, Any]:
         return {"service": "Simulated OneLogin", "api": ["/auth/oauth2/v2/token", "/api/2",
                                                          "/api/1/events"],
-                "simulator": "/simulator/api"}
+                "simulator": "/simulator/api", "console": "/admin/login"}
 
     if config.drain_mode == "worker":
         worker = DrainWorker(account, config.worker_poll_s)
