@@ -628,27 +628,48 @@ class OneLoginAccount:
         return self.store.list_tasks(where, params)
 
     def approve(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
+        """Approve one pending request: it runs (at once in sync mode, else on the next
+        drain) and the approval is logged (event 137)."""
         task = self.require_task(task_id)
+        with self.store.transaction():
+            self._approve(task, actor)
+        self._after_approval()
+        return self.require_task(task_id)
+
+    def approve_all(self, app_id: int | None = None, actor: Actor = SIMULATOR_ADMIN
+                    ) -> list[int]:
+        """Approve every pending request (of one app, if given) in one go."""
+        if app_id is not None:
+            self.require_app(app_id)
+        tasks = self.list_tasks(app_id=app_id, state=TaskState.PENDING_APPROVAL.value)
+        with self.store.transaction():
+            for task in tasks:
+                self._approve(task, actor)
+        self._after_approval()
+        return [t["id"] for t in tasks]
+
+    def _after_approval(self) -> None:
+        self.wake.set()
+        if self.config.drain_mode == "sync":
+            self.drain()
+
+    def _approve(self, task: dict[str, Any], actor: Actor) -> None:
         if not can_transition(TaskState(task["state"]), TaskState.QUEUED) or \
                 task["state"] != TaskState.PENDING_APPROVAL:
-            raise Conflict(f"Task {task_id} is {task['state']}; only pending_approval tasks can "
-                           "be approved")
+            raise Conflict(f"Task {task['id']} is {task['state']}; only pending_approval tasks "
+                           "can be approved")
         kind = TaskKind(task["kind"])
         user = self.store.get_user(task["user_id"], include_deleted=True) or {}
         state, status = TASK_STATES[kind].running
         with self.store.transaction() as conn:
             conn.execute("UPDATE tasks SET state = 'queued', due_at = ?, updated_at = ? "
-                         "WHERE id = ?", (self.clock.now().timestamp(), self._now(), task_id))
+                         "WHERE id = ?", (self.clock.now().timestamp(), self._now(), task["id"]))
             conn.execute("UPDATE logins SET provisioning_state = ?, provisioning_status = ? "
                          "WHERE user_id = ? AND app_id = ?",
                          (state, status, task["user_id"], task["app_id"]))
             self._log(conn, [self._event(EventType.USER_APP_REQUEST_APPROVED, actor, user=user,
                                          app=self._app_pair(task["app_id"]),
                                          notes=f"Approved: {kind.value} user")])
-        self.wake.set()
-        if self.config.drain_mode == "sync":
-            self.drain()
-        return self.require_task(task_id)
 
     def deny(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
         task = self.require_task(task_id)

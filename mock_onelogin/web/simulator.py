@@ -140,6 +140,15 @@ def task(task_id: int) -> Response:
     return jsonify(task_json(account().require_task(task_id)))
 
 
+@bp.post("/tasks/approve-all")
+def approve_all() -> Response:
+    body = _optional_body()
+    app_id = body.get("app_id")
+    if app_id is not None and (isinstance(app_id, bool) or not isinstance(app_id, int)):
+        raise BadRequest("app_id must be an integer", "app_id")
+    return jsonify({"approved": account().approve_all(app_id, _actor())})
+
+
 @bp.post("/tasks/<int:task_id>/approve")
 def approve(task_id: int) -> Response:
     return jsonify(task_json(account().approve(task_id, _actor())))

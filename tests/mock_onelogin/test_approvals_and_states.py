@@ -209,3 +209,16 @@ def test_only_failed_tasks_can_be_retried(account: OneLoginAccount, gated: int) 
     [task] = account.list_tasks(state="pending_approval")
     with pytest.raises(Conflict, match="only failed"):
         account.retry(task["id"])
+
+
+def test_approve_all_runs_every_pending_request(account: OneLoginAccount, stub: ScimStub,
+                                                gated: int) -> None:
+    users = [make_user(account, n) for n in range(3)]
+    for user in users:
+        account.add_login(user["id"], gated)
+    approved = account.approve_all(gated)
+    assert len(approved) == 3
+    account.drain()
+    assert {login_state(account, u["id"]) for u in users} == {"provisioned"}
+    assert len(account.events(event_type_ids=[137])) == 3
+    assert account.approve_all(gated) == []
