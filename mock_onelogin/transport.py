@@ -123,13 +123,18 @@ class WSGIAdapter(BaseAdapter):
             captured["headers"] = headers
             return lambda data: None
 
-        result = self.app(environ, start_response)
         try:
-            content = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            result = self.app(environ, start_response)
+            try:
+                content = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except ConnectionError as exc:
+            # An app that drops the connection mid-response (a server would close the
+            # socket) looks to the client as it does over real HTTP.
+            raise requests.ConnectionError(exc, request=request) from exc
         response = WSGIResponse()
         code, _, reason = captured["status"].partition(" ")
         response.status_code = int(code)

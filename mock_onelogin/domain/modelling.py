@@ -7,6 +7,33 @@ README's "Modelling choices" list (docs/modelling-choices-onelogin.md) points he
 
 from __future__ import annotations
 
+from typing import Any
+
+ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+CORE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+
+#: The default SCIM JSON Template (OneLogin's exact default v2 text is not published): the
+#: nine attributes Wrike's article says are synced, in OneLogin's SCIM v2 Enterprise template
+#: syntax. ``userType`` comes from the "Wrike user type" parameter.
+DEFAULT_TEMPLATE: dict[str, Any] = {
+    "schemas": [CORE_SCHEMA, ENTERPRISE_SCHEMA],
+    "userName": "{$parameters.scimusername}",
+    "name": {"givenName": "{$user.firstname}", "familyName": "{$user.lastname}"},
+    "emails": [{"value": "{$user.email}", "type": "work", "primary": True}],
+    "title": "{$user.title}",
+    "phoneNumbers": [{"value": "{$user.phone}", "type": "work", "primary": True}],
+    "userType": "{$parameters.userType}",
+    ENTERPRISE_SCHEMA: {"organization": "{$user.company}", "department": "{$user.department}"},
+}
+
+#: The app's default parameters: name -> (user field that feeds it, value when empty).
+#: ``scimusername`` is the email (the usual choice on the Parameters tab); ``userType`` is the
+#: "Wrike user type" custom attribute, Regular by default as the article says.
+DEFAULT_PARAMETER_SOURCES: dict[str, tuple[str, str]] = {
+    "scimusername": ("email", ""),
+    "userType": ("custom_fields.wrike_user_type", "Regular"),
+}
+
 #: Placeholders whose OneLogin value is empty are left out of the rendered SCIM body (and an
 #: object or list left with no rendered value is dropped), so that Wrike keeps attributes
 #: OneLogin does not have ("Missing attributes" in the article).
@@ -97,5 +124,18 @@ DELETE_STATUS = 204
 #: System Log retention: the newest N events are kept.
 DEFAULT_EVENT_RETENTION = 100_000
 
+#: How provisioning states are labelled in the app's Users list (Pending, Provisioned and
+#: Failed are reported by vendors; the rest are ours).
+UI_LABELS = {"provisioning_pending_approval": "Pending", "modifying_pending_approval": "Pending",
+             "deleting_pending_approval": "Pending", "provisioned": "Provisioned",
+             "provisioning_failed": "Failed", "modifying_failed": "Failed",
+             "deleting_failed": "Failed", "linking_failed": "Failed", "deleted": "Deleted",
+             "disabled": "Suspended", "provisioning": "Provisioning", "modifying": "Modifying",
+             "deleting": "Deleting", "linking": "Linking", "unknown": "Unknown",
+             "nonexistent": "Not provisioned"}
+
 #: Event names: official UPPER_SNAKE names are known for a few ids; the others are our
-#: descriptive names (see domain/events.py).
+#: descriptive names (see domain/events.py, where each carries an ``official`` flag).
+#: Admin actions without a documented event type (connector or Provisioning-tab saves,
+#: connection tests, admin retries) are logged as 26 "Provisioning event", a failed
+#: connection test as 25 "Provisioning exception" (see account.py).

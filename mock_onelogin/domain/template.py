@@ -15,26 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mock_onelogin.domain.errors import ValidationFailed
-from mock_onelogin.domain.modelling import OMIT_EMPTY_VALUES
+from mock_onelogin.domain.modelling import (
+    CORE_SCHEMA,
+    DEFAULT_PARAMETER_SOURCES,
+    DEFAULT_TEMPLATE,
+    ENTERPRISE_SCHEMA,
+    OMIT_EMPTY_VALUES,
+)
 
 PLACEHOLDER = re.compile(r"\{\$(user|parameters)\.([A-Za-z0-9_.\-]+)\}")
-
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-CORE_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-
-#: The nine attributes Wrike's article says are synced, in OneLogin's SCIM v2 Enterprise
-#: template syntax. ``userType`` comes from the "Wrike user type" parameter (custom attribute
-#: ``wrike_user_type``, default Regular).
-DEFAULT_TEMPLATE: dict[str, Any] = {
-    "schemas": [CORE_SCHEMA, ENTERPRISE_SCHEMA],
-    "userName": "{$parameters.scimusername}",
-    "name": {"givenName": "{$user.firstname}", "familyName": "{$user.lastname}"},
-    "emails": [{"value": "{$user.email}", "type": "work", "primary": True}],
-    "title": "{$user.title}",
-    "phoneNumbers": [{"value": "{$user.phone}", "type": "work", "primary": True}],
-    "userType": "{$parameters.userType}",
-    ENTERPRISE_SCHEMA: {"organization": "{$user.company}", "department": "{$user.department}"},
-}
 
 
 @dataclass(frozen=True)
@@ -45,10 +34,14 @@ class AppParameter:
     default: str = ""
 
 
+#: The default app parameters: which user field feeds each, and its default.
 DEFAULT_PARAMETERS: dict[str, AppParameter] = {
-    "scimusername": AppParameter("email"),
-    "userType": AppParameter("custom_fields.wrike_user_type", "Regular"),
+    name: AppParameter(source, default)
+    for name, (source, default) in DEFAULT_PARAMETER_SOURCES.items()
 }
+
+__all__ = ["CORE_SCHEMA", "DEFAULT_PARAMETERS", "DEFAULT_TEMPLATE", "ENTERPRISE_SCHEMA",
+           "AppParameter", "CompiledTemplate", "UserView", "parse_template"]
 
 #: ``{$user.x}`` names the simulator understands, beyond the raw directory fields.
 DERIVED_USER_FIELDS = ("display_name", "active")

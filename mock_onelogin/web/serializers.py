@@ -9,6 +9,7 @@ from typing import Any
 from mock_onelogin.domain.connector import ConnectorConfig
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, STRING_FIELDS
 from mock_onelogin.domain.events import EVENT_TYPES
+from mock_onelogin.domain.modelling import UI_LABELS
 from mock_onelogin.domain.provisioning import ProvisioningSettings
 
 ICON_URL = "/images/missing_connector_icon/square/mobile_50.png"
@@ -93,13 +94,10 @@ def event_json(row: dict[str, Any], account_id: int, *, with_scim: bool = False
     return out
 
 
-UI_LABELS = {"provisioning_pending_approval": "Pending", "modifying_pending_approval": "Pending",
-             "deleting_pending_approval": "Pending", "provisioned": "Provisioned",
-             "provisioning_failed": "Failed", "modifying_failed": "Failed",
-             "deleting_failed": "Failed", "linking_failed": "Failed", "deleted": "Deleted",
-             "disabled": "Suspended", "provisioning": "Provisioning", "modifying": "Modifying",
-             "deleting": "Deleting", "linking": "Linking", "unknown": "Unknown",
-             "nonexistent": "Not provisioned"}
+
+
+__all__ = ["UI_LABELS", "app_brief", "app_json", "event_json", "task_json", "user_app_json",
+           "user_brief", "user_json"]
 
 
 def task_json(row: dict[str, Any]) -> dict[str, Any]:
