@@ -1,14 +1,80 @@
-"""``harness``: the support workflow's console script."""
+"""``harness``: the support workflow's console script.
+
+``up`` serves OneLogin and Wrike wired together; ``repro`` replays a case file and diagnoses
+it (or exports it as a Gherkin scenario); ``check`` runs the suite's black-box scenarios
+against an external SCIM endpoint. Exit codes: 0 done (expectations met), 1 expectations or
+scenarios failed, 2 the input could not be used (the message says why).
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
+
+from harness.case import CaseFileError, load_case
 
 
 @click.group()
 def main() -> None:
     """Bring up OneLogin and Wrike together, replay support cases, check an external SCIM
     endpoint."""
+
+
+@main.command()
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--export-feature", "export", is_flag=False, flag_value="-", default=None,
+              metavar="[OUT.feature]",
+              help="Write the case as a Gherkin scenario in the suite's step vocabulary "
+                   "(to OUT.feature, or to standard output when no file is given) instead of "
+                   "the report.")
+@click.option("--scim", "show_scim", is_flag=True,
+              help="Also print each SCIM request body and Wrike's answer.")
+def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
+    """Replay CASE_FILE: build its set-up, run its timeline, print the System Log, the Wrike
+    users and seats, and a diagnosis per user; check its `expect:` section."""
+    from harness.repro import ReplayFailed, replay, report
+
+    try:
+        case = load_case(case_file)
+    except CaseFileError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        sys.exit(2)
+    if export is not None:
+        from harness.gherkin import NotExpressible, export_feature
+
+        try:
+            text = export_feature(case)
+        except NotExpressible as error:
+            click.echo(f"{case_file}: cannot export: {error}", err=True)
+            sys.exit(2)
+        except ReplayFailed as error:
+            click.echo(str(error), err=True)
+            sys.exit(2)
+        if export == "-":
+            click.echo(text, nl=False)
+        else:
+            Path(export).write_text(text, encoding="utf-8")
+            click.echo(f"Wrote {export}", err=True)
+        return
+    total = len(case.timeline)
+    with click.progressbar(length=total, label=f"Replaying {total} step(s)", file=sys.stderr,
+                           show_pos=True, item_show_func=lambda s: s) as bar:
+        def advance(step: object) -> None:
+            bar.update(1, getattr(step, "action", ""))
+
+        try:
+            result = replay(case, on_step=advance)
+        except ReplayFailed as error:
+            click.echo("", err=True)
+            click.echo(str(error), err=True)
+            sys.exit(2)
+    click.echo("\n".join(report(result, show_scim=show_scim)))
+    if result.failures:
+        click.echo(f"{len(result.failures)} expectation(s) not met.", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,660 @@
+"""Support case files: a customer's set-up and what happened, written down so it can be
+replayed (``harness repro``) and turned into a regression scenario (``--export-feature``).
+
+The format is documented in docs/case-files.md. Everything is validated before anything
+runs, and every problem names the file, the line and the field, so a case never fails
+half-way through its timeline because of a typo.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness import vocabulary as v
+from harness.diagnosis import CAUSES
+from harness.yamlines import Located, YamlProblem, format_path, load
+
+P = tuple[str | int, ...]
+
+DEFAULT_ADMIN = "Wanda Admin"
+DEFAULT_DOMAIN = "acme.com"
+
+
+class CaseFileError(Exception):
+    """Every problem found in a case file, each as ``file:line: field: message``."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class WrikeAdmin:
+    name: str
+    email: str
+    rights: frozenset[str]
+    admin: bool = True
+
+
+@dataclass(frozen=True)
+class WrikeUser:
+    email: str
+    admin: bool = False
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WrikeSetup:
+    plan: str
+    approved_domains: tuple[str, ...]
+    admins: tuple[WrikeAdmin, ...]
+    users: tuple[WrikeUser, ...]
+
+
+@dataclass(frozen=True)
+class OneLoginUser:
+    email: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OneLoginSetup:
+    #: "account" (the account's SCIM URL), "wrong" (a typo in the path) or "none".
+    scim_url: str
+    #: The name of the Wrike admin whose token is used, "wrong", or "none".
+    token: str
+    provisioning: bool
+    require_approval: tuple[str, ...]
+    deprovision_action: str | None
+    suspension_action: str | None
+    update_method: str | None
+    users: tuple[OneLoginUser, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timeline entry: ``timeline[index]``, written at ``line``."""
+
+    index: int
+    line: int
+    action: str
+    params: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"timeline[{self.index}] (line {self.line}, {self.action})"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation: a key of an ``expect`` entry and the value it must have."""
+
+    key: str
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class UserExpectation:
+    user: str
+    line: int
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class Expectations:
+    users: tuple[UserExpectation, ...] = ()
+    seats: dict[str, int] | None = None
+    seats_line: int = 0
+    api_status: str | None = None
+    api_status_line: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.users and self.seats is None and self.api_status is None
+
+
+@dataclass(frozen=True)
+class Case:
+    path: str
+    title: str
+    description: str
+    wrike: WrikeSetup
+    onelogin: OneLoginSetup
+    timeline: tuple[Step, ...]
+    expect: Expectations
+    #: Fields the file states explicitly (dotted), so an export writes only what was said.
+    explicit: frozenset[str]
+
+
+# -- actions -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """What an action takes. ``one_of`` groups parameters of which exactly one is given."""
+
+    summary: str
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    # OneLogin directory
+    "assign": ActionSpec("give the user the Wrike app through a role (created if needed, the "
+                         "Wrike app added to it) or directly", ("user",), (), ("role", "direct")),
+    "unassign": ActionSpec("take the Wrike app away: remove the user from the role, or remove "
+                           "the direct login", ("user",), (), ("role", "direct")),
+    "add_app_to_role": ActionSpec("the role gains the Wrike app; its members gain access",
+                                  ("role",)),
+    "remove_app_from_role": ActionSpec("the role loses the Wrike app; its members lose access",
+                                       ("role",)),
+    "change": ActionSpec("a OneLogin admin changes a synced attribute of the user",
+                         ("user", "attribute", "value")),
+    "suspend": ActionSpec("the OneLogin user is suspended", ("user",)),
+    "unsuspend": ActionSpec("the suspension ends; the OneLogin user is active again",
+                            ("user",)),
+    "delete": ActionSpec("the OneLogin user is deleted", ("user",)),
+    # OneLogin approvals and retries
+    "approve": ActionSpec("approve the user's pending task", ("user",), ("task",)),
+    "deny": ActionSpec("deny the user's pending task", ("user",), ("task",)),
+    "retry": ActionSpec("retry the user's failed task", ("user",)),
+    # OneLogin configuration
+    "enable_provisioning": ActionSpec("tick Enable provisioning and save (provisions the "
+                                      "app's users)"),
+    "disable_provisioning": ActionSpec("untick Enable provisioning and save"),
+    "enable_api_connection": ActionSpec("click Enable next to API Status (the connection "
+                                        "test)"),
+    "configure": ActionSpec("save SCIM Base URL and/or SCIM Bearer Token in the Wrike app",
+                            (), ("scim_url", "token")),
+    # Wrike side
+    "revoke_token": ActionSpec("revoke in Wrike the token the admin issued", ("admin",)),
+    "change_plan": ActionSpec("move the Wrike account to another plan", ("plan",)),
+    "add_domain": ActionSpec("add an approved domain in Wrike", ("domain",)),
+    "remove_domain": ActionSpec("remove an approved domain in Wrike", ("domain",)),
+    "make_wrike_admin": ActionSpec("make the Wrike user an account admin", ("user",)),
+    "wrike_fill": ActionSpec("a Wrike admin fills in an attribute in Wrike itself",
+                             ("user", "attribute", "value")),
+    "fault": ActionSpec("Wrike answers every SCIM request (or the next `count`) with a fault",
+                        ("fault",), ("retry_after", "count")),
+    "recover": ActionSpec("the faults end; Wrike answers normally again"),
+}
+
+USER_CHECKS = ("wrike", "wrike_type", "wrike_attributes", "billable", "provisioning_state",
+               "events", "no_events", "no_provisioning_attempt", "error_mentions",
+               "pending_task", "diagnosis")
+
+
+# -- loading -------------------------------------------------------------------------------
+
+def load_case(path: str | Path) -> Case:
+    """Read, validate and return a case; raise :class:`CaseFileError` listing every problem."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CaseFileError([f"{name}: cannot read the case file: {error.strerror}"]) from error
+    return parse_case(text, name)
+
+
+def parse_case(text: str, name: str = "case.yaml") -> Case:
+    try:
+        located = load(text)
+    except YamlProblem as problem:
+        raise CaseFileError([f"{name}:{problem.line}: {problem.message}"]) from problem
+    return _Validator(located, name).case()
+
+
+class _Validator:
+    """Walks the loaded document once, collecting problems instead of stopping at the first."""
+
+    def __init__(self, located: Located, name: str) -> None:
+        self.doc = located
+        self.name = name
+        self.problems: list[str] = []
+        self.explicit: set[str] = set()
+
+    # reporting ---------------------------------------------------------------------------
+    def problem(self, path: P, message: str) -> None:
+        self.problems.append(f"{self.name}:{self.doc.line(path)}: {format_path(path)}: "
+                             f"{message}")
+
+    def get(self, data: Any, path: P) -> Any:
+        for part in path:
+            if isinstance(data, dict):
+                data = data.get(part)
+            elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+                data = data[part]
+            else:
+                return None
+        return data
+
+    def mapping(self, value: Any, path: P, known: Iterable[str]) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping of fields, got {_kind(value)}")
+            return {}
+        known = tuple(known)
+        for key in value:
+            if key not in known:
+                self.problem((*path, key), f"unknown field {key!r}{_suggest(key, known)} "
+                                           f"(one of: {', '.join(known)})")
+        return value
+
+    def text(self, value: Any, path: P, *, allow_numbers: bool = False) -> str | None:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if allow_numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.problem(path, f"expected text, got {_kind(value)}")
+        return None
+
+    def choice(self, value: Any, path: P, options: Iterable[str], what: str) -> str | None:
+        options = tuple(options)
+        if isinstance(value, str):
+            for option in options:
+                if value.strip().lower() == option.lower():
+                    return option
+        shown = value if isinstance(value, str) else _kind(value)
+        self.problem(path, f"unknown {what} {shown!r}{_suggest(str(value), options)} (one "
+                           f"of: {', '.join(options)})")
+        return None
+
+    def flag(self, value: Any, path: P) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.problem(path, f"expected true or false, got {_kind(value)}")
+        return None
+
+    def email(self, value: Any, path: P) -> str | None:
+        text = self.text(value, path)
+        if text is None:
+            return None
+        if text.count("@") != 1 or "." not in text.split("@")[1] or " " in text:
+            self.problem(path, f"{text!r} is not an email address")
+            return None
+        return text.lower()
+
+    def seq(self, value: Any, path: P) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(path, f"expected a list, got {_kind(value)}")
+            return []
+        return value
+
+    # sections ----------------------------------------------------------------------------
+    def case(self) -> Case:
+        root = self.doc.data
+        if not isinstance(root, dict):
+            self.problems.append(f"{self.name}:1: the case file must be a mapping with at "
+                                 "least `case:` (a title) and `timeline:`")
+            raise CaseFileError(self.problems)
+        top = self.mapping(root, (), ("case", "description", "wrike", "onelogin", "timeline",
+                                      "expect"))
+        title = self.text(top.get("case"), ("case",)) if "case" in top else None
+        if "case" not in top:
+            self.problem((), "missing field 'case' (a one-line title of the support case)")
+        description = top.get("description") or ""
+        if not isinstance(description, str):
+            self.problem(("description",), f"expected text, got {_kind(description)}")
+            description = ""
+        wrike = self.wrike(top.get("wrike"))
+        onelogin = self.onelogin(top.get("onelogin"), wrike)
+        timeline = self.timeline(top.get("timeline"), wrike, onelogin)
+        expect = self.expect(top.get("expect"), onelogin)
+        if self.problems:
+            raise CaseFileError(self.problems)
+        return Case(self.name, title or "", description.strip(), wrike, onelogin, timeline,
+                    expect, frozenset(self.explicit))
+
+    def wrike(self, value: Any) -> WrikeSetup:
+        path: P = ("wrike",)
+        data = self.mapping(value, path, ("plan", "approved_domains", "admins", "users"))
+        self.explicit.update(f"wrike.{k}" for k in data)
+        plan = "Enterprise Standard"
+        if "plan" in data:
+            plan = self.choice(data["plan"], (*path, "plan"), v.PLANS, "plan") or plan
+        domains: list[str] = []
+        if "approved_domains" in data:
+            for i, item in enumerate(self.seq(data["approved_domains"],
+                                              (*path, "approved_domains"))):
+                text = self.text(item, (*path, "approved_domains", i))
+                if text:
+                    domains.append(text.lower())
+        else:
+            domains = [DEFAULT_DOMAIN]
+        admin_domain = domains[0] if domains else DEFAULT_DOMAIN
+        admins: list[WrikeAdmin] = []
+        if "admins" in data:
+            for i, item in enumerate(self.seq(data["admins"], (*path, "admins"))):
+                at = (*path, "admins", i)
+                entry = self.mapping(item, at, ("name", "rights", "admin", "email"))
+                name = self.text(entry.get("name"), (*at, "name"))
+                rights: set[str] = set()
+                for j, right in enumerate(self.seq(entry.get("rights", list(v.RIGHTS)),
+                                                   (*at, "rights"))):
+                    chosen = self.choice(right, (*at, "rights", j), v.RIGHTS, "right")
+                    if chosen:
+                        rights.add(chosen)
+                is_admin = True
+                if "admin" in entry:
+                    is_admin = bool(self.flag(entry["admin"], (*at, "admin")))
+                    if not is_admin and rights and "rights" in entry:
+                        self.problem((*at, "rights"), "a member without admin rights holds "
+                                                      "no rights; drop `rights` or `admin`")
+                if not is_admin:
+                    rights = set()
+                if i == 0 and not is_admin:
+                    self.problem((*at, "admin"), "the first entry is the account owner and "
+                                                 "must be an admin")
+                if name:
+                    email = (self.email(entry["email"], (*at, "email")) if "email" in entry
+                             else None) or _admin_email(name, admin_domain)
+                    if any(a.name == name for a in admins):
+                        self.problem((*at, "name"), f"admin {name!r} is listed twice")
+                    admins.append(WrikeAdmin(name, email, frozenset(rights), is_admin))
+            if not admins:
+                self.problem((*path, "admins"), "the Wrike account needs at least one admin "
+                                                "(its owner)")
+        else:
+            admins = [WrikeAdmin(DEFAULT_ADMIN, _admin_email(DEFAULT_ADMIN, admin_domain),
+                                 frozenset(v.RIGHTS))]
+        users: list[WrikeUser] = []
+        for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
+            at = (*path, "users", i)
+            entry = self.mapping(item, at, ("email", "admin", "attributes"))
+            email = self.email(entry.get("email"), (*at, "email"))
+            admin = bool(self.flag(entry["admin"], (*at, "admin"))) if "admin" in entry \
+                else False
+            attributes = self.attributes(entry.get("attributes"), (*at, "attributes"),
+                                         v.WRIKE_ATTRIBUTES)
+            if email:
+                users.append(WrikeUser(email, admin, attributes))
+        return WrikeSetup(plan, tuple(domains), tuple(admins), tuple(users))
+
+    def attributes(self, value: Any, path: P, allowed: Iterable[str]) -> dict[str, str]:
+        allowed = tuple(allowed)
+        out: dict[str, str] = {}
+        if value is None:
+            return out
+        if not isinstance(value, dict):
+            self.problem(path, f"expected a mapping of attribute: value, got {_kind(value)}")
+            return out
+        for key, item in value.items():
+            name = self.choice(key, (*path, key), allowed, "attribute")
+            text = self.text(item, (*path, key), allow_numbers=True)
+            if name and text is not None:
+                out[name] = text
+        return out
+
+    def onelogin(self, value: Any, wrike: WrikeSetup) -> OneLoginSetup:
+        path: P = ("onelogin",)
+        data = self.mapping(value, path, ("scim_url", "token", "provisioning",
+                                          "require_approval", "deprovision_action",
+                                          "suspension_action", "update_method", "users"))
+        self.explicit.update(f"onelogin.{k}" for k in data)
+        scim_url = "account"
+        if "scim_url" in data:
+            scim_url = self.choice(data["scim_url"], (*path, "scim_url"),
+                                   ("account", "wrong", "none"), "SCIM URL") or scim_url
+        token = wrike.admins[0].name if wrike.admins else DEFAULT_ADMIN
+        if "token" in data:
+            token = self.token(data["token"], (*path, "token"), wrike) or token
+        provisioning = True
+        if "provisioning" in data:
+            provisioning = self.choice(data["provisioning"], (*path, "provisioning"),
+                                       ("enabled", "disabled"), "setting") != "disabled"
+        approvals: list[str] = []
+        for i, item in enumerate(self.seq(data.get("require_approval"),
+                                          (*path, "require_approval"))):
+            task = self.choice(item, (*path, "require_approval", i), v.TASKS, "task")
+            if task and task not in approvals:
+                approvals.append(task)
+        deprovision = suspension = method = None
+        if "deprovision_action" in data:
+            deprovision = self.choice(data["deprovision_action"],
+                                      (*path, "deprovision_action"), v.DEPROVISION_ACTIONS,
+                                      "deprovision action")
+        if "suspension_action" in data:
+            suspension = self.choice(data["suspension_action"], (*path, "suspension_action"),
+                                     v.SUSPENSION_ACTIONS, "suspension action")
+        if "update_method" in data:
+            method = self.choice(data["update_method"], (*path, "update_method"),
+                                 v.UPDATE_METHODS, "update method")
+        users: list[OneLoginUser] = []
+        seen: set[str] = set()
+        for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
+            at = (*path, "users", i)
+            entry = self.mapping(item, at, ("email", "attributes", "roles"))
+            email = self.email(entry.get("email"), (*at, "email"))
+            attributes = self.attributes(entry.get("attributes"), (*at, "attributes"),
+                                         v.ONELOGIN_ATTRIBUTES)
+            if "Primary email" in attributes or "Username" in attributes:
+                key = "Primary email" if "Primary email" in attributes else "Username"
+                self.problem((*at, "attributes", key), "the user's email is its username "
+                             "and primary email; change it with a `change` action instead")
+            roles = [r for j, r in enumerate(self.seq(entry.get("roles"), (*at, "roles")))
+                     if self.text(r, (*at, "roles", j))]
+            if email:
+                if email in seen:
+                    self.problem((*at, "email"), f"{email} is listed twice")
+                seen.add(email)
+                users.append(OneLoginUser(email, attributes, tuple(r.strip() for r in roles)))
+        return OneLoginSetup(scim_url, token, provisioning, tuple(approvals), deprovision,
+                             suspension, method, tuple(users))
+
+    def token(self, value: Any, path: P, wrike: WrikeSetup) -> str | None:
+        names = [a.name for a in wrike.admins]
+        options = (*names, "wrong", "none")
+        if isinstance(value, str) and value.strip() in options:
+            return value.strip()
+        self.problem(path, f"unknown token {value!r}: name the Wrike admin who issued it "
+                           f"(one of: {', '.join(options)})")
+        return None
+
+    def timeline(self, value: Any, wrike: WrikeSetup, onelogin: OneLoginSetup
+                 ) -> tuple[Step, ...]:
+        path: P = ("timeline",)
+        if value is None:
+            self.problem((), "missing field 'timeline' (the actions to replay, in order; "
+                             "an empty list `[]` replays only the set-up)")
+            return ()
+        users = {u.email for u in onelogin.users}
+        wrike_users = users | {u.email for u in wrike.users}
+        admins = [a.name for a in wrike.admins]
+        steps: list[Step] = []
+        for i, item in enumerate(self.seq(value, path)):
+            at = (*path, i)
+            if not isinstance(item, dict):
+                self.problem(at, f"expected a mapping with `action:`, got {_kind(item)}")
+                continue
+            if "action" not in item:
+                self.problem(at, "missing field 'action' (one of: "
+                                 f"{', '.join(ACTIONS)})")
+                continue
+            action = item["action"]
+            spec = ACTIONS.get(action) if isinstance(action, str) else None
+            if spec is None:
+                self.problem((*at, "action"), f"unknown action {action!r}"
+                             f"{_suggest(str(action), ACTIONS)} (one of: {', '.join(ACTIONS)})")
+                continue
+            allowed = ("action", *spec.required, *spec.optional, *spec.one_of)
+            params = {k: val for k, val in item.items() if k != "action"}
+            for key in params:
+                if key not in allowed:
+                    self.problem((*at, key), f"{action} takes no field {key!r} (it takes: "
+                                             f"{', '.join(allowed[1:]) or 'nothing'})")
+            for key in spec.required:
+                if key not in params:
+                    self.problem(at, f"{action} needs field {key!r}")
+            if spec.one_of and sum(k in params for k in spec.one_of) != 1:
+                self.problem(at, f"{action} needs exactly one of: "
+                                 f"{', '.join(spec.one_of)}")
+            clean = self.params(action, params, at, users, wrike_users, admins, wrike)
+            steps.append(Step(i, self.doc.line(at), action, clean))
+        return tuple(steps)
+
+    def params(self, action: str, params: dict[str, Any], at: P, users: set[str],
+               wrike_users: set[str], admins: list[str], wrike: WrikeSetup) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in params.items():
+            if key != "action":
+                out[key] = self.param(action, key, value, (*at, key), users, wrike_users,
+                                      admins, wrike)
+        if action == "fault" and out.get("retry_after") is not None and \
+                out.get("fault") != "429 Too Many Requests":
+            self.problem((*at, "retry_after"), "Retry-After goes with the fault "
+                                               "'429 Too Many Requests'")
+        if action == "configure" and not ({"scim_url", "token"} & set(params)):
+            self.problem(at, "configure needs `scim_url`, `token` or both")
+        if action in ("change", "wrike_fill") and out.get("attribute") in (
+                "Primary email", "Username"):
+            self.problem((*at, "attribute"), "the email is how the case names the user; "
+                         "changing it is not supported in a case file")
+        return out
+
+    def param(self, action: str, key: str, value: Any, where: P, users: set[str],
+              wrike_users: set[str], admins: list[str], wrike: WrikeSetup) -> Any:
+        if key == "user":
+            wrike_only = action in ("make_wrike_admin", "wrike_fill")
+            return self.known_user(value, where, wrike_users if wrike_only else users)
+        if key == "role":
+            return self.text(value, where)
+        if key == "direct":
+            return self.direct(value, where)
+        if key == "attribute":
+            allowed = v.WRIKE_ATTRIBUTES if action == "wrike_fill" else v.ONELOGIN_ATTRIBUTES
+            return self.choice(value, where, allowed, "attribute")
+        if key == "value":
+            return self.text(value, where, allow_numbers=True)
+        if key == "task":
+            return self.choice(value, where, v.TASKS, "task")
+        if key == "plan":
+            return self.choice(value, where, v.PLANS, "plan")
+        if key == "domain":
+            return self.domain(value, where)
+        if key == "admin":
+            return self.choice(value, where, admins, "Wrike admin")
+        if key == "fault":
+            return self.choice(value, where, v.FAULTS, "fault")
+        if key in ("retry_after", "count"):
+            return self.count(value, where, minimum=0 if key == "retry_after" else 1)
+        if key == "scim_url":
+            return self.choice(value, where, ("account", "wrong", "none"), "SCIM URL")
+        if key == "token":
+            return self.token(value, where, wrike)
+        return None  # an unknown field, already reported
+
+    def direct(self, value: Any, path: P) -> bool | None:
+        if value is True:
+            return True
+        self.problem(path, f"write `direct: true` (or name a `role:` instead), not "
+                           f"{_kind(value)}")
+        return None
+
+    def domain(self, value: Any, path: P) -> str | None:
+        text = self.text(value, path)
+        return text.lower() if text else None
+
+    def known_user(self, value: Any, path: P, known: set[str]) -> str | None:
+        email = self.email(value, path)
+        if email and email not in known:
+            self.problem(path, f"{email} is not a user of this case (declare it under "
+                               "onelogin.users, or wrike.users for Wrike-only users)")
+        return email
+
+    def count(self, value: Any, path: P, minimum: int) -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+            return value
+        self.problem(path, f"expected a whole number of at least {minimum}, got "
+                           f"{_kind(value)}")
+        return None
+
+    def expect(self, value: Any, onelogin: OneLoginSetup) -> Expectations:
+        path: P = ("expect",)
+        data = self.mapping(value, path, ("users", "seats", "api_status"))
+        seats = None
+        if "seats" in data:
+            raw = self.mapping(data["seats"], (*path, "seats"), v.USER_TYPES)
+            seats = {}
+            for key, count in raw.items():
+                if key in v.USER_TYPES:
+                    number = self.count(count, (*path, "seats", key), minimum=0)
+                    if number is not None:
+                        seats[key] = number
+        api_status = None
+        if "api_status" in data:
+            api_status = self.choice(data["api_status"], (*path, "api_status"),
+                                     v.API_STATUSES, "API status")
+        known = {u.email for u in onelogin.users}
+        users: list[UserExpectation] = []
+        for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
+            at = (*path, "users", i)
+            entry = self.mapping(item, at, ("user", *USER_CHECKS))
+            email = self.known_user(entry.get("user"), (*at, "user"), known) \
+                if "user" in entry else self.problem(at, "missing field 'user'")
+            checks = [c for key in USER_CHECKS if key in entry
+                      if (c := self.check(key, entry[key], (*at, key))) is not None]
+            if email:
+                users.append(UserExpectation(email, self.doc.line(at), tuple(checks)))
+        return Expectations(tuple(users), seats, self.doc.line((*path, "seats")), api_status,
+                            self.doc.line((*path, "api_status")))
+
+    def check(self, key: str, value: Any, path: P) -> Check | None:
+        parsed: Any = None
+        if key == "wrike":
+            parsed = self.choice(value, path, v.WRIKE_STATUSES, "Wrike status")
+        elif key == "wrike_type":
+            parsed = self.choice(value, path, v.USER_TYPES, "Wrike user type")
+        elif key == "wrike_attributes":
+            parsed = self.attributes(value, path, v.WRIKE_ATTRIBUTES) or None
+        elif key in ("billable", "no_provisioning_attempt"):
+            parsed = self.flag(value, path)
+        elif key == "provisioning_state":
+            parsed = self.choice(value, path, v.STATES, "provisioning state")
+        elif key in ("events", "no_events"):
+            items = value if isinstance(value, list) else [value]
+            names = [self.choice(item, path, v.EVENT_IDS, "System Log event") for item in items]
+            parsed = names if all(names) else None
+        elif key == "error_mentions":
+            items = value if isinstance(value, list) else [value]
+            texts = [self.text(item, path, allow_numbers=True) for item in items]
+            parsed = texts if all(texts) else None
+        elif key == "pending_task":
+            parsed = self.choice(value, path, (*v.TASKS, "none"), "pending task")
+        elif key == "diagnosis":
+            parsed = self.choice(value, path, CAUSES, "diagnosis cause")
+        if parsed is None:
+            return None
+        return Check(key, parsed, self.doc.line(path))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return repr(value)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _admin_email(name: str, domain: str) -> str:
+    local = ".".join(part.lower() for part in name.split() if part.isalnum()) or "admin"
+    return f"{local}@{domain}"
