@@ -408,3 +408,39 @@ def test_connection_test_failure_shows_and_logs_why(
     assert "Invalid bearer token" in config.api_status_message
     [event] = events_of(acct, 25)
     assert "HTTP 401" in event["error_description"]
+
+
+@pytest.mark.parametrize("how", ["app removed from role", "role deleted", "user leaves role"])
+def test_any_loss_of_access_through_a_role_deprovisions(
+        acct: OneLoginAccount, scim: responses.RequestsMock, how: str) -> None:
+    acct.set_provisioning(acct.wrike_app_id(), {"on_delete": "Delete"})
+    created(scim)
+    scim.delete(f"{BASE}/Users/w1", status=204)
+    user = acct.create_user({"email": "ann@example.com", "firstname": "Ann"})
+    role = acct.create_role({"name": "Wrike", "apps": [acct.wrike_app_id()],
+                             "users": [user["id"]]})
+    acct.drain()
+    assert state(acct, user["id"]) == ("provisioned", "enabled")
+    if how == "app removed from role":
+        acct.set_role_apps(role, [])
+    elif how == "role deleted":
+        acct.delete_role(role)
+    else:
+        acct.remove_role_users(role, [user["id"]])
+    acct.drain()
+    assert scim.calls[-1].request.method == "DELETE"
+    assert state(acct, user["id"]) == ("deleted", "enabled")
+
+
+def test_access_through_a_second_role_keeps_the_account(
+        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    created(scim)
+    user = acct.create_user({"email": "ann@example.com"})
+    first = acct.create_role({"name": "A", "apps": [acct.wrike_app_id()], "users": [user["id"]]})
+    acct.create_role({"name": "B", "apps": [acct.wrike_app_id()], "users": [user["id"]]})
+    acct.drain()
+    calls = len(scim.calls)
+    acct.remove_role_users(first, [user["id"]])
+    acct.drain()
+    assert len(scim.calls) == calls
+    assert state(acct, user["id"]) == ("provisioned", "enabled")
