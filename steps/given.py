@@ -1,0 +1,188 @@
+"""Given steps: the Wrike account, the Wrike app in OneLogin, and the OneLogin directory, in
+the words of features/STEPS.md. Sentences used both as precondition and action are registered
+for Given and When here."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, when
+
+from fixtures import factories
+from steps.types import parse, table
+from steps.world import World
+
+# -- Wrike account set-up ---------------------------------------------------------------------
+
+
+@given(parse('a Wrike account on the "{plan}" plan'))
+def _(world: World, plan: str) -> None:
+    world.wrike.create_account(plan)
+
+
+@given(parse('the Wrike account is moved to the "{plan}" plan'))
+def _(world: World, plan: str) -> None:
+    world.wrike.move_to_plan(plan)
+
+
+@given(parse('"{domain}" is an approved domain in Wrike'))
+def _(world: World, domain: str) -> None:
+    world.wrike.approve_domain(domain)
+
+
+@given(parse('a Wrike admin "{member}" with the rights "{right}" and "{other_right}"'))
+def _(world: World, member: str, right: str, other_right: str) -> None:
+    world.wrike.add_member(member, "admin", [right, other_right])
+
+
+@given(parse('a Wrike admin "{member}" with only the right "{right}"'))
+def _(world: World, member: str, right: str) -> None:
+    world.wrike.add_member(member, "admin", [right])
+
+
+@given(parse('a Wrike member "{member}" without admin rights'))
+def _(world: World, member: str) -> None:
+    world.wrike.add_member(member, "regular", [])
+
+
+@given(parse('the token issued by "{member}" has been revoked in Wrike'))
+def _(world: World, member: str) -> None:
+    world.wrike.revoke_integration_token(member)
+
+
+@given(parse('Wrike already has an active user "{email}"'))
+def _(world: World, email: str) -> None:
+    world.wrike.add_existing_user(email)
+
+
+@given(parse('"{email}" is a Wrike account admin'))
+def _(world: World, email: str) -> None:
+    world.wrike.make_account_admin(email)
+
+
+@given(parse('the Wrike admin fills in "{attribute}" of "{email}" with "{value}"'))
+def _(world: World, attribute: str, email: str, value: str) -> None:
+    world.wrike.fill_in(email, attribute, value)
+
+
+@given(parse('Wrike fails every SCIM request with "{fault}"'))
+def _(world: World, fault: str) -> None:
+    world.wrike.fail_every_request(fault)
+
+
+# -- OneLogin configuration (the Wrike app) ---------------------------------------------------
+
+
+@given(parse('the Wrike app in OneLogin is configured with the account\'s SCIM URL and a token '
+             'issued by "{member}"'))
+def _(world: World, member: str) -> None:
+    world.configure_onelogin(world.wrike.scim_url(), world.wrike.integration_token(member))
+
+
+@given("the Wrike app in OneLogin is configured with the account's SCIM URL and a wrong token")
+def _(world: World) -> None:
+    world.configure_onelogin(world.wrike.scim_url(), factories.bogus_token())
+
+
+@given(parse('the Wrike app in OneLogin is configured with a wrong SCIM URL and a token issued '
+             'by "{member}"'))
+def _(world: World, member: str) -> None:
+    world.configure_onelogin(world.wrike.wrong_scim_url(), world.wrike.integration_token(member))
+
+
+@given("provisioning is enabled for the Wrike app")
+def _(world: World) -> None:
+    world.onelogin.set_provisioning(enabled=True)
+
+
+@given("provisioning is disabled for the Wrike app")
+def _(world: World) -> None:
+    world.onelogin.set_provisioning(enabled=False)
+
+
+@given(parse("the Wrike app requires admin approval to {task:Task}"))
+def _(world: World, task: str) -> None:
+    world.onelogin.require_approval(task)
+
+
+@given("the Wrike app requires no admin approval")
+def _(world: World) -> None:
+    world.onelogin.require_approval(None)
+
+
+@given(parse('the deprovision action is "{action}"'))
+def _(world: World, action: str) -> None:
+    world.onelogin.set_provisioning(on_delete=action)
+
+
+@given(parse('the suspension action is "{action}"'))
+def _(world: World, action: str) -> None:
+    world.onelogin.set_provisioning(on_suspend=action)
+
+
+@given(parse('the Wrike app sends user updates as "{method}"'))
+def _(world: World, method: str) -> None:
+    if method not in ("PUT", "PATCH"):
+        raise ValueError(f'the update method is "PUT" or "PATCH", not {method!r}')
+    world.onelogin.set_provisioning(update_method=method.lower())
+
+
+# -- OneLogin directory -----------------------------------------------------------------------
+
+
+@given(parse('a OneLogin user "{email}"'))
+def _(world: World, email: str) -> None:
+    world.create_onelogin_user(email)
+
+
+@given(parse('a OneLogin user "{email}" with these attributes:'))
+def _(world: World, email: str, datatable: list[list[str]]) -> None:
+    world.create_onelogin_user(email, {row["attribute"]: row["value"]
+                                       for row in table(datatable)})
+
+
+@given(parse('these OneLogin users are assigned the Wrike app through the role "{role}":'))
+def _(world: World, role: str, datatable: list[list[str]]) -> None:
+    world.onelogin.add_app_to_role(role)
+    for row in table(datatable):
+        user_type = row["Wrike user type"]
+        world.create_onelogin_user(row["email"], {"Wrike user type": user_type}
+                                   if user_type else {})
+        world.onelogin.add_to_role(row["email"], role)
+
+
+@given(parse('"{email}" is in the OneLogin role "{role}"'))
+def _(world: World, email: str, role: str) -> None:
+    world.onelogin.add_to_role(email, role)
+
+
+@given(parse('"{email}" is assigned the Wrike app through the role "{role}"'))
+@when(parse('"{email}" is assigned the Wrike app through the role "{role}"'))
+def _(world: World, email: str, role: str) -> None:
+    world.onelogin.add_app_to_role(role)
+    world.onelogin.add_to_role(email, role)
+
+
+@given(parse('"{email}" is assigned the Wrike app directly'))
+@when(parse('"{email}" is assigned the Wrike app directly'))
+def _(world: World, email: str) -> None:
+    world.onelogin.add_direct_login(email)
+
+
+@given(parse('"{email}" is removed from the role "{role}"'))
+@when(parse('"{email}" is removed from the role "{role}"'))
+def _(world: World, email: str, role: str) -> None:
+    world.onelogin.remove_from_role(email, role)
+
+
+@given(parse('"{email}" is suspended in OneLogin'))
+@when(parse('"{email}" is suspended in OneLogin'))
+def _(world: World, email: str) -> None:
+    world.onelogin.set_status(email, 2)
+
+
+# -- OneLogin approvals -----------------------------------------------------------------------
+
+
+@given(parse('the OneLogin admin approves the pending {task:Task} task for "{email}"'))
+@when(parse('the OneLogin admin approves the pending {task:Task} task for "{email}"'))
+def _(world: World, task: str, email: str) -> None:
+    world.onelogin.decide(email, task, "approve")

@@ -1,0 +1,35 @@
+"""Typed step parameters: the unquoted words of STEPS.md come from closed lists, so a typo in
+a feature fails to match the step (StepDefinitionNotFoundError) instead of failing later."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pytest_bdd import parsers
+
+
+def _choice(*words: str) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        return text
+
+    convert.pattern = "|".join(words)  # type: ignore[attr-defined]
+    return convert
+
+
+TYPES: dict[str, Callable[[str], Any]] = {
+    "Task": _choice("Create user", "Update user", "Delete user"),
+    "Status": _choice("active", "deactivated", "absent"),
+    "Change": _choice("deactivation", "deletion"),
+}
+
+
+def parse(pattern: str) -> parsers.parse:
+    """``parsers.parse`` with this suite's closed-list types."""
+    return parsers.parse(pattern, extra_types=TYPES)
+
+
+def table(datatable: list[list[str]]) -> list[dict[str, str]]:
+    """A datatable's rows as dicts keyed by its header row."""
+    header, *rows = datatable
+    return [dict(zip(header, row, strict=True)) for row in rows]

@@ -1,0 +1,117 @@
+"""When steps: what a Wrike admin and the OneLogin admin do, in the words of
+features/STEPS.md. (Sentences that are also Givens live in steps/given.py.)"""
+
+from __future__ import annotations
+
+from pytest_bdd import when
+
+from steps.types import parse
+from steps.world import World
+
+# -- Wrike ------------------------------------------------------------------------------------
+
+
+@when("Wrike recovers")
+def _(world: World) -> None:
+    world.wrike.recover()
+
+
+@when(parse('"{member}" opens the SCIM tab of the OneLogin integration in Wrike'))
+def _(world: World, member: str) -> None:
+    url, _page = world.wrike.open_scim_tab(member)
+    world.seen_scim_urls[member] = url
+
+
+@when(parse('"{member}" creates the API app "{app}"'))
+def _(world: World, member: str, app: str) -> None:
+    world.wrike.create_api_app(member, app)
+
+
+@when(parse('"{member}" obtains a token for the API app "{app}" with the correct password'))
+def _(world: World, member: str, app: str) -> None:
+    attempt = world.wrike.obtain_token(member, app, correct_password=True)
+    world.last_token_attempt = attempt
+    if attempt.token:
+        world.shown_tokens[member] = attempt.token
+
+
+@when(parse('"{member}" obtains a token for the API app "{app}" with a wrong password'))
+def _(world: World, member: str, app: str) -> None:
+    attempt = world.wrike.obtain_token(member, app, correct_password=False)
+    world.last_token_attempt = attempt
+    if attempt.token:
+        world.shown_tokens[member] = attempt.token
+
+
+@when(parse('"{member}" opens the API app "{app}" again'))
+def _(world: World, member: str, app: str) -> None:
+    world.last_api_app_page = world.wrike.api_app_page(member, app)
+
+
+# -- OneLogin configuration -------------------------------------------------------------------
+
+
+@when(parse('the OneLogin admin saves the SCIM URL and the token shown to "{member}" in the '
+            'Wrike app'))
+def _(world: World, member: str) -> None:
+    url = world.seen_scim_urls.get(member)
+    token = world.shown_tokens.get(member)
+    assert url, f"{member} was shown no SCIM URL to copy (SCIM tab: {world.seen_scim_urls})"
+    assert token, f"{member} was shown no token to copy"
+    world.configure_onelogin(url, token)
+
+
+@when("the OneLogin admin enables the API connection of the Wrike app")
+def _(world: World) -> None:
+    world.onelogin.enable_api_connection()
+
+
+@when("the OneLogin admin enables provisioning for the Wrike app and saves")
+def _(world: World) -> None:
+    world.onelogin.set_provisioning(enabled=True)
+
+
+# -- OneLogin directory -----------------------------------------------------------------------
+
+
+@when(parse('the Wrike app is added to the role "{role}"'))
+def _(world: World, role: str) -> None:
+    world.onelogin.add_app_to_role(role)
+
+
+@when(parse('the Wrike app is removed from the role "{role}"'))
+def _(world: World, role: str) -> None:
+    world.onelogin.remove_app_from_role(role)
+
+
+@when(parse('the direct Wrike app login of "{email}" is removed'))
+def _(world: World, email: str) -> None:
+    world.onelogin.remove_direct_login(email)
+
+
+@when(parse('the OneLogin admin changes "{attribute}" of "{email}" to "{value}"'))
+def _(world: World, attribute: str, email: str, value: str) -> None:
+    world.onelogin.change(email, attribute, value)
+
+
+@when(parse('"{email}" is deleted in OneLogin'))
+def _(world: World, email: str) -> None:
+    world.onelogin.delete_user(email)
+
+
+@when(parse('"{email}" is reactivated in OneLogin'))
+def _(world: World, email: str) -> None:
+    world.onelogin.set_status(email, 1)
+
+
+# -- OneLogin approvals and retries -----------------------------------------------------------
+
+
+@when(parse('the OneLogin admin denies the pending {task:Task} task for "{email}"'))
+def _(world: World, task: str, email: str) -> None:
+    world.onelogin.decide(email, task, "deny")
+
+
+@when(parse('the OneLogin admin retries the failed task for "{email}"'))
+def _(world: World, email: str) -> None:
+    world.onelogin.retry_failed(email)
