@@ -444,3 +444,21 @@ def test_access_through_a_second_role_keeps_the_account(
     acct.drain()
     assert len(scim.calls) == calls
     assert state(acct, user["id"]) == ("provisioned", "enabled")
+
+
+def test_connection_test_reports_an_unreachable_endpoint(
+        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    scim.get(f"{BASE}/Users", body=requests.exceptions.ConnectionError("Name or service not known"))
+    config = acct.enable_api_connection(acct.wrike_app_id())
+    assert config.api_status == "Failed"
+    assert "Connection error" in config.api_status_message
+    assert TOKEN not in config.api_status_message
+
+
+def test_non_json_answer_to_the_existence_check_is_a_failure(
+        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    scim.get(f"{BASE}/Users", body="<html>login page</html>", status=200)
+    user_id = assign(acct)
+    acct.drain()
+    assert state(acct, user_id) == ("provisioning_failed", "enabled")
+    assert "login page" in events_of(acct, 64)[0]["error_description"]
