@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import re
 import socket
 import threading
@@ -26,7 +27,7 @@ from typing import Any
 
 import requests
 import responses
-from flask import Flask, jsonify, request
+from flask import Flask, Response, request
 
 from mock_onelogin import OneLoginAccount, OneLoginConfig, wsgi_session
 from mock_onelogin.transport import WSGIAdapter
@@ -38,25 +39,30 @@ CEILING_CPU: list[float] = []
 
 
 def minimal_scim() -> Flask:
-    """Just enough SCIM for a create: filter by userName, POST."""
+    """Just enough SCIM for a create: filter by userName, POST. Plain ``json`` in and out, as
+    a lean provider would do; the work per request is Flask's routing and request context."""
     app = Flask("minimal_scim")
     users: dict[str, dict[str, Any]] = {}
     names: dict[str, str] = {}
     ids = itertools.count(1)
+    filter_re = re.compile(r'userName eq "([^"]*)"')
+
+    def answer(body: Any, status: int = 200) -> Response:
+        return Response(json.dumps(body), status=status, mimetype="application/scim+json")
 
     @app.get("/scim/v2/Users")
-    def find() -> Any:
-        match = re.match(r'userName eq "([^"]*)"', request.args.get("filter", ""))
+    def find() -> Response:
+        match = filter_re.match(request.args.get("filter", ""))
         found = [users[names[match.group(1)]]] if match and match.group(1) in names else []
-        return jsonify({"schemas": [LIST], "totalResults": len(found), "Resources": found})
+        return answer({"schemas": [LIST], "totalResults": len(found), "Resources": found})
 
     @app.post("/scim/v2/Users")
-    def create() -> Any:
-        body = request.get_json()
+    def create() -> Response:
+        body = json.loads(request.get_data())
         user_id = str(next(ids))
         users[user_id] = {**body, "id": user_id}
         names[body["userName"]] = user_id
-        return jsonify(users[user_id]), 201
+        return answer(users[user_id], 201)
 
     app.config["users"] = users
     return app
@@ -113,7 +119,6 @@ def ceiling(app: Flask, n: int) -> float:
 def ceiling_via(adapter: Any, base: str, n: int) -> float:
     """The endpoint alone: two SCIM calls per user, prepared before the clock starts and handed
     straight to the transport adapter (no Session overhead, no OneLogin)."""
-    import json
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
     calls = []
     for i in range(n):
@@ -136,7 +141,6 @@ def ceiling_via(adapter: Any, base: str, n: int) -> float:
 
 def session_calls(session: requests.Session, base: str, n: int) -> float:
     """Two SCIM calls per user through ordinary ``Session.get/post`` (transport comparison)."""
-    import json
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
     start = time.perf_counter()
     for i in range(n):
