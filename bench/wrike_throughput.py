@@ -4,8 +4,8 @@ Not a test. Run it from the repository root (needs ``wrk``: ``apt-get install wr
 
     .venv/bin/python bench/wrike_throughput.py
 
-Options: ``--seconds`` per measurement (default 3), ``--rounds`` (default 2; the best round
-counts), ``--connections`` of wrk (default 8), ``--threads`` of waitress (default 4),
+Options: ``--seconds`` per measurement (default 3), ``--rounds`` (default 3; medians, and
+ratios taken within each round), ``--connections`` of wrk (default 8), ``--threads`` of waitress (default 4),
 ``--small``/``--large`` user counts of the lookup latency comparison (default 1000 / 100000).
 It takes a few minutes, most of it seeding.
 
@@ -42,6 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 from typing import Any
 from urllib.parse import quote
 
@@ -413,15 +414,17 @@ def run_wrk(
 TARGETS = ("ceiling", "wrike_sp", "scim2-server")
 
 
-def measure_throughput(args: argparse.Namespace, root: Path) -> dict[str, dict[str, Any]]:
-    """Every operation on every target, interleaved (operation by operation, target by
-    target, ``--rounds`` times) so that a change in the machine's load hits all targets
-    alike; the best round counts. The user pools never overlap: each write changes
-    something and each deactivation meets a user still active."""
+def measure_throughput(
+    args: argparse.Namespace, root: Path
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Every operation on every target, interleaved (operation by operation, then round by
+    round, the three targets back to back) so that a change in the machine's load hits all
+    targets alike; the report compares targets within each round. The user pools never
+    overlap: each write changes something and each deactivation meets a user still active."""
     warm_count = 200
     per_round = 2 * args.pool
     seed = args.lookup_users + args.rounds * per_round + warm_count
-    results: dict[str, dict[str, Any]] = {t: {} for t in TARGETS}
+    results: dict[str, dict[str, list[dict[str, Any]]]] = {t: {} for t in TARGETS}
     with contextlib.ExitStack() as stack:
         servers = {t: stack.enter_context(Server(t, args.threads, seed, root)) for t in TARGETS}
         for server in servers.values():
@@ -453,23 +456,26 @@ def measure_throughput(args: argparse.Namespace, root: Path) -> dict[str, dict[s
                         args.connections,
                         f"r{round_}{operation[:3]}",
                     )
-                    if operation.startswith("deactivate") and result["requests"] > len(chosen):
+                    stateful = target != "ceiling"
+                    if (
+                        stateful
+                        and operation.startswith("deactivate")
+                        and result["requests"] > len(chosen)
+                    ):
                         result["note"] = "pool exhausted: raise --pool"
                     print(
                         f"  {target:12} {LABELS[operation]:34} round {round_ + 1}: "
                         f"{result['rps']:7.0f} req/s, errors {result['errors']}",
                         flush=True,
                     )
-                    best = results[target].get(operation)
-                    if best is None or result["rps"] > best["rps"]:
-                        results[target][operation] = result
+                    results[target].setdefault(operation, []).append(result)
     return results
 
 
-def measure_latency(args: argparse.Namespace, root: Path) -> tuple[dict[str, Any], ...]:
+def measure_latency(args: argparse.Namespace, root: Path) -> list[tuple[dict[str, Any], ...]]:
     """Filter lookups with one connection (no queueing) at two population sizes, the two
-    servers alternating for ``--rounds`` rounds; the lowest mean counts."""
-    best: dict[int, dict[str, Any]] = {}
+    servers alternating for ``--rounds`` rounds; each round gives one (small, large) pair."""
+    rounds: list[tuple[dict[str, Any], ...]] = []
     with contextlib.ExitStack() as stack:
         servers = {
             n: stack.enter_context(Server("wrike_sp", args.threads, n, root))
@@ -483,6 +489,7 @@ def measure_latency(args: argparse.Namespace, root: Path) -> tuple[dict[str, Any
             samples[n] = users[::step][:1000]  # names spread over the whole population
             run_wrk(server, "lookup", samples[n], 1, 1, "warmlat")
         for round_ in range(args.rounds):
+            pair = []
             for n, server in servers.items():
                 result = run_wrk(server, "lookup", samples[n], args.seconds, 1, f"lat{round_}")
                 print(
@@ -491,59 +498,67 @@ def measure_latency(args: argparse.Namespace, root: Path) -> tuple[dict[str, Any
                     f"p99 {result['p99_us'] / 1000:.2f} ms",
                     flush=True,
                 )
-                if n not in best or result["mean_us"] < best[n]["mean_us"]:
-                    best[n] = result
-    return best[args.small], best[args.large]
+                pair.append(result)
+            rounds.append(tuple(pair))
+    return rounds
 
 
 def report(
-    all_results: dict[str, dict[str, Any]],
-    small: dict[str, Any],
-    large: dict[str, Any],
+    all_results: dict[str, dict[str, list[dict[str, Any]]]],
+    latency: list[tuple[dict[str, Any], ...]],
     args: argparse.Namespace,
 ) -> bool:
-    ceiling = all_results["ceiling"]
+    """Medians over the rounds; a ratio is taken within each round (targets measured back to
+    back), then the median of those, with the lowest and highest in brackets."""
     print()
     print(
-        f"Requests per second, waitress threads={args.threads}, wrk -t1 -c{args.connections} "
-        f"-d{args.seconds}s, on {HOST}"
+        f"Requests per second (median of {args.rounds} rounds), waitress threads={args.threads}, "
+        f"wrk -t1 -c{args.connections} -d{args.seconds}s, on {HOST}"
     )
     header = (
-        f"{'operation':34} {'ceiling':>9} {'wrike_sp':>9} {'ratio':>6} "
-        f"{'scim2-server':>12} {'ratio':>6}"
+        f"{'operation':34} {'ceiling':>8} {'wrike_sp':>9} {'ratio (range)':>18} "
+        f"{'scim2-server':>12} {'ratio (range)':>18}"
     )
     print(header)
     print("-" * len(header))
+
+    def ratios(target: str, operation: str) -> list[float]:
+        pairs = zip(all_results[target][operation], all_results["ceiling"][operation], strict=True)
+        return [mine["rps"] / top["rps"] for mine, top in pairs]
+
+    def shown(values: list[float]) -> str:
+        return f"{median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
     ok = True
     for operation in OPERATIONS:
-        top = ceiling[operation]["rps"]
-        wrike = all_results["wrike_sp"][operation]["rps"]
-        other = all_results["scim2-server"][operation]["rps"]
-        ratio = wrike / top
-        ok = ok and ratio >= TARGET
+        rps = {t: median(r["rps"] for r in all_results[t][operation]) for t in TARGETS}
+        wrike, other = ratios("wrike_sp", operation), ratios("scim2-server", operation)
+        ok = ok and median(wrike) >= TARGET
         print(
-            f"{LABELS[operation]:34} {top:9.0f} {wrike:9.0f} {ratio:6.2f} {other:12.0f} "
-            f"{other / top:6.2f}"
+            f"{LABELS[operation]:34} {rps['ceiling']:8.0f} {rps['wrike_sp']:9.0f} "
+            f"{shown(wrike):>18} {rps['scim2-server']:12.0f} {shown(other):>18}"
         )
     errors = {
-        f"{target}/{op}": r["errors"]
+        f"{target}/{op}": sum(r["errors"] for r in runs)
         for target, results in all_results.items()
-        for op, r in results.items()
-        if r["errors"]
+        for op, runs in results.items()
+        if any(r["errors"] for r in runs)
     }
     notes = {
         f"{t}/{op}": r["note"]
         for t, rs in all_results.items()
-        for op, r in rs.items()
+        for op, runs in rs.items()
+        for r in runs
         if r.get("note")
     }
-    latency_ratio = large["mean_us"] / small["mean_us"]
-    p50_ratio = large["p50_us"] / small["p50_us"]
+    means = [(small["mean_us"], large["mean_us"]) for small, large in latency]
+    latency_ratios = [large / small for small, large in means]
+    latency_ratio = median(latency_ratios)
     print()
     print(
-        f"lookup latency (one connection): {args.small} users mean "
-        f"{small['mean_us'] / 1000:.2f} ms, {args.large} users mean "
-        f"{large['mean_us'] / 1000:.2f} ms; ratio {latency_ratio:.2f} (p50 ratio {p50_ratio:.2f})"
+        f"lookup latency, one connection (median of {args.rounds} rounds): {args.small} users "
+        f"mean {median(s for s, _ in means) / 1000:.2f} ms, {args.large} users mean "
+        f"{median(lg for _, lg in means) / 1000:.2f} ms; ratio {shown(latency_ratios)}"
     )
     print()
     print(
@@ -578,9 +593,9 @@ def main() -> None:
         "--lookup-users", type=int, default=1000, help="users the lookups and replaces cycle over"
     )
     parser.add_argument(
-        "--pool", type=int, default=5000, help="active users set aside for each deactivation run"
+        "--pool", type=int, default=3000, help="active users set aside for each deactivation run"
     )
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; best counts")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--only-latency", action="store_true")
@@ -592,16 +607,16 @@ def main() -> None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     root = Path(tempfile.mkdtemp(prefix="wrike-bench-"))
     try:
-        all_results: dict[str, dict[str, Any]] = {}
+        all_results: dict[str, dict[str, list[dict[str, Any]]]] = {}
         if not args.only_latency:
             print("throughput: seeding the three targets", flush=True)
             all_results = measure_throughput(args, root)
         print("lookup latency: seeding two wrike_sp databases", flush=True)
-        small, large = measure_latency(args, root)
+        latency = measure_latency(args, root)
         if args.only_latency:
-            print(f"ratio {large['mean_us'] / small['mean_us']:.2f}")
+            print(f"ratio {median(lg['mean_us'] / sm['mean_us'] for sm, lg in latency):.2f}")
             return
-        met = report(all_results, small, large, args)
+        met = report(all_results, latency, args)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     sys.exit(0 if met else 1)
