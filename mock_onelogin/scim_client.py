@@ -225,8 +225,14 @@ def found_user_id(exchange: ScimExchange) -> tuple[bool, str | None]:
 
 
 def patch_operations(body: dict[str, Any], active: bool | None = None) -> list[dict[str, Any]]:
-    """The rendered template as PatchOp ``replace`` operations, one per top-level attribute."""
-    ops = [{"op": "replace", "path": key, "value": value}
+    """The rendered template as PatchOp operations, one per top-level attribute.
+
+    Single-valued and complex attributes are ``replace``d (RFC 7644 leaves sub-attributes not
+    sent unchanged). Multi-valued attributes (emails, phoneNumbers) are ``add``ed: a
+    ``replace`` without a filter would wipe the values OneLogin does not have, such as a
+    secondary email filled in Wrike, which the article says stay."""
+    op_for = modelling.PATCH_MULTI_VALUED_OP
+    ops = [{"op": op_for if isinstance(value, list) else "replace", "path": key, "value": value}
            for key, value in body.items() if key != "schemas"]
     if active is not None:
         ops = [op for op in ops if op["path"] != "active"]

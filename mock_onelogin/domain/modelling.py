@@ -47,6 +47,10 @@ CONNECTION_TEST_DOMAIN = "onelogin-sim.invalid"
 #: whole rendered template; PATCH is offered as a per-app setting.
 DEFAULT_UPDATE_METHOD = "put"
 
+#: With PATCH, multi-valued attributes (emails, phoneNumbers) go out as ``add`` rather than
+#: ``replace``, so values only Wrike has (a secondary email) survive an update.
+PATCH_MULTI_VALUED_OP = "add"
+
 #: Suspend and reactivate always carry a top-level ``active`` even if the template has none.
 ALWAYS_SET_ACTIVE = True
 

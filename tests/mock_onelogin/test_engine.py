@@ -132,6 +132,9 @@ def test_patch_update_method_sends_a_patchop(
     body = json.loads(scim.calls[-1].request.body)
     assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
     assert {"op": "replace", "path": "title", "value": "Lead"} in body["Operations"]
+    # a multi-valued attribute is added to, so a secondary email only Wrike has survives
+    assert {"op": "add", "path": "emails", "value": [
+        {"value": "ann@example.com", "type": "work", "primary": True}]} in body["Operations"]
 
 
 def test_suspension_and_its_end_set_active(
