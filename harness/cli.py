@@ -77,5 +77,35 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
         sys.exit(1)
 
 
+@main.command()
+@click.option("--data-dir", default="data", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the SQLite files and the credentials file; a second `up` with "
+                   "the same folder resumes.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Loopback address to listen on.")
+@click.option("--wrike-port", default=8100, show_default=True, type=int)
+@click.option("--onelogin-port", default=8200, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Server threads per side.")
+def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int) -> None:
+    """Serve the simulated OneLogin and the reference Wrike provider, wired together, until
+    Ctrl-C or SIGTERM. The first start seeds both sides; later starts resume."""
+    from harness.up import UpError, start, summary, wait_for_signal
+
+    try:
+        running = start(data_dir, host, wrike_port, onelogin_port, threads)
+    except UpError as error:
+        click.echo(f"harness up: {error}", err=True)
+        sys.exit(2)
+    click.echo("\n".join(summary(running, data_dir)))
+    try:
+        wait_for_signal()
+    finally:
+        click.echo("Stopping both servers...")
+        running.stop()
+        click.echo(f"Stopped. State kept in {data_dir}.")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,307 @@
+"""``harness up``: the simulated OneLogin and the reference Wrike provider on loopback, wired
+together, in one process (waitress, a thread each), with state in SQLite files.
+
+First start seeds both sides the way an admin would after following the article: a Wrike
+account on Enterprise Standard with an approved domain, an owner holding both rights and an
+API token; OneLogin users, a role holding the Wrike app, and the Wrike app configured with the
+SCIM URL and the token (API connection enabled, provisioning on). A second start finds the
+credentials file and resumes without seeding.
+
+The credentials file (``harness-up.json``, mode 0600) holds everything a script needs,
+including the Wrike SCIM token and the OneLogin API client secret: the servers listen only on
+loopback and exist for support and testing, and a script that runs ``harness check`` or calls
+SCIM needs the token. Wrike itself keeps only the token's hash; the file is the one copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import secrets
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from waitress import wasyncore
+from waitress.server import create_server
+
+from mock_onelogin import OneLoginAccount, OneLoginConfig
+from mock_onelogin import create_app as create_onelogin
+from wrike_sp import WrikeConfig
+from wrike_sp import create_app as create_wrike
+from wrike_sp.demo import seed_demo_account
+
+CREDENTIALS = "harness-up.json"
+WRIKE_DB = "wrike.sqlite3"
+ONELOGIN_DB = "onelogin.sqlite3"
+SEED_DOMAIN = "acme.example"
+SEED_ROLE = "Wrike users"
+CONSOLE_ADMIN = "admin@onelogin.example"
+#: OneLogin users seeded on first start: the first is in the role that holds the Wrike app
+#: (so it is provisioned at once); the others are there to be assigned from the pages.
+SEED_USERS = (("ada", "Ada", "Lovelace", "Engineer"), ("grace", "Grace", "Hopper", "Admiral"),
+              ("alan", "Alan", "Turing", "Researcher"),
+              ("katherine", "Katherine", "Johnson", "Mathematician"))
+
+
+class UpError(Exception):
+    """``up`` cannot start; the message says what to change."""
+
+
+def require_loopback(host: str) -> None:
+    """The servers hold test credentials and a provider with fault controls: loopback only."""
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise UpError(f"--host {host} is not a loopback address; the harness serves only on "
+                  "loopback (use 127.0.0.1, ::1 or localhost)")
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def write_private(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON readable only by the owner (0600), also when the file already exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+
+
+@dataclass
+class Running:
+    """Both servers, their threads and the apps behind them."""
+
+    info: dict[str, Any]
+    seeded: bool
+    notes: list[str]
+    _servers: list[Any]
+    _threads: list[threading.Thread]
+    _wrike: Any
+    _onelogin: Any
+
+    def stop(self) -> None:
+        """Stop the provisioning worker first (it may be calling Wrike), then both servers.
+        Closing a waitress server leaves open keep-alive connections (the engine's own, to
+        Wrike) in its socket map, which keeps its loop running; they are closed too."""
+        worker = self._onelogin.extensions.get("mock_onelogin_worker")
+        if worker is not None:
+            worker.stop()
+        for server in self._servers:
+            server.close()
+            socket_map = getattr(server, "_map", None)
+            if socket_map:
+                wasyncore.close_all(socket_map)
+            server.task_dispatcher.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        with contextlib.suppress(Exception):
+            self._wrike.extensions["wrike"].store.close()
+        with contextlib.suppress(Exception):
+            self._onelogin.extensions["mock_onelogin"].store.close()
+
+
+def start(data_dir: Path, host: str, wrike_port: int, onelogin_port: int,
+          threads: int = 8) -> Running:
+    """Start both servers (seeding on first start) and return once they answer."""
+    require_loopback(host)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    creds_path = data_dir / CREDENTIALS
+    previous: dict[str, Any] | None = None
+    if creds_path.exists():
+        try:
+            previous = json.loads(creds_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise UpError(f"{creds_path} is unreadable ({error}); restore it or start with an "
+                          "empty --data-dir") from error
+    elif (data_dir / WRIKE_DB).exists() or (data_dir / ONELOGIN_DB).exists():
+        raise UpError(f"{data_dir} holds databases but no {CREDENTIALS}: it was not made by "
+                      "`harness up`, or its first start was interrupted. Remove the folder or "
+                      "choose another --data-dir")
+    secrets_ = (previous or {}).get("secrets") or {
+        "wrike_admin_key": secrets.token_urlsafe(24),
+        "wrike_session_key": secrets.token_urlsafe(32),
+        "onelogin_client_id": secrets.token_hex(32),
+        "onelogin_client_secret": secrets.token_hex(32),
+        "onelogin_console_password": secrets.token_urlsafe(12),
+        "onelogin_session_key": secrets.token_urlsafe(32),
+    }
+    wrike_url, onelogin_url = _url(host, wrike_port), _url(host, onelogin_port)
+    wrike = create_wrike(WrikeConfig(database=str(data_dir / WRIKE_DB), public_url=wrike_url,
+                                     admin_key=secrets_["wrike_admin_key"],
+                                     harness_enabled=True,
+                                     secret_key=secrets_["wrike_session_key"]))
+    onelogin = create_onelogin(OneLoginConfig(
+        database=str(data_dir / ONELOGIN_DB), drain_mode="worker", public_url=onelogin_url,
+        seed_client_id=secrets_["onelogin_client_id"],
+        seed_client_secret=secrets_["onelogin_client_secret"],
+        console_admin_email=CONSOLE_ADMIN,
+        console_admin_password=secrets_["onelogin_console_password"],
+        secret_key=secrets_["onelogin_session_key"]))
+    servers, started = [], []
+    try:
+        for app, port, ident in ((wrike, wrike_port, "wrike"),
+                                 (onelogin, onelogin_port, "onelogin")):
+            try:
+                servers.append(create_server(app, host=host, port=port, threads=threads,
+                                             ident=f"harness-{ident}"))
+            except OSError as error:
+                flag = "--wrike-port" if ident == "wrike" else "--onelogin-port"
+                raise UpError(f"cannot listen on {host}:{port} for {ident} ({error.strerror}); "
+                              f"choose another port with {flag}") from error
+        for server, name in zip(servers, ("wrike", "onelogin"), strict=True):
+            thread = threading.Thread(target=server.run, name=f"harness-{name}", daemon=True)
+            thread.start()
+            started.append(thread)
+    except BaseException:
+        for server in servers:
+            server.close()
+        worker = onelogin.extensions.get("mock_onelogin_worker")
+        if worker is not None:
+            worker.stop()
+        raise
+    running = Running({}, previous is None, [], servers, started, wrike, onelogin)
+    try:
+        if previous is None:
+            info = _seed(wrike, onelogin, wrike_url, onelogin_url, secrets_)
+        else:
+            info = _resume(previous, onelogin, wrike_url, onelogin_url, running.notes)
+        info["secrets"] = secrets_
+        write_private(creds_path, info)
+    except BaseException:
+        running.stop()
+        raise
+    running.info = info
+    return running
+
+
+def _seed(wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str,
+          secrets_: dict[str, str]) -> dict[str, Any]:
+    runtime = wrike.extensions["wrike"]
+    demo = seed_demo_account(runtime.accounts, domain=SEED_DOMAIN)
+    scim_url = wrike_url + demo.scim_path
+    account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
+    app_id = account.wrike_app_id()
+    account.configure_connector(app_id, {"scim_base_url": scim_url,
+                                         "scim_bearer_token": demo.token})
+    api_status = account.enable_api_connection(app_id)
+    account.set_provisioning(app_id, {"enabled": True, "require_approval": {
+        "create_user": False, "update_user": False, "delete_user": False}})
+    user_ids = [account.create_user({"username": f"{login}@{SEED_DOMAIN}",
+                                     "email": f"{login}@{SEED_DOMAIN}", "firstname": first,
+                                     "lastname": last, "title": title, "status": 1})["id"]
+                for login, first, last, title in SEED_USERS]
+    account.create_role({"name": SEED_ROLE, "apps": [app_id], "users": user_ids[:1]})
+    return {
+        "wrike": {
+            "url": wrike_url,
+            "pages": f"{wrike_url}/login",
+            "account_id": demo.account_id,
+            "plan": demo.plan,
+            "approved_domain": demo.domain,
+            "admin": {"email": demo.admin_email, "password": demo.admin_password,
+                      "rights": ["Configure advanced security settings",
+                                 "Grant/revoke admin rights"]},
+            "scim_url": scim_url,
+            "scim_token": demo.token,
+            "admin_api": {"url": f"{wrike_url}/admin/api/v1",
+                          "key": secrets_["wrike_admin_key"]},
+            "harness_api": f"{wrike_url}/harness/api",
+        },
+        "onelogin": {
+            "url": onelogin_url,
+            "pages": f"{onelogin_url}/admin/login",
+            "console_admin": {"email": CONSOLE_ADMIN,
+                              "password": secrets_["onelogin_console_password"]},
+            "api": {"token_url": f"{onelogin_url}/auth/oauth2/v2/token",
+                    "client_id": secrets_["onelogin_client_id"],
+                    "client_secret": secrets_["onelogin_client_secret"]},
+            "simulator_api": f"{onelogin_url}/simulator/api",
+            "wrike_app_id": app_id,
+            "api_status": api_status.api_status,
+            "users": [f"{login}@{SEED_DOMAIN}" for login, *_ in SEED_USERS],
+            "role": SEED_ROLE,
+        },
+    }
+
+
+def _resume(info: dict[str, Any], onelogin: Any, wrike_url: str, onelogin_url: str,
+            notes: list[str]) -> dict[str, Any]:
+    """Keep the seeded state; follow a change of ports so the URLs stay true."""
+    wrike, one = info["wrike"], info["onelogin"]
+    if wrike["url"] != wrike_url:
+        path = wrike["scim_url"][len(wrike["url"]):]
+        wrike.update(url=wrike_url, pages=f"{wrike_url}/login", scim_url=wrike_url + path,
+                     harness_api=f"{wrike_url}/harness/api")
+        wrike["admin_api"]["url"] = f"{wrike_url}/admin/api/v1"
+        account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
+        account.configure_connector(one["wrike_app_id"], {"scim_base_url": wrike["scim_url"]})
+        one["api_status"] = account.enable_api_connection(one["wrike_app_id"]).api_status
+        notes.append(f"Wrike moved to {wrike_url}: the Wrike app's SCIM Base URL now points "
+                     "there (API connection re-tested).")
+    if one["url"] != onelogin_url:
+        one.update(url=onelogin_url, pages=f"{onelogin_url}/admin/login",
+                   simulator_api=f"{onelogin_url}/simulator/api")
+        one["api"]["token_url"] = f"{onelogin_url}/auth/oauth2/v2/token"
+    return info
+
+
+def summary(running: Running, data_dir: Path) -> list[str]:
+    info = running.info
+    wrike, one = info["wrike"], info["onelogin"]
+    token = wrike["scim_token"] if running.seeded else f"(in {data_dir / CREDENTIALS})"
+    lines = [
+        "Seeded a new world." if running.seeded else f"Resumed the world in {data_dir}.",
+        *running.notes,
+        "",
+        f"Wrike (reference provider)  {wrike['url']}",
+        f"  pages:       {wrike['pages']}  sign in as {wrike['admin']['email']} / "
+        f"{wrike['admin']['password']} (account {wrike['account_id']}, {wrike['plan']}, "
+        f"approved domain {wrike['approved_domain']})",
+        f"  SCIM URL:    {wrike['scim_url']}",
+        f"  SCIM token:  {token}",
+        f"  admin API:   {wrike['admin_api']['url']}  (Authorization: Bearer "
+        f"{wrike['admin_api']['key']})",
+        f"  harness API: {wrike['harness_api']}  (faults, journal)",
+        "",
+        f"OneLogin (simulated)        {one['url']}",
+        f"  pages:       {one['pages']}  sign in as {one['console_admin']['email']} / "
+        f"{one['console_admin']['password']}",
+        f"  API:         {one['api']['token_url']}  client id {one['api']['client_id']}",
+        f"               client secret {one['api']['client_secret']}",
+        f"  simulator:   {one['simulator_api']}",
+        f"  Wrike app:   id {one['wrike_app_id']}, API Status {one['api_status']}, "
+        f"provisioning on; role \"{one['role']}\" holds it; users: {', '.join(one['users'])}",
+        "",
+        f"Credentials for scripts: {data_dir / CREDENTIALS} (mode 0600; it holds the SCIM "
+        "token and the API secret)",
+        "Press Ctrl-C to stop; the state stays in the data folder.",
+    ]
+    return lines
+
+
+def wait_for_signal() -> None:
+    """Block until SIGINT or SIGTERM, then return so both servers stop cleanly."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
