@@ -123,3 +123,14 @@ def test_reset_forgets_everything(client, scim, demo):
     assert client.post("/harness/api/reset").status_code == 204
     assert client.get("/admin/api/v1/accounts").get_json() == []
     assert scim.request("GET", "/Users").status_code == 404
+
+
+def test_lost_response_does_the_work_then_drops_the_connection(client, scim):
+    client.post("/harness/api/faults", json={"kind": "lost_response", "count": 1, "methods": ["POST"]})
+    with pytest.raises(ConnectionAbortedError):
+        scim.create("ada@acme.example").get_data()
+    assert scim.find('userName eq "ada@acme.example"').get_json()["totalResults"] == 1
+    assert scim.create("ada@acme.example").status_code == 409
+    journal = client.get("/harness/api/journal").get_json()
+    assert [(e["fault"], e["status"]) for e in journal if e["method"] == "POST"] == [
+        ("lost_response", 201), (None, 409)]

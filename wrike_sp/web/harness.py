@@ -24,7 +24,7 @@ from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError, ScimError
 from wrike_sp.web.http import ERROR_SCHEMA, SCIM_MEDIA_TYPE, admin_json, read_json
 
-FAULT_KINDS = ("status", "latency", "drop", "malformed")
+FAULT_KINDS = ("status", "latency", "drop", "lost_response", "malformed")
 _JOURNAL_BODY_LIMIT = 4096
 
 
@@ -155,6 +155,12 @@ class HarnessMiddleware:
             entry["fault"] = fault.kind
             if fault.kind == "latency":
                 time.sleep(fault.latency_ms / 1000)
+            elif fault.kind == "lost_response":
+                # The provider does the work, then the connection drops before the answer
+                # arrives: the client cannot tell whether its change happened.
+                _complete(self.app, environ, entry)
+                self.state.record(entry)
+                return _drop(start_response)
             else:
                 entry["status"] = fault.status if fault.kind != "drop" else None
                 self.state.record(entry)
@@ -167,6 +173,23 @@ class HarnessMiddleware:
         result = self.app(environ, recording_start)
         self.state.record(entry)
         return result
+
+
+def _complete(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], entry: dict[str, Any]) -> None:
+    """Run the request through the app and throw its answer away."""
+
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        entry["status"] = int(status.split(" ", 1)[0])
+        return lambda data: None
+
+    result = app(environ, start)
+    try:
+        for _ in result:
+            pass
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
 
 
 def _peek_body(environ: dict[str, Any]) -> bytes:
@@ -204,7 +227,11 @@ def _faulty(fault: Fault, start_response: Callable[..., Any]) -> Iterable[bytes]
             [("Content-Type", SCIM_MEDIA_TYPE), ("Content-Length", str(len(data)))],
         )
         return [data]
-    # A dropped connection: headers promise a body that never fully arrives.
+    return _drop(start_response)
+
+
+def _drop(start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """A dropped connection: headers promise a body that never fully arrives."""
     start_response("200 OK", [("Content-Type", SCIM_MEDIA_TYPE), ("Content-Length", "4096")])
     return _dropping()
 
