@@ -7,6 +7,7 @@ emails (value, type) can be searched; any other attribute is refused with invali
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scim2_models import InvalidFilterException, ScimFilter
@@ -85,10 +86,15 @@ def _target(path: AttrPath) -> str:
 class _UserSql(FilterVisitor[Sql]):
     """Builds a WHERE clause over ``users u`` (and ``user_emails e`` in EXISTS subqueries)."""
 
-    def __init__(self, inside_emails: bool = False) -> None:
+    def __init__(self, inside_emails: bool = False, literals: list[str] | None = None) -> None:
         self.inside_emails = inside_emails
+        self.literals = literals
 
     def visit_comparison(self, node: Comparison) -> Sql:
+        if self.literals is not None and isinstance(node.value, str):
+            node = Comparison(
+                attr_path=node.attr_path, op=node.op, value=self.literals[int(node.value)]
+            )
         if self.inside_emails:
             column = _email_column(node.attr_path.attr, "emails")
             return _compare(column, node.op, node.value)
@@ -133,10 +139,62 @@ class _UserSql(FilterVisitor[Sql]):
         return f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND ({sql}))", params
 
 
+# A string literal without escapes (the template below leaves filters with escapes alone).
+_PLAIN_STRING = re.compile(r'"[^"\\]*"')
+
+
+def _compares_user_name_only(node: Any) -> bool:
+    if isinstance(node, Comparison):
+        path = node.attr_path
+        return (
+            (path.uri is None or path.uri.lower() == CORE_USER.lower())
+            and path.attr.lower() == "username"
+            and path.sub_attr is None
+        )
+    if isinstance(node, LogicalExpr):
+        return all(_compares_user_name_only(term) for term in node.terms)
+    if isinstance(node, Not):
+        return _compares_user_name_only(node.expr)
+    return False
+
+
+def _user_name_filter(text: str) -> Sql | None:
+    """The lookups identity providers send before each provisioning (``userName eq
+    "<address>"``) differ only in their string literals. scim2-models caches parses by text,
+    so each new address costs a full parse; parsing the filter's shape instead, with the
+    literals replaced by their positions, hits that cache. Used only for filters comparing
+    userName alone, a string the grammar does not check further, so the translation is the
+    one the full parse gives; anything else returns ``None``."""
+    if "\\" in text:
+        return None
+    literals: list[str] = []
+
+    def position(match: re.Match[str]) -> str:
+        literals.append(match.group(0)[1:-1])
+        return f'"{len(literals) - 1}"'
+
+    shape = _PLAIN_STRING.sub(position, text)
+    if not literals:
+        return None
+    try:
+        parsed = ScimFilter[WrikeUser](shape)
+    except (InvalidFilterException, ValueError, TypeError, RecursionError):
+        return None
+    if not _compares_user_name_only(parsed.ast):
+        return None
+    try:
+        return _UserSql(literals=literals).visit(parsed.ast)
+    except (ScimError, RecursionError):
+        return None
+
+
 def filter_to_sql(text: str) -> Sql:
     """Translate a filter to a SQL condition over ``users u`` and its parameters."""
     if len(text) > 4096:
         raise ScimError(400, "invalidFilter", "The filter is longer than 4096 characters")
+    by_user_name = _user_name_filter(text)
+    if by_user_name is not None:
+        return by_user_name
     try:
         parsed = ScimFilter[WrikeUser](text)
     except InvalidFilterException as error:
