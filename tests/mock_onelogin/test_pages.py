@@ -232,6 +232,34 @@ def test_the_dialog_shows_exactly_what_approve_then_sends(
     assert sent == [planned_body]
 
 
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize(("change", "title"), [
+    ({"title": "Designer"}, "Update User in Application"),
+    ({"status": 2}, "Suspend User in Application"),
+])
+def test_the_dialog_of_an_update_or_suspend_matches_what_is_sent(
+        admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub,
+        method: str, change: dict[str, Any], title: str) -> None:
+    account.set_provisioning(approval_app, {
+        "update_method": method,
+        "require_approval": {"create_user": False, "update_user": True, "delete_user": True}})
+    user = make_user(account, 1, custom_attributes={"wrike_user_type": "Collaborator"})
+    account.add_login(user["id"], approval_app)
+    account.update_user(user["id"], change)
+    (task,) = account.list_tasks(app_id=approval_app, state="pending_approval")
+    dialog = admin.get(f"/admin/apps/{approval_app}/tasks/{task['id']}").text
+    assert f">{title}<" in dialog
+    planned = re.search(r'<span class="method">([A-Z]+)</span> <span class="mono">([^<]+)</span>'
+                        r'.*?data-testid="planned-body">(.*?)</pre>', dialog, re.S)
+    assert planned
+    post(admin, f"/admin/apps/{approval_app}/tasks/{task['id']}/approve",
+         f"/admin/apps/{approval_app}/users")
+    sent_method, sent_path, sent_body = stub.calls[-1]
+    assert planned.group(1) == sent_method == method.upper()
+    assert unescape(planned.group(2)).endswith(sent_path)
+    assert json.loads(unescape(planned.group(3))) == sent_body
+
+
 def test_deny_sends_nothing_and_shows_in_the_timeline(
         admin: FlaskClient, account: OneLoginAccount, approval_app: int,
         stub: ScimStub) -> None:
