@@ -818,46 +818,89 @@ def _wrike_config(**overrides: Any) -> WrikeConfig:
     return WrikeConfig(harness_enabled=True, password_iterations=1000, **overrides)
 
 
-def build_world(target: Target) -> World:
-    if target.name == "in-process":
-        wrike_app = create_wrike(_wrike_config())
-        account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
-                                  session_factory=lambda _base: wsgi_session(wrike_app,
-                                                                             WRIKE_BASE))
-        onelogin_app = create_onelogin(account.config, account=account)
-        wrike = ReferenceWrike(wsgi_session(wrike_app, WRIKE_BASE), WRIKE_BASE, None)
-        onelogin = OneLogin(wsgi_session(onelogin_app, ONELOGIN_BASE), ONELOGIN_BASE)
-        world = World(target.name, wrike, onelogin)
+def _reset(session: requests.Session, url: str, what: str) -> None:
+    expect(session.post(url), f"reset {what}")
+
+
+class Stage:
+    """The two apps (or the OneLogin app and an external endpoint) for one test process.
+
+    Building a Flask app costs far more than a scenario (werkzeug compiles every route), so the
+    apps are built once per process and every scenario starts by resetting both through their
+    reset endpoints: empty databases, no faults, no journal, a freshly seeded OneLogin. Each
+    World then gets its own sessions and drivers."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.closers: list[Callable[[], None]] = []
+        if target.name == "in-process":
+            wrike_app = create_wrike(_wrike_config())
+            account = OneLoginAccount(
+                OneLoginConfig(drain_mode="sync"),
+                session_factory=lambda _base: wsgi_session(wrike_app, WRIKE_BASE))
+            onelogin_app = create_onelogin(account.config, account=account)
+            self._wrike_session: Callable[[], requests.Session] | None = (
+                lambda: wsgi_session(wrike_app, WRIKE_BASE))
+            self.wrike_base, self.admin_key = WRIKE_BASE, None
+            self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
+            self.onelogin_base = ONELOGIN_BASE
+        elif target.name == "live":
+            self.admin_key = factories.bogus_token()
+            wrike_server = LoopbackServer(create_wrike(_wrike_config(admin_key=self.admin_key)))
+            onelogin_server = LoopbackServer(create_onelogin(OneLoginConfig(drain_mode="sync")))
+            self.closers += [wrike_server.close, onelogin_server.close]
+            self._wrike_session = requests.Session
+            self.wrike_base = wrike_server.url
+            self._onelogin_session = requests.Session
+            self.onelogin_base = onelogin_server.url
+        elif target.name == "external":
+            if not (target.scim_url and target.scim_token):
+                raise pytest.UsageError("--target external needs --scim-url and --scim-token")
+            onelogin_app = create_onelogin(OneLoginConfig(drain_mode="sync"))
+            self._wrike_session = None
+            self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
+            self.onelogin_base = ONELOGIN_BASE
+        else:
+            raise pytest.UsageError(f"--target must be one of {', '.join(TARGETS)}, not "
+                                    f"{target.name!r}")
+
+    def world(self) -> World:
+        """A fresh OneLogin and Wrike for one scenario."""
+        onelogin_session = self._onelogin_session()
+        _reset(onelogin_session, f"{self.onelogin_base}/simulator/api/reset", "OneLogin")
+        onelogin = OneLogin(onelogin_session, self.onelogin_base)
+        wrike: Any
+        if self._wrike_session is None:
+            assert self.target.scim_url and self.target.scim_token
+            wrike = ExternalWrike(self.target.scim_url, self.target.scim_token)
+        else:
+            wrike_session = self._wrike_session()
+            _reset(wrike_session, f"{self.wrike_base}/harness/api/reset", "Wrike")
+            wrike = ReferenceWrike(wrike_session, self.wrike_base, self.admin_key)
+        world = World(self.target.name, wrike, onelogin)
         world.closers += [wrike.close, onelogin.close]
         return world
-    if target.name == "live":
-        admin_key = factories.bogus_token()
-        wrike_server = LoopbackServer(create_wrike(_wrike_config(admin_key=admin_key)))
-        onelogin_server = LoopbackServer(create_onelogin(OneLoginConfig(drain_mode="sync")))
-        wrike = ReferenceWrike(requests.Session(), wrike_server.url, admin_key)
-        onelogin = OneLogin(requests.Session(), onelogin_server.url)
-        world = World(target.name, wrike, onelogin)
-        world.closers += [wrike_server.close, onelogin_server.close, wrike.close,
-                          onelogin.close]
-        return world
-    if target.name == "external":
-        if not (target.scim_url and target.scim_token):
-            raise pytest.UsageError("--target external needs --scim-url and --scim-token")
-        onelogin_app = create_onelogin(OneLoginConfig(drain_mode="sync"))
-        external = ExternalWrike(target.scim_url, target.scim_token)
-        onelogin = OneLogin(wsgi_session(onelogin_app, ONELOGIN_BASE), ONELOGIN_BASE)
-        world = World(target.name, external, onelogin)
-        world.closers += [external.close, onelogin.close]
-        return world
-    raise pytest.UsageError(f"--target must be one of {', '.join(TARGETS)}, not {target.name!r}")
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            close()
+
+
+@pytest.fixture(scope="session")
+def stage(request: pytest.FixtureRequest) -> Iterator[Stage]:
+    config = request.config
+    built = Stage(Target(config.getoption("--target"), config.getoption("--scim-url"),
+                         config.getoption("--scim-token")))
+    try:
+        yield built
+    finally:
+        built.close()
 
 
 @pytest.fixture
-def world(request: pytest.FixtureRequest) -> Iterator[World]:
+def world(request: pytest.FixtureRequest, stage: Stage) -> Iterator[World]:
     """A fresh OneLogin and Wrike for each scenario, on the target the command line chose."""
-    config = request.config
-    built = build_world(Target(config.getoption("--target"), config.getoption("--scim-url"),
-                               config.getoption("--scim-token")))
+    built = stage.world()
     request.node.stash[WORLD_KEY] = built
     try:
         yield built

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from mock_onelogin.account import Actor
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.events import EVENT_TYPES
 from mock_onelogin.web.api_v1 import events_query
-from mock_onelogin.web.common import account, int_arg, json_body
+from mock_onelogin.web.common import RateLimiter, account, int_arg, json_body
 from mock_onelogin.web.errors import v2_error
 from mock_onelogin.web.serializers import UI_LABELS, event_json, task_json, user_brief
 
@@ -52,6 +52,8 @@ def status() -> Response:
 @bp.post("/reset")
 def reset() -> Response:
     account().reset()
+    # A fresh account has its whole API rate budget again.
+    current_app.extensions["mock_onelogin_rate"] = RateLimiter(account().config.rate_limit_per_hour)
     return jsonify({"reset": True, "wrike_app_id": account().wrike_app_id()
                     if account().config.seed_wrike_app else None})
 
