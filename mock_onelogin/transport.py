@@ -57,6 +57,10 @@ class WSGIResponse(requests.Response):
         self._cookie_jar = jar
 
 
+#: Header name -> WSGI environ key, remembered (the same few headers come on every call).
+_ENVIRON_KEYS: dict[str, str] = {}
+
+
 def _split(url: str) -> tuple[str, str, str, str]:
     """(scheme, netloc, path, query) of an absolute URL; a fast path for the plain URLs the
     engine builds, ``urlsplit`` for anything unusual."""
@@ -109,11 +113,14 @@ class WSGIAdapter(BaseAdapter):
             "wsgi.run_once": False,
         }
         for name, value in request.headers.items():
-            key = name.upper().replace("-", "_")
-            if key == "CONTENT_TYPE":
-                environ["CONTENT_TYPE"] = value
-            elif key != "CONTENT_LENGTH":
-                environ["HTTP_" + key] = value
+            key = _ENVIRON_KEYS.get(name)
+            if key is None:
+                upper = name.upper().replace("-", "_")
+                key = upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + upper
+                if len(_ENVIRON_KEYS) < 256:
+                    _ENVIRON_KEYS[name] = key
+            if key != "CONTENT_LENGTH":
+                environ[key] = value
 
         captured: dict[str, Any] = {}
 
