@@ -174,9 +174,15 @@ class ScimClient:
         except requests.RequestException as exc:
             exchange.network_error = f"Request to {method} {url} failed: {exc}"
             return exchange
+        try:
+            content = response.content
+        except requests.RequestException as exc:
+            # The server sent headers, then the connection broke before the whole body came.
+            exchange.network_error = (f"Connection error calling {method} {url}: the "
+                                      f"connection broke during the answer: {exc}")
+            return exchange
         exchange.status = response.status_code
         exchange.response_headers = response.headers
-        content = response.content
         if content:
             try:
                 text = content.decode("utf-8")
