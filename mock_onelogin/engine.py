@@ -46,9 +46,13 @@ _VERB = {TaskKind.CREATE: "create user", TaskKind.UPDATE: "update user",
          TaskKind.DELETE: "delete user"}
 
 
-def body_hash(body: dict[str, Any]) -> str:
-    """A fingerprint of a rendered body: an update is due only when it changes."""
-    return hashlib.sha1(json.dumps(body, sort_keys=True).encode()).hexdigest()
+def body_hash(body: dict[str, Any], text: str | None = None) -> str:
+    """A fingerprint of a rendered body: an update is due only when it changes.
+
+    A compiled template always renders keys in the same order, so the plain ``json.dumps``
+    text is a stable fingerprint; pass ``text`` when that text was already made (the body of
+    the request just sent) to avoid encoding it twice."""
+    return hashlib.sha1((text if text is not None else json.dumps(body)).encode()).hexdigest()
 
 
 def display_name(user: dict[str, Any]) -> str:
@@ -322,7 +326,8 @@ class ProvisioningEngine:
             event = self._event(steps.success_event, user, ctx, [check, created])
             return _Outcome(TaskState.DONE, self._login(
                 row, scim_id=str(new_id), remote=Remote.ACTIVE.value,
-                confirmed_hash=body_hash(body), provisioning_state=success_state,
+                confirmed_hash=body_hash(body, created.request_text),
+                provisioning_state=success_state,
                 provisioning_status=success_status, last_error=None), [event])
         scim_id = str(row["scim_id"])
         if kind is TaskKind.DELETE:
