@@ -107,5 +107,42 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
         click.echo(f"Stopped. State kept in {data_dir}.")
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--scim-url", required=True,
+              help="SCIM base URL of the Wrike account under test (as Wrike's SCIM tab shows "
+                   "it).")
+@click.option("--token", required=True, envvar="HARNESS_SCIM_TOKEN", show_envvar=True,
+              help="SCIM bearer token for that account (prefer the environment variable: it "
+                   "stays out of shell history).")
+@click.option("--reports", default="reports", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for cucumber.json and junit.xml.")
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def check(scim_url: str, token: str, reports: Path, pytest_args: tuple[str, ...]) -> None:
+    """Run the suite's black-box scenarios (those not tagged @reference_only) against an
+    external SCIM endpoint, writing cucumber JSON and JUnit reports. Extra arguments after
+    `--` go to pytest (e.g. `-- -k smoke -x`)."""
+    from harness.check import CUCUMBER, JUNIT, CheckError, run_check
+
+    try:
+        code = run_check(scim_url, token, reports, pytest_args)
+    except CheckError as error:
+        click.echo(f"harness check: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Reports: {reports / CUCUMBER}, {reports / JUNIT}", err=True)
+    if code == 0:
+        return
+    if code == 1:
+        click.echo("harness check: some scenarios failed (see above and the reports).",
+                   err=True)
+        sys.exit(1)
+    if code == 5:
+        click.echo("harness check: no scenario was selected; check the extra pytest "
+                   "arguments.", err=True)
+        sys.exit(1)
+    click.echo(f"harness check: pytest could not run the suite (exit code {code}).", err=True)
+    sys.exit(2)
+
+
 if __name__ == "__main__":
     main()

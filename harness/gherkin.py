@@ -60,7 +60,7 @@ def export_feature(case: Case) -> str:
     lines = [" ".join(tags), f"Feature: Support case: {_one_line(case.title)}"]
     if case.description:
         lines += [f"  {line}".rstrip() for line in case.description.splitlines()]
-    lines += ["", f"  Scenario: {_one_line(case.title)}"]
+    lines += ["", f"  Scenario: Support case: {_one_line(case.title)}"]
     steps = [(GIVEN, s) for s in setup] + list(zip(kinds, timeline, strict=True)) + \
         [("Then", s) for s in thens]
     previous = None
