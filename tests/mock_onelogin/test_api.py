@@ -274,3 +274,29 @@ def test_simulator_queue_endpoints(client: FlaskClient, account: OneLoginAccount
     assert client.get("/simulator/api/tasks?state=bogus").status_code == 422
     assert client.post("/simulator/api/reset").status_code == 200
     assert client.get("/simulator/api/tasks").get_json() == []
+
+
+def test_rate_limit_is_reported_and_enforced(clock: FixedClock) -> None:
+    from mock_onelogin import OneLoginConfig, create_app
+    account = OneLoginAccount(OneLoginConfig(rate_limit_per_hour=3), clock=clock)
+    client = create_app(account.config, account=account).test_client()
+    client_id, _ = account.create_client("limited")
+    auth = {"Authorization": f"Bearer {account.issue_token(client_id)['access_token']}"}
+    remaining = [client.get("/api/2/users", headers=auth).headers["X-RateLimit-Remaining"]
+                 for _ in range(3)]
+    assert remaining == ["2", "1", "0"]
+    over = client.get("/api/2/users", headers=auth)
+    assert over.status_code == 429
+    assert over.get_json()["name"] == "TooManyRequestsError"
+    assert over.headers["X-RateLimit-Limit"] == "3"
+    account.store.close()
+
+
+def test_single_event_by_id(client: FlaskClient, auth: dict[str, str],
+                            account: OneLoginAccount) -> None:
+    make_user(account)
+    [event] = account.events(event_type_ids=[13])
+    body = client.get(f"/api/1/events/{event['id']}", headers=auth).get_json()
+    assert body["data"]["event_type_id"] == 13 and body["status"]["error"] is False
+    missing = client.get("/api/1/events/999999", headers=auth)
+    assert missing.status_code == 404 and missing.get_json()["status"]["code"] == 404
