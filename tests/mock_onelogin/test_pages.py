@@ -486,3 +486,41 @@ def test_events_filter_by_user_type_and_time(admin: FlaskClient, account: OneLog
     assert "User created in app" not in only_created
     assert "No events match." in events_table(admin, "since=2030-01-01T00:00")
     assert "First2 Last2" in events_table(admin, "until=2030-01-01T00:00")
+
+
+def test_the_users_timeline_puts_each_request_after_the_change_that_caused_it(
+        admin: FlaskClient, account: OneLoginAccount, approval_app: int) -> None:
+    """The test clock never moves, so every entry shares one timestamp: order comes from
+    cause and effect, not time."""
+    user_id, task_id = pending_create(account, approval_app)
+    account.approve(task_id)
+    account.set_user_status(user_id, 2)
+    html = admin.get(f"/admin/users/{user_id}").text
+    timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S)
+    assert timeline
+    steps = re.findall(r"<strong>([^<]+)</strong>", timeline.group(1))
+    assert steps == ["Created user", "Login manually added", "Create User in Application requested",
+                     "User app request approved", "User created in app", "Updated user",
+                     "User suspended", "Suspend User in Application requested",
+                     "User suspended in app"]
+    assert ">Provisioned<" in timeline.group(1) and ">Suspended<" in timeline.group(1)
+
+
+def test_the_timeline_keeps_denied_failed_and_retried_requests_in_order(
+        admin: FlaskClient, account: OneLoginAccount, approval_app: int,
+        stub: ScimStub) -> None:
+    user_id, first = pending_create(account, approval_app)
+    account.deny(first)
+    account.reconcile(approval_app)
+    (second,) = account.list_tasks(app_id=approval_app, state="pending_approval")
+    stub.fail(503, detail="try later")
+    account.approve(second["id"])
+    account.retry(second["id"])
+    html = admin.get(f"/admin/users/{user_id}").text
+    timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S)
+    assert timeline
+    steps = re.findall(r"<strong>([^<]+)</strong>", timeline.group(1))
+    assert steps == ["Created user", "Login manually added", "Create User in Application requested",
+                     "User app request denied", "Create User in Application requested",
+                     "User app request approved", "User creation failed in app",
+                     "Provisioning event", "User created in app"]
