@@ -224,15 +224,15 @@ class _Validator:
         self.problems.append(f"{self.name}:{self.doc.line(path)}: {format_path(path)}: "
                              f"{message}")
 
-    def get(self, data: Any, path: P) -> Any:
-        for part in path:
-            if isinstance(data, dict):
-                data = data.get(part)
-            elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-                data = data[part]
-            else:
-                return None
-        return data
+    def sorted_problems(self) -> list[str]:
+        """In file order, so the list reads top to bottom like the file."""
+        prefix = len(self.name) + 1
+
+        def line(problem: str) -> int:
+            number = problem[prefix:].split(":", 1)[0]
+            return int(number) if number.isdigit() else 0
+
+        return sorted(self.problems, key=line)
 
     def mapping(self, value: Any, path: P, known: Iterable[str]) -> dict[str, Any]:
         if value is None:
@@ -310,7 +310,7 @@ class _Validator:
         timeline = self.timeline(top.get("timeline"), wrike, onelogin)
         expect = self.expect(top.get("expect"), onelogin)
         if self.problems:
-            raise CaseFileError(self.problems)
+            raise CaseFileError(self.sorted_problems())
         return Case(self.name, title or "", description.strip(), wrike, onelogin, timeline,
                     expect, frozenset(self.explicit))
 

@@ -62,16 +62,16 @@ def load(text: str) -> Located:
     try:
         try:
             node = loader.get_single_node()
+            located = Located(None)
+            if node is not None:
+                located.data = _walk(loader, node, (), located.lines)
+            return located
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = mark.line + 1 if mark else 1
             raise YamlProblem(line, f"not valid YAML: {error.problem or error}") from error
         except yaml.YAMLError as error:
             raise YamlProblem(1, f"not valid YAML: {error}") from error
-        located = Located(None)
-        if node is not None:
-            located.data = _walk(loader, node, (), located.lines)
-        return located
     finally:
         loader.dispose()
 
