@@ -517,7 +517,7 @@ class OneLoginAccount:
         if ctx is None:
             return {}
         settings = ctx.settings
-        entitled = self.store.entitled_user_ids(app_id)
+        entitled = self.store.entitled_among(app_id, user_ids)
         users = self.store.users_by_ids(user_ids)
         logins = self.store.logins_for_app(app_id, user_ids)
         open_tasks = self.store.open_tasks_for_app(app_id, user_ids)

@@ -256,6 +256,19 @@ class OneLoginStore:
             "UNION SELECT user_id AS uid FROM direct_logins WHERE app_id = ?", (app_id, app_id))
         return {r["uid"] for r in rows}
 
+    def entitled_among(self, app_id: int, user_ids: Sequence[int]) -> set[int]:
+        """Which of these users have access to the app; for a handful of users this avoids
+        reading the app's whole membership."""
+        if len(user_ids) > 500:
+            return self.entitled_user_ids(app_id) & set(user_ids)
+        marks = ", ".join("?" * len(user_ids))
+        rows = self.query(
+            f"SELECT ru.user_id AS uid FROM role_users ru JOIN role_apps ra "
+            f"ON ra.role_id = ru.role_id WHERE ra.app_id = ? AND ru.user_id IN ({marks}) "
+            f"UNION SELECT user_id AS uid FROM direct_logins WHERE app_id = ? "
+            f"AND user_id IN ({marks})", (app_id, *user_ids, app_id, *user_ids))
+        return {r["uid"] for r in rows}
+
     def entitled_app_ids(self, user_id: int) -> set[int]:
         rows = self.query(
             "SELECT ra.app_id AS aid FROM role_users ru JOIN role_apps ra "
@@ -296,8 +309,13 @@ class OneLoginStore:
 
     def open_tasks_for_app(self, app_id: int, user_ids: Sequence[int] | None = None
                            ) -> dict[int, dict[str, Any]]:
+        """The newest open task per user (pending approval, queued, running or failed)."""
         sql = ("SELECT * FROM tasks WHERE app_id = ? AND state IN "
                "('pending_approval', 'queued', 'failed', 'running')")
+        if user_ids is not None and len(user_ids) <= 500:
+            rows = self.query(sql + f" AND user_id IN ({', '.join('?' * len(user_ids))}) "
+                              "ORDER BY id", (app_id, *user_ids)) if user_ids else []
+            return {r["user_id"]: r for r in rows}
         rows = self.query(sql + " ORDER BY id", (app_id,))
         wanted = None if user_ids is None else set(user_ids)
         return {r["user_id"]: r for r in rows if wanted is None or r["user_id"] in wanted}
