@@ -93,6 +93,7 @@ STATE_AFTER_EVENT = {
     EventType.USER_APP_REQUEST_DENIED: "Denied",
 }
 EVENTS_PER_PAGE = 100
+USERS_PER_PAGE = 100
 
 
 class _ConsoleSessions(SecureCookieSessionInterface):
@@ -311,10 +312,13 @@ def users() -> Any:
         where.append("(lower(firstname || ' ' || lastname) LIKE ? OR lower(email) LIKE ? "
                      "OR lower(username) LIKE ?)")
         params.extend([f"%{query.lower()}%"] * 3)
-    rows, total = acct.store.list_users(where, params, "id", 500, 0)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = acct.store.list_users(where, params, "id", USERS_PER_PAGE,
+                                        (page - 1) * USERS_PER_PAGE)
     roles = {r["id"]: r["name"] for r in acct.store.list_roles()}
     by_user = acct.store.role_ids_by_user([r["id"] for r in rows])
-    return _page("users.html", section="users", query=query, total=total,
+    return _page("users.html", section="users", query=query, total=total, page=page,
+                 pages=max(1, -(-total // USERS_PER_PAGE)),
                  users=[_user_row(r, [roles.get(x, "") for x in by_user.get(r["id"], [])])
                         for r in rows])
 

@@ -524,3 +524,15 @@ def test_the_timeline_keeps_denied_failed_and_retried_requests_in_order(
                      "User app request denied", "Create User in Application requested",
                      "User app request approved", "User creation failed in app",
                      "Provisioning event", "User created in app"]
+
+
+def test_the_users_list_pages_and_searches(admin: FlaskClient, account: OneLoginAccount) -> None:
+    for n in range(1, 103):
+        make_user(account, n)
+    first = admin.get("/admin/users").text
+    assert "102 users" in first and "Page 1 of 2" in first
+    assert "user1@example.com" in first and "user101@example.com" not in first
+    second = admin.get("/admin/users?page=2").text
+    assert "user101@example.com" in second and "user1@example.com<" not in second
+    found = admin.get("/admin/users?q=First42").text
+    assert "1 user<" in found and "user42@example.com" in found
