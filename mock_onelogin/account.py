@@ -83,6 +83,10 @@ SIMULATOR_ADMIN = Actor()
 
 
 class OneLoginAccount:
+    """One simulated OneLogin account: the entry point for the API, the admin console, the
+    BDD steps and the bench. Every change goes through here so that each one is recorded,
+    logged and evaluated for provisioning the same way, whoever makes it."""
+
     def __init__(self, config: OneLoginConfig | None = None, clock: Clock | None = None,
                  session_factory: SessionFactory | None = None,
                  store: OneLoginStore | None = None) -> None:

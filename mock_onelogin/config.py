@@ -9,6 +9,8 @@ from mock_onelogin.domain import modelling
 
 @dataclass(frozen=True)
 class OneLoginConfig:
+    """Every default of a simulator instance, declared once."""
+
     #: SQLite file; ":memory:" gives a fresh database (tests).
     database: str = ":memory:"
     #: "manual": tasks run only on drain(); "sync": every admin change drains before the

@@ -135,6 +135,11 @@ def make_event(clock: Clock, event_type: EventType, *, user: dict[str, Any] | No
 
 
 class ProvisioningEngine:
+    """Runs queued provisioning tasks over each app connector's ``requests.Session``.
+
+    It knows nothing of what is behind the session; ``session_factory(base_url)`` supplies one
+    per connector (a plain session for real HTTP, ``wsgi_session`` for in-process)."""
+
     def __init__(self, store: OneLoginStore, clock: Clock,
                  session_factory: SessionFactory | None = None, batch_size: int = 250,
                  event_retention: int = modelling.DEFAULT_EVENT_RETENTION) -> None:

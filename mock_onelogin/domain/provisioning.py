@@ -44,11 +44,15 @@ class SuspendAction(StrEnum):
 
 
 class UpdateMethod(StrEnum):
+    """How attribute changes reach the provider: PUT of the whole template, or PATCH."""
+
     PUT = "put"
     PATCH = "patch"
 
 
 class TaskKind(StrEnum):
+    """What a task does to the account in the app; NOTHING is the "Do nothing" warning."""
+
     CREATE = "create"
     UPDATE = "update"
     SUSPEND = "suspend"
@@ -58,6 +62,9 @@ class TaskKind(StrEnum):
 
 
 class TaskState(StrEnum):
+    """Where a task is in the durable queue (not OneLogin's provisioning_state, which the
+    login shows)."""
+
     PENDING_APPROVAL = "pending_approval"
     QUEUED = "queued"
     RUNNING = "running"

@@ -50,6 +50,8 @@ def _row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 class OneLoginStore:
+    """The repository: small, explicit queries; callers group them with ``transaction()``."""
+
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         if self.path != ":memory:":
