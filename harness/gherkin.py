@@ -7,8 +7,8 @@ vocabulary sentence, and anything without one (a removed approved domain, a Retr
 value, a literal count of faults, ...) is refused by name rather than silently dropped.
 
 Steps keep the timeline's order. A sentence the vocabulary offers only as a Given is written
-as a Given; one offered only as a When is a When; one offered as both is a Given when it
-comes before the case's final run of actions, else a When. The case's ``diagnosis``
+as a Given; one offered only as a When is a When; one offered as both is a When only when it
+is the last action or follows only When-only actions up to the end. The case's ``diagnosis``
 expectation is the harness's reading, not behaviour of either system, so it is kept as a
 comment.
 """
@@ -267,12 +267,12 @@ def timeline_sentence(case: Case, step: Step, decided: dict[int, str]) -> Senten
 
 
 def _timeline_kinds(sentences: list[Sentence]) -> list[str]:
-    """Given or When for each timeline sentence: the final run of When-capable sentences are
-    Whens (at least the last one); a Given/When sentence before that run is a Given."""
-    start = len(sentences)
-    while start > 0 and sentences[start - 1].kind in (WHEN, BOTH):
+    """Given or When for each timeline sentence. The Whens are the last action and the
+    When-only actions right before it (what the case is about); a Given/When sentence
+    before them is a Given, as a feature author would write it."""
+    start = len(sentences) - 1
+    while start > 0 and sentences[start - 1].kind == WHEN:
         start -= 1
-    # Given-only sentences must stay Givens even inside the tail.
     last_given = max((i for i, s in enumerate(sentences) if s.kind == GIVEN), default=-1)
     start = max(start, last_given + 1)
     return [s.kind if s.kind != BOTH else (WHEN if i >= start else GIVEN)
