@@ -7,7 +7,7 @@ import binascii
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from mock_onelogin.domain.errors import BadRequest, OneLoginError
 from mock_onelogin.web.common import Unauthorized, account, authenticate, bearer_token
@@ -80,8 +80,8 @@ def revoke() -> Response:
     if not token:
         raise BadRequest("access_token is absent")
     account().revoke_token(str(token))
-    return jsonify({"status": {"error": False, "code": 200, "type": "success",
-                               "message": "Success"}}["status"])
+    # The SDK reads the answer as its bare ``Error`` model.
+    return jsonify({"error": False, "code": 200, "type": "success", "message": "Success"})
 
 
 @bp.get("/rate_limit")
@@ -98,5 +98,4 @@ def _headers(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     for key, value in (g.get("rate_headers") or {}).items():
         response.headers[key] = value
-    current_app.logger.debug("auth call %s -> %s", request.path, response.status_code)
     return response
