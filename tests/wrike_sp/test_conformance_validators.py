@@ -1,6 +1,6 @@
 """The user scenarios of Okta's SCIM 2.0 spec test and of Microsoft's Entra SCIM Validator,
-re-implemented against the provider in-process (wrike-scim-behaviour §3.2, §3.3), with values
-at the demo account's approved domain.
+re-implemented against the provider in-process, with values at the demo account's approved
+domain.
 
 Okta requests carry the headers Okta's spec test sends; Entra requests use the shapes Entra
 sends (capitalised attribute names and ``op`` values, string booleans, dotted keys in a
@@ -478,6 +478,36 @@ def test_entra_9_to_11_add_replace_remove_manager(
     assert _get(entra, erin["id"])[ENTERPRISE]["manager"]["value"] == other["id"]
 
     removed = entra.patch(erin["id"], {"op": "Remove", "path": path})
+    assert removed.status_code in (200, 204)
+    enterprise = _get(entra, erin["id"])[ENTERPRISE]
+    assert "manager" not in enterprise
+    assert enterprise["department"] == "Finance"
+
+
+def test_entra_9_to_11_manager_as_a_bare_id_and_removed_with_an_empty_string(
+    entra: Caller, erin: dict[str, Any], manager: dict[str, Any]
+) -> None:
+    """The validator's own shapes: the manager's id as a bare string (add, then add again to
+    replace it) and a replace with "" to remove it."""
+    path = f"{ENTERPRISE}:manager"
+    assert entra.patch(
+        erin["id"], {"op": "add", "path": path, "value": manager["id"]}
+    ).status_code in (
+        200,
+        204,
+    )
+    assert _get(entra, erin["id"])[ENTERPRISE]["manager"] == {"value": manager["id"]}
+
+    other = entra("POST", "/Users", _entra_user("max.manager")).get_json()
+    assert entra.patch(
+        erin["id"], {"op": "add", "path": path, "value": other["id"]}
+    ).status_code in (
+        200,
+        204,
+    )
+    assert _get(entra, erin["id"])[ENTERPRISE]["manager"] == {"value": other["id"]}
+
+    removed = entra.patch(erin["id"], {"op": "replace", "path": path, "value": ""})
     assert removed.status_code in (200, 204)
     enterprise = _get(entra, erin["id"])[ENTERPRISE]
     assert "manager" not in enterprise

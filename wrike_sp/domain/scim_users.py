@@ -352,6 +352,28 @@ def _simple_patch(payload: Any) -> dict[str, Any] | None:
     return changes
 
 
+_MANAGER_PATH = f"{ENTERPRISE_USER}:manager".lower()
+
+
+def _manager_as_object(operation: Any) -> Any:
+    """The Entra SCIM Validator sets the enterprise manager to a bare id and clears it with an
+    empty string (its Add/Replace/Remove Manager tests); RFC 7643 §4.3 wants ``{"value": id}``.
+    A bare id becomes that object; an empty value (``""`` or ``{"value": ""}``) removes the
+    manager."""
+    if not isinstance(operation, dict):
+        return operation
+    path = next((v for k, v in operation.items() if k.lower() == "path"), None)
+    if not isinstance(path, str) or path.lower() != _MANAGER_PATH:
+        return operation
+    value = next((v for k, v in operation.items() if k.lower() == "value"), None)
+    if value == "" or value == {"value": ""}:
+        return {"op": "remove", "path": path}
+    if isinstance(value, str):
+        values = {k: v for k, v in operation.items() if k.lower() != "value"}
+        return {**values, "value": {"value": value}}
+    return operation
+
+
 def _patch_op(payload: Any) -> PatchOp[WrikeUser] | None:
     if not isinstance(payload, dict):
         raise ScimError(400, "invalidSyntax", "The PATCH body must be a JSON object")
@@ -361,6 +383,9 @@ def _patch_op(payload: Any) -> PatchOp[WrikeUser] | None:
     schemas = payload.get("schemas")
     if not isinstance(schemas, list) or PATCH_OP not in schemas:
         raise ScimError(400, "invalidSyntax", f"A PATCH body must list the schema {PATCH_OP}")
+    if isinstance(operations, list):
+        name = next(k for k in payload if k.lower() == "operations")
+        payload = {**payload, name: [_manager_as_object(o) for o in operations]}
     try:
         return PatchOp[WrikeUser].model_validate(payload, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
     except ValidationError as error:
