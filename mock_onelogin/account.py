@@ -370,7 +370,7 @@ class OneLoginAccount:
                                          user=users[u], role=(role_id, role["name"]))
                              for u in new])
             for app_id in self.store.role_app_ids(role_id):
-                self._evaluate(app_id, new, "user added to role")
+                self._evaluate(app_id, new, "user added to role", users)
         if drain:
             self._after_change()
         return ids
@@ -509,7 +509,8 @@ class OneLoginAccount:
         return sorted(self.store.entitled_user_ids(app_id))
 
     # provisioning decisions -----------------------------------------------------------------
-    def _evaluate(self, app_id: int, user_ids: Sequence[int], trigger: str) -> dict[str, int]:
+    def _evaluate(self, app_id: int, user_ids: Sequence[int], trigger: str,
+                  users: dict[int, dict[str, Any]] | None = None) -> dict[str, int]:
         """Decide, for each user, what the change means for the app and queue the task.
 
         Runs inside the caller's transaction. Batched: one read of entitlement, users, logins
@@ -522,7 +523,8 @@ class OneLoginAccount:
             return {}
         settings = ctx.settings
         entitled = self.store.entitled_among(app_id, user_ids)
-        users = self.store.users_by_ids(user_ids)
+        if users is None:
+            users = self.store.users_by_ids(user_ids)
         logins = self.store.logins_for_app(app_id, user_ids)
         open_tasks = self.store.open_tasks_for_app(app_id, user_ids)
         now = self._now()
