@@ -1,6 +1,20 @@
 """A simulated OneLogin: directory, Wrike app connector, provisioning engine, System Log,
 and a OneLogin-compatible admin API. It never imports the Wrike provider: it reaches any SCIM
-endpoint through a ``requests.Session``."""
+endpoint through a ``requests.Session``.
+
+In-process use (any WSGI SCIM provider behind the session)::
+
+    account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
+                              session_factory=lambda base: wsgi_session(scim_app, "http://sp"))
+    wrike = account.wrike_app_id()
+    account.configure_connector(wrike, {"scim_base_url": "http://sp/scim/v2",
+                                        "scim_bearer_token": token})
+    account.enable_api_connection(wrike)            # "API Connection: Enable"
+    account.set_provisioning(wrike, {"enabled": True})
+    app = create_app(account.config, account=account)   # /auth, /api/1, /api/2, /simulator/api
+
+Live: ``mock-onelogin serve --data-dir data --port 8200`` (waitress, background worker).
+"""
 
 from mock_onelogin.account import Actor, OneLoginAccount
 from mock_onelogin.app import create_app
