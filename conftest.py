@@ -8,6 +8,7 @@ in the report of a failed scenario.
 from __future__ import annotations
 
 from collections.abc import Generator
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # pytest-bdd writes the cucumber JSON without creating its folder (JUnit XML does).
+    cucumber = config.getoption("cucumber_json_path", None)
+    if cucumber:
+        Path(cucumber).parent.mkdir(parents=True, exist_ok=True)
     if config.getoption("--target") == "external" and not (
             config.getoption("--scim-url") and config.getoption("--scim-token")):
         raise pytest.UsageError("--target external needs --scim-url and --scim-token")
