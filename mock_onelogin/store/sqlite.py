@@ -66,6 +66,13 @@ class OneLoginStore:
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(SCHEMA)
 
+    @property
+    def total_changes(self) -> int:
+        """Rows written since the store opened: lets a test prove a refused call wrote
+        nothing."""
+        with self._lock:
+            return self._conn.total_changes
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

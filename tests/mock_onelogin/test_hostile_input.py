@@ -57,11 +57,11 @@ def _shaped(body: Any) -> bool:
 def test_no_body_causes_a_500(endpoint: tuple[str, str], body: Any) -> None:
     method, path = endpoint
     client, token, account = _client()
-    writes_before = account.store._conn.total_changes
+    writes_before = account.store.total_changes
     response = client.open(path, method=method, data=json.dumps(body),
                            headers={"Authorization": f"Bearer {token}",
                                     "Content-Type": "application/json"})
     assert response.status_code < 500, response.get_data(as_text=True)
     if response.status_code >= 400:
         assert _shaped(response.get_json()), response.get_data(as_text=True)
-        assert account.store._conn.total_changes == writes_before, "refused but written"
+        assert account.store.total_changes == writes_before, "refused but written"
