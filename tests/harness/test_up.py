@@ -1,0 +1,119 @@
+"""``harness up`` serves both sides on loopback, stops on SIGINT, and resumes its state on a
+second start without seeding again."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from harness.cli import main
+from harness.up import CREDENTIALS
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_up(data_dir: Path, wrike_port: int, onelogin_port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "up", "--data-dir", str(data_dir),
+         "--wrike-port", str(wrike_port), "--onelogin-port", str(onelogin_port),
+         "--threads", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wait_for_line(process: subprocess.Popen[str], text: str, timeout: float = 30) -> str:
+    """Read the process's output until ``text`` shows up; the deadline only bounds a hang."""
+    assert process.stdout is not None
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen += line
+        if text in line:
+            return seen
+    raise AssertionError(f"{text!r} not printed; output so far:\n{seen}")
+
+
+def interrupt(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=15)
+    assert process.returncode == 0, out
+    return out
+
+
+@pytest.mark.slow
+def test_up_serves_both_stops_on_sigint_and_resumes(tmp_path: Path) -> None:
+    wrike_port, onelogin_port = free_port(), free_port()
+    data = tmp_path / "data"
+    process = start_up(data, wrike_port, onelogin_port)
+    try:
+        first = wait_for_line(process, "Press Ctrl-C to stop")
+        assert "Seeded a new world." in first
+        creds_path = data / CREDENTIALS
+        assert stat.S_IMODE(creds_path.stat().st_mode) == 0o600
+        creds = json.loads(creds_path.read_text())
+        wrike, one = creds["wrike"], creds["onelogin"]
+        assert wrike["scim_token"] in first
+        # Wrike answers SCIM with the seeded token, and the seeded user was provisioned by
+        # OneLogin's background worker.
+        deadline = time.monotonic() + 15
+        while True:
+            found = requests.get(f"{wrike['scim_url']}/Users", timeout=5,
+                                 params={"filter": 'userName eq "ada@acme.example"'},
+                                 headers={"Authorization": f"Bearer {wrike['scim_token']}"})
+            assert found.status_code == 200, found.text
+            if found.json()["totalResults"] == 1 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert found.json()["totalResults"] == 1
+        token = requests.post(one["api"]["token_url"], timeout=5,
+                              auth=(one["api"]["client_id"], one["api"]["client_secret"]),
+                              json={"grant_type": "client_credentials"})
+        assert token.status_code == 200, token.text
+        assert requests.get(one["pages"], timeout=5).status_code == 200
+        assert requests.get(wrike["pages"], timeout=5).status_code == 200
+        assert "Stopped." in interrupt(process)
+        with pytest.raises(requests.ConnectionError):
+            requests.get(wrike["pages"], timeout=2)
+
+        process = start_up(data, wrike_port, onelogin_port)
+        second = wait_for_line(process, "Press Ctrl-C to stop")
+        assert "Resumed the world" in second
+        assert wrike["scim_token"] not in second  # shown once; it stays in the 0600 file
+        assert json.loads(creds_path.read_text())["wrike"]["scim_token"] == wrike["scim_token"]
+        users = requests.get(f"{wrike['scim_url']}/Users", timeout=5,
+                             headers={"Authorization": f"Bearer {wrike['scim_token']}"}).json()
+        assert [u["userName"] for u in users["Resources"]].count("ada@acme.example") == 1
+        interrupt(process)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
+
+
+def test_up_refuses_a_non_loopback_host(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["up", "--data-dir", str(tmp_path), "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "--host 0.0.0.0 is not a loopback address" in result.output
+
+
+def test_up_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "wrike.sqlite3").write_text("")
+    result = CliRunner().invoke(main, ["up", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "holds databases but no harness-up.json" in result.output
