@@ -8,6 +8,7 @@ emails (value, type) can be searched; any other attribute is refused with invali
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from scim2_models import InvalidFilterException, ScimFilter
@@ -158,6 +159,17 @@ def _compares_user_name_only(node: Any) -> bool:
     return False
 
 
+@lru_cache(maxsize=256)
+def _user_name_shape(shape: str) -> Any:
+    """The AST of a filter shape that compares userName alone, else ``None``. Cached here as
+    well: scim2-models caches the parse but checks the filter against the schema each time."""
+    try:
+        parsed = ScimFilter[WrikeUser](shape)
+    except (InvalidFilterException, ValueError, TypeError, RecursionError):
+        return None
+    return parsed.ast if _compares_user_name_only(parsed.ast) else None
+
+
 def _user_name_filter(text: str) -> Sql | None:
     """The lookups identity providers send before each provisioning (``userName eq
     "<address>"``) differ only in their string literals. scim2-models caches parses by text,
@@ -174,16 +186,11 @@ def _user_name_filter(text: str) -> Sql | None:
         return f'"{len(literals) - 1}"'
 
     shape = _PLAIN_STRING.sub(position, text)
-    if not literals:
+    ast = _user_name_shape(shape) if literals else None
+    if ast is None:
         return None
     try:
-        parsed = ScimFilter[WrikeUser](shape)
-    except (InvalidFilterException, ValueError, TypeError, RecursionError):
-        return None
-    if not _compares_user_name_only(parsed.ast):
-        return None
-    try:
-        return _UserSql(literals=literals).visit(parsed.ast)
+        return _UserSql(literals=literals).visit(ast)
     except (ScimError, RecursionError):
         return None
 
