@@ -1,0 +1,50 @@
+"""The diagnosis reads error details by their text first and by HTTP status second, so a real
+Wrike's differently-worded refusals still land on a cause; docs/case-files.md lists every
+cause and action a case may use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.case import ACTIONS
+from harness.diagnosis import CAUSES, classify_error
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "case-files.md"
+
+
+@pytest.mark.parametrize(("text", "cause"), [
+    ("Failed to create user in app. HTTP 401: Unauthorized", "wrong_token"),
+    ("Failed to create user in app. HTTP 404", "wrong_scim_url"),
+    ("Failed to create user in app. HTTP 429", "rate_limited"),
+    ("Failed to update user in app. HTTP 502: Bad Gateway", "wrike_unavailable"),
+    ("Failed to create user in app. Connection error calling GET https://x/Users: refused",
+     "wrike_unavailable"),
+    ("Failed to create user in app. Timeout after 30s calling POST https://x/Users: ReadTimeout",
+     "wrike_unavailable"),
+    ("Failed to create user in app. HTTP 409: scimType uniqueness, exists", "duplicate_user"),
+    ("Failed to create user in app. HTTP 400: scimType invalidValue, 'Boss' is not a Wrike "
+     "user type. Use one of: Regular", "unknown_user_type"),
+    ("Failed to delete user in app. HTTP 403: This user is the owner of the Wrike account and "
+     "cannot be deactivated or deleted over SCIM.", "owner_protected"),
+    ("Failed to create user in app. HTTP 418: I'm a teapot", "unknown_error"),
+])
+def test_error_details_map_to_a_cause(text: str, cause: str) -> None:
+    found, meaning, fix = classify_error(text)
+    assert found == cause
+    assert meaning and fix
+
+
+def test_the_unapproved_domain_fix_names_the_domain() -> None:
+    _, meaning, fix = classify_error(
+        "Failed to create user in app. HTTP 400: scimType invalidValue, The email domain "
+        "'example.org' of 'eve@example.org' is not an approved domain of this Wrike account")
+    assert "example.org" in meaning
+    assert "add example.org to the approved domains" in fix
+
+
+def test_the_case_file_documentation_lists_every_action_and_cause() -> None:
+    doc = DOC.read_text(encoding="utf-8")
+    assert not [a for a in ACTIONS if f"| `{a}` |" not in doc]
+    assert not [c for c in CAUSES if f"| `{c}` |" not in doc]
