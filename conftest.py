@@ -64,5 +64,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
         world = item.stash.get(WORLD_KEY, None)
         if world is not None:
             for title, text in world.report():
-                report.sections.append((title, text))
+                report.sections.append((title, text))  # the terminal's failure report
+                # ... and, as captured output, JUnit XML's system-out (-o junit_logging=...)
+                item.add_report_section("call", "stdout", f"{title}\n{text}\n")
     return report

@@ -26,8 +26,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served_provider(tmp_path: Path) -> Iterator[dict[str, str]]:
+def served_provider(request: pytest.FixtureRequest, tmp_path: Path
+                    ) -> Iterator[dict[str, str]]:
     """``wrike-sp serve`` in a subprocess; what it prints: SCIM URL, token, admin API key."""
+    if request.config.getoption("--target") != "in-process":
+        pytest.skip("this test chooses its own target (external); it runs with the default "
+                    "--target in-process only")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [str(CLI), "serve", "--data-dir", str(tmp_path / "data"), "--port", str(_free_port())],
