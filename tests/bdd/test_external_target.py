@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CLI = Path(sys.executable).with_name("wrike-sp")
 
 
