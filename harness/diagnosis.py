@@ -263,8 +263,8 @@ def classify_error(text: str) -> tuple[str, str, str]:
                 f"users should join); {_RETRY}.")
     if "no longer an active account admin" in text:
         return ("token_issuer_not_admin",
-                "The member who issued the token is no longer an active account admin, so "
-                "the token no longer works.",
+                "The member who issued the token is not (or no longer) an active account "
+                "admin of the Wrike account, so Wrike does not accept the token.",
                 f"Have a current account admin obtain a new token and save it in OneLogin; "
                 f"{_RETRY}.")
     if status == 401 or "bearer token" in text.lower():
