@@ -754,7 +754,7 @@ class LoopbackServer:
 @dataclass
 class World:
     target: str
-    wrike: Any  # a WrikeDriver
+    wrike: WrikeDriver
     onelogin: OneLogin
     closers: list[Callable[[], None]] = field(default_factory=list)
     #: What Wrike showed each member: the SCIM URL on the SCIM tab, the token once.
@@ -869,7 +869,7 @@ class Stage:
         onelogin_session = self._onelogin_session()
         _reset(onelogin_session, f"{self.onelogin_base}/simulator/api/reset", "OneLogin")
         onelogin = OneLogin(onelogin_session, self.onelogin_base)
-        wrike: Any
+        wrike: WrikeDriver
         if self._wrike_session is None:
             assert self.target.scim_url and self.target.scim_token
             wrike = ExternalWrike(self.target.scim_url, self.target.scim_token)
