@@ -118,7 +118,8 @@ def test_exported_cases_pass_in_the_bdd_suite(tmp_path: Path) -> None:
     with (tmp_path / "steps" / "test_features.py").open("a") as handle:
         handle.write('\nscenarios("support")\n')
     run = subprocess.run([sys.executable, "-m", "pytest", "steps", "-q", "-k", "support_case",
-                          "-p", "no:cacheprovider"], cwd=tmp_path, capture_output=True,
+                          "-p", "no:cacheprovider", "-p", "no:schemathesis", "-p",
+                          "no:hypothesispytest"], cwd=tmp_path, capture_output=True,
                          text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert f"{len(EXPORTABLE)} passed" in run.stdout
