@@ -40,6 +40,9 @@ CREDENTIALS = "harness-up.json"
 WRIKE_DB = "wrike.sqlite3"
 ONELOGIN_DB = "onelogin.sqlite3"
 SEED_DOMAIN = "acme.example"
+#: The BDD suite's users are at acme.com; approving it too lets `harness check` run green
+#: against the local Wrike (a self-test of the gate before pointing it at a staging Wrike).
+SUITE_DOMAIN = "acme.com"
 SEED_ROLE = "Wrike users"
 CONSOLE_ADMIN = "admin@onelogin.example"
 #: OneLogin users seeded on first start: the first is in the role that holds the Wrike app
@@ -190,6 +193,7 @@ def _seed(wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str,
           secrets_: dict[str, str]) -> dict[str, Any]:
     runtime = wrike.extensions["wrike"]
     demo = seed_demo_account(runtime.accounts, domain=SEED_DOMAIN)
+    runtime.accounts.add_domain(demo.account_id, SUITE_DOMAIN)
     scim_url = wrike_url + demo.scim_path
     account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
     app_id = account.wrike_app_id()
@@ -209,7 +213,7 @@ def _seed(wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str,
             "pages": f"{wrike_url}/login",
             "account_id": demo.account_id,
             "plan": demo.plan,
-            "approved_domain": demo.domain,
+            "approved_domains": [demo.domain, SUITE_DOMAIN],
             "admin": {"email": demo.admin_email, "password": demo.admin_password,
                       "rights": ["Configure advanced security settings",
                                  "Grant/revoke admin rights"]},
@@ -268,7 +272,7 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         f"Wrike (reference provider)  {wrike['url']}",
         f"  pages:       {wrike['pages']}  sign in as {wrike['admin']['email']} / "
         f"{wrike['admin']['password']} (account {wrike['account_id']}, {wrike['plan']}, "
-        f"approved domain {wrike['approved_domain']})",
+        f"approved domains {', '.join(wrike['approved_domains'])})",
         f"  SCIM URL:    {wrike['scim_url']}",
         f"  SCIM token:  {token}",
         f"  admin API:   {wrike['admin_api']['url']}  (Authorization: Bearer "
