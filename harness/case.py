@@ -9,6 +9,7 @@ half-way through its timeline because of a typo.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -543,7 +544,14 @@ class _Validator:
         if key == "admin":
             return self.choice(value, where, admins, "Wrike admin")
         if key == "fault":
-            return self.choice(value, where, v.FAULTS, "fault")
+            if isinstance(value, (str, int)) and not isinstance(value, bool) and re.fullmatch(
+                    r"[45]\d\d(\s.*)?", str(value).strip()):
+                named = [f for f in v.FAULTS if f.lower() == str(value).strip().lower()]
+                return named[0] if named else str(value).strip()
+            self.problem(where, f"unknown fault {value!r}{_suggest(str(value), v.FAULTS)} "
+                                f"(one of: {', '.join(v.FAULTS)}, or any 4xx or 5xx status "
+                                "such as '502 Bad Gateway')")
+            return None
         if key in ("retry_after", "count"):
             return self.count(value, where, minimum=0 if key == "retry_after" else 1)
         if key == "scim_url":
