@@ -544,11 +544,14 @@ class _Validator:
         if key == "admin":
             return self.choice(value, where, admins, "Wrike admin")
         if key == "fault":
-            if isinstance(value, (str, int)) and not isinstance(value, bool) and re.fullmatch(
-                    r"[45]\d\d(\s.*)?", str(value).strip()):
-                named = [f for f in v.FAULTS if f.lower() == str(value).strip().lower()]
-                return named[0] if named else str(value).strip()
-            self.problem(where, f"unknown fault {value!r}{_suggest(str(value), v.FAULTS)} "
+            text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(
+                value, bool) else ""
+            named = [f for f in v.FAULTS if f.lower() == text.lower()]
+            if named:
+                return named[0]
+            if re.fullmatch(r"[45]\d\d(\s.*)?", text):
+                return text
+            self.problem(where, f"unknown fault {value!r}{_suggest(text, v.FAULTS)} "
                                 f"(one of: {', '.join(v.FAULTS)}, or any 4xx or 5xx status "
                                 "such as '502 Bad Gateway')")
             return None
