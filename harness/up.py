@@ -179,7 +179,7 @@ def start(data_dir: Path, host: str, wrike_port: int, onelogin_port: int,
         if previous is None:
             info = _seed(wrike, onelogin, wrike_url, onelogin_url, secrets_)
         else:
-            info = _resume(previous, onelogin, wrike_url, onelogin_url, running.notes)
+            info = _resume(previous, wrike, onelogin, wrike_url, onelogin_url, running.notes)
         info["secrets"] = secrets_
         write_private(creds_path, info)
     except BaseException:
@@ -240,10 +240,14 @@ def _seed(wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str,
     }
 
 
-def _resume(info: dict[str, Any], onelogin: Any, wrike_url: str, onelogin_url: str,
-            notes: list[str]) -> dict[str, Any]:
-    """Keep the seeded state; follow a change of ports so the URLs stay true."""
+def _resume(info: dict[str, Any], wrike_app: Any, onelogin: Any, wrike_url: str,
+            onelogin_url: str, notes: list[str]) -> dict[str, Any]:
+    """Keep the seeded state; follow a change of ports so the URLs stay true, and show the
+    approved domains as they are now (an admin may have changed them in the pages)."""
     wrike, one = info["wrike"], info["onelogin"]
+    wrike.pop("approved_domain", None)
+    wrike["approved_domains"] = wrike_app.extensions["wrike"].store.approved_domains(
+        wrike["account_id"])
     if wrike["url"] != wrike_url:
         path = wrike["scim_url"][len(wrike["url"]):]
         wrike.update(url=wrike_url, pages=f"{wrike_url}/login", scim_url=wrike_url + path,
