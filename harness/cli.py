@@ -91,20 +91,21 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
 def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int) -> None:
     """Serve the simulated OneLogin and the reference Wrike provider, wired together, until
     Ctrl-C or SIGTERM. The first start seeds both sides; later starts resume."""
-    from harness.up import UpError, start, summary, wait_for_signal
+    from harness.up import StopSignals, UpError, start, summary
 
-    try:
-        running = start(data_dir, host, wrike_port, onelogin_port, threads)
-    except UpError as error:
-        click.echo(f"harness up: {error}", err=True)
-        sys.exit(2)
-    click.echo("\n".join(summary(running, data_dir)))
-    try:
-        wait_for_signal()
-    finally:
-        click.echo("Stopping both servers...")
-        running.stop()
-        click.echo(f"Stopped. State kept in {data_dir}.")
+    with StopSignals() as signals:
+        try:
+            running = start(data_dir, host, wrike_port, onelogin_port, threads)
+        except UpError as error:
+            click.echo(f"harness up: {error}", err=True)
+            sys.exit(2)
+        click.echo("\n".join(summary(running, data_dir)))
+        try:
+            signals.wait()
+        finally:
+            click.echo("Stopping both servers...")
+            running.stop()
+            click.echo(f"Stopped. State kept in {data_dir}.")
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

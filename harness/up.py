@@ -299,17 +299,26 @@ def summary(running: Running, data_dir: Path) -> list[str]:
     return lines
 
 
-def wait_for_signal() -> None:
-    """Block until SIGINT or SIGTERM, then return so both servers stop cleanly."""
-    stop = threading.Event()
+class StopSignals:
+    """SIGINT and SIGTERM set an event instead of interrupting whatever runs, so a Ctrl-C
+    during seeding still ends in a clean stop. Installed before the servers start."""
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self._previous: dict[int, Any] = {}
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        while not stop.wait(0.5):
+    def __enter__(self) -> StopSignals:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._previous[sig] = signal.signal(sig, self._handler)
+        return self
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        self.stop.set()
+
+    def wait(self) -> None:
+        while not self.stop.wait(0.5):
             pass
-    finally:
-        for sig, old in previous.items():
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, old in self._previous.items():
             signal.signal(sig, old)
