@@ -102,9 +102,9 @@ def report(result: Replay, *, show_scim: bool = False) -> list[str]:
             if show_scim:
                 out.append(f"          sent: {exchange.get('request_body')}")
                 out.append(f"          answer: {exchange.get('response_body')}")
-    out += ["", f"Wrike: account {world.account_id} on the "
-                f"{world.runtime.store.account(world.account_id)['plan']} plan; approved "  # type: ignore[index]
-                f"domains: {', '.join(world.runtime.store.approved_domains(world.account_id)) or 'none'}",
+    account = world.runtime.accounts.account_view(world.account_id)
+    out += ["", f"Wrike: account {world.account_id} on the {account['plan']} plan; approved "
+                f"domains: {', '.join(account['approved_domains']) or 'none'}",
             "  users:"]
     for member in world.runtime.accounts.members(world.account_id):
         out.append(f"    {member['email']:<28} {member['role']:<8} {member['user_type']:<12} "
