@@ -99,6 +99,9 @@ class OneLoginAccount:
         self.engine.recover()
         self.wake = threading.Event()
         self._drain_lock = threading.Lock()
+        #: (app, user) pairs changed while their task was running; see drain().
+        self._recheck: set[tuple[int, int]] = set()
+        self._recheck_lock = threading.Lock()
         self.seed()
 
     def seed(self) -> None:
@@ -532,6 +535,7 @@ class OneLoginAccount:
         login_rows: list[tuple[Any, ...]] = []
         superseded: list[tuple[Any, ...]] = []
         new_tasks: list[tuple[Any, ...]] = []
+        running: list[tuple[int, int]] = []
         counts: dict[str, int] = {}
         for uid in user_ids:
             user = users.get(uid)
@@ -554,6 +558,8 @@ class OneLoginAccount:
             state, status = (login["provisioning_state"], login["provisioning_status"]) \
                 if login else ("unknown", "enabled")
             task = open_tasks.get(uid)
+            if task is not None and task["state"] == TaskState.RUNNING:
+                running.append((app_id, uid))
             if settings.enabled:
                 keep = task is not None and task["kind"] == kind
                 if task is not None and not keep and task["state"] != TaskState.RUNNING:
@@ -584,6 +590,9 @@ class OneLoginAccount:
                 "INSERT INTO tasks (user_id, app_id, kind, state, trigger, due_at, prev_state, "
                 "prev_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new_tasks)
+        if running:
+            with self._recheck_lock:
+                self._recheck.update(running)
         if new_tasks:
             self.wake.set()
         return counts
@@ -727,9 +736,16 @@ class OneLoginAccount:
         run the same task twice."""
         with self._drain_lock:
             report = self.engine.drain(max_tasks)
-            # A change that arrives while its user's task is running is not in the body that
-            # task sent; comparing what Wrike now holds with what the directory says catches it.
-            for app_id, user_ids in report.confirmed.items():
+            # A change that arrived while its user's task was running is not in the body that
+            # task sent. Only those users (noted by _evaluate) are checked again, now that
+            # their task has confirmed what Wrike holds: re-checking every provisioned user
+            # would double the cost of each drain.
+            with self._recheck_lock:
+                recheck, self._recheck = self._recheck, set()
+            by_app: dict[int, list[int]] = {}
+            for app_id, user_id in recheck:
+                by_app.setdefault(app_id, []).append(user_id)
+            for app_id, user_ids in sorted(by_app.items()):
                 with self.store.transaction():
                     self._evaluate(app_id, sorted(user_ids), "changed while provisioning")
             return report.to_json()

@@ -97,9 +97,6 @@ class DrainReport:
     retried: int = 0
     superseded: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
-    #: Users (per app) whose task ended with Wrike confirmed to hold a rendered body: the
-    #: directory may have changed while the task ran, so these are checked again.
-    confirmed: dict[int, set[int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"ran": self.ran, "succeeded": self.succeeded, "failed": self.failed,
@@ -227,8 +224,6 @@ class ProvisioningEngine:
             report.by_kind[row["kind"]] = report.by_kind.get(row["kind"], 0) + 1
             if outcome.task_state == TaskState.DONE:
                 report.succeeded += 1
-                if outcome.login is not None and outcome.login.get("confirmed_hash"):
-                    report.confirmed.setdefault(row["app_id"], set()).add(row["user_id"])
             elif outcome.task_state == TaskState.FAILED:
                 report.failed += 1
             elif outcome.task_state == TaskState.QUEUED:

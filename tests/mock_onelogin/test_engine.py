@@ -465,3 +465,24 @@ def test_non_json_answer_to_the_existence_check_is_a_failure(
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
     assert "login page" in events_of(acct, 64)[0]["error_description"]
+
+
+def test_a_change_made_while_its_task_runs_is_sent_afterwards(
+        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    user_id = 0
+
+    def create_while_admin_edits(request: requests.PreparedRequest) -> tuple[int, dict, str]:
+        acct.update_user(user_id, {"title": "Changed mid-flight"})
+        return 201, {}, json.dumps({"id": "w1"})
+
+    scim.get(f"{BASE}/Users", json=EMPTY)
+    scim.add_callback(responses.POST, f"{BASE}/Users", callback=create_while_admin_edits)
+    scim.put(f"{BASE}/Users/w1", json={"id": "w1"})
+    user_id = assign(acct, title="Before")
+    acct.drain()
+    assert json.loads(scim.calls[1].request.body)["title"] == "Before"
+    acct.drain()
+    assert scim.calls[-1].request.method == "PUT"
+    assert json.loads(scim.calls[-1].request.body)["title"] == "Changed mid-flight"
+    acct.drain()
+    assert len(scim.calls) == 3  # and nothing more once Wrike holds the change
