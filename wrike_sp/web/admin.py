@@ -4,13 +4,12 @@ case files and scripts. No rule lives here."""
 from __future__ import annotations
 
 import hmac
-from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
 from wrike_sp.domain.accounts import AccountAdmin, member_view
-from wrike_sp.domain.errors import AdminError, ScimError
-from wrike_sp.web.http import admin_json, read_json
+from wrike_sp.domain.errors import AdminError
+from wrike_sp.web.http import admin_body, admin_json
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
 
@@ -33,23 +32,13 @@ def _require_key() -> None:
         )
 
 
-def _json() -> dict[str, Any]:
-    try:
-        body = read_json(request.get_data(cache=False), request.headers.get("Content-Type"))
-    except ScimError as error:
-        raise AdminError(error.status, "invalid_body", error.detail) from error
-    if not isinstance(body, dict):
-        raise AdminError(400, "invalid_body", "The request body must be a JSON object")
-    return body
-
-
 def _public_url() -> str:
     return current_app.extensions["wrike"].config.public_url or request.host_url
 
 
 @blueprint.post("/accounts")
 def create_account() -> Response:
-    body = _json()
+    body = admin_body()
     return admin_json(_admin().create_account(body.get("name"), body.get("plan")), 201)
 
 
@@ -66,7 +55,7 @@ def get_account(account_id: int) -> Response:
 
 @blueprint.put("/accounts/<int:account_id>/plan")
 def set_plan(account_id: int) -> Response:
-    return admin_json(_admin().set_plan(account_id, _json().get("plan")))
+    return admin_json(_admin().set_plan(account_id, admin_body().get("plan")))
 
 
 @blueprint.get("/accounts/<int:account_id>/approved-domains")
@@ -76,7 +65,7 @@ def list_domains(account_id: int) -> Response:
 
 @blueprint.post("/accounts/<int:account_id>/approved-domains")
 def add_domain(account_id: int) -> Response:
-    return admin_json(_admin().add_domain(account_id, _json().get("domain")), 201)
+    return admin_json(_admin().add_domain(account_id, admin_body().get("domain")), 201)
 
 
 @blueprint.delete("/accounts/<int:account_id>/approved-domains/<domain>")
@@ -86,7 +75,7 @@ def remove_domain(account_id: int, domain: str) -> Response:
 
 @blueprint.post("/accounts/<int:account_id>/members")
 def add_member(account_id: int) -> Response:
-    return admin_json(_admin().add_member(account_id, _json()), 201)
+    return admin_json(_admin().add_member(account_id, admin_body()), 201)
 
 
 @blueprint.get("/accounts/<int:account_id>/members")
@@ -101,7 +90,7 @@ def get_member(account_id: int, member_id: str) -> Response:
 
 @blueprint.patch("/accounts/<int:account_id>/members/<member_id>")
 def update_member(account_id: int, member_id: str) -> Response:
-    return admin_json(_admin().update_member(account_id, member_id, _json()))
+    return admin_json(_admin().update_member(account_id, member_id, admin_body()))
 
 
 @blueprint.get("/accounts/<int:account_id>/members/<member_id>/scim-url")
@@ -111,7 +100,7 @@ def scim_url(account_id: int, member_id: str) -> Response:
 
 @blueprint.post("/accounts/<int:account_id>/api-apps")
 def create_app(account_id: int) -> Response:
-    body = _json()
+    body = admin_body()
     app = _admin().create_app(
         account_id, str(body.get("member_id")), body.get("name"), body.get("description")
     )
@@ -127,7 +116,7 @@ def list_apps(account_id: int) -> Response:
 
 @blueprint.post("/accounts/<int:account_id>/api-apps/<int:app_id>/tokens")
 def issue_token(account_id: int, app_id: int) -> Response:
-    body = _json()
+    body = admin_body()
     token = _admin().issue_token(
         account_id, app_id, str(body.get("member_id")), body.get("password")
     )

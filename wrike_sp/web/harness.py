@@ -21,8 +21,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from wrike_sp.domain.clock import Clock, stamp
-from wrike_sp.domain.errors import AdminError, ScimError
-from wrike_sp.web.http import ERROR_SCHEMA, SCIM_MEDIA_TYPE, admin_json, read_json
+from wrike_sp.domain.errors import AdminError
+from wrike_sp.web.http import ERROR_SCHEMA, SCIM_MEDIA_TYPE, admin_body, admin_json
 
 FAULT_KINDS = ("status", "latency", "drop", "lost_response", "malformed")
 _JOURNAL_BODY_LIMIT = 4096
@@ -249,16 +249,6 @@ def _state() -> HarnessState:
     return state
 
 
-def _json() -> dict[str, Any]:
-    try:
-        body = read_json(request.get_data(cache=False), request.headers.get("Content-Type"))
-    except ScimError as error:
-        raise AdminError(error.status, "invalid_body", error.detail) from error
-    if not isinstance(body, dict):
-        raise AdminError(400, "invalid_body", "The request body must be a JSON object")
-    return body
-
-
 @blueprint.post("/reset")
 def reset() -> Response:
     current_app.extensions["wrike"].store.reset()
@@ -268,7 +258,7 @@ def reset() -> Response:
 
 @blueprint.post("/faults")
 def add_fault() -> Response:
-    return admin_json(asdict(_state().add_fault(_json())), 201)
+    return admin_json(asdict(_state().add_fault(admin_body())), 201)
 
 
 @blueprint.get("/faults")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 
-from wrike_sp.domain.errors import ScimError
+from wrike_sp.domain.errors import AdminError, ScimError
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -59,3 +59,14 @@ def read_json(raw: bytes, content_type: str | None) -> Any:
         raise ScimError(400, "invalidSyntax", "The JSON body is nested too deeply") from error
     except (ValueError, UnicodeDecodeError) as error:
         raise ScimError(400, "invalidSyntax", f"The body is not valid JSON: {error}") from error
+
+
+def admin_body() -> dict[str, Any]:
+    """The JSON object body of an admin or harness API request, refused in the admin shape."""
+    try:
+        body = read_json(request.get_data(cache=False), request.headers.get("Content-Type"))
+    except ScimError as error:
+        raise AdminError(error.status, "invalid_body", error.detail) from error
+    if not isinstance(body, dict):
+        raise AdminError(400, "invalid_body", "The request body must be a JSON object")
+    return body
