@@ -88,18 +88,29 @@ class CompiledTemplate:
         return {} if value is _OMIT else value
 
     # compilation ---------------------------------------------------------------------------
+    @staticmethod
+    def _field(path: str) -> _Resolver:
+        """A resolver specialised for one user path at compile time (plain fields are the
+        common case and need only a dict lookup)."""
+        if path.startswith("custom_fields."):
+            key = path[len("custom_fields."):]
+            return lambda user: user.custom.get(key)
+        if path in DERIVED_USER_FIELDS:
+            return lambda user: user.lookup(path)
+        return lambda user: user.fields.get(path)
+
     def _resolver(self, kind: str, name: str) -> _Resolver:
         if kind == "user":
-            return lambda user: user.lookup(name)
+            return self._field(name)
         param = self.parameters.get(name)
         if param is None:
             raise ValidationFailed(
                 f"SCIM JSON Template uses {{$parameters.{name}}} but the app has no parameter "
                 f"'{name}'. Add the parameter or change the template.", "scim_json_template")
-        source, default = param.source, param.default
+        source, default = self._field(param.source), param.default
 
         def resolve(user: UserView) -> Any:
-            value = user.lookup(source)
+            value = source(user)
             return default if _empty(value) else value
         return resolve
 
