@@ -117,3 +117,28 @@ def test_up_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["up", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "holds databases but no harness-up.json" in result.output
+
+
+def test_start_seeds_serves_and_resumes_in_process(tmp_path: Path) -> None:
+    """The same life cycle without subprocesses, fast enough for every run."""
+    from harness.up import start
+
+    wrike_port, onelogin_port = free_port(), free_port()
+    running = start(tmp_path, "127.0.0.1", wrike_port, onelogin_port, threads=2)
+    try:
+        assert running.seeded
+        wrike, one = running.info["wrike"], running.info["onelogin"]
+        assert one["api_status"] == "Enabled"  # the connection test went over real HTTP
+        answer = requests.get(f"{wrike['scim_url']}/ServiceProviderConfig", timeout=5,
+                              headers={"Authorization": f"Bearer {wrike['scim_token']}"})
+        assert answer.status_code == 200
+        assert requests.get(f"{one['url']}/", timeout=5).json()["service"] == "Simulated OneLogin"
+    finally:
+        running.stop()
+    running = start(tmp_path, "127.0.0.1", wrike_port, onelogin_port, threads=2)
+    try:
+        assert not running.seeded
+        assert running.info["wrike"]["scim_token"] == wrike["scim_token"]
+        assert requests.get(running.info["wrike"]["pages"], timeout=5).status_code == 200
+    finally:
+        running.stop()
