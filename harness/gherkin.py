@@ -59,7 +59,7 @@ def export_feature(case: Case) -> str:
         tags.append("@reference_only")
     lines = [" ".join(tags), f"Feature: Support case: {_one_line(case.title)}"]
     if case.description:
-        lines += [f"  {line}".rstrip() for line in case.description.splitlines()]
+        lines += [f"  {_description(line)}".rstrip() for line in case.description.splitlines()]
     lines += ["", f"  Scenario: Support case: {_one_line(case.title)}"]
     steps = [(GIVEN, s) for s in setup] + list(zip(kinds, timeline, strict=True)) + \
         [("Then", s) for s in thens]
@@ -77,6 +77,19 @@ def export_feature(case: Case) -> str:
                 lines.append(f"      | {cells} |")
     lines += [f"    # {comment}" for comment in comments]
     return "\n".join(lines) + "\n"
+
+
+_KEYWORDS = ("Given", "When", "Then", "And", "But", "*", "Feature", "Background", "Scenario",
+             "Example", "Rule", "#", "@", "|", '"""', "```")
+
+
+def _description(line: str) -> str:
+    """A description line the Gherkin parser reads as text, never as a keyword, tag, table
+    or comment (a case's free-text description may start a line with "When ...")."""
+    stripped = line.strip()
+    if stripped.startswith(_KEYWORDS):
+        return f"- {stripped}"
+    return stripped
 
 
 def _one_line(text: str) -> str:

@@ -51,6 +51,20 @@ def test_every_exported_sentence_matches_exactly_one_pattern(path: Path) -> None
     assert scenario.ref.split(": ", 1)[1] not in existing
 
 
+def test_a_free_text_description_cannot_break_the_feature() -> None:
+    case = parse_case("case: x\n"
+                      "description: |\n"
+                      "  When Ada joined, nothing happened.\n"
+                      "  # not a comment\n"
+                      "  Scenario: not one either\n"
+                      "  | nor | a table |\n"
+                      "onelogin:\n  users:\n    - email: ada@acme.com\n"
+                      "timeline:\n  - {action: assign, user: ada@acme.com, role: Eng}\n"
+                      "expect:\n  users:\n    - {user: ada@acme.com, wrike: active}\n")
+    [scenario] = parse(export_feature(case))
+    assert scenario.steps[-1] == ("Then", 'Wrike shows "ada@acme.com" as active')
+
+
 def test_export_writes_the_file_it_is_given(tmp_path: Path) -> None:
     out = tmp_path / "case.feature"
     result = CliRunner().invoke(main, ["repro", str(CASES[0]), "--export-feature", str(out)])
