@@ -93,24 +93,6 @@ def directory(account: OneLoginAccount, n: int) -> tuple[int, list[int], float]:
     return role, ids, time.perf_counter() - start
 
 
-def end_to_end(account: OneLoginAccount, n: int) -> tuple[float, dict[str, Any]]:
-    role, ids, setup = directory(account, n)
-    start = time.perf_counter()
-    cpu = time.process_time()
-    account.add_role_users(role, ids)
-    queued = time.perf_counter()
-    report = account.drain()
-    elapsed = time.perf_counter() - start
-    cpu = time.process_time() - cpu
-    assert report["succeeded"] == n, report
-    states = account.store.query("SELECT provisioning_state AS s, count(*) AS n FROM logins "
-                                 "GROUP BY provisioning_state")
-    assert states == [{"s": "provisioned", "n": n}], states
-    return elapsed, {"cpu_s": round(cpu, 3), "directory_setup_s": round(setup, 3),
-                     "assign_and_queue_s": round(queued - start, 3),
-                     "drain_s": round(elapsed - (queued - start), 3)}
-
-
 class Stopwatch:
     """Accumulates wall-clock and CPU time over several ``with`` blocks."""
 
@@ -153,14 +135,12 @@ def ceiling_via(adapter: Any, base: str, n: int) -> float:
     return time.perf_counter() - start
 
 
-def in_process(n: int, chunk: int) -> dict[str, float]:
-    """End to end and ceiling, interleaved chunk by chunk so that both see the same load on
+def interleaved(account: OneLoginAccount, adapter: Any, base: str, n: int,
+                chunk: int) -> dict[str, float]:
+    """End to end and ceiling, interleaved slice by slice so that both see the same load on
     the machine: drain ``chunk`` users, then send the ceiling's calls for as many users."""
-    scim = minimal_scim()
-    account = account_for(lambda base: wsgi_session(scim, "http://scim.bench"))
     role, ids, setup = directory(account, n)
-    adapter = WSGIAdapter(minimal_scim())
-    calls = prepared_calls(BASE, n)
+    calls = prepared_calls(base, n)
     e2e, ceil = Stopwatch(), Stopwatch()
     with e2e:
         account.add_role_users(role, ids)
@@ -180,6 +160,12 @@ def in_process(n: int, chunk: int) -> dict[str, float]:
     assert states == [{"s": "provisioned", "n": n}], states
     return {"e2e_wall": e2e.wall, "e2e_cpu": e2e.cpu, "ceiling_wall": ceil.wall,
             "ceiling_cpu": ceil.cpu, "assign": assign, "setup": setup}
+
+
+def in_process(n: int, chunk: int) -> dict[str, float]:
+    scim = minimal_scim()
+    account = account_for(lambda base: wsgi_session(scim, "http://scim.bench"))
+    return interleaved(account, WSGIAdapter(minimal_scim()), BASE, n, chunk)
 
 
 def session_calls(session: requests.Session, base: str, n: int) -> float:
@@ -221,33 +207,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def live(n: int) -> tuple[float, float]:
-    """(engine end to end, ceiling) over real HTTP to waitress on loopback."""
+def live(n: int, chunk: int) -> dict[str, float]:
+    """The same, over real HTTP to waitress on loopback (server threads in this process)."""
     from waitress.server import create_server
 
-    app = minimal_scim()
-    port = free_port()
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    servers = []
+    for _ in range(2):  # one endpoint for the engine, one for the ceiling
+        server = create_server(minimal_scim(), host="127.0.0.1", port=free_port(), threads=4)
+        threading.Thread(target=server.run, daemon=True).start()
+        servers.append(server)
     time.sleep(0.2)
-    base = f"http://127.0.0.1:{port}"
+    engine_base, ceiling_base = (f"http://127.0.0.1:{s.effective_port}" for s in servers)
 
     def factory(_: str) -> requests.Session:
         session = requests.Session()
         session.trust_env = False
         return session
-    factory.base = base  # type: ignore[attr-defined]
+    factory.base = engine_base  # type: ignore[attr-defined]
     account = account_for(factory)
-    elapsed, _ = end_to_end(account, n)
-    session = factory(base)
-    ceil = ceiling_via(session.get_adapter(base + "/"), base + "/scim/v2", n)
-    session.close()
-    for cached in account.engine._sessions.values():
-        cached.close()
-    time.sleep(0.2)
-    server.close()
-    return elapsed, ceil
+    session = factory(ceiling_base)
+    try:
+        return interleaved(account, session.get_adapter(ceiling_base + "/"),
+                           ceiling_base + "/scim/v2", n, chunk)
+    finally:
+        session.close()
+        for cached in account.engine._sessions.values():
+            cached.close()
+        time.sleep(0.2)
+        for server in servers:
+            server.close()
 
 
 def main() -> None:
@@ -285,10 +273,11 @@ def main() -> None:
 
     if not args.skip_live:
         m = args.live_users
-        seconds, ceil_live = live(m)
-        print(f"live HTTP (waitress on loopback): {m} users in {seconds:.2f} s = "
-              f"{m / seconds:,.0f} users/s; ceiling (endpoint alone over the same HTTP) "
-              f"{m / ceil_live:,.0f} users/s; ratio {ceil_live / seconds:.2f}")
+        r = live(m, args.chunk)
+        print(f"live HTTP (waitress on loopback): {m} users in {r['e2e_wall']:.2f} s = "
+              f"{m / r['e2e_wall']:,.0f} users/s; ceiling (endpoint alone over the same HTTP) "
+              f"{m / r['ceiling_wall']:,.0f} users/s; ratio "
+              f"{r['ceiling_wall'] / r['e2e_wall']:.2f} (interleaved likewise)")
 
 
 if __name__ == "__main__":
