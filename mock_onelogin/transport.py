@@ -31,12 +31,13 @@ class WSGIResponse(requests.Response):
     """A ``requests.Response`` whose cookie jar is built only if someone asks for it: the
     jar is the most expensive part of a Response and an in-process SCIM call never has one."""
 
-    def __init__(self) -> None:  # deliberately skips Response.__init__'s eager cookie jar
+    def __init__(self, headers: CaseInsensitiveDict[str] | None = None) -> None:
+        # Deliberately skips Response.__init__ and its eager cookie jar.
         self._content: bytes | bool | None = False
         self._content_consumed = True
         self._next = None
         self.status_code = 0
-        self.headers = CaseInsensitiveDict()
+        self.headers = CaseInsensitiveDict() if headers is None else headers
         self.raw = None
         self.url = ""
         self.encoding = None
@@ -142,11 +143,10 @@ class WSGIAdapter(BaseAdapter):
             # An app that drops the connection mid-response (a server would close the
             # socket) looks to the client as it does over real HTTP.
             raise requests.ConnectionError(exc, request=request) from exc
-        response = WSGIResponse()
+        response = WSGIResponse(CaseInsensitiveDict(captured["headers"]))
         code, _, reason = captured["status"].partition(" ")
         response.status_code = int(code)
         response.reason = reason
-        response.headers = CaseInsensitiveDict(captured["headers"])
         response._content = content
         response.encoding = "utf-8" if response.headers.get("Content-Type") else None
         response.url = request.url or ""
