@@ -266,7 +266,7 @@ class ProvisioningEngine:
     def _run_one(self, row: dict[str, Any], ctx: AppContext | None) -> _Outcome:
         kind = TaskKind(row["kind"])
         remote = Remote(row["remote"])
-        user = {**row, "id": row["user_id"]}
+        user = row  # the joined row carries user_id and the name fields make_event needs
         if ctx is None:
             return _Outcome(TaskState.SUPERSEDED, None, [], "app no longer exists")
         app = (ctx.app_id, ctx.name)
@@ -385,7 +385,7 @@ class ProvisioningEngine:
             if can_retry else None
         notes = None if delay is None else f"Automatic retry {attempt} of " \
             f"{ctx.settings.retry.max_attempts} in {delay:g}s"
-        event = self._event(steps.failure_event, {**row, "id": row["user_id"]}, ctx, exchanges,
+        event = self._event(steps.failure_event, row, ctx, exchanges,
                             error=description, notes=notes)
         if delay is not None:
             running_state, running_status = steps.running
