@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 import pytest
 from flask import Flask
@@ -64,19 +64,6 @@ EXPECTED_SKIPS: dict[tuple[str, str | None], str] = {
         "serves only Users, and RFC 7644 §3.4.3 lets a provider decline the root search."
     ),
 }
-EXPECTED_DEVIATIONS: dict[tuple[str, str | None], tuple[Any, str]] = {
-    ("check_remove_attribute", "userType"): (
-        "Regular",
-        "A Wrike member always has a user type; absent means Regular (issue: synced "
-        "attributes). PATCH remove userType therefore sets the member back to Regular instead "
-        "of leaving userType unassigned.",
-    ),
-    ("check_remove_attribute", "active"): (
-        True,
-        "A Wrike member is either active or deactivated; absent means active. PATCH remove "
-        "active therefore leaves the member active instead of leaving active unassigned.",
-    ),
-}
 
 
 def _key(result: CheckResult) -> tuple[str, str | None]:
@@ -117,7 +104,7 @@ def results(app: Flask, demo: DemoAccount, seeded_random: None) -> list[CheckRes
     return results
 
 
-def test_every_scim2_tester_check_passes_or_is_an_expected_outcome(
+def test_every_scim2_tester_check_passes_or_is_skipped_for_a_stated_reason(
     results: list[CheckResult],
 ) -> None:
     unexpected = []
@@ -129,14 +116,8 @@ def test_every_scim2_tester_check_passes_or_is_an_expected_outcome(
         if result.status == Status.SKIPPED and key in EXPECTED_SKIPS:
             seen.add(key)
             continue
-        if key in EXPECTED_DEVIATIONS:
-            wrike_default = EXPECTED_DEVIATIONS[key][0]
-            data = result.data if isinstance(result.data, dict) else {}
-            if result.status == Status.ERROR and data.get("modify_actual") == wrike_default:
-                seen.add(key)
-                continue
         unexpected.append(_describe(result))
-    missing = sorted((set(EXPECTED_SKIPS) | set(EXPECTED_DEVIATIONS)) - seen, key=str)
+    missing = sorted(set(EXPECTED_SKIPS) - seen, key=str)
     message = [f"{len(results)} checks run"]
     if unexpected:
         message += ["checks that failed:", *unexpected]
@@ -179,11 +160,3 @@ def test_scim2_tester_covered_the_user_resource_at_the_approved_domain(
     provisioned = [e["login"] for e in ledger if e["event"] == "provisioned"]
     assert len(provisioned) >= 5
     assert all(login.endswith("@acme.example") for login in provisioned), provisioned
-
-
-def test_patch_remove_user_type_makes_the_member_regular(scim: Any) -> None:
-    """The behaviour behind the expected userType deviation, asserted directly."""
-    created = scim.create("vera@acme.example", userType="Viewer").get_json()
-    removed = scim.patch(created["id"], {"op": "remove", "path": "userType"})
-    assert removed.status_code == 200
-    assert scim.request("GET", f"/Users/{created['id']}").get_json()["userType"] == "Regular"

@@ -456,3 +456,20 @@ def test_the_account_owner_cannot_be_deleted_or_deactivated(scim, demo):
     assert response.status_code == 403
     assert "owner" in response.get_json()["detail"]
     assert scim.patch(demo.admin_id, {"op": "replace", "path": "title", "value": "CEO"}).status_code == 200
+
+
+def test_removing_the_user_type_leaves_it_unassigned_and_billed_as_regular(scim, admin, demo):
+    user = scim.create("ada@acme.example", userType="Viewer").get_json()
+    removed = scim.patch(user["id"], {"op": "remove", "path": "userType"}).get_json()
+    assert "userType" not in removed
+    seats = admin.get(f"/accounts/{demo.account_id}/billing").get_json()["seats"]
+    assert seats == {"Regular": 2}
+
+
+def test_removing_active_leaves_the_status_unchanged(scim):
+    user = scim.create("ada@acme.example", active=False).get_json()
+    removed = scim.patch(user["id"], {"op": "remove", "path": "active"}).get_json()
+    assert "active" not in removed
+    assert scim.find('userName eq "ada@acme.example"').get_json()["totalResults"] == 1
+    again = scim.patch(user["id"], {"op": "replace", "path": "active", "value": True}).get_json()
+    assert again["active"] is True

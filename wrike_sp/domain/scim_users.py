@@ -17,6 +17,7 @@ from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.filters import filter_to_sql
 from wrike_sp.domain.modelling import (
+    DEFAULT_USER_TYPE,
     MAX_RESULTS,
     SCIM_PLANS,
     STATUS_PLAN_WITHOUT_SCIM,
@@ -163,7 +164,7 @@ class ScimUsers:
     # -- writing ----------------------------------------------------------------------------
 
     def create(self, grant: Grant, payload: Any) -> UserRow:
-        doc = finish_document(read_user_payload(payload))
+        doc = finish_document(read_user_payload(payload), creating=True)
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
         user = UserRow(
@@ -261,16 +262,16 @@ class ScimUsers:
         if doc == user.doc:
             return user  # Nothing changes: no new version, no lastModified bump.
         check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
-        check_owner_stays(user.role, removing=user.active and not doc["active"])
+        active = bool(doc.get("active", user.active))
+        check_owner_stays(user.role, removing=user.active and not active)
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
-        active = bool(doc["active"])
         updated = replace(
             user,
             user_name=doc["userName"],
             login_key=key(login),
             active=active,
-            user_type=doc["userType"],
+            user_type=doc.get("userType", DEFAULT_USER_TYPE),
             doc=doc,
             last_modified=now,
             version=user.version + 1,

@@ -153,8 +153,10 @@ def merge_for_update(existing: dict[str, Any], incoming: dict[str, Any]) -> dict
     return doc
 
 
-def finish_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """Drop unassigned values and settle the defaults Wrike applies."""
+def finish_document(doc: dict[str, Any], creating: bool = False) -> dict[str, Any]:
+    """Drop unassigned values and settle the defaults Wrike applies when it creates a member:
+    Regular and active. Later, an explicit removal leaves ``userType`` unassigned (Wrike bills
+    such a member as Regular) and ``active`` unassigned (the member's status does not change)."""
     cleaned: dict[str, Any] = {}
     for name, value in doc.items():
         if name == "password":
@@ -165,8 +167,9 @@ def finish_document(doc: dict[str, Any]) -> dict[str, Any]:
         if value in (None, [], {}):
             continue
         cleaned[name] = value
-    cleaned["userType"] = canonical_user_type(cleaned.get("userType"))
-    if "active" not in cleaned:
+    if "userType" in cleaned or creating:
+        cleaned["userType"] = canonical_user_type(cleaned.get("userType"))
+    if "active" not in cleaned and creating:
         cleaned["active"] = True
     if "userName" not in cleaned:
         raise ScimError(400, "invalidValue", "userName is required (RFC 7643 §4.1.1)")
