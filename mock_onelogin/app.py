@@ -36,6 +36,8 @@ def create_app(config: OneLoginConfig | None = None, *, clock: Clock | None = No
     config = config or OneLoginConfig()
     account = account or OneLoginAccount(config, clock=clock, session_factory=session_factory)
     app = Flask("mock_onelogin")
+    # Every request body is bounded; a larger one is refused with 413 before it is read.
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
@@ -45,6 +47,8 @@ def create_app(config: OneLoginConfig | None = None, *, clock: Clock | None = No
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
+        if exc.code == 413:
+            return _shaped(413, f"The request body is larger than {config.max_body_bytes} bytes")
         return _shaped(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)

@@ -78,3 +78,28 @@ def test_no_secret_leaks_anywhere(caplog) -> None:
                    account.config.console_admin_password):
         assert secret not in everything
     assert demo.token[-4:] in everything, "the token's hint is shown where it should be"
+
+
+def test_both_servers_refuse_oversized_bodies() -> None:
+    app = create_wrike(WrikeConfig(password_iterations=1000))
+    demo = seed_demo_account(app.extensions["wrike"].accounts)
+    wrike = app.test_client()
+    account = OneLoginAccount(OneLoginConfig())
+    onelogin = create_onelogin(account.config, account=account).test_client()
+    client_id, secret = account.create_client("size check")
+    api_token = onelogin.post("/auth/oauth2/v2/token", auth=(client_id, secret),
+                              json={"grant_type": "client_credentials"}).get_json()["access_token"]
+    big = b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+    for client, path, token in (
+        (wrike, "/admin/api/v1/accounts", None),
+        (wrike, demo.scim_path + "/Users", demo.token),
+        (onelogin, "/api/2/users", api_token),
+        (onelogin, "/simulator/api/credentials", None),
+        (onelogin, "/auth/oauth2/v2/token", None),
+    ):
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = client.post(path, data=big, headers=headers)
+        assert response.status_code == 413, (path, response.status_code)
+        assert response.is_json or response.mimetype == "application/scim+json"
