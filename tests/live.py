@@ -1,4 +1,9 @@
-"""Serve a WSGI app under a real server (waitress) on a free loopback port, in a thread."""
+"""Serve a WSGI app under a real HTTP server on a free loopback port, in a thread.
+
+werkzeug's threaded server is used rather than waitress: waitress closed from another thread
+can crash its loop ("Bad file descriptor") and takes a second to stop; the CLIs themselves
+serve with waitress and are tested as subprocesses.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from waitress.server import create_server
+from werkzeug.serving import make_server
 
 
 def free_port() -> int:
@@ -18,14 +23,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: Callable[..., Any], threads: int = 8) -> Iterator[str]:
-    """Yield the base URL of ``app`` served by waitress until the block ends."""
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="test")
-    port = server.effective_port  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
+def serving(app: Callable[..., Any]) -> Iterator[str]:
+    """Yield the base URL of ``app`` served until the block ends."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.close()
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=5)

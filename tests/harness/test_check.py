@@ -22,7 +22,7 @@ def external() -> Iterator[tuple[str, DemoAccount]]:
     """The reference provider over real HTTP, set up as the suite's external account."""
     app = create_app(WrikeConfig(password_iterations=1000))
     demo = seed_demo_account(app.extensions["wrike"].accounts, domain="acme.com")
-    with serving(app, threads=4) as base:
+    with serving(app) as base:
         yield base + demo.scim_path, demo
 
 

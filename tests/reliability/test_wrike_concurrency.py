@@ -21,7 +21,7 @@ PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 def live(tmp_path: Path) -> Iterator[tuple[str, DemoAccount]]:
     app = create_app(WrikeConfig(database=str(tmp_path / "wrike.sqlite3"), password_iterations=1000))
     demo = seed_demo_account(app.extensions["wrike"].accounts)
-    with serving(app, threads=8) as base:
+    with serving(app) as base:
         yield base + demo.scim_path, demo
     app.extensions["wrike"].store.close()
 
