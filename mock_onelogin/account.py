@@ -95,7 +95,8 @@ class OneLoginAccount:
         self.store = store or OneLoginStore(self.config.database)
         self.engine = ProvisioningEngine(self.store, self.clock, session_factory,
                                          self.config.drain_batch_size,
-                                         self.config.event_retention)
+                                         self.config.event_retention,
+                                         self.config.scim_timeout_s)
         self.engine.recover()
         self.wake = threading.Event()
         self._drain_lock = threading.Lock()

@@ -30,6 +30,8 @@ class OneLoginConfig:
     rate_limit_per_hour: int = modelling.RATE_LIMIT_PER_HOUR
     token_lifetime_s: int = modelling.TOKEN_LIFETIME_S
     drain_batch_size: int = 250
+    #: How long the engine waits for a SCIM answer before it counts the call as failed.
+    scim_timeout_s: float = modelling.SCIM_TIMEOUT_S
     #: Largest request body either API or the console accepts.
     max_body_bytes: int = 1024 * 1024
     #: The admin console's one administrator (a modelling choice: the console login is not a

@@ -142,11 +142,13 @@ class ProvisioningEngine:
 
     def __init__(self, store: OneLoginStore, clock: Clock,
                  session_factory: SessionFactory | None = None, batch_size: int = 250,
-                 event_retention: int = modelling.DEFAULT_EVENT_RETENTION) -> None:
+                 event_retention: int = modelling.DEFAULT_EVENT_RETENTION,
+                 scim_timeout_s: float = modelling.SCIM_TIMEOUT_S) -> None:
         self.store = store
         self.clock = clock
         self.session_factory = session_factory or (lambda base_url: requests.Session())
         self.batch_size = batch_size
+        self.scim_timeout_s = scim_timeout_s
         self.event_retention = event_retention
         self._apps: dict[int, AppContext] = {}
         self._sessions: dict[tuple[int, str], requests.Session] = {}
@@ -170,7 +172,7 @@ class ProvisioningEngine:
                 session = self.session_factory(connector.scim_base_url)
                 self._sessions[key] = session
             client = ScimClient(session, connector.scim_base_url, connector.scim_bearer_token,
-                                connector.custom_headers)
+                                connector.custom_headers, timeout=self.scim_timeout_s)
         ctx = AppContext(app_id, row["version"], row["name"], settings, connector,
                          connector.compile(), client, [connector.scim_bearer_token])
         self._apps[app_id] = ctx

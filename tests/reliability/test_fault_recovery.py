@@ -87,3 +87,54 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     assert set(kinds) == {"503", "500", "429", "drop", "lost_response"}
     done = onelogin.events(event_type_ids=[CREATED, LINKED], app_id=app_id, limit=100_000)
     assert Counter(e["user_id"] for e in done) == Counter(user_ids)
+
+
+@pytest.mark.slow
+def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
+    """Over real HTTP the engine gives up on answers slower than its timeout; the provider
+    still finishes that work, so a retry must find and link what the lost call created."""
+    import time
+
+    from tests.live import serving
+
+    wrike = create_wrike(WrikeConfig(harness_enabled=True, password_iterations=1000))
+    demo = seed_demo_account(wrike.extensions["wrike"].accounts)
+    admin = wrike.test_client()
+    clock = FixedClock()
+    with serving(wrike) as base:
+        onelogin = OneLoginAccount(OneLoginConfig(drain_mode="manual", scim_timeout_s=0.3),
+                                   clock=clock)
+        app_id = onelogin.wrike_app_id()
+        onelogin.configure_connector(app_id, {"scim_base_url": base + demo.scim_path,
+                                              "scim_bearer_token": demo.token})
+        onelogin.set_provisioning(app_id, {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False,
+                                 "delete_user": False},
+            "retry_policy": {"max_attempts": 20, "base_delay_s": 1, "max_delay_s": 30},
+        })
+        role = onelogin.create_role({"name": "Everyone", "apps": [app_id]})
+        emails = [f"slow{i:02d}@{demo.domain}" for i in range(40)]
+        user_ids = [onelogin.create_user({"email": e, "username": e})["id"] for e in emails]
+        for fault in ({"kind": "latency", "latency_ms": 700, "share": 0.2},
+                      {"kind": "status", "status": 503, "share": 0.1}):
+            assert admin.post("/harness/api/faults", json=fault).status_code == 201
+        onelogin.add_role_users(role, user_ids)
+        for _ in range(100):
+            onelogin.drain()
+            if not onelogin.list_tasks(app_id, "queued"):
+                break
+            clock.advance(30)
+        time.sleep(1)  # the provider finishes the calls the engine gave up on
+    admin.delete("/harness/api/faults")
+    assert not onelogin.list_tasks(app_id, "queued,failed")
+    listed = admin.get(f"{demo.scim_path}/Users", query_string={"count": 1000},
+                       headers={"Authorization": f"Bearer {demo.token}"}).get_json()
+    assert Counter(u["userName"] for u in listed["Resources"]) == Counter([*emails, demo.admin_email])
+    journal = admin.get("/harness/api/journal").get_json()
+    timeouts = [e for e in journal if e["fault"] == "latency"]
+    faulted = [e for e in journal if e["fault"] is not None]
+    assert timeouts, "no call timed out"
+    failures = onelogin.events(event_type_ids=[CREATION_FAILED], app_id=app_id, limit=10_000)
+    assert len(failures) == len(faulted)
+    assert sum("Timeout" in f["error_description"] for f in failures) == len(timeouts)
