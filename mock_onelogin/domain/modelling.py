@@ -2,7 +2,7 @@
 
 The behaviour notes tag these [U]: no public source says what OneLogin does. Keeping them in
 one module means a support engineer who learns the real answer changes one constant, and the
-README's "Modelling choices" list (docs/modelling-choices-onelogin.md) points here.
+README's "Modelling choices" list points here.
 """
 
 from __future__ import annotations
