@@ -31,6 +31,7 @@ import requests
 from waitress.server import create_server
 
 from fixtures import factories
+from harness.vocabulary import ONELOGIN_ATTRIBUTES
 from mock_onelogin import OneLoginAccount, OneLoginConfig, wsgi_session
 from mock_onelogin import create_app as create_onelogin
 from wrike_sp import WrikeConfig
@@ -84,16 +85,9 @@ FAULTS: dict[str, dict[str, Any]] = {
     "connection refused": {"kind": "drop"},
 }
 
-#: The article's attribute names, as OneLogin API v2 user fields.
+#: The article's attribute names, as OneLogin API v2 user fields (the harness keeps the map).
 ONELOGIN_FIELDS = {
-    "Username": "username",
-    "Given name": "firstname",
-    "Family name": "lastname",
-    "Primary email": "email",
-    "Job title": "title",
-    "Primary phone number": "phone",
-    "Organization name": "company",
-    "Department": "department",
+    name: field_ for name, field_ in ONELOGIN_ATTRIBUTES.items() if not field_.startswith("custom:")
 }
 USER_TYPE = "Wrike user type"
 
