@@ -7,11 +7,11 @@ import binascii
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.events import EVENT_TYPES
-from mock_onelogin.web.common import account, authenticate, int_arg
+from mock_onelogin.web.common import account, authenticate, int_arg, rate_headers
 from mock_onelogin.web.errors import v1_error, v1_success
 from mock_onelogin.web.serializers import event_json
 
@@ -25,11 +25,7 @@ def _auth() -> None:
         authenticate()
 
 
-@bp.after_request
-def _rate_headers(response: Response) -> Response:
-    for key, value in (g.get("rate_headers") or {}).items():
-        response.headers[key] = value
-    return response
+bp.after_request(rate_headers)
 
 
 @bp.errorhandler(OneLoginError)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.clock import iso, parse_iso
@@ -19,6 +19,7 @@ from mock_onelogin.web.common import (
     json_body,
     page_args,
     page_headers,
+    rate_headers,
 )
 from mock_onelogin.web.errors import v2_error
 from mock_onelogin.web.serializers import (
@@ -44,11 +45,7 @@ def _auth() -> None:
     authenticate()
 
 
-@bp.after_request
-def _rate_headers(response: Response) -> Response:
-    for key, value in (g.get("rate_headers") or {}).items():
-        response.headers[key] = value
-    return response
+bp.after_request(rate_headers)
 
 
 @bp.errorhandler(OneLoginError)

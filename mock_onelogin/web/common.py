@@ -9,7 +9,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from flask import current_app, g, request
+from flask import Response, current_app, g, request
 
 from mock_onelogin.account import Actor, OneLoginAccount
 from mock_onelogin.domain import modelling
@@ -139,3 +139,10 @@ def authenticate() -> None:
 
 def actor() -> Actor:
     return g.get("actor") or Actor()
+
+
+def rate_headers(response: Response) -> Response:
+    """Copy the X-RateLimit-* values the authentication step computed onto the answer."""
+    for key, value in (g.get("rate_headers") or {}).items():
+        response.headers[key] = value
+    return response
