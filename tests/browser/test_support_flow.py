@@ -30,6 +30,9 @@ from wrike_sp import WrikeConfig
 from wrike_sp import create_app as create_wrike
 from wrike_sp.demo import seed_demo_account
 
+# Two live servers and a browser across both: a heavy run, still run by CI (.ci/run).
+pytestmark = pytest.mark.slow
+
 ADMIN_EMAIL = "support.admin@onelogin.example"
 ADMIN_PASSWORD = "console password 1"
 USER_EMAIL = "carla.collab@acme.example"

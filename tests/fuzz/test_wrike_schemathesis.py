@@ -3,6 +3,7 @@ generates, the provider answers with a documented status and a SCIM body, never 
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -18,6 +19,9 @@ from wrike_sp.demo import seed_demo_account
 APP = create_app(WrikeConfig(password_iterations=1000))
 DEMO = seed_demo_account(APP.extensions["wrike"].accounts)
 schema = schemathesis.openapi.from_wsgi("/openapi.json", APP)
+
+# Fuzzing every operation is a heavy run, still run by CI (.ci/run).
+pytestmark = pytest.mark.slow
 
 
 @schema.parametrize()
