@@ -8,7 +8,6 @@ attribute definitions derived from those same schemas.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,19 +226,3 @@ def read_user_payload(payload: Any) -> dict[str, Any]:
             continue
         out[attr.name] = read_attribute(attr, value, attr.name)
     return out
-
-
-def clean(document: dict[str, Any]) -> dict[str, Any]:
-    """Drop unassigned values so that nothing is stored or returned as null (RFC 7643 §2.5)."""
-    result: dict[str, Any] = {}
-    for key, value in document.items():
-        if isinstance(value, dict):
-            value = {k: v for k, v in value.items() if v is not None and v != [] and v != {}}
-        if value is None or value == [] or value == {}:
-            continue
-        result[key] = value
-    return result
-
-
-def deep_copy(document: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(document)

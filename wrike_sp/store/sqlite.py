@@ -184,16 +184,13 @@ class WrikeStore:
             return int(cur.lastrowid or 0)
 
     def account(self, account_id: int) -> dict[str, Any] | None:
-        row = self.db.execute(
-            "SELECT id, name, plan, created FROM accounts WHERE id = ?", (account_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        return {"id": row[0], "name": row[1], "plan": row[2], "created": row[3]}
+        found = _dicts(
+            self.db.execute("SELECT id, name, plan, created FROM accounts WHERE id = ?", (account_id,))
+        )
+        return found[0] if found else None
 
     def accounts(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT id, name, plan, created FROM accounts ORDER BY id")
-        return [{"id": r[0], "name": r[1], "plan": r[2], "created": r[3]} for r in rows]
+        return _dicts(self.db.execute("SELECT id, name, plan, created FROM accounts ORDER BY id"))
 
     def set_plan(self, account_id: int, plan: str) -> None:
         with self.transaction() as db:
@@ -324,18 +321,13 @@ class WrikeStore:
             return int(cur.lastrowid or 0)
 
     def apps(self, account_id: int) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT id, name, description, created_by, created FROM api_apps "
-            "WHERE account_id = ? ORDER BY id",
-            (account_id,),
-        )
-        return [
-            {"id": r[0], "name": r[1], "description": r[2], "created_by": r[3], "created": r[4]}
-            for r in rows
-        ]
+        return _dicts(self.db.execute(f"{_APPS} WHERE account_id = ? ORDER BY id", (account_id,)))
 
     def app(self, account_id: int, app_id: int) -> dict[str, Any] | None:
-        return next((a for a in self.apps(account_id) if a["id"] == app_id), None)
+        found = _dicts(
+            self.db.execute(f"{_APPS} WHERE account_id = ? AND id = ?", (account_id, app_id))
+        )
+        return found[0] if found else None
 
     def add_token(
         self, app_id: int, account_id: int, member_id: str, token_hash: str, hint: str, at: str
@@ -349,39 +341,23 @@ class WrikeStore:
             return int(cur.lastrowid or 0)
 
     def tokens(self, account_id: int) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT id, app_id, member_id, hint, created, revoked_at FROM api_tokens "
-            "WHERE account_id = ? ORDER BY id",
-            (account_id,),
+        return _dicts(
+            self.db.execute(
+                "SELECT id, app_id, member_id, hint, created, revoked_at FROM api_tokens "
+                "WHERE account_id = ? ORDER BY id",
+                (account_id,),
+            )
         )
-        return [
-            {
-                "id": r[0],
-                "app_id": r[1],
-                "member_id": r[2],
-                "hint": r[3],
-                "created": r[4],
-                "revoked_at": r[5],
-            }
-            for r in rows
-        ]
 
     def token_by_hash(self, token_hash: str) -> dict[str, Any] | None:
-        row = self.db.execute(
-            "SELECT id, app_id, account_id, member_id, token_hash, revoked_at FROM api_tokens "
-            "WHERE token_hash = ?",
-            (token_hash,),
-        ).fetchone()
-        if row is None:
-            return None
-        return {
-            "id": row[0],
-            "app_id": row[1],
-            "account_id": row[2],
-            "member_id": row[3],
-            "token_hash": row[4],
-            "revoked_at": row[5],
-        }
+        found = _dicts(
+            self.db.execute(
+                "SELECT id, app_id, account_id, member_id, token_hash, revoked_at FROM api_tokens "
+                "WHERE token_hash = ?",
+                (token_hash,),
+            )
+        )
+        return found[0] if found else None
 
     def revoke_token(self, account_id: int, token_id: int, at: str) -> bool:
         with self.transaction() as db:
@@ -405,16 +381,13 @@ class WrikeStore:
             )
 
     def ledger(self, account_id: int) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT id, user_id, login, user_type, event, at FROM billing_ledger "
-            "WHERE account_id = ? ORDER BY id",
-            (account_id,),
+        return _dicts(
+            self.db.execute(
+                "SELECT id, user_id, login, user_type, event, at FROM billing_ledger "
+                "WHERE account_id = ? ORDER BY id",
+                (account_id,),
+            )
         )
-        return [
-            {"id": r[0], "user_id": r[1], "login": r[2], "user_type": r[3], "event": r[4],
-             "at": r[5]}
-            for r in rows
-        ]
 
     def seats(self, account_id: int) -> dict[str, int]:
         rows = self.db.execute(
@@ -432,6 +405,15 @@ class WrikeStore:
                 "approved_domains", "accounts",
             ):
                 db.execute(f"DELETE FROM {table}")
+
+
+_APPS = "SELECT id, name, description, created_by, created FROM api_apps"
+
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """Rows as dicts keyed by the selected column names."""
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _values(user: UserRow) -> tuple[Any, ...]:
