@@ -27,20 +27,21 @@ def _(world: World, member: str, app: str) -> None:
     world.wrike.create_api_app(member, app)
 
 
-@when(parse('"{member}" obtains a token for the API app "{app}" with the correct password'))
-def _(world: World, member: str, app: str) -> None:
-    attempt = world.wrike.obtain_token(member, app, correct_password=True)
+def _obtain_token(world: World, member: str, app: str, correct_password: bool) -> None:
+    attempt = world.wrike.obtain_token(member, app, correct_password=correct_password)
     world.last_token_attempt = attempt
     if attempt.token:
         world.shown_tokens[member] = attempt.token
+
+
+@when(parse('"{member}" obtains a token for the API app "{app}" with the correct password'))
+def _(world: World, member: str, app: str) -> None:
+    _obtain_token(world, member, app, correct_password=True)
 
 
 @when(parse('"{member}" obtains a token for the API app "{app}" with a wrong password'))
 def _(world: World, member: str, app: str) -> None:
-    attempt = world.wrike.obtain_token(member, app, correct_password=False)
-    world.last_token_attempt = attempt
-    if attempt.token:
-        world.shown_tokens[member] = attempt.token
+    _obtain_token(world, member, app, correct_password=False)
 
 
 @when(parse('"{member}" opens the API app "{app}" again'))
