@@ -355,7 +355,8 @@ def wrike_fill(world: World, email: str, attribute: str, value: str) -> None:
     edit made in Wrike, not as one sent by OneLogin."""
     member = _member(world, email)
     path, op_value = _wrike_patch(attribute, value)
-    grant = Grant(world.account_id, "", 0, "support", "Wrike admin", True)
+    domains = tuple(world.runtime.store.approved_domains(world.account_id))
+    grant = Grant(world.account_id, "", 0, "support", "Wrike admin", True, domains)
     world.runtime.scim_users.patch(grant, member.id, {
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "add", "path": path, "value": op_value}]}, None)

@@ -61,6 +61,7 @@ class Grant:
     issuer_id: str
     issuer_login: str
     issuer_can_grant_admin: bool
+    approved_domains: tuple[str, ...]
 
 
 def version_tag(version: int) -> str:
@@ -77,16 +78,9 @@ class ScimUsers:
     # -- authentication ---------------------------------------------------------------------
 
     def authenticate(self, account_id: int, authorization: str | None) -> Grant:
-        account = self.store.account(account_id)
-        if account is None:
-            raise ScimError(
-                404,
-                None,
-                f"No Wrike account answers at this SCIM URL (account {account_id}). Copy the SCIM "
-                "URL from Apps & Integrations > OneLogin > SCIM tab in Wrike into the SCIM Base "
-                "URL field.",
-            )
-        if not authorization or not authorization[:7].lower() == "bearer ":
+        if not authorization or authorization[:7].lower() != "bearer ":
+            if self.store.auth_facts(account_id, "") is None:
+                raise _no_account(account_id)
             raise ScimError(
                 401,
                 None,
@@ -94,7 +88,10 @@ class ScimUsers:
                 "(the SCIM Bearer Token field in OneLogin).",
                 {"WWW-Authenticate": 'Bearer realm="Wrike SCIM"'},
             )
-        token = self.store.token_by_hash(token_hash(authorization[7:].strip()))
+        facts = self.store.auth_facts(account_id, token_hash(authorization[7:].strip()))
+        if facts is None:
+            raise _no_account(account_id)
+        token = facts.token
         challenge = {"WWW-Authenticate": 'Bearer realm="Wrike SCIM", error="invalid_token"'}
         if token is None:
             raise ScimError(
@@ -120,7 +117,7 @@ class ScimUsers:
                 "SCIM URL and the token of the same Wrike account.",
                 challenge,
             )
-        issuer = self.store.user(account_id, token["member_id"])
+        issuer = facts.issuer
         if issuer is None or (TOKEN_NEEDS_ADMIN_ISSUER and not (issuer.is_admin and issuer.active)):
             raise ScimError(
                 403,
@@ -128,21 +125,22 @@ class ScimUsers:
                 "The member who issued this API token is no longer an active account admin of "
                 "this Wrike account. Issue a new token from an account admin.",
             )
-        if account["plan"] not in SCIM_PLANS:
+        if facts.plan not in SCIM_PLANS:
             raise ScimError(
                 STATUS_PLAN_WITHOUT_SCIM,
                 None,
-                f"SCIM user provisioning is not available on the {account['plan']} plan. It is "
+                f"SCIM user provisioning is not available on the {facts.plan} plan. It is "
                 "available on Enterprise Standard, Enterprise Pinnacle and Legacy Enterprise; "
                 "upgrade the Wrike account to use it.",
             )
         return Grant(
             account_id=account_id,
-            plan=account["plan"],
+            plan=facts.plan,
             token_id=token["id"],
             issuer_id=issuer.id,
             issuer_login=issuer.user_name,
             issuer_can_grant_admin=issuer.can_grant_admin,
+            approved_domains=facts.approved_domains,
         )
 
     # -- reading ----------------------------------------------------------------------------
@@ -249,7 +247,7 @@ class ScimUsers:
                     400, "invalidValue", f"emails value {email.get('value')!r} is not an email address"
                 )
         login = derive_login(doc)
-        check_approved_domain(login, self.store.approved_domains(grant.account_id))
+        check_approved_domain(login, grant.approved_domains)
         return login
 
     def _insert(self, user: UserRow) -> None:
@@ -296,6 +294,16 @@ class ScimUsers:
                 grant.account_id, user.id, login, updated.user_type, event, now
             )
         return updated
+
+
+def _no_account(account_id: int) -> ScimError:
+    return ScimError(
+        404,
+        None,
+        f"No Wrike account answers at this SCIM URL (account {account_id}). Copy the SCIM "
+        "URL from Apps & Integrations > OneLogin > SCIM tab in Wrike into the SCIM Base "
+        "URL field.",
+    )
 
 
 def _uniqueness(conflict: Conflict, user: UserRow) -> ScimError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from wrike_sp.domain.errors import ScimError
@@ -60,7 +61,7 @@ def derive_login(doc: dict[str, Any]) -> str:
     )
 
 
-def check_approved_domain(login: str, approved: list[str]) -> None:
+def check_approved_domain(login: str, approved: Sequence[str]) -> None:
     """Only users from approved domains are provisioned (the article, Step 1)."""
     domain = domain_of(login)
     if domain in approved:

@@ -6,12 +6,14 @@ Every public method runs inside :meth:`WrikeStore.transaction`; the domain never
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from wrike_sp.domain.records import Conflict, UserRow
@@ -96,6 +98,28 @@ _USER_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class AuthFacts:
+    """What a SCIM request's bearer token stands for, read in one query: the account's plan
+    and approved domains, the token (``None`` when no token has this hash) and its issuer."""
+
+    plan: str
+    approved_domains: tuple[str, ...]
+    token: dict[str, Any] | None
+    issuer: UserRow | None
+
+
+_AUTH_QUERY = (
+    "SELECT a.plan, (SELECT group_concat(d.domain, char(10)) FROM "
+    "(SELECT domain FROM approved_domains WHERE account_id = a.id ORDER BY domain) d), "
+    "t.id, t.app_id, t.account_id, t.member_id, t.revoked_at, "
+    + ", ".join(f"u.{c.strip()}" for c in _USER_COLUMNS.split(","))
+    + " FROM accounts a LEFT JOIN api_tokens t ON t.token_hash = ? "
+    "LEFT JOIN users u ON u.id = t.member_id AND u.account_id = t.account_id WHERE a.id = ?"
+)
+_TOKEN_FIELDS = ("id", "app_id", "account_id", "member_id", "revoked_at")
+
+
 def _user(row: Sequence[Any]) -> UserRow:
     return UserRow(
         id=row[0],
@@ -131,6 +155,18 @@ class WrikeStore:
         else:
             self._uri = f"file:{database}"
         self._local = threading.local()
+        # Authentication facts by (account, token hash), each tagged with the epoch it was
+        # read in. Every write through this store that can change them (plan, domains, a
+        # token's revocation, a cached issuer's row, reset) moves to a new epoch, so a revoked
+        # token or a demoted issuer is refused by the very next request. The file belongs to
+        # this store: another process writing it directly would not be seen here.
+        self._epochs = itertools.count(1)
+        self._auth_epoch = 0
+        self._auth_cache: dict[tuple[int, str], tuple[int, AuthFacts]] = {}
+        self._issuers: set[str] = set()
+        # Held while a cache miss reads and stores, and while a committed write checks
+        # whether it touched a cached issuer: a write can never slip between the two.
+        self._auth_lock = threading.Lock()
         # Keeps an in-memory database alive for the life of the store.
         self._keeper = self._connect()
         self._keeper.executescript(_SCHEMA)
@@ -159,13 +195,59 @@ class WrikeStore:
         if db.in_transaction:
             yield db
             return
+        self._local.touched = None
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
         except BaseException:
+            self._local.touched = None
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+        touched, self._local.touched = self._local.touched, None
+        if touched is not None:
+            self._forget_auth(touched)
+
+    def _touch_auth(self, member_id: str | None = None) -> None:
+        """Inside a write: this transaction changes authentication facts (of one member,
+        or of anything when ``member_id`` is None); the cache is dropped once it commits."""
+        touched = self._local.touched
+        if member_id is None or touched == "*":
+            self._local.touched = "*"
+        else:
+            self._local.touched = {*(touched or ()), member_id}
+
+    def _forget_auth(self, touched: str | set[str]) -> None:
+        with self._auth_lock:
+            if touched == "*" or not self._issuers.isdisjoint(touched):
+                self._auth_epoch = next(self._epochs)
+                self._auth_cache.clear()
+                self._issuers.clear()
+
+    def auth_facts(self, account_id: int, token_hash: str) -> AuthFacts | None:
+        """The facts behind a bearer token on an account's SCIM URL; ``None`` when there is
+        no such account. Cached until a write changes any of them (see ``__init__``)."""
+        epoch = self._auth_epoch
+        cached = self._auth_cache.get((account_id, token_hash))
+        if cached is not None and cached[0] == epoch:
+            return cached[1]
+        with self._auth_lock:
+            epoch = self._auth_epoch
+            row = self.db.execute(_AUTH_QUERY, (token_hash, account_id)).fetchone()
+            if row is None:
+                return None
+            token = None if row[2] is None else dict(zip(_TOKEN_FIELDS, row[2:7], strict=True))
+            facts = AuthFacts(
+                plan=row[0],
+                approved_domains=tuple(row[1].split("\n")) if row[1] else (),
+                token=token,
+                issuer=_user(row[7:]) if row[7] is not None else None,
+            )
+            if token is not None and len(self._auth_cache) < _AUTH_CACHE_SIZE:
+                if facts.issuer is not None:
+                    self._issuers.add(facts.issuer.id)
+                self._auth_cache[(account_id, token_hash)] = (epoch, facts)
+        return facts
 
     def close(self) -> None:
         self._keeper.close()
@@ -195,6 +277,7 @@ class WrikeStore:
     def set_plan(self, account_id: int, plan: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE accounts SET plan = ? WHERE id = ?", (plan, account_id))
+            self._touch_auth()
 
     def approved_domains(self, account_id: int) -> list[str]:
         rows = self.db.execute(
@@ -209,6 +292,7 @@ class WrikeStore:
                 "INSERT OR IGNORE INTO approved_domains(account_id, domain) VALUES (?, ?)",
                 (account_id, domain),
             )
+            self._touch_auth()
 
     def remove_domain(self, account_id: int, domain: str) -> bool:
         with self.transaction() as db:
@@ -216,7 +300,8 @@ class WrikeStore:
                 "DELETE FROM approved_domains WHERE account_id = ? AND domain = ?",
                 (account_id, domain),
             )
-            return cur.rowcount > 0
+            self._touch_auth()
+        return cur.rowcount > 0
 
     # -- users ------------------------------------------------------------------------------
 
@@ -274,6 +359,7 @@ class WrikeStore:
                 raise Conflict(_conflict_column(error)) from error
             if cur.rowcount == 0:
                 return False
+            self._touch_auth(user.id)
             if emails is not None:
                 db.execute("DELETE FROM user_emails WHERE user_id = ?", (user.id,))
                 _write_emails(db, user, emails)
@@ -284,7 +370,8 @@ class WrikeStore:
             cur = db.execute(
                 "DELETE FROM users WHERE id = ? AND account_id = ?", (user_id, account_id)
             )
-            return cur.rowcount > 0
+            self._touch_auth(user_id)
+        return cur.rowcount > 0
 
     def search_users(
         self, account_id: int, where: str, params: Sequence[Any], offset: int, limit: int
@@ -349,16 +436,6 @@ class WrikeStore:
             )
         )
 
-    def token_by_hash(self, token_hash: str) -> dict[str, Any] | None:
-        found = _dicts(
-            self.db.execute(
-                "SELECT id, app_id, account_id, member_id, token_hash, revoked_at FROM api_tokens "
-                "WHERE token_hash = ?",
-                (token_hash,),
-            )
-        )
-        return found[0] if found else None
-
     def revoke_token(self, account_id: int, token_id: int, at: str) -> bool:
         with self.transaction() as db:
             cur = db.execute(
@@ -366,7 +443,8 @@ class WrikeStore:
                 "WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
                 (at, token_id, account_id),
             )
-            return cur.rowcount > 0
+            self._touch_auth()
+        return cur.rowcount > 0
 
     # -- billing ----------------------------------------------------------------------------
 
@@ -405,8 +483,10 @@ class WrikeStore:
                 "approved_domains", "accounts",
             ):
                 db.execute(f"DELETE FROM {table}")
+            self._touch_auth()
 
 
+_AUTH_CACHE_SIZE = 10_000
 _APPS = "SELECT id, name, description, created_by, created FROM api_apps"
 
 

@@ -13,8 +13,26 @@ SCIM_MEDIA_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
+class ScimResponse(Response):
+    """A SCIM answer. Its ``Location`` is built here from the SCIM base URL, already absolute;
+    werkzeug's IRI round trip of that header would cost a sizeable share of a create, so it
+    is done only for a URL that is not plain ASCII (a host name sent in another script)."""
+
+    def get_wsgi_headers(self, environ: Any) -> Any:
+        location = self.headers.get("Location")
+        if location is None or not location.isascii() or "://" not in location:
+            return super().get_wsgi_headers(environ)
+        del self.headers["Location"]
+        try:
+            headers = super().get_wsgi_headers(environ)
+        finally:
+            self.headers["Location"] = location
+        headers["Location"] = location
+        return headers
+
+
 def scim(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
+    return ScimResponse(
         json.dumps(body, separators=(",", ":")),
         status=status,
         mimetype=SCIM_MEDIA_TYPE,
