@@ -473,3 +473,25 @@ def test_removing_active_leaves_the_status_unchanged(scim):
     assert scim.find('userName eq "ada@acme.example"').get_json()["totalResults"] == 1
     again = scim.patch(user["id"], {"op": "replace", "path": "active", "value": True}).get_json()
     assert again["active"] is True
+
+
+@pytest.mark.parametrize(
+    ("start", "count"),
+    [(1, None), (1, 0), (1, 3), (1, 7), (1, 8), (1, 50), (3, 2), (5, 4), (6, 4), (7, 1),
+     (8, 1), (9, 5), (100, 5)],
+)
+def test_total_results_counts_every_match_whatever_the_page(scim, start, count):
+    """7 matches (the demo admin is not one of them): totalResults stays 7 on every page,
+    and the page holds what is left of them from startIndex, at most count."""
+    for n in range(7):
+        assert scim.create(f"page{n}@acme.example").status_code == 201
+    query = {"filter": 'userName sw "page"', "startIndex": start}
+    if count is not None:
+        query["count"] = count
+    body = scim.request("GET", "/Users", query_string=query).get_json()
+    assert body["totalResults"] == 7
+    left = max(0, 7 - (start - 1))
+    assert body["itemsPerPage"] == len(body["Resources"]) == min(left, 7 if count is None else count)
+    every = scim.request("GET", "/Users", query_string={"filter": 'userName sw "page"'})
+    in_order = [r["id"] for r in every.get_json()["Resources"]]
+    assert [r["id"] for r in body["Resources"]] == in_order[start - 1 :][: body["itemsPerPage"]]

@@ -284,7 +284,10 @@ class ScimUsers:
         if updated.user_type != user.user_type:
             events.append("type_changed")
         try:
-            written = self.store.update_user(updated, email_index(doc), user.version)
+            emails = email_index(doc)
+            if emails == email_index(user.doc):
+                emails = None  # the search index of emails stays as it is
+            written = self.store.update_user(updated, emails, user.version)
         except Conflict as conflict:
             raise _uniqueness(conflict, updated) from conflict
         if not written:  # pragma: no cover - the transaction holds the write lock

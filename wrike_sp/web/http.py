@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, request
 
 from wrike_sp.domain.errors import AdminError, ScimError
+from wrike_sp.json_text import encode
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -33,7 +34,7 @@ class ScimResponse(Response):
 
 def scim(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return ScimResponse(
-        json.dumps(body, separators=(",", ":")),
+        encode(body),
         status=status,
         mimetype=SCIM_MEDIA_TYPE,
         headers=headers,

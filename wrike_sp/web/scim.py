@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
 from wrike_sp.domain import discovery
 from wrike_sp.domain.errors import ScimError
@@ -37,6 +37,22 @@ def _base(account_id: int) -> str:
     return f"{root}/scim/{account_id}/v2"
 
 
+def _query() -> dict[str, str]:
+    """The query parameters, first value of each, as a plain dict: werkzeug's MultiDict
+    builds an exception object for every parameter asked for and absent."""
+    query: dict[str, str] | None = getattr(g, "scim_query", None)
+    if query is None:
+        query = g.scim_query = request.args.to_dict()
+    return query
+
+
+def _header(name: str) -> str | None:
+    """A request header straight from the WSGI environ (``If-Match`` → ``HTTP_IF_MATCH``),
+    for the same reason as :func:`_query`."""
+    value: str | None = request.environ.get("HTTP_" + name.upper().replace("-", "_"))
+    return value
+
+
 def _not_allowed(allowed: list[str]) -> ScimError:
     return ScimError(
         405,
@@ -47,7 +63,7 @@ def _not_allowed(allowed: list[str]) -> ScimError:
 
 
 def _int_param(name: str) -> int | None:
-    raw = request.args.get(name)
+    raw = _query().get(name)
     if raw is None or raw == "":
         return None
     try:
@@ -66,7 +82,7 @@ def endpoint(account: str, rest: str = "") -> Response:
     if not account.isdigit() or len(account) > 18:
         raise ScimError(404, None, f"No Wrike account answers at this SCIM URL ('{account}')")
     account_id = int(account)
-    grant = _users().authenticate(account_id, request.headers.get("Authorization"))
+    grant = _users().authenticate(account_id, _header("Authorization"))
     parts = [p for p in rest.split("/") if p]
     head = parts[0].lower() if parts else ""
     method = request.method
@@ -89,13 +105,14 @@ def endpoint(account: str, rest: str = "") -> Response:
 def _users_route(grant: Grant, parts: list[str], method: str) -> Response:
     if not parts:
         if method == "GET":
+            query = _query()
             return _list(
                 grant,
-                request.args.get("filter"),
+                query.get("filter"),
                 _int_param("startIndex"),
                 _int_param("count"),
-                request.args.get("attributes"),
-                request.args.get("excludedAttributes"),
+                query.get("attributes"),
+                query.get("excludedAttributes"),
             )
         if method == "POST":
             user = _users().create(grant, _body())
@@ -111,11 +128,11 @@ def _users_route(grant: Grant, parts: list[str], method: str) -> Response:
         raise ScimError(404, None, "No SCIM resource at this path")
     user_id = parts[0]
     users = _users()
-    if_match = request.headers.get("If-Match")
+    if_match = _header("If-Match")
     if method == "GET":
         user = users.get(grant, user_id)
         tag = version_tag(user.version)
-        if request.headers.get("If-None-Match") in (tag, "*"):
+        if _header("If-None-Match") in (tag, "*"):
             return Response(status=304, headers={"ETag": tag})
     elif method == "PUT":
         user = users.replace(grant, user_id, _body(), if_match)
@@ -134,8 +151,8 @@ def _shaped(
     resource: dict[str, Any], attributes: str | None = None, excluded: str | None = None
 ) -> dict[str, Any]:
     if attributes is None and excluded is None:
-        attributes = request.args.get("attributes")
-        excluded = request.args.get("excludedAttributes")
+        attributes = _query().get("attributes")
+        excluded = _query().get("excludedAttributes")
     wanted, unwanted = parse_paths(attributes), parse_paths(excluded)
     if wanted and unwanted:
         raise ScimError(
@@ -203,7 +220,7 @@ def _search(grant: Grant) -> Response:
 def _discovery(grant: Grant, head: str, parts: list[str], method: str) -> Response:
     if method != "GET":
         raise _not_allowed(["GET"])
-    if "filter" in request.args:
+    if "filter" in _query():
         raise ScimError(403, None, "Discovery endpoints cannot be filtered (RFC 7644 §4)")
     base = _base(grant.account_id)
     if head == "serviceproviderconfig":
