@@ -31,10 +31,21 @@ def _users() -> ScimUsers:
 
 def _base(account_id: int) -> str:
     public = current_app.extensions["wrike"].config.public_url
+    if public:
+        return f"{public.rstrip('/')}/scim/{account_id}/v2"
     # scheme://host as the request arrived (request.host_url would cost a URL round trip
-    # through IRI decoding on every response).
-    root = (public or f"{request.scheme}://{request.host}").rstrip("/")
+    # through IRI decoding on every response); werkzeug's host checks run once per host.
+    environ = request.environ
+    seen = tuple(environ.get(k) for k in ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT"))
+    root = _ROOTS.get(seen)
+    if root is None:
+        root = f"{request.scheme}://{request.host}".rstrip("/")
+        if len(_ROOTS) < 1000:
+            _ROOTS[seen] = root
     return f"{root}/scim/{account_id}/v2"
+
+
+_ROOTS: dict[tuple[object, ...], str] = {}
 
 
 def _query() -> dict[str, str]:
