@@ -36,7 +36,12 @@ def _base(account_id: int) -> str:
     # scheme://host as the request arrived (request.host_url would cost a URL round trip
     # through IRI decoding on every response); werkzeug's host checks run once per host.
     environ = request.environ
-    seen = tuple(environ.get(k) for k in ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT"))
+    seen = (
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+    )
     root = _ROOTS.get(seen)
     if root is None:
         root = f"{request.scheme}://{request.host}".rstrip("/")
@@ -51,6 +56,8 @@ _ROOTS: dict[tuple[object, ...], str] = {}
 def _query() -> dict[str, str]:
     """The query parameters, first value of each, as a plain dict: werkzeug's MultiDict
     builds an exception object for every parameter asked for and absent."""
+    if not request.environ.get("QUERY_STRING"):
+        return {}
     query: dict[str, str] | None = getattr(g, "scim_query", None)
     if query is None:
         query = g.scim_query = request.args.to_dict()
