@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -34,6 +34,8 @@ class WrikeRuntime:
     scim_users: ScimUsers
     accounts: AccountAdmin
     harness: harness.HarnessState | None
+    # scheme://host of each (scheme, Host, server name, port) seen, for SCIM URLs (web/scim.py)
+    url_roots: dict[tuple[object, ...], str] = field(default_factory=dict)
 
 
 def _openapi() -> Response:

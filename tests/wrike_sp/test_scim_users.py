@@ -495,3 +495,16 @@ def test_total_results_counts_every_match_whatever_the_page(scim, start, count):
     every = scim.request("GET", "/Users", query_string={"filter": 'userName sw "page"'})
     in_order = [r["id"] for r in every.get_json()["Resources"]]
     assert [r["id"] for r in body["Resources"]] == in_order[start - 1 :][: body["itemsPerPage"]]
+
+
+def test_locations_follow_the_host_each_request_arrived_at(scim):
+    def create(email, host):
+        body = {"userName": email, "emails": [{"value": email, "type": "work", "primary": True}]}
+        return scim.request("POST", "/Users", body, headers={"Host": host})
+
+    first = create("host1@acme.example", "wrike.example:8443")
+    second = create("host2@acme.example", "other.example")
+    again = scim.request("GET", f"/Users/{first.get_json()['id']}", headers={"Host": "other.example"})
+    assert first.headers["Location"].startswith("http://wrike.example:8443/scim/")
+    assert second.headers["Location"].startswith("http://other.example/scim/")
+    assert again.get_json()["meta"]["location"].startswith("http://other.example/scim/")

@@ -30,7 +30,8 @@ def _users() -> ScimUsers:
 
 
 def _base(account_id: int) -> str:
-    public = current_app.extensions["wrike"].config.public_url
+    runtime = current_app.extensions["wrike"]
+    public = runtime.config.public_url
     if public:
         return f"{public.rstrip('/')}/scim/{account_id}/v2"
     # scheme://host as the request arrived (request.host_url would cost a URL round trip
@@ -42,15 +43,14 @@ def _base(account_id: int) -> str:
         environ.get("SERVER_NAME"),
         environ.get("SERVER_PORT"),
     )
-    root = _ROOTS.get(seen)
+    roots = runtime.url_roots
+    root = roots.get(seen)
     if root is None:
         root = f"{request.scheme}://{request.host}".rstrip("/")
-        if len(_ROOTS) < 1000:
-            _ROOTS[seen] = root
+        if len(roots) < 1000:
+            roots[seen] = root
     return f"{root}/scim/{account_id}/v2"
 
-
-_ROOTS: dict[tuple[object, ...], str] = {}
 
 
 def _query() -> dict[str, str]:
