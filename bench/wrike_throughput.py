@@ -27,6 +27,10 @@ one connection at ``--small`` and at ``--large`` users.
 
 Targets (issue 2): every operation at least 0.7 of the ceiling; lookup latency at 100,000
 users within 1.5x of 1,000.
+
+Beside the rates it prints each server's CPU time and context switches per request (from
+/proc, where there is one): on a small machine a threaded Python server spends much of a
+request handing the GIL between threads, and the switches show how often that happens.
 """
 
 from __future__ import annotations
@@ -398,14 +402,36 @@ def run_wrk(
         str(threads),
         name,
     ]
+    before = server_cost(server.process.pid)
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    after = server_cost(server.process.pid)
     line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no result:\n{output.stdout}\n{output.stderr}")
     result: dict[str, Any] = json.loads(line[len("RESULT ") :])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    if before is not None and after is not None and result["requests"]:
+        result["cpu_us"] = (after[0] - before[0]) / result["requests"] * 1e6
+        result["switches"] = (after[1] - before[1]) / result["requests"]
     return result
+
+
+def server_cost(pid: int) -> tuple[float, int] | None:
+    """CPU seconds (user + system) and context switches so far of a server process, all its
+    threads together; ``None`` where /proc is not there. Per request, they show where a
+    target's time goes: a threaded Python server pays for every hand-over of the GIL."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        switches = 0
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for line in (task / "status").read_text().splitlines():
+                if "ctxt_switches:" in line:
+                    switches += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return cpu, switches
 
 
 # -- the sitting ------------------------------------------------------------------------------
@@ -538,6 +564,19 @@ def report(
             f"{LABELS[operation]:34} {rps['ceiling']:8.0f} {rps['wrike_sp']:9.0f} "
             f"{shown(wrike):>18} {rps['scim2-server']:12.0f} {shown(other):>18}"
         )
+    print()
+    print("server cost per request (median): CPU microseconds (all threads, user + system) / "
+          "context switches")
+    for operation in OPERATIONS:
+        costs = []
+        for target in TARGETS:
+            runs = [r for r in all_results[target][operation] if "cpu_us" in r]
+            if runs:
+                cpu = median(r["cpu_us"] for r in runs)
+                switches = median(r["switches"] for r in runs)
+                costs.append(f"{target} {cpu:5.0f} / {switches:4.1f}")
+        if costs:
+            print(f"{LABELS[operation]:34} " + "   ".join(costs))
     errors = {
         f"{target}/{op}": sum(r["errors"] for r in runs)
         for target, results in all_results.items()
