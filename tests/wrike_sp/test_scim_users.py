@@ -508,3 +508,20 @@ def test_locations_follow_the_host_each_request_arrived_at(scim):
     assert first.headers["Location"].startswith("http://wrike.example:8443/scim/")
     assert second.headers["Location"].startswith("http://other.example/scim/")
     assert again.get_json()["meta"]["location"].startswith("http://other.example/scim/")
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("wrike.example", "http://wrike.example/scim/"),
+        # Host headers werkzeug will not trust: the server's own name stands in for them.
+        ("bücher.example", "http://localhost/scim/"),
+        ("a b.example", "http://localhost/scim/"),
+    ],
+)
+def test_a_location_is_always_a_valid_uri(scim, host, expected):
+    body = {"userName": "uri@acme.example", "emails": [{"value": "uri@acme.example", "type": "work"}]}
+    response = scim.request("POST", "/Users", body, headers={"Host": host})
+    assert response.status_code == 201
+    assert response.headers["Location"].startswith(expected)
+    assert response.headers["Location"].isascii()

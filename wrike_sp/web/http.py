@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Response, request
@@ -14,14 +15,19 @@ SCIM_MEDIA_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 
 
+# An absolute URL made only of characters a URI may carry as they are (RFC 3986).
+_PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
 class ScimResponse(Response):
     """A SCIM answer. Its ``Location`` is built here from the SCIM base URL, already absolute;
     werkzeug's IRI round trip of that header would cost a sizeable share of a create, so it
-    is done only for a URL that is not plain ASCII (a host name sent in another script)."""
+    is done only for a URL that needs it (a host name sent in another script, or with
+    characters a URI must escape)."""
 
     def get_wsgi_headers(self, environ: Any) -> Any:
         location = self.headers.get("Location")
-        if location is None or not location.isascii() or "://" not in location:
+        if location is None or not _PLAIN_URL.fullmatch(location):
             return super().get_wsgi_headers(environ)
         del self.headers["Location"]
         try:

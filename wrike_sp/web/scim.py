@@ -46,7 +46,12 @@ def _base(account_id: int) -> str:
     roots = runtime.url_roots
     root = roots.get(seen)
     if root is None:
-        root = f"{request.scheme}://{request.host}".rstrip("/")
+        host = request.host
+        if not host:  # a Host header werkzeug cannot trust: name the server instead
+            name, port = environ.get("SERVER_NAME") or "localhost", environ.get("SERVER_PORT")
+            default = "443" if request.scheme == "https" else "80"
+            host = name if port in (None, "", default) else f"{name}:{port}"
+        root = f"{request.scheme}://{host}".rstrip("/")
         if len(roots) < 1000:
             roots[seen] = root
     return f"{root}/scim/{account_id}/v2"
