@@ -82,6 +82,20 @@ class Actor:
 SIMULATOR_ADMIN = Actor()
 
 
+@dataclass(frozen=True)
+class AppUser:
+    """One user the app knows, as its Users tab shows them: the directory record, the login in
+    the app (``None`` before any), and whether the directory still entitles them to it."""
+
+    user: dict[str, Any]
+    login: dict[str, Any] | None
+    assigned: bool
+
+    @property
+    def state(self) -> str:
+        return self.login["provisioning_state"] if self.login else "unknown"
+
+
 class OneLoginAccount:
     """One simulated OneLogin account: the entry point for the API, the admin console, the
     BDD steps and the bench. Every change goes through here so that each one is recorded,
@@ -511,6 +525,15 @@ class OneLoginAccount:
     def app_user_ids(self, app_id: int) -> list[int]:
         self.require_app(app_id)
         return sorted(self.store.entitled_user_ids(app_id))
+
+    def app_users(self, app_id: int) -> list[AppUser]:
+        """Every user the app knows, by id: those entitled to it and those who still hold a
+        login in it (unassigned, their deprovisioning due or done)."""
+        self.require_app(app_id)
+        logins = self.store.logins_for_app(app_id)
+        entitled = self.store.entitled_user_ids(app_id)
+        users = self.store.users_by_ids(sorted(set(logins) | entitled))
+        return [AppUser(users[uid], logins.get(uid), uid in entitled) for uid in sorted(users)]
 
     # provisioning decisions -----------------------------------------------------------------
     def _evaluate(self, app_id: int, user_ids: Sequence[int], trigger: str,

@@ -819,20 +819,16 @@ def save_provisioning(app_id: int) -> Any:
 
 
 def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
-    logins = acct.store.logins_for_app(app_id)
-    entitled = acct.store.entitled_user_ids(app_id)
     open_tasks = acct.store.open_tasks_for_app(app_id)
-    users_by_id = acct.store.users_by_ids(sorted(set(logins) | entitled))
     rows = []
-    for uid in sorted(users_by_id):
-        login = logins.get(uid)
-        state = login["provisioning_state"] if login else "unknown"
+    for entry in acct.app_users(app_id):
+        uid, state = entry.user["id"], entry.state
         task = open_tasks.get(uid)
-        rows.append({"id": uid, "name": display_name(users_by_id[uid]),
-                     "email": users_by_id[uid]["email"] or "", "assigned": uid in entitled,
+        rows.append({"id": uid, "name": display_name(entry.user),
+                     "email": entry.user["email"] or "", "assigned": entry.assigned,
                      "state": state, "label": UI_LABELS.get(state, state),
                      "task": task_json(task) if task else None,
-                     "last_error": login["last_error"] if login else None})
+                     "last_error": entry.login["last_error"] if entry.login else None})
     return rows
 
 

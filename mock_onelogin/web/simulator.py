@@ -112,16 +112,10 @@ def put_provisioning(app_id: int) -> Response:
 @bp.get("/apps/<int:app_id>/users")
 def app_users(app_id: int) -> Response:
     """The app's Users tab: each user's provisioning state, its UI label and last error."""
-    acct = account()
-    acct.require_app(app_id)
-    logins = acct.store.logins_for_app(app_id)
-    entitled = acct.store.entitled_user_ids(app_id)
-    users = acct.store.users_by_ids(sorted(set(logins) | entitled))
     out = []
-    for uid in sorted(users):
-        login = logins.get(uid)
-        state = login["provisioning_state"] if login else "unknown"
-        out.append({**user_brief(users[uid]), "assigned": uid in entitled,
+    for entry in account().app_users(app_id):
+        login, state = entry.login, entry.state
+        out.append({**user_brief(entry.user), "assigned": entry.assigned,
                     "provisioning_state": state,
                     "provisioning_status": login["provisioning_status"] if login else "enabled",
                     "label": UI_LABELS.get(state, state),
