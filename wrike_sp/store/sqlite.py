@@ -91,10 +91,23 @@ CREATE INDEX IF NOT EXISTS billing_account ON billing_ledger(account_id, id);
 """
 
 
-_USER_COLUMNS = (
-    "id, account_id, user_name, login_key, active, user_type, role, can_configure_security, "
-    "can_grant_admin, password_hash, doc, created, last_modified, version, via_scim, "
-    "billable_since, deactivated_at"
+# The columns of a user in UserRow order (``_user`` reads them in this order).
+_USER_FIELDS = (
+    "id", "account_id", "user_name", "login_key", "active", "user_type", "role",
+    "can_configure_security", "can_grant_admin", "password_hash", "doc", "created",
+    "last_modified", "version", "via_scim", "billable_since", "deactivated_at",
+)
+_USER_COLUMNS = ", ".join(_USER_FIELDS)
+# What a write stores: the fields plus the case-folded userName the unique index is on.
+_STORED = (*_USER_FIELDS, "user_name_key")
+_INSERT_USER = (
+    f"INSERT INTO users({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
+)
+# An update leaves the identity and the creation facts as they are.
+_UPDATED = tuple(c for c in _STORED if c not in ("id", "account_id", "created", "via_scim"))
+_UPDATE_USER = (
+    f"UPDATE users SET {', '.join(f'{c} = ?' for c in _UPDATED)} "
+    "WHERE id = ? AND account_id = ? AND version = ?"
 )
 
 
@@ -113,7 +126,7 @@ _AUTH_QUERY = (
     "SELECT a.plan, (SELECT group_concat(d.domain, char(10)) FROM "
     "(SELECT domain FROM approved_domains WHERE account_id = a.id ORDER BY domain) d), "
     "t.id, t.app_id, t.account_id, t.member_id, t.revoked_at, "
-    + ", ".join(f"u.{c.strip()}" for c in _USER_COLUMNS.split(","))
+    + ", ".join(f"u.{c}" for c in _USER_FIELDS)
     + " FROM accounts a LEFT JOIN api_tokens t ON t.token_hash = ? "
     "LEFT JOIN users u ON u.id = t.member_id AND u.account_id = t.account_id WHERE a.id = ?"
 )
@@ -123,9 +136,7 @@ _TOKEN_FIELDS = ("id", "app_id", "account_id", "member_id", "revoked_at")
 # A user is read as one JSON array column: Python's sqlite3 module lets go of the GIL around
 # each column it fetches, and under a threaded server every such release is a thread switch;
 # one column instead of seventeen keeps a lookup from trading the GIL dozens of times.
-_USER_ROW = "json_array(" + ", ".join(
-    "json(doc)" if c.strip() == "doc" else c.strip() for c in _USER_COLUMNS.split(",")
-) + ")"
+_USER_ROW = "json_array(" + ", ".join("json(doc)" if c == "doc" else c for c in _USER_FIELDS) + ")"
 
 
 def _user_from(packed: str) -> UserRow:
@@ -327,11 +338,8 @@ class WrikeStore:
     def insert_user(self, user: UserRow, emails: list[tuple[str, str | None]]) -> None:
         with self.transaction() as db:
             try:
-                db.execute(
-                    f"INSERT INTO users({_USER_COLUMNS}, user_name_key) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (*_values(user), user.user_name.lower()),
-                )
+                stored = _stored(user)
+                db.execute(_INSERT_USER, [stored[c] for c in _STORED])
             except sqlite3.IntegrityError as error:
                 raise Conflict(_conflict_column(error)) from error
             _write_emails(db, user, emails)
@@ -342,30 +350,10 @@ class WrikeStore:
         """Write ``user`` if its stored version is still ``expected_version``."""
         with self.transaction() as db:
             try:
+                stored = _stored(user)
                 cur = db.execute(
-                    "UPDATE users SET user_name=?, user_name_key=?, login_key=?, active=?, "
-                    "user_type=?, role=?, can_configure_security=?, can_grant_admin=?, "
-                    "password_hash=?, doc=?, last_modified=?, version=?, billable_since=?, "
-                    "deactivated_at=? WHERE id=? AND account_id=? AND version=?",
-                    (
-                        user.user_name,
-                        user.user_name.lower(),
-                        user.login_key,
-                        int(user.active),
-                        user.user_type,
-                        user.role,
-                        int(user.can_configure_security),
-                        int(user.can_grant_admin),
-                        user.password_hash,
-                        encode_text(user.doc),
-                        user.last_modified,
-                        user.version,
-                        user.billable_since,
-                        user.deactivated_at,
-                        user.id,
-                        user.account_id,
-                        expected_version,
-                    ),
+                    _UPDATE_USER,
+                    [*(stored[c] for c in _UPDATED), user.id, user.account_id, expected_version],
                 )
             except sqlite3.IntegrityError as error:
                 raise Conflict(_conflict_column(error)) from error
@@ -512,26 +500,28 @@ def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _values(user: UserRow) -> tuple[Any, ...]:
-    return (
-        user.id,
-        user.account_id,
-        user.user_name,
-        user.login_key,
-        int(user.active),
-        user.user_type,
-        user.role,
-        int(user.can_configure_security),
-        int(user.can_grant_admin),
-        user.password_hash,
-        encode_text(user.doc),
-        user.created,
-        user.last_modified,
-        user.version,
-        int(user.via_scim),
-        user.billable_since,
-        user.deactivated_at,
-    )
+def _stored(user: UserRow) -> dict[str, Any]:
+    """A user as its columns hold it: flags as integers, the document as JSON text."""
+    return {
+        "id": user.id,
+        "account_id": user.account_id,
+        "user_name": user.user_name,
+        "login_key": user.login_key,
+        "active": int(user.active),
+        "user_type": user.user_type,
+        "role": user.role,
+        "can_configure_security": int(user.can_configure_security),
+        "can_grant_admin": int(user.can_grant_admin),
+        "password_hash": user.password_hash,
+        "doc": encode_text(user.doc),
+        "created": user.created,
+        "last_modified": user.last_modified,
+        "version": user.version,
+        "via_scim": int(user.via_scim),
+        "billable_since": user.billable_since,
+        "deactivated_at": user.deactivated_at,
+        "user_name_key": user.user_name.lower(),
+    }
 
 
 def _write_emails(
