@@ -79,7 +79,7 @@ class ScimUsers:
 
     def authenticate(self, account_id: int, authorization: str | None) -> Grant:
         if not authorization or authorization[:7].lower() != "bearer ":
-            if self.store.auth_facts(account_id, "") is None:
+            if self.store.account(account_id) is None:
                 raise _no_account(account_id)
             raise ScimError(
                 401,
