@@ -85,11 +85,31 @@ def _target(path: AttrPath) -> str:
 
 
 class _UserSql(FilterVisitor[Sql]):
-    """Builds a WHERE clause over ``users u`` (and ``user_emails e`` in EXISTS subqueries)."""
+    """Builds a WHERE clause over ``users u``; a condition on emails becomes a set of user
+    ids drawn from ``user_emails e`` of the same account (see :func:`_with_email`)."""
 
-    def __init__(self, inside_emails: bool = False, literals: list[str] | None = None) -> None:
+    def __init__(
+        self, account_id: int, inside_emails: bool = False, literals: list[str] | None = None
+    ) -> None:
+        self.account_id = account_id
         self.inside_emails = inside_emails
         self.literals = literals
+
+    def _with_email(self, condition: Sql, negated: bool = False) -> Sql:
+        """``u.id [NOT] IN`` the users of this account with an email meeting ``condition``.
+
+        Not a correlated ``EXISTS`` per user: that probes the email index once for every
+        user of the account, so one lookup by email at 100,000 users read them all. The id
+        set is computed once, from the ``(account_id, value_key)`` index for an equality,
+        and then drives the users' primary key (the store tells the planner that an account
+        holds many users, so it picks that order)."""
+        sql, params = condition
+        where = "NOT IN" if negated else "IN"
+        return (
+            f"u.id {where} (SELECT e.user_id FROM user_emails e "
+            f"WHERE e.account_id = ? AND ({sql}))",
+            [self.account_id, *params],
+        )
 
     def visit_comparison(self, node: Comparison) -> Sql:
         if self.literals is not None and isinstance(node.value, str):
@@ -104,13 +124,8 @@ class _UserSql(FilterVisitor[Sql]):
         column = _email_column(node.attr_path.sub_attr, node.attr_path.attr)
         if node.op == CompareOperator.ne and node.value is not None:
             # On a multi-valued attribute "ne" means that no value equals the operand.
-            sql, params = _compare(column, CompareOperator.eq, node.value)
-            return (
-                f"NOT EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND {sql})",
-                params,
-            )
-        sql, params = _compare(column, node.op, node.value)
-        return f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND {sql})", params
+            return self._with_email(_compare(column, CompareOperator.eq, node.value), True)
+        return self._with_email(_compare(column, node.op, node.value))
 
     def visit_present(self, node: Present) -> Sql:
         if self.inside_emails:
@@ -119,10 +134,7 @@ class _UserSql(FilterVisitor[Sql]):
         if _target(node.attr_path) == "userName":
             return "u.user_name_key <> ''", []
         column = _email_column(node.attr_path.sub_attr, node.attr_path.attr)
-        return (
-            f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND {column} <> '')",
-            [],
-        )
+        return self._with_email((f"{column} <> ''", []))
 
     def visit_not(self, node: Not) -> Sql:
         sql, params = self.visit(node.expr)
@@ -136,8 +148,8 @@ class _UserSql(FilterVisitor[Sql]):
     def visit_value_path(self, node: ValuePath) -> Sql:
         if self.inside_emails or _target(node.attr_path) != "emails":
             raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=str(node)))
-        sql, params = _UserSql(inside_emails=True).visit(node.val_filter)
-        return f"EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = u.id AND ({sql}))", params
+        inner = _UserSql(self.account_id, True, self.literals).visit(node.val_filter)
+        return self._with_email(inner)
 
 
 # A string literal without escapes (the template below leaves filters with escapes alone).
@@ -170,13 +182,14 @@ def _user_name_shape(shape: str) -> Any:
     return parsed.ast if _compares_user_name_only(parsed.ast) else None
 
 
-def _user_name_filter(text: str) -> Sql | None:
+def _user_name_filter(text: str, account_id: int) -> Sql | None:
     """The lookups identity providers send before each provisioning (``userName eq
     "<address>"``) differ only in their string literals. scim2-models caches parses by text,
     so each new address costs a full parse; parsing the filter's shape instead, with the
     literals replaced by their positions, hits that cache. Used only for filters comparing
-    userName alone, a string the grammar does not check further, so the translation is the
-    one the full parse gives; anything else returns ``None``."""
+    userName alone, a string the grammar does not check further (it checks an emails.value
+    literal to be an address), so the translation is the one the full parse gives; anything
+    else returns ``None``."""
     if "\\" in text:
         return None
     literals: list[str] = []
@@ -190,16 +203,17 @@ def _user_name_filter(text: str) -> Sql | None:
     if ast is None:
         return None
     try:
-        return _UserSql(literals=literals).visit(ast)
+        return _UserSql(account_id, literals=literals).visit(ast)
     except (ScimError, RecursionError):
         return None
 
 
-def filter_to_sql(text: str) -> Sql:
-    """Translate a filter to a SQL condition over ``users u`` and its parameters."""
+def filter_to_sql(text: str, account_id: int) -> Sql:
+    """Translate a filter on the users of one account to a SQL condition over ``users u``
+    and its parameters."""
     if len(text) > 4096:
         raise ScimError(400, "invalidFilter", "The filter is longer than 4096 characters")
-    by_user_name = _user_name_filter(text)
+    by_user_name = _user_name_filter(text, account_id)
     if by_user_name is not None:
         return by_user_name
     try:
@@ -209,6 +223,6 @@ def filter_to_sql(text: str) -> Sql:
     except (ValueError, TypeError, RecursionError) as error:
         raise ScimError(400, "invalidFilter", f"Invalid filter {text!r}: {error}") from error
     try:
-        return _UserSql().visit(parsed.ast)
+        return _UserSql(account_id).visit(parsed.ast)
     except RecursionError as error:
         raise ScimError(400, "invalidFilter", "The filter is nested too deeply") from error

@@ -154,7 +154,9 @@ class ScimUsers:
     def search(
         self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
     ) -> tuple[int, list[UserRow]]:
-        where, params = filter_to_sql(filter_text) if filter_text else ("", [])
+        where, params = (
+            filter_to_sql(filter_text, grant.account_id) if filter_text else ("", [])
+        )
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
         return self.store.search_users(grant.account_id, where, params, offset, limit)
