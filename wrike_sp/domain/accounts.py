@@ -194,7 +194,7 @@ class AccountAdmin:
                 changed = replace(
                     changed, version=user.version + 1, last_modified=stamp(self.clock())
                 )
-                self.store.update_user(changed, None, user.version)
+                self.store.update_user(changed, None, user.version, user)
             return member_view(changed)
 
     def members(self, account_id: int) -> list[dict[str, Any]]:

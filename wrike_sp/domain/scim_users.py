@@ -289,7 +289,7 @@ class ScimUsers:
             emails = email_index(doc)
             if emails == email_index(user.doc):
                 emails = None  # the search index of emails stays as it is
-            written = self.store.update_user(updated, emails, user.version)
+            written = self.store.update_user(updated, emails, user.version, user)
         except Conflict as conflict:
             raise _uniqueness(conflict, updated) from conflict
         if not written:  # pragma: no cover - the transaction holds the write lock
