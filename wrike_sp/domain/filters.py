@@ -8,10 +8,12 @@ emails (value, type) can be searched; any other attribute is refused with invali
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from scim2_models import InvalidFilterException, ScimFilter
+from pydantic import TypeAdapter
+from scim2_models import Email, InvalidFilterException, ScimFilter
 from scim2_models.path import (
     AttrPath,
     CompareOperator,
@@ -114,7 +116,7 @@ class _UserSql(FilterVisitor[Sql]):
     def visit_comparison(self, node: Comparison) -> Sql:
         if self.literals is not None and isinstance(node.value, str):
             node = Comparison(
-                attr_path=node.attr_path, op=node.op, value=self.literals[int(node.value)]
+                attr_path=node.attr_path, op=node.op, value=self.literals[_position(node.value)]
             )
         if self.inside_emails:
             column = _email_column(node.attr_path.attr, "emails")
@@ -152,59 +154,111 @@ class _UserSql(FilterVisitor[Sql]):
         return self._with_email(inner)
 
 
-# A string literal without escapes (the template below leaves filters with escapes alone).
-_PLAIN_STRING = re.compile(r'"[^"\\]*"')
+def _is_core(path: AttrPath) -> bool:
+    return path.uri is None or path.uri.lower() == CORE_USER.lower()
 
 
-def _compares_user_name_only(node: Any) -> bool:
+def _searchable_only(node: Any, inside_emails: bool = False) -> bool:
+    """Whether a filter compares only userName and emails (value, type)."""
     if isinstance(node, Comparison):
         path = node.attr_path
-        return (
-            (path.uri is None or path.uri.lower() == CORE_USER.lower())
-            and path.attr.lower() == "username"
-            and path.sub_attr is None
+        if inside_emails:
+            return path.sub_attr is None and path.attr.lower() in ("value", "type")
+        name, sub = path.attr.lower(), (path.sub_attr or "").lower()
+        return _is_core(path) and (
+            (name == "username" and not sub) or (name == "emails" and sub in ("", "value", "type"))
         )
     if isinstance(node, LogicalExpr):
-        return all(_compares_user_name_only(term) for term in node.terms)
+        return all(_searchable_only(term, inside_emails) for term in node.terms)
     if isinstance(node, Not):
-        return _compares_user_name_only(node.expr)
+        return _searchable_only(node.expr, inside_emails)
+    if isinstance(node, ValuePath):
+        path = node.attr_path
+        return (
+            not inside_emails
+            and _is_core(path)
+            and path.attr.lower() == "emails"
+            and path.sub_attr is None
+            and _searchable_only(node.val_filter, inside_emails=True)
+        )
     return False
 
 
+def _email_values(node: Any, inside_emails: bool = False) -> Iterator[Comparison]:
+    """The comparisons of a searchable filter whose operand scim2-models checks to be an
+    email address: on an email's value, with an operator other than co, sw and ew (a
+    fragment of an address is a legitimate operand of those)."""
+    if isinstance(node, Comparison):
+        path = node.attr_path
+        field = path.attr if inside_emails else (path.sub_attr or "value")
+        on_email = inside_emails or path.attr.lower() == "emails"
+        if on_email and field.lower() == "value" and node.op not in _FRAGMENT_OPERATORS:
+            yield node
+    elif isinstance(node, LogicalExpr):
+        for term in node.terms:
+            yield from _email_values(term, inside_emails)
+    elif isinstance(node, Not):
+        yield from _email_values(node.expr, inside_emails)
+    elif isinstance(node, ValuePath):
+        yield from _email_values(node.val_filter, inside_emails=True)
+
+
+# A string literal without escapes (the template below leaves filters with escapes alone),
+# and what stands in for the n-th one in a filter's shape: an address, so that a shape
+# comparing emails passes the check an email operand gets.
+_PLAIN_STRING = re.compile(r'"[^"\\]*"')
+_STAND_IN = "literal{}@shape.example"
+_STAND_IN_FORM = re.compile(r"literal(\d+)@shape\.example")
+_FRAGMENT_OPERATORS = frozenset({CompareOperator.co, CompareOperator.sw, CompareOperator.ew})
+# What an email's value must be, as scim2-models declares it (it checks an operand with it).
+_EMAIL_VALUE = TypeAdapter(Email.model_fields["value"].annotation)
+
+
+def _position(stand_in: str) -> int:
+    matched = _STAND_IN_FORM.fullmatch(stand_in)
+    if matched is None:  # the parse changed a literal: leave the filter to the full parse
+        raise ValueError(stand_in)
+    return int(matched.group(1))
+
+
 @lru_cache(maxsize=256)
-def _user_name_shape(shape: str) -> Any:
-    """The AST of a filter shape that compares userName alone, else ``None``. Cached here as
-    well: scim2-models caches the parse but checks the filter against the schema each time."""
+def _searchable_shape(shape: str) -> Any:
+    """The AST of a filter shape that compares userName and emails alone, else ``None``.
+    Cached here as well: scim2-models caches the parse but checks the filter against the
+    schema each time, which for an email operand costs milliseconds."""
     try:
         parsed = ScimFilter[WrikeUser](shape)
     except (InvalidFilterException, ValueError, TypeError, RecursionError):
         return None
-    return parsed.ast if _compares_user_name_only(parsed.ast) else None
+    return parsed.ast if _searchable_only(parsed.ast) else None
 
 
-def _user_name_filter(text: str, account_id: int) -> Sql | None:
+def _shaped_filter(text: str, account_id: int) -> Sql | None:
     """The lookups identity providers send before each provisioning (``userName eq
-    "<address>"``) differ only in their string literals. scim2-models caches parses by text,
-    so each new address costs a full parse; parsing the filter's shape instead, with the
-    literals replaced by their positions, hits that cache. Used only for filters comparing
-    userName alone, a string the grammar does not check further (it checks an emails.value
-    literal to be an address), so the translation is the one the full parse gives; anything
-    else returns ``None``."""
+    "<address>"``, ``emails[type eq "work"].value eq "<address>"``) differ only in their
+    string literals. scim2-models caches parses by text, so each new address costs a full
+    parse; parsing the filter's shape instead, with each literal replaced by a stand-in
+    that names its position, hits that cache. Used only for filters comparing userName and
+    emails alone; an email operand is checked as scim2-models checks it, and one it would
+    refuse returns ``None``, as does anything else, to take the full parse and its error."""
     if "\\" in text:
         return None
     literals: list[str] = []
 
     def position(match: re.Match[str]) -> str:
         literals.append(match.group(0)[1:-1])
-        return f'"{len(literals) - 1}"'
+        return f'"{_STAND_IN.format(len(literals) - 1)}"'
 
     shape = _PLAIN_STRING.sub(position, text)
-    ast = _user_name_shape(shape) if literals else None
+    ast = _searchable_shape(shape) if literals else None
     if ast is None:
         return None
     try:
+        for comparison in _email_values(ast):
+            if isinstance(comparison.value, str):
+                _EMAIL_VALUE.validate_python(literals[_position(comparison.value)])
         return _UserSql(account_id, literals=literals).visit(ast)
-    except (ScimError, RecursionError):
+    except (ValueError, ScimError, RecursionError):  # pydantic's ValidationError is a ValueError
         return None
 
 
@@ -213,9 +267,9 @@ def filter_to_sql(text: str, account_id: int) -> Sql:
     and its parameters."""
     if len(text) > 4096:
         raise ScimError(400, "invalidFilter", "The filter is longer than 4096 characters")
-    by_user_name = _user_name_filter(text, account_id)
-    if by_user_name is not None:
-        return by_user_name
+    shaped = _shaped_filter(text, account_id)
+    if shaped is not None:
+        return shaped
     try:
         parsed = ScimFilter[WrikeUser](text)
     except InvalidFilterException as error:
