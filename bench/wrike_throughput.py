@@ -21,7 +21,8 @@ sitting, interleaved operation by operation so that the machine's load hits them
   storage: what Flask + waitress + the client allow at most on this machine;
 * ``scim2-server``: python-scim's scim2-server (its WSGI application, in-memory storage).
 
-Operations: create (POST, unique userNames), lookup (GET ?filter=userName eq), replace
+Operations: create (POST, unique userNames), lookup (GET ?filter=userName eq, as OneLogin
+does, and ?filter=emails.value eq, Wrike's documented search), replace
 (PUT of the whole user, a new title each time), deactivate as OneLogin does it (PUT of the
 whole user with active false, each request on a user still active) and deactivate by PATCH
 (replace active false, reported separately). Then the filter lookup latency of wrike_sp with
@@ -59,10 +60,13 @@ TOKEN_FOR_OTHERS = "bench-token-0123456789"
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-OPERATIONS = ("create", "lookup", "replace", "deactivate_put", "deactivate_patch")
+OPERATIONS = (
+    "create", "lookup", "lookup_email", "replace", "deactivate_put", "deactivate_patch"
+)
 LABELS = {
     "create": "create (POST)",
     "lookup": "lookup (GET filter userName eq)",
+    "lookup_email": "lookup (GET filter emails.value eq)",
     "replace": "replace (PUT)",
     "deactivate_put": "deactivate (PUT active false)",
     "deactivate_patch": "deactivate (PATCH active false)",
@@ -467,8 +471,8 @@ def measure_throughput(
             users = server.info["users"]
             # Warm every code path (imports, caches, connections) on users kept apart.
             warm = users[seed - warm_count :]
-            for operation in ("create", "lookup", "replace", "deactivate_patch"):
-                run_wrk(server, operation, warm, 1, args.connections, f"warm{operation[:3]}")
+            for operation in ("create", "lookup", "lookup_email", "replace", "deactivate_patch"):
+                run_wrk(server, operation, warm, 1, args.connections, f"warm{operation[:8]}")
         for operation in args.operations:
             for round_ in range(args.rounds):
                 for target, server in servers.items():
@@ -477,6 +481,7 @@ def measure_throughput(
                     chosen = {
                         "create": [],
                         "lookup": users[: args.lookup_users],
+                        "lookup_email": users[: args.lookup_users],
                         "replace": users[: args.lookup_users],
                         "deactivate_put": users[first : first + args.pool],
                         "deactivate_patch": users[first + args.pool : first + per_round],
@@ -487,7 +492,7 @@ def measure_throughput(
                         chosen,
                         args.seconds,
                         args.connections,
-                        f"r{round_}{operation[:3]}",
+                        f"r{round_}{operation[:8]}",
                     )
                     stateful = target != "ceiling"
                     if (
@@ -497,7 +502,7 @@ def measure_throughput(
                     ):
                         result["note"] = "pool exhausted: raise --pool"
                     print(
-                        f"  {target:12} {LABELS[operation]:34} round {round_ + 1}: "
+                        f"  {target:12} {LABELS[operation]:36} round {round_ + 1}: "
                         f"{result['rps']:7.0f} req/s, errors {result['errors']}",
                         flush=True,
                     )
@@ -585,7 +590,7 @@ def report(
         f"wrk -t1 -c{args.connections} -d{args.seconds}s, on {HOST}"
     )
     header = (
-        f"{'operation':34} {'ceiling':>8} {'wrike_sp':>9} {'ratio (range)':>18} "
+        f"{'operation':36} {'ceiling':>8} {'wrike_sp':>9} {'ratio (range)':>18} "
         f"{'scim2-server':>12} {'ratio (range)':>18}"
     )
     print(header)
@@ -601,7 +606,7 @@ def report(
         wrike, other = ratios("wrike_sp", operation), ratios("scim2-server", operation)
         ok = ok and median(wrike) >= TARGET
         print(
-            f"{LABELS[operation]:34} {rps['ceiling']:8.0f} {rps['wrike_sp']:9.0f} "
+            f"{LABELS[operation]:36} {rps['ceiling']:8.0f} {rps['wrike_sp']:9.0f} "
             f"{_shown(wrike):>18} {rps['scim2-server']:12.0f} {_shown(other):>18}"
         )
     print()
@@ -616,7 +621,7 @@ def report(
                 switches = median(r["switches"] for r in runs)
                 costs.append(f"{target} {cpu:5.0f} / {switches:4.1f}")
         if costs:
-            print(f"{LABELS[operation]:34} " + "   ".join(costs))
+            print(f"{LABELS[operation]:36} " + "   ".join(costs))
     errors = {
         f"{target}/{op}": sum(r["errors"] for r in runs)
         for target, results in all_results.items()
