@@ -222,15 +222,21 @@ def _position(stand_in: str) -> int:
 
 
 @lru_cache(maxsize=256)
-def _searchable_shape(shape: str) -> Any:
-    """The AST of a filter shape that compares userName and emails alone, else ``None``.
-    Cached here as well: scim2-models caches the parse but checks the filter against the
-    schema each time, which for an email operand costs milliseconds."""
+def _searchable_shape(shape: str) -> tuple[Any, tuple[int, ...]] | None:
+    """The AST of a filter shape that compares userName and emails alone, with the positions
+    of the literals that must be email addresses; ``None`` for any other shape. Cached here
+    as well: scim2-models caches the parse but checks the filter against the schema each
+    time, which for an email operand costs milliseconds."""
     try:
         parsed = ScimFilter[WrikeUser](shape)
+        if not _searchable_only(parsed.ast):
+            return None
+        addresses = tuple(
+            _position(c.value) for c in _email_values(parsed.ast) if isinstance(c.value, str)
+        )
     except (InvalidFilterException, ValueError, TypeError, RecursionError):
         return None
-    return parsed.ast if _searchable_only(parsed.ast) else None
+    return parsed.ast, addresses
 
 
 def _shaped_filter(text: str, account_id: int) -> Sql | None:
@@ -250,13 +256,13 @@ def _shaped_filter(text: str, account_id: int) -> Sql | None:
         return f'"{_STAND_IN.format(len(literals) - 1)}"'
 
     shape = _PLAIN_STRING.sub(position, text)
-    ast = _searchable_shape(shape) if literals else None
-    if ast is None:
+    found = _searchable_shape(shape) if literals else None
+    if found is None:
         return None
+    ast, addresses = found
     try:
-        for comparison in _email_values(ast):
-            if isinstance(comparison.value, str):
-                _EMAIL_VALUE.validate_python(literals[_position(comparison.value)])
+        for index in addresses:
+            _EMAIL_VALUE.validate_python(literals[index])
         return _UserSql(account_id, literals=literals).visit(ast)
     except (ValueError, ScimError, RecursionError):  # pydantic's ValidationError is a ValueError
         return None

@@ -121,18 +121,20 @@ _INSERT_USER = (
 )
 # An update leaves the identity and the creation facts as they are.
 _UPDATED = tuple(c for c in _STORED if c not in ("id", "account_id", "created", "via_scim"))
-_UPDATE_USER = (
-    f"UPDATE users SET {', '.join(f'{c} = ?' for c in _UPDATED)} "
-    "WHERE id = ? AND account_id = ? AND version = ?"
-)
-# The same without the two unique keys: SQLite rewrites the entry of every index whose
+# Without the two unique keys when they stay: SQLite rewrites the entry of every index whose
 # columns an UPDATE names, changed or not, and each index entry is a page more to commit.
-_KEYS = ("user_name_key", "login_key")
-_UPDATED_SAME_KEYS = tuple(c for c in _UPDATED if c not in _KEYS)
-_UPDATE_USER_SAME_KEYS = (
-    f"UPDATE users SET {', '.join(f'{c} = ?' for c in _UPDATED_SAME_KEYS)} "
-    "WHERE id = ? AND account_id = ? AND version = ?"
-)
+_UPDATED_SAME_KEYS = tuple(c for c in _UPDATED if c not in ("user_name_key", "login_key"))
+
+
+def _update_user_sql(columns: tuple[str, ...]) -> str:
+    return (
+        f"UPDATE users SET {', '.join(f'{c} = ?' for c in columns)} "
+        "WHERE id = ? AND account_id = ? AND version = ?"
+    )
+
+
+_UPDATE_USER = _update_user_sql(_UPDATED)
+_UPDATE_USER_SAME_KEYS = _update_user_sql(_UPDATED_SAME_KEYS)
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,7 @@ class WrikeStore:
         the user as read, lets an update that keeps the unique keys leave their indexes be."""
         stored = _stored(user)
         sql, columns = _UPDATE_USER, _UPDATED
-        if previous is not None and all(stored[k] == _stored_keys(previous)[k] for k in _KEYS):
+        if previous is not None and _stored_keys(previous) == _stored_keys(user):
             sql, columns = _UPDATE_USER_SAME_KEYS, _UPDATED_SAME_KEYS
         with self.transaction() as db:
             try:
@@ -538,7 +540,6 @@ def _stored(user: UserRow) -> dict[str, Any]:
         "id": user.id,
         "account_id": user.account_id,
         "user_name": user.user_name,
-        "login_key": user.login_key,
         "active": int(user.active),
         "user_type": user.user_type,
         "role": user.role,
