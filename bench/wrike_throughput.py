@@ -74,6 +74,8 @@ LABELS = {
 # The filter of each kind of lookup: the one OneLogin sends, and Wrike's documented search.
 LOOKUP_FILTERS = {"lookup": 'userName eq "{}"', "lookup_email": 'emails.value eq "{}"'}
 TARGET = 0.7
+# Per kind of lookup, one (small, large) pair of wrk results per round.
+Latency = dict[str, list[tuple[dict[str, Any], ...]]]
 LATENCY_TARGET = 1.5
 
 
@@ -512,11 +514,11 @@ def measure_throughput(
 
 def measure_latency(
     args: argparse.Namespace, root: Path
-) -> dict[str, list[tuple[dict[str, Any], ...]]]:
+) -> Latency:
     """Filter lookups with one connection (no queueing) at two population sizes, by userName
     and by email, the two servers alternating for ``--rounds`` rounds; each round gives one
     (small, large) pair per kind of lookup."""
-    rounds: dict[str, list[tuple[dict[str, Any], ...]]] = {kind: [] for kind in LOOKUP_FILTERS}
+    rounds: Latency = {kind: [] for kind in LOOKUP_FILTERS}
     with contextlib.ExitStack() as stack:
         servers = {
             n: stack.enter_context(Server("wrike_sp", args.threads, n, root))
@@ -552,10 +554,9 @@ def _shown(values: list[float]) -> str:
 
 
 def report_latency(
-    latency: dict[str, list[tuple[dict[str, Any], ...]]], args: argparse.Namespace
+    latency: Latency, args: argparse.Namespace
 ) -> bool:
     """Mean latency at the two sizes per kind of lookup; a ratio within each round."""
-
     latency_ok = True
     for kind, pairs in latency.items():
         means = [(small["mean_us"], large["mean_us"]) for small, large in pairs]
@@ -579,7 +580,7 @@ def report_latency(
 
 def report(
     all_results: dict[str, dict[str, list[dict[str, Any]]]],
-    latency: dict[str, list[tuple[dict[str, Any], ...]]],
+    latency: Latency,
     args: argparse.Namespace,
 ) -> bool:
     """Medians over the rounds; a ratio is taken within each round (targets measured back to
@@ -695,7 +696,7 @@ def main() -> None:
         if not args.only_latency:
             print("throughput: seeding the three targets", flush=True)
             all_results = measure_throughput(args, root)
-        latency: dict[str, list[tuple[dict[str, Any], ...]]] = {}
+        latency: Latency = {}
         if not args.only_throughput:
             print("lookup latency: seeding two wrike_sp databases", flush=True)
             latency = measure_latency(args, root)
