@@ -8,7 +8,10 @@ Options: ``--seconds`` per measurement (default 3), ``--rounds`` (default 3; med
 ratios taken within each round), ``--operations create,lookup`` (a subset, for quick A/B
 runs), ``--only-throughput`` / ``--only-latency``, ``--connections`` of wrk (default 8),
 ``--threads`` of waitress (default 4), ``--small``/``--large`` user counts of the lookup
-latency comparison (default 1000 / 100000).
+latency comparison (default 1000 / 100000), ``--pin`` (every server on one CPU, wrk on
+another: no thread of a server migrates between cores or competes with the client, so each
+request costs less and the figures scatter less; the ceiling gains more from it than the
+providers do).
 It takes a few minutes, most of it seeding.
 
 Three targets are served by waitress on 127.0.0.1 with the same settings, each in its own
@@ -74,6 +77,16 @@ LABELS = {
 # The filter of each kind of lookup: the one OneLogin sends, and Wrike's documented search.
 LOOKUP_FILTERS = {"lookup": 'userName eq "{}"', "lookup_email": 'emails.value eq "{}"'}
 TARGET = 0.7
+# With --pin: the CPU of every server process and the CPU of wrk (empty: not pinned).
+PINNED: dict[str, set[int]] = {}
+
+
+def _pin(role: str) -> Any:
+    """A ``preexec_fn`` that keeps the child on the CPU of its role, or ``None``."""
+    cpus = PINNED.get(role)
+    return None if not cpus else lambda: os.sched_setaffinity(0, cpus)
+
+
 # Per kind of lookup, one (small, large) pair of wrk results per round.
 Latency = dict[str, list[tuple[dict[str, Any], ...]]]
 LATENCY_TARGET = 1.5
@@ -243,6 +256,7 @@ class Server:
                 "--workdir",
                 str(self.workdir),
             ],
+            preexec_fn=_pin("server"),
         )
         self.info: dict[str, Any] = {}
 
@@ -416,7 +430,9 @@ def run_wrk(
         name,
     ]
     before = server_cost(server.process.pid)
-    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    output = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 60, preexec_fn=_pin("client")
+    )
     after = server_cost(server.process.pid)
     line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
@@ -589,6 +605,7 @@ def report(
     print(
         f"Requests per second (median of {args.rounds} rounds), waitress threads={args.threads}, "
         f"wrk -t1 -c{args.connections} -d{args.seconds}s, on {HOST}"
+        + (f"; servers on CPU {PINNED['server']}, wrk on CPU {PINNED['client']}" if PINNED else "")
     )
     header = (
         f"{'operation':36} {'ceiling':>8} {'wrike_sp':>9} {'ratio (range)':>18} "
@@ -672,6 +689,11 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--only-latency", action="store_true")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="every server on the first CPU and wrk on the last (Linux, two CPUs or more)",
+    )
     parser.add_argument("--only-throughput", action="store_true")
     parser.add_argument(
         "--operations",
@@ -690,6 +712,11 @@ def main() -> None:
         raise SystemExit(f"--operations: choose from {', '.join(OPERATIONS)}")
     if args.only_latency and args.only_throughput:
         raise SystemExit("--only-latency and --only-throughput exclude each other")
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise SystemExit("--pin needs two CPUs or more")
+        PINNED.update(server={cpus[0]}, client={cpus[-1]})
     root = Path(tempfile.mkdtemp(prefix="wrike-bench-"))
     try:
         all_results: dict[str, dict[str, list[dict[str, Any]]]] = {}
