@@ -17,20 +17,28 @@ pytest_plugins = ["steps.world", "steps.given", "steps.when", "steps.then"]
 REFERENCE_ONLY_REASON = (
     "@reference_only: needs the reference Wrike provider's internals (plan, approved domains, "
     "members, rights and tokens, Wrike-side data, billing or injected faults), which an "
-    "external SCIM endpoint does not expose")
+    "external SCIM endpoint does not expose"
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("bdd target", "where the BDD suite's Wrike runs")
-    group.addoption("--target", choices=("in-process", "live", "external"),
-                    default="in-process",
-                    help="in-process (default): both apps in this process, no ports; live: "
-                         "both served on loopback over real HTTP; external: the simulated "
-                         "OneLogin drives --scim-url with --scim-token")
-    group.addoption("--scim-url", default=None,
-                    help="SCIM base URL of the external Wrike account (--target external)")
-    group.addoption("--scim-token", default=None,
-                    help="SCIM bearer token for --scim-url (--target external)")
+    group.addoption(
+        "--target",
+        choices=("in-process", "live", "external"),
+        default="in-process",
+        help="in-process (default): both apps in this process, no ports; live: "
+        "both served on loopback over real HTTP; external: the simulated "
+        "OneLogin drives --scim-url with --scim-token",
+    )
+    group.addoption(
+        "--scim-url",
+        default=None,
+        help="SCIM base URL of the external Wrike account (--target external)",
+    )
+    group.addoption(
+        "--scim-token", default=None, help="SCIM bearer token for --scim-url (--target external)"
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,7 +47,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if cucumber:
         Path(cucumber).parent.mkdir(parents=True, exist_ok=True)
     if config.getoption("--target") == "external" and not (
-            config.getoption("--scim-url") and config.getoption("--scim-token")):
+        config.getoption("--scim-url") and config.getoption("--scim-token")
+    ):
         raise pytest.UsageError("--target external needs --scim-url and --scim-token")
 
 
@@ -53,8 +62,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A failed scenario's report carries its System Log (with the SCIM exchanges) and the
     requests Wrike received."""
     report = yield

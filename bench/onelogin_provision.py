@@ -70,26 +70,51 @@ def minimal_scim() -> Flask:
 
 
 def account_for(session_factory: Any) -> OneLoginAccount:
-    account = OneLoginAccount(OneLoginConfig(drain_mode="manual", drain_batch_size=500),
-                              session_factory=session_factory)
+    account = OneLoginAccount(
+        OneLoginConfig(drain_mode="manual", drain_batch_size=500), session_factory=session_factory
+    )
     wrike = account.wrike_app_id()
-    account.configure_connector(wrike, {"scim_base_url": BASE.replace(
-        "http://scim.bench", session_factory.base) if hasattr(session_factory, "base")
-        else BASE, "scim_bearer_token": TOKEN})
-    account.set_provisioning(wrike, {"enabled": True, "require_approval": {
-        "create_user": False, "update_user": False, "delete_user": False}})
+    account.configure_connector(
+        wrike,
+        {
+            "scim_base_url": BASE.replace("http://scim.bench", session_factory.base)
+            if hasattr(session_factory, "base")
+            else BASE,
+            "scim_bearer_token": TOKEN,
+        },
+    )
+    account.set_provisioning(
+        wrike,
+        {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+        },
+    )
     return account
 
 
 def directory(account: OneLoginAccount, n: int) -> tuple[int, list[int], float]:
     start = time.perf_counter()
     with account.store.transaction():
-        ids = [account.store.insert_user(
-            {"email": f"user{i}@bench.example", "username": f"user{i}", "firstname": "Bench",
-             "lastname": f"User{i}", "title": "Engineer", "department": "R&D",
-             "company": "Bench Co", "phone": f"+1555{i:07d}", "status": 1, "state": 1,
-             "custom_attributes": {"wrike_user_type": "Regular"}}, "2026-01-01T00:00:00.000Z")
-            for i in range(n)]
+        ids = [
+            account.store.insert_user(
+                {
+                    "email": f"user{i}@bench.example",
+                    "username": f"user{i}",
+                    "firstname": "Bench",
+                    "lastname": f"User{i}",
+                    "title": "Engineer",
+                    "department": "R&D",
+                    "company": "Bench Co",
+                    "phone": f"+1555{i:07d}",
+                    "status": 1,
+                    "state": 1,
+                    "custom_attributes": {"wrike_user_type": "Regular"},
+                },
+                "2026-01-01T00:00:00.000Z",
+            )
+            for i in range(n)
+        ]
     role = account.create_role({"name": "Wrike users", "apps": [account.wrike_app_id()]})
     return role, ids, time.perf_counter() - start
 
@@ -117,11 +142,20 @@ def prepared_calls(base: str, n: int) -> list[requests.PreparedRequest]:
     for i in range(n):
         name = f"ceiling{i}@bench.example"
         for method, url, body in (
-                ("GET", f"{base}/Users?filter=userName%20eq%20%22{name}%22", None),
-                ("POST", f"{base}/Users", json.dumps({
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-                    "userName": name, "name": {"givenName": "Bench", "familyName": f"U{i}"},
-                    "emails": [{"value": name, "type": "work", "primary": True}]}))):
+            ("GET", f"{base}/Users?filter=userName%20eq%20%22{name}%22", None),
+            (
+                "POST",
+                f"{base}/Users",
+                json.dumps(
+                    {
+                        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                        "userName": name,
+                        "name": {"givenName": "Bench", "familyName": f"U{i}"},
+                        "emails": [{"value": name, "type": "work", "primary": True}],
+                    }
+                ),
+            ),
+        ):
             calls.append(requests.Request(method, url, data=body, headers=headers).prepare())
     return calls
 
@@ -136,8 +170,9 @@ def ceiling_via(adapter: Any, base: str, n: int) -> float:
     return time.perf_counter() - start
 
 
-def interleaved(account: OneLoginAccount, adapter: Any, base: str, n: int,
-                chunk: int) -> dict[str, float]:
+def interleaved(
+    account: OneLoginAccount, adapter: Any, base: str, n: int, chunk: int
+) -> dict[str, float]:
     """End to end and ceiling, interleaved slice by slice so that both see the same load on
     the machine: drain ``chunk`` users, then send the ceiling's calls for as many users."""
     role, ids, setup = directory(account, n)
@@ -155,16 +190,23 @@ def interleaved(account: OneLoginAccount, adapter: Any, base: str, n: int,
         with e2e:
             ran = account.drain(max_tasks=chunk)["ran"]
         with ceil:
-            for req in calls[2 * done: 2 * (done + ran)]:
+            for req in calls[2 * done : 2 * (done + ran)]:
                 adapter.send(req)
         done += ran
         if ran == 0:
             break
-    states = account.store.query("SELECT provisioning_state AS s, count(*) AS n FROM logins "
-                                 "GROUP BY provisioning_state")
+    states = account.store.query(
+        "SELECT provisioning_state AS s, count(*) AS n FROM logins GROUP BY provisioning_state"
+    )
     assert states == [{"s": "provisioned", "n": n}], states
-    return {"e2e_wall": e2e.wall, "e2e_cpu": e2e.cpu, "ceiling_wall": ceil.wall,
-            "ceiling_cpu": ceil.cpu, "assign": assign, "setup": setup}
+    return {
+        "e2e_wall": e2e.wall,
+        "e2e_cpu": e2e.cpu,
+        "ceiling_wall": ceil.wall,
+        "ceiling_cpu": ceil.cpu,
+        "assign": assign,
+        "setup": setup,
+    }
 
 
 def in_process(n: int, chunk: int) -> dict[str, float]:
@@ -179,11 +221,19 @@ def session_calls(session: requests.Session, base: str, n: int) -> float:
     start = time.perf_counter()
     for i in range(n):
         name = f"ceiling{i}@bench.example"
-        session.get(f'{base}/Users?filter=userName%20eq%20%22{name}%22', headers=headers)
-        session.post(f"{base}/Users", data=json.dumps({
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name,
-            "name": {"givenName": "Bench", "familyName": f"User{i}"},
-            "emails": [{"value": name, "type": "work", "primary": True}]}), headers=headers)
+        session.get(f"{base}/Users?filter=userName%20eq%20%22{name}%22", headers=headers)
+        session.post(
+            f"{base}/Users",
+            data=json.dumps(
+                {
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "userName": name,
+                    "name": {"givenName": "Bench", "familyName": f"User{i}"},
+                    "emails": [{"value": name, "type": "work", "primary": True}],
+                }
+            ),
+            headers=headers,
+        )
     return time.perf_counter() - start
 
 
@@ -194,8 +244,7 @@ def responses_session(app: Flask) -> tuple[requests.Session, responses.RequestsM
 
     def call(req: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
         path = req.url.split("scim.bench", 1)[1]
-        res = client.open(path, method=req.method, data=req.body,
-                          headers=dict(req.headers))
+        res = client.open(path, method=req.method, data=req.body, headers=dict(req.headers))
         return res.status_code, dict(res.headers), res.get_data()
 
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
@@ -228,12 +277,14 @@ def live(n: int, chunk: int) -> dict[str, float]:
         session = requests.Session()
         session.trust_env = False
         return session
+
     factory.base = engine_base  # type: ignore[attr-defined]
     account = account_for(factory)
     session = factory(ceiling_base)
     try:
-        return interleaved(account, session.get_adapter(ceiling_base + "/"),
-                           ceiling_base + "/scim/v2", n, chunk)
+        return interleaved(
+            account, session.get_adapter(ceiling_base + "/"), ceiling_base + "/scim/v2", n, chunk
+        )
     finally:
         session.close()
         for cached in account.engine._sessions.values():
@@ -244,26 +295,37 @@ def live(n: int, chunk: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--live-users", type=int, default=1_000)
     parser.add_argument("--skip-live", action="store_true")
-    parser.add_argument("--chunk", type=int, default=500,
-                        help="users per interleaved slice of end to end and ceiling")
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        default=500,
+        help="users per interleaved slice of end to end and ceiling",
+    )
     args = parser.parse_args()
     n = args.users
 
     r = in_process(n, args.chunk)
-    print(f"in-process end to end: {n} users in {r['e2e_wall']:.2f} s = "
-          f"{n / r['e2e_wall']:,.0f} users/s (CPU {r['e2e_cpu']:.2f} s; of which assigning "
-          f"and queueing {r['assign']:.2f} s; directory set-up, untimed, {r['setup']:.2f} s)")
-    print(f"ceiling (endpoint alone, same transport, no OneLogin): {n} users in "
-          f"{r['ceiling_wall']:.2f} s = {n / r['ceiling_wall']:,.0f} users/s "
-          f"(CPU {r['ceiling_cpu']:.2f} s)")
-    print(f"end to end / ceiling = {r['ceiling_wall'] / r['e2e_wall']:.2f} wall-clock, "
-          f"{r['ceiling_cpu'] / r['e2e_cpu']:.2f} in CPU time (interleaved per "
-          f"{args.chunk} users, so both ran under the same load)")
+    print(
+        f"in-process end to end: {n} users in {r['e2e_wall']:.2f} s = "
+        f"{n / r['e2e_wall']:,.0f} users/s (CPU {r['e2e_cpu']:.2f} s; of which assigning "
+        f"and queueing {r['assign']:.2f} s; directory set-up, untimed, {r['setup']:.2f} s)"
+    )
+    print(
+        f"ceiling (endpoint alone, same transport, no OneLogin): {n} users in "
+        f"{r['ceiling_wall']:.2f} s = {n / r['ceiling_wall']:,.0f} users/s "
+        f"(CPU {r['ceiling_cpu']:.2f} s)"
+    )
+    print(
+        f"end to end / ceiling = {r['ceiling_wall'] / r['e2e_wall']:.2f} wall-clock, "
+        f"{r['ceiling_cpu'] / r['e2e_cpu']:.2f} in CPU time (interleaved per "
+        f"{args.chunk} users, so both ran under the same load)"
+    )
 
     m = min(n, 2000)
     session, mock = responses_session(minimal_scim())
@@ -273,16 +335,20 @@ def main() -> None:
         mock.stop()
         mock.reset()
     via_adapter = session_calls(wsgi_session(minimal_scim(), "http://scim.bench"), BASE, m)
-    print(f"transport, {m} users: responses {m / via_responses:,.0f} users/s, WSGIAdapter "
-          f"{m / via_adapter:,.0f} users/s (adapter {via_responses / via_adapter:.2f}x faster)")
+    print(
+        f"transport, {m} users: responses {m / via_responses:,.0f} users/s, WSGIAdapter "
+        f"{m / via_adapter:,.0f} users/s (adapter {via_responses / via_adapter:.2f}x faster)"
+    )
 
     if not args.skip_live:
         m = args.live_users
         r = live(m, args.chunk)
-        print(f"live HTTP (waitress on loopback): {m} users in {r['e2e_wall']:.2f} s = "
-              f"{m / r['e2e_wall']:,.0f} users/s; ceiling (endpoint alone over the same HTTP) "
-              f"{m / r['ceiling_wall']:,.0f} users/s; ratio "
-              f"{r['ceiling_wall'] / r['e2e_wall']:.2f} (interleaved likewise)")
+        print(
+            f"live HTTP (waitress on loopback): {m} users in {r['e2e_wall']:.2f} s = "
+            f"{m / r['e2e_wall']:,.0f} users/s; ceiling (endpoint alone over the same HTTP) "
+            f"{m / r['ceiling_wall']:,.0f} users/s; ratio "
+            f"{r['ceiling_wall'] / r['e2e_wall']:.2f} (interleaved likewise)"
+        )
 
 
 if __name__ == "__main__":

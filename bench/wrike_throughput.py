@@ -63,9 +63,7 @@ TOKEN_FOR_OTHERS = "bench-token-0123456789"
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 LIST = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-OPERATIONS = (
-    "create", "lookup", "lookup_email", "replace", "deactivate_put", "deactivate_patch"
-)
+OPERATIONS = ("create", "lookup", "lookup_email", "replace", "deactivate_put", "deactivate_patch")
 LABELS = {
     "create": "create (POST)",
     "lookup": "lookup (GET filter userName eq)",
@@ -528,9 +526,7 @@ def measure_throughput(
     return results
 
 
-def measure_latency(
-    args: argparse.Namespace, root: Path
-) -> Latency:
+def measure_latency(args: argparse.Namespace, root: Path) -> Latency:
     """Filter lookups with one connection (no queueing) at two population sizes, by userName
     and by email, the two servers alternating for ``--rounds`` rounds; each round gives one
     (small, large) pair per kind of lookup."""
@@ -569,9 +565,7 @@ def _shown(values: list[float]) -> str:
     return f"{median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
 
 
-def report_latency(
-    latency: Latency, args: argparse.Namespace
-) -> bool:
+def report_latency(latency: Latency, args: argparse.Namespace) -> bool:
     """Mean latency at the two sizes per kind of lookup; a ratio within each round."""
     latency_ok = True
     for kind, pairs in latency.items():
@@ -628,8 +622,10 @@ def report(
             f"{_shown(wrike):>18} {rps['scim2-server']:12.0f} {_shown(other):>18}"
         )
     print()
-    print("server cost per request (median): CPU microseconds (all threads, user + system) / "
-          "context switches")
+    print(
+        "server cost per request (median): CPU microseconds (all threads, user + system) / "
+        "context switches"
+    )
     for operation in args.operations:
         costs = []
         for target in TARGETS:

@@ -135,6 +135,7 @@ class Case:
 
 # -- actions -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ActionSpec:
     """What an action takes. ``one_of`` groups parameters of which exactly one is given."""
@@ -147,51 +148,78 @@ class ActionSpec:
 
 ACTIONS: dict[str, ActionSpec] = {
     # OneLogin directory
-    "assign": ActionSpec("give the user the Wrike app through a role (created if needed, the "
-                         "Wrike app added to it) or directly", ("user",), (), ("role", "direct")),
-    "unassign": ActionSpec("take the Wrike app away: remove the user from the role, or remove "
-                           "the direct login", ("user",), (), ("role", "direct")),
-    "add_app_to_role": ActionSpec("the role gains the Wrike app; its members gain access",
-                                  ("role",)),
-    "remove_app_from_role": ActionSpec("the role loses the Wrike app; its members lose access",
-                                       ("role",)),
-    "change": ActionSpec("a OneLogin admin changes a synced attribute of the user",
-                         ("user", "attribute", "value")),
+    "assign": ActionSpec(
+        "give the user the Wrike app through a role (created if needed, the "
+        "Wrike app added to it) or directly",
+        ("user",),
+        (),
+        ("role", "direct"),
+    ),
+    "unassign": ActionSpec(
+        "take the Wrike app away: remove the user from the role, or remove the direct login",
+        ("user",),
+        (),
+        ("role", "direct"),
+    ),
+    "add_app_to_role": ActionSpec(
+        "the role gains the Wrike app; its members gain access", ("role",)
+    ),
+    "remove_app_from_role": ActionSpec(
+        "the role loses the Wrike app; its members lose access", ("role",)
+    ),
+    "change": ActionSpec(
+        "a OneLogin admin changes a synced attribute of the user", ("user", "attribute", "value")
+    ),
     "suspend": ActionSpec("the OneLogin user is suspended", ("user",)),
-    "unsuspend": ActionSpec("the suspension ends; the OneLogin user is active again",
-                            ("user",)),
+    "unsuspend": ActionSpec("the suspension ends; the OneLogin user is active again", ("user",)),
     "delete": ActionSpec("the OneLogin user is deleted", ("user",)),
     # OneLogin approvals and retries
     "approve": ActionSpec("approve the user's pending task", ("user",), ("task",)),
     "deny": ActionSpec("deny the user's pending task", ("user",), ("task",)),
     "retry": ActionSpec("retry the user's failed task", ("user",)),
     # OneLogin configuration
-    "enable_provisioning": ActionSpec("tick Enable provisioning and save (provisions the "
-                                      "app's users)"),
+    "enable_provisioning": ActionSpec(
+        "tick Enable provisioning and save (provisions the app's users)"
+    ),
     "disable_provisioning": ActionSpec("untick Enable provisioning and save"),
-    "enable_api_connection": ActionSpec("click Enable next to API Status (the connection "
-                                        "test)"),
-    "configure": ActionSpec("save SCIM Base URL and/or SCIM Bearer Token in the Wrike app",
-                            (), ("scim_url", "token")),
+    "enable_api_connection": ActionSpec("click Enable next to API Status (the connection test)"),
+    "configure": ActionSpec(
+        "save SCIM Base URL and/or SCIM Bearer Token in the Wrike app", (), ("scim_url", "token")
+    ),
     # Wrike side
     "revoke_token": ActionSpec("revoke in Wrike the token the admin issued", ("admin",)),
     "change_plan": ActionSpec("move the Wrike account to another plan", ("plan",)),
     "add_domain": ActionSpec("add an approved domain in Wrike", ("domain",)),
     "remove_domain": ActionSpec("remove an approved domain in Wrike", ("domain",)),
     "make_wrike_admin": ActionSpec("make the Wrike user an account admin", ("user",)),
-    "wrike_fill": ActionSpec("a Wrike admin fills in an attribute in Wrike itself",
-                             ("user", "attribute", "value")),
-    "fault": ActionSpec("Wrike answers every SCIM request (or the next `count`) with a fault",
-                        ("fault",), ("retry_after", "count")),
+    "wrike_fill": ActionSpec(
+        "a Wrike admin fills in an attribute in Wrike itself", ("user", "attribute", "value")
+    ),
+    "fault": ActionSpec(
+        "Wrike answers every SCIM request (or the next `count`) with a fault",
+        ("fault",),
+        ("retry_after", "count"),
+    ),
     "recover": ActionSpec("the faults end; Wrike answers normally again"),
 }
 
-USER_CHECKS = ("wrike", "wrike_type", "wrike_attributes", "billable", "provisioning_state",
-               "events", "no_events", "no_provisioning_attempt", "error_mentions",
-               "pending_task", "diagnosis")
+USER_CHECKS = (
+    "wrike",
+    "wrike_type",
+    "wrike_attributes",
+    "billable",
+    "provisioning_state",
+    "events",
+    "no_events",
+    "no_provisioning_attempt",
+    "error_mentions",
+    "pending_task",
+    "diagnosis",
+)
 
 
 # -- loading -------------------------------------------------------------------------------
+
 
 def load_case(path: str | Path) -> Case:
     """Read, validate and return a case; raise :class:`CaseFileError` listing every problem."""
@@ -222,8 +250,7 @@ class _Validator:
 
     # reporting ---------------------------------------------------------------------------
     def problem(self, path: P, message: str) -> None:
-        self.problems.append(f"{self.name}:{self.doc.line(path)}: {format_path(path)}: "
-                             f"{message}")
+        self.problems.append(f"{self.name}:{self.doc.line(path)}: {format_path(path)}: {message}")
 
     def sorted_problems(self) -> list[str]:
         """In file order, so the list reads top to bottom like the file."""
@@ -244,8 +271,10 @@ class _Validator:
         known = tuple(known)
         for key in value:
             if key not in known:
-                self.problem((*path, key), f"unknown field {key!r}{_suggest(key, known)} "
-                                           f"(one of: {', '.join(known)})")
+                self.problem(
+                    (*path, key),
+                    f"unknown field {key!r}{_suggest(key, known)} (one of: {', '.join(known)})",
+                )
         return value
 
     def text(self, value: Any, path: P, *, allow_numbers: bool = False) -> str | None:
@@ -263,8 +292,11 @@ class _Validator:
                 if value.strip().lower() == option.lower():
                     return option
         shown = value if isinstance(value, str) else _kind(value)
-        self.problem(path, f"unknown {what} {shown!r}{_suggest(str(value), options)} (one "
-                           f"of: {', '.join(options)})")
+        self.problem(
+            path,
+            f"unknown {what} {shown!r}{_suggest(str(value), options)} (one "
+            f"of: {', '.join(options)})",
+        )
         return None
 
     def flag(self, value: Any, path: P) -> bool | None:
@@ -294,11 +326,14 @@ class _Validator:
     def case(self) -> Case:
         root = self.doc.data
         if not isinstance(root, dict):
-            self.problems.append(f"{self.name}:1: the case file must be a mapping with at "
-                                 "least `case:` (a title) and `timeline:`")
+            self.problems.append(
+                f"{self.name}:1: the case file must be a mapping with at "
+                "least `case:` (a title) and `timeline:`"
+            )
             raise CaseFileError(self.problems)
-        top = self.mapping(root, (), ("case", "description", "wrike", "onelogin", "timeline",
-                                      "expect"))
+        top = self.mapping(
+            root, (), ("case", "description", "wrike", "onelogin", "timeline", "expect")
+        )
         title = self.text(top.get("case"), ("case",)) if "case" in top else None
         if "case" not in top:
             self.problem((), "missing field 'case' (a one-line title of the support case)")
@@ -312,8 +347,16 @@ class _Validator:
         expect = self.expect(top.get("expect"), onelogin)
         if self.problems:
             raise CaseFileError(self.sorted_problems())
-        return Case(self.name, title or "", description.strip(), wrike, onelogin, timeline,
-                    expect, frozenset(self.explicit))
+        return Case(
+            self.name,
+            title or "",
+            description.strip(),
+            wrike,
+            onelogin,
+            timeline,
+            expect,
+            frozenset(self.explicit),
+        )
 
     def wrike(self, value: Any) -> WrikeSetup:
         path: P = ("wrike",)
@@ -324,8 +367,9 @@ class _Validator:
             plan = self.choice(data["plan"], (*path, "plan"), v.PLANS, "plan") or plan
         domains: list[str] = []
         if "approved_domains" in data:
-            for i, item in enumerate(self.seq(data["approved_domains"],
-                                              (*path, "approved_domains"))):
+            for i, item in enumerate(
+                self.seq(data["approved_domains"], (*path, "approved_domains"))
+            ):
                 text = self.text(item, (*path, "approved_domains", i))
                 if text:
                     domains.append(text.lower())
@@ -339,8 +383,9 @@ class _Validator:
                 entry = self.mapping(item, at, ("name", "rights", "admin", "email"))
                 name = self.text(entry.get("name"), (*at, "name"))
                 rights: set[str] = set()
-                for j, right in enumerate(self.seq(entry.get("rights", list(v.RIGHTS)),
-                                                   (*at, "rights"))):
+                for j, right in enumerate(
+                    self.seq(entry.get("rights", list(v.RIGHTS)), (*at, "rights"))
+                ):
                     chosen = self.choice(right, (*at, "rights", j), v.RIGHTS, "right")
                     if chosen:
                         rights.add(chosen)
@@ -348,34 +393,43 @@ class _Validator:
                 if "admin" in entry:
                     is_admin = bool(self.flag(entry["admin"], (*at, "admin")))
                     if not is_admin and rights and "rights" in entry:
-                        self.problem((*at, "rights"), "a member without admin rights holds "
-                                                      "no rights; drop `rights` or `admin`")
+                        self.problem(
+                            (*at, "rights"),
+                            "a member without admin rights holds "
+                            "no rights; drop `rights` or `admin`",
+                        )
                 if not is_admin:
                     rights = set()
                 if i == 0 and not is_admin:
-                    self.problem((*at, "admin"), "the first entry is the account owner and "
-                                                 "must be an admin")
+                    self.problem(
+                        (*at, "admin"), "the first entry is the account owner and must be an admin"
+                    )
                 if name:
-                    email = (self.email(entry["email"], (*at, "email")) if "email" in entry
-                             else None) or _admin_email(name, admin_domain)
+                    email = (
+                        self.email(entry["email"], (*at, "email")) if "email" in entry else None
+                    ) or _admin_email(name, admin_domain)
                     if any(a.name == name for a in admins):
                         self.problem((*at, "name"), f"admin {name!r} is listed twice")
                     admins.append(WrikeAdmin(name, email, frozenset(rights), is_admin))
             if not admins:
-                self.problem((*path, "admins"), "the Wrike account needs at least one admin "
-                                                "(its owner)")
+                self.problem(
+                    (*path, "admins"), "the Wrike account needs at least one admin (its owner)"
+                )
         else:
-            admins = [WrikeAdmin(DEFAULT_ADMIN, _admin_email(DEFAULT_ADMIN, admin_domain),
-                                 frozenset(v.RIGHTS))]
+            admins = [
+                WrikeAdmin(
+                    DEFAULT_ADMIN, _admin_email(DEFAULT_ADMIN, admin_domain), frozenset(v.RIGHTS)
+                )
+            ]
         users: list[WrikeUser] = []
         for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
             at = (*path, "users", i)
             entry = self.mapping(item, at, ("email", "admin", "attributes"))
             email = self.email(entry.get("email"), (*at, "email"))
-            admin = bool(self.flag(entry["admin"], (*at, "admin"))) if "admin" in entry \
-                else False
-            attributes = self.attributes(entry.get("attributes"), (*at, "attributes"),
-                                         v.WRIKE_ATTRIBUTES)
+            admin = bool(self.flag(entry["admin"], (*at, "admin"))) if "admin" in entry else False
+            attributes = self.attributes(
+                entry.get("attributes"), (*at, "attributes"), v.WRIKE_ATTRIBUTES
+            )
             if email:
                 users.append(WrikeUser(email, admin, attributes))
         return WrikeSetup(plan, tuple(domains), tuple(admins), tuple(users))
@@ -397,75 +451,126 @@ class _Validator:
 
     def onelogin(self, value: Any, wrike: WrikeSetup) -> OneLoginSetup:
         path: P = ("onelogin",)
-        data = self.mapping(value, path, ("scim_url", "token", "provisioning",
-                                          "require_approval", "deprovision_action",
-                                          "suspension_action", "update_method", "users"))
+        data = self.mapping(
+            value,
+            path,
+            (
+                "scim_url",
+                "token",
+                "provisioning",
+                "require_approval",
+                "deprovision_action",
+                "suspension_action",
+                "update_method",
+                "users",
+            ),
+        )
         self.explicit.update(f"onelogin.{k}" for k in data)
         scim_url = "account"
         if "scim_url" in data:
-            scim_url = self.choice(data["scim_url"], (*path, "scim_url"),
-                                   ("account", "wrong", "none"), "SCIM URL") or scim_url
+            scim_url = (
+                self.choice(
+                    data["scim_url"], (*path, "scim_url"), ("account", "wrong", "none"), "SCIM URL"
+                )
+                or scim_url
+            )
         token = wrike.admins[0].name if wrike.admins else DEFAULT_ADMIN
         if "token" in data:
             token = self.token(data["token"], (*path, "token"), wrike) or token
         provisioning = True
         if "provisioning" in data:
-            provisioning = self.choice(data["provisioning"], (*path, "provisioning"),
-                                       ("enabled", "disabled"), "setting") != "disabled"
+            provisioning = (
+                self.choice(
+                    data["provisioning"],
+                    (*path, "provisioning"),
+                    ("enabled", "disabled"),
+                    "setting",
+                )
+                != "disabled"
+            )
         approvals: list[str] = []
-        for i, item in enumerate(self.seq(data.get("require_approval"),
-                                          (*path, "require_approval"))):
+        for i, item in enumerate(
+            self.seq(data.get("require_approval"), (*path, "require_approval"))
+        ):
             task = self.choice(item, (*path, "require_approval", i), v.TASKS, "task")
             if task and task not in approvals:
                 approvals.append(task)
         deprovision = suspension = method = None
         if "deprovision_action" in data:
-            deprovision = self.choice(data["deprovision_action"],
-                                      (*path, "deprovision_action"), v.DEPROVISION_ACTIONS,
-                                      "deprovision action")
+            deprovision = self.choice(
+                data["deprovision_action"],
+                (*path, "deprovision_action"),
+                v.DEPROVISION_ACTIONS,
+                "deprovision action",
+            )
         if "suspension_action" in data:
-            suspension = self.choice(data["suspension_action"], (*path, "suspension_action"),
-                                     v.SUSPENSION_ACTIONS, "suspension action")
+            suspension = self.choice(
+                data["suspension_action"],
+                (*path, "suspension_action"),
+                v.SUSPENSION_ACTIONS,
+                "suspension action",
+            )
         if "update_method" in data:
-            method = self.choice(data["update_method"], (*path, "update_method"),
-                                 v.UPDATE_METHODS, "update method")
+            method = self.choice(
+                data["update_method"], (*path, "update_method"), v.UPDATE_METHODS, "update method"
+            )
         users: list[OneLoginUser] = []
         seen: set[str] = set()
         for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
             at = (*path, "users", i)
             entry = self.mapping(item, at, ("email", "attributes", "roles"))
             email = self.email(entry.get("email"), (*at, "email"))
-            attributes = self.attributes(entry.get("attributes"), (*at, "attributes"),
-                                         v.ONELOGIN_ATTRIBUTES)
+            attributes = self.attributes(
+                entry.get("attributes"), (*at, "attributes"), v.ONELOGIN_ATTRIBUTES
+            )
             if "Primary email" in attributes or "Username" in attributes:
                 key = "Primary email" if "Primary email" in attributes else "Username"
-                self.problem((*at, "attributes", key), "the user's email is its username "
-                             "and primary email; change it with a `change` action instead")
-            roles = [r for j, r in enumerate(self.seq(entry.get("roles"), (*at, "roles")))
-                     if self.text(r, (*at, "roles", j))]
+                self.problem(
+                    (*at, "attributes", key),
+                    "the user's email is its username "
+                    "and primary email; change it with a `change` action instead",
+                )
+            roles = [
+                r
+                for j, r in enumerate(self.seq(entry.get("roles"), (*at, "roles")))
+                if self.text(r, (*at, "roles", j))
+            ]
             if email:
                 if email in seen:
                     self.problem((*at, "email"), f"{email} is listed twice")
                 seen.add(email)
                 users.append(OneLoginUser(email, attributes, tuple(r.strip() for r in roles)))
-        return OneLoginSetup(scim_url, token, provisioning, tuple(approvals), deprovision,
-                             suspension, method, tuple(users))
+        return OneLoginSetup(
+            scim_url,
+            token,
+            provisioning,
+            tuple(approvals),
+            deprovision,
+            suspension,
+            method,
+            tuple(users),
+        )
 
     def token(self, value: Any, path: P, wrike: WrikeSetup) -> str | None:
         names = [a.name for a in wrike.admins]
         options = (*names, "wrong", "none")
         if isinstance(value, str) and value.strip() in options:
             return value.strip()
-        self.problem(path, f"unknown token {value!r}: name the Wrike admin who issued it "
-                           f"(one of: {', '.join(options)})")
+        self.problem(
+            path,
+            f"unknown token {value!r}: name the Wrike admin who issued it "
+            f"(one of: {', '.join(options)})",
+        )
         return None
 
-    def timeline(self, value: Any, wrike: WrikeSetup, onelogin: OneLoginSetup
-                 ) -> tuple[Step, ...]:
+    def timeline(self, value: Any, wrike: WrikeSetup, onelogin: OneLoginSetup) -> tuple[Step, ...]:
         path: P = ("timeline",)
         if value is None:
-            self.problem((), "missing field 'timeline' (the actions to replay, in order; "
-                             "an empty list `[]` replays only the set-up)")
+            self.problem(
+                (),
+                "missing field 'timeline' (the actions to replay, in order; "
+                "an empty list `[]` replays only the set-up)",
+            )
             return ()
         users = {u.email for u in onelogin.users}
         wrike_users = users | {u.email for u in wrike.users}
@@ -477,52 +582,83 @@ class _Validator:
                 self.problem(at, f"expected a mapping with `action:`, got {_kind(item)}")
                 continue
             if "action" not in item:
-                self.problem(at, "missing field 'action' (one of: "
-                                 f"{', '.join(ACTIONS)})")
+                self.problem(at, f"missing field 'action' (one of: {', '.join(ACTIONS)})")
                 continue
             action = item["action"]
             spec = ACTIONS.get(action) if isinstance(action, str) else None
             if spec is None:
-                self.problem((*at, "action"), f"unknown action {action!r}"
-                             f"{_suggest(str(action), ACTIONS)} (one of: {', '.join(ACTIONS)})")
+                self.problem(
+                    (*at, "action"),
+                    f"unknown action {action!r}"
+                    f"{_suggest(str(action), ACTIONS)} (one of: {', '.join(ACTIONS)})",
+                )
                 continue
             allowed = ("action", *spec.required, *spec.optional, *spec.one_of)
             params = {k: val for k, val in item.items() if k != "action"}
             for key in params:
                 if key not in allowed:
-                    self.problem((*at, key), f"{action} takes no field {key!r} (it takes: "
-                                             f"{', '.join(allowed[1:]) or 'nothing'})")
+                    self.problem(
+                        (*at, key),
+                        f"{action} takes no field {key!r} (it takes: "
+                        f"{', '.join(allowed[1:]) or 'nothing'})",
+                    )
             for key in spec.required:
                 if key not in params:
                     self.problem(at, f"{action} needs field {key!r}")
             if spec.one_of and sum(k in params for k in spec.one_of) != 1:
-                self.problem(at, f"{action} needs exactly one of: "
-                                 f"{', '.join(spec.one_of)}")
+                self.problem(at, f"{action} needs exactly one of: {', '.join(spec.one_of)}")
             clean = self.params(action, params, at, users, wrike_users, admins, wrike)
             steps.append(Step(i, self.doc.line(at), action, clean))
         return tuple(steps)
 
-    def params(self, action: str, params: dict[str, Any], at: P, users: set[str],
-               wrike_users: set[str], admins: list[str], wrike: WrikeSetup) -> dict[str, Any]:
+    def params(
+        self,
+        action: str,
+        params: dict[str, Any],
+        at: P,
+        users: set[str],
+        wrike_users: set[str],
+        admins: list[str],
+        wrike: WrikeSetup,
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in params.items():
             if key != "action":
-                out[key] = self.param(action, key, value, (*at, key), users, wrike_users,
-                                      admins, wrike)
-        if action == "fault" and out.get("retry_after") is not None and \
-                out.get("fault") != "429 Too Many Requests":
-            self.problem((*at, "retry_after"), "Retry-After goes with the fault "
-                                               "'429 Too Many Requests'")
+                out[key] = self.param(
+                    action, key, value, (*at, key), users, wrike_users, admins, wrike
+                )
+        if (
+            action == "fault"
+            and out.get("retry_after") is not None
+            and out.get("fault") != "429 Too Many Requests"
+        ):
+            self.problem(
+                (*at, "retry_after"), "Retry-After goes with the fault '429 Too Many Requests'"
+            )
         if action == "configure" and not ({"scim_url", "token"} & set(params)):
             self.problem(at, "configure needs `scim_url`, `token` or both")
         if action in ("change", "wrike_fill") and out.get("attribute") in (
-                "Primary email", "Username"):
-            self.problem((*at, "attribute"), "the email is how the case names the user; "
-                         "changing it is not supported in a case file")
+            "Primary email",
+            "Username",
+        ):
+            self.problem(
+                (*at, "attribute"),
+                "the email is how the case names the user; "
+                "changing it is not supported in a case file",
+            )
         return out
 
-    def param(self, action: str, key: str, value: Any, where: P, users: set[str],
-              wrike_users: set[str], admins: list[str], wrike: WrikeSetup) -> Any:
+    def param(
+        self,
+        action: str,
+        key: str,
+        value: Any,
+        where: P,
+        users: set[str],
+        wrike_users: set[str],
+        admins: list[str],
+        wrike: WrikeSetup,
+    ) -> Any:
         if key == "user":
             wrike_only = action in ("make_wrike_admin", "wrike_fill")
             return self.known_user(value, where, wrike_users if wrike_only else users)
@@ -544,16 +680,22 @@ class _Validator:
         if key == "admin":
             return self.choice(value, where, admins, "Wrike admin")
         if key == "fault":
-            text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(
-                value, bool) else ""
+            text = (
+                str(value).strip()
+                if isinstance(value, (str, int)) and not isinstance(value, bool)
+                else ""
+            )
             named = [f for f in v.FAULTS if f.lower() == text.lower()]
             if named:
                 return named[0]
             if re.fullmatch(r"[45]\d\d(\s.*)?", text):
                 return text
-            self.problem(where, f"unknown fault {value!r}{_suggest(text, v.FAULTS)} "
-                                f"(one of: {', '.join(v.FAULTS)}, or any 4xx or 5xx status "
-                                "such as '502 Bad Gateway')")
+            self.problem(
+                where,
+                f"unknown fault {value!r}{_suggest(text, v.FAULTS)} "
+                f"(one of: {', '.join(v.FAULTS)}, or any 4xx or 5xx status "
+                "such as '502 Bad Gateway')",
+            )
             return None
         if key in ("retry_after", "count"):
             return self.count(value, where, minimum=0 if key == "retry_after" else 1)
@@ -566,8 +708,7 @@ class _Validator:
     def direct(self, value: Any, path: P) -> bool | None:
         if value is True:
             return True
-        self.problem(path, f"write `direct: true` (or name a `role:` instead), not "
-                           f"{_kind(value)}")
+        self.problem(path, f"write `direct: true` (or name a `role:` instead), not {_kind(value)}")
         return None
 
     def domain(self, value: Any, path: P) -> str | None:
@@ -577,15 +718,17 @@ class _Validator:
     def known_user(self, value: Any, path: P, known: set[str]) -> str | None:
         email = self.email(value, path)
         if email and email not in known:
-            self.problem(path, f"{email} is not a user of this case (declare it under "
-                               "onelogin.users, or wrike.users for Wrike-only users)")
+            self.problem(
+                path,
+                f"{email} is not a user of this case (declare it under "
+                "onelogin.users, or wrike.users for Wrike-only users)",
+            )
         return email
 
     def count(self, value: Any, path: P, minimum: int) -> int | None:
         if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
             return value
-        self.problem(path, f"expected a whole number of at least {minimum}, got "
-                           f"{_kind(value)}")
+        self.problem(path, f"expected a whole number of at least {minimum}, got {_kind(value)}")
         return None
 
     def expect(self, value: Any, onelogin: OneLoginSetup) -> Expectations:
@@ -602,21 +745,34 @@ class _Validator:
                         seats[key] = number
         api_status = None
         if "api_status" in data:
-            api_status = self.choice(data["api_status"], (*path, "api_status"),
-                                     v.API_STATUSES, "API status")
+            api_status = self.choice(
+                data["api_status"], (*path, "api_status"), v.API_STATUSES, "API status"
+            )
         known = {u.email for u in onelogin.users}
         users: list[UserExpectation] = []
         for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
             at = (*path, "users", i)
             entry = self.mapping(item, at, ("user", *USER_CHECKS))
-            email = self.known_user(entry.get("user"), (*at, "user"), known) \
-                if "user" in entry else self.problem(at, "missing field 'user'")
-            checks = [c for key in USER_CHECKS if key in entry
-                      if (c := self.check(key, entry[key], (*at, key))) is not None]
+            email = (
+                self.known_user(entry.get("user"), (*at, "user"), known)
+                if "user" in entry
+                else self.problem(at, "missing field 'user'")
+            )
+            checks = [
+                c
+                for key in USER_CHECKS
+                if key in entry
+                if (c := self.check(key, entry[key], (*at, key))) is not None
+            ]
             if email:
                 users.append(UserExpectation(email, self.doc.line(at), tuple(checks)))
-        return Expectations(tuple(users), seats, self.doc.line((*path, "seats")), api_status,
-                            self.doc.line((*path, "api_status")))
+        return Expectations(
+            tuple(users),
+            seats,
+            self.doc.line((*path, "seats")),
+            api_status,
+            self.doc.line((*path, "api_status")),
+        )
 
     def check(self, key: str, value: Any, path: P) -> Check | None:
         parsed: Any = None

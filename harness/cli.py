@@ -24,13 +24,23 @@ def main() -> None:
 
 @main.command()
 @click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--export-feature", "export", is_flag=False, flag_value="-", default=None,
-              metavar="[OUT.feature]",
-              help="Write the case as a Gherkin scenario in the suite's step vocabulary "
-                   "(to OUT.feature, or to standard output when no file is given) instead of "
-                   "the report.")
-@click.option("--scim", "show_scim", is_flag=True,
-              help="Also print each SCIM request body and Wrike's answer.")
+@click.option(
+    "--export-feature",
+    "export",
+    is_flag=False,
+    flag_value="-",
+    default=None,
+    metavar="[OUT.feature]",
+    help="Write the case as a Gherkin scenario in the suite's step vocabulary "
+    "(to OUT.feature, or to standard output when no file is given) instead of "
+    "the report.",
+)
+@click.option(
+    "--scim",
+    "show_scim",
+    is_flag=True,
+    help="Also print each SCIM request body and Wrike's answer.",
+)
 def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
     """Replay CASE_FILE: build its set-up, run its timeline, print the System Log, the Wrike
     users and seats, and a diagnosis per user; check its `expect:` section.
@@ -64,8 +74,14 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
             click.echo(f"Wrote {export}", err=True)
         return
     total = len(case.timeline)
-    with click.progressbar(length=total, label=f"Replaying {total} step(s)", file=sys.stderr,
-                           show_pos=True, item_show_func=lambda s: s) as bar:
+    with click.progressbar(
+        length=total,
+        label=f"Replaying {total} step(s)",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda s: s,
+    ) as bar:
+
         def advance(step: object) -> None:
             bar.update(1, getattr(step, "action", ""))
 
@@ -82,16 +98,20 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
 
 
 @main.command()
-@click.option("--data-dir", default="data", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the SQLite files and the credentials file; a second `up` with "
-                   "the same folder resumes.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Loopback address to listen on.")
+@click.option(
+    "--data-dir",
+    default="data",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the SQLite files and the credentials file; a second `up` with "
+    "the same folder resumes.",
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on."
+)
 @click.option("--wrike-port", default=8100, show_default=True, type=int)
 @click.option("--onelogin-port", default=8200, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int,
-              help="Server threads per side.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Server threads per side.")
 def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int) -> None:
     """Serve the simulated OneLogin and the reference Wrike provider, wired together, until
     Ctrl-C or SIGTERM. The first start seeds both sides; later starts resume."""
@@ -113,15 +133,26 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
-@click.option("--scim-url", required=True,
-              help="SCIM base URL of the Wrike account under test (as Wrike's SCIM tab shows "
-                   "it).")
-@click.option("--token", required=True, envvar="HARNESS_SCIM_TOKEN", show_envvar=True,
-              help="SCIM bearer token for that account (prefer the environment variable: it "
-                   "stays out of shell history).")
-@click.option("--reports", default="reports", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for cucumber.json and junit.xml.")
+@click.option(
+    "--scim-url",
+    required=True,
+    help="SCIM base URL of the Wrike account under test (as Wrike's SCIM tab shows it).",
+)
+@click.option(
+    "--token",
+    required=True,
+    envvar="HARNESS_SCIM_TOKEN",
+    show_envvar=True,
+    help="SCIM bearer token for that account (prefer the environment variable: it "
+    "stays out of shell history).",
+)
+@click.option(
+    "--reports",
+    default="reports",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for cucumber.json and junit.xml.",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def check(scim_url: str, token: str, reports: Path, pytest_args: tuple[str, ...]) -> None:
     """Run the suite's black-box scenarios (those not tagged @reference_only) against an
@@ -138,12 +169,12 @@ def check(scim_url: str, token: str, reports: Path, pytest_args: tuple[str, ...]
     if code == 0:
         return
     if code == 1:
-        click.echo("harness check: some scenarios failed (see above and the reports).",
-                   err=True)
+        click.echo("harness check: some scenarios failed (see above and the reports).", err=True)
         sys.exit(1)
     if code == 5:
-        click.echo("harness check: no scenario was selected; check the extra pytest "
-                   "arguments.", err=True)
+        click.echo(
+            "harness check: no scenario was selected; check the extra pytest arguments.", err=True
+        )
         sys.exit(1)
     click.echo(f"harness check: pytest could not run the suite (exit code {code}).", err=True)
     sys.exit(2)

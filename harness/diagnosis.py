@@ -67,8 +67,8 @@ class UserFacts:
 
     email: str
     assigned: bool
-    via: tuple[str, ...]            # "role Engineering", "a direct login"
-    roles: tuple[str, ...]          # every role the user is in
+    via: tuple[str, ...]  # "role Engineering", "a direct login"
+    roles: tuple[str, ...]  # every role the user is in
     roles_with_app: tuple[str, ...]  # every role that holds the Wrike app
     deleted: bool
     suspended: bool
@@ -76,10 +76,10 @@ class UserFacts:
     connector_ready: bool
     deprovision_action: str
     suspension_action: str
-    state: str                      # the Users list label: Pending, Provisioned, Failed, ...
-    pending: tuple[str, ...]        # approval labels of pending tasks: "Create user", ...
+    state: str  # the Users list label: Pending, Provisioned, Failed, ...
+    pending: tuple[str, ...]  # approval labels of pending tasks: "Create user", ...
     events: tuple[LoggedEvent, ...]  # the user's events in the Wrike app, oldest first
-    wrike_status: str               # active, deactivated, absent
+    wrike_status: str  # active, deactivated, absent
     wrike_type: str | None = None
 
 
@@ -115,8 +115,10 @@ class Diagnosis:
         return out
 
 
-_RETRY = ("then, in OneLogin, open Applications > Wrike > Users and Retry the Failed entry "
-          "(or change the user again so OneLogin sends a new request)")
+_RETRY = (
+    "then, in OneLogin, open Applications > Wrike > Users and Retry the Failed entry "
+    "(or change the user again so OneLogin sends a new request)"
+)
 STEP_LOG = "Check the System Log: is a SCIM provisioning attempt listed for the user?"
 STEP_ASSIGNED = "No attempt listed: is the user properly assigned to Wrike's application?"
 STEP_ENABLED = "Is provisioning enabled for the Wrike app (Provisioning tab)?"
@@ -126,90 +128,135 @@ STEP_ERROR = "An error is listed: what do its details say?"
 
 def diagnose(facts: UserFacts) -> Diagnosis:
     attempts = [e for e in facts.events if e.event_type_id in PROVISIONING_EVENT_IDS]
-    outcome = (f"OneLogin shows {facts.state}; Wrike shows the user as {facts.wrike_status}"
-               + (f" ({facts.wrike_type})" if facts.wrike_type and
-                  facts.wrike_status != "absent" else ""))
+    outcome = f"OneLogin shows {facts.state}; Wrike shows the user as {facts.wrike_status}" + (
+        f" ({facts.wrike_type})" if facts.wrike_type and facts.wrike_status != "absent" else ""
+    )
     if attempts:
         latest = attempts[-1]
-        seen = StepResult(STEP_LOG, f"Yes: {len(attempts)} attempt(s); the latest is "
-                                    f"'{latest.name}' at {latest.created_at}.")
+        seen = StepResult(
+            STEP_LOG,
+            f"Yes: {len(attempts)} attempt(s); the latest is "
+            f"'{latest.name}' at {latest.created_at}.",
+        )
         if latest.event_type_id in FAILURE_EVENT_IDS and facts.state != "Pending":
             return _from_error(facts, seen, latest, outcome)
         if facts.state == "Pending":
             return _waiting(facts, seen, outcome)
         if latest.event_type_id == 60:
             return Diagnosis(
-                facts.email, "do_nothing", (seen,),
+                facts.email,
+                "do_nothing",
+                (seen,),
                 "OneLogin logged a 'Do nothing' warning: by its settings it sent nothing to "
                 "Wrike when the user lost access or was suspended, so the Wrike user stays "
                 "as it was.",
                 "If the user should be deactivated or removed in Wrike, set 'When users are "
                 "deleted in OneLogin, or the user's app access is removed' to Suspend or "
                 "Delete (Provisioning tab), or deactivate the user in Wrike by hand.",
-                outcome=outcome)
+                outcome=outcome,
+            )
         earlier = [e for e in attempts[:-1] if e.event_type_id in FAILURE_EVENT_IDS]
-        notes = (f"An earlier attempt failed ('{earlier[-1].name}': {earlier[-1].error}); "
-                 "a later attempt succeeded.",) if earlier else ()
-        return Diagnosis(facts.email, "in_sync", (seen,),
-                         f"The latest attempt, '{latest.name}', succeeded.",
-                         "Nothing: OneLogin and Wrike agree for this user.", notes=notes,
-                         outcome=outcome)
-    seen = StepResult(STEP_LOG, "No: the System Log lists no SCIM provisioning attempt "
-                                "for the user.")
+        notes = (
+            (
+                f"An earlier attempt failed ('{earlier[-1].name}': {earlier[-1].error}); "
+                "a later attempt succeeded.",
+            )
+            if earlier
+            else ()
+        )
+        return Diagnosis(
+            facts.email,
+            "in_sync",
+            (seen,),
+            f"The latest attempt, '{latest.name}', succeeded.",
+            "Nothing: OneLogin and Wrike agree for this user.",
+            notes=notes,
+            outcome=outcome,
+        )
+    seen = StepResult(
+        STEP_LOG, "No: the System Log lists no SCIM provisioning attempt for the user."
+    )
     denied = [e for e in facts.events if e.event_type_id == 138]
     if facts.state == "Pending" or facts.pending:
         return _waiting(facts, seen, outcome)
     if not facts.assigned:
-        where = (f"the user is in {_names('role', facts.roles)}, which "
-                 f"{'does' if len(facts.roles) == 1 else 'do'} not hold the Wrike app"
-                 if facts.roles else "the user is in no role")
-        holders = (f"The Wrike app is held by {_names('role', facts.roles_with_app)}."
-                   if facts.roles_with_app else "No role holds the Wrike app.")
+        where = (
+            f"the user is in {_names('role', facts.roles)}, which "
+            f"{'does' if len(facts.roles) == 1 else 'do'} not hold the Wrike app"
+            if facts.roles
+            else "the user is in no role"
+        )
+        holders = (
+            f"The Wrike app is held by {_names('role', facts.roles_with_app)}."
+            if facts.roles_with_app
+            else "No role holds the Wrike app."
+        )
         if facts.deleted:
             where = "the user was deleted in OneLogin before it was ever provisioned"
         return Diagnosis(
-            facts.email, "not_assigned",
-            (seen, StepResult(STEP_ASSIGNED, f"No: {where}, and it has no direct login. "
-                                             f"{holders}")),
-            "OneLogin provisions only users who have access to the Wrike app, so it never "
-            "tried.",
+            facts.email,
+            "not_assigned",
+            (
+                seen,
+                StepResult(STEP_ASSIGNED, f"No: {where}, and it has no direct login. {holders}"),
+            ),
+            "OneLogin provisions only users who have access to the Wrike app, so it never tried.",
             "Assign the user the Wrike app: add the Wrike app to one of the user's roles, "
             "add the user to a role that holds it, or add a Wrike login to the user directly "
-            "(Users > the user > Applications).", outcome=outcome)
+            "(Users > the user > Applications).",
+            outcome=outcome,
+        )
     assigned = StepResult(STEP_ASSIGNED, f"Yes: through {', '.join(facts.via)}.")
     if not facts.provisioning_enabled:
         return Diagnosis(
-            facts.email, "provisioning_disabled",
-            (seen, assigned, StepResult(STEP_ENABLED, "No: 'Enable provisioning' is not "
-                                                      "ticked.")),
+            facts.email,
+            "provisioning_disabled",
+            (seen, assigned, StepResult(STEP_ENABLED, "No: 'Enable provisioning' is not ticked.")),
             "With provisioning off, OneLogin sends nothing to Wrike, whoever is assigned.",
             "Open Applications > Wrike > Provisioning, tick 'Enable provisioning' and click "
-            "Save: OneLogin then provisions every assigned user.", outcome=outcome)
+            "Save: OneLogin then provisions every assigned user.",
+            outcome=outcome,
+        )
     enabled = StepResult(STEP_ENABLED, "Yes.")
     if denied:
         return Diagnosis(
-            facts.email, "denied",
-            (seen, assigned, enabled, StepResult(STEP_APPROVAL, f"No: an admin denied the "
-                                                 f"request at {denied[-1].created_at}.")),
+            facts.email,
+            "denied",
+            (
+                seen,
+                assigned,
+                enabled,
+                StepResult(
+                    STEP_APPROVAL, f"No: an admin denied the request at {denied[-1].created_at}."
+                ),
+            ),
             "A denied request is dropped: nothing was sent to Wrike.",
             "Reapply the change (for example remove and re-add the user's access, or "
-            "'Reapply entitlement mappings') and approve the new request.", outcome=outcome)
+            "'Reapply entitlement mappings') and approve the new request.",
+            outcome=outcome,
+        )
     if not facts.connector_ready:
         return Diagnosis(
-            facts.email, "not_configured", (seen, assigned, enabled),
+            facts.email,
+            "not_configured",
+            (seen, assigned, enabled),
             "The Wrike app has no SCIM Base URL or SCIM Bearer Token, so OneLogin cannot "
             "reach Wrike.",
             "Fill in SCIM Base URL (Wrike: Apps & Integrations > OneLogin > SCIM tab) and "
             "SCIM Bearer Token (Wrike: Apps & Integrations > API) on the Configuration tab.",
-            outcome=outcome)
+            outcome=outcome,
+        )
     return Diagnosis(
-        facts.email, "no_change",
+        facts.email,
+        "no_change",
         (seen, assigned, enabled, StepResult(STEP_APPROVAL, "No.")),
         "The user is assigned and provisioning is on, but nothing happened since that "
         "OneLogin would send (for example the user was suspended before it was ever "
         "provisioned).",
         "Change the user or use 'Reapply entitlement mappings' so OneLogin compares the user "
-        "with Wrike again.", outcome=outcome)
+        "with Wrike again.",
+        outcome=outcome,
+    )
 
 
 def _waiting(facts: UserFacts, seen: StepResult, outcome: str) -> Diagnosis:
@@ -217,23 +264,34 @@ def _waiting(facts: UserFacts, seen: StepResult, outcome: str) -> Diagnosis:
     steps = [seen]
     if facts.assigned:
         steps.append(StepResult(STEP_ASSIGNED, f"Yes: through {', '.join(facts.via)}."))
-    steps += [StepResult(STEP_ENABLED, "Yes."),
-              StepResult(STEP_APPROVAL, f"Yes: {tasks} is pending.")]
+    steps += [
+        StepResult(STEP_ENABLED, "Yes."),
+        StepResult(STEP_APPROVAL, f"Yes: {tasks} is pending."),
+    ]
     return Diagnosis(
-        facts.email, "pending_approval", tuple(steps),
+        facts.email,
+        "pending_approval",
+        tuple(steps),
         "'Require admin approval before this action is performed' is ticked for "
         f"{tasks}, so nothing is sent to Wrike until an admin decides.",
         "Approve the pending entry in Applications > Wrike > Users (or untick the approval "
-        "box on the Provisioning tab so later changes flow automatically).", outcome=outcome)
+        "box on the Provisioning tab so later changes flow automatically).",
+        outcome=outcome,
+    )
 
 
-def _from_error(facts: UserFacts, seen: StepResult, event: LoggedEvent,
-                outcome: str) -> Diagnosis:
+def _from_error(facts: UserFacts, seen: StepResult, event: LoggedEvent, outcome: str) -> Diagnosis:
     text = event.error or ""
     cause, explanation, fix = classify_error(text)
-    return Diagnosis(facts.email, cause,
-                     (seen, StepResult(STEP_ERROR, f"'{event.name}' at {event.created_at}.")),
-                     explanation, fix, error=text or "(no details logged)", outcome=outcome)
+    return Diagnosis(
+        facts.email,
+        cause,
+        (seen, StepResult(STEP_ERROR, f"'{event.name}' at {event.created_at}.")),
+        explanation,
+        fix,
+        error=text or "(no details logged)",
+        outcome=outcome,
+    )
 
 
 def classify_error(text: str) -> tuple[str, str, str]:
@@ -242,110 +300,140 @@ def classify_error(text: str) -> tuple[str, str, str]:
     quoted = re.search(r"email domain '([^']+)'", text)
     if quoted or "approved domain" in text:
         domain = quoted[1] if quoted else "the user's domain"
-        return ("unapproved_domain",
-                f"Wrike provisions only users from approved domains, and {domain} is not one "
-                "of the account's approved domains.",
-                f"In Wrike, add {domain} to the approved domains (Step 1 of the article), or "
-                f"give the user an email address at an approved domain; {_RETRY}.")
+        return (
+            "unapproved_domain",
+            f"Wrike provisions only users from approved domains, and {domain} is not one "
+            "of the account's approved domains.",
+            f"In Wrike, add {domain} to the approved domains (Step 1 of the article), or "
+            f"give the user an email address at an approved domain; {_RETRY}.",
+        )
     revoked = re.search(r"revoked at (\S+)", text)
     if revoked:
-        return ("revoked_token",
-                f"The SCIM Bearer Token was revoked in Wrike (at {revoked[1].rstrip('.')}), "
-                "so Wrike refuses every request made with it.",
-                "In Wrike, obtain a new token (Apps & Integrations > API > Create Token) and "
-                "paste it into SCIM Bearer Token on the Wrike app's Configuration tab; click "
-                f"Enable next to API Status to test it; {_RETRY}.")
+        return (
+            "revoked_token",
+            f"The SCIM Bearer Token was revoked in Wrike (at {revoked[1].rstrip('.')}), "
+            "so Wrike refuses every request made with it.",
+            "In Wrike, obtain a new token (Apps & Integrations > API > Create Token) and "
+            "paste it into SCIM Bearer Token on the Wrike app's Configuration tab; click "
+            f"Enable next to API Status to test it; {_RETRY}.",
+        )
     if "not issued for the account" in text:
-        return ("token_other_account",
-                "The token is valid but belongs to a different Wrike account than the SCIM "
-                "URL.",
-                "Use the SCIM URL and a token of the same Wrike account (both from the account "
-                f"users should join); {_RETRY}.")
+        return (
+            "token_other_account",
+            "The token is valid but belongs to a different Wrike account than the SCIM URL.",
+            "Use the SCIM URL and a token of the same Wrike account (both from the account "
+            f"users should join); {_RETRY}.",
+        )
     if "no longer an active account admin" in text:
-        return ("token_issuer_not_admin",
-                "The member who issued the token is not (or no longer) an active account "
-                "admin of the Wrike account, so Wrike does not accept the token.",
-                f"Have a current account admin obtain a new token and save it in OneLogin; "
-                f"{_RETRY}.")
+        return (
+            "token_issuer_not_admin",
+            "The member who issued the token is not (or no longer) an active account "
+            "admin of the Wrike account, so Wrike does not accept the token.",
+            f"Have a current account admin obtain a new token and save it in OneLogin; {_RETRY}.",
+        )
     if status == 401 or "bearer token" in text.lower():
-        return ("wrong_token",
-                "Wrike did not accept the SCIM Bearer Token (HTTP 401): it is not a token "
-                "Wrike issued, or it was mistyped.",
-                "In Wrike, obtain a permanent token (Apps & Integrations > API > Create Token, "
-                "enter your password, Obtain token) and paste it into SCIM Bearer Token; click "
-                f"Enable next to API Status to test it; {_RETRY}.")
+        return (
+            "wrong_token",
+            "Wrike did not accept the SCIM Bearer Token (HTTP 401): it is not a token "
+            "Wrike issued, or it was mistyped.",
+            "In Wrike, obtain a permanent token (Apps & Integrations > API > Create Token, "
+            "enter your password, Obtain token) and paste it into SCIM Bearer Token; click "
+            f"Enable next to API Status to test it; {_RETRY}.",
+        )
     plan = re.search(r"not available on the (.+?) plan", text)
     if plan:
-        return ("plan_without_scim",
-                f"The Wrike account is on the {plan[1]} plan, which does not include SCIM "
-                "provisioning (it is available on Enterprise Standard, Enterprise Pinnacle and "
-                "Legacy Enterprise).",
-                f"Upgrade the Wrike account to a plan with SCIM; {_RETRY}.")
+        return (
+            "plan_without_scim",
+            f"The Wrike account is on the {plan[1]} plan, which does not include SCIM "
+            "provisioning (it is available on Enterprise Standard, Enterprise Pinnacle and "
+            "Legacy Enterprise).",
+            f"Upgrade the Wrike account to a plan with SCIM; {_RETRY}.",
+        )
     if "Grant/revoke admin rights" in text or "grant/revoke" in text.lower():
         issuer = re.search(r"issued the API token \(([^)]+)\)", text)
         who = issuer[1] if issuer else "the admin who issued the token"
-        return ("missing_admin_right",
-                "The user is a Wrike account admin, and changes to account admins need a token "
-                f"whose issuer ({who}) holds the right 'Grant/revoke admin rights'.",
-                f"In Wrike, give {who} the right 'Grant/revoke admin rights', or obtain a new "
-                "token from an admin who has it and save it in OneLogin; "
-                f"{_RETRY}.")
+        return (
+            "missing_admin_right",
+            "The user is a Wrike account admin, and changes to account admins need a token "
+            f"whose issuer ({who}) holds the right 'Grant/revoke admin rights'.",
+            f"In Wrike, give {who} the right 'Grant/revoke admin rights', or obtain a new "
+            "token from an admin who has it and save it in OneLogin; "
+            f"{_RETRY}.",
+        )
     if "owner of the Wrike account" in text:
-        return ("owner_protected",
-                "The user owns the Wrike account, and the owner cannot be deactivated or "
-                "deleted through SCIM.",
-                "Transfer ownership of the Wrike account to someone else in Wrike first; "
-                f"{_RETRY}.")
+        return (
+            "owner_protected",
+            "The user owns the Wrike account, and the owner cannot be deactivated or "
+            "deleted through SCIM.",
+            f"Transfer ownership of the Wrike account to someone else in Wrike first; {_RETRY}.",
+        )
     if "No Wrike account answers at this SCIM URL" in text or status == 404:
-        return ("wrong_scim_url",
-                "Nothing answers at the SCIM Base URL OneLogin uses (HTTP 404): it is not the "
-                "account's SCIM URL (a typo, or a URL of another account).",
-                "Copy the SCIM URL from Wrike (Apps & Integrations > OneLogin > Configure > "
-                "SCIM tab) into SCIM Base URL, without a trailing slash; click Enable next to "
-                f"API Status to test it; {_RETRY}.")
+        return (
+            "wrong_scim_url",
+            "Nothing answers at the SCIM Base URL OneLogin uses (HTTP 404): it is not the "
+            "account's SCIM URL (a typo, or a URL of another account).",
+            "Copy the SCIM URL from Wrike (Apps & Integrations > OneLogin > Configure > "
+            "SCIM tab) into SCIM Base URL, without a trailing slash; click Enable next to "
+            f"API Status to test it; {_RETRY}.",
+        )
     user_type = re.search(r"'([^']*)' is not a Wrike user type", text)
     if user_type or "user type" in text.lower():
         value = f"'{user_type[1]}'" if user_type else "The value sent"
-        return ("unknown_user_type",
-                f"{value} is not a Wrike user type; Wrike knows Regular, External, "
-                "Collaborator, Contributor and Viewer (empty means Regular).",
-                "Correct the user's 'Wrike user type' attribute in OneLogin (Users > the user) "
-                "to one of those values; the change is sent to Wrike again.")
+        return (
+            "unknown_user_type",
+            f"{value} is not a Wrike user type; Wrike knows Regular, External, "
+            "Collaborator, Contributor and Viewer (empty means Regular).",
+            "Correct the user's 'Wrike user type' attribute in OneLogin (Users > the user) "
+            "to one of those values; the change is sent to Wrike again.",
+        )
     if status == 429:
-        return ("rate_limited",
-                "Wrike answered 429 Too Many Requests: it rate-limited OneLogin's requests. "
-                "OneLogin does not retry on its own.",
-                "Wait for the period Wrike names in Retry-After, then Retry the Failed entry "
-                "(Applications > Wrike > Users); spread large assignments out over time.")
+        return (
+            "rate_limited",
+            "Wrike answered 429 Too Many Requests: it rate-limited OneLogin's requests. "
+            "OneLogin does not retry on its own.",
+            "Wait for the period Wrike names in Retry-After, then Retry the Failed entry "
+            "(Applications > Wrike > Users); spread large assignments out over time.",
+        )
     if (status is not None and status >= 500) or re.search(
-            r"Connection error|Timeout after|connection (refused|dropped|aborted|reset)",
-            text, re.IGNORECASE):
+        r"Connection error|Timeout after|connection (refused|dropped|aborted|reset)",
+        text,
+        re.IGNORECASE,
+    ):
         what = f"HTTP {status}" if status else "no answer (the connection failed)"
-        return ("wrike_unavailable",
-                f"Wrike was unavailable when OneLogin called it ({what}). Nothing is wrong "
-                "with the set-up; OneLogin does not retry on its own.",
-                "Once Wrike answers again, Retry the Failed entry (Applications > Wrike > "
-                "Users); if it keeps failing, contact Wrike Support with the error details.")
+        return (
+            "wrike_unavailable",
+            f"Wrike was unavailable when OneLogin called it ({what}). Nothing is wrong "
+            "with the set-up; OneLogin does not retry on its own.",
+            "Once Wrike answers again, Retry the Failed entry (Applications > Wrike > "
+            "Users); if it keeps failing, contact Wrike Support with the error details.",
+        )
     if "uses an email address as the login" in text:
-        return ("login_not_email",
-                "Wrike uses an email address as the login, and the request carried none it "
-                "could use.",
-                "Map userName (or the primary email) to the user's email in the SCIM JSON "
-                f"Template, or fill in the user's email in OneLogin; {_RETRY}.")
+        return (
+            "login_not_email",
+            "Wrike uses an email address as the login, and the request carried none it could use.",
+            "Map userName (or the primary email) to the user's email in the SCIM JSON "
+            f"Template, or fill in the user's email in OneLogin; {_RETRY}.",
+        )
     if status == 409 or "uniqueness" in text:
-        return ("duplicate_user",
-                "Wrike already has a user with that login, and OneLogin did not link to it.",
-                "Check the user's email in OneLogin and in Wrike; remove or rename the "
-                f"duplicate; {_RETRY}.")
+        return (
+            "duplicate_user",
+            "Wrike already has a user with that login, and OneLogin did not link to it.",
+            "Check the user's email in OneLogin and in Wrike; remove or rename the "
+            f"duplicate; {_RETRY}.",
+        )
     if "invalidSyntax" in text or "Unknown attribute" in text:
-        return ("template_error",
-                "The SCIM JSON Template sends an attribute or shape Wrike does not accept.",
-                "Correct the SCIM JSON Template on the Configuration tab (start from the "
-                f"default template); {_RETRY}.")
-    return ("unknown_error",
-            "Wrike refused the request; the error details say why.",
-            "Contact Wrike Support with the error details above (the article's advice), "
-            "including the time of the attempt.")
+        return (
+            "template_error",
+            "The SCIM JSON Template sends an attribute or shape Wrike does not accept.",
+            "Correct the SCIM JSON Template on the Configuration tab (start from the "
+            f"default template); {_RETRY}.",
+        )
+    return (
+        "unknown_error",
+        "Wrike refused the request; the error details say why.",
+        "Contact Wrike Support with the error details above (the article's advice), "
+        "including the time of the attempt.",
+    )
 
 
 def _status(text: str) -> int | None:

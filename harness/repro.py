@@ -46,8 +46,9 @@ def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
         try:
             run_step(world, step)
         except ActionFailed as error:
-            raise ReplayFailed(f"{case.path}:{step.line}: timeline[{step.index}] "
-                               f"({step.action}): {error}") from error
+            raise ReplayFailed(
+                f"{case.path}:{step.line}: timeline[{step.index}] ({step.action}): {error}"
+            ) from error
         if on_step is not None:
             on_step(step)
     result = Replay(case, world)
@@ -59,6 +60,7 @@ def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
 
 # -- the report ----------------------------------------------------------------------------
 
+
 def report(result: Replay, *, show_scim: bool = False) -> list[str]:
     world = result.world
     case = result.case
@@ -67,19 +69,30 @@ def report(result: Replay, *, show_scim: bool = False) -> list[str]:
         out += [f"  {line}" for line in case.description.splitlines()]
     connector = world.onelogin.connector(world.app_id)
     settings = world.onelogin.settings(world.app_id)
-    approvals = [label for label, key in v.TASK_KEYS.items()
-                 if settings.to_json()["require_approval"][key]]
-    out += ["", "OneLogin: the Wrike app",
-            f"  SCIM Base URL: {connector.scim_base_url or '(empty)'}"
-            + ("   (the account's SCIM URL is " + world.scim_url + ")"
-               if connector.scim_base_url != world.scim_url else ""),
-            f"  API Status: {connector.api_status}"
-            + (f" ({connector.api_status_message})" if connector.api_status_message
-               and connector.api_status_message != connector.api_status else ""),
-            f"  Enable provisioning: {'on' if settings.enabled else 'off'}; require approval "
-            f"for: {', '.join(approvals) or 'nothing'}; deprovision action: "
-            f"{settings.on_delete.value}; suspension action: {settings.on_suspend.value}",
-            "", "OneLogin System Log (oldest first)"]
+    approvals = [
+        label for label, key in v.TASK_KEYS.items() if settings.to_json()["require_approval"][key]
+    ]
+    out += [
+        "",
+        "OneLogin: the Wrike app",
+        f"  SCIM Base URL: {connector.scim_base_url or '(empty)'}"
+        + (
+            "   (the account's SCIM URL is " + world.scim_url + ")"
+            if connector.scim_base_url != world.scim_url
+            else ""
+        ),
+        f"  API Status: {connector.api_status}"
+        + (
+            f" ({connector.api_status_message})"
+            if connector.api_status_message and connector.api_status_message != connector.api_status
+            else ""
+        ),
+        f"  Enable provisioning: {'on' if settings.enabled else 'off'}; require approval "
+        f"for: {', '.join(approvals) or 'nothing'}; deprovision action: "
+        f"{settings.on_delete.value}; suspension action: {settings.on_suspend.value}",
+        "",
+        "OneLogin System Log (oldest first)",
+    ]
     names = {uid: email for email, uid in world.users.items()}
     for event in system_log(world):
         type_id = event["event_type_id"]
@@ -97,20 +110,24 @@ def report(result: Replay, *, show_scim: bool = False) -> list[str]:
             out.append(f"        {event['notes']}")
         for exchange in scim_exchanges(event):
             status = exchange.get("status") or exchange.get("network_error") or "no answer"
-            out.append(f"        SCIM {exchange.get('method')} {exchange.get('url')} -> "
-                       f"{status}")
+            out.append(f"        SCIM {exchange.get('method')} {exchange.get('url')} -> {status}")
             if show_scim:
                 out.append(f"          sent: {exchange.get('request_body')}")
                 out.append(f"          answer: {exchange.get('response_body')}")
     account = world.runtime.accounts.account_view(world.account_id)
-    out += ["", f"Wrike: account {world.account_id} on the {account['plan']} plan; approved "
-                f"domains: {', '.join(account['approved_domains']) or 'none'}",
-            "  users:"]
+    out += [
+        "",
+        f"Wrike: account {world.account_id} on the {account['plan']} plan; approved "
+        f"domains: {', '.join(account['approved_domains']) or 'none'}",
+        "  users:",
+    ]
     for member in world.runtime.accounts.members(world.account_id):
-        out.append(f"    {member['email']:<28} {member['role']:<8} {member['user_type']:<12} "
-                   f"{member['status']:<11} "
-                   f"{'via SCIM' if member['via_scim'] else 'in Wrike':<9} billable since "
-                   f"{member['billable_since'] or '-'}")
+        out.append(
+            f"    {member['email']:<28} {member['role']:<8} {member['user_type']:<12} "
+            f"{member['status']:<11} "
+            f"{'via SCIM' if member['via_scim'] else 'in Wrike':<9} billable since "
+            f"{member['billable_since'] or '-'}"
+        )
     billing = world.runtime.accounts.billing(world.account_id)
     seats = ", ".join(f"{t} {n}" for t, n in billing["seats"].items() if n) or "none"
     out += [f"  seats: {seats} (total {billing['total_seats']})", "", "Diagnosis"]
@@ -134,6 +151,7 @@ def _event_type_name(type_id: int) -> str:
 
 # -- expectations ----------------------------------------------------------------------------
 
+
 def check_expectations(result: Replay) -> list[str]:
     world = result.world
     case = result.case
@@ -142,20 +160,23 @@ def check_expectations(result: Replay) -> list[str]:
     if expect.api_status is not None:
         actual = world.onelogin.connector(world.app_id).api_status
         if actual != expect.api_status:
-            failures.append(f"{case.path}:{expect.api_status_line}: expect.api_status: "
-                            f"expected {expect.api_status}, got {actual}")
+            failures.append(
+                f"{case.path}:{expect.api_status_line}: expect.api_status: "
+                f"expected {expect.api_status}, got {actual}"
+            )
     if expect.seats is not None:
         seats = world.runtime.accounts.billing(world.account_id)["seats"]
         for user_type, count in expect.seats.items():
             if seats.get(user_type, 0) != count:
-                failures.append(f"{case.path}:{expect.seats_line}: expect.seats.{user_type}: "
-                                f"expected {count}, got {seats.get(user_type, 0)}")
+                failures.append(
+                    f"{case.path}:{expect.seats_line}: expect.seats.{user_type}: "
+                    f"expected {count}, got {seats.get(user_type, 0)}"
+                )
     for user in expect.users:
         for check in user.checks:
             problem = _check_user(result, user.user, check)
             if problem:
-                failures.append(f"{case.path}:{check.line}: {user.user}: {check.key}: "
-                                f"{problem}")
+                failures.append(f"{case.path}:{check.line}: {user.user}: {check.key}: {problem}")
     return failures
 
 
@@ -169,49 +190,79 @@ def _check_user(result: Replay, email: str, check: Check) -> str | None:
     if key == "wrike_type":
         status, user_type = wrike_status(world, email)
         if status != "active" or user_type != want:
-            return f"expected an active Wrike user of type {want}, got {status} " \
-                   f"({user_type or 'no type'})"
+            return (
+                f"expected an active Wrike user of type {want}, got {status} "
+                f"({user_type or 'no type'})"
+            )
         return None
     if key == "wrike_attributes":
-        wrong = {a: wrike_attribute(world, email, a) for a, val in want.items()
-                 if wrike_attribute(world, email, a) != val}
-        return None if not wrong else "; ".join(
-            f"{a} is {got!r}, expected {want[a]!r}" for a, got in wrong.items())
+        wrong = {
+            a: wrike_attribute(world, email, a)
+            for a, val in want.items()
+            if wrike_attribute(world, email, a) != val
+        }
+        return (
+            None
+            if not wrong
+            else "; ".join(f"{a} is {got!r}, expected {want[a]!r}" for a, got in wrong.items())
+        )
     if key == "billable":
-        member = [m for m in world.runtime.accounts.members(world.account_id)
-                  if m["email"] == email]
+        member = [
+            m for m in world.runtime.accounts.members(world.account_id) if m["email"] == email
+        ]
         got = bool(member and member[0]["billable_since"] and member[0]["status"] == "active")
         return None if got == want else f"expected billable: {want}, got {got}"
     if key == "provisioning_state":
-        return None if facts.state == want else \
-            f"expected OneLogin to show {want}, got {facts.state}"
+        return (
+            None if facts.state == want else f"expected OneLogin to show {want}, got {facts.state}"
+        )
     names = [e.name for e in facts.events]
     if key == "events":
         missing = [n for n in want if n not in names]
-        return None if not missing else \
-            f"not in the System Log: {', '.join(missing)} (logged: {', '.join(names) or 'none'})"
+        return (
+            None
+            if not missing
+            else f"not in the System Log: {', '.join(missing)} (logged: {', '.join(names) or 'none'})"
+        )
     if key == "no_events":
         present = [n for n in want if n in names]
-        return None if not present else f"in the System Log but should not be: " \
-                                        f"{', '.join(present)}"
+        return None if not present else f"in the System Log but should not be: {', '.join(present)}"
     attempts = [e for e in facts.events if e.event_type_id in v.PROVISIONING_EVENT_IDS]
     if key == "no_provisioning_attempt":
-        return None if bool(not attempts) == want else (
-            f"expected no provisioning attempt, found {', '.join(e.name for e in attempts)}"
-            if want else "expected a provisioning attempt, found none")
+        return (
+            None
+            if bool(not attempts) == want
+            else (
+                f"expected no provisioning attempt, found {', '.join(e.name for e in attempts)}"
+                if want
+                else "expected a provisioning attempt, found none"
+            )
+        )
     if key == "error_mentions":
         failed = [e for e in facts.events if e.event_type_id in v.FAILURE_EVENT_IDS]
         text = failed[-1].error or "" if failed else ""
         missing = [m for m in want if m not in text]
-        return None if not missing else (f"the latest error does not mention "
-                                         f"{', '.join(repr(m) for m in missing)} (error: "
-                                         f"{text or 'none logged'})")
+        return (
+            None
+            if not missing
+            else (
+                f"the latest error does not mention "
+                f"{', '.join(repr(m) for m in missing)} (error: "
+                f"{text or 'none logged'})"
+            )
+        )
     if key == "pending_task":
         if want == "none":
-            return None if not facts.pending else f"expected nothing pending, got " \
-                                                  f"{', '.join(facts.pending)}"
-        return None if want in facts.pending else (
-            f"expected a pending {want} task, got {', '.join(facts.pending) or 'none'}")
+            return (
+                None
+                if not facts.pending
+                else f"expected nothing pending, got {', '.join(facts.pending)}"
+            )
+        return (
+            None
+            if want in facts.pending
+            else (f"expected a pending {want} task, got {', '.join(facts.pending) or 'none'}")
+        )
     if key == "diagnosis":
         got = result.diagnoses[email].cause
         return None if got == want else f"expected diagnosis {want}, got {got}"

@@ -47,9 +47,12 @@ SEED_ROLE = "Wrike users"
 CONSOLE_ADMIN = "admin@onelogin.example"
 #: OneLogin users seeded on first start: the first is in the role that holds the Wrike app
 #: (so it is provisioned at once); the others are there to be assigned from the pages.
-SEED_USERS = (("ada", "Ada", "Lovelace", "Engineer"), ("grace", "Grace", "Hopper", "Admiral"),
-              ("alan", "Alan", "Turing", "Researcher"),
-              ("katherine", "Katherine", "Johnson", "Mathematician"))
+SEED_USERS = (
+    ("ada", "Ada", "Lovelace", "Engineer"),
+    ("grace", "Grace", "Hopper", "Admiral"),
+    ("alan", "Alan", "Turing", "Researcher"),
+    ("katherine", "Katherine", "Johnson", "Mathematician"),
+)
 
 
 class UpError(Exception):
@@ -65,8 +68,10 @@ def require_loopback(host: str) -> None:
             return
     except ValueError:
         pass
-    raise UpError(f"--host {host} is not a loopback address; the harness serves only on "
-                  "loopback (use 127.0.0.1, ::1 or localhost)")
+    raise UpError(
+        f"--host {host} is not a loopback address; the harness serves only on "
+        "loopback (use 127.0.0.1, ::1 or localhost)"
+    )
 
 
 def _url(host: str, port: int) -> str:
@@ -115,8 +120,9 @@ class Running:
             self._onelogin.extensions["mock_onelogin"].store.close()
 
 
-def start(data_dir: Path, host: str, wrike_port: int, onelogin_port: int,
-          threads: int = 8) -> Running:
+def start(
+    data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int = 8
+) -> Running:
     """Start both servers (seeding on first start) and return once they answer."""
     require_loopback(host)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -126,12 +132,16 @@ def start(data_dir: Path, host: str, wrike_port: int, onelogin_port: int,
         try:
             previous = json.loads(creds_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
-            raise UpError(f"{creds_path} is unreadable ({error}); restore it or start with an "
-                          "empty --data-dir") from error
+            raise UpError(
+                f"{creds_path} is unreadable ({error}); restore it or start with an "
+                "empty --data-dir"
+            ) from error
     elif (data_dir / WRIKE_DB).exists() or (data_dir / ONELOGIN_DB).exists():
-        raise UpError(f"{data_dir} holds databases but no {CREDENTIALS}: it was not made by "
-                      "`harness up`, or its first start was interrupted. Remove the folder or "
-                      "choose another --data-dir")
+        raise UpError(
+            f"{data_dir} holds databases but no {CREDENTIALS}: it was not made by "
+            "`harness up`, or its first start was interrupted. Remove the folder or "
+            "choose another --data-dir"
+        )
     secrets_ = (previous or {}).get("secrets") or {
         "wrike_admin_key": secrets.token_urlsafe(24),
         "wrike_session_key": secrets.token_urlsafe(32),
@@ -141,28 +151,45 @@ def start(data_dir: Path, host: str, wrike_port: int, onelogin_port: int,
         "onelogin_session_key": secrets.token_urlsafe(32),
     }
     wrike_url, onelogin_url = _url(host, wrike_port), _url(host, onelogin_port)
-    wrike = create_wrike(WrikeConfig(database=str(data_dir / WRIKE_DB), public_url=wrike_url,
-                                     admin_key=secrets_["wrike_admin_key"],
-                                     harness_enabled=True,
-                                     secret_key=secrets_["wrike_session_key"]))
-    onelogin = create_onelogin(OneLoginConfig(
-        database=str(data_dir / ONELOGIN_DB), drain_mode="worker", public_url=onelogin_url,
-        seed_client_id=secrets_["onelogin_client_id"],
-        seed_client_secret=secrets_["onelogin_client_secret"],
-        console_admin_email=CONSOLE_ADMIN,
-        console_admin_password=secrets_["onelogin_console_password"],
-        secret_key=secrets_["onelogin_session_key"]))
+    wrike = create_wrike(
+        WrikeConfig(
+            database=str(data_dir / WRIKE_DB),
+            public_url=wrike_url,
+            admin_key=secrets_["wrike_admin_key"],
+            harness_enabled=True,
+            secret_key=secrets_["wrike_session_key"],
+        )
+    )
+    onelogin = create_onelogin(
+        OneLoginConfig(
+            database=str(data_dir / ONELOGIN_DB),
+            drain_mode="worker",
+            public_url=onelogin_url,
+            seed_client_id=secrets_["onelogin_client_id"],
+            seed_client_secret=secrets_["onelogin_client_secret"],
+            console_admin_email=CONSOLE_ADMIN,
+            console_admin_password=secrets_["onelogin_console_password"],
+            secret_key=secrets_["onelogin_session_key"],
+        )
+    )
     servers, started = [], []
     try:
-        for app, port, ident in ((wrike, wrike_port, "wrike"),
-                                 (onelogin, onelogin_port, "onelogin")):
+        for app, port, ident in (
+            (wrike, wrike_port, "wrike"),
+            (onelogin, onelogin_port, "onelogin"),
+        ):
             try:
-                servers.append(create_server(app, host=host, port=port, threads=threads,
-                                             ident=f"harness-{ident}"))
+                servers.append(
+                    create_server(
+                        app, host=host, port=port, threads=threads, ident=f"harness-{ident}"
+                    )
+                )
             except OSError as error:
                 flag = "--wrike-port" if ident == "wrike" else "--onelogin-port"
-                raise UpError(f"cannot listen on {host}:{port} for {ident} ({error.strerror}); "
-                              f"choose another port with {flag}") from error
+                raise UpError(
+                    f"cannot listen on {host}:{port} for {ident} ({error.strerror}); "
+                    f"choose another port with {flag}"
+                ) from error
         for server, name in zip(servers, ("wrike", "onelogin"), strict=True):
             thread = threading.Thread(target=server.run, name=f"harness-{name}", daemon=True)
             thread.start()
@@ -189,23 +216,39 @@ def start(data_dir: Path, host: str, wrike_port: int, onelogin_port: int,
     return running
 
 
-def _seed(wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str,
-          secrets_: dict[str, str]) -> dict[str, Any]:
+def _seed(
+    wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str, secrets_: dict[str, str]
+) -> dict[str, Any]:
     runtime = wrike.extensions["wrike"]
     demo = seed_demo_account(runtime.accounts, domain=SEED_DOMAIN)
     runtime.accounts.add_domain(demo.account_id, SUITE_DOMAIN)
     scim_url = wrike_url + demo.scim_path
     account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
     app_id = account.wrike_app_id()
-    account.configure_connector(app_id, {"scim_base_url": scim_url,
-                                         "scim_bearer_token": demo.token})
+    account.configure_connector(
+        app_id, {"scim_base_url": scim_url, "scim_bearer_token": demo.token}
+    )
     api_status = account.enable_api_connection(app_id)
-    account.set_provisioning(app_id, {"enabled": True, "require_approval": {
-        "create_user": False, "update_user": False, "delete_user": False}})
-    user_ids = [account.create_user({"username": f"{login}@{SEED_DOMAIN}",
-                                     "email": f"{login}@{SEED_DOMAIN}", "firstname": first,
-                                     "lastname": last, "title": title, "status": 1})["id"]
-                for login, first, last, title in SEED_USERS]
+    account.set_provisioning(
+        app_id,
+        {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+        },
+    )
+    user_ids = [
+        account.create_user(
+            {
+                "username": f"{login}@{SEED_DOMAIN}",
+                "email": f"{login}@{SEED_DOMAIN}",
+                "firstname": first,
+                "lastname": last,
+                "title": title,
+                "status": 1,
+            }
+        )["id"]
+        for login, first, last, title in SEED_USERS
+    ]
     account.create_role({"name": SEED_ROLE, "apps": [app_id], "users": user_ids[:1]})
     return {
         "wrike": {
@@ -214,23 +257,28 @@ def _seed(wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str,
             "account_id": demo.account_id,
             "plan": demo.plan,
             "approved_domains": [demo.domain, SUITE_DOMAIN],
-            "admin": {"email": demo.admin_email, "password": demo.admin_password,
-                      "rights": ["Configure advanced security settings",
-                                 "Grant/revoke admin rights"]},
+            "admin": {
+                "email": demo.admin_email,
+                "password": demo.admin_password,
+                "rights": ["Configure advanced security settings", "Grant/revoke admin rights"],
+            },
             "scim_url": scim_url,
             "scim_token": demo.token,
-            "admin_api": {"url": f"{wrike_url}/admin/api/v1",
-                          "key": secrets_["wrike_admin_key"]},
+            "admin_api": {"url": f"{wrike_url}/admin/api/v1", "key": secrets_["wrike_admin_key"]},
             "harness_api": f"{wrike_url}/harness/api",
         },
         "onelogin": {
             "url": onelogin_url,
             "pages": f"{onelogin_url}/admin/login",
-            "console_admin": {"email": CONSOLE_ADMIN,
-                              "password": secrets_["onelogin_console_password"]},
-            "api": {"token_url": f"{onelogin_url}/auth/oauth2/v2/token",
-                    "client_id": secrets_["onelogin_client_id"],
-                    "client_secret": secrets_["onelogin_client_secret"]},
+            "console_admin": {
+                "email": CONSOLE_ADMIN,
+                "password": secrets_["onelogin_console_password"],
+            },
+            "api": {
+                "token_url": f"{onelogin_url}/auth/oauth2/v2/token",
+                "client_id": secrets_["onelogin_client_id"],
+                "client_secret": secrets_["onelogin_client_secret"],
+            },
             "simulator_api": f"{onelogin_url}/simulator/api",
             "wrike_app_id": app_id,
             "api_status": api_status.api_status,
@@ -240,27 +288,43 @@ def _seed(wrike: Any, onelogin: Any, wrike_url: str, onelogin_url: str,
     }
 
 
-def _resume(info: dict[str, Any], wrike_app: Any, onelogin: Any, wrike_url: str,
-            onelogin_url: str, notes: list[str]) -> dict[str, Any]:
+def _resume(
+    info: dict[str, Any],
+    wrike_app: Any,
+    onelogin: Any,
+    wrike_url: str,
+    onelogin_url: str,
+    notes: list[str],
+) -> dict[str, Any]:
     """Keep the seeded state; follow a change of ports so the URLs stay true, and show the
     approved domains as they are now (an admin may have changed them in the pages)."""
     wrike, one = info["wrike"], info["onelogin"]
     wrike.pop("approved_domain", None)
     wrike["approved_domains"] = wrike_app.extensions["wrike"].store.approved_domains(
-        wrike["account_id"])
+        wrike["account_id"]
+    )
     if wrike["url"] != wrike_url:
-        path = wrike["scim_url"][len(wrike["url"]):]
-        wrike.update(url=wrike_url, pages=f"{wrike_url}/login", scim_url=wrike_url + path,
-                     harness_api=f"{wrike_url}/harness/api")
+        path = wrike["scim_url"][len(wrike["url"]) :]
+        wrike.update(
+            url=wrike_url,
+            pages=f"{wrike_url}/login",
+            scim_url=wrike_url + path,
+            harness_api=f"{wrike_url}/harness/api",
+        )
         wrike["admin_api"]["url"] = f"{wrike_url}/admin/api/v1"
         account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
         account.configure_connector(one["wrike_app_id"], {"scim_base_url": wrike["scim_url"]})
         one["api_status"] = account.enable_api_connection(one["wrike_app_id"]).api_status
-        notes.append(f"Wrike moved to {wrike_url}: the Wrike app's SCIM Base URL now points "
-                     "there (API connection re-tested).")
+        notes.append(
+            f"Wrike moved to {wrike_url}: the Wrike app's SCIM Base URL now points "
+            "there (API connection re-tested)."
+        )
     if one["url"] != onelogin_url:
-        one.update(url=onelogin_url, pages=f"{onelogin_url}/admin/login",
-                   simulator_api=f"{onelogin_url}/simulator/api")
+        one.update(
+            url=onelogin_url,
+            pages=f"{onelogin_url}/admin/login",
+            simulator_api=f"{onelogin_url}/simulator/api",
+        )
         one["api"]["token_url"] = f"{onelogin_url}/auth/oauth2/v2/token"
     return info
 
@@ -290,7 +354,7 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         f"               client secret {one['api']['client_secret']}",
         f"  simulator:   {one['simulator_api']}",
         f"  Wrike app:   id {one['wrike_app_id']}, API Status {one['api_status']}, "
-        f"provisioning on; role \"{one['role']}\" holds it; users: {', '.join(one['users'])}",
+        f'provisioning on; role "{one["role"]}" holds it; users: {", ".join(one["users"])}',
         "",
         f"Credentials for scripts: {data_dir / CREDENTIALS} (mode 0600; it holds the SCIM "
         "token and the API secret)",

@@ -29,8 +29,7 @@ ONELOGIN_ATTRIBUTES: dict[str, str] = {
 }
 
 #: Attributes a Wrike admin can fill in Wrike itself; "Secondary email" exists only there.
-WRIKE_ATTRIBUTES = (*(a for a in ONELOGIN_ATTRIBUTES if a != "Wrike user type"),
-                    "Secondary email")
+WRIKE_ATTRIBUTES = (*(a for a in ONELOGIN_ATTRIBUTES if a != "Wrike user type"), "Secondary email")
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
@@ -63,13 +62,15 @@ TASKS: dict[str, frozenset[str]] = {
     "Update user": frozenset({"update", "reactivate"}),
     "Delete user": frozenset({"delete", "suspend"}),
 }
-TASK_KEYS = {"Create user": "create_user", "Update user": "update_user",
-             "Delete user": "delete_user"}
+TASK_KEYS = {
+    "Create user": "create_user",
+    "Update user": "update_user",
+    "Delete user": "delete_user",
+}
 
 #: Provisioning states as OneLogin's Users list labels them. The step vocabulary knows the
 #: first five; the others can be expected in a case but not exported.
-STATES = ("Pending", "Provisioned", "Failed", "Suspended", "Deleted", "Not provisioned",
-          "Unknown")
+STATES = ("Pending", "Provisioned", "Failed", "Suspended", "Deleted", "Not provisioned", "Unknown")
 VOCABULARY_STATES = STATES[:5]
 
 WRIKE_STATUSES = ("active", "deactivated", "absent")
@@ -81,6 +82,11 @@ API_STATUSES = ("Enabled", "Failed", "Disabled")
 #: Faults Wrike can be made to answer every SCIM request with. The first four are the step
 #: vocabulary's; "connection dropped" (the answer starts and then the connection breaks) is
 #: the harness's own.
-FAULTS = ("503 Service Unavailable", "500 Internal Server Error", "429 Too Many Requests",
-          "connection refused", "connection dropped")
+FAULTS = (
+    "503 Service Unavailable",
+    "500 Internal Server Error",
+    "429 Too Many Requests",
+    "connection refused",
+    "connection dropped",
+)
 VOCABULARY_FAULTS = FAULTS[:4]

@@ -72,12 +72,14 @@ class _WrikeTransport(WSGIAdapter):
                 self.refusing -= 1
             raise requests.ConnectionError(
                 "[Errno 111] Connection refused (nothing listens at the SCIM Base URL's host)",
-                request=request)
+                request=request,
+            )
         try:
             return super().send(request, **kwargs)
         except OSError as error:
-            raise requests.ConnectionError(f"connection dropped: {error}",
-                                           request=request) from error
+            raise requests.ConnectionError(
+                f"connection dropped: {error}", request=request
+            ) from error
 
 
 class ActionFailed(Exception):
@@ -93,10 +95,10 @@ class World:
     onelogin: OneLoginAccount
     app_id: int
     account_id: int = 0
-    admins: dict[str, str] = field(default_factory=dict)        # name → member id
+    admins: dict[str, str] = field(default_factory=dict)  # name → member id
     tokens: dict[str, tuple[int, str]] = field(default_factory=dict)  # name → (id, token)
-    users: dict[str, int] = field(default_factory=dict)         # email → OneLogin user id
-    roles: dict[str, int] = field(default_factory=dict)         # name → OneLogin role id
+    users: dict[str, int] = field(default_factory=dict)  # email → OneLogin user id
+    roles: dict[str, int] = field(default_factory=dict)  # name → OneLogin role id
     #: The task label each approve/deny step acted on (export writes it when the case did
     #: not name one).
     decided: dict[int, str] = field(default_factory=dict)
@@ -118,8 +120,11 @@ class World:
 
 def build_world(clock: CaseClock | None = None) -> World:
     clock = clock or CaseClock()
-    wrike = create_wrike(WrikeConfig(public_url=WRIKE_BASE, harness_enabled=True,
-                                     password_iterations=1000, clock=clock))
+    wrike = create_wrike(
+        WrikeConfig(
+            public_url=WRIKE_BASE, harness_enabled=True, password_iterations=1000, clock=clock
+        )
+    )
     transport = _WrikeTransport(wrike)
 
     def session_factory(base_url: str) -> requests.Session:
@@ -128,12 +133,14 @@ def build_world(clock: CaseClock | None = None) -> World:
         session.mount(WRIKE_BASE + "/", transport)
         return session
 
-    account = OneLoginAccount(OneLoginConfig(drain_mode="sync"), clock=clock,
-                              session_factory=session_factory)
+    account = OneLoginAccount(
+        OneLoginConfig(drain_mode="sync"), clock=clock, session_factory=session_factory
+    )
     return World(clock, wrike, transport, account, account.wrike_app_id())
 
 
 # -- set-up ------------------------------------------------------------------------------------
+
 
 def set_up(world: World, case: Case) -> None:
     """The customer's set-up before the timeline: Wrike first (Steps 1 to 3 of the article),
@@ -147,17 +154,26 @@ def set_up(world: World, case: Case) -> None:
     for index, admin in enumerate(wrike.admins):
         role = "owner" if index == 0 else ("admin" if admin.admin else "regular")
         first, _, last = admin.name.partition(" ")
-        member = accounts.add_member(world.account_id, {
-            "email": admin.email, "first_name": first, "last_name": last or "Admin",
-            "password": PASSWORD, "role": role,
-            "rights": {"configure_advanced_security_settings": v.RIGHT_SECURITY in admin.rights,
-                       "grant_revoke_admin_rights": v.RIGHT_GRANT_ADMIN in admin.rights}})
+        member = accounts.add_member(
+            world.account_id,
+            {
+                "email": admin.email,
+                "first_name": first,
+                "last_name": last or "Admin",
+                "password": PASSWORD,
+                "role": role,
+                "rights": {
+                    "configure_advanced_security_settings": v.RIGHT_SECURITY in admin.rights,
+                    "grant_revoke_admin_rights": v.RIGHT_GRANT_ADMIN in admin.rights,
+                },
+            },
+        )
         world.admins[admin.name] = member["id"]
-        api_app = accounts.create_app(world.account_id, member["id"], "OneLogin SCIM",
-                                      "User provisioning")
+        api_app = accounts.create_app(
+            world.account_id, member["id"], "OneLogin SCIM", "User provisioning"
+        )
         try:
-            issued = accounts.issue_token(world.account_id, api_app["id"], member["id"],
-                                          PASSWORD)
+            issued = accounts.issue_token(world.account_id, api_app["id"], member["id"], PASSWORD)
         except AdminError:
             continue  # Wrike issues this member no token; naming it in the case fails later
         world.tokens[admin.name] = (issued["id"], issued["token"])
@@ -188,11 +204,15 @@ def set_up(world: World, case: Case) -> None:
 def configure(world: World, scim_url: str | None, token: str | None) -> None:
     data: dict[str, str] = {}
     if scim_url is not None:
-        data["scim_base_url"] = {"account": world.scim_url, "wrong": world.wrong_scim_url,
-                                 "none": ""}[scim_url]
+        data["scim_base_url"] = {
+            "account": world.scim_url,
+            "wrong": world.wrong_scim_url,
+            "none": "",
+        }[scim_url]
     if token is not None:
-        data["scim_bearer_token"] = {"wrong": "not-a-wrike-token-0000000000000000",
-                                     "none": ""}.get(token) or _token_of(world, token)
+        data["scim_bearer_token"] = {"wrong": "not-a-wrike-token-0000000000000000", "none": ""}.get(
+            token
+        ) or _token_of(world, token)
     world.onelogin.configure_connector(world.app_id, data)
 
 
@@ -205,9 +225,13 @@ def _token_of(world: World, admin: str) -> str:
 def create_onelogin_user(world: World, user: OneLoginUser) -> None:
     fake = Faker()
     fake.seed_instance(user.email)
-    body: dict[str, Any] = {"username": user.email, "email": user.email,
-                            "firstname": fake.first_name(), "lastname": fake.last_name(),
-                            "status": _STATUS_ACTIVE}
+    body: dict[str, Any] = {
+        "username": user.email,
+        "email": user.email,
+        "firstname": fake.first_name(),
+        "lastname": fake.last_name(),
+        "status": _STATUS_ACTIVE,
+    }
     body.update(_onelogin_fields(user.attributes))
     world.users[user.email] = int(world.onelogin.create_user(body)["id"])
     for role in user.roles:
@@ -219,7 +243,7 @@ def _onelogin_fields(attributes: dict[str, str]) -> dict[str, Any]:
     for attribute, value in attributes.items():
         target = v.ONELOGIN_ATTRIBUTES[attribute]
         if target.startswith("custom:"):
-            body.setdefault("custom_attributes", {})[target[len("custom:"):]] = value
+            body.setdefault("custom_attributes", {})[target[len("custom:") :]] = value
         else:
             body[target] = value
     return body
@@ -232,6 +256,7 @@ def _role(world: World, name: str) -> int:
 
 
 # -- the timeline ----------------------------------------------------------------------------
+
 
 def run_step(world: World, step: Step) -> None:
     """Carry out one timeline action; the OneLogin side drains its queue before returning,
@@ -263,11 +288,11 @@ def _run(world: World, step: Step) -> None:
             try:
                 one.remove_login(_uid(uid), app)
             except OneLoginError as error:
-                raise ActionFailed(f"{p['user']} has no direct login to the Wrike app") \
-                    from error
+                raise ActionFailed(f"{p['user']} has no direct login to the Wrike app") from error
         else:
             if p["role"] not in world.roles or _uid(uid) not in one.store.role_user_ids(
-                    world.roles[p["role"]]):
+                world.roles[p["role"]]
+            ):
                 raise ActionFailed(f"{p['user']} is not in the role {p['role']!r}")
             one.remove_role_users(world.roles[p["role"]], [_uid(uid)])
     elif action == "add_app_to_role":
@@ -327,8 +352,11 @@ def _wrike_side(world: World, step: Step) -> None:
             if fault == "connection refused":
                 world.transport.refusing = count
                 return
-            body: dict[str, Any] = {"kind": "drop"} if fault == "connection dropped" else {
-                "kind": "status", "status": int(fault.split()[0])}
+            body: dict[str, Any] = (
+                {"kind": "drop"}
+                if fault == "connection dropped"
+                else {"kind": "status", "status": int(fault.split()[0])}
+            )
             if p.get("retry_after") is not None:
                 body["retry_after"] = p["retry_after"]
             body.update({"count": count} if count else {"share": 1.0})
@@ -357,9 +385,15 @@ def wrike_fill(world: World, email: str, attribute: str, value: str) -> None:
     path, op_value = _wrike_patch(attribute, value)
     domains = tuple(world.runtime.store.approved_domains(world.account_id))
     grant = Grant(world.account_id, "", 0, "support", "Wrike admin", True, domains)
-    world.runtime.scim_users.patch(grant, member.id, {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "add", "path": path, "value": op_value}]}, None)
+    world.runtime.scim_users.patch(
+        grant,
+        member.id,
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": path, "value": op_value}],
+        },
+        None,
+    )
 
 
 def _wrike_patch(attribute: str, value: str) -> tuple[str, Any]:
@@ -367,8 +401,10 @@ def _wrike_patch(attribute: str, value: str) -> tuple[str, Any]:
         "Given name": ("name.givenName", value),
         "Family name": ("name.familyName", value),
         "Job title": ("title", value),
-        "Primary phone number": ("phoneNumbers",
-                                 [{"value": value, "type": "work", "primary": True}]),
+        "Primary phone number": (
+            "phoneNumbers",
+            [{"value": value, "type": "work", "primary": True}],
+        ),
         "Organization name": (f"{v.ENTERPRISE}:organization", value),
         "Department": (f"{v.ENTERPRISE}:department", value),
         "Secondary email": ("emails", [{"value": value, "type": "other"}]),
@@ -400,14 +436,17 @@ def _open_task(world: World, email: str, state: str, label: str | None) -> dict[
     if not tasks:
         what = "pending" if state == "pending_approval" else "failed"
         facts = user_facts(world, email)
-        raise ActionFailed(f"{email} has no {what} {label or ''} task to act on (OneLogin "
-                           f"shows {facts.state}"
-                           + (f"; pending: {', '.join(facts.pending)}" if facts.pending
-                              else "") + ")")
+        raise ActionFailed(
+            f"{email} has no {what} {label or ''} task to act on (OneLogin "
+            f"shows {facts.state}"
+            + (f"; pending: {', '.join(facts.pending)}" if facts.pending else "")
+            + ")"
+        )
     return tasks[-1]
 
 
 # -- what support looks up -----------------------------------------------------------------------
+
 
 def user_facts(world: World, email: str) -> UserFacts:
     one = world.onelogin
@@ -418,29 +457,48 @@ def user_facts(world: World, email: str) -> UserFacts:
     roles = tuple(role_names.get(r, str(r)) for r in one.store.user_role_ids(uid))
     holders = tuple(role_names.get(r, str(r)) for r in one.store.app_role_ids(app))
     entitled = uid in one.store.entitled_user_ids(app) and not user.get("deleted_at")
-    direct = bool(one.store.query("SELECT 1 FROM direct_logins WHERE user_id = ? AND "
-                                  "app_id = ?", (uid, app)))
+    direct = bool(
+        one.store.query("SELECT 1 FROM direct_logins WHERE user_id = ? AND app_id = ?", (uid, app))
+    )
     via = tuple(f'role "{r}"' for r in roles if r in holders) + (
-        ("a direct login",) if direct else ())
+        ("a direct login",) if direct else ()
+    )
     login = one.store.logins_for_app(app, [uid]).get(uid)
     state = UI_LABELS.get(login["provisioning_state"], "Unknown") if login else "Unknown"
-    pending = tuple(dict.fromkeys(_task_label(t["kind"]) for t in one.list_tasks(
-        app, "pending_approval", uid) if t["kind"] != "nothing"))
+    pending = tuple(
+        dict.fromkeys(
+            _task_label(t["kind"])
+            for t in one.list_tasks(app, "pending_approval", uid)
+            if t["kind"] != "nothing"
+        )
+    )
     events = tuple(
-        LoggedEvent(e["id"], e["event_type_id"], e["created_at"], e.get("error_description"),
-                    e.get("notes"))
+        LoggedEvent(
+            e["id"], e["event_type_id"], e["created_at"], e.get("error_description"), e.get("notes")
+        )
         for e in one.events(user_id=uid, descending=False, limit=10_000)
-        if e["event_type_id"] in v.EVENT_NAMES and e.get("app_id") in (None, app))
+        if e["event_type_id"] in v.EVENT_NAMES and e.get("app_id") in (None, app)
+    )
     settings = one.settings(app)
     status, user_type = wrike_status(world, email)
     return UserFacts(
-        email=email, assigned=entitled or bool(via), via=via or (("access",) if entitled
-                                                                 else ()),
-        roles=roles, roles_with_app=holders, deleted=bool(user.get("deleted_at")),
+        email=email,
+        assigned=entitled or bool(via),
+        via=via or (("access",) if entitled else ()),
+        roles=roles,
+        roles_with_app=holders,
+        deleted=bool(user.get("deleted_at")),
         suspended=user.get("status") == _STATUS_SUSPENDED,
-        provisioning_enabled=settings.enabled, connector_ready=one.connector(app).ready,
-        deprovision_action=settings.on_delete.value, suspension_action=settings.on_suspend.value,
-        state=state, pending=pending, events=events, wrike_status=status, wrike_type=user_type)
+        provisioning_enabled=settings.enabled,
+        connector_ready=one.connector(app).ready,
+        deprovision_action=settings.on_delete.value,
+        suspension_action=settings.on_suspend.value,
+        state=state,
+        pending=pending,
+        events=events,
+        wrike_status=status,
+        wrike_type=user_type,
+    )
 
 
 def wrike_status(world: World, email: str) -> tuple[str, str | None]:
@@ -457,13 +515,15 @@ def wrike_attribute(world: World, email: str, attribute: str) -> str | None:
     except AdminError:
         return None
     if attribute in ("Given name", "Family name"):
-        return (doc.get("name") or {}).get("givenName" if attribute == "Given name"
-                                          else "familyName")
+        return (doc.get("name") or {}).get(
+            "givenName" if attribute == "Given name" else "familyName"
+        )
     if attribute == "Job title":
         return doc.get("title")
     if attribute in ("Organization name", "Department"):
         return (doc.get(v.ENTERPRISE) or {}).get(
-            "organization" if attribute == "Organization name" else "department")
+            "organization" if attribute == "Organization name" else "department"
+        )
     if attribute == "Primary phone number":
         phones = doc.get("phoneNumbers") or []
         chosen = next((p for p in phones if p.get("primary")), phones[0] if phones else None)

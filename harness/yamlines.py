@@ -76,8 +76,7 @@ def load(text: str) -> Located:
         loader.dispose()
 
 
-def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: Path,
-          lines: dict[Path, int]) -> Any:
+def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)  # merge keys (<<), as safe_load applies them
@@ -86,15 +85,15 @@ def _walk(loader: yaml.SafeLoader, node: yaml.Node, path: Path,
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
-                raise YamlProblem(line, f"{format_path(path)}: a mapping key must be a "
-                                        "plain value")
+                raise YamlProblem(line, f"{format_path(path)}: a mapping key must be a plain value")
             if key in out:
-                raise YamlProblem(line, f"{format_path((*path, key))}: given twice (the "
-                                        "second one would silently win)")
+                raise YamlProblem(
+                    line,
+                    f"{format_path((*path, key))}: given twice (the second one would silently win)",
+                )
             lines[(*path, key)] = line
             out[key] = _walk(loader, value_node, (*path, key), lines)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, (*path, index), lines)
-                for index, item in enumerate(node.value)]
+        return [_walk(loader, item, (*path, index), lines) for index, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)

@@ -23,5 +23,14 @@ from mock_onelogin.domain.clock import FixedClock, SystemClock
 from mock_onelogin.engine import ProvisioningEngine
 from mock_onelogin.transport import WSGIAdapter, wsgi_session
 
-__all__ = ["Actor", "FixedClock", "OneLoginAccount", "OneLoginConfig", "ProvisioningEngine",
-           "SystemClock", "WSGIAdapter", "create_app", "wsgi_session"]
+__all__ = [
+    "Actor",
+    "FixedClock",
+    "OneLoginAccount",
+    "OneLoginConfig",
+    "ProvisioningEngine",
+    "SystemClock",
+    "WSGIAdapter",
+    "create_app",
+    "wsgi_session",
+]

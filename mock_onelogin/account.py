@@ -63,7 +63,8 @@ _LOGIN_UPSERT = (
     "provisioning_status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT(user_id, app_id) DO UPDATE SET was_entitled = excluded.was_entitled, "
     "was_suspended = excluded.was_suspended, provisioning_state = excluded.provisioning_state, "
-    "provisioning_status = excluded.provisioning_status, updated_at = excluded.updated_at")
+    "provisioning_status = excluded.provisioning_status, updated_at = excluded.updated_at"
+)
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,24 @@ class OneLoginAccount:
     BDD steps and the bench. Every change goes through here so that each one is recorded,
     logged and evaluated for provisioning the same way, whoever makes it."""
 
-    def __init__(self, config: OneLoginConfig | None = None, clock: Clock | None = None,
-                 session_factory: SessionFactory | None = None,
-                 store: OneLoginStore | None = None) -> None:
+    def __init__(
+        self,
+        config: OneLoginConfig | None = None,
+        clock: Clock | None = None,
+        session_factory: SessionFactory | None = None,
+        store: OneLoginStore | None = None,
+    ) -> None:
         self.config = config or OneLoginConfig()
         self.clock = clock or SystemClock()
         self.store = store or OneLoginStore(self.config.database)
-        self.engine = ProvisioningEngine(self.store, self.clock, session_factory,
-                                         self.config.drain_batch_size,
-                                         self.config.event_retention,
-                                         self.config.scim_timeout_s)
+        self.engine = ProvisioningEngine(
+            self.store,
+            self.clock,
+            session_factory,
+            self.config.drain_batch_size,
+            self.config.event_retention,
+            self.config.scim_timeout_s,
+        )
         self.engine.recover()
         self.wake = threading.Event()
         self._drain_lock = threading.Lock()
@@ -122,10 +131,14 @@ class OneLoginAccount:
     def seed(self) -> None:
         if self.config.seed_wrike_app and not self.store.list_apps():
             self.create_app("Wrike")
-        if self.config.seed_client_id and self.config.seed_client_secret and \
-                not self.store.get_client(self.config.seed_client_id):
-            self._insert_client(self.config.seed_client_id, self.config.seed_client_secret,
-                                "Seeded API credential")
+        if (
+            self.config.seed_client_id
+            and self.config.seed_client_secret
+            and not self.store.get_client(self.config.seed_client_id)
+        ):
+            self._insert_client(
+                self.config.seed_client_id, self.config.seed_client_secret, "Seeded API credential"
+            )
 
     def reset(self) -> None:
         """Forget everything (a fresh account), then seed again."""
@@ -141,8 +154,9 @@ class OneLoginAccount:
         self.engine.note_events(len(events))
 
     def _event(self, event_type: EventType, actor: Actor, **kwargs: Any) -> dict[str, Any]:
-        return make_event(self.clock, event_type, actor=actor.pair, client_id=actor.client_id,
-                          **kwargs)
+        return make_event(
+            self.clock, event_type, actor=actor.pair, client_id=actor.client_id, **kwargs
+        )
 
     def _after_change(self) -> None:
         """Let queued work run: now (sync mode) or on the worker (worker mode)."""
@@ -167,8 +181,9 @@ class OneLoginAccount:
         now = self._now()
         if "status" not in fields:
             # Without a password OneLogin creates the user as Password Pending.
-            fields["status"] = STATUS_ACTIVE if fields.get("password_set") \
-                else STATUS_PASSWORD_PENDING
+            fields["status"] = (
+                STATUS_ACTIVE if fields.get("password_set") else STATUS_PASSWORD_PENDING
+            )
         fields.setdefault("state", 1)
         if fields["status"] == STATUS_ACTIVE:
             fields["activated_at"] = now
@@ -182,8 +197,14 @@ class OneLoginAccount:
                 for role_id in role_ids:
                     self.store.add_role_users(role_id, [user_id])
                     role = self.store.get_role(role_id) or {}
-                    events.append(self._event(EventType.USER_MANUALLY_ADDED_TO_ROLE, actor,
-                                              user=user, role=(role_id, role.get("name", ""))))
+                    events.append(
+                        self._event(
+                            EventType.USER_MANUALLY_ADDED_TO_ROLE,
+                            actor,
+                            user=user,
+                            role=(role_id, role.get("name", "")),
+                        )
+                    )
             self._log(conn, events)
             self._evaluate_user(user_id, "user created")
         self._after_change()
@@ -195,12 +216,15 @@ class OneLoginAccount:
             if value:
                 other = self.store.find_user_by(column, value)
                 if other and other["id"] != user_id:
-                    raise ValidationFailed(f"Validation failed: {column.capitalize()} must be "
-                                           f"unique; {value!r} is taken by user {other['id']}",
-                                           column)
+                    raise ValidationFailed(
+                        f"Validation failed: {column.capitalize()} must be "
+                        f"unique; {value!r} is taken by user {other['id']}",
+                        column,
+                    )
 
-    def update_user(self, user_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
-                    ) -> dict[str, Any]:
+    def update_user(
+        self, user_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> dict[str, Any]:
         before = self.require_user(user_id)
         fields = validate_user_payload(data, creating=False)
         self._check_unique(fields, user_id)
@@ -229,19 +253,32 @@ class OneLoginAccount:
                 current = set(self.store.user_role_ids(user_id))
                 for role_id in sorted(set(role_ids) - current):
                     self.store.add_role_users(role_id, [user_id])
-                    events.append(self._event(EventType.USER_MANUALLY_ADDED_TO_ROLE, actor,
-                                              user=user, role=self._role_pair(role_id)))
+                    events.append(
+                        self._event(
+                            EventType.USER_MANUALLY_ADDED_TO_ROLE,
+                            actor,
+                            user=user,
+                            role=self._role_pair(role_id),
+                        )
+                    )
                 for role_id in sorted(current - set(role_ids)):
                     self.store.remove_role_users(role_id, [user_id])
-                    events.append(self._event(EventType.USER_MANUALLY_REMOVED_FROM_ROLE, actor,
-                                              user=user, role=self._role_pair(role_id)))
+                    events.append(
+                        self._event(
+                            EventType.USER_MANUALLY_REMOVED_FROM_ROLE,
+                            actor,
+                            user=user,
+                            role=self._role_pair(role_id),
+                        )
+                    )
             self._log(conn, events)
             self._evaluate_user(user_id, "user updated")
         self._after_change()
         return self.require_user(user_id)
 
-    def set_user_status(self, user_id: int, status: int, actor: Actor = SIMULATOR_ADMIN
-                        ) -> dict[str, Any]:
+    def set_user_status(
+        self, user_id: int, status: int, actor: Actor = SIMULATOR_ADMIN
+    ) -> dict[str, Any]:
         return self.update_user(user_id, {"status": status}, actor)
 
     def delete_user(self, user_id: int, actor: Actor = SIMULATOR_ADMIN) -> None:
@@ -256,7 +293,8 @@ class OneLoginAccount:
 
     def _evaluate_user(self, user_id: int, trigger: str) -> None:
         app_ids = self.store.entitled_app_ids(user_id) | {
-            r["app_id"] for r in self.store.logins_for_user(user_id)}
+            r["app_id"] for r in self.store.logins_for_user(user_id)
+        }
         for app_id in sorted(app_ids):
             self._evaluate(app_id, [user_id], trigger)
 
@@ -268,7 +306,8 @@ class OneLoginAccount:
         for login in self.store.logins_for_user(user_id):
             tracked = login["provisioning_state"] not in ("unknown", "nonexistent")
             if login["app_id"] not in entitled and not (
-                    tracked and modelling.SHOW_UNASSIGNED_TRACKED_LOGINS):
+                tracked and modelling.SHOW_UNASSIGNED_TRACKED_LOGINS
+            ):
                 continue
             app = self.store.get_app(login["app_id"])
             if app is None:
@@ -331,8 +370,11 @@ class OneLoginAccount:
 
     def rename_role(self, role_id: int, data: Any) -> int:
         self.require_role(role_id)
-        if not isinstance(data, dict) or not isinstance(data.get("name"), str) \
-                or not data["name"].strip():
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("name"), str)
+            or not data["name"].strip()
+        ):
             raise ValidationFailed("Validation failed: name is required", "name")
         self.store.rename_role(role_id, data["name"].strip())
         return role_id
@@ -342,17 +384,24 @@ class OneLoginAccount:
         user_ids = self.store.role_user_ids(role_id)
         app_ids = self.store.role_app_ids(role_id)
         with self.store.transaction() as conn:
-            events = [self._event(EventType.APP_REMOVED_FROM_ROLE, actor,
-                                  app=self._app_pair(a), role=self._role_pair(role_id))
-                      for a in app_ids]
+            events = [
+                self._event(
+                    EventType.APP_REMOVED_FROM_ROLE,
+                    actor,
+                    app=self._app_pair(a),
+                    role=self._role_pair(role_id),
+                )
+                for a in app_ids
+            ]
             self.store.delete_role(role_id)
             self._log(conn, events)
             for app_id in app_ids:
                 self._evaluate(app_id, user_ids, "role deleted")
         self._after_change()
 
-    def set_role_apps(self, role_id: int, app_ids: Any, actor: Actor = SIMULATOR_ADMIN,
-                      drain: bool = True) -> list[int]:
+    def set_role_apps(
+        self, role_id: int, app_ids: Any, actor: Actor = SIMULATOR_ADMIN, drain: bool = True
+    ) -> list[int]:
         """Replace the role's apps with the complete list (OneLogin: "Don't submit a partial
         list"); users of the role gain or lose access accordingly."""
         self.require_role(role_id)
@@ -362,21 +411,39 @@ class OneLoginAccount:
         users = self.store.role_user_ids(role_id)
         with self.store.transaction() as conn:
             self.store.set_role_apps(role_id, apps)
-            events = [self._event(EventType.APP_ADDED_TO_ROLE, actor, app=self._app_pair(a),
-                                  role=self._role_pair(role_id)) for a in apps if a not in before]
-            events += [self._event(EventType.APP_REMOVED_FROM_ROLE, actor, app=self._app_pair(a),
-                                   role=self._role_pair(role_id))
-                       for a in sorted(before - set(apps))]
+            events = [
+                self._event(
+                    EventType.APP_ADDED_TO_ROLE,
+                    actor,
+                    app=self._app_pair(a),
+                    role=self._role_pair(role_id),
+                )
+                for a in apps
+                if a not in before
+            ]
+            events += [
+                self._event(
+                    EventType.APP_REMOVED_FROM_ROLE,
+                    actor,
+                    app=self._app_pair(a),
+                    role=self._role_pair(role_id),
+                )
+                for a in sorted(before - set(apps))
+            ]
             self._log(conn, events)
             for app_id in sorted(before ^ set(apps)):
-                self._evaluate(app_id, users, "app added to role" if app_id in apps
-                               else "app removed from role")
+                self._evaluate(
+                    app_id,
+                    users,
+                    "app added to role" if app_id in apps else "app removed from role",
+                )
         if drain:
             self._after_change()
         return apps
 
-    def add_role_users(self, role_id: int, user_ids: Any, actor: Actor = SIMULATOR_ADMIN,
-                       drain: bool = True) -> list[int]:
+    def add_role_users(
+        self, role_id: int, user_ids: Any, actor: Actor = SIMULATOR_ADMIN, drain: bool = True
+    ) -> list[int]:
         role = self.require_role(role_id)
         ids = validate_id_list(user_ids, "users")
         users = self._require_users(ids)
@@ -384,17 +451,27 @@ class OneLoginAccount:
         new = [u for u in ids if u not in current]
         with self.store.transaction() as conn:
             self.store.add_role_users(role_id, new)
-            self._log(conn, [self._event(EventType.USER_MANUALLY_ADDED_TO_ROLE, actor,
-                                         user=users[u], role=(role_id, role["name"]))
-                             for u in new])
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.USER_MANUALLY_ADDED_TO_ROLE,
+                        actor,
+                        user=users[u],
+                        role=(role_id, role["name"]),
+                    )
+                    for u in new
+                ],
+            )
             for app_id in self.store.role_app_ids(role_id):
                 self._evaluate(app_id, new, "user added to role", users)
         if drain:
             self._after_change()
         return ids
 
-    def remove_role_users(self, role_id: int, user_ids: Any, actor: Actor = SIMULATOR_ADMIN
-                          ) -> None:
+    def remove_role_users(
+        self, role_id: int, user_ids: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> None:
         role = self.require_role(role_id)
         ids = validate_id_list(user_ids, "users")
         current = set(self.store.role_user_ids(role_id))
@@ -402,9 +479,18 @@ class OneLoginAccount:
         users = self.store.users_by_ids(gone)
         with self.store.transaction() as conn:
             self.store.remove_role_users(role_id, gone)
-            self._log(conn, [self._event(EventType.USER_MANUALLY_REMOVED_FROM_ROLE, actor,
-                                         user=users[u], role=(role_id, role["name"]))
-                             for u in gone])
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.USER_MANUALLY_REMOVED_FROM_ROLE,
+                        actor,
+                        user=users[u],
+                        role=(role_id, role["name"]),
+                    )
+                    for u in gone
+                ],
+            )
             for app_id in self.store.role_app_ids(role_id):
                 self._evaluate(app_id, gone, "user removed from role")
         self._after_change()
@@ -415,8 +501,17 @@ class OneLoginAccount:
         self.require_app(app_id)
         with self.store.transaction() as conn:
             if self.store.add_direct_login(user_id, app_id):
-                self._log(conn, [self._event(EventType.LOGIN_MANUALLY_ADDED, actor, user=user,
-                                             app=self._app_pair(app_id))])
+                self._log(
+                    conn,
+                    [
+                        self._event(
+                            EventType.LOGIN_MANUALLY_ADDED,
+                            actor,
+                            user=user,
+                            app=self._app_pair(app_id),
+                        )
+                    ],
+                )
             self._evaluate(app_id, [user_id], "login manually added")
         self._after_change()
 
@@ -425,10 +520,21 @@ class OneLoginAccount:
         self.require_app(app_id)
         with self.store.transaction() as conn:
             if not self.store.remove_direct_login(user_id, app_id):
-                raise NotFound(f"User {user_id} has no direct login to app {app_id}; access "
-                               "through a role is removed by removing the role")
-            self._log(conn, [self._event(EventType.LOGIN_MANUALLY_REMOVED, actor, user=user,
-                                         app=self._app_pair(app_id))])
+                raise NotFound(
+                    f"User {user_id} has no direct login to app {app_id}; access "
+                    "through a role is removed by removing the role"
+                )
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.LOGIN_MANUALLY_REMOVED,
+                        actor,
+                        user=user,
+                        app=self._app_pair(app_id),
+                    )
+                ],
+            )
             self._evaluate(app_id, [user_id], "login manually removed")
         self._after_change()
 
@@ -436,8 +542,13 @@ class OneLoginAccount:
     def create_app(self, name: str, connector_id: int = WRIKE_CONNECTOR_ID) -> int:
         if not isinstance(name, str) or not name.strip():
             raise ValidationFailed("app name is required", "name")
-        return self.store.insert_app(name.strip(), connector_id, ConnectorConfig().to_storage(),
-                                     json.dumps(ProvisioningSettings().to_json()), self._now())
+        return self.store.insert_app(
+            name.strip(),
+            connector_id,
+            ConnectorConfig().to_storage(),
+            json.dumps(ProvisioningSettings().to_json()),
+            self._now(),
+        )
 
     def require_app(self, app_id: int) -> dict[str, Any]:
         app = self.store.get_app(app_id)
@@ -460,47 +571,69 @@ class OneLoginAccount:
 
     def settings(self, app_id: int) -> ProvisioningSettings:
         return ProvisioningSettings.from_json(
-            json.loads(self.require_app(app_id)["provisioning"] or "{}"))
+            json.loads(self.require_app(app_id)["provisioning"] or "{}")
+        )
 
-    def configure_connector(self, app_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
-                            ) -> ConnectorConfig:
+    def configure_connector(
+        self, app_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> ConnectorConfig:
         config = self.connector(app_id).updated(data)
         with self.store.transaction() as conn:
             self.store.update_app(app_id, "connector", config.to_storage(), self._now())
             changed = sorted(k for k in data if k != "labels")
-            self._log(conn, [self._event(EventType.PROVISIONING_EVENT, actor,
-                                         app=self._app_pair(app_id),
-                                         notes=f"Configuration saved: {', '.join(changed)}")])
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.PROVISIONING_EVENT,
+                        actor,
+                        app=self._app_pair(app_id),
+                        notes=f"Configuration saved: {', '.join(changed)}",
+                    )
+                ],
+            )
         return config
 
-    def set_provisioning(self, app_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
-                         ) -> ProvisioningSettings:
+    def set_provisioning(
+        self, app_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> ProvisioningSettings:
         if not isinstance(data, dict):
             raise ValidationFailed("provisioning settings must be a JSON object")
         before = self.settings(app_id)
         settings = before.updated(data)
         with self.store.transaction() as conn:
-            self.store.update_app(app_id, "provisioning", json.dumps(settings.to_json()),
-                                  self._now())
-            self._log(conn, [self._event(EventType.PROVISIONING_EVENT, actor,
-                                         app=self._app_pair(app_id),
-                                         notes="Provisioning settings saved: " + json.dumps(
-                                             {k: v for k, v in settings.to_json().items()
-                                              if k != "labels"}))])
+            self.store.update_app(
+                app_id, "provisioning", json.dumps(settings.to_json()), self._now()
+            )
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.PROVISIONING_EVENT,
+                        actor,
+                        app=self._app_pair(app_id),
+                        notes="Provisioning settings saved: "
+                        + json.dumps(
+                            {k: v for k, v in settings.to_json().items() if k != "labels"}
+                        ),
+                    )
+                ],
+            )
             if settings.enabled and not before.enabled:
                 # Saving with "Enable provisioning" ticked provisions the app's users.
                 self._reconcile(app_id, "provisioning enabled")
         self._after_change()
         return settings
 
-    def enable_api_connection(self, app_id: int, actor: Actor = SIMULATOR_ADMIN
-                              ) -> ConnectorConfig:
-        """"API Connection: Enable": ask for a userName that cannot exist; an empty list or a
+    def enable_api_connection(self, app_id: int, actor: Actor = SIMULATOR_ADMIN) -> ConnectorConfig:
+        """ "API Connection: Enable": ask for a userName that cannot exist; an empty list or a
         404 means the endpoint and token work."""
         config = self.connector(app_id)
         if not config.ready:
-            raise ValidationFailed("Fill in SCIM Base URL and SCIM Bearer Token before "
-                                   "enabling the API connection", "scim_base_url")
+            raise ValidationFailed(
+                "Fill in SCIM Base URL and SCIM Bearer Token before enabling the API connection",
+                "scim_base_url",
+            )
         ctx, client = self.engine.connection_client(app_id)
         assert ctx is not None and client is not None
         probe = f"{secrets.token_hex(16)}@{modelling.CONNECTION_TEST_DOMAIN}"
@@ -510,16 +643,29 @@ class OneLoginAccount:
             status, message = API_STATUS_ENABLED, "Enabled"
             event_type, error = EventType.PROVISIONING_EVENT, None
         else:
-            reason = exchange.describe_failure() if not exchange.ok else \
-                "the provider returned a user for a userName that cannot exist"
+            reason = (
+                exchange.describe_failure()
+                if not exchange.ok
+                else "the provider returned a user for a userName that cannot exist"
+            )
             status, message = API_STATUS_FAILED, f"API connection failed: {reason}"
             event_type, error = EventType.PROVISIONING_EXCEPTION, message
         config = replace(config, api_status=status, api_status_message=message)
         with self.store.transaction() as conn:
             self.store.update_app(app_id, "connector", config.to_storage(), self._now())
-            self._log(conn, [self._event(event_type, actor, app=self._app_pair(app_id),
-                                         error=error, notes=f"API Connection test: {message}",
-                                         scim=[exchange.to_log(ctx.secrets)])])
+            self._log(
+                conn,
+                [
+                    self._event(
+                        event_type,
+                        actor,
+                        app=self._app_pair(app_id),
+                        error=error,
+                        notes=f"API Connection test: {message}",
+                        scim=[exchange.to_log(ctx.secrets)],
+                    )
+                ],
+            )
         return config
 
     def app_user_ids(self, app_id: int) -> list[int]:
@@ -536,8 +682,13 @@ class OneLoginAccount:
         return [AppUser(users[uid], logins.get(uid), uid in entitled) for uid in sorted(users)]
 
     # provisioning decisions -----------------------------------------------------------------
-    def _evaluate(self, app_id: int, user_ids: Sequence[int], trigger: str,
-                  users: dict[int, dict[str, Any]] | None = None) -> dict[str, int]:
+    def _evaluate(
+        self,
+        app_id: int,
+        user_ids: Sequence[int],
+        trigger: str,
+        users: dict[int, dict[str, Any]] | None = None,
+    ) -> dict[str, int]:
         """Decide, for each user, what the change means for the app and queue the task.
 
         Runs inside the caller's transaction. Batched: one read of entitlement, users, logins
@@ -570,17 +721,26 @@ class OneLoginAccount:
             if login is None and not assigned:
                 continue
             suspended = user["status"] in modelling.SUSPENDED_STATUSES
-            memory = LoginMemory(Remote(login["remote"]) if login else Remote.ABSENT,
-                                 bool(login and login["was_entitled"]),
-                                 bool(login and login["was_suspended"]),
-                                 login["confirmed_hash"] if login else None)
+            memory = LoginMemory(
+                Remote(login["remote"]) if login else Remote.ABSENT,
+                bool(login and login["was_entitled"]),
+                bool(login and login["was_suspended"]),
+                login["confirmed_hash"] if login else None,
+            )
             current_hash = None
             if memory.remote is Remote.ACTIVE and assigned and not suspended:
                 current_hash = body_hash(ctx.template.render(user_view(user)))
-            kind = decide(settings, memory, Entitlement(assigned, bool(user["deleted_at"]),
-                                                        suspended), current_hash)
-            state, status = (login["provisioning_state"], login["provisioning_status"]) \
-                if login else ("unknown", "enabled")
+            kind = decide(
+                settings,
+                memory,
+                Entitlement(assigned, bool(user["deleted_at"]), suspended),
+                current_hash,
+            )
+            state, status = (
+                (login["provisioning_state"], login["provisioning_status"])
+                if login
+                else ("unknown", "enabled")
+            )
             task = open_tasks.get(uid)
             if task is not None and task["state"] == TaskState.RUNNING:
                 running.append((app_id, uid))
@@ -602,18 +762,32 @@ class OneLoginAccount:
                         else:
                             task_state = TaskState.QUEUED
                             state, status = steps.running
-                    new_tasks.append((uid, app_id, kind.value, task_state.value, trigger,
-                                      now_ts, rest_state, rest_status, now, now))
+                    new_tasks.append(
+                        (
+                            uid,
+                            app_id,
+                            kind.value,
+                            task_state.value,
+                            trigger,
+                            now_ts,
+                            rest_state,
+                            rest_status,
+                            now,
+                            now,
+                        )
+                    )
                     counts[kind.value] = counts.get(kind.value, 0) + 1
             login_rows.append((uid, app_id, int(assigned), int(suspended), state, status, now))
         with self.store.transaction() as conn:
             conn.executemany(_LOGIN_UPSERT, login_rows)
-            conn.executemany("UPDATE tasks SET state = 'superseded', updated_at = ? "
-                             "WHERE id = ?", superseded)
+            conn.executemany(
+                "UPDATE tasks SET state = 'superseded', updated_at = ? WHERE id = ?", superseded
+            )
             conn.executemany(
                 "INSERT INTO tasks (user_id, app_id, kind, state, trigger, due_at, prev_state, "
                 "prev_status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                new_tasks)
+                new_tasks,
+            )
         if running:
             with self._recheck_lock:
                 self._recheck.update(running)
@@ -622,8 +796,9 @@ class OneLoginAccount:
         return counts
 
     def _reconcile(self, app_id: int, trigger: str) -> dict[str, int]:
-        user_ids = sorted(self.store.entitled_user_ids(app_id)
-                          | set(self.store.logins_for_app(app_id)))
+        user_ids = sorted(
+            self.store.entitled_user_ids(app_id) | set(self.store.logins_for_app(app_id))
+        )
         return self._evaluate(app_id, user_ids, trigger)
 
     def reconcile(self, app_id: int | None = None) -> dict[str, int]:
@@ -647,8 +822,9 @@ class OneLoginAccount:
             raise NotFound(f"Task {task_id} could not be found")
         return task
 
-    def list_tasks(self, app_id: int | None = None, state: str | None = None,
-                   user_id: int | None = None) -> list[dict[str, Any]]:
+    def list_tasks(
+        self, app_id: int | None = None, state: str | None = None, user_id: int | None = None
+    ) -> list[dict[str, Any]]:
         where, params = [], []
         if app_id is not None:
             where.append("app_id = ?")
@@ -660,8 +836,10 @@ class OneLoginAccount:
             states = [s.strip() for s in state.split(",") if s.strip()]
             for s in states:
                 if s not in TaskState.__members__.values():
-                    raise ValidationFailed(f"unknown task state {s!r}; use one of "
-                                           f"{[t.value for t in TaskState]}", "state")
+                    raise ValidationFailed(
+                        f"unknown task state {s!r}; use one of {[t.value for t in TaskState]}",
+                        "state",
+                    )
             where.append(f"state IN ({', '.join('?' * len(states))})")
             params.extend(states)
         return self.store.list_tasks(where, params)
@@ -675,8 +853,7 @@ class OneLoginAccount:
         self._after_approval()
         return self.require_task(task_id)
 
-    def approve_all(self, app_id: int | None = None, actor: Actor = SIMULATOR_ADMIN
-                    ) -> list[int]:
+    def approve_all(self, app_id: int | None = None, actor: Actor = SIMULATOR_ADMIN) -> list[int]:
         """Approve every pending request (of one app, if given) in one go."""
         if app_id is not None:
             self.require_app(app_id)
@@ -693,28 +870,45 @@ class OneLoginAccount:
             self.drain()
 
     def _approve(self, task: dict[str, Any], actor: Actor) -> None:
-        if not can_transition(TaskState(task["state"]), TaskState.QUEUED) or \
-                task["state"] != TaskState.PENDING_APPROVAL:
-            raise Conflict(f"Task {task['id']} is {task['state']}; only pending_approval tasks "
-                           "can be approved")
+        if (
+            not can_transition(TaskState(task["state"]), TaskState.QUEUED)
+            or task["state"] != TaskState.PENDING_APPROVAL
+        ):
+            raise Conflict(
+                f"Task {task['id']} is {task['state']}; only pending_approval tasks can be approved"
+            )
         kind = TaskKind(task["kind"])
         user = self.store.get_user(task["user_id"], include_deleted=True) or {}
         state, status = TASK_STATES[kind].running
         with self.store.transaction() as conn:
-            conn.execute("UPDATE tasks SET state = 'queued', due_at = ?, updated_at = ? "
-                         "WHERE id = ?", (self.clock.now().timestamp(), self._now(), task["id"]))
-            conn.execute("UPDATE logins SET provisioning_state = ?, provisioning_status = ? "
-                         "WHERE user_id = ? AND app_id = ?",
-                         (state, status, task["user_id"], task["app_id"]))
-            self._log(conn, [self._event(EventType.USER_APP_REQUEST_APPROVED, actor, user=user,
-                                         app=self._app_pair(task["app_id"]),
-                                         notes=f"Approved: {kind.value} user")])
+            conn.execute(
+                "UPDATE tasks SET state = 'queued', due_at = ?, updated_at = ? WHERE id = ?",
+                (self.clock.now().timestamp(), self._now(), task["id"]),
+            )
+            conn.execute(
+                "UPDATE logins SET provisioning_state = ?, provisioning_status = ? "
+                "WHERE user_id = ? AND app_id = ?",
+                (state, status, task["user_id"], task["app_id"]),
+            )
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.USER_APP_REQUEST_APPROVED,
+                        actor,
+                        user=user,
+                        app=self._app_pair(task["app_id"]),
+                        notes=f"Approved: {kind.value} user",
+                    )
+                ],
+            )
 
     def deny(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
         task = self.require_task(task_id)
         if task["state"] != TaskState.PENDING_APPROVAL:
-            raise Conflict(f"Task {task_id} is {task['state']}; only pending_approval tasks can "
-                           "be denied")
+            raise Conflict(
+                f"Task {task_id} is {task['state']}; only pending_approval tasks can be denied"
+            )
         kind = TaskKind(task["kind"])
         user = self.store.get_user(task["user_id"], include_deleted=True) or {}
         if kind is TaskKind.CREATE:
@@ -722,34 +916,59 @@ class OneLoginAccount:
         else:
             state, status = task["prev_state"], task["prev_status"]
         with self.store.transaction() as conn:
-            conn.execute("UPDATE tasks SET state = 'denied', updated_at = ? WHERE id = ?",
-                         (self._now(), task_id))
-            conn.execute("UPDATE logins SET provisioning_state = ?, provisioning_status = ? "
-                         "WHERE user_id = ? AND app_id = ?",
-                         (state, status, task["user_id"], task["app_id"]))
-            self._log(conn, [self._event(EventType.USER_APP_REQUEST_DENIED, actor, user=user,
-                                         app=self._app_pair(task["app_id"]),
-                                         notes=f"Denied: {kind.value} user; nothing was sent")])
+            conn.execute(
+                "UPDATE tasks SET state = 'denied', updated_at = ? WHERE id = ?",
+                (self._now(), task_id),
+            )
+            conn.execute(
+                "UPDATE logins SET provisioning_state = ?, provisioning_status = ? "
+                "WHERE user_id = ? AND app_id = ?",
+                (state, status, task["user_id"], task["app_id"]),
+            )
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.USER_APP_REQUEST_DENIED,
+                        actor,
+                        user=user,
+                        app=self._app_pair(task["app_id"]),
+                        notes=f"Denied: {kind.value} user; nothing was sent",
+                    )
+                ],
+            )
         return self.require_task(task_id)
 
     def retry(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
         task = self.require_task(task_id)
         if task["state"] != TaskState.FAILED:
-            raise Conflict(f"Task {task_id} is {task['state']}; only failed tasks can be "
-                           "retried")
+            raise Conflict(f"Task {task_id} is {task['state']}; only failed tasks can be retried")
         kind = TaskKind(task["kind"])
         user = self.store.get_user(task["user_id"], include_deleted=True) or {}
         state, status = TASK_STATES[kind].running
         with self.store.transaction() as conn:
-            conn.execute("UPDATE tasks SET state = 'queued', attempts = 0, due_at = ?, "
-                         "updated_at = ? WHERE id = ?",
-                         (self.clock.now().timestamp(), self._now(), task_id))
-            conn.execute("UPDATE logins SET provisioning_state = ?, provisioning_status = ? "
-                         "WHERE user_id = ? AND app_id = ?",
-                         (state, status, task["user_id"], task["app_id"]))
-            self._log(conn, [self._event(EventType.PROVISIONING_EVENT, actor, user=user,
-                                         app=self._app_pair(task["app_id"]),
-                                         notes=f"Retry requested: {kind.value} user")])
+            conn.execute(
+                "UPDATE tasks SET state = 'queued', attempts = 0, due_at = ?, "
+                "updated_at = ? WHERE id = ?",
+                (self.clock.now().timestamp(), self._now(), task_id),
+            )
+            conn.execute(
+                "UPDATE logins SET provisioning_state = ?, provisioning_status = ? "
+                "WHERE user_id = ? AND app_id = ?",
+                (state, status, task["user_id"], task["app_id"]),
+            )
+            self._log(
+                conn,
+                [
+                    self._event(
+                        EventType.PROVISIONING_EVENT,
+                        actor,
+                        user=user,
+                        app=self._app_pair(task["app_id"]),
+                        notes=f"Retry requested: {kind.value} user",
+                    )
+                ],
+            )
         self.wake.set()
         if self.config.drain_mode == "sync":
             self.drain()
@@ -775,18 +994,32 @@ class OneLoginAccount:
             return report.to_json()
 
     # System Log -----------------------------------------------------------------------------
-    def events(self, *, event_type_ids: Sequence[int] = (), user_id: int | None = None,
-               app_id: int | None = None, since: str | None = None, until: str | None = None,
-               event_id: int | None = None, client_id: str | None = None,
-               after_id: int | None = None, before_id: int | None = None,
-               descending: bool = True, limit: int = 50) -> list[dict[str, Any]]:
+    def events(
+        self,
+        *,
+        event_type_ids: Sequence[int] = (),
+        user_id: int | None = None,
+        app_id: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        event_id: int | None = None,
+        client_id: str | None = None,
+        after_id: int | None = None,
+        before_id: int | None = None,
+        descending: bool = True,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
         where: list[str] = []
         params: list[Any] = []
         if event_type_ids:
             where.append(f"event_type_id IN ({', '.join('?' * len(event_type_ids))})")
             params.extend(event_type_ids)
-        for column, value in (("user_id", user_id), ("app_id", app_id), ("id", event_id),
-                              ("client_id", client_id)):
+        for column, value in (
+            ("user_id", user_id),
+            ("app_id", app_id),
+            ("id", event_id),
+            ("client_id", client_id),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
@@ -795,8 +1028,11 @@ class OneLoginAccount:
                 try:
                     ts = parse_iso(value).timestamp()
                 except ValueError as exc:
-                    raise BadRequest(f"{name} must be an ISO 8601 time such as "
-                                     f"2024-01-01T00:00:00Z, not {value!r}", name) from exc
+                    raise BadRequest(
+                        f"{name} must be an ISO 8601 time such as "
+                        f"2024-01-01T00:00:00Z, not {value!r}",
+                        name,
+                    ) from exc
                 where.append(f"created_ts {op} ?")
                 params.append(ts)
         if after_id is not None:
@@ -833,13 +1069,18 @@ class OneLoginAccount:
         live = self.store.live_token_for(client_id, now.timestamp())
         if live is None:
             token = secrets.token_hex(32)
-            self.store.insert_token(token, client_id, iso(now),
-                                    now.timestamp() + self.config.token_lifetime_s)
+            self.store.insert_token(
+                token, client_id, iso(now), now.timestamp() + self.config.token_lifetime_s
+            )
             live = self.store.get_token(token) or {}
-        return {"access_token": live["token"], "created_at": live["created_at"],
-                "expires_in": max(0, int(live["expires_ts"] - now.timestamp())),
-                "refresh_token": "", "token_type": "bearer",
-                "account_id": self.config.account_id}
+        return {
+            "access_token": live["token"],
+            "created_at": live["created_at"],
+            "expires_in": max(0, int(live["expires_ts"] - now.timestamp())),
+            "refresh_token": "",
+            "token_type": "bearer",
+            "account_id": self.config.account_id,
+        }
 
     def token_client(self, token: str) -> dict[str, Any] | None:
         row = self.store.get_token(token)

@@ -27,9 +27,13 @@ def _shaped(status: int, message: str) -> Response:
     return v2_error(status, message)
 
 
-def create_app(config: OneLoginConfig | None = None, *, clock: Clock | None = None,
-               session_factory: SessionFactory | None = None,
-               account: OneLoginAccount | None = None) -> Flask:
+def create_app(
+    config: OneLoginConfig | None = None,
+    *,
+    clock: Clock | None = None,
+    session_factory: SessionFactory | None = None,
+    account: OneLoginAccount | None = None,
+) -> Flask:
     """Build the app. ``session_factory(base_url)`` gives the engine its ``requests.Session``
     per connector (default: a plain session, i.e. real HTTP); pass one from
     ``mock_onelogin.transport.wsgi_session`` to reach a WSGI app in-process."""
@@ -58,9 +62,12 @@ def create_app(config: OneLoginConfig | None = None, *, clock: Clock | None = No
 
     @app.get("/")
     def index() -> dict[str, Any]:
-        return {"service": "Simulated OneLogin", "api": ["/auth/oauth2/v2/token", "/api/2",
-                                                         "/api/1/events"],
-                "simulator": "/simulator/api", "console": "/admin/login"}
+        return {
+            "service": "Simulated OneLogin",
+            "api": ["/auth/oauth2/v2/token", "/api/2", "/api/1/events"],
+            "simulator": "/simulator/api",
+            "console": "/admin/login",
+        }
 
     if config.drain_mode == "worker":
         worker = DrainWorker(account, config.worker_poll_s)

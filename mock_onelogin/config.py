@@ -45,7 +45,6 @@ class OneLoginConfig:
 
     def __post_init__(self) -> None:
         if self.drain_mode not in ("manual", "sync", "worker"):
-            raise ValueError(f"drain_mode must be manual, sync or worker, not "
-                             f"{self.drain_mode!r}")
+            raise ValueError(f"drain_mode must be manual, sync or worker, not {self.drain_mode!r}")
         if self.event_retention < 1:
             raise ValueError("event_retention must be at least 1")

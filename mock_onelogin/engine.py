@@ -41,9 +41,13 @@ from mock_onelogin.store import OneLoginStore
 SessionFactory = Callable[[str], requests.Session]
 ACTOR_SYSTEM = "OneLogin Provisioning"
 
-_VERB = {TaskKind.CREATE: "create user", TaskKind.UPDATE: "update user",
-         TaskKind.SUSPEND: "suspend user", TaskKind.REACTIVATE: "reactivate user",
-         TaskKind.DELETE: "delete user"}
+_VERB = {
+    TaskKind.CREATE: "create user",
+    TaskKind.UPDATE: "update user",
+    TaskKind.SUSPEND: "suspend user",
+    TaskKind.REACTIVATE: "reactivate user",
+    TaskKind.DELETE: "delete user",
+}
 
 
 def body_hash(body: dict[str, Any], text: str | None = None) -> str:
@@ -99,9 +103,14 @@ class DrainReport:
     by_kind: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"ran": self.ran, "succeeded": self.succeeded, "failed": self.failed,
-                "retry_scheduled": self.retried, "superseded": self.superseded,
-                "by_kind": self.by_kind}
+        return {
+            "ran": self.ran,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "retry_scheduled": self.retried,
+            "superseded": self.superseded,
+            "by_kind": self.by_kind,
+        }
 
 
 @dataclass
@@ -113,23 +122,38 @@ class _Outcome:
     due_at: float = 0.0
 
 
-def make_event(clock: Clock, event_type: EventType, *, user: dict[str, Any] | None = None,
-               app: tuple[int, str] | None = None, role: tuple[int, str] | None = None,
-               actor: tuple[int | None, str] | None = None, actor_system: str | None = None,
-               client_id: str | None = None, error: str | None = None,
-               notes: str | None = None, scim: list[dict[str, Any]] | None = None
-               ) -> dict[str, Any]:
+def make_event(
+    clock: Clock,
+    event_type: EventType,
+    *,
+    user: dict[str, Any] | None = None,
+    app: tuple[int, str] | None = None,
+    role: tuple[int, str] | None = None,
+    actor: tuple[int | None, str] | None = None,
+    actor_system: str | None = None,
+    client_id: str | None = None,
+    error: str | None = None,
+    notes: str | None = None,
+    scim: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     now = clock.now()
     return {
-        "event_type_id": int(event_type), "created_at": iso(now), "created_ts": now.timestamp(),
+        "event_type_id": int(event_type),
+        "created_at": iso(now),
+        "created_ts": now.timestamp(),
         "user_id": user.get("id", user.get("user_id")) if user else None,
         "user_name": display_name(user) if user else None,
-        "app_id": app[0] if app else None, "app_name": app[1] if app else None,
-        "role_id": role[0] if role else None, "role_name": role[1] if role else None,
+        "app_id": app[0] if app else None,
+        "app_name": app[1] if app else None,
+        "role_id": role[0] if role else None,
+        "role_name": role[1] if role else None,
         "actor_user_id": actor[0] if actor else None,
         "actor_user_name": actor[1] if actor else None,
-        "actor_system": actor_system, "client_id": client_id, "error_description": error,
-        "notes": notes, "custom_message": None,
+        "actor_system": actor_system,
+        "client_id": client_id,
+        "error_description": error,
+        "notes": notes,
+        "custom_message": None,
         "scim": json.dumps(scim) if scim is not None else None,
     }
 
@@ -140,10 +164,15 @@ class ProvisioningEngine:
     It knows nothing of what is behind the session; ``session_factory(base_url)`` supplies one
     per connector (a plain session for real HTTP, ``wsgi_session`` for in-process)."""
 
-    def __init__(self, store: OneLoginStore, clock: Clock,
-                 session_factory: SessionFactory | None = None, batch_size: int = 250,
-                 event_retention: int = modelling.DEFAULT_EVENT_RETENTION,
-                 scim_timeout_s: float = modelling.SCIM_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        store: OneLoginStore,
+        clock: Clock,
+        session_factory: SessionFactory | None = None,
+        batch_size: int = 250,
+        event_retention: int = modelling.DEFAULT_EVENT_RETENTION,
+        scim_timeout_s: float = modelling.SCIM_TIMEOUT_S,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.session_factory = session_factory or (lambda base_url: requests.Session())
@@ -171,10 +200,23 @@ class ProvisioningEngine:
             if session is None:
                 session = self.session_factory(connector.scim_base_url)
                 self._sessions[key] = session
-            client = ScimClient(session, connector.scim_base_url, connector.scim_bearer_token,
-                                connector.custom_headers, timeout=self.scim_timeout_s)
-        ctx = AppContext(app_id, row["version"], row["name"], settings, connector,
-                         connector.compile(), client, [connector.scim_bearer_token])
+            client = ScimClient(
+                session,
+                connector.scim_base_url,
+                connector.scim_bearer_token,
+                connector.custom_headers,
+                timeout=self.scim_timeout_s,
+            )
+        ctx = AppContext(
+            app_id,
+            row["version"],
+            row["name"],
+            settings,
+            connector,
+            connector.compile(),
+            client,
+            [connector.scim_bearer_token],
+        )
         self._apps[app_id] = ctx
         return ctx
 
@@ -196,8 +238,11 @@ class ProvisioningEngine:
         """Run every task that is due now (synchronously), in batches."""
         report = DrainReport()
         while max_tasks is None or report.ran < max_tasks:
-            limit = self.batch_size if max_tasks is None else min(self.batch_size,
-                                                                  max_tasks - report.ran)
+            limit = (
+                self.batch_size
+                if max_tasks is None
+                else min(self.batch_size, max_tasks - report.ran)
+            )
             rows = self._claim(limit)
             if not rows:
                 break
@@ -208,8 +253,10 @@ class ProvisioningEngine:
         with self.store.transaction() as conn:
             rows = self.store.due_tasks(self.clock.now().timestamp(), limit)
             if rows:
-                conn.executemany("UPDATE tasks SET state = 'running' WHERE id = ?",
-                                 [(r["task_id"],) for r in rows])
+                conn.executemany(
+                    "UPDATE tasks SET state = 'running' WHERE id = ?",
+                    [(r["task_id"],) for r in rows],
+                )
         return rows
 
     def _run_batch(self, rows: list[dict[str, Any]], report: DrainReport) -> None:
@@ -233,21 +280,43 @@ class ProvisioningEngine:
             elif outcome.task_state == TaskState.SUPERSEDED:
                 report.superseded += 1
             attempts = row["attempts"] + (1 if outcome.task_state != TaskState.SUPERSEDED else 0)
-            task_updates.append((outcome.task_state, attempts, outcome.due_at, outcome.error,
-                                 now_iso, row["task_id"]))
+            task_updates.append(
+                (
+                    outcome.task_state,
+                    attempts,
+                    outcome.due_at,
+                    outcome.error,
+                    now_iso,
+                    row["task_id"],
+                )
+            )
             if outcome.login is not None:
                 login = outcome.login
-                login_updates.append((login["scim_id"], login["remote"], login["confirmed_hash"],
-                                      login["provisioning_state"],
-                                      login["provisioning_status"], login["last_error"],
-                                      now_iso, row["login_id"]))
+                login_updates.append(
+                    (
+                        login["scim_id"],
+                        login["remote"],
+                        login["confirmed_hash"],
+                        login["provisioning_state"],
+                        login["provisioning_status"],
+                        login["last_error"],
+                        now_iso,
+                        row["login_id"],
+                    )
+                )
             events.extend(outcome.events)
         with self.store.transaction() as conn:
-            conn.executemany("UPDATE tasks SET state = ?, attempts = ?, due_at = ?, error = ?, "
-                             "updated_at = ? WHERE id = ?", task_updates)
-            conn.executemany("UPDATE logins SET scim_id = ?, remote = ?, confirmed_hash = ?, "
-                             "provisioning_state = ?, provisioning_status = ?, last_error = ?, "
-                             "updated_at = ? WHERE login_id = ?", login_updates)
+            conn.executemany(
+                "UPDATE tasks SET state = ?, attempts = ?, due_at = ?, error = ?, "
+                "updated_at = ? WHERE id = ?",
+                task_updates,
+            )
+            conn.executemany(
+                "UPDATE logins SET scim_id = ?, remote = ?, confirmed_hash = ?, "
+                "provisioning_state = ?, provisioning_status = ?, last_error = ?, "
+                "updated_at = ? WHERE login_id = ?",
+                login_updates,
+            )
             self.store.insert_events(conn, events)
         self.note_events(len(events))
 
@@ -260,8 +329,17 @@ class ProvisioningEngine:
             self.store.prune_events(self.event_retention)
 
     def _login(self, row: dict[str, Any], **changes: Any) -> dict[str, Any]:
-        login = {k: row[k] for k in ("scim_id", "remote", "confirmed_hash", "provisioning_state",
-                                     "provisioning_status", "last_error")}
+        login = {
+            k: row[k]
+            for k in (
+                "scim_id",
+                "remote",
+                "confirmed_hash",
+                "provisioning_state",
+                "provisioning_status",
+                "last_error",
+            )
+        }
         login.update(changes)
         return login
 
@@ -276,27 +354,42 @@ class ProvisioningEngine:
             # Provisioning was switched off after the task was queued: nothing is sent and
             # nothing is logged; switching it back on reconciles the app.
             state, status = resting_state(remote)
-            return _Outcome(TaskState.SUPERSEDED,
-                            self._login(row, provisioning_state=state, provisioning_status=status),
-                            [], "provisioning is disabled for the app")
+            return _Outcome(
+                TaskState.SUPERSEDED,
+                self._login(row, provisioning_state=state, provisioning_status=status),
+                [],
+                "provisioning is disabled for the app",
+            )
         if kind is TaskKind.NOTHING:
-            event = make_event(self.clock, EventType.PROVISIONING_DO_NOTHING_WARNING, user=user,
-                               app=app, actor_system=ACTOR_SYSTEM,
-                               notes=f"Deprovisioning mode is 'Do nothing': no request was sent "
-                                     f"to {ctx.name} ({row['trigger']})")
+            event = make_event(
+                self.clock,
+                EventType.PROVISIONING_DO_NOTHING_WARNING,
+                user=user,
+                app=app,
+                actor_system=ACTOR_SYSTEM,
+                notes=f"Deprovisioning mode is 'Do nothing': no request was sent "
+                f"to {ctx.name} ({row['trigger']})",
+            )
             return _Outcome(TaskState.DONE, None, [event])
         stale = not precondition_holds(kind, remote, row["scim_id"]) or (
-            row["deleted_at"] and kind in (TaskKind.CREATE, TaskKind.UPDATE,
-                                           TaskKind.REACTIVATE))
+            row["deleted_at"] and kind in (TaskKind.CREATE, TaskKind.UPDATE, TaskKind.REACTIVATE)
+        )
         if stale:
             state, status = resting_state(remote)
-            return _Outcome(TaskState.SUPERSEDED,
-                            self._login(row, provisioning_state=state, provisioning_status=status),
-                            [], "no longer applies: another task already changed the account")
+            return _Outcome(
+                TaskState.SUPERSEDED,
+                self._login(row, provisioning_state=state, provisioning_status=status),
+                [],
+                "no longer applies: another task already changed the account",
+            )
         if ctx.client is None:
-            exchange = ScimExchange("", "", {}, None,
-                                    network_error="SCIM Base URL or SCIM Bearer Token is not "
-                                                  "configured for the app")
+            exchange = ScimExchange(
+                "",
+                "",
+                {},
+                None,
+                network_error="SCIM Base URL or SCIM Bearer Token is not configured for the app",
+            )
             return self._failure(row, ctx, kind, exchange, [], retryable=False)
         body = ctx.template.render(user_view(row))
         client = ctx.client
@@ -305,48 +398,81 @@ class ProvisioningEngine:
         if kind is TaskKind.CREATE:
             user_name = body.get("userName")
             if not user_name:
-                exchange = ScimExchange("", "", {}, None, network_error=(
-                    "the SCIM JSON Template rendered no userName for this user (is the "
-                    "scimusername parameter's source empty?); no request was sent"))
+                exchange = ScimExchange(
+                    "",
+                    "",
+                    {},
+                    None,
+                    network_error=(
+                        "the SCIM JSON Template rendered no userName for this user (is the "
+                        "scimusername parameter's source empty?); no request was sent"
+                    ),
+                )
                 return self._failure(row, ctx, kind, exchange, [], retryable=False)
             check = client.find_by_username(str(user_name))
             understood, found = found_user_id(check)
             if not understood:
                 return self._failure(row, ctx, kind, check, [check])
             if found is not None:
-                event = self._event(EventType.USER_LINKED_IN_APP, user, ctx, [check],
-                                    notes=f"Existing account {found} matched by userName")
-                return _Outcome(TaskState.DONE, self._login(
-                    row, scim_id=found, remote=Remote.ACTIVE.value,
-                    confirmed_hash=body_hash(body) if modelling.UPDATE_AFTER_LINK else None,
-                    provisioning_state="provisioned", provisioning_status="enabled",
-                    last_error=None), [event])
+                event = self._event(
+                    EventType.USER_LINKED_IN_APP,
+                    user,
+                    ctx,
+                    [check],
+                    notes=f"Existing account {found} matched by userName",
+                )
+                return _Outcome(
+                    TaskState.DONE,
+                    self._login(
+                        row,
+                        scim_id=found,
+                        remote=Remote.ACTIVE.value,
+                        confirmed_hash=body_hash(body) if modelling.UPDATE_AFTER_LINK else None,
+                        provisioning_state="provisioned",
+                        provisioning_status="enabled",
+                        last_error=None,
+                    ),
+                    [event],
+                )
             created = client.create(body)
             if not created.ok:
                 return self._failure(row, ctx, kind, created, [check, created])
-            new_id = created.response_body.get("id") if isinstance(
-                created.response_body, dict) else None
+            new_id = (
+                created.response_body.get("id") if isinstance(created.response_body, dict) else None
+            )
             if new_id is None:
-                created.network_error = (f"HTTP {created.status} but the response carries no "
-                                         "user id, so OneLogin cannot manage the account later")
+                created.network_error = (
+                    f"HTTP {created.status} but the response carries no "
+                    "user id, so OneLogin cannot manage the account later"
+                )
                 return self._failure(row, ctx, kind, created, [check, created], retryable=False)
             event = self._event(steps.success_event, user, ctx, [check, created])
-            return _Outcome(TaskState.DONE, self._login(
-                row, scim_id=str(new_id), remote=Remote.ACTIVE.value,
-                confirmed_hash=body_hash(body, created.request_text),
-                provisioning_state=success_state,
-                provisioning_status=success_status, last_error=None), [event])
+            return _Outcome(
+                TaskState.DONE,
+                self._login(
+                    row,
+                    scim_id=str(new_id),
+                    remote=Remote.ACTIVE.value,
+                    confirmed_hash=body_hash(body, created.request_text),
+                    provisioning_state=success_state,
+                    provisioning_status=success_status,
+                    last_error=None,
+                ),
+                [event],
+            )
         scim_id = str(row["scim_id"])
         if kind is TaskKind.DELETE:
             exchange = client.delete(scim_id)
-            ok = exchange.ok or (exchange.status == 404
-                                 and modelling.DELETE_NOT_FOUND_IS_SUCCESS)
+            ok = exchange.ok or (exchange.status == 404 and modelling.DELETE_NOT_FOUND_IS_SUCCESS)
             new_hash = None
         else:
             active = {TaskKind.SUSPEND: False, TaskKind.REACTIVATE: True}.get(kind)
             if ctx.settings.update_method is UpdateMethod.PATCH:
-                ops = patch_operations(body, active) if kind is not TaskKind.SUSPEND else \
-                    [{"op": "replace", "path": "active", "value": False}]
+                ops = (
+                    patch_operations(body, active)
+                    if kind is not TaskKind.SUSPEND
+                    else [{"op": "replace", "path": "active", "value": False}]
+                )
                 exchange = client.patch(scim_id, ops)
             else:
                 sent = dict(body)
@@ -358,44 +484,98 @@ class ProvisioningEngine:
         if not ok:
             return self._failure(row, ctx, kind, exchange, [exchange])
         event = self._event(steps.success_event, user, ctx, [exchange])
-        return _Outcome(TaskState.DONE, self._login(
-            row, scim_id=None if kind is TaskKind.DELETE else scim_id,
-            remote=success_remote.value, confirmed_hash=new_hash,
-            provisioning_state=success_state, provisioning_status=success_status,
-            last_error=None), [event])
+        return _Outcome(
+            TaskState.DONE,
+            self._login(
+                row,
+                scim_id=None if kind is TaskKind.DELETE else scim_id,
+                remote=success_remote.value,
+                confirmed_hash=new_hash,
+                provisioning_state=success_state,
+                provisioning_status=success_status,
+                last_error=None,
+            ),
+            [event],
+        )
 
-    def _event(self, event_type: EventType, user: dict[str, Any], ctx: AppContext,
-               exchanges: list[ScimExchange], error: str | None = None,
-               notes: str | None = None) -> dict[str, Any]:
-        event = make_event(self.clock, event_type, user=user, app=(ctx.app_id, ctx.name),
-                           actor_system=ACTOR_SYSTEM, error=error, notes=notes)
-        event["scim"] = scrub("[" + ", ".join(e.as_log_json() for e in exchanges) + "]",
-                              ctx.secrets)
+    def _event(
+        self,
+        event_type: EventType,
+        user: dict[str, Any],
+        ctx: AppContext,
+        exchanges: list[ScimExchange],
+        error: str | None = None,
+        notes: str | None = None,
+    ) -> dict[str, Any]:
+        event = make_event(
+            self.clock,
+            event_type,
+            user=user,
+            app=(ctx.app_id, ctx.name),
+            actor_system=ACTOR_SYSTEM,
+            error=error,
+            notes=notes,
+        )
+        event["scim"] = scrub(
+            "[" + ", ".join(e.as_log_json() for e in exchanges) + "]", ctx.secrets
+        )
         return event
 
-    def _failure(self, row: dict[str, Any], ctx: AppContext, kind: TaskKind,
-                 exchange: ScimExchange, exchanges: list[ScimExchange],
-                 retryable: bool = True) -> _Outcome:
+    def _failure(
+        self,
+        row: dict[str, Any],
+        ctx: AppContext,
+        kind: TaskKind,
+        exchange: ScimExchange,
+        exchanges: list[ScimExchange],
+        retryable: bool = True,
+    ) -> _Outcome:
         steps = TASK_STATES[kind]
-        description = scrub(f"Failed to {_VERB[kind]} in app. {exchange.describe_failure()}",
-                            ctx.secrets)
+        description = scrub(
+            f"Failed to {_VERB[kind]} in app. {exchange.describe_failure()}", ctx.secrets
+        )
         attempt = row["attempts"] + 1
-        can_retry = retryable and (exchange.network_error is not None
-                                   or exchange.status in modelling.RETRYABLE_STATUSES)
-        delay = ctx.settings.retry.delay(
-            attempt, exchange.retry_after if exchange.status == 429 else None) \
-            if can_retry else None
-        notes = None if delay is None else f"Automatic retry {attempt} of " \
-            f"{ctx.settings.retry.max_attempts} in {delay:g}s"
-        event = self._event(steps.failure_event, row, ctx, exchanges,
-                            error=description, notes=notes)
+        can_retry = retryable and (
+            exchange.network_error is not None or exchange.status in modelling.RETRYABLE_STATUSES
+        )
+        delay = (
+            ctx.settings.retry.delay(
+                attempt, exchange.retry_after if exchange.status == 429 else None
+            )
+            if can_retry
+            else None
+        )
+        notes = (
+            None
+            if delay is None
+            else f"Automatic retry {attempt} of {ctx.settings.retry.max_attempts} in {delay:g}s"
+        )
+        event = self._event(
+            steps.failure_event, row, ctx, exchanges, error=description, notes=notes
+        )
         if delay is not None:
             running_state, running_status = steps.running
-            return _Outcome(TaskState.QUEUED, self._login(
-                row, provisioning_state=running_state, provisioning_status=running_status,
-                last_error=description), [event], description,
-                self.clock.now().timestamp() + delay)
+            return _Outcome(
+                TaskState.QUEUED,
+                self._login(
+                    row,
+                    provisioning_state=running_state,
+                    provisioning_status=running_status,
+                    last_error=description,
+                ),
+                [event],
+                description,
+                self.clock.now().timestamp() + delay,
+            )
         failed_state, failed_status = steps.failed
-        return _Outcome(TaskState.FAILED, self._login(
-            row, provisioning_state=failed_state, provisioning_status=failed_status,
-            last_error=description), [event], description)
+        return _Outcome(
+            TaskState.FAILED,
+            self._login(
+                row,
+                provisioning_state=failed_state,
+                provisioning_status=failed_status,
+                last_error=description,
+            ),
+            [event],
+            description,
+        )

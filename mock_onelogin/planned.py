@@ -47,41 +47,68 @@ def plan_task(account: OneLoginAccount, task: dict[str, Any]) -> TaskPlan:
     connector = account.connector(task["app_id"])
     settings = account.settings(task["app_id"])
     if not connector.ready:
-        return TaskPlan([], "SCIM Base URL or SCIM Bearer Token is not configured for the app, "
-                            "so the request would fail without being sent.")
+        return TaskPlan(
+            [],
+            "SCIM Base URL or SCIM Bearer Token is not configured for the app, "
+            "so the request would fail without being sent.",
+        )
     user = account.store.get_user(task["user_id"], include_deleted=True)
     if user is None:
         return TaskPlan([], f"User {task['user_id']} no longer exists.")
     login = account.store.logins_for_app(task["app_id"], [task["user_id"]]).get(task["user_id"])
     base = connector.scim_base_url
-    headers = {**modelling.DEFAULT_SCIM_HEADERS, **connector.custom_headers,
-               "Authorization": mask_authorization(f"Bearer {connector.scim_bearer_token}")}
+    headers = {
+        **modelling.DEFAULT_SCIM_HEADERS,
+        **connector.custom_headers,
+        "Authorization": mask_authorization(f"Bearer {connector.scim_bearer_token}"),
+    }
     body = connector.compile().render(user_view(user))
     if kind is TaskKind.CREATE:
         user_name = body.get("userName")
         if not user_name:
-            return TaskPlan([], "The SCIM JSON Template renders no userName for this user (is "
-                                "the scimusername parameter's source empty?); nothing would "
-                                "be sent.")
+            return TaskPlan(
+                [],
+                "The SCIM JSON Template renders no userName for this user (is "
+                "the scimusername parameter's source empty?); nothing would "
+                "be sent.",
+            )
         check = quote(f'userName eq "{user_name}"', safe="")
-        return TaskPlan([
-            PlannedRequest("GET", f"{base}/Users?filter={check}", headers, None,
-                           "Existence check: if Wrike already has this userName, OneLogin "
-                           "links that account instead of creating one."),
-            PlannedRequest("POST", f"{base}/Users", headers, body, "Create the user."),
-        ])
+        return TaskPlan(
+            [
+                PlannedRequest(
+                    "GET",
+                    f"{base}/Users?filter={check}",
+                    headers,
+                    None,
+                    "Existence check: if Wrike already has this userName, OneLogin "
+                    "links that account instead of creating one.",
+                ),
+                PlannedRequest("POST", f"{base}/Users", headers, body, "Create the user."),
+            ]
+        )
     scim_id = (login or {}).get("scim_id") or "{id stored at creation}"
     path = f"{base}/Users/{quote(str(scim_id), safe='')}"
     if kind is TaskKind.DELETE:
         return TaskPlan([PlannedRequest("DELETE", path, headers, None, "Delete the user.")])
     active = {TaskKind.SUSPEND: False, TaskKind.REACTIVATE: True}.get(kind)
-    note = {TaskKind.UPDATE: "Update the user.", TaskKind.SUSPEND: "Suspend the user.",
-            TaskKind.REACTIVATE: "Reactivate the user."}[kind]
+    note = {
+        TaskKind.UPDATE: "Update the user.",
+        TaskKind.SUSPEND: "Suspend the user.",
+        TaskKind.REACTIVATE: "Reactivate the user.",
+    }[kind]
     if settings.update_method is UpdateMethod.PATCH:
-        ops = [{"op": "replace", "path": "active", "value": False}] \
-            if kind is TaskKind.SUSPEND else patch_operations(body, active)
-        return TaskPlan([PlannedRequest("PATCH", path, headers,
-                                        {"schemas": [PATCH_SCHEMA], "Operations": ops}, note)])
+        ops = (
+            [{"op": "replace", "path": "active", "value": False}]
+            if kind is TaskKind.SUSPEND
+            else patch_operations(body, active)
+        )
+        return TaskPlan(
+            [
+                PlannedRequest(
+                    "PATCH", path, headers, {"schemas": [PATCH_SCHEMA], "Operations": ops}, note
+                )
+            ]
+        )
     sent = dict(body)
     if active is not None and modelling.ALWAYS_SET_ACTIVE:
         sent["active"] = active

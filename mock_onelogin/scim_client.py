@@ -53,9 +53,11 @@ class ScimExchange:
             return float(value)
         except ValueError:
             try:
-                return max(0.0, parsedate_to_datetime(value).timestamp()
-                           - parsedate_to_datetime(self.response_headers.get(
-                               "Date", value)).timestamp())
+                return max(
+                    0.0,
+                    parsedate_to_datetime(value).timestamp()
+                    - parsedate_to_datetime(self.response_headers.get("Date", value)).timestamp(),
+                )
             except (TypeError, ValueError):
                 return None
 
@@ -82,24 +84,32 @@ class ScimExchange:
 
     def as_log_json(self) -> str:
         """``as_log`` serialised, reusing the body texts already on hand."""
+
         def text(raw: str | None, value: Any) -> str:
             return raw if raw is not None else json.dumps(value)
+
         status = "null" if self.status is None else str(int(self.status))
         error = "null" if self.network_error is None else json.dumps(self.network_error)
-        return (f'{{"method": "{self.method}", "url": {json.dumps(self.url)}, '
-                f'"request_headers": {text(self.headers_text, self.request_headers)}, '
-                f'"request_body": {text(self.request_text, self.request_body)}, '
-                f'"status": {status}, '
-                f'"response_body": {text(self.response_text, self.response_body)}, '
-                f'"network_error": {error}}}')
+        return (
+            f'{{"method": "{self.method}", "url": {json.dumps(self.url)}, '
+            f'"request_headers": {text(self.headers_text, self.request_headers)}, '
+            f'"request_body": {text(self.request_text, self.request_body)}, '
+            f'"status": {status}, '
+            f'"response_body": {text(self.response_text, self.response_body)}, '
+            f'"network_error": {error}}}'
+        )
 
     def as_log(self) -> dict[str, Any]:
         """The exchange as the System Log keeps it (the Authorization header is masked;
         callers scrub the serialised log for secrets echoed back in bodies)."""
         return {
-            "method": self.method, "url": self.url, "request_headers": self.request_headers,
-            "request_body": self.request_body, "status": self.status,
-            "response_body": self.response_body, "network_error": self.network_error,
+            "method": self.method,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "request_body": self.request_body,
+            "status": self.status,
+            "response_body": self.response_body,
+            "network_error": self.network_error,
         }
 
     def to_log(self, secrets: list[str]) -> dict[str, Any]:
@@ -110,17 +120,27 @@ class ScimExchange:
 class ScimClient:
     """User calls as OneLogin makes them: filter by userName, POST, PUT or PATCH, DELETE."""
 
-    def __init__(self, session: requests.Session, base_url: str, token: str,
-                 custom_headers: dict[str, str] | None = None,
-                 timeout: float = modelling.SCIM_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        session: requests.Session,
+        base_url: str,
+        token: str,
+        custom_headers: dict[str, str] | None = None,
+        timeout: float = modelling.SCIM_TIMEOUT_S,
+    ) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
-        self.headers = {**modelling.DEFAULT_SCIM_HEADERS, **(custom_headers or {}),
-                        "Authorization": f"Bearer {token}"}
-        self._logged_headers = {**self.headers,
-                                "Authorization": mask_authorization(self.headers["Authorization"])}
+        self.headers = {
+            **modelling.DEFAULT_SCIM_HEADERS,
+            **(custom_headers or {}),
+            "Authorization": f"Bearer {token}",
+        }
+        self._logged_headers = {
+            **self.headers,
+            "Authorization": mask_authorization(self.headers["Authorization"]),
+        }
         # The session's own default headers (e.g. set by whoever built the session) are merged
         # once here instead of on every request.
         wire = {**dict(session.headers), **self.headers}
@@ -130,11 +150,16 @@ class ScimClient:
         # The transport mounted for the base URL, and the proxy/TLS settings the session (and
         # its environment, if it trusts it) give that URL, are resolved once per connector.
         self._adapter = session.get_adapter(self.base_url + "/")
-        settings = session.merge_environment_settings(self.base_url + "/", {}, False,
-                                                      session.verify, session.cert)
-        self._send_kwargs = {"stream": False, "timeout": timeout,
-                             "verify": settings["verify"], "cert": settings["cert"],
-                             "proxies": settings["proxies"]}
+        settings = session.merge_environment_settings(
+            self.base_url + "/", {}, False, session.verify, session.cert
+        )
+        self._send_kwargs = {
+            "stream": False,
+            "timeout": timeout,
+            "verify": settings["verify"],
+            "cert": settings["cert"],
+            "proxies": settings["proxies"],
+        }
 
     def _prepare(self, method: str, url: str, data: str | None) -> requests.PreparedRequest:
         """Build the request directly: the engine's URLs are already encoded and its headers
@@ -159,14 +184,20 @@ class ScimClient:
     def _call(self, method: str, path: str, body: Any = None) -> ScimExchange:
         url = self.base_url + path
         data = None if body is None else json.dumps(body)
-        exchange = ScimExchange(method, url, self._logged_headers, body, request_text=data,
-                                headers_text=self._headers_text)
+        exchange = ScimExchange(
+            method,
+            url,
+            self._logged_headers,
+            body,
+            request_text=data,
+            headers_text=self._headers_text,
+        )
         try:
-            response = self._adapter.send(self._prepare(method, url, data),
-                                          **self._send_kwargs)
+            response = self._adapter.send(self._prepare(method, url, data), **self._send_kwargs)
         except requests.Timeout as exc:
-            exchange.network_error = f"Timeout after {self.timeout:g}s calling {method} {url}: " \
-                                     f"{exc.__class__.__name__}"
+            exchange.network_error = (
+                f"Timeout after {self.timeout:g}s calling {method} {url}: {exc.__class__.__name__}"
+            )
             return exchange
         except requests.ConnectionError as exc:
             exchange.network_error = f"Connection error calling {method} {url}: {exc}"
@@ -178,8 +209,10 @@ class ScimClient:
             content = response.content
         except requests.RequestException as exc:
             # The server sent headers, then the connection broke before the whole body came.
-            exchange.network_error = (f"Connection error calling {method} {url}: the "
-                                      f"connection broke during the answer: {exc}")
+            exchange.network_error = (
+                f"Connection error calling {method} {url}: the "
+                f"connection broke during the answer: {exc}"
+            )
             return exchange
         exchange.status = response.status_code
         exchange.response_headers = response.headers
@@ -238,8 +271,11 @@ def patch_operations(body: dict[str, Any], active: bool | None = None) -> list[d
     ``replace`` without a filter would wipe the values OneLogin does not have, such as a
     secondary email filled in Wrike, which the article says stay."""
     op_for = modelling.PATCH_MULTI_VALUED_OP
-    ops = [{"op": op_for if isinstance(value, list) else "replace", "path": key, "value": value}
-           for key, value in body.items() if key != "schemas"]
+    ops = [
+        {"op": op_for if isinstance(value, list) else "replace", "path": key, "value": value}
+        for key, value in body.items()
+        if key != "schemas"
+    ]
     if active is not None:
         ops = [op for op in ops if op["path"] != "active"]
         ops.append({"op": "replace", "path": "active", "value": active})

@@ -71,8 +71,12 @@ def _(world: World, fault: str) -> None:
 # -- OneLogin configuration (the Wrike app) ---------------------------------------------------
 
 
-@given(parse('the Wrike app in OneLogin is configured with the account\'s SCIM URL and a token '
-             'issued by "{member}"'))
+@given(
+    parse(
+        "the Wrike app in OneLogin is configured with the account's SCIM URL and a token "
+        'issued by "{member}"'
+    )
+)
 def _(world: World, member: str) -> None:
     world.configure_onelogin(world.wrike.scim_url(), world.wrike.integration_token(member))
 
@@ -82,8 +86,12 @@ def _(world: World) -> None:
     world.configure_onelogin(world.wrike.scim_url(), factories.bogus_token())
 
 
-@given(parse('the Wrike app in OneLogin is configured with a wrong SCIM URL and a token issued '
-             'by "{member}"'))
+@given(
+    parse(
+        "the Wrike app in OneLogin is configured with a wrong SCIM URL and a token issued "
+        'by "{member}"'
+    )
+)
 def _(world: World, member: str) -> None:
     world.configure_onelogin(world.wrike.wrong_scim_url(), world.wrike.integration_token(member))
 
@@ -135,8 +143,7 @@ def _(world: World, email: str) -> None:
 
 @given(parse('a OneLogin user "{email}" with these attributes:'))
 def _(world: World, email: str, datatable: list[list[str]]) -> None:
-    world.create_onelogin_user(email, {row["attribute"]: row["value"]
-                                       for row in table(datatable)})
+    world.create_onelogin_user(email, {row["attribute"]: row["value"] for row in table(datatable)})
 
 
 @given(parse('these OneLogin users are assigned the Wrike app through the role "{role}":'))
@@ -144,8 +151,9 @@ def _(world: World, role: str, datatable: list[list[str]]) -> None:
     world.onelogin.add_app_to_role(role)
     for row in table(datatable):
         user_type = row["Wrike user type"]
-        world.create_onelogin_user(row["email"], {"Wrike user type": user_type}
-                                   if user_type else {})
+        world.create_onelogin_user(
+            row["email"], {"Wrike user type": user_type} if user_type else {}
+        )
         world.onelogin.add_to_role(row["email"], role)
 
 

@@ -35,8 +35,9 @@ def _(world: World, member: str) -> None:
     token = world.shown_tokens.get(member)
     assert token, f"Wrike should show {member} a token; it answered {attempt}"
     status = world.wrike.token_status(token)
-    assert status == 200, (f"the token shown to {member} should open the SCIM API; it got "
-                           f"HTTP {status}")
+    assert status == 200, (
+        f"the token shown to {member} should open the SCIM API; it got HTTP {status}"
+    )
 
 
 @then("Wrike does not show the token again")
@@ -45,7 +46,7 @@ def _(world: World) -> None:
     page = world.last_api_app_page
     assert page is not None, "nobody opened the API app again"
     for member, token in world.shown_tokens.items():
-        assert token not in page, (f"the token shown to {member} is displayed again: {page}")
+        assert token not in page, f"the token shown to {member} is displayed again: {page}"
 
 
 @then("Wrike refuses to issue a token and says the password is wrong")
@@ -53,9 +54,11 @@ def _(world: World) -> None:
     attempt = world.last_token_attempt
     assert attempt is not None, "nobody asked for a token"
     assert attempt.token is None and attempt.status >= 400, (
-        f"Wrike should refuse to issue a token; it answered HTTP {attempt.status} with a token")
+        f"Wrike should refuse to issue a token; it answered HTTP {attempt.status} with a token"
+    )
     assert "password" in attempt.message.lower(), (
-        f"the refusal should say the password is wrong; it says {attempt.message!r}")
+        f"the refusal should say the password is wrong; it says {attempt.message!r}"
+    )
 
 
 def _wrike_user(world: World, email: str) -> dict[str, Any]:
@@ -69,7 +72,8 @@ def _(world: World, email: str, type: str) -> None:
     user = _wrike_user(world, email)
     assert user.get("active") is True, f"{email} should be active in Wrike; found {user}"
     assert user.get("userType") == type, (
-        f"{email} should be of type {type!r} in Wrike; found {user.get('userType')!r}")
+        f"{email} should be of type {type!r} in Wrike; found {user.get('userType')!r}"
+    )
 
 
 def _status(user: dict[str, Any] | None) -> str:
@@ -82,13 +86,13 @@ def _status(user: dict[str, Any] | None) -> str:
 def _(world: World, email: str, status: str) -> None:
     user = world.wrike.user(email)
     assert _status(user) == status, (
-        f"Wrike should show {email} as {status}; it shows {_status(user)}: {user}")
+        f"Wrike should show {email} as {status}; it shows {_status(user)}: {user}"
+    )
 
 
 def _check_attribute(world: World, email: str, attribute: str, value: str) -> None:
     actual = scim_attribute(_wrike_user(world, email), attribute)
-    assert actual == value, (f"{attribute} of {email} in Wrike should be {value!r}; "
-                             f"it is {actual!r}")
+    assert actual == value, f"{attribute} of {email} in Wrike should be {value!r}; it is {actual!r}"
 
 
 @then(parse('the Wrike user "{email}" has "{attribute}" set to "{value}"'))
@@ -99,10 +103,14 @@ def _(world: World, email: str, attribute: str, value: str) -> None:
 @then(parse('the Wrike user "{email}" has these attributes:'))
 def _(world: World, email: str, datatable: list[list[str]]) -> None:
     user = _wrike_user(world, email)
-    wrong = {row["attribute"]: {"expected": row["value"],
-                                "actual": scim_attribute(user, row["attribute"])}
-             for row in table(datatable)
-             if scim_attribute(user, row["attribute"]) != row["value"]}
+    wrong = {
+        row["attribute"]: {
+            "expected": row["value"],
+            "actual": scim_attribute(user, row["attribute"]),
+        }
+        for row in table(datatable)
+        if scim_attribute(user, row["attribute"]) != row["value"]
+    }
     assert not wrong, f"attributes of {email} in Wrike differ: {json.dumps(wrong, indent=1)}"
 
 
@@ -115,8 +123,7 @@ def _ledger(world: World, email: str) -> tuple[list[dict[str, Any]], dict[str, A
     return entries, billing
 
 
-@then(parse('the Wrike billing ledger shows "{email}" as billable from the moment of '
-            'provisioning'))
+@then(parse('the Wrike billing ledger shows "{email}" as billable from the moment of provisioning'))
 def _(world: World, email: str) -> None:
     entries, billing = _ledger(world, email)
     provisioned = [e for e in entries if e["event"] == "provisioned"]
@@ -125,7 +132,8 @@ def _(world: World, email: str) -> None:
     member = next(m for m in billing["members"] if m["email"].lower() == email.lower())
     assert member["billable_since"] == provisioned[0]["at"] == created, (
         f"{email} should be billable from the moment of provisioning ({created}); billable "
-        f"since {member['billable_since']}, ledger entry at {provisioned[0]['at']}")
+        f"since {member['billable_since']}, ledger entry at {provisioned[0]['at']}"
+    )
 
 
 @then(parse('the Wrike billing ledger shows "{email}" as not billable'))
@@ -134,7 +142,8 @@ def _(world: World, email: str) -> None:
     member = next((m for m in billing["members"] if m["email"].lower() == email.lower()), None)
     assert not entries, f"{email} should not be in the billing ledger; found {entries}"
     assert member is None or member["billable_since"] is None, (
-        f"{email} should not be billable; billable since {member and member['billable_since']}")
+        f"{email} should not be billable; billable since {member and member['billable_since']}"
+    )
 
 
 @then(parse('the Wrike billing ledger records the {change:Change} of "{email}"'))
@@ -143,21 +152,29 @@ def _(world: World, change: str, email: str) -> None:
     entries, _ = _ledger(world, email)
     recorded = [e for e in entries if e["event"] == event]
     assert recorded and recorded[-1]["at"], (
-        f"the ledger should record the {change} of {email} with its time; entries: {entries}")
+        f"the ledger should record the {change} of {email} with its time; entries: {entries}"
+    )
 
 
 @then("Wrike counts these seats per user type:")
 def _(world: World, datatable: list[list[str]]) -> None:
     billing = world.wrike.billing()
     # The admins who set up the integration hold seats too; they were not provisioned.
-    others = Counter(m["user_type"] for m in billing["members"]
-                     if not m["via_scim"] and m["status"] == "active" and m["billable_since"])
-    expected = {row["user type"]: int(row["seats"]) + others.get(row["user type"], 0)
-                for row in table(datatable)}
+    others = Counter(
+        m["user_type"]
+        for m in billing["members"]
+        if not m["via_scim"] and m["status"] == "active" and m["billable_since"]
+    )
+    expected = {
+        row["user type"]: int(row["seats"]) + others.get(row["user type"], 0)
+        for row in table(datatable)
+    }
     actual = {t: billing["seats"].get(t, 0) for t in expected}
-    assert actual == expected, (f"Wrike should count seats {expected} (including the "
-                                f"{dict(others)} held by members not provisioned through SCIM); "
-                                f"it counts {billing['seats']}")
+    assert actual == expected, (
+        f"Wrike should count seats {expected} (including the "
+        f"{dict(others)} held by members not provisioned through SCIM); "
+        f"it counts {billing['seats']}"
+    )
 
 
 # -- OneLogin outcomes ------------------------------------------------------------------------
@@ -168,23 +185,27 @@ def _(world: World, status: str) -> None:
     connection = world.onelogin.api_connection()
     assert connection["api_status"] == status, (
         f"the API status should be {status!r}; it is {connection['api_status']!r} "
-        f"({connection['message']})")
+        f"({connection['message']})"
+    )
 
 
 @then(parse('the API connection error mentions "{text}"'))
 def _(world: World, text: str) -> None:
     message = world.onelogin.api_connection()["message"]
     assert text.lower() in message.lower(), (
-        f"the API connection error should mention {text!r}; it says {message!r}")
+        f"the API connection error should mention {text!r}; it says {message!r}"
+    )
 
 
 @then(parse('there is a pending {task:Task} task for "{email}"'))
 def _(world: World, task: str, email: str) -> None:
     pending = world.onelogin.pending(email, task)
-    assert len(pending) == 1, (f"one pending {task} task for {email} expected; tasks: "
-                               f"{world.onelogin.tasks(email)}")
+    assert len(pending) == 1, (
+        f"one pending {task} task for {email} expected; tasks: {world.onelogin.tasks(email)}"
+    )
     assert pending[0]["attempts"] == 0, (
-        f"nothing should be sent to Wrike for the pending task; it was tried: {pending[0]}")
+        f"nothing should be sent to Wrike for the pending task; it was tried: {pending[0]}"
+    )
 
 
 @then(parse('there is no pending task for "{email}"'))
@@ -197,8 +218,10 @@ def _(world: World, email: str) -> None:
 def _(world: World, email: str, state: str) -> None:
     row = world.onelogin.app_user(email)
     assert row is not None, f"{email} is not listed in the Wrike app's Users"
-    assert row["label"] == state, (f"the provisioning state of {email} should be {state!r}; "
-                                   f"it is {row['label']!r} (last error: {row['last_error']})")
+    assert row["label"] == state, (
+        f"the provisioning state of {email} should be {state!r}; "
+        f"it is {row['label']!r} (last error: {row['last_error']})"
+    )
 
 
 # -- System Log -------------------------------------------------------------------------------
@@ -212,28 +235,33 @@ def _event_id(event: str) -> int:
 
 
 def _summary(events: list[dict[str, Any]]) -> list[str]:
-    return [f"{e['event_type_id']} {e.get('event_type_name')}: {e.get('error_description') or ''}"
-            for e in events]
+    return [
+        f"{e['event_type_id']} {e.get('event_type_name')}: {e.get('error_description') or ''}"
+        for e in events
+    ]
 
 
 @then(parse('the System Log shows "{event}" for "{email}"'))
 def _(world: World, event: str, email: str) -> None:
     events = world.onelogin.events(email)
     assert any(e["event_type_id"] == _event_id(event) for e in events), (
-        f"the System Log should show {event!r} for {email}; it shows {_summary(events)}")
+        f"the System Log should show {event!r} for {email}; it shows {_summary(events)}"
+    )
 
 
 @then(parse('the System Log does not show "{event}" for "{email}"'))
 def _(world: World, event: str, email: str) -> None:
     events = world.onelogin.events(email)
     assert not any(e["event_type_id"] == _event_id(event) for e in events), (
-        f"the System Log should not show {event!r} for {email}; it shows {_summary(events)}")
+        f"the System Log should not show {event!r} for {email}; it shows {_summary(events)}"
+    )
 
 
 @then(parse('the System Log shows no provisioning attempt for "{email}"'))
 def _(world: World, email: str) -> None:
-    attempts = [e for e in world.onelogin.events(email)
-                if e["event_type_id"] in PROVISIONING_EVENTS]
+    attempts = [
+        e for e in world.onelogin.events(email) if e["event_type_id"] in PROVISIONING_EVENTS
+    ]
     assert not attempts, f"no provisioning attempt expected for {email}; {_summary(attempts)}"
 
 
@@ -243,21 +271,25 @@ def _(world: World, email: str, text: str) -> None:
     assert failures, f"a failed provisioning event was expected for {email}; none was logged"
     details = failures[-1]["error_description"] or ""
     assert text.lower() in details.lower(), (
-        f"the error details for {email} should mention {text!r}; they say {details!r}")
+        f"the error details for {email} should mention {text!r}; they say {details!r}"
+    )
 
 
-@then(parse("the System Log keeps the request sent to Wrike and Wrike's answer for \"{email}\""))
+@then(parse('the System Log keeps the request sent to Wrike and Wrike\'s answer for "{email}"'))
 def _(world: World, email: str) -> None:
-    attempts = [e for e in world.onelogin.events(email)
-                if e["event_type_id"] in PROVISIONING_EVENTS]
+    attempts = [
+        e for e in world.onelogin.events(email) if e["event_type_id"] in PROVISIONING_EVENTS
+    ]
     assert attempts, f"a provisioning event was expected for {email}; none was logged"
     exchanges = attempts[-1]["scim_exchanges"]
     assert exchanges, f"the latest provisioning event of {email} keeps no SCIM exchange"
     last = exchanges[-1]
     assert last.get("method") and last.get("url") and "request_body" in last, (
-        f"the request sent to Wrike is not kept: {last}")
+        f"the request sent to Wrike is not kept: {last}"
+    )
     assert last.get("status") and last.get("response_body") is not None, (
-        f"Wrike's answer is not kept: {last}")
+        f"Wrike's answer is not kept: {last}"
+    )
 
 
 @then("the System Log does not reveal the SCIM Bearer Token")

@@ -52,8 +52,11 @@ def _(world: World, member: str, app: str) -> None:
 # -- OneLogin configuration -------------------------------------------------------------------
 
 
-@when(parse('the OneLogin admin saves the SCIM URL and the token shown to "{member}" in the '
-            'Wrike app'))
+@when(
+    parse(
+        'the OneLogin admin saves the SCIM URL and the token shown to "{member}" in the Wrike app'
+    )
+)
 def _(world: World, member: str) -> None:
     url = world.seen_scim_urls.get(member)
     token = world.shown_tokens.get(member)

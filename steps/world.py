@@ -72,10 +72,16 @@ FAILURE_EVENTS = frozenset(range(61, 66))
 
 #: The Provisioning tab's approval boxes, and the task kinds each one holds (a suspension waits
 #: for "Delete user", a reactivation for "Update user").
-APPROVAL_BOXES = {"Create user": "create_user", "Update user": "update_user",
-                  "Delete user": "delete_user"}
-TASK_KINDS = {"Create user": {"create"}, "Update user": {"update", "reactivate"},
-              "Delete user": {"delete", "suspend"}}
+APPROVAL_BOXES = {
+    "Create user": "create_user",
+    "Update user": "update_user",
+    "Delete user": "delete_user",
+}
+TASK_KINDS = {
+    "Create user": {"create"},
+    "Update user": {"update", "reactivate"},
+    "Delete user": {"delete", "suspend"},
+}
 
 #: Wrike-side faults a scenario can name, as harness fault requests.
 FAULTS: dict[str, dict[str, Any]] = {
@@ -100,8 +106,10 @@ class ReferenceOnly(RuntimeError):
 def expect(response: requests.Response, what: str, statuses: Iterable[int] = OK) -> Any:
     """The JSON body of a response that must have succeeded; otherwise a readable failure."""
     if response.status_code not in tuple(statuses):
-        raise AssertionError(f"{what}: expected HTTP {'/'.join(map(str, statuses))}, got "
-                             f"{response.status_code}: {response.text[:1000]}")
+        raise AssertionError(
+            f"{what}: expected HTTP {'/'.join(map(str, statuses))}, got "
+            f"{response.status_code}: {response.text[:1000]}"
+        )
     if not response.content:
         return None
     return response.json()
@@ -131,8 +139,11 @@ def scim_attribute(user: dict[str, Any], attribute: str) -> Any:
     if attribute == "Primary email":
         return (_primary(user.get("emails")) or {}).get("value")
     if attribute == "Secondary email":
-        others = [e.get("value") for e in user.get("emails") or []
-                  if isinstance(e, dict) and not e.get("primary")]
+        others = [
+            e.get("value")
+            for e in user.get("emails") or []
+            if isinstance(e, dict) and not e.get("primary")
+        ]
         return others[0] if others else None
     if attribute == "Job title":
         return user.get("title")
@@ -149,15 +160,23 @@ def scim_attribute(user: dict[str, Any], attribute: str) -> Any:
 
 def scim_fill_in(attribute: str, value: str) -> list[dict[str, Any]]:
     """PatchOp operations that set one attribute in Wrike, as a Wrike admin filling it in."""
-    simple = {"Job title": "title", "Given name": "name.givenName",
-              "Family name": "name.familyName",
-              "Organization name": f"{ENTERPRISE}:organization",
-              "Department": f"{ENTERPRISE}:department"}
+    simple = {
+        "Job title": "title",
+        "Given name": "name.givenName",
+        "Family name": "name.familyName",
+        "Organization name": f"{ENTERPRISE}:organization",
+        "Department": f"{ENTERPRISE}:department",
+    }
     if attribute in simple:
         return [{"op": "replace", "path": simple[attribute], "value": value}]
     if attribute == "Primary phone number":
-        return [{"op": "replace", "path": "phoneNumbers",
-                 "value": [{"value": value, "type": "work", "primary": True}]}]
+        return [
+            {
+                "op": "replace",
+                "path": "phoneNumbers",
+                "value": [{"value": value, "type": "work", "primary": True}],
+            }
+        ]
     if attribute == "Secondary email":
         return [{"op": "add", "path": "emails", "value": [{"value": value, "type": "other"}]}]
     raise ValueError(f"a Wrike admin cannot fill in {attribute!r} in this suite")
@@ -223,24 +242,30 @@ class ReferenceWrike:
         self._reader: tuple[str, str] | None = None  # (issuer name, token) for SCIM reads
 
     # plumbing
-    def _admin(self, method: str, path: str, what: str, json_body: Any = None,
-               statuses: Iterable[int] = OK) -> Any:
-        response = self.http.request(method, f"{self.base}/admin/api/v1{path}",
-                                     json=json_body, headers=self.admin_headers)
+    def _admin(
+        self, method: str, path: str, what: str, json_body: Any = None, statuses: Iterable[int] = OK
+    ) -> Any:
+        response = self.http.request(
+            method, f"{self.base}/admin/api/v1{path}", json=json_body, headers=self.admin_headers
+        )
         return expect(response, what, statuses)
 
     def _account(self) -> str:
         if self.account_id is None:
-            raise AssertionError("No Wrike account yet: a 'Given a Wrike account on the ... "
-                                 "plan' step must come first")
+            raise AssertionError(
+                "No Wrike account yet: a 'Given a Wrike account on the ... "
+                "plan' step must come first"
+            )
         return f"/accounts/{self.account_id}"
 
     def _member(self, name: str) -> Member:
         try:
             return self.members[name]
         except KeyError:
-            raise AssertionError(f"No Wrike member {name!r} was set up in this scenario; "
-                                 f"known: {sorted(self.members)}") from None
+            raise AssertionError(
+                f"No Wrike member {name!r} was set up in this scenario; "
+                f"known: {sorted(self.members)}"
+            ) from None
 
     def _domain(self) -> str:
         domains = self._admin("GET", f"{self._account()}/approved-domains", "approved domains")
@@ -254,30 +279,41 @@ class ReferenceWrike:
 
     # account set-up
     def create_account(self, plan: str) -> None:
-        account = self._admin("POST", "/accounts", "create the Wrike account",
-                              {"name": "Acme", "plan": plan})
+        account = self._admin(
+            "POST", "/accounts", "create the Wrike account", {"name": "Acme", "plan": plan}
+        )
         self.account_id = account["id"]
 
     def move_to_plan(self, plan: str) -> None:
-        self._admin("PUT", f"{self._account()}/plan", f"move the account to {plan}",
-                    {"plan": plan})
+        self._admin("PUT", f"{self._account()}/plan", f"move the account to {plan}", {"plan": plan})
 
     def approve_domain(self, domain: str) -> None:
-        self._admin("POST", f"{self._account()}/approved-domains", f"approve {domain}",
-                    {"domain": domain})
+        self._admin(
+            "POST", f"{self._account()}/approved-domains", f"approve {domain}", {"domain": domain}
+        )
 
     def add_member(self, name: str, role: str, rights: Iterable[str]) -> None:
         first, _, last = name.partition(" ")
-        member = Member(name, factories.member_email(name, self._domain()),
-                        factories.password_for(name))
+        member = Member(
+            name, factories.member_email(name, self._domain()), factories.password_for(name)
+        )
         unknown = [r for r in rights if r not in RIGHTS]
         if unknown:
             raise ValueError(f"unknown Wrike right(s) {unknown}; known: {sorted(RIGHTS)}")
         held = set(rights)
-        row = self._admin("POST", f"{self._account()}/members", f"add the member {name}", {
-            "email": member.email, "first_name": first, "last_name": last or None,
-            "password": member.password, "role": role,
-            "rights": {key: label in held for label, key in RIGHTS.items()}})
+        row = self._admin(
+            "POST",
+            f"{self._account()}/members",
+            f"add the member {name}",
+            {
+                "email": member.email,
+                "first_name": first,
+                "last_name": last or None,
+                "password": member.password,
+                "role": role,
+                "rights": {key: label in held for label, key in RIGHTS.items()},
+            },
+        )
         member.id = row["id"]
         self.members[name] = member
 
@@ -292,31 +328,38 @@ class ReferenceWrike:
     def _app_id(self, member: str, app: str) -> int:
         key = (member, app)
         if key not in self.api_apps:
-            created = self._admin("POST", f"{self._account()}/api-apps",
-                                  f"{member} creates the API app {app}",
-                                  {"member_id": self._member(member).id, "name": app})
+            created = self._admin(
+                "POST",
+                f"{self._account()}/api-apps",
+                f"{member} creates the API app {app}",
+                {"member_id": self._member(member).id, "name": app},
+            )
             self.api_apps[key] = created["id"]
         return self.api_apps[key]
 
     def integration_token(self, member: str) -> str:
         if member not in self.integration_tokens:
             app_id = self._app_id(member, "OneLogin SCIM")
-            issued = self._admin("POST", f"{self._account()}/api-apps/{app_id}/tokens",
-                                 f"{member} obtains a token",
-                                 {"member_id": self._member(member).id,
-                                  "password": self._member(member).password})
+            issued = self._admin(
+                "POST",
+                f"{self._account()}/api-apps/{app_id}/tokens",
+                f"{member} obtains a token",
+                {"member_id": self._member(member).id, "password": self._member(member).password},
+            )
             self.integration_tokens[member] = (issued["id"], issued["token"])
         return self.integration_tokens[member][1]
 
     def revoke_integration_token(self, member: str) -> None:
         token_id, _ = self.integration_tokens[member]
-        self._admin("DELETE", f"{self._account()}/tokens/{token_id}",
-                    f"revoke the token of {member}")
+        self._admin(
+            "DELETE", f"{self._account()}/tokens/{token_id}", f"revoke the token of {member}"
+        )
 
     def open_scim_tab(self, member: str) -> tuple[str | None, str]:
         response = self.http.get(
-            f"{self.base}/admin/api/v1{self._account()}/members/{self._member(member).id}"
-            "/scim-url", headers=self.admin_headers)
+            f"{self.base}/admin/api/v1{self._account()}/members/{self._member(member).id}/scim-url",
+            headers=self.admin_headers,
+        )
         if response.status_code == 200:
             return response.json()["scim_url"], response.text
         expect(response, f"{member} opens the SCIM tab", (403,))
@@ -330,39 +373,60 @@ class ReferenceWrike:
         password = who.password if correct_password else factories.wrong_password_for(member)
         response = self.http.post(
             f"{self.base}/admin/api/v1{self._account()}/api-apps/{self._app_id(member, app)}"
-            "/tokens", json={"member_id": who.id, "password": password},
-            headers=self.admin_headers)
+            "/tokens",
+            json={"member_id": who.id, "password": password},
+            headers=self.admin_headers,
+        )
         body = response.json() if response.content else {}
-        return TokenAttempt(response.status_code, body.get("token"),
-                            body.get("note") or body.get("detail") or body.get("message")
-                            or response.text)
+        return TokenAttempt(
+            response.status_code,
+            body.get("token"),
+            body.get("note") or body.get("detail") or body.get("message") or response.text,
+        )
 
     def api_app_page(self, member: str, app: str) -> str:
         apps = self._admin("GET", f"{self._account()}/api-apps", "list API apps")
         tokens = self._admin("GET", f"{self._account()}/tokens", "list tokens")
         app_id = self._app_id(member, app)
-        return json.dumps({"app": [a for a in apps if a["id"] == app_id],
-                           "tokens": [t for t in tokens if t["app_id"] == app_id]})
+        return json.dumps(
+            {
+                "app": [a for a in apps if a["id"] == app_id],
+                "tokens": [t for t in tokens if t["app_id"] == app_id],
+            }
+        )
 
     def token_status(self, token: str) -> int:
         """The HTTP status of a SCIM lookup made with ``token``."""
         flt = quote('userName eq "nobody@example.com"', safe="")
-        return self.http.get(f"{self.scim_url()}/Users?filter={flt}",
-                             headers={"Authorization": f"Bearer {token}"}).status_code
+        return self.http.get(
+            f"{self.scim_url()}/Users?filter={flt}", headers={"Authorization": f"Bearer {token}"}
+        ).status_code
 
     # Wrike-side users
     def add_existing_user(self, email: str) -> None:
         person = factories.person_for(email)
-        self._admin("POST", f"{self._account()}/members", f"add {email} in Wrike",
-                    {"email": email, "first_name": person.given_name,
-                     "last_name": person.family_name, "role": "regular"})
+        self._admin(
+            "POST",
+            f"{self._account()}/members",
+            f"add {email} in Wrike",
+            {
+                "email": email,
+                "first_name": person.given_name,
+                "last_name": person.family_name,
+                "role": "regular",
+            },
+        )
 
     def make_account_admin(self, email: str) -> None:
         row = self._member_row(email)
         if row is None:
             raise AssertionError(f"{email} is not in Wrike, so it cannot be made an admin")
-        self._admin("PATCH", f"{self._account()}/members/{row['id']}",
-                    f"make {email} an account admin", {"role": "admin"})
+        self._admin(
+            "PATCH",
+            f"{self._account()}/members/{row['id']}",
+            f"make {email} an account admin",
+            {"role": "admin"},
+        )
 
     def _reader_token(self) -> str:
         """A token for reading (and filling in) Wrike users, issued by an admin of the
@@ -371,33 +435,50 @@ class ReferenceWrike:
         if self._reader is not None:
             return self._reader[1]
         candidates = sorted(self.members.values(), key=lambda m: m.name)
-        rows = {r["id"]: r for r in self._admin("GET", f"{self._account()}/members",
-                                                 "list members")}
+        rows = {
+            r["id"]: r for r in self._admin("GET", f"{self._account()}/members", "list members")
+        }
         admins = [m for m in candidates if rows.get(m.id, {}).get("role") in ("owner", "admin")]
         admins.sort(key=lambda m: not rows[m.id]["rights"]["grant_revoke_admin_rights"])
         if not admins:
-            raise AssertionError("Reading Wrike users needs a token from a Wrike admin, and "
-                                 "this scenario set up none")
+            raise AssertionError(
+                "Reading Wrike users needs a token from a Wrike admin, and "
+                "this scenario set up none"
+            )
         issuer = admins[0]
         app_id = self._app_id(issuer.name, "BDD checks")
-        issued = self._admin("POST", f"{self._account()}/api-apps/{app_id}/tokens",
-                             "issue the checking token",
-                             {"member_id": issuer.id, "password": issuer.password})
+        issued = self._admin(
+            "POST",
+            f"{self._account()}/api-apps/{app_id}/tokens",
+            "issue the checking token",
+            {"member_id": issuer.id, "password": issuer.password},
+        )
         self._reader = (issuer.name, issued["token"])
         return self._reader[1]
 
     def _scim(self, method: str, path: str, json_body: Any = None) -> requests.Response:
-        return self.http.request(method, self.scim_url() + path, json=json_body,
-                                 headers={"Authorization": f"Bearer {self._reader_token()}",
-                                          "Accept": "application/scim+json"})
+        return self.http.request(
+            method,
+            self.scim_url() + path,
+            json=json_body,
+            headers={
+                "Authorization": f"Bearer {self._reader_token()}",
+                "Accept": "application/scim+json",
+            },
+        )
 
     def fill_in(self, email: str, attribute: str, value: str) -> None:
         row = self._member_row(email)
         if row is None:
             raise AssertionError(f"{email} is not in Wrike, so nothing can be filled in")
-        expect(self._scim("PATCH", f"/Users/{row['id']}",
-                          {"schemas": [PATCH_OP], "Operations": scim_fill_in(attribute, value)}),
-               f"fill in {attribute} of {email} in Wrike")
+        expect(
+            self._scim(
+                "PATCH",
+                f"/Users/{row['id']}",
+                {"schemas": [PATCH_OP], "Operations": scim_fill_in(attribute, value)},
+            ),
+            f"fill in {attribute} of {email} in Wrike",
+        )
 
     def user(self, email: str) -> dict[str, Any] | None:
         row = self._member_row(email)
@@ -406,8 +487,12 @@ class ReferenceWrike:
         account = self._admin("GET", self._account(), "read the account")
         if not account["scim_available"]:
             # SCIM is closed on this plan; the admin view still tells presence and status.
-            return {"id": row["id"], "userName": row["user_name"],
-                    "active": row["status"] == "active", "userType": row["user_type"]}
+            return {
+                "id": row["id"],
+                "userName": row["user_name"],
+                "active": row["status"] == "active",
+                "userType": row["user_type"],
+            }
         return dict(expect(self._scim("GET", f"/Users/{row['id']}"), f"read {email} in Wrike"))
 
     def billing(self) -> dict[str, Any]:
@@ -419,8 +504,9 @@ class ReferenceWrike:
     def fail_every_request(self, fault: str) -> None:
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {sorted(FAULTS)}")
-        response = self.http.post(f"{self.base}/harness/api/faults",
-                                  json={**FAULTS[fault], "share": 1})
+        response = self.http.post(
+            f"{self.base}/harness/api/faults", json={**FAULTS[fault], "share": 1}
+        )
         expect(response, f"inject the fault {fault}")
 
     def recover(self) -> None:
@@ -433,10 +519,12 @@ class ReferenceWrike:
         response = self.http.get(f"{self.base}/harness/api/journal")
         if not response.ok:
             return response.text
-        return "\n".join(f"#{e['seq']} {e['at']} {e['method']} {e['path']}"
-                         f"{'?' + e['query'] if e['query'] else ''} -> {e.get('status')}"
-                         f"{' (fault: ' + e['fault'] + ')' if e.get('fault') else ''} {e['body']}"
-                         for e in response.json())
+        return "\n".join(
+            f"#{e['seq']} {e['at']} {e['method']} {e['path']}"
+            f"{'?' + e['query'] if e['query'] else ''} -> {e.get('status')}"
+            f"{' (fault: ' + e['fault'] + ')' if e.get('fault') else ''} {e['body']}"
+            for e in response.json()
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -450,8 +538,9 @@ class ExternalWrike:
         self.url = scim_url.rstrip("/")
         self.token = token
         self.http = requests.Session()
-        self.http.headers.update({"Authorization": f"Bearer {token}",
-                                  "Accept": "application/scim+json"})
+        self.http.headers.update(
+            {"Authorization": f"Bearer {token}", "Accept": "application/scim+json"}
+        )
         self.touched: set[str] = set()
 
     def _given(self, *_: Any, **__: Any) -> None:
@@ -460,8 +549,9 @@ class ExternalWrike:
     create_account = move_to_plan = approve_domain = add_member = _given
 
     def _reference_only(self, what: str) -> ReferenceOnly:
-        return ReferenceOnly(f"{what} needs the reference Wrike provider; tag the scenario "
-                             "@reference_only")
+        return ReferenceOnly(
+            f"{what} needs the reference Wrike provider; tag the scenario @reference_only"
+        )
 
     def scim_url(self) -> str:
         return self.url
@@ -546,12 +636,20 @@ class OneLogin:
     def __init__(self, session: requests.Session, base_url: str) -> None:
         self.http = session
         self.base = base_url.rstrip("/")
-        creds = self._sim("POST", "/credentials", "create an API credential",
-                          {"name": factories.api_credential_name()})
-        token = expect(self.http.post(f"{self.base}/auth/oauth2/v2/token",
-                                      auth=(creds["client_id"], creds["client_secret"]),
-                                      json={"grant_type": "client_credentials"}),
-                       "obtain an OAuth token")
+        creds = self._sim(
+            "POST",
+            "/credentials",
+            "create an API credential",
+            {"name": factories.api_credential_name()},
+        )
+        token = expect(
+            self.http.post(
+                f"{self.base}/auth/oauth2/v2/token",
+                auth=(creds["client_id"], creds["client_secret"]),
+                json={"grant_type": "client_credentials"},
+            ),
+            "obtain an OAuth token",
+        )
         self.api_headers = {"Authorization": f"Bearer {token['access_token']}"}
         apps = self._sim("GET", "/apps", "list apps")
         self.app_id = next(a["id"] for a in apps if a["name"] == "Wrike")
@@ -560,27 +658,41 @@ class OneLogin:
         self.approval_boxes: set[str] | None = None
         self.configured_token: str | None = None
 
-    def _sim(self, method: str, path: str, what: str, json_body: Any = None,
-             statuses: Iterable[int] = OK) -> Any:
-        return expect(self.http.request(method, f"{self.base}/simulator/api{path}",
-                                        json=json_body), what, statuses)
+    def _sim(
+        self, method: str, path: str, what: str, json_body: Any = None, statuses: Iterable[int] = OK
+    ) -> Any:
+        return expect(
+            self.http.request(method, f"{self.base}/simulator/api{path}", json=json_body),
+            what,
+            statuses,
+        )
 
     def _api(self, method: str, path: str, what: str, json_body: Any = None) -> Any:
-        return expect(self.http.request(method, f"{self.base}/api/2{path}", json=json_body,
-                                        headers=self.api_headers), what)
+        return expect(
+            self.http.request(
+                method, f"{self.base}/api/2{path}", json=json_body, headers=self.api_headers
+            ),
+            what,
+        )
 
     def user_id(self, email: str) -> int:
         try:
             return self.users[email]
         except KeyError:
-            raise AssertionError(f"No OneLogin user {email!r} in this scenario; known: "
-                                 f"{sorted(self.users)}") from None
+            raise AssertionError(
+                f"No OneLogin user {email!r} in this scenario; known: {sorted(self.users)}"
+            ) from None
 
     # directory
     def create_user(self, email: str, attributes: dict[str, str]) -> None:
         person = factories.person_for(email)
-        body: dict[str, Any] = {"username": email, "email": email, "status": 1,
-                                "firstname": person.given_name, "lastname": person.family_name}
+        body: dict[str, Any] = {
+            "username": email,
+            "email": email,
+            "status": 1,
+            "firstname": person.given_name,
+            "lastname": person.family_name,
+        }
         body.update(self._fields(attributes))
         created = self._api("POST", "/users", f"create the OneLogin user {email}", body)
         self.users[email] = created["id"]
@@ -594,25 +706,33 @@ class OneLogin:
             elif attribute in ONELOGIN_FIELDS:
                 fields[ONELOGIN_FIELDS[attribute]] = value
             else:
-                raise ValueError(f"OneLogin has no attribute {attribute!r}; known: "
-                                 f"{sorted([*ONELOGIN_FIELDS, USER_TYPE])}")
+                raise ValueError(
+                    f"OneLogin has no attribute {attribute!r}; known: "
+                    f"{sorted([*ONELOGIN_FIELDS, USER_TYPE])}"
+                )
         return fields
 
     def change(self, email: str, attribute: str, value: str) -> None:
-        self._api("PUT", f"/users/{self.user_id(email)}", f"change {attribute} of {email}",
-                  self._fields({attribute: value}))
+        self._api(
+            "PUT",
+            f"/users/{self.user_id(email)}",
+            f"change {attribute} of {email}",
+            self._fields({attribute: value}),
+        )
 
     def set_status(self, email: str, status: int) -> None:
-        self._api("PUT", f"/users/{self.user_id(email)}", f"set the status of {email}",
-                  {"status": status})
+        self._api(
+            "PUT", f"/users/{self.user_id(email)}", f"set the status of {email}", {"status": status}
+        )
 
     def delete_user(self, email: str) -> None:
         self._api("DELETE", f"/users/{self.user_id(email)}", f"delete {email}")
 
     def role_id(self, role: str) -> int:
         if role not in self.roles:
-            self.roles[role] = self._api("POST", "/roles", f"create the role {role}",
-                                         {"name": role})["id"]
+            self.roles[role] = self._api(
+                "POST", "/roles", f"create the role {role}", {"name": role}
+            )["id"]
         return self.roles[role]
 
     def _role_apps(self, role: str) -> list[int]:
@@ -621,54 +741,78 @@ class OneLogin:
     def add_app_to_role(self, role: str) -> None:
         apps = self._role_apps(role)
         if self.app_id not in apps:
-            self._api("PUT", f"/roles/{self.role_id(role)}/apps", f"add Wrike to {role}",
-                      [*apps, self.app_id])
+            self._api(
+                "PUT",
+                f"/roles/{self.role_id(role)}/apps",
+                f"add Wrike to {role}",
+                [*apps, self.app_id],
+            )
 
     def remove_app_from_role(self, role: str) -> None:
         apps = [a for a in self._role_apps(role) if a != self.app_id]
         self._api("PUT", f"/roles/{self.role_id(role)}/apps", f"remove Wrike from {role}", apps)
 
     def add_to_role(self, email: str, role: str) -> None:
-        self._api("POST", f"/roles/{self.role_id(role)}/users", f"add {email} to {role}",
-                  [self.user_id(email)])
+        self._api(
+            "POST",
+            f"/roles/{self.role_id(role)}/users",
+            f"add {email} to {role}",
+            [self.user_id(email)],
+        )
 
     def remove_from_role(self, email: str, role: str) -> None:
-        self._api("DELETE", f"/roles/{self.role_id(role)}/users",
-                  f"remove {email} from {role}", [self.user_id(email)])
+        self._api(
+            "DELETE",
+            f"/roles/{self.role_id(role)}/users",
+            f"remove {email} from {role}",
+            [self.user_id(email)],
+        )
 
     def add_direct_login(self, email: str) -> None:
-        self._sim("POST", f"/users/{self.user_id(email)}/logins", f"give {email} a login",
-                  {"app_id": self.app_id})
+        self._sim(
+            "POST",
+            f"/users/{self.user_id(email)}/logins",
+            f"give {email} a login",
+            {"app_id": self.app_id},
+        )
 
     def remove_direct_login(self, email: str) -> None:
-        self._sim("DELETE", f"/users/{self.user_id(email)}/logins/{self.app_id}",
-                  f"remove the login of {email}")
+        self._sim(
+            "DELETE",
+            f"/users/{self.user_id(email)}/logins/{self.app_id}",
+            f"remove the login of {email}",
+        )
 
     # the Wrike app's Configuration and Provisioning tabs
     def configure(self, scim_url: str, token: str) -> None:
-        self._sim("PUT", f"/apps/{self.app_id}/connector", "save the Configuration tab",
-                  {"scim_base_url": scim_url, "scim_bearer_token": token})
+        self._sim(
+            "PUT",
+            f"/apps/{self.app_id}/connector",
+            "save the Configuration tab",
+            {"scim_base_url": scim_url, "scim_bearer_token": token},
+        )
         self.configured_token = token
 
     def enable_api_connection(self) -> None:
-        self._sim("POST", f"/apps/{self.app_id}/api-connection/enable",
-                  "enable the API connection")
+        self._sim("POST", f"/apps/{self.app_id}/api-connection/enable", "enable the API connection")
 
     def api_connection(self) -> dict[str, Any]:
         connector = self._sim("GET", f"/apps/{self.app_id}/connector", "read the connector")
         return dict(connector["api_connection"])
 
     def set_provisioning(self, **settings: Any) -> None:
-        self._sim("PUT", f"/apps/{self.app_id}/provisioning", "save the Provisioning tab",
-                  settings)
+        self._sim("PUT", f"/apps/{self.app_id}/provisioning", "save the Provisioning tab", settings)
 
     def require_approval(self, task: str | None) -> None:
         """Tick the box for ``task`` (None: none); boxes no such step names are unticked."""
         if task is not None and task not in APPROVAL_BOXES:
             raise ValueError(f"unknown approval {task!r}; known: {sorted(APPROVAL_BOXES)}")
         self.approval_boxes = set() if task is None else (self.approval_boxes or set()) | {task}
-        self.set_provisioning(require_approval={key: label in self.approval_boxes
-                                                for label, key in APPROVAL_BOXES.items()})
+        self.set_provisioning(
+            require_approval={
+                key: label in self.approval_boxes for label, key in APPROVAL_BOXES.items()
+            }
+        )
 
     # approval queue and the app's Users list
     def tasks(self, email: str, state: str | None = None) -> list[dict[str, Any]]:
@@ -684,10 +828,15 @@ class OneLogin:
     def decide(self, email: str, task: str, decision: str) -> None:
         pending = self.pending(email, task)
         if len(pending) != 1:
-            raise AssertionError(f"expected one pending {task} task for {email}, found "
-                                 f"{len(pending)}: {self.tasks(email)}")
-        self._sim("POST", f"/tasks/{pending[0]['id']}/{decision}",
-                  f"{decision} the {task} task of {email}")
+            raise AssertionError(
+                f"expected one pending {task} task for {email}, found "
+                f"{len(pending)}: {self.tasks(email)}"
+            )
+        self._sim(
+            "POST",
+            f"/tasks/{pending[0]['id']}/{decision}",
+            f"{decision} the {task} task of {email}",
+        )
 
     def retry_failed(self, email: str) -> None:
         failed = self.tasks(email, "failed")
@@ -757,8 +906,7 @@ class World:
     last_token_attempt: TokenAttempt | None = None
     last_api_app_page: str | None = None
 
-    def create_onelogin_user(self, email: str, attributes: dict[str, str] | None = None
-                             ) -> None:
+    def create_onelogin_user(self, email: str, attributes: dict[str, str] | None = None) -> None:
         self.wrike.expect_user(email)
         self.onelogin.create_user(email, attributes or {})
 
@@ -770,8 +918,9 @@ class World:
         the requests Wrike received."""
         sections = []
         try:
-            sections.append(("OneLogin System Log",
-                             "\n".join(map(log_line, self.onelogin.events()))))
+            sections.append(
+                ("OneLogin System Log", "\n".join(map(log_line, self.onelogin.events())))
+            )
         except Exception as exc:  # the report must not hide the original failure
             sections.append(("OneLogin System Log", f"(could not be read: {exc!r})"))
         try:
@@ -787,15 +936,19 @@ class World:
 
 def log_line(event: dict[str, Any]) -> str:
     """One System Log event as a support engineer reads it, with its SCIM exchanges."""
-    parts = [f"#{event['id']} {event['created_at']} [{event['event_type_id']} "
-             f"{event.get('event_type_name')}] user={event.get('user_name')}"]
+    parts = [
+        f"#{event['id']} {event['created_at']} [{event['event_type_id']} "
+        f"{event.get('event_type_name')}] user={event.get('user_name')}"
+    ]
     for key in ("role_name", "notes", "error_description"):
         if event.get(key):
             parts.append(f"{key}={event[key]}")
     lines = [" ".join(parts)]
     for exchange in event.get("scim_exchanges") or []:
-        lines.append(f"    > {exchange.get('method')} {exchange.get('url')} "
-                     f"{json.dumps(exchange.get('request_body'))}")
+        lines.append(
+            f"    > {exchange.get('method')} {exchange.get('url')} "
+            f"{json.dumps(exchange.get('request_body'))}"
+        )
         answer = exchange.get("network_error") or json.dumps(exchange.get("response_body"))
         lines.append(f"    < {exchange.get('status')} {answer}")
     return "\n".join(lines)
@@ -831,10 +984,12 @@ class Stage:
             wrike_app = create_wrike(_wrike_config())
             account = OneLoginAccount(
                 OneLoginConfig(drain_mode="sync"),
-                session_factory=lambda _base: wsgi_session(wrike_app, WRIKE_BASE))
+                session_factory=lambda _base: wsgi_session(wrike_app, WRIKE_BASE),
+            )
             onelogin_app = create_onelogin(account.config, account=account)
-            self._wrike_session: Callable[[], requests.Session] | None = (
-                lambda: wsgi_session(wrike_app, WRIKE_BASE))
+            self._wrike_session: Callable[[], requests.Session] | None = lambda: wsgi_session(
+                wrike_app, WRIKE_BASE
+            )
             self.wrike_base, self.admin_key = WRIKE_BASE, None
             self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
             self.onelogin_base = ONELOGIN_BASE
@@ -855,8 +1010,9 @@ class Stage:
             self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
             self.onelogin_base = ONELOGIN_BASE
         else:
-            raise pytest.UsageError(f"--target must be one of {', '.join(TARGETS)}, not "
-                                    f"{target.name!r}")
+            raise pytest.UsageError(
+                f"--target must be one of {', '.join(TARGETS)}, not {target.name!r}"
+            )
 
     def world(self) -> World:
         """A fresh OneLogin and Wrike for one scenario."""
@@ -883,8 +1039,13 @@ class Stage:
 @pytest.fixture(scope="session")
 def stage(request: pytest.FixtureRequest) -> Iterator[Stage]:
     config = request.config
-    built = Stage(Target(config.getoption("--target"), config.getoption("--scim-url"),
-                         config.getoption("--scim-token")))
+    built = Stage(
+        Target(
+            config.getoption("--target"),
+            config.getoption("--scim-url"),
+            config.getoption("--scim-token"),
+        )
+    )
     try:
         yield built
     finally:

@@ -33,18 +33,40 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--data-dir", default="data", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for the SQLite database; state survives a restart.")
+@click.option(
+    "--data-dir",
+    default="data",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the SQLite database; state survives a restart.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8100, show_default=True, type=int, help="Port to listen on.")
-@click.option("--public-url", default=None, help="Base URL clients use (default: http://HOST:PORT).")
-@click.option("--harness/--no-harness", default=_DEFAULTS["harness_enabled"], show_default=True,
-              help="Enable the harness controls (reset, faults, journal).")
-@click.option("--seed/--no-seed", default=True, show_default=True,
-              help="Seed a demo account when the database is empty.")
+@click.option(
+    "--public-url", default=None, help="Base URL clients use (default: http://HOST:PORT)."
+)
+@click.option(
+    "--harness/--no-harness",
+    default=_DEFAULTS["harness_enabled"],
+    show_default=True,
+    help="Enable the harness controls (reset, faults, journal).",
+)
+@click.option(
+    "--seed/--no-seed",
+    default=True,
+    show_default=True,
+    help="Seed a demo account when the database is empty.",
+)
 @click.option("--threads", default=8, show_default=True, type=int, help="Server threads.")
-def serve(data_dir: Path, host: str, port: int, public_url: str | None, harness: bool,
-          seed: bool, threads: int) -> None:
+def serve(
+    data_dir: Path,
+    host: str,
+    port: int,
+    public_url: str | None,
+    harness: bool,
+    seed: bool,
+    threads: int,
+) -> None:
     """Serve the provider with a seeded demo account (plan, approved domain, an admin with both
     rights, a token printed once)."""
     from waitress import serve as waitress_serve
@@ -65,14 +87,18 @@ def serve(data_dir: Path, host: str, port: int, public_url: str | None, harness:
         info = {k: v for k, v in asdict(demo).items() if k != "token"}
         info["scim_url"] = public.rstrip("/") + demo.scim_path
         info_path.write_text(json.dumps(info, indent=2))
-        click.echo(f"Seeded demo account {demo.account_id} ({demo.plan}), approved domain "
-                   f"{demo.domain}, admin {demo.admin_email} / {demo.admin_password}")
+        click.echo(
+            f"Seeded demo account {demo.account_id} ({demo.plan}), approved domain "
+            f"{demo.domain}, admin {demo.admin_email} / {demo.admin_password}"
+        )
         click.echo(f"SCIM URL:    {info['scim_url']}")
         click.echo(f"SCIM token:  {demo.token}   (shown once; it is stored only as a hash)")
     elif info_path.exists():
         info = json.loads(info_path.read_text())
-        click.echo(f"Resuming account {info['account_id']}; SCIM URL {info['scim_url']} "
-                   "(the token was shown when it was issued)")
+        click.echo(
+            f"Resuming account {info['account_id']}; SCIM URL {info['scim_url']} "
+            "(the token was shown when it was issued)"
+        )
     click.echo(f"Admin API:   {public}/admin/api/v1  (Authorization: Bearer {config.admin_key})")
     click.echo(f"Serving on {public}")
     waitress_serve(app, host=host, port=port, threads=threads, ident="wrike-sp")

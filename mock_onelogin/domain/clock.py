@@ -37,8 +37,10 @@ class FixedClock:
 def iso(ts: datetime) -> str:
     """OneLogin's timestamp format: ``YYYY-MM-DDThh:mm:ss.mmmZ``."""
     t = ts.astimezone(UTC)
-    return (f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
-            f"{t.second:02d}.{t.microsecond // 1000:03d}Z")
+    return (
+        f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
+        f"{t.second:02d}.{t.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_iso(text: str) -> datetime:

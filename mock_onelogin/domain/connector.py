@@ -47,19 +47,23 @@ class ConnectorConfig:
         """The configuration as the admin page shows it; the token is masked."""
         return {
             "scim_base_url": self.scim_base_url,
-            "scim_bearer_token": self.scim_bearer_token if reveal_token
+            "scim_bearer_token": self.scim_bearer_token
+            if reveal_token
             else mask(self.scim_bearer_token),
             "scim_json_template": self.scim_json_template,
-            "parameters": {k: {"source": v.source, "default": v.default}
-                           for k, v in self.parameters.items()},
+            "parameters": {
+                k: {"source": v.source, "default": v.default} for k, v in self.parameters.items()
+            },
             "custom_headers": self.custom_headers,
-            "api_connection": {"api_status": self.api_status,
-                               "message": self.api_status_message},
-            "labels": {"scim_base_url": "SCIM Base URL",
-                       "scim_bearer_token": "SCIM Bearer Token",
-                       "scim_json_template": "SCIM JSON Template",
-                       "custom_headers": "Custom Headers", "api_connection": "API Connection",
-                       "api_status": "API Status"},
+            "api_connection": {"api_status": self.api_status, "message": self.api_status_message},
+            "labels": {
+                "scim_base_url": "SCIM Base URL",
+                "scim_bearer_token": "SCIM Bearer Token",
+                "scim_json_template": "SCIM JSON Template",
+                "custom_headers": "Custom Headers",
+                "api_connection": "API Connection",
+                "api_status": "API Status",
+            },
         }
 
     def to_storage(self) -> str:
@@ -74,28 +78,39 @@ class ConnectorConfig:
         data = json.loads(text)
         status = data.pop("api_connection", {})
         config = cls().updated(data)
-        return replace(config, api_status=status.get("api_status", API_STATUS_DISABLED),
-                       api_status_message=status.get("message", ""))
+        return replace(
+            config,
+            api_status=status.get("api_status", API_STATUS_DISABLED),
+            api_status_message=status.get("message", ""),
+        )
 
     def updated(self, data: Any) -> ConnectorConfig:
         """Apply a partial change. Changing the URL or token disables the API connection until
         "Enable" is pressed again, as a changed credential has not been tested."""
         if not isinstance(data, dict):
             raise ValidationFailed("connector configuration must be a JSON object")
-        known = {"scim_base_url", "scim_bearer_token", "scim_json_template", "parameters",
-                 "custom_headers", "labels"}
+        known = {
+            "scim_base_url",
+            "scim_bearer_token",
+            "scim_json_template",
+            "parameters",
+            "custom_headers",
+            "labels",
+        }
         unknown = set(data) - known
         if unknown:
-            raise ValidationFailed(f"unknown connector field(s) {sorted(unknown)}; known: "
-                                   f"{sorted(known - {'labels'})}")
+            raise ValidationFailed(
+                f"unknown connector field(s) {sorted(unknown)}; known: {sorted(known - {'labels'})}"
+            )
         changes: dict[str, Any] = {}
         if "scim_base_url" in data:
             changes["scim_base_url"] = _base_url(data["scim_base_url"])
         if "scim_bearer_token" in data:
             token = data["scim_bearer_token"]
             if not isinstance(token, str) or any(c.isspace() for c in token.strip()):
-                raise ValidationFailed("SCIM Bearer Token must be a string without spaces",
-                                       "scim_bearer_token")
+                raise ValidationFailed(
+                    "SCIM Bearer Token must be a string without spaces", "scim_bearer_token"
+                )
             changes["scim_bearer_token"] = token.strip()
         if "scim_json_template" in data:
             changes["scim_json_template"] = parse_template(data["scim_json_template"])
@@ -106,8 +121,9 @@ class ConnectorConfig:
         config = replace(self, **changes)
         config.compile()  # refuse templates naming parameters the app lacks
         if ("scim_base_url" in changes and changes["scim_base_url"] != self.scim_base_url) or (
-                "scim_bearer_token" in changes
-                and changes["scim_bearer_token"] != self.scim_bearer_token):
+            "scim_bearer_token" in changes
+            and changes["scim_bearer_token"] != self.scim_bearer_token
+        ):
             config = replace(config, api_status=API_STATUS_DISABLED, api_status_message="")
         return config
 
@@ -120,22 +136,27 @@ def _base_url(value: Any) -> str:
         return ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationFailed(f"SCIM Base URL must be an http(s) URL, not {value!r}",
-                               "scim_base_url")
+        raise ValidationFailed(
+            f"SCIM Base URL must be an http(s) URL, not {value!r}", "scim_base_url"
+        )
     return url
 
 
 def _parameters(value: Any) -> dict[str, AppParameter]:
     if not isinstance(value, dict):
-        raise ValidationFailed("parameters must be an object of name -> {source, default}",
-                               "parameters")
+        raise ValidationFailed(
+            "parameters must be an object of name -> {source, default}", "parameters"
+        )
     out: dict[str, AppParameter] = {}
     for name, spec in value.items():
         if isinstance(spec, str):
             spec = {"source": spec}
         if not isinstance(spec, dict) or not isinstance(spec.get("source"), str):
-            raise ValidationFailed(f"parameter {name!r} needs a 'source' user field, e.g. "
-                                   "'email' or 'custom_fields.wrike_user_type'", "parameters")
+            raise ValidationFailed(
+                f"parameter {name!r} needs a 'source' user field, e.g. "
+                "'email' or 'custom_fields.wrike_user_type'",
+                "parameters",
+            )
         default = spec.get("default", "")
         if not isinstance(default, str):
             raise ValidationFailed(f"parameter {name!r}: default must be a string", "parameters")
@@ -145,19 +166,24 @@ def _parameters(value: Any) -> dict[str, AppParameter]:
 
 def _headers(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ValidationFailed("custom_headers must be an object of header name -> value",
-                               "custom_headers")
+        raise ValidationFailed(
+            "custom_headers must be an object of header name -> value", "custom_headers"
+        )
     out: dict[str, str] = {}
     for name, item in value.items():
         if not isinstance(name, str) or not name.strip() or not isinstance(item, str):
-            raise ValidationFailed("custom_headers names and values must be strings",
-                                   "custom_headers")
+            raise ValidationFailed(
+                "custom_headers names and values must be strings", "custom_headers"
+            )
         if name.strip().lower() in RESERVED_HEADERS:
-            raise ValidationFailed(f"custom header {name!r} is set by OneLogin itself; use "
-                                   "the SCIM Bearer Token field for credentials",
-                                   "custom_headers")
+            raise ValidationFailed(
+                f"custom header {name!r} is set by OneLogin itself; use "
+                "the SCIM Bearer Token field for credentials",
+                "custom_headers",
+            )
         if "\n" in item or "\r" in item:
-            raise ValidationFailed(f"custom header {name!r} contains a line break",
-                                   "custom_headers")
+            raise ValidationFailed(
+                f"custom header {name!r} contains a line break", "custom_headers"
+            )
         out[name.strip()] = item
     return out

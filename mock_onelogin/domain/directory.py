@@ -12,26 +12,58 @@ from typing import Any
 from mock_onelogin.domain.errors import BadRequest, ValidationFailed
 
 USER_STATES = {0: "Unapproved", 1: "Approved", 2: "Rejected", 3: "Unlicensed"}
-USER_STATUSES = {0: "Unactivated", 1: "Active", 2: "Suspended", 3: "Locked",
-                 4: "Password expired", 5: "Awaiting password reset", 7: "Password Pending",
-                 8: "Security questions required"}
+USER_STATUSES = {
+    0: "Unactivated",
+    1: "Active",
+    2: "Suspended",
+    3: "Locked",
+    4: "Password expired",
+    5: "Awaiting password reset",
+    7: "Password Pending",
+    8: "Security questions required",
+}
 STATUS_ACTIVE = 1
 STATUS_SUSPENDED = 2
 STATUS_PASSWORD_PENDING = 7
 
 #: Writable string fields of a user (v2 API names).
-STRING_FIELDS = ("username", "email", "firstname", "lastname", "title", "department",
-                 "company", "comment", "phone", "samaccountname", "member_of",
-                 "userprincipalname", "distinguished_name", "external_id", "manager_ad_id",
-                 "preferred_locale_code")
-INT_FIELDS = ("state", "status", "group_id", "directory_id", "trusted_idp_id",
-              "manager_user_id")
+STRING_FIELDS = (
+    "username",
+    "email",
+    "firstname",
+    "lastname",
+    "title",
+    "department",
+    "company",
+    "comment",
+    "phone",
+    "samaccountname",
+    "member_of",
+    "userprincipalname",
+    "distinguished_name",
+    "external_id",
+    "manager_ad_id",
+    "preferred_locale_code",
+)
+INT_FIELDS = ("state", "status", "group_id", "directory_id", "trusted_idp_id", "manager_user_id")
 WRITE_ONLY_FIELDS = ("password", "password_confirmation", "password_algorithm", "salt")
-READ_ONLY_FIELDS = ("id", "created_at", "updated_at", "activated_at", "last_login",
-                    "invitation_sent_at", "invalid_login_attempts", "locked_until",
-                    "password_changed_at")
-WRITABLE = set(STRING_FIELDS) | set(INT_FIELDS) | set(WRITE_ONLY_FIELDS) | {
-    "custom_attributes", "role_ids"}
+READ_ONLY_FIELDS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "activated_at",
+    "last_login",
+    "invitation_sent_at",
+    "invalid_login_attempts",
+    "locked_until",
+    "password_changed_at",
+)
+WRITABLE = (
+    set(STRING_FIELDS)
+    | set(INT_FIELDS)
+    | set(WRITE_ONLY_FIELDS)
+    | {"custom_attributes", "role_ids"}
+)
 
 #: Custom attributes the simulated account defines. "Wrike user type" feeds SCIM userType.
 #: OneLogin stores custom attribute values as free text: it does not know Wrike's user types
@@ -69,11 +101,13 @@ def validate_user_payload(data: Any, *, creating: bool) -> dict[str, Any]:
                 raise ValidationFailed(f"Validation failed: {key} must be an integer", key)
             out[key] = value
     if "state" in out and out["state"] not in USER_STATES:
-        raise ValidationFailed(f"Validation failed: state must be one of "
-                               f"{sorted(USER_STATES)}", "state")
+        raise ValidationFailed(
+            f"Validation failed: state must be one of {sorted(USER_STATES)}", "state"
+        )
     if "status" in out and out["status"] not in USER_STATUSES:
-        raise ValidationFailed(f"Validation failed: status must be one of "
-                               f"{sorted(USER_STATUSES)}", "status")
+        raise ValidationFailed(
+            f"Validation failed: status must be one of {sorted(USER_STATUSES)}", "status"
+        )
     if out.get("email") and not _EMAIL.match(out["email"]):
         raise ValidationFailed("Validation failed: Email is not a valid email address", "email")
     if creating and not (out.get("username") or out.get("email")):
@@ -81,11 +115,14 @@ def validate_user_payload(data: Any, *, creating: bool) -> dict[str, Any]:
     if "password" in data:
         password = data["password"]
         if not isinstance(password, str) or not password:
-            raise ValidationFailed("Validation failed: password must be a non-empty string",
-                                   "password")
+            raise ValidationFailed(
+                "Validation failed: password must be a non-empty string", "password"
+            )
         if data.get("password_confirmation") not in (None, password):
-            raise ValidationFailed("Validation failed: Password confirmation doesn't match "
-                                   "Password", "password_confirmation")
+            raise ValidationFailed(
+                "Validation failed: Password confirmation doesn't match Password",
+                "password_confirmation",
+            )
         out["password_set"] = True
     if "custom_attributes" in data:
         out["custom_attributes"] = validate_custom_attributes(data["custom_attributes"])
@@ -98,16 +135,22 @@ def validate_custom_attributes(value: Any) -> dict[str, str | None]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValidationFailed("Validation failed: custom_attributes must be an object",
-                               "custom_attributes")
+        raise ValidationFailed(
+            "Validation failed: custom_attributes must be an object", "custom_attributes"
+        )
     out: dict[str, str | None] = {}
     for key, item in value.items():
         if key not in CUSTOM_ATTRIBUTES:
-            raise BadRequest(f"unknown attribute: custom_attributes.{key}; this account "
-                             f"defines {sorted(CUSTOM_ATTRIBUTES)}", f"custom_attributes.{key}")
+            raise BadRequest(
+                f"unknown attribute: custom_attributes.{key}; this account "
+                f"defines {sorted(CUSTOM_ATTRIBUTES)}",
+                f"custom_attributes.{key}",
+            )
         if item is not None and not isinstance(item, str):
-            raise ValidationFailed(f"Validation failed: custom_attributes.{key} must be a "
-                                   "string", f"custom_attributes.{key}")
+            raise ValidationFailed(
+                f"Validation failed: custom_attributes.{key} must be a string",
+                f"custom_attributes.{key}",
+            )
         out[key] = item
     return out
 

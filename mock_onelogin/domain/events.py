@@ -69,23 +69,35 @@ _DESCRIPTIONS: dict[EventType, tuple[str, bool]] = {
     EventType.USER_DELETED_IN_APP: ("User %user% deleted in app %app%", False),
     EventType.USER_LINKED_IN_APP: ("User %user% linked in app %app%", False),
     EventType.PROVISIONING_DO_NOTHING_WARNING: (
-        'Provisioning Deprovisioning mode "Do nothing" warning for %user% in %app%', False),
+        'Provisioning Deprovisioning mode "Do nothing" warning for %user% in %app%',
+        False,
+    ),
     EventType.USER_SUSPENSION_FAILED_IN_APP: ("User %user% suspension failed in app %app%", False),
     EventType.USER_REACTIVATION_FAILED_IN_APP: (
-        "User %user% reactivation failed in app %app%", False),
+        "User %user% reactivation failed in app %app%",
+        False,
+    ),
     EventType.USER_DELETION_FAILED_IN_APP: ("User %user% deletion failed in app %app%", False),
     EventType.USER_CREATION_FAILED_IN_APP: ("User %user% creation failed in app %app%", False),
     EventType.USER_UPDATE_FAILED_IN_APP: ("User %user% update failed in app %app%", False),
     EventType.USER_APP_REQUEST_APPROVED: (
-        "%actor_user% approved the %app% request for %user%", False),
+        "%actor_user% approved the %app% request for %user%",
+        False,
+    ),
     EventType.USER_APP_REQUEST_DENIED: ("%actor_user% denied the %app% request for %user%", False),
     EventType.USER_MANUALLY_ADDED_TO_ROLE: (
-        "%actor_user% manually added %user% to role %role%", False),
+        "%actor_user% manually added %user% to role %role%",
+        False,
+    ),
     EventType.USER_MANUALLY_REMOVED_FROM_ROLE: (
-        "%actor_user% manually removed %user% from role %role%", False),
+        "%actor_user% manually removed %user% from role %role%",
+        False,
+    ),
     EventType.LOGIN_MANUALLY_ADDED: ("%actor_user% manually added user %user% to app %app%", True),
     EventType.LOGIN_MANUALLY_REMOVED: (
-        "%actor_user% manually removed user %user% from app %app%", True),
+        "%actor_user% manually removed user %user% from app %app%",
+        True,
+    ),
 }
 
 EVENT_TYPES: dict[int, EventTypeInfo] = {

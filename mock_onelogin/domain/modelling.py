@@ -112,8 +112,11 @@ SCIM_TIMEOUT_S = 30.0
 
 #: Admin API: 5,000 calls per hour per account; beyond it a 429 in the v2 error shape.
 RATE_LIMIT_PER_HOUR = 5000
-RATE_LIMIT_ERROR = {"statusCode": 429, "name": "TooManyRequestsError",
-                    "message": "Rate limit exceeded"}
+RATE_LIMIT_ERROR = {
+    "statusCode": 429,
+    "name": "TooManyRequestsError",
+    "message": "Rate limit exceeded",
+}
 
 #: Access tokens live 10 hours; asking again with the same credentials returns the same token.
 TOKEN_LIFETIME_S = 36000
@@ -130,13 +133,24 @@ DEFAULT_EVENT_RETENTION = 100_000
 
 #: How provisioning states are labelled in the app's Users list (Pending, Provisioned and
 #: Failed are reported by vendors; the rest are ours).
-UI_LABELS = {"provisioning_pending_approval": "Pending", "modifying_pending_approval": "Pending",
-             "deleting_pending_approval": "Pending", "provisioned": "Provisioned",
-             "provisioning_failed": "Failed", "modifying_failed": "Failed",
-             "deleting_failed": "Failed", "linking_failed": "Failed", "deleted": "Deleted",
-             "disabled": "Suspended", "provisioning": "Provisioning", "modifying": "Modifying",
-             "deleting": "Deleting", "linking": "Linking", "unknown": "Unknown",
-             "nonexistent": "Not provisioned"}
+UI_LABELS = {
+    "provisioning_pending_approval": "Pending",
+    "modifying_pending_approval": "Pending",
+    "deleting_pending_approval": "Pending",
+    "provisioned": "Provisioned",
+    "provisioning_failed": "Failed",
+    "modifying_failed": "Failed",
+    "deleting_failed": "Failed",
+    "linking_failed": "Failed",
+    "deleted": "Deleted",
+    "disabled": "Suspended",
+    "provisioning": "Provisioning",
+    "modifying": "Modifying",
+    "deleting": "Deleting",
+    "linking": "Linking",
+    "unknown": "Unknown",
+    "nonexistent": "Not provisioned",
+}
 
 #: Event names: official UPPER_SNAKE names are known for a few ids; the others are our
 #: descriptive names (see domain/events.py, where each carries an ``official`` flag).

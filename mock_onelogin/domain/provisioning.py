@@ -16,14 +16,33 @@ from mock_onelogin.domain.errors import ValidationFailed
 from mock_onelogin.domain.events import EventType
 
 PROVISIONING_STATES = (
-    "unknown", "provisioning", "modifying", "deleting", "provisioning_pending_approval",
-    "deleting_pending_approval", "modifying_pending_approval", "linking", "provisioned",
-    "deleted", "modifying_failed", "provisioning_failed", "deleting_failed", "linking_failed",
-    "disabled", "nonexistent", "modifying_pending_approval_then_disabled",
+    "unknown",
+    "provisioning",
+    "modifying",
+    "deleting",
+    "provisioning_pending_approval",
+    "deleting_pending_approval",
+    "modifying_pending_approval",
+    "linking",
+    "provisioned",
+    "deleted",
+    "modifying_failed",
+    "provisioning_failed",
+    "deleting_failed",
+    "linking_failed",
+    "disabled",
+    "nonexistent",
+    "modifying_pending_approval_then_disabled",
 )
 PROVISIONING_STATUSES = (
-    "enabling", "disabling", "enabling_pending_approval", "disabling_pendding_approval",
-    "enabled", "disabled", "disabling_failed", "enabling_failed",
+    "enabling",
+    "disabling",
+    "enabling_pending_approval",
+    "disabling_pendding_approval",
+    "enabled",
+    "disabled",
+    "disabling_failed",
+    "enabling_failed",
 )
 
 
@@ -135,59 +154,82 @@ class ProvisioningSettings:
             TaskKind.SUSPEND: modelling.SUSPEND_APPROVAL_GATE,
             TaskKind.REACTIVATE: modelling.REACTIVATE_APPROVAL_GATE,
         }.get(kind)
-        return {"create_user": self.approve_create, "update_user": self.approve_update,
-                "delete_user": self.approve_delete}.get(gate or "", False)
+        return {
+            "create_user": self.approve_create,
+            "update_user": self.approve_update,
+            "delete_user": self.approve_delete,
+        }.get(gate or "", False)
 
     def to_json(self) -> dict[str, Any]:
         """The tab with OneLogin's labels, so an admin recognises each setting."""
         return {
             "enabled": self.enabled,
-            "require_approval": {"create_user": self.approve_create,
-                                 "update_user": self.approve_update,
-                                 "delete_user": self.approve_delete},
+            "require_approval": {
+                "create_user": self.approve_create,
+                "update_user": self.approve_update,
+                "delete_user": self.approve_delete,
+            },
             "on_delete": self.on_delete.value,
             "on_suspend": self.on_suspend.value,
             "update_method": self.update_method.value,
-            "retry_policy": {"max_attempts": self.retry.max_attempts,
-                             "base_delay_s": self.retry.base_delay_s,
-                             "max_delay_s": self.retry.max_delay_s},
+            "retry_policy": {
+                "max_attempts": self.retry.max_attempts,
+                "base_delay_s": self.retry.base_delay_s,
+                "max_delay_s": self.retry.max_delay_s,
+            },
             "labels": {
                 "enabled": "Enable provisioning",
                 "require_approval": "Require admin approval before this action is performed",
-                "create_user": "Create user", "delete_user": "Delete user",
+                "create_user": "Create user",
+                "delete_user": "Delete user",
                 "update_user": "Update user",
                 "on_delete": "When users are deleted in OneLogin, or the user's app access is "
-                             "removed, perform the below action",
+                "removed, perform the below action",
                 "on_suspend": "When user accounts are suspended in OneLogin, perform the "
-                              "following action",
+                "following action",
             },
         }
 
     def updated(self, data: dict[str, Any]) -> ProvisioningSettings:
         """Apply a partial change from the simulator API, refusing unknown keys and values."""
-        known = {"enabled", "require_approval", "on_delete", "on_suspend", "update_method",
-                 "retry_policy", "labels"}
+        known = {
+            "enabled",
+            "require_approval",
+            "on_delete",
+            "on_suspend",
+            "update_method",
+            "retry_policy",
+            "labels",
+        }
         unknown = set(data) - known
         if unknown:
-            raise ValidationFailed(f"unknown provisioning setting(s): {sorted(unknown)}; "
-                                   f"known: {sorted(known - {'labels'})}")
+            raise ValidationFailed(
+                f"unknown provisioning setting(s): {sorted(unknown)}; "
+                f"known: {sorted(known - {'labels'})}"
+            )
         changes: dict[str, Any] = {}
         if "enabled" in data:
             changes["enabled"] = _bool(data["enabled"], "enabled")
         if "require_approval" in data:
             approval = data["require_approval"]
             if not isinstance(approval, dict):
-                raise ValidationFailed("require_approval must be an object with create_user, "
-                                       "update_user and/or delete_user booleans",
-                                       "require_approval")
+                raise ValidationFailed(
+                    "require_approval must be an object with create_user, "
+                    "update_user and/or delete_user booleans",
+                    "require_approval",
+                )
             extra = set(approval) - {"create_user", "update_user", "delete_user"}
             if extra:
-                raise ValidationFailed(f"require_approval: unknown action(s) {sorted(extra)}; "
-                                       "use create_user, update_user, delete_user",
-                                       "require_approval")
-            for key, attr in (("create_user", "approve_create"),
-                              ("update_user", "approve_update"),
-                              ("delete_user", "approve_delete")):
+                raise ValidationFailed(
+                    f"require_approval: unknown action(s) {sorted(extra)}; "
+                    "use create_user, update_user, delete_user",
+                    "require_approval",
+                )
+            for key, attr in (
+                ("create_user", "approve_create"),
+                ("update_user", "approve_update"),
+                ("delete_user", "approve_delete"),
+            ):
                 if key in approval:
                     changes[attr] = _bool(approval[key], f"require_approval.{key}")
         if "on_delete" in data:
@@ -195,8 +237,7 @@ class ProvisioningSettings:
         if "on_suspend" in data:
             changes["on_suspend"] = _choice(SuspendAction, data["on_suspend"], "on_suspend")
         if "update_method" in data:
-            changes["update_method"] = _choice(UpdateMethod, data["update_method"],
-                                               "update_method")
+            changes["update_method"] = _choice(UpdateMethod, data["update_method"], "update_method")
         if "retry_policy" in data:
             changes["retry"] = _retry(data["retry_policy"])
         return replace(self, **changes)
@@ -216,14 +257,15 @@ def _choice(enum: type[StrEnum], value: Any, name: str) -> Any:
     for member in enum:
         if isinstance(value, str) and value.strip().lower() == member.value.lower():
             return member
-    raise ValidationFailed(f"{name} must be one of {[m.value for m in enum]}, not {value!r}",
-                           name)
+    raise ValidationFailed(f"{name} must be one of {[m.value for m in enum]}, not {value!r}", name)
 
 
 def _retry(data: Any) -> RetryPolicy:
     if not isinstance(data, dict):
-        raise ValidationFailed("retry_policy must be an object with max_attempts, "
-                               "base_delay_s, max_delay_s", "retry_policy")
+        raise ValidationFailed(
+            "retry_policy must be an object with max_attempts, base_delay_s, max_delay_s",
+            "retry_policy",
+        )
     extra = set(data) - {"max_attempts", "base_delay_s", "max_delay_s"}
     if extra:
         raise ValidationFailed(f"retry_policy: unknown key(s) {sorted(extra)}", "retry_policy")
@@ -232,8 +274,7 @@ def _retry(data: Any) -> RetryPolicy:
     base = data.get("base_delay_s", policy.base_delay_s)
     cap = data.get("max_delay_s", policy.max_delay_s)
     if isinstance(attempts, bool) or not isinstance(attempts, int) or not 0 <= attempts <= 20:
-        raise ValidationFailed("retry_policy.max_attempts must be an integer 0..20",
-                               "retry_policy")
+        raise ValidationFailed("retry_policy.max_attempts must be an integer 0..20", "retry_policy")
     for name, value in (("base_delay_s", base), ("max_delay_s", cap)):
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise ValidationFailed(f"retry_policy.{name} must be a number >= 0", "retry_policy")
@@ -259,8 +300,9 @@ class LoginMemory:
     confirmed_hash: str | None = None
 
 
-def decide(settings: ProvisioningSettings, memory: LoginMemory, now: Entitlement,
-           body_hash: str | None) -> TaskKind | None:
+def decide(
+    settings: ProvisioningSettings, memory: LoginMemory, now: Entitlement, body_hash: str | None
+) -> TaskKind | None:
     """What a directory change means for the app: the one task that brings the app's account
     to what the directory intends, or None.
 
@@ -282,8 +324,11 @@ def decide(settings: ProvisioningSettings, memory: LoginMemory, now: Entitlement
     if has_access and now.suspended:
         if settings.on_suspend is SuspendAction.SUSPEND:
             return TaskKind.SUSPEND if memory.remote is Remote.ACTIVE else None
-        if (memory.remote is Remote.ACTIVE and not memory.was_suspended
-                and modelling.LOG_DO_NOTHING_ON_SUSPEND):
+        if (
+            memory.remote is Remote.ACTIVE
+            and not memory.was_suspended
+            and modelling.LOG_DO_NOTHING_ON_SUSPEND
+        ):
             return TaskKind.NOTHING
         return None
     # Access lost: unassigned, or the user deleted in OneLogin.
@@ -309,25 +354,40 @@ class StepStates:
 
 TASK_STATES: dict[TaskKind, StepStates] = {
     TaskKind.CREATE: StepStates(
-        ("provisioning_pending_approval", "enabled"), ("provisioning", "enabled"),
+        ("provisioning_pending_approval", "enabled"),
+        ("provisioning", "enabled"),
         ("provisioning_failed", "enabled"),
-        EventType.USER_CREATED_IN_APP, EventType.USER_CREATION_FAILED_IN_APP),
+        EventType.USER_CREATED_IN_APP,
+        EventType.USER_CREATION_FAILED_IN_APP,
+    ),
     TaskKind.UPDATE: StepStates(
-        ("modifying_pending_approval", "enabled"), ("modifying", "enabled"),
+        ("modifying_pending_approval", "enabled"),
+        ("modifying", "enabled"),
         ("modifying_failed", "enabled"),
-        EventType.USER_UPDATED_IN_APP, EventType.USER_UPDATE_FAILED_IN_APP),
+        EventType.USER_UPDATED_IN_APP,
+        EventType.USER_UPDATE_FAILED_IN_APP,
+    ),
     TaskKind.SUSPEND: StepStates(
         ("modifying_pending_approval", "disabling_pendding_approval"),
-        ("modifying", "disabling"), ("modifying_failed", "disabling_failed"),
-        EventType.USER_SUSPENDED_IN_APP, EventType.USER_SUSPENSION_FAILED_IN_APP),
+        ("modifying", "disabling"),
+        ("modifying_failed", "disabling_failed"),
+        EventType.USER_SUSPENDED_IN_APP,
+        EventType.USER_SUSPENSION_FAILED_IN_APP,
+    ),
     TaskKind.REACTIVATE: StepStates(
         ("modifying_pending_approval", "enabling_pending_approval"),
-        ("modifying", "enabling"), ("modifying_failed", "enabling_failed"),
-        EventType.USER_REACTIVATED_IN_APP, EventType.USER_REACTIVATION_FAILED_IN_APP),
+        ("modifying", "enabling"),
+        ("modifying_failed", "enabling_failed"),
+        EventType.USER_REACTIVATED_IN_APP,
+        EventType.USER_REACTIVATION_FAILED_IN_APP,
+    ),
     TaskKind.DELETE: StepStates(
-        ("deleting_pending_approval", "enabled"), ("deleting", "enabled"),
+        ("deleting_pending_approval", "enabled"),
+        ("deleting", "enabled"),
         ("deleting_failed", "enabled"),
-        EventType.USER_DELETED_IN_APP, EventType.USER_DELETION_FAILED_IN_APP),
+        EventType.USER_DELETED_IN_APP,
+        EventType.USER_DELETION_FAILED_IN_APP,
+    ),
 }
 
 #: Where a successful task leaves the login.
@@ -341,11 +401,13 @@ SUCCESS_STATES: dict[TaskKind, tuple[str, str, Remote]] = {
 
 #: Task transitions: the state machine a task row follows.
 TASK_TRANSITIONS: dict[TaskState, frozenset[TaskState]] = {
-    TaskState.PENDING_APPROVAL: frozenset({TaskState.QUEUED, TaskState.DENIED,
-                                           TaskState.SUPERSEDED}),
+    TaskState.PENDING_APPROVAL: frozenset(
+        {TaskState.QUEUED, TaskState.DENIED, TaskState.SUPERSEDED}
+    ),
     TaskState.QUEUED: frozenset({TaskState.RUNNING, TaskState.SUPERSEDED}),
-    TaskState.RUNNING: frozenset({TaskState.DONE, TaskState.FAILED, TaskState.QUEUED,
-                                  TaskState.SUPERSEDED}),
+    TaskState.RUNNING: frozenset(
+        {TaskState.DONE, TaskState.FAILED, TaskState.QUEUED, TaskState.SUPERSEDED}
+    ),
     TaskState.FAILED: frozenset({TaskState.QUEUED, TaskState.SUPERSEDED}),
     TaskState.DONE: frozenset(),
     TaskState.DENIED: frozenset(),

@@ -40,8 +40,16 @@ DEFAULT_PARAMETERS: dict[str, AppParameter] = {
     for name, (source, default) in DEFAULT_PARAMETER_SOURCES.items()
 }
 
-__all__ = ["CORE_SCHEMA", "DEFAULT_PARAMETERS", "DEFAULT_TEMPLATE", "ENTERPRISE_SCHEMA",
-           "AppParameter", "CompiledTemplate", "UserView", "parse_template"]
+__all__ = [
+    "CORE_SCHEMA",
+    "DEFAULT_PARAMETERS",
+    "DEFAULT_TEMPLATE",
+    "ENTERPRISE_SCHEMA",
+    "AppParameter",
+    "CompiledTemplate",
+    "UserView",
+    "parse_template",
+]
 
 #: ``{$user.x}`` names the simulator understands, beyond the raw directory fields.
 DERIVED_USER_FIELDS = ("display_name", "active")
@@ -56,7 +64,7 @@ class UserView:
 
     def lookup(self, path: str) -> Any:
         if path.startswith("custom_fields."):
-            return self.custom.get(path[len("custom_fields."):])
+            return self.custom.get(path[len("custom_fields.") :])
         if path == "display_name":
             first = self.fields.get("firstname") or ""
             last = self.fields.get("lastname") or ""
@@ -78,8 +86,9 @@ def _empty(value: Any) -> bool:
 class CompiledTemplate:
     """A template turned into closures; ``render`` returns the SCIM body for one user."""
 
-    def __init__(self, template: Mapping[str, Any],
-                 parameters: Mapping[str, AppParameter] | None = None) -> None:
+    def __init__(
+        self, template: Mapping[str, Any], parameters: Mapping[str, AppParameter] | None = None
+    ) -> None:
         self.parameters = dict(DEFAULT_PARAMETERS if parameters is None else parameters)
         self._root = self._compile(template)
 
@@ -93,7 +102,7 @@ class CompiledTemplate:
         """A resolver specialised for one user path at compile time (plain fields are the
         common case and need only a dict lookup)."""
         if path.startswith("custom_fields."):
-            key = path[len("custom_fields."):]
+            key = path[len("custom_fields.") :]
             return lambda user: user.custom.get(key)
         if path in DERIVED_USER_FIELDS:
             return lambda user: user.lookup(path)
@@ -106,12 +115,15 @@ class CompiledTemplate:
         if param is None:
             raise ValidationFailed(
                 f"SCIM JSON Template uses {{$parameters.{name}}} but the app has no parameter "
-                f"'{name}'. Add the parameter or change the template.", "scim_json_template")
+                f"'{name}'. Add the parameter or change the template.",
+                "scim_json_template",
+            )
         source, default = self._field(param.source), param.default
 
         def resolve(user: UserView) -> Any:
             value = source(user)
             return default if _empty(value) else value
+
         return resolve
 
     def _compile(self, node: Any) -> _Node:
@@ -130,6 +142,7 @@ class CompiledTemplate:
                 if dynamic and not out and OMIT_EMPTY_VALUES:
                     return _OMIT, True
                 return out, dynamic
+
             return render_list
         if isinstance(node, dict):
             entries = [(key, self._compile(value)) for key, value in node.items()]
@@ -151,6 +164,7 @@ class CompiledTemplate:
                 if dynamic and not kept_dynamic and OMIT_EMPTY_VALUES:
                     return _OMIT, True
                 return out, dynamic
+
             return render_dict
         return lambda user: (node, False)
 
@@ -161,7 +175,8 @@ class CompiledTemplate:
                 raise ValidationFailed(
                     f"SCIM JSON Template has a malformed placeholder in {text!r}; use "
                     "{$user.x}, {$user.custom_fields.x} or {$parameters.x}.",
-                    "scim_json_template")
+                    "scim_json_template",
+                )
             return lambda user: (text, False)
         if len(matches) == 1 and matches[0].span() == (0, len(text)):
             resolve = self._resolver(matches[0].group(1), matches[0].group(2))
@@ -171,11 +186,12 @@ class CompiledTemplate:
                 if _empty(value):
                     return (_OMIT if OMIT_EMPTY_VALUES else ""), True
                 return (value if isinstance(value, bool) else str(value)), True
+
             return render_single
         pieces: list[str | _Resolver] = []
         pos = 0
         for match in matches:
-            pieces.append(text[pos:match.start()])
+            pieces.append(text[pos : match.start()])
             pieces.append(self._resolver(match.group(1), match.group(2)))
             pos = match.end()
         pieces.append(text[pos:])
@@ -193,6 +209,7 @@ class CompiledTemplate:
             if not any_value and OMIT_EMPTY_VALUES:
                 return _OMIT, True
             return " ".join("".join(parts).split()) if any_value else "".join(parts), True
+
         return render_mixed
 
 
@@ -203,8 +220,9 @@ def parse_template(text: str | Mapping[str, Any]) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except (TypeError, ValueError) as exc:
-        raise ValidationFailed(f"SCIM JSON Template is not valid JSON: {exc}",
-                               "scim_json_template") from exc
+        raise ValidationFailed(
+            f"SCIM JSON Template is not valid JSON: {exc}", "scim_json_template"
+        ) from exc
     if not isinstance(value, dict):
         raise ValidationFailed("SCIM JSON Template must be a JSON object.", "scim_json_template")
     return value

@@ -18,19 +18,56 @@ from typing import Any
 from mock_onelogin.store.schema import SCHEMA
 
 USER_COLUMNS = (
-    "username", "email", "firstname", "lastname", "title", "department", "company", "comment",
-    "phone", "samaccountname", "member_of", "userprincipalname", "distinguished_name",
-    "external_id", "manager_ad_id", "preferred_locale_code", "state", "status", "group_id",
-    "directory_id", "trusted_idp_id", "manager_user_id", "custom_attributes", "password_set",
-    "activated_at", "password_changed_at",
+    "username",
+    "email",
+    "firstname",
+    "lastname",
+    "title",
+    "department",
+    "company",
+    "comment",
+    "phone",
+    "samaccountname",
+    "member_of",
+    "userprincipalname",
+    "distinguished_name",
+    "external_id",
+    "manager_ad_id",
+    "preferred_locale_code",
+    "state",
+    "status",
+    "group_id",
+    "directory_id",
+    "trusted_idp_id",
+    "manager_user_id",
+    "custom_attributes",
+    "password_set",
+    "activated_at",
+    "password_changed_at",
 )
 EVENT_COLUMNS = (
-    "event_type_id", "created_at", "created_ts", "user_id", "user_name", "app_id", "app_name",
-    "role_id", "role_name", "actor_user_id", "actor_user_name", "actor_system", "client_id",
-    "error_description", "notes", "custom_message", "scim",
+    "event_type_id",
+    "created_at",
+    "created_ts",
+    "user_id",
+    "user_name",
+    "app_id",
+    "app_name",
+    "role_id",
+    "role_name",
+    "actor_user_id",
+    "actor_user_name",
+    "actor_system",
+    "client_id",
+    "error_description",
+    "notes",
+    "custom_message",
+    "scim",
 )
-_EVENT_INSERT = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES "
-                 f"({', '.join('?' for _ in EVENT_COLUMNS)})")
+_EVENT_INSERT = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES "
+    f"({', '.join('?' for _ in EVENT_COLUMNS)})"
+)
 
 
 _last_columns: tuple[Any, tuple[str, ...]] = ((), ())
@@ -110,8 +147,19 @@ class OneLoginStore:
 
     def reset(self) -> None:
         with self.transaction() as conn:
-            for table in ("users", "roles", "role_apps", "role_users", "apps", "direct_logins",
-                          "logins", "tasks", "events", "api_clients", "tokens"):
+            for table in (
+                "users",
+                "roles",
+                "role_apps",
+                "role_users",
+                "apps",
+                "direct_logins",
+                "logins",
+                "tasks",
+                "events",
+                "api_clients",
+                "tokens",
+            ):
                 conn.execute(f"DELETE FROM {table}")
             conn.execute("DELETE FROM sqlite_sequence")
 
@@ -123,7 +171,8 @@ class OneLoginStore:
         with self.transaction() as conn:
             cur = conn.execute(
                 f"INSERT INTO users ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                [*data.values(), now, now])
+                [*data.values(), now, now],
+            )
             return int(cur.lastrowid or 0)
 
     def update_user(self, user_id: int, fields: dict[str, Any], now: str) -> None:
@@ -132,13 +181,16 @@ class OneLoginStore:
             data["custom_attributes"] = json.dumps(data["custom_attributes"] or {})
         data["updated_at"] = now
         with self.transaction() as conn:
-            conn.execute(f"UPDATE users SET {', '.join(f'{k} = ?' for k in data)} WHERE id = ?",
-                         [*data.values(), user_id])
+            conn.execute(
+                f"UPDATE users SET {', '.join(f'{k} = ?' for k in data)} WHERE id = ?",
+                [*data.values(), user_id],
+            )
 
     def soft_delete_user(self, user_id: int, now: str) -> None:
         with self.transaction() as conn:
-            conn.execute("UPDATE users SET deleted_at = ?, updated_at = ? WHERE id = ?",
-                         (now, now, user_id))
+            conn.execute(
+                "UPDATE users SET deleted_at = ?, updated_at = ? WHERE id = ?", (now, now, user_id)
+            )
             conn.execute("DELETE FROM role_users WHERE user_id = ?", (user_id,))
             conn.execute("DELETE FROM direct_logins WHERE user_id = ?", (user_id,))
 
@@ -152,35 +204,47 @@ class OneLoginStore:
         ids = list(user_ids)
         out: dict[int, dict[str, Any]] = {}
         for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
-            rows = self.query(f"SELECT * FROM users WHERE id IN ({', '.join('?' * len(chunk))})",
-                              chunk)
+            chunk = ids[start : start + 900]
+            rows = self.query(
+                f"SELECT * FROM users WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            )
             out.update({r["id"]: r for r in rows})
         return out
 
     def find_user_by(self, column: str, value: str) -> dict[str, Any] | None:
         assert column in ("username", "email")
-        return self.one(f"SELECT * FROM users WHERE deleted_at IS NULL AND "
-                        f"lower({column}) = lower(?)", (value,))
+        return self.one(
+            f"SELECT * FROM users WHERE deleted_at IS NULL AND lower({column}) = lower(?)", (value,)
+        )
 
-    def list_users(self, where: list[str], params: list[Any], order: str, limit: int,
-                   offset: int) -> tuple[list[dict[str, Any]], int]:
+    def list_users(
+        self, where: list[str], params: list[Any], order: str, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
         clause = " AND ".join(["deleted_at IS NULL", *where])
         total = self.one(f"SELECT count(*) AS n FROM users WHERE {clause}", params)
-        rows = self.query(f"SELECT * FROM users WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                          [*params, limit, offset])
+        rows = self.query(
+            f"SELECT * FROM users WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
         return rows, int(total["n"] if total else 0)
 
     def user_role_ids(self, user_id: int) -> list[int]:
-        return [r["role_id"] for r in self.query(
-            "SELECT role_id FROM role_users WHERE user_id = ? ORDER BY role_id", (user_id,))]
+        return [
+            r["role_id"]
+            for r in self.query(
+                "SELECT role_id FROM role_users WHERE user_id = ? ORDER BY role_id", (user_id,)
+            )
+        ]
 
     def role_ids_by_user(self, user_ids: Sequence[int]) -> dict[int, list[int]]:
         out: dict[int, list[int]] = {uid: [] for uid in user_ids}
         for start in range(0, len(user_ids), 900):
-            chunk = list(user_ids[start:start + 900])
-            for r in self.query(f"SELECT user_id, role_id FROM role_users WHERE user_id IN "
-                                f"({', '.join('?' * len(chunk))}) ORDER BY role_id", chunk):
+            chunk = list(user_ids[start : start + 900])
+            for r in self.query(
+                f"SELECT user_id, role_id FROM role_users WHERE user_id IN "
+                f"({', '.join('?' * len(chunk))}) ORDER BY role_id",
+                chunk,
+            ):
                 out[r["user_id"]].append(r["role_id"])
         return out
 
@@ -207,37 +271,53 @@ class OneLoginStore:
             conn.execute("DELETE FROM role_users WHERE role_id = ?", (role_id,))
 
     def role_app_ids(self, role_id: int) -> list[int]:
-        return [r["app_id"] for r in self.query(
-            "SELECT app_id FROM role_apps WHERE role_id = ? ORDER BY app_id", (role_id,))]
+        return [
+            r["app_id"]
+            for r in self.query(
+                "SELECT app_id FROM role_apps WHERE role_id = ? ORDER BY app_id", (role_id,)
+            )
+        ]
 
     def role_user_ids(self, role_id: int) -> list[int]:
-        return [r["user_id"] for r in self.query(
-            "SELECT user_id FROM role_users WHERE role_id = ? ORDER BY user_id", (role_id,))]
+        return [
+            r["user_id"]
+            for r in self.query(
+                "SELECT user_id FROM role_users WHERE role_id = ? ORDER BY user_id", (role_id,)
+            )
+        ]
 
     def set_role_apps(self, role_id: int, app_ids: Sequence[int]) -> None:
         with self.transaction() as conn:
             conn.execute("DELETE FROM role_apps WHERE role_id = ?", (role_id,))
-            conn.executemany("INSERT INTO role_apps (role_id, app_id) VALUES (?, ?)",
-                             [(role_id, a) for a in app_ids])
+            conn.executemany(
+                "INSERT INTO role_apps (role_id, app_id) VALUES (?, ?)",
+                [(role_id, a) for a in app_ids],
+            )
 
     def add_role_users(self, role_id: int, user_ids: Sequence[int]) -> None:
         with self.transaction() as conn:
-            conn.executemany("INSERT OR IGNORE INTO role_users (role_id, user_id) VALUES (?, ?)",
-                             [(role_id, u) for u in user_ids])
+            conn.executemany(
+                "INSERT OR IGNORE INTO role_users (role_id, user_id) VALUES (?, ?)",
+                [(role_id, u) for u in user_ids],
+            )
 
     def remove_role_users(self, role_id: int, user_ids: Sequence[int]) -> None:
         with self.transaction() as conn:
-            conn.executemany("DELETE FROM role_users WHERE role_id = ? AND user_id = ?",
-                             [(role_id, u) for u in user_ids])
+            conn.executemany(
+                "DELETE FROM role_users WHERE role_id = ? AND user_id = ?",
+                [(role_id, u) for u in user_ids],
+            )
 
     # apps -----------------------------------------------------------------------------------
-    def insert_app(self, name: str, connector_id: int, connector: str, provisioning: str,
-                   now: str) -> int:
+    def insert_app(
+        self, name: str, connector_id: int, connector: str, provisioning: str, now: str
+    ) -> int:
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO apps (name, connector_id, connector, provisioning, created_at, "
                 "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (name, connector_id, connector, provisioning, now, now))
+                (name, connector_id, connector, provisioning, now, now),
+            )
             return int(cur.lastrowid or 0)
 
     def get_app(self, app_id: int) -> dict[str, Any] | None:
@@ -249,12 +329,18 @@ class OneLoginStore:
     def update_app(self, app_id: int, column: str, value: str, now: str) -> None:
         assert column in ("connector", "provisioning")
         with self.transaction() as conn:
-            conn.execute(f"UPDATE apps SET {column} = ?, updated_at = ?, version = version + 1 "
-                         "WHERE id = ?", (value, now, app_id))
+            conn.execute(
+                f"UPDATE apps SET {column} = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                (value, now, app_id),
+            )
 
     def app_role_ids(self, app_id: int) -> list[int]:
-        return [r["role_id"] for r in self.query(
-            "SELECT role_id FROM role_apps WHERE app_id = ? ORDER BY role_id", (app_id,))]
+        return [
+            r["role_id"]
+            for r in self.query(
+                "SELECT role_id FROM role_apps WHERE app_id = ? ORDER BY role_id", (app_id,)
+            )
+        ]
 
     # entitlement ----------------------------------------------------------------------------
     def entitled_user_ids(self, app_id: int) -> set[int]:
@@ -262,7 +348,9 @@ class OneLoginStore:
         rows = self.query(
             "SELECT ru.user_id AS uid FROM role_users ru JOIN role_apps ra "
             "ON ra.role_id = ru.role_id WHERE ra.app_id = ? "
-            "UNION SELECT user_id AS uid FROM direct_logins WHERE app_id = ?", (app_id, app_id))
+            "UNION SELECT user_id AS uid FROM direct_logins WHERE app_id = ?",
+            (app_id, app_id),
+        )
         return {r["uid"] for r in rows}
 
     def entitled_among(self, app_id: int, user_ids: Sequence[int]) -> set[int]:
@@ -275,7 +363,9 @@ class OneLoginStore:
             f"SELECT ru.user_id AS uid FROM role_users ru JOIN role_apps ra "
             f"ON ra.role_id = ru.role_id WHERE ra.app_id = ? AND ru.user_id IN ({marks}) "
             f"UNION SELECT user_id AS uid FROM direct_logins WHERE app_id = ? "
-            f"AND user_id IN ({marks})", (app_id, *user_ids, app_id, *user_ids))
+            f"AND user_id IN ({marks})",
+            (app_id, *user_ids, app_id, *user_ids),
+        )
         return {r["uid"] for r in rows}
 
     def entitled_app_ids(self, user_id: int) -> set[int]:
@@ -283,47 +373,63 @@ class OneLoginStore:
             "SELECT ra.app_id AS aid FROM role_users ru JOIN role_apps ra "
             "ON ra.role_id = ru.role_id WHERE ru.user_id = ? "
             "UNION SELECT app_id AS aid FROM direct_logins WHERE user_id = ?",
-            (user_id, user_id))
+            (user_id, user_id),
+        )
         return {r["aid"] for r in rows}
 
     def add_direct_login(self, user_id: int, app_id: int) -> bool:
         with self.transaction() as conn:
-            cur = conn.execute("INSERT OR IGNORE INTO direct_logins VALUES (?, ?)",
-                               (user_id, app_id))
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO direct_logins VALUES (?, ?)", (user_id, app_id)
+            )
             return cur.rowcount > 0
 
     def remove_direct_login(self, user_id: int, app_id: int) -> bool:
         with self.transaction() as conn:
-            cur = conn.execute("DELETE FROM direct_logins WHERE user_id = ? AND app_id = ?",
-                               (user_id, app_id))
+            cur = conn.execute(
+                "DELETE FROM direct_logins WHERE user_id = ? AND app_id = ?", (user_id, app_id)
+            )
             return cur.rowcount > 0
 
     # logins ---------------------------------------------------------------------------------
-    def logins_for_app(self, app_id: int, user_ids: Sequence[int] | None = None
-                       ) -> dict[int, dict[str, Any]]:
+    def logins_for_app(
+        self, app_id: int, user_ids: Sequence[int] | None = None
+    ) -> dict[int, dict[str, Any]]:
         if user_ids is None:
             rows = self.query("SELECT * FROM logins WHERE app_id = ?", (app_id,))
             return {r["user_id"]: r for r in rows}
         out: dict[int, dict[str, Any]] = {}
         ids = list(user_ids)
         for start in range(0, len(ids), 900):
-            chunk = ids[start:start + 900]
-            rows = self.query(f"SELECT * FROM logins WHERE app_id = ? AND user_id IN "
-                              f"({', '.join('?' * len(chunk))})", [app_id, *chunk])
+            chunk = ids[start : start + 900]
+            rows = self.query(
+                f"SELECT * FROM logins WHERE app_id = ? AND user_id IN "
+                f"({', '.join('?' * len(chunk))})",
+                [app_id, *chunk],
+            )
             out.update({r["user_id"]: r for r in rows})
         return out
 
     def logins_for_user(self, user_id: int) -> list[dict[str, Any]]:
         return self.query("SELECT * FROM logins WHERE user_id = ? ORDER BY app_id", (user_id,))
 
-    def open_tasks_for_app(self, app_id: int, user_ids: Sequence[int] | None = None
-                           ) -> dict[int, dict[str, Any]]:
+    def open_tasks_for_app(
+        self, app_id: int, user_ids: Sequence[int] | None = None
+    ) -> dict[int, dict[str, Any]]:
         """The newest open task per user (pending approval, queued, running or failed)."""
-        sql = ("SELECT * FROM tasks WHERE app_id = ? AND state IN "
-               "('pending_approval', 'queued', 'failed', 'running')")
+        sql = (
+            "SELECT * FROM tasks WHERE app_id = ? AND state IN "
+            "('pending_approval', 'queued', 'failed', 'running')"
+        )
         if user_ids is not None and len(user_ids) <= 500:
-            rows = self.query(sql + f" AND user_id IN ({', '.join('?' * len(user_ids))}) "
-                              "ORDER BY id", (app_id, *user_ids)) if user_ids else []
+            rows = (
+                self.query(
+                    sql + f" AND user_id IN ({', '.join('?' * len(user_ids))}) ORDER BY id",
+                    (app_id, *user_ids),
+                )
+                if user_ids
+                else []
+            )
             return {r["user_id"]: r for r in rows}
         rows = self.query(sql + " ORDER BY id", (app_id,))
         wanted = None if user_ids is None else set(user_ids)
@@ -333,11 +439,13 @@ class OneLoginStore:
     def get_task(self, task_id: int) -> dict[str, Any] | None:
         return self.one("SELECT * FROM tasks WHERE id = ?", (task_id,))
 
-    def list_tasks(self, where: list[str], params: list[Any], limit: int = 1000
-                   ) -> list[dict[str, Any]]:
+    def list_tasks(
+        self, where: list[str], params: list[Any], limit: int = 1000
+    ) -> list[dict[str, Any]]:
         clause = " AND ".join(where) if where else "1"
-        return self.query(f"SELECT * FROM tasks WHERE {clause} ORDER BY id LIMIT ?",
-                          [*params, limit])
+        return self.query(
+            f"SELECT * FROM tasks WHERE {clause} ORDER BY id LIMIT ?", [*params, limit]
+        )
 
     def due_tasks(self, now_ts: float, limit: int) -> list[dict[str, Any]]:
         return self.query(
@@ -347,7 +455,8 @@ class OneLoginStore:
             "u.deleted_at FROM tasks t JOIN logins l ON l.user_id = t.user_id "
             "AND l.app_id = t.app_id JOIN users u ON u.id = t.user_id "
             "WHERE t.state = 'queued' AND t.due_at <= ? ORDER BY t.id LIMIT ?",
-            (now_ts, limit))
+            (now_ts, limit),
+        )
 
     def next_due_at(self) -> float | None:
         row = self.one("SELECT min(due_at) AS due FROM tasks WHERE state = 'queued'")
@@ -367,34 +476,43 @@ class OneLoginStore:
             if row and row["m"] and row["m"] > keep:
                 conn.execute("DELETE FROM events WHERE id <= ?", (row["m"] - keep,))
 
-    def query_events(self, where: list[str], params: list[Any], order: str, limit: int
-                     ) -> list[dict[str, Any]]:
+    def query_events(
+        self, where: list[str], params: list[Any], order: str, limit: int
+    ) -> list[dict[str, Any]]:
         clause = " AND ".join(where) if where else "1"
-        return self.query(f"SELECT * FROM events WHERE {clause} ORDER BY id {order} LIMIT ?",
-                          [*params, limit])
+        return self.query(
+            f"SELECT * FROM events WHERE {clause} ORDER BY id {order} LIMIT ?", [*params, limit]
+        )
 
     # API credentials ------------------------------------------------------------------------
     def insert_client(self, client_id: str, name: str, salt: str, digest: str, now: str) -> None:
         with self.transaction() as conn:
-            conn.execute("INSERT INTO api_clients VALUES (?, ?, ?, ?, ?)",
-                         (client_id, name, salt, digest, now))
+            conn.execute(
+                "INSERT INTO api_clients VALUES (?, ?, ?, ?, ?)",
+                (client_id, name, salt, digest, now),
+            )
 
     def get_client(self, client_id: str) -> dict[str, Any] | None:
         return self.one("SELECT * FROM api_clients WHERE client_id = ?", (client_id,))
 
     def live_token_for(self, client_id: str, now_ts: float) -> dict[str, Any] | None:
-        return self.one("SELECT * FROM tokens WHERE client_id = ? AND revoked = 0 AND "
-                        "expires_ts > ? ORDER BY expires_ts DESC LIMIT 1", (client_id, now_ts))
+        return self.one(
+            "SELECT * FROM tokens WHERE client_id = ? AND revoked = 0 AND "
+            "expires_ts > ? ORDER BY expires_ts DESC LIMIT 1",
+            (client_id, now_ts),
+        )
 
     def insert_token(self, token: str, client_id: str, now: str, expires_ts: float) -> None:
         with self.transaction() as conn:
-            conn.execute("INSERT INTO tokens VALUES (?, ?, ?, ?, 0)",
-                         (token, client_id, now, expires_ts))
+            conn.execute(
+                "INSERT INTO tokens VALUES (?, ?, ?, ?, 0)", (token, client_id, now, expires_ts)
+            )
 
     def get_token(self, token: str) -> dict[str, Any] | None:
         return self.one("SELECT * FROM tokens WHERE token = ?", (token,))
 
     def revoke_token(self, token: str) -> bool:
         with self.transaction() as conn:
-            return conn.execute("UPDATE tokens SET revoked = 1 WHERE token = ?",
-                                (token,)).rowcount > 0
+            return (
+                conn.execute("UPDATE tokens SET revoked = 1 WHERE token = ?", (token,)).rowcount > 0
+            )

@@ -36,8 +36,14 @@ def _error(exc: OneLoginError) -> Response:
 @bp.get("/events/types")
 def event_types() -> Response:
     """No Authorization needed, as documented."""
-    return jsonify(v1_success([{"name": t.name, "description": t.description, "id": t.id}
-                               for t in EVENT_TYPES.values()]))
+    return jsonify(
+        v1_success(
+            [
+                {"name": t.name, "description": t.description, "id": t.id}
+                for t in EVENT_TYPES.values()
+            ]
+        )
+    )
 
 
 def event_type_ids() -> list[int]:
@@ -73,13 +79,17 @@ def events_query() -> dict[str, Any]:
     if sort not in ("-id", "+id", "id", " id"):
         raise BadRequest("sort must be +id or -id")
     return {
-        "event_type_ids": event_type_ids(), "user_id": int_arg("user_id"),
-        "app_id": int_arg("app_id"), "event_id": int_arg("id"),
+        "event_type_ids": event_type_ids(),
+        "user_id": int_arg("user_id"),
+        "app_id": int_arg("app_id"),
+        "event_id": int_arg("id"),
         "client_id": request.args.get("client_id") or None,
         "since": request.args.get("since") or request.args.get("created_at"),
         "until": request.args.get("until"),
-        "after_id": _cursor_id("after_cursor"), "before_id": _cursor_id("before_cursor"),
-        "descending": sort == "-id", "limit": int_arg("limit", 50, 1, 1000) or 50,
+        "after_id": _cursor_id("after_cursor"),
+        "before_id": _cursor_id("before_cursor"),
+        "descending": sort == "-id",
+        "limit": int_arg("limit", 50, 1, 1000) or 50,
     }
 
 
@@ -93,14 +103,15 @@ def events() -> Response:
     rows = rows[:limit]
     acct = account()
     base = acct.config.public_url.rstrip("/") + "/api/1/events"
-    params = {k: v for k, v in request.args.items() if k not in ("after_cursor",
-                                                                   "before_cursor")}
+    params = {k: v for k, v in request.args.items() if k not in ("after_cursor", "before_cursor")}
     after = _encode(rows[-1]["id"]) if more and rows else None
     before = _encode(rows[0]["id"]) if rows and (query["after_id"] is not None) else None
     pagination = {
-        "before_cursor": before, "after_cursor": after,
+        "before_cursor": before,
+        "after_cursor": after,
         "previous_link": f"{base}?{urlencode({**params, 'before_cursor': before})}"
-        if before else None,
+        if before
+        else None,
         "next_link": f"{base}?{urlencode({**params, 'after_cursor': after})}" if after else None,
     }
     data = [event_json(r, acct.config.account_id) for r in rows]

@@ -32,11 +32,15 @@ from mock_onelogin.web.serializers import (
 
 bp = Blueprint("api_v2", __name__, url_prefix="/api/2")
 
-USER_TEXT_FILTERS = ("firstname", "lastname", "email", "username", "samaccountname",
-                     "external_id")
-USER_TIME_FILTERS = {"created_since": ("created_at", ">="), "created_until": ("created_at", "<="),
-                     "updated_since": ("updated_at", ">="), "updated_until": ("updated_at", "<="),
-                     "last_login_since": (None, ">="), "last_login_until": (None, "<=")}
+USER_TEXT_FILTERS = ("firstname", "lastname", "email", "username", "samaccountname", "external_id")
+USER_TIME_FILTERS = {
+    "created_since": ("created_at", ">="),
+    "created_until": ("created_at", "<="),
+    "updated_since": ("updated_at", ">="),
+    "updated_until": ("updated_at", "<="),
+    "last_login_since": (None, ">="),
+    "last_login_until": (None, "<="),
+}
 SORTABLE = ("id", "created_at", "updated_at", "email", "username", "firstname", "lastname")
 
 
@@ -93,8 +97,7 @@ def list_users() -> Response:
             try:
                 stamp = iso(parse_iso(value))
             except ValueError as exc:
-                raise BadRequest(f"{name} must be an ISO 8601 time, not {value!r}",
-                                 name) from exc
+                raise BadRequest(f"{name} must be an ISO 8601 time, not {value!r}", name) from exc
             # Nobody has logged in to the simulator, so last_login filters match no one.
             where.append(f"{column} {op} ?" if column else "0")
             if column:
@@ -108,8 +111,9 @@ def list_users() -> Response:
         try:
             ids = [int(x) for x in user_ids.split(",") if x.strip()]
         except ValueError as exc:
-            raise BadRequest("user_ids must be a comma-separated list of integers",
-                             "user_ids") from exc
+            raise BadRequest(
+                "user_ids must be a comma-separated list of integers", "user_ids"
+            ) from exc
         where.append(f"id IN ({', '.join('?' * len(ids)) or 'NULL'})")
         params.extend(ids)
     for key, value in request.args.items():
@@ -123,8 +127,9 @@ def list_users() -> Response:
     field = sort.lstrip("+- ")
     if field not in SORTABLE:
         raise ValidationFailed(f"Invalid sort field: {field}", "sort")
-    rows, total = account().store.list_users(where, params, f"{field} {direction}, id",
-                                             limit, (page - 1) * limit)
+    rows, total = account().store.list_users(
+        where, params, f"{field} {direction}, id", limit, (page - 1) * limit
+    )
     roles = account().store.role_ids_by_user([r["id"] for r in rows])
     items = _fields([user_json(r, roles[r["id"]]) for r in rows])
     return _paged(items, total, limit, page)
@@ -173,8 +178,13 @@ def user_apps(user_id: int) -> Response:
 # roles ---------------------------------------------------------------------------------------
 def _role_json(role: dict[str, Any]) -> dict[str, Any]:
     store = account().store
-    return {"id": role["id"], "name": role["name"], "apps": store.role_app_ids(role["id"]),
-            "users": store.role_user_ids(role["id"]), "admins": []}
+    return {
+        "id": role["id"],
+        "name": role["name"],
+        "apps": store.role_app_ids(role["id"]),
+        "users": store.role_user_ids(role["id"]),
+        "admins": [],
+    }
 
 
 @bp.get("/roles")
@@ -193,7 +203,7 @@ def list_roles() -> Response:
         ids = {a["id"] for a in account().store.list_apps() if a["name"] == app_name}
         roles = [r for r in roles if ids & set(r["apps"])]
     total = len(roles)
-    items = _fields(roles[(page - 1) * limit: page * limit])
+    items = _fields(roles[(page - 1) * limit : page * limit])
     return _paged(items, total, limit, page)
 
 
@@ -226,7 +236,7 @@ def role_apps(role_id: int) -> Response:
     assigned = request.args.get("assigned", "true").lower() != "false"
     mine = set(account().store.role_app_ids(role_id))
     apps = [app_brief(a) for a in account().store.list_apps() if (a["id"] in mine) == assigned]
-    return _paged(apps[(page - 1) * limit: page * limit], len(apps), limit, page)
+    return _paged(apps[(page - 1) * limit : page * limit], len(apps), limit, page)
 
 
 @bp.put("/roles/<int:role_id>/apps")
@@ -245,9 +255,14 @@ def role_users(role_id: int) -> Response:
     name = request.args.get("name")
     if name:
         needle = name.replace("*", "").lower()
-        items = [u for u in items if needle in f"{u['firstname']} {u['lastname']}".lower()
-                 or needle in u["username"].lower() or needle in u["email"].lower()]
-    return _paged(items[(page - 1) * limit: page * limit], len(items), limit, page)
+        items = [
+            u
+            for u in items
+            if needle in f"{u['firstname']} {u['lastname']}".lower()
+            or needle in u["username"].lower()
+            or needle in u["email"].lower()
+        ]
+    return _paged(items[(page - 1) * limit : page * limit], len(items), limit, page)
 
 
 @bp.post("/roles/<int:role_id>/users")
@@ -288,7 +303,7 @@ def app_users(app_id: int) -> Response:
     ids = account().app_user_ids(app_id)
     users = account().store.users_by_ids(ids)
     items = [user_brief(users[i]) for i in ids if i in users]
-    return _paged(items[(page - 1) * limit: page * limit], len(items), limit, page)
+    return _paged(items[(page - 1) * limit : page * limit], len(items), limit, page)
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

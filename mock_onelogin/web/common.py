@@ -35,6 +35,7 @@ def json_body(*, array: bool = False) -> Any:
         raise BadRequest("Expected array in request" if array else "Request body is empty")
     try:
         import json
+
         data = json.loads(raw)
     except ValueError as exc:
         raise BadRequest(f"Request body is not valid JSON: {exc}") from exc
@@ -43,8 +44,9 @@ def json_body(*, array: bool = False) -> Any:
     return data
 
 
-def int_arg(name: str, default: int | None = None, minimum: int = 0,
-            maximum: int | None = None) -> int | None:
+def int_arg(
+    name: str, default: int | None = None, minimum: int = 0, maximum: int | None = None
+) -> int | None:
     value = request.args.get(name)
     if value is None or value == "":
         return default
@@ -65,8 +67,9 @@ def page_args() -> tuple[int, int]:
             decoded = parse_qs(base64.b64decode(cursor.encode(), validate=True).decode())
             return int(decoded["limit"][0]), max(1, int(decoded["page"][0]))
         except (binascii.Error, KeyError, ValueError, UnicodeDecodeError) as exc:
-            raise BadRequest(f"cursor {cursor!r} is not a cursor this API issued",
-                             "cursor") from exc
+            raise BadRequest(
+                f"cursor {cursor!r} is not a cursor this API issued", "cursor"
+            ) from exc
     limit = int_arg("limit", modelling.DEFAULT_PAGE_LIMIT, 1, modelling.MAX_PAGE_LIMIT)
     page = int_arg("page", 1, 1)
     assert limit is not None and page is not None
@@ -79,8 +82,12 @@ def _cursor(limit: int, page: int) -> str:
 
 def page_headers(total: int, limit: int, page: int, items: int) -> dict[str, str]:
     pages = max(1, -(-total // limit))
-    headers = {"Total-Count": str(total), "Total-Pages": str(pages),
-               "Current-Page": str(page), "Page-Items": str(items)}
+    headers = {
+        "Total-Count": str(total),
+        "Total-Pages": str(pages),
+        "Current-Page": str(page),
+        "Page-Items": str(items),
+    }
     if page < pages:
         headers["After-Cursor"] = _cursor(limit, page + 1)
     if page > 1:
@@ -117,9 +124,11 @@ class RateLimiter:
             allowed = self._used < self.limit
             if allowed:
                 self._used += 1
-            headers = {"X-RateLimit-Limit": str(self.limit),
-                       "X-RateLimit-Remaining": str(max(0, self.limit - self._used)),
-                       "X-RateLimit-Reset": str(int(3600 - now % 3600))}
+            headers = {
+                "X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Remaining": str(max(0, self.limit - self._used)),
+                "X-RateLimit-Reset": str(int(3600 - now % 3600)),
+            }
             return allowed, headers
 
 

@@ -7,18 +7,37 @@ from typing import Any
 
 from flask import Response, jsonify
 
-V2_NAMES = {400: "BadRequestError", 401: "UnauthorizedError", 403: "ForbiddenError",
-            404: "NotFoundError", 405: "MethodNotAllowedError", 409: "ConflictError",
-            415: "UnsupportedMediaTypeError", 422: "UnprocessableEntityError",
-            429: "TooManyRequestsError", 500: "InternalServerError"}
-V1_TYPES = {400: "bad request", 401: "Unauthorized", 403: "Forbidden", 404: "not found",
-            405: "method not allowed", 409: "conflict", 422: "unprocessable entity",
-            429: "too many requests", 500: "internal server error"}
+V2_NAMES = {
+    400: "BadRequestError",
+    401: "UnauthorizedError",
+    403: "ForbiddenError",
+    404: "NotFoundError",
+    405: "MethodNotAllowedError",
+    409: "ConflictError",
+    415: "UnsupportedMediaTypeError",
+    422: "UnprocessableEntityError",
+    429: "TooManyRequestsError",
+    500: "InternalServerError",
+}
+V1_TYPES = {
+    400: "bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "not found",
+    405: "method not allowed",
+    409: "conflict",
+    422: "unprocessable entity",
+    429: "too many requests",
+    500: "internal server error",
+}
 
 
 def v2_error(status: int, message: str, field: str | None = None) -> Response:
-    body: dict[str, Any] = {"statusCode": status, "name": V2_NAMES.get(status, "Error"),
-                            "message": message}
+    body: dict[str, Any] = {
+        "statusCode": status,
+        "name": V2_NAMES.get(status, "Error"),
+        "message": message,
+    }
     if field and status == 422:
         body["name"] = "UnprocessableEntityFieldError"
         body["field"] = field
@@ -29,15 +48,24 @@ def v2_error(status: int, message: str, field: str | None = None) -> Response:
 
 def v1_error(status: int, message: str, field: str | None = None) -> Response:
     msg: Any = message if not field else {"description": message, "attribute": field}
-    response = jsonify({"status": {"error": True, "code": status,
-                                   "type": V1_TYPES.get(status, "error"), "message": msg}})
+    response = jsonify(
+        {
+            "status": {
+                "error": True,
+                "code": status,
+                "type": V1_TYPES.get(status, "error"),
+                "message": msg,
+            }
+        }
+    )
     response.status_code = status
     return response
 
 
 def v1_success(data: Any = None, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"status": {"error": False, "code": 200, "type": "success",
-                                       "message": "Success"}}
+    body: dict[str, Any] = {
+        "status": {"error": False, "code": 200, "type": "success", "message": "Success"}
+    }
     body.update(extra)
     if data is not None:
         body["data"] = data

@@ -63,8 +63,14 @@ from mock_onelogin.web.serializers import UI_LABELS, task_json
 log = logging.getLogger("mock_onelogin.pages")
 
 PREFIX = "/admin"
-bp = Blueprint("onelogin_pages", __name__, url_prefix=PREFIX, template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "onelogin_pages",
+    __name__,
+    url_prefix=PREFIX,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 SESSION_COOKIE = "onelogin_session"
 CSRF_FIELD = "csrf_token"
@@ -76,15 +82,24 @@ _PUBLIC_ENDPOINTS = frozenset({"onelogin_pages.login", "onelogin_pages.static"})
 WRIKE_USER_TYPE_SUGGESTIONS = ("Regular", "External", "Collaborator", "Contributor", "Viewer")
 USER_TYPE_ATTRIBUTE = "wrike_user_type"
 #: Text fields of the user form, in OneLogin's order, with the console's labels.
-USER_FIELDS = (("firstname", "First name"), ("lastname", "Last name"), ("email", "Email"),
-               ("username", "Username"), ("title", "Title"), ("department", "Department"),
-               ("company", "Company"), ("phone", "Phone"))
+USER_FIELDS = (
+    ("firstname", "First name"),
+    ("lastname", "Last name"),
+    ("email", "Email"),
+    ("username", "Username"),
+    ("title", "Title"),
+    ("department", "Department"),
+    ("company", "Company"),
+    ("phone", "Phone"),
+)
 #: The provisioning state a System Log event leaves the user in, for the user's timeline.
 STATE_AFTER_EVENT = {
-    EventType.USER_CREATED_IN_APP: "Provisioned", EventType.USER_UPDATED_IN_APP: "Provisioned",
+    EventType.USER_CREATED_IN_APP: "Provisioned",
+    EventType.USER_UPDATED_IN_APP: "Provisioned",
     EventType.USER_REACTIVATED_IN_APP: "Provisioned",
     EventType.USER_LINKED_IN_APP: "Provisioned",
-    EventType.USER_SUSPENDED_IN_APP: "Suspended", EventType.USER_DELETED_IN_APP: "Deleted",
+    EventType.USER_SUSPENDED_IN_APP: "Suspended",
+    EventType.USER_DELETED_IN_APP: "Deleted",
     EventType.USER_SUSPENSION_FAILED_IN_APP: "Failed",
     EventType.USER_REACTIVATION_FAILED_IN_APP: "Failed",
     EventType.USER_DELETION_FAILED_IN_APP: "Failed",
@@ -164,16 +179,21 @@ def _guard() -> Any:
     if request.method == "POST":
         expected = session.get(_CSRF)
         given = request.form.get(CSRF_FIELD, "")
-        if not isinstance(expected, str) or not hmac.compare_digest(given.encode(),
-                                                                    expected.encode()):
-            return _refusal(400, "Form refused",
-                            "The form was refused because its security token is missing or out "
-                            "of date. Reload the page and submit the form again.")
+        if not isinstance(expected, str) or not hmac.compare_digest(
+            given.encode(), expected.encode()
+        ):
+            return _refusal(
+                400,
+                "Form refused",
+                "The form was refused because its security token is missing or out "
+                "of date. Reload the page and submit the form again.",
+            )
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return None
     admin = session.get(_ADMIN)
     if isinstance(admin, str) and hmac.compare_digest(
-            admin.encode(), _account().config.console_admin_email.lower().encode()):
+        admin.encode(), _account().config.console_admin_email.lower().encode()
+    ):
         g.admin = admin
         return None
     session.pop(_ADMIN, None)
@@ -186,8 +206,9 @@ def _headers(response: BaseResponse) -> BaseResponse:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy",
-                                "default-src 'self'; form-action 'self'; frame-ancestors 'none'")
+    response.headers.setdefault(
+        "Content-Security-Policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "private, no-cache")
     return response
@@ -260,14 +281,24 @@ def login() -> Any:
     email = request.form.get("email", "").strip().lower()
     password = request.form.get("password", "")
     if not config.console_admin_password:
-        return _page("login.html", 403, email=email, next=next_url,
-                     error="The console has no admin password configured "
-                           "(OneLoginConfig.console_admin_password).")
+        return _page(
+            "login.html",
+            403,
+            email=email,
+            next=next_url,
+            error="The console has no admin password configured "
+            "(OneLoginConfig.console_admin_password).",
+        )
     email_ok = hmac.compare_digest(email.encode(), config.console_admin_email.lower().encode())
     password_ok = hmac.compare_digest(password.encode(), config.console_admin_password.encode())
     if not (email_ok and password_ok):
-        return _page("login.html", 401, email=email, next=next_url,
-                     error="The email or password is not correct.")
+        return _page(
+            "login.html",
+            401,
+            email=email,
+            next=next_url,
+            error="The email or password is not correct.",
+        )
     # A fresh session on login: nothing from before it (CSRF token included) survives.
     session.clear()
     session[_ADMIN] = email
@@ -296,10 +327,17 @@ def _user_type(user: dict[str, Any]) -> str:
 
 
 def _user_row(user: dict[str, Any], role_names: list[str]) -> dict[str, Any]:
-    return {"id": user["id"], "name": display_name(user), "email": user["email"] or "",
-            "username": user["username"] or "", "status": USER_STATUSES.get(user["status"], "?"),
-            "suspended": user["status"] == STATUS_SUSPENDED, "user_type": _user_type(user),
-            "roles": role_names, "updated_at": user["updated_at"]}
+    return {
+        "id": user["id"],
+        "name": display_name(user),
+        "email": user["email"] or "",
+        "username": user["username"] or "",
+        "status": USER_STATUSES.get(user["status"], "?"),
+        "suspended": user["status"] == STATUS_SUSPENDED,
+        "user_type": _user_type(user),
+        "roles": role_names,
+        "updated_at": user["updated_at"],
+    }
 
 
 @bp.get("/users")
@@ -309,18 +347,26 @@ def users() -> Any:
     where: list[str] = []
     params: list[Any] = []
     if query:
-        where.append("(lower(firstname || ' ' || lastname) LIKE ? OR lower(email) LIKE ? "
-                     "OR lower(username) LIKE ?)")
+        where.append(
+            "(lower(firstname || ' ' || lastname) LIKE ? OR lower(email) LIKE ? "
+            "OR lower(username) LIKE ?)"
+        )
         params.extend([f"%{query.lower()}%"] * 3)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows, total = acct.store.list_users(where, params, "id", USERS_PER_PAGE,
-                                        (page - 1) * USERS_PER_PAGE)
+    rows, total = acct.store.list_users(
+        where, params, "id", USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE
+    )
     roles = {r["id"]: r["name"] for r in acct.store.list_roles()}
     by_user = acct.store.role_ids_by_user([r["id"] for r in rows])
-    return _page("users.html", section="users", query=query, total=total, page=page,
-                 pages=max(1, -(-total // USERS_PER_PAGE)),
-                 users=[_user_row(r, [roles.get(x, "") for x in by_user.get(r["id"], [])])
-                        for r in rows])
+    return _page(
+        "users.html",
+        section="users",
+        query=query,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // USERS_PER_PAGE)),
+        users=[_user_row(r, [roles.get(x, "") for x in by_user.get(r["id"], [])]) for r in rows],
+    )
 
 
 def _user_form_data(*, creating: bool) -> dict[str, Any]:
@@ -345,14 +391,21 @@ def _user_form_data(*, creating: bool) -> dict[str, Any]:
 def _form_values() -> dict[str, str]:
     """What the admin typed, to show again next to a refusal (never the password)."""
     return {name: request.form.get(name, "") for name, _ in USER_FIELDS} | {
-        USER_TYPE_ATTRIBUTE: request.form.get(USER_TYPE_ATTRIBUTE, "")}
+        USER_TYPE_ATTRIBUTE: request.form.get(USER_TYPE_ATTRIBUTE, "")
+    }
 
 
 def _user_form(status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("values", {})
-    return _page("user_new.html", status, section="users", fields=USER_FIELDS,
-                 type_label=CUSTOM_ATTRIBUTES[USER_TYPE_ATTRIBUTE],
-                 suggestions=WRIKE_USER_TYPE_SUGGESTIONS, **context)
+    return _page(
+        "user_new.html",
+        status,
+        section="users",
+        fields=USER_FIELDS,
+        type_label=CUSTOM_ATTRIBUTES[USER_TYPE_ATTRIBUTE],
+        suggestions=WRIKE_USER_TYPE_SUGGESTIONS,
+        **context,
+    )
 
 
 @bp.get("/users/new")
@@ -379,9 +432,13 @@ def _wrike_app_id(acct: OneLoginAccount) -> int | None:
 
 #: Events that report on provisioning rather than change the directory: a request is never
 #: caused by one of them, so the timeline places requests after the change that caused them.
-_OUTCOME_EVENTS = {*STATE_AFTER_EVENT, EventType.USER_APP_REQUEST_APPROVED,
-                   EventType.PROVISIONING_EVENT, EventType.PROVISIONING_EXCEPTION,
-                   EventType.PROVISIONING_DO_NOTHING_WARNING}
+_OUTCOME_EVENTS = {
+    *STATE_AFTER_EVENT,
+    EventType.USER_APP_REQUEST_APPROVED,
+    EventType.PROVISIONING_EVENT,
+    EventType.PROVISIONING_EXCEPTION,
+    EventType.PROVISIONING_DO_NOTHING_WARNING,
+}
 
 
 def _outcome_kind(event: dict[str, Any]) -> str | None:
@@ -395,7 +452,7 @@ def _outcome_kind(event: dict[str, Any]) -> str | None:
     notes = event["notes"] or ""
     for prefix in ("Approved: ", "Denied: ", "Retry requested: "):
         if notes.startswith(prefix):
-            return notes[len(prefix):].split(" ", 1)[0]
+            return notes[len(prefix) :].split(" ", 1)[0]
     return None
 
 
@@ -407,8 +464,9 @@ def _task_anchors(events: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> 
     kept before its own approval and result, matched to requests in order by kind."""
     first_outcome: dict[int, int] = {}
     closed_at: dict[int, int] = {}
-    open_tasks = [t for t in tasks if t["state"] in (TaskState.DONE, TaskState.FAILED,
-                                                     TaskState.DENIED)]
+    open_tasks = [
+        t for t in tasks if t["state"] in (TaskState.DONE, TaskState.FAILED, TaskState.DENIED)
+    ]
     for index, event in enumerate(events):
         kind = _outcome_kind(event) if event["event_type_id"] in _OUTCOME_EVENTS else None
         owner = next((t for t in open_tasks if t["kind"] == kind), None)
@@ -416,8 +474,10 @@ def _task_anchors(events: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> 
             continue
         first_outcome.setdefault(owner["id"], index)
         steps = TASK_STATES.get(TaskKind(owner["kind"]))
-        if steps is None or event["event_type_id"] in (EventType.USER_APP_REQUEST_DENIED,
-                                                       steps.success_event):
+        if steps is None or event["event_type_id"] in (
+            EventType.USER_APP_REQUEST_DENIED,
+            steps.success_event,
+        ):
             open_tasks.remove(owner)  # its last event: later ones belong to later requests
             closed_at[owner["id"]] = index
     anchors: dict[int, int] = {}
@@ -426,8 +486,11 @@ def _task_anchors(events: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> 
         limit = first_outcome.get(task["id"], len(events))
         anchor = floor if floor < limit else -1
         for index, event in enumerate(events[:limit]):
-            if event["created_at"] <= task["created_at"] and index > anchor and \
-                    event["event_type_id"] not in _OUTCOME_EVENTS:
+            if (
+                event["created_at"] <= task["created_at"]
+                and index > anchor
+                and event["event_type_id"] not in _OUTCOME_EVENTS
+            ):
                 anchor = index
         anchors[task["id"]] = anchor
         floor = closed_at.get(task["id"], floor)
@@ -439,30 +502,50 @@ def _timeline(acct: OneLoginAccount, user_id: int, app_id: int | None) -> list[d
 
     Events and requests live in separate tables, so each request is placed right after the
     directory change that caused it (see ``_task_anchors``)."""
-    events = [e for e in reversed(acct.events(user_id=user_id, limit=500))
-              if app_id is None or e["app_id"] in (None, app_id)]
+    events = [
+        e
+        for e in reversed(acct.events(user_id=user_id, limit=500))
+        if app_id is None or e["app_id"] in (None, app_id)
+    ]
     keyed: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
     for index, event in enumerate(events):
         info = EVENT_TYPES.get(event["event_type_id"])
-        keyed.append(((index, 0, 0), {
-            "at": event["created_at"], "what": _event_name(event["event_type_id"]),
-            "detail": event["notes"] or (_describe(event, info.description) if info else ""),
-            "state": STATE_AFTER_EVENT.get(event["event_type_id"], ""),
-            "error": event["error_description"], "task_id": None,
-            "event_id": event["id"] if event["scim"] else None}))
+        keyed.append(
+            (
+                (index, 0, 0),
+                {
+                    "at": event["created_at"],
+                    "what": _event_name(event["event_type_id"]),
+                    "detail": event["notes"]
+                    or (_describe(event, info.description) if info else ""),
+                    "state": STATE_AFTER_EVENT.get(event["event_type_id"], ""),
+                    "error": event["error_description"],
+                    "task_id": None,
+                    "event_id": event["id"] if event["scim"] else None,
+                },
+            )
+        )
     tasks = acct.list_tasks(app_id=app_id, user_id=user_id) if app_id is not None else []
     anchors = _task_anchors(events, tasks)
     for task in tasks:
         info = task_json(task)
         state = task["state"]
-        keyed.append(((anchors[task["id"]], 1, task["id"]), {
-            "at": task["created_at"], "what": f"{info['title']} requested",
-            "detail": f"because: {task['trigger']}; request now {state.replace('_', ' ')}",
-            "state": "Pending" if state == TaskState.PENDING_APPROVAL else "",
-            "error": task["error"] if state == TaskState.FAILED else None,
-            "task_id": task["id"] if state in (TaskState.PENDING_APPROVAL,
-                                               TaskState.FAILED) else None,
-            "event_id": None}))
+        keyed.append(
+            (
+                (anchors[task["id"]], 1, task["id"]),
+                {
+                    "at": task["created_at"],
+                    "what": f"{info['title']} requested",
+                    "detail": f"because: {task['trigger']}; request now {state.replace('_', ' ')}",
+                    "state": "Pending" if state == TaskState.PENDING_APPROVAL else "",
+                    "error": task["error"] if state == TaskState.FAILED else None,
+                    "task_id": task["id"]
+                    if state in (TaskState.PENDING_APPROVAL, TaskState.FAILED)
+                    else None,
+                    "event_id": None,
+                },
+            )
+        )
     keyed.sort(key=lambda item: item[0])
     return [entry for _, entry in keyed]
 
@@ -474,36 +557,61 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
     roles = acct.store.list_roles()
     apps = {a["id"]: a for a in acct.store.list_apps()}
     direct = {a for a in apps if user_id in _direct_users(acct, a)}
-    user_apps = [{"id": item["app"]["id"], "name": item["app"]["name"],
-                  "label": UI_LABELS.get(item["login"]["provisioning_state"],
-                                         item["login"]["provisioning_state"]),
-                  "state": item["login"]["provisioning_state"],
-                  "direct": item["app"]["id"] in direct}
-                 for item in acct.user_apps(user_id)]
+    user_apps = [
+        {
+            "id": item["app"]["id"],
+            "name": item["app"]["name"],
+            "label": UI_LABELS.get(
+                item["login"]["provisioning_state"], item["login"]["provisioning_state"]
+            ),
+            "state": item["login"]["provisioning_state"],
+            "direct": item["app"]["id"] in direct,
+        }
+        for item in acct.user_apps(user_id)
+    ]
     listed = {a["id"] for a in user_apps}
-    user_apps += [{"id": a, "name": apps[a]["name"], "label": "Not provisioned yet",
-                   "state": "unknown", "direct": a in direct}
-                  for a in sorted(acct.store.entitled_app_ids(user_id) - listed)]
+    user_apps += [
+        {
+            "id": a,
+            "name": apps[a]["name"],
+            "label": "Not provisioned yet",
+            "state": "unknown",
+            "direct": a in direct,
+        }
+        for a in sorted(acct.store.entitled_app_ids(user_id) - listed)
+    ]
     app_id = _wrike_app_id(acct)
     values = context.pop("values", None) or {
         **{name: user[name] or "" for name, _ in USER_FIELDS},
-        USER_TYPE_ATTRIBUTE: _user_type(user)}
-    return _page("user.html", status, section="users", user=user,
-                 name=display_name(user), status_label=USER_STATUSES.get(user["status"], "?"),
-                 suspended=user["status"] == STATUS_SUSPENDED, values=values,
-                 fields=USER_FIELDS, type_label=CUSTOM_ATTRIBUTES[USER_TYPE_ATTRIBUTE],
-                 suggestions=WRIKE_USER_TYPE_SUGGESTIONS,
-                 roles=[r for r in roles if r["id"] in role_ids],
-                 other_roles=[r for r in roles if r["id"] not in role_ids],
-                 apps=user_apps, other_apps=[a for a in apps.values() if a["id"] not in direct],
-                 timeline=_timeline(acct, user_id, app_id), timeline_app=apps.get(app_id or -1),
-                 **context)
+        USER_TYPE_ATTRIBUTE: _user_type(user),
+    }
+    return _page(
+        "user.html",
+        status,
+        section="users",
+        user=user,
+        name=display_name(user),
+        status_label=USER_STATUSES.get(user["status"], "?"),
+        suspended=user["status"] == STATUS_SUSPENDED,
+        values=values,
+        fields=USER_FIELDS,
+        type_label=CUSTOM_ATTRIBUTES[USER_TYPE_ATTRIBUTE],
+        suggestions=WRIKE_USER_TYPE_SUGGESTIONS,
+        roles=[r for r in roles if r["id"] in role_ids],
+        other_roles=[r for r in roles if r["id"] not in role_ids],
+        apps=user_apps,
+        other_apps=[a for a in apps.values() if a["id"] not in direct],
+        timeline=_timeline(acct, user_id, app_id),
+        timeline_app=apps.get(app_id or -1),
+        **context,
+    )
 
 
 def _direct_users(acct: OneLoginAccount, app_id: int) -> set[int]:
     """Users with a direct login to the app: access through no role."""
     return acct.store.entitled_user_ids(app_id) - {
-        u for r in acct.store.app_role_ids(app_id) for u in acct.store.role_user_ids(r)}
+        u for r in acct.store.app_role_ids(app_id) for u in acct.store.role_user_ids(r)
+    }
 
 
 @bp.get("/users/<int:user_id>")
@@ -606,10 +714,15 @@ def delete_user(user_id: int) -> BaseResponse:
 def _roles_page(status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
     apps = {a["id"]: a["name"] for a in acct.store.list_apps()}
-    roles = [{"id": r["id"], "name": r["name"],
-              "users": len(acct.store.role_user_ids(r["id"])),
-              "apps": [apps.get(a, "") for a in acct.store.role_app_ids(r["id"])]}
-             for r in acct.store.list_roles()]
+    roles = [
+        {
+            "id": r["id"],
+            "name": r["name"],
+            "users": len(acct.store.role_user_ids(r["id"])),
+            "apps": [apps.get(a, "") for a in acct.store.role_app_ids(r["id"])],
+        }
+        for r in acct.store.list_roles()
+    ]
     context.setdefault("name", "")
     return _page("roles.html", status, section="roles", roles=roles, **context)
 
@@ -639,11 +752,16 @@ def role(role_id: int) -> Any:
     app_ids = acct.store.role_app_ids(role_id)
     apps = acct.store.list_apps()
     everyone, _ = acct.store.list_users([], [], "id", 1000, 0)
-    return _page("role.html", section="roles", role=the_role,
-                 members=[_user_row(members[u], []) for u in member_ids if u in members],
-                 others=[u for u in everyone if u["id"] not in members],
-                 apps=[a for a in apps if a["id"] in app_ids],
-                 other_apps=[a for a in apps if a["id"] not in app_ids], display_name=display_name)
+    return _page(
+        "role.html",
+        section="roles",
+        role=the_role,
+        members=[_user_row(members[u], []) for u in member_ids if u in members],
+        others=[u for u in everyone if u["id"] not in members],
+        apps=[a for a in apps if a["id"] in app_ids],
+        other_apps=[a for a in apps if a["id"] not in app_ids],
+        display_name=display_name,
+    )
 
 
 def _role_change(role_id: int, change: str, item_id: int | None = None) -> BaseResponse:
@@ -697,10 +815,16 @@ def remove_role_app(role_id: int, app_id: int) -> BaseResponse:
 @bp.get("/apps")
 def apps() -> Any:
     acct = _account()
-    rows = [{"id": a["id"], "name": a["name"], "api_status": acct.connector(a["id"]).api_status,
-             "provisioning": acct.settings(a["id"]).enabled,
-             "users": len(acct.store.entitled_user_ids(a["id"]))}
-            for a in acct.store.list_apps()]
+    rows = [
+        {
+            "id": a["id"],
+            "name": a["name"],
+            "api_status": acct.connector(a["id"]).api_status,
+            "provisioning": acct.settings(a["id"]).enabled,
+            "users": len(acct.store.entitled_user_ids(a["id"])),
+        }
+        for a in acct.store.list_apps()
+    ]
     return _page("apps.html", section="apps", apps=rows)
 
 
@@ -722,8 +846,10 @@ def _parse_headers(text: str) -> dict[str, str]:
             continue
         name, colon, value = line.partition(":")
         if not colon or not name.strip():
-            raise ValidationFailed(f"Custom Headers line {number} is not 'Name: value': "
-                                   f"{line.strip()[:80]!r}", "custom_headers")
+            raise ValidationFailed(
+                f"Custom Headers line {number} is not 'Name: value': {line.strip()[:80]!r}",
+                "custom_headers",
+            )
         out[name.strip()] = value.strip()
     return out
 
@@ -733,14 +859,27 @@ def _configuration_page(app_id: int, status: int = 200, **context: Any) -> tuple
     the_app = acct.require_app(app_id)
     config = acct.connector(app_id)
     shown = config.to_json()  # the token masked
-    context.setdefault("values", {
-        "scim_base_url": config.scim_base_url,
-        "scim_json_template": json.dumps(config.scim_json_template, indent=2),
-        "custom_headers": _headers_text(config.custom_headers)})
-    return _page("app_configuration.html", status, section="apps", app=the_app,
-                 tab="configuration", token_mask=shown["scim_bearer_token"],
-                 api_status=config.api_status, api_message=config.api_status_message,
-                 enabled=API_STATUS_ENABLED, failed=API_STATUS_FAILED, **context)
+    context.setdefault(
+        "values",
+        {
+            "scim_base_url": config.scim_base_url,
+            "scim_json_template": json.dumps(config.scim_json_template, indent=2),
+            "custom_headers": _headers_text(config.custom_headers),
+        },
+    )
+    return _page(
+        "app_configuration.html",
+        status,
+        section="apps",
+        app=the_app,
+        tab="configuration",
+        token_mask=shown["scim_bearer_token"],
+        api_status=config.api_status,
+        api_message=config.api_status_message,
+        enabled=API_STATUS_ENABLED,
+        failed=API_STATUS_FAILED,
+        **context,
+    )
 
 
 @bp.get("/apps/<int:app_id>/configuration")
@@ -752,12 +891,16 @@ def configuration(app_id: int) -> Any:
 def save_configuration(app_id: int) -> Any:
     acct = _account()
     acct.require_app(app_id)
-    values = {name: request.form.get(name, "") for name in
-              ("scim_base_url", "scim_json_template", "custom_headers")}
+    values = {
+        name: request.form.get(name, "")
+        for name in ("scim_base_url", "scim_json_template", "custom_headers")
+    }
     try:
-        data: dict[str, Any] = {"scim_base_url": values["scim_base_url"],
-                                "scim_json_template": values["scim_json_template"],
-                                "custom_headers": _parse_headers(values["custom_headers"])}
+        data: dict[str, Any] = {
+            "scim_base_url": values["scim_base_url"],
+            "scim_json_template": values["scim_json_template"],
+            "custom_headers": _parse_headers(values["custom_headers"]),
+        }
         token = request.form.get("scim_bearer_token", "").strip()
         if token:  # an empty field keeps the saved token: the page never holds it
             data["scim_bearer_token"] = token
@@ -788,10 +931,17 @@ def _provisioning_page(app_id: int, status: int = 200, **context: Any) -> tuple[
     acct = _account()
     the_app = acct.require_app(app_id)
     settings = context.pop("settings", None) or acct.settings(app_id).to_json()
-    return _page("app_provisioning.html", status, section="apps", app=the_app,
-                 tab="provisioning", settings=settings,
-                 on_delete_choices=[a.value for a in DeprovisionAction],
-                 on_suspend_choices=[a.value for a in SuspendAction], **context)
+    return _page(
+        "app_provisioning.html",
+        status,
+        section="apps",
+        app=the_app,
+        tab="provisioning",
+        settings=settings,
+        on_delete_choices=[a.value for a in DeprovisionAction],
+        on_suspend_choices=[a.value for a in SuspendAction],
+        **context,
+    )
 
 
 @bp.get("/apps/<int:app_id>/provisioning")
@@ -803,16 +953,21 @@ def provisioning(app_id: int) -> Any:
 def save_provisioning(app_id: int) -> Any:
     acct = _account()
     acct.require_app(app_id)
-    data = {"enabled": request.form.get("enabled") == "on",
-            "require_approval": {key: request.form.get(key) == "on"
-                                 for key in ("create_user", "delete_user", "update_user")},
-            "on_delete": request.form.get("on_delete", ""),
-            "on_suspend": request.form.get("on_suspend", "")}
+    data = {
+        "enabled": request.form.get("enabled") == "on",
+        "require_approval": {
+            key: request.form.get(key) == "on"
+            for key in ("create_user", "delete_user", "update_user")
+        },
+        "on_delete": request.form.get("on_delete", ""),
+        "on_suspend": request.form.get("on_suspend", ""),
+    }
     try:
         acct.set_provisioning(app_id, data, _actor())
     except OneLoginError as error:
         shown = acct.settings(app_id).to_json() | {
-            k: v for k, v in data.items() if k not in ("on_delete", "on_suspend")}
+            k: v for k, v in data.items() if k not in ("on_delete", "on_suspend")
+        }
         return _provisioning_page(app_id, error.status, error=error.message, settings=shown)
     flash("Provisioning settings saved.")
     return _back("onelogin_pages.provisioning", app_id=app_id)
@@ -824,20 +979,34 @@ def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
     for entry in acct.app_users(app_id):
         uid, state = entry.user["id"], entry.state
         task = open_tasks.get(uid)
-        rows.append({"id": uid, "name": display_name(entry.user),
-                     "email": entry.user["email"] or "", "assigned": entry.assigned,
-                     "state": state, "label": UI_LABELS.get(state, state),
-                     "task": task_json(task) if task else None,
-                     "last_error": entry.login["last_error"] if entry.login else None})
+        rows.append(
+            {
+                "id": uid,
+                "name": display_name(entry.user),
+                "email": entry.user["email"] or "",
+                "assigned": entry.assigned,
+                "state": state,
+                "label": UI_LABELS.get(state, state),
+                "task": task_json(task) if task else None,
+                "last_error": entry.login["last_error"] if entry.login else None,
+            }
+        )
     return rows
 
 
 def _app_users_page(app_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
     the_app = acct.require_app(app_id)
-    return _page("app_users.html", status, section="apps", app=the_app, tab="users",
-                 rows=_app_users(acct, app_id),
-                 provisioning_enabled=acct.settings(app_id).enabled, **context)
+    return _page(
+        "app_users.html",
+        status,
+        section="apps",
+        app=the_app,
+        tab="users",
+        rows=_app_users(acct, app_id),
+        provisioning_enabled=acct.settings(app_id).enabled,
+        **context,
+    )
 
 
 @bp.get("/apps/<int:app_id>/users")
@@ -862,9 +1031,13 @@ def task(app_id: int, task_id: int) -> Any:
     plan = plan_task(acct, row)
     user_row = acct.store.get_user(row["user_id"], include_deleted=True) or {}
     secrets_ = [acct.connector(app_id).scim_bearer_token]
-    return _app_users_page(app_id, dialog=task_json(row), plan=plan,
-                           dialog_user=display_name(user_row) if user_row else "",
-                           scrub=lambda text: scrub(str(text), secrets_))
+    return _app_users_page(
+        app_id,
+        dialog=task_json(row),
+        plan=plan,
+        dialog_user=display_name(user_row) if user_row else "",
+        scrub=lambda text: scrub(str(text), secrets_),
+    )
 
 
 def _task_action(app_id: int, task_id: int, action: str) -> BaseResponse:
@@ -903,11 +1076,16 @@ def retry(app_id: int, task_id: int) -> BaseResponse:
 
 @bp.post("/apps/<int:app_id>/reapply")
 def reapply(app_id: int) -> BaseResponse:
-    """"Reapply entitlement mappings": queue whatever the app's users are missing."""
+    """ "Reapply entitlement mappings": queue whatever the app's users are missing."""
     queued = _account().reconcile(app_id)
-    flash("Mappings are being reapplied" + (
-        ": " + ", ".join(f"{n} {kind}" for kind, n in sorted(queued.items())) if queued
-        else "; nothing to do."))
+    flash(
+        "Mappings are being reapplied"
+        + (
+            ": " + ", ".join(f"{n} {kind}" for kind, n in sorted(queued.items()))
+            if queued
+            else "; nothing to do."
+        )
+    )
     return _back("onelogin_pages.app_users", app_id=app_id)
 
 
@@ -922,18 +1100,25 @@ def _event_name(type_id: int) -> str:
 
 def _describe(event: dict[str, Any], template: str) -> str:
     actor = event["actor_user_name"] or event["actor_system"] or "OneLogin"
-    for key, value in (("%actor_user%", actor), ("%user%", event["user_name"]),
-                       ("%app%", event["app_name"]), ("%role%", event["role_name"])):
+    for key, value in (
+        ("%actor_user%", actor),
+        ("%user%", event["user_name"]),
+        ("%app%", event["app_name"]),
+        ("%role%", event["role_name"]),
+    ):
         template = template.replace(key, value or "—")
     return template
 
 
 def _event_row(event: dict[str, Any]) -> dict[str, Any]:
     info = EVENT_TYPES.get(event["event_type_id"])
-    return {**event, "name": _event_name(event["event_type_id"]),
-            "description": _describe(event, info.description) if info else "",
-            "actor": event["actor_user_name"] or event["actor_system"] or "",
-            "has_scim": bool(event["scim"])}
+    return {
+        **event,
+        "name": _event_name(event["event_type_id"]),
+        "description": _describe(event, info.description) if info else "",
+        "actor": event["actor_user_name"] or event["actor_system"] or "",
+        "has_scim": bool(event["scim"]),
+    }
 
 
 def _time_arg(name: str) -> str | None:
@@ -945,8 +1130,11 @@ def _time_arg(name: str) -> str | None:
     try:
         parse_iso(value)
     except ValueError:
-        raise BadRequest(f"{'From' if name == 'since' else 'To'} must be a time such as "
-                         f"2026-01-01T09:00, not {value!r}", name) from None
+        raise BadRequest(
+            f"{'From' if name == 'since' else 'To'} must be a time such as "
+            f"2026-01-01T09:00, not {value!r}",
+            name,
+        ) from None
     return value
 
 
@@ -969,22 +1157,30 @@ def events() -> Any:
     acct = _account()
     everyone, _ = acct.store.list_users([], [], "id", 1000, 0)
     context: dict[str, Any] = {
-        "section": "events", "users": everyone, "display_name": display_name,
-        "types": sorted(EVENT_TYPES.values(), key=lambda t: t.id), "event_name": _event_name,
-        "filters": _filters(("user_id", "type", "since", "until"))}
+        "section": "events",
+        "users": everyone,
+        "display_name": display_name,
+        "types": sorted(EVENT_TYPES.values(), key=lambda t: t.id),
+        "event_name": _event_name,
+        "filters": _filters(("user_id", "type", "since", "until")),
+    }
     try:
         user_id = _int_arg("user_id", "User")
         type_id = _int_arg("type", "Event type")
-        rows = acct.events(event_type_ids=[type_id] if type_id is not None else (),
-                           user_id=user_id, since=_time_arg("since"),
-                           until=_time_arg("until"), after_id=_int_arg("after", "Page"),
-                           limit=EVENTS_PER_PAGE)
+        rows = acct.events(
+            event_type_ids=[type_id] if type_id is not None else (),
+            user_id=user_id,
+            since=_time_arg("since"),
+            until=_time_arg("until"),
+            after_id=_int_arg("after", "Page"),
+            limit=EVENTS_PER_PAGE,
+        )
     except OneLoginError as error:
-        return _page("events.html", error.status, rows=[], more=None,
-                     error=error.message, **context)
+        return _page(
+            "events.html", error.status, rows=[], more=None, error=error.message, **context
+        )
     more = rows[-1]["id"] if len(rows) == EVENTS_PER_PAGE else None
-    return _page("events.html", rows=[_event_row(r) for r in rows], more=more,
-                 **context)
+    return _page("events.html", rows=[_event_row(r) for r in rows], more=more, **context)
 
 
 @bp.get("/events/<int:event_id>")
@@ -995,11 +1191,13 @@ def event(event_id: int) -> Any:
     if not rows:
         raise NotFound(f"Event {event_id} could not be found in the System Log")
     row = rows[0]
-    tokens = [acct.connector(row["app_id"]).scim_bearer_token] \
-        if row["app_id"] and acct.store.get_app(row["app_id"]) else []
+    tokens = (
+        [acct.connector(row["app_id"]).scim_bearer_token]
+        if row["app_id"] and acct.store.get_app(row["app_id"])
+        else []
+    )
     exchanges = json.loads(scrub(row["scim"], tokens)) if row["scim"] else []
-    return _page("event.html", section="events", event=_event_row(row),
-                 exchanges=exchanges)
+    return _page("event.html", section="events", event=_event_row(row), exchanges=exchanges)
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST"])

@@ -20,41 +20,69 @@ def user_json(row: dict[str, Any], role_ids: list[int]) -> dict[str, Any]:
     custom.update(json.loads(row["custom_attributes"] or "{}"))
     out: dict[str, Any] = {"id": row["id"]}
     for key in STRING_FIELDS:
-        out[key] = row[key] if row[key] is not None else ("" if key in (
-            "username", "email", "firstname", "lastname") else None)
-    out.update({
-        "state": row["state"], "status": row["status"], "group_id": row["group_id"],
-        "directory_id": row["directory_id"], "trusted_idp_id": row["trusted_idp_id"],
-        "manager_user_id": None if row["manager_user_id"] is None
-        else str(row["manager_user_id"]),
-        "role_ids": role_ids, "custom_attributes": custom,
-        "created_at": row["created_at"], "updated_at": row["updated_at"],
-        "activated_at": row["activated_at"], "last_login": None, "invitation_sent_at": None,
-        "invalid_login_attempts": 0, "locked_until": None,
-        "password_changed_at": row["password_changed_at"],
-    })
+        out[key] = (
+            row[key]
+            if row[key] is not None
+            else ("" if key in ("username", "email", "firstname", "lastname") else None)
+        )
+    out.update(
+        {
+            "state": row["state"],
+            "status": row["status"],
+            "group_id": row["group_id"],
+            "directory_id": row["directory_id"],
+            "trusted_idp_id": row["trusted_idp_id"],
+            "manager_user_id": None
+            if row["manager_user_id"] is None
+            else str(row["manager_user_id"]),
+            "role_ids": role_ids,
+            "custom_attributes": custom,
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "activated_at": row["activated_at"],
+            "last_login": None,
+            "invitation_sent_at": None,
+            "invalid_login_attempts": 0,
+            "locked_until": None,
+            "password_changed_at": row["password_changed_at"],
+        }
+    )
     return out
 
 
 def user_brief(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "firstname": row["firstname"] or "",
-            "lastname": row["lastname"] or "", "username": row["username"] or "",
-            "email": row["email"] or ""}
+    return {
+        "id": row["id"],
+        "firstname": row["firstname"] or "",
+        "lastname": row["lastname"] or "",
+        "username": row["username"] or "",
+        "email": row["email"] or "",
+    }
 
 
 def app_json(row: dict[str, Any], role_ids: list[int]) -> dict[str, Any]:
     settings = ProvisioningSettings.from_json(json.loads(row["provisioning"] or "{}"))
     connector = ConnectorConfig.from_storage(row["connector"])
     return {
-        "id": row["id"], "name": row["name"], "visible": bool(row["visible"]),
-        "description": row["description"], "notes": row["notes"], "icon_url": ICON_URL,
-        "auth_method": row["auth_method"], "auth_method_description": "SAML2.0",
-        "policy_id": None, "allow_assumed_signin": False, "tab_id": None,
-        "connector_id": row["connector_id"], "created_at": row["created_at"],
-        "updated_at": row["updated_at"], "role_ids": role_ids,
-        "provisioning": {"enabled": settings.enabled,
-                         "status": "Enabled" if connector.api_status == "Enabled"
-                         else "Available"},
+        "id": row["id"],
+        "name": row["name"],
+        "visible": bool(row["visible"]),
+        "description": row["description"],
+        "notes": row["notes"],
+        "icon_url": ICON_URL,
+        "auth_method": row["auth_method"],
+        "auth_method_description": "SAML2.0",
+        "policy_id": None,
+        "allow_assumed_signin": False,
+        "tab_id": None,
+        "connector_id": row["connector_id"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "role_ids": role_ids,
+        "provisioning": {
+            "enabled": settings.enabled,
+            "status": "Enabled" if connector.api_status == "Enabled" else "Available",
+        },
     }
 
 
@@ -64,27 +92,50 @@ def app_brief(row: dict[str, Any]) -> dict[str, Any]:
 
 def user_app_json(item: dict[str, Any]) -> dict[str, Any]:
     app, login = item["app"], item["login"]
-    return {"id": app["id"], "icon_url": ICON_URL, "extension": False,
-            "login_id": login["login_id"], "name": app["name"],
-            "provisioning_status": login["provisioning_status"],
-            "provisioning_state": login["provisioning_state"],
-            "provisioning_enabled": item["provisioning_enabled"]}
+    return {
+        "id": app["id"],
+        "icon_url": ICON_URL,
+        "extension": False,
+        "login_id": login["login_id"],
+        "name": app["name"],
+        "provisioning_status": login["provisioning_status"],
+        "provisioning_state": login["provisioning_state"],
+        "provisioning_enabled": item["provisioning_enabled"],
+    }
 
 
-def event_json(row: dict[str, Any], account_id: int, *, with_scim: bool = False
-               ) -> dict[str, Any]:
+def event_json(row: dict[str, Any], account_id: int, *, with_scim: bool = False) -> dict[str, Any]:
     out = {
-        "id": row["id"], "account_id": account_id, "created_at": row["created_at"],
-        "event_type_id": row["event_type_id"], "user_id": row["user_id"],
-        "user_name": row["user_name"], "app_id": row["app_id"], "app-name": row["app_name"],
-        "app_name": row["app_name"], "role_id": row["role_id"], "role_name": row["role_name"],
-        "actor_user_id": row["actor_user_id"], "actor_user_name": row["actor_user_name"],
-        "actor_system": row["actor_system"], "client_id": row["client_id"],
-        "error_description": row["error_description"], "notes": row["notes"],
-        "custom_message": row["custom_message"], "ipaddr": None, "group_id": None,
-        "group-name": None, "group_name": None, "resolution": None, "directory_id": None,
-        "directory_sync_run_id": None, "otp_device_id": None, "otp_device_name": None,
-        "policy_id": None, "policy_name": None, "resource_type_id": None,
+        "id": row["id"],
+        "account_id": account_id,
+        "created_at": row["created_at"],
+        "event_type_id": row["event_type_id"],
+        "user_id": row["user_id"],
+        "user_name": row["user_name"],
+        "app_id": row["app_id"],
+        "app-name": row["app_name"],
+        "app_name": row["app_name"],
+        "role_id": row["role_id"],
+        "role_name": row["role_name"],
+        "actor_user_id": row["actor_user_id"],
+        "actor_user_name": row["actor_user_name"],
+        "actor_system": row["actor_system"],
+        "client_id": row["client_id"],
+        "error_description": row["error_description"],
+        "notes": row["notes"],
+        "custom_message": row["custom_message"],
+        "ipaddr": None,
+        "group_id": None,
+        "group-name": None,
+        "group_name": None,
+        "resolution": None,
+        "directory_id": None,
+        "directory_sync_run_id": None,
+        "otp_device_id": None,
+        "otp_device_name": None,
+        "policy_id": None,
+        "policy_name": None,
+        "resource_type_id": None,
         "assuming_acting_user_id": None,
     }
     if with_scim:
@@ -94,20 +145,36 @@ def event_json(row: dict[str, Any], account_id: int, *, with_scim: bool = False
     return out
 
 
-
-
-__all__ = ["UI_LABELS", "app_brief", "app_json", "event_json", "task_json", "user_app_json",
-           "user_brief", "user_json"]
+__all__ = [
+    "UI_LABELS",
+    "app_brief",
+    "app_json",
+    "event_json",
+    "task_json",
+    "user_app_json",
+    "user_brief",
+    "user_json",
+]
 
 
 def task_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "user_id": row["user_id"], "app_id": row["app_id"],
-            "kind": row["kind"], "state": row["state"], "trigger": row["trigger"],
-            "attempts": row["attempts"], "error": row["error"],
-            "created_at": row["created_at"], "updated_at": row["updated_at"],
-            "title": {"create": "Create User in Application",
-                      "update": "Update User in Application",
-                      "suspend": "Suspend User in Application",
-                      "reactivate": "Reactivate User in Application",
-                      "delete": "Delete User in Application",
-                      "nothing": "Do nothing"}.get(row["kind"], row["kind"])}
+    return {
+        "id": row["id"],
+        "user_id": row["user_id"],
+        "app_id": row["app_id"],
+        "kind": row["kind"],
+        "state": row["state"],
+        "trigger": row["trigger"],
+        "attempts": row["attempts"],
+        "error": row["error"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "title": {
+            "create": "Create User in Application",
+            "update": "Update User in Application",
+            "suspend": "Suspend User in Application",
+            "reactivate": "Reactivate User in Application",
+            "delete": "Delete User in Application",
+            "nothing": "Do nothing",
+        }.get(row["kind"], row["kind"]),
+    }

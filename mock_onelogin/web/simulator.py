@@ -45,8 +45,13 @@ def _optional_body() -> dict[str, Any]:
 @bp.get("/status")
 def status() -> Response:
     acct = account()
-    return jsonify({"drain_mode": acct.config.drain_mode, "tasks": acct.pending_count(),
-                    "apps": [{"id": a["id"], "name": a["name"]} for a in acct.store.list_apps()]})
+    return jsonify(
+        {
+            "drain_mode": acct.config.drain_mode,
+            "tasks": acct.pending_count(),
+            "apps": [{"id": a["id"], "name": a["name"]} for a in acct.store.list_apps()],
+        }
+    )
 
 
 @bp.post("/reset")
@@ -54,26 +59,43 @@ def reset() -> Response:
     account().reset()
     # A fresh account has its whole API rate budget again.
     current_app.extensions["mock_onelogin_rate"] = RateLimiter(account().config.rate_limit_per_hour)
-    return jsonify({"reset": True, "wrike_app_id": account().wrike_app_id()
-                    if account().config.seed_wrike_app else None})
+    return jsonify(
+        {
+            "reset": True,
+            "wrike_app_id": account().wrike_app_id() if account().config.seed_wrike_app else None,
+        }
+    )
 
 
 @bp.post("/credentials")
 def create_credentials() -> tuple[Response, int]:
     body = _optional_body()
     client_id, secret = account().create_client(body.get("name", "API credential"))
-    return jsonify({"client_id": client_id, "client_secret": secret,
-                    "name": body.get("name", "API credential"),
-                    "note": "The client secret is shown once; it is stored hashed."}), 201
+    return jsonify(
+        {
+            "client_id": client_id,
+            "client_secret": secret,
+            "name": body.get("name", "API credential"),
+            "note": "The client secret is shown once; it is stored hashed.",
+        }
+    ), 201
 
 
 @bp.get("/apps")
 def apps() -> Response:
     acct = account()
-    return jsonify([{"id": a["id"], "name": a["name"], "connector_id": a["connector_id"],
-                     "provisioning": acct.settings(a["id"]).to_json(),
-                     "api_status": acct.connector(a["id"]).api_status}
-                    for a in acct.store.list_apps()])
+    return jsonify(
+        [
+            {
+                "id": a["id"],
+                "name": a["name"],
+                "connector_id": a["connector_id"],
+                "provisioning": acct.settings(a["id"]).to_json(),
+                "api_status": acct.connector(a["id"]).api_status,
+            }
+            for a in acct.store.list_apps()
+        ]
+    )
 
 
 @bp.post("/apps")
@@ -115,19 +137,23 @@ def app_users(app_id: int) -> Response:
     out = []
     for entry in account().app_users(app_id):
         login, state = entry.login, entry.state
-        out.append({**user_brief(entry.user), "assigned": entry.assigned,
-                    "provisioning_state": state,
-                    "provisioning_status": login["provisioning_status"] if login else "enabled",
-                    "label": UI_LABELS.get(state, state),
-                    "scim_id": login["scim_id"] if login else None,
-                    "last_error": login["last_error"] if login else None})
+        out.append(
+            {
+                **user_brief(entry.user),
+                "assigned": entry.assigned,
+                "provisioning_state": state,
+                "provisioning_status": login["provisioning_status"] if login else "enabled",
+                "label": UI_LABELS.get(state, state),
+                "scim_id": login["scim_id"] if login else None,
+                "last_error": login["last_error"] if login else None,
+            }
+        )
     return jsonify(out)
 
 
 @bp.get("/tasks")
 def tasks() -> Response:
-    rows = account().list_tasks(int_arg("app_id"), request.args.get("state"),
-                                int_arg("user_id"))
+    rows = account().list_tasks(int_arg("app_id"), request.args.get("state"), int_arg("user_id"))
     return jsonify([task_json(r) for r in rows])
 
 
@@ -164,8 +190,9 @@ def retry(task_id: int) -> Response:
 def drain() -> Response:
     body = _optional_body()
     max_tasks = body.get("max_tasks")
-    if max_tasks is not None and (isinstance(max_tasks, bool) or not isinstance(max_tasks, int)
-                                  or max_tasks < 1):
+    if max_tasks is not None and (
+        isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 1
+    ):
         raise BadRequest("max_tasks must be a positive integer", "max_tasks")
     return jsonify(account().drain(max_tasks))
 
@@ -213,8 +240,12 @@ def system_log_event(event_id: int) -> Response:
 
 @bp.get("/event-types")
 def event_types() -> Response:
-    return jsonify([{"id": t.id, "name": t.name, "description": t.description,
-                     "official_name": t.official} for t in EVENT_TYPES.values()])
+    return jsonify(
+        [
+            {"id": t.id, "name": t.name, "description": t.description, "official_name": t.official}
+            for t in EVENT_TYPES.values()
+        ]
+    )
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

@@ -26,16 +26,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served_provider(request: pytest.FixtureRequest, tmp_path: Path
-                    ) -> Iterator[dict[str, str]]:
+def served_provider(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     """``wrike-sp serve`` in a subprocess; what it prints: SCIM URL, token, admin API key."""
     if request.config.getoption("--target") != "in-process":
-        pytest.skip("this test chooses its own target (external); it runs with the default "
-                    "--target in-process only")
+        pytest.skip(
+            "this test chooses its own target (external); it runs with the default "
+            "--target in-process only"
+        )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [str(CLI), "serve", "--data-dir", str(tmp_path / "data"), "--port", str(_free_port())],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     printed: list[str] = []
     try:
         assert process.stdout is not None
@@ -64,7 +69,8 @@ def served_provider(request: pytest.FixtureRequest, tmp_path: Path
 
 @pytest.mark.slow
 def test_the_suite_passes_against_the_provider_served_by_its_cli(
-        served_provider: dict[str, str]) -> None:
+    served_provider: dict[str, str],
+) -> None:
     # The features' Wrike account approves acme.com (STEPS.md: against an external endpoint
     # the account set-up Givens describe the account). The CLI's demo account approves only
     # its own domain, so its admin adds acme.com first, as a Wrike admin would.
@@ -74,22 +80,46 @@ def test_the_suite_passes_against_the_provider_served_by_its_cli(
             response = requests.post(
                 f"{served_provider['admin_api']}/accounts/{account}/approved-domains",
                 json={"domain": "acme.com"},
-                headers={"Authorization": f"Bearer {served_provider['admin_key']}"}, timeout=5)
+                headers={"Authorization": f"Bearer {served_provider['admin_key']}"},
+                timeout=5,
+            )
             break
         except requests.ConnectionError:
             time.sleep(0.1)
     assert response.status_code == 201, response.text
     run = subprocess.run(
         # Plugins the BDD suite does not use stay unloaded: the child starts faster.
-        [sys.executable, "-m", "pytest", "steps/test_features.py", "-q", "-p", "no:xdist",
-         "-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio",
-         "--target", "external", "--scim-url", served_provider["scim_url"],
-         "--scim-token", served_provider["token"]],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "steps/test_features.py",
+            "-q",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:schemathesis",
+            "-p",
+            "no:hypothesispytest",
+            "-p",
+            "no:anyio",
+            "--target",
+            "external",
+            "--scim-url",
+            served_provider["scim_url"],
+            "--scim-token",
+            served_provider["token"],
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
     assert run.returncode == 0, f"the external run failed: {summary}\n{run.stdout[-5000:]}"
     passed = re.search(r"(\d+) passed", summary)
     skipped = re.search(r"(\d+) skipped", summary)
     assert passed and int(passed.group(1)) > 0, f"nothing passed: {summary}"
     assert skipped and int(skipped.group(1)) > 0, (
-        f"@reference_only scenarios should be skipped against an external endpoint: {summary}")
+        f"@reference_only scenarios should be skipped against an external endpoint: {summary}"
+    )

@@ -51,9 +51,13 @@ def sites(live_server: Callable[[Any], str]) -> Sites:
     wrike = WrikeSite(url=live_server(wrike_app), app=wrike_app, demo=demo)
     # "sync": an approval runs its SCIM calls before the page answers, so the next page
     # shows the outcome; the calls themselves go over real HTTP to the Wrike server.
-    onelogin = create_onelogin(OneLoginConfig(drain_mode="sync",
-                                              console_admin_email=ADMIN_EMAIL,
-                                              console_admin_password=ADMIN_PASSWORD))
+    onelogin = create_onelogin(
+        OneLoginConfig(
+            drain_mode="sync",
+            console_admin_email=ADMIN_EMAIL,
+            console_admin_password=ADMIN_PASSWORD,
+        )
+    )
     return Sites(wrike=wrike, onelogin=live_server(onelogin))
 
 
@@ -65,8 +69,7 @@ def snap(page: Page, name: str) -> None:
 
 
 def onelogin_nav(page: Page, section: str) -> None:
-    page.get_by_role("navigation", name="Administration").get_by_role(
-        "link", name=section).click()
+    page.get_by_role("navigation", name="Administration").get_by_role("link", name=section).click()
 
 
 def open_wrike_app_tab(page: Page, tab: str) -> None:

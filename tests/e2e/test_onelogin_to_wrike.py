@@ -33,9 +33,11 @@ class World:
 
     def wrike_user(self, user_name: str) -> dict[str, Any] | None:
         client = self.wrike.test_client()
-        response = client.get(f"{self.demo.scim_path}/Users",
-                              query_string={"filter": f'userName eq "{user_name}"'},
-                              headers={"Authorization": f"Bearer {self.demo.token}"})
+        response = client.get(
+            f"{self.demo.scim_path}/Users",
+            query_string={"filter": f'userName eq "{user_name}"'},
+            headers={"Authorization": f"Bearer {self.demo.token}"},
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
         resources = response.get_json()["Resources"]
         return resources[0] if resources else None
@@ -45,23 +47,31 @@ class World:
 def world() -> Iterator[World]:
     wrike = create_wrike(WrikeConfig())
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
-    account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
-                              session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST))
+    account = OneLoginAccount(
+        OneLoginConfig(drain_mode="sync"),
+        session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
+    )
     app_id = account.wrike_app_id()
-    account.configure_connector(app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path,
-                                         "scim_bearer_token": demo.token})
+    account.configure_connector(
+        app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
+    )
     assert account.enable_api_connection(app_id).api_status == "Enabled"
     account.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
-    server = make_server("127.0.0.1", 0, create_onelogin(account.config, account=account),
-                         threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, create_onelogin(account.config, account=account), threaded=True
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     client_id, secret = account.create_client("e2e")
-    config = onelogin.Configuration(host=f"http://127.0.0.1:{server.server_port}",
-                                    username=client_id, password=secret)
+    config = onelogin.Configuration(
+        host=f"http://127.0.0.1:{server.server_port}", username=client_id, password=secret
+    )
     sdk = onelogin.ApiClient(config)
-    config.access_token = o_auth2_api.OAuth2Api(sdk).generate_token(
-        onelogin.GenerateTokenRequest(grant_type="client_credentials")).access_token
+    config.access_token = (
+        o_auth2_api.OAuth2Api(sdk)
+        .generate_token(onelogin.GenerateTokenRequest(grant_type="client_credentials"))
+        .access_token
+    )
     yield World(account, sdk, wrike, demo, app_id)
     server.shutdown()
     thread.join(5)
@@ -69,8 +79,9 @@ def world() -> Iterator[World]:
 
 def assign(world: World, email: str, **extra: Any) -> tuple[int, str]:
     users = users_v2_api.UsersV2Api(world.sdk)
-    user = users.create_user2(user=onelogin.User(email=email, firstname="Pat", lastname="Doe",
-                                                 title="Analyst", **extra))
+    user = users.create_user2(
+        user=onelogin.User(email=email, firstname="Pat", lastname="Doe", title="Analyst", **extra)
+    )
     roles = roles_api.RolesApi(world.sdk)
     role = roles.create_role(role=onelogin.Role(name=f"Wrike {email}"))
     roles.set_role_apps(str(role.id), [world.app_id])
@@ -92,13 +103,17 @@ def test_assignment_provisions_the_user_into_wrike(world: World) -> None:
     assert wrike_user.get("userType", "Regular") == "Regular"
 
 
-@pytest.mark.parametrize(("action", "state", "in_wrike"), [
-    ("Delete", "deleted", None),
-    ("Suspend", "disabled", False),
-    ("Do nothing", "provisioned", True),
-])
-def test_unassignment_does_what_the_setting_says(world: World, action: str, state: str,
-                                                 in_wrike: bool | None) -> None:
+@pytest.mark.parametrize(
+    ("action", "state", "in_wrike"),
+    [
+        ("Delete", "deleted", None),
+        ("Suspend", "disabled", False),
+        ("Do nothing", "provisioned", True),
+    ],
+)
+def test_unassignment_does_what_the_setting_says(
+    world: World, action: str, state: str, in_wrike: bool | None
+) -> None:
     world.onelogin.set_provisioning(world.app_id, {"on_delete": action})
     email = f"sam@{world.demo.domain}"
     user_id, role_id = assign(world, email)
@@ -127,8 +142,9 @@ def test_wrike_user_type_flows_from_the_custom_attribute(world: World) -> None:
 
 
 def test_a_user_type_wrike_does_not_know_fails_with_wrikes_reason(world: World) -> None:
-    user_id, _ = assign(world, f"bea@{world.demo.domain}",
-                        custom_attributes={"wrike_user_type": "Boss"})
+    user_id, _ = assign(
+        world, f"bea@{world.demo.domain}", custom_attributes={"wrike_user_type": "Boss"}
+    )
     assert app_state(world, user_id) == "provisioning_failed"
     [event] = world.onelogin.events(event_type_ids=[64])
     assert "HTTP 400" in event["error_description"]

@@ -45,10 +45,14 @@ def test_a_url_that_is_not_http_is_refused() -> None:
 
 @pytest.mark.slow
 def test_check_passes_against_the_reference_provider_and_writes_reports(
-        external: tuple[str, DemoAccount], tmp_path: Path) -> None:
+    external: tuple[str, DemoAccount], tmp_path: Path
+) -> None:
     url, demo = external
-    result = CliRunner().invoke(main, ["check", "--scim-url", url, "--reports", str(tmp_path),
-                                       "--", "-k", "smoke"], env={"HARNESS_SCIM_TOKEN": demo.token})
+    result = CliRunner().invoke(
+        main,
+        ["check", "--scim-url", url, "--reports", str(tmp_path), "--", "-k", "smoke"],
+        env={"HARNESS_SCIM_TOKEN": demo.token},
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "cucumber.json").read_text())
     assert report, "no feature in the cucumber report"
@@ -56,10 +60,24 @@ def test_check_passes_against_the_reference_provider_and_writes_reports(
 
 
 @pytest.mark.slow
-def test_check_fails_when_the_endpoint_refuses(external: tuple[str, DemoAccount],
-                                               tmp_path: Path) -> None:
+def test_check_fails_when_the_endpoint_refuses(
+    external: tuple[str, DemoAccount], tmp_path: Path
+) -> None:
     url, _ = external
-    result = CliRunner().invoke(main, ["check", "--scim-url", url, "--token", "wrong-token",
-                                       "--reports", str(tmp_path), "--", "-k", "smoke"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "--scim-url",
+            url,
+            "--token",
+            "wrong-token",
+            "--reports",
+            str(tmp_path),
+            "--",
+            "-k",
+            "smoke",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert "some scenarios failed" in result.output

@@ -14,22 +14,35 @@ from harness.diagnosis import CAUSES, classify_error
 DOC = Path(__file__).resolve().parents[2] / "docs" / "case-files.md"
 
 
-@pytest.mark.parametrize(("text", "cause"), [
-    ("Failed to create user in app. HTTP 401: Unauthorized", "wrong_token"),
-    ("Failed to create user in app. HTTP 404", "wrong_scim_url"),
-    ("Failed to create user in app. HTTP 429", "rate_limited"),
-    ("Failed to update user in app. HTTP 502: Bad Gateway", "wrike_unavailable"),
-    ("Failed to create user in app. Connection error calling GET https://x/Users: refused",
-     "wrike_unavailable"),
-    ("Failed to create user in app. Timeout after 30s calling POST https://x/Users: ReadTimeout",
-     "wrike_unavailable"),
-    ("Failed to create user in app. HTTP 409: scimType uniqueness, exists", "duplicate_user"),
-    ("Failed to create user in app. HTTP 400: scimType invalidValue, 'Boss' is not a Wrike "
-     "user type. Use one of: Regular", "unknown_user_type"),
-    ("Failed to delete user in app. HTTP 403: This user is the owner of the Wrike account and "
-     "cannot be deactivated or deleted over SCIM.", "owner_protected"),
-    ("Failed to create user in app. HTTP 418: I'm a teapot", "unknown_error"),
-])
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("Failed to create user in app. HTTP 401: Unauthorized", "wrong_token"),
+        ("Failed to create user in app. HTTP 404", "wrong_scim_url"),
+        ("Failed to create user in app. HTTP 429", "rate_limited"),
+        ("Failed to update user in app. HTTP 502: Bad Gateway", "wrike_unavailable"),
+        (
+            "Failed to create user in app. Connection error calling GET https://x/Users: refused",
+            "wrike_unavailable",
+        ),
+        (
+            "Failed to create user in app. Timeout after 30s calling POST https://x/Users: ReadTimeout",
+            "wrike_unavailable",
+        ),
+        ("Failed to create user in app. HTTP 409: scimType uniqueness, exists", "duplicate_user"),
+        (
+            "Failed to create user in app. HTTP 400: scimType invalidValue, 'Boss' is not a Wrike "
+            "user type. Use one of: Regular",
+            "unknown_user_type",
+        ),
+        (
+            "Failed to delete user in app. HTTP 403: This user is the owner of the Wrike account and "
+            "cannot be deactivated or deleted over SCIM.",
+            "owner_protected",
+        ),
+        ("Failed to create user in app. HTTP 418: I'm a teapot", "unknown_error"),
+    ],
+)
 def test_error_details_map_to_a_cause(text: str, cause: str) -> None:
     found, meaning, fix = classify_error(text)
     assert found == cause
@@ -39,7 +52,8 @@ def test_error_details_map_to_a_cause(text: str, cause: str) -> None:
 def test_the_unapproved_domain_fix_names_the_domain() -> None:
     _, meaning, fix = classify_error(
         "Failed to create user in app. HTTP 400: scimType invalidValue, The email domain "
-        "'example.org' of 'eve@example.org' is not an approved domain of this Wrike account")
+        "'example.org' of 'eve@example.org' is not an approved domain of this Wrike account"
+    )
     assert "example.org" in meaning
     assert "add example.org to the approved domains" in fix
 

@@ -29,8 +29,7 @@ def parse(text: str) -> list[Scenario]:
     document = Parser().parse(TokenScanner(text))
     feature = document["feature"]
     found: list[Scenario] = []
-    _walk("exported.feature", feature["children"], {t["name"] for t in feature["tags"]}, [],
-          found)
+    _walk("exported.feature", feature["children"], {t["name"] for t in feature["tags"]}, [], found)
     return found
 
 
@@ -52,15 +51,17 @@ def test_every_exported_sentence_matches_exactly_one_pattern(path: Path) -> None
 
 
 def test_a_free_text_description_cannot_break_the_feature() -> None:
-    case = parse_case("case: x\n"
-                      "description: |\n"
-                      "  When Ada joined, nothing happened.\n"
-                      "  # not a comment\n"
-                      "  Scenario: not one either\n"
-                      "  | nor | a table |\n"
-                      "onelogin:\n  users:\n    - email: ada@acme.com\n"
-                      "timeline:\n  - {action: assign, user: ada@acme.com, role: Eng}\n"
-                      "expect:\n  users:\n    - {user: ada@acme.com, wrike: active}\n")
+    case = parse_case(
+        "case: x\n"
+        "description: |\n"
+        "  When Ada joined, nothing happened.\n"
+        "  # not a comment\n"
+        "  Scenario: not one either\n"
+        "  | nor | a table |\n"
+        "onelogin:\n  users:\n    - email: ada@acme.com\n"
+        "timeline:\n  - {action: assign, user: ada@acme.com, role: Eng}\n"
+        "expect:\n  users:\n    - {user: ada@acme.com, wrike: active}\n"
+    )
     [scenario] = parse(export_feature(case))
     assert scenario.steps[-1] == ("Then", 'Wrike shows "ada@acme.com" as active')
 
@@ -80,38 +81,48 @@ def test_wrike_side_changes_make_the_scenario_reference_only() -> None:
 
 
 def test_approve_without_a_named_task_exports_the_task_that_was_pending() -> None:
-    case = parse_case("case: Approve\n"
-                      "onelogin:\n  require_approval: [Create user]\n"
-                      "  users:\n    - email: ada@acme.com\n"
-                      "timeline:\n"
-                      "  - {action: assign, user: ada@acme.com, role: Engineering}\n"
-                      "  - {action: approve, user: ada@acme.com}\n"
-                      "expect:\n  users:\n    - {user: ada@acme.com, wrike: active}\n")
+    case = parse_case(
+        "case: Approve\n"
+        "onelogin:\n  require_approval: [Create user]\n"
+        "  users:\n    - email: ada@acme.com\n"
+        "timeline:\n"
+        "  - {action: assign, user: ada@acme.com, role: Engineering}\n"
+        "  - {action: approve, user: ada@acme.com}\n"
+        "expect:\n  users:\n    - {user: ada@acme.com, wrike: active}\n"
+    )
     text = export_feature(case)
-    assert '    And "ada@acme.com" is assigned the Wrike app through the role "Engineering"\n' \
-        '    When the OneLogin admin approves' in text
-    assert 'When the OneLogin admin approves the pending Create user task for "ada@acme.com"' \
-        in text
+    assert (
+        '    And "ada@acme.com" is assigned the Wrike app through the role "Engineering"\n'
+        "    When the OneLogin admin approves" in text
+    )
+    assert (
+        'When the OneLogin admin approves the pending Create user task for "ada@acme.com"' in text
+    )
 
 
-@pytest.mark.parametrize(("timeline", "named"), [
-    ("  - {action: remove_domain, domain: acme.com}\n", "the action `remove_domain`"),
-    ("  - {action: fault, fault: 429 Too Many Requests, retry_after: 60}\n", "`retry_after`"),
-    ("  - {action: fault, fault: connection dropped}\n", "the fault 'connection dropped'"),
-    ("  - {action: configure, token: wrong}\n", "give `scim_url` too"),
-])
+@pytest.mark.parametrize(
+    ("timeline", "named"),
+    [
+        ("  - {action: remove_domain, domain: acme.com}\n", "the action `remove_domain`"),
+        ("  - {action: fault, fault: 429 Too Many Requests, retry_after: 60}\n", "`retry_after`"),
+        ("  - {action: fault, fault: connection dropped}\n", "the fault 'connection dropped'"),
+        ("  - {action: configure, token: wrong}\n", "give `scim_url` too"),
+    ],
+)
 def test_what_the_vocabulary_cannot_say_is_refused_by_name(timeline: str, named: str) -> None:
-    case = parse_case("case: x\nonelogin:\n  users:\n    - email: ada@acme.com\n"
-                      "timeline:\n" + timeline +
-                      "  - {action: assign, user: ada@acme.com, role: Engineering}\n"
-                      "expect:\n  users:\n    - {user: ada@acme.com, wrike: absent}\n")
+    case = parse_case(
+        "case: x\nonelogin:\n  users:\n    - email: ada@acme.com\n"
+        "timeline:\n" + timeline + "  - {action: assign, user: ada@acme.com, role: Engineering}\n"
+        "expect:\n  users:\n    - {user: ada@acme.com, wrike: absent}\n"
+    )
     with pytest.raises(NotExpressible, match=named.replace("`", "`").replace("(", r"\(")):
         export_feature(case)
 
 
 def test_the_cli_refuses_with_a_message_and_exit_2() -> None:
-    result = CliRunner().invoke(main, ["repro", str(ROOT / "fixtures/cases/rate_limited.yaml"),
-                                       "--export-feature"])
+    result = CliRunner().invoke(
+        main, ["repro", str(ROOT / "fixtures/cases/rate_limited.yaml"), "--export-feature"]
+    )
     assert result.exit_code == 2
     assert "cannot export: timeline[0] (line 9, fault): `retry_after`" in result.output
 
@@ -123,17 +134,35 @@ def test_exported_cases_pass_in_the_bdd_suite(tmp_path: Path) -> None:
     for name in ("conftest.py", "pyproject.toml"):
         shutil.copy(ROOT / name, tmp_path / name)
     for folder in ("steps", "features", "fixtures"):
-        shutil.copytree(ROOT / folder, tmp_path / folder,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     support = tmp_path / "features" / "support"
     support.mkdir()
     for path in EXPORTABLE:
         (support / f"{path.stem}.feature").write_text(export_feature(load_case(path)))
     with (tmp_path / "steps" / "test_features.py").open("a") as handle:
         handle.write('\nscenarios("support")\n')
-    run = subprocess.run([sys.executable, "-m", "pytest", "steps", "-q", "-k", "support_case",
-                          "-p", "no:cacheprovider", "-p", "no:schemathesis", "-p",
-                          "no:hypothesispytest"], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "steps",
+            "-q",
+            "-k",
+            "support_case",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:schemathesis",
+            "-p",
+            "no:hypothesispytest",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert f"{len(EXPORTABLE)} passed" in run.stdout

@@ -18,16 +18,31 @@ CASES = sorted((ROOT / "fixtures" / "cases").glob("*.yaml"))
 
 def expected_diagnoses(path: Path) -> dict[str, str]:
     case = load_case(path)
-    return {user.user: check.value for user in case.expect.users for check in user.checks
-            if check.key == "diagnosis"}
+    return {
+        user.user: check.value
+        for user in case.expect.users
+        for check in user.checks
+        if check.key == "diagnosis"
+    }
 
 
 def test_there_is_a_case_for_each_troubleshooting_scenario_of_the_article() -> None:
     causes = {cause for path in CASES for cause in expected_diagnoses(path).values()}
-    assert {"not_assigned", "provisioning_disabled", "pending_approval", "unapproved_domain",
-            "wrong_token", "revoked_token", "wrong_scim_url", "plan_without_scim",
-            "missing_admin_right", "wrike_unavailable", "rate_limited", "unknown_user_type",
-            "in_sync"} <= causes
+    assert {
+        "not_assigned",
+        "provisioning_disabled",
+        "pending_approval",
+        "unapproved_domain",
+        "wrong_token",
+        "revoked_token",
+        "wrong_scim_url",
+        "plan_without_scim",
+        "missing_admin_right",
+        "wrike_unavailable",
+        "rate_limited",
+        "unknown_user_type",
+        "in_sync",
+    } <= causes
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
@@ -44,7 +59,9 @@ def test_repro_prints_the_expected_diagnosis_and_exits_0(path: Path) -> None:
 
 
 def test_the_diagnosis_walks_the_articles_steps_and_quotes_the_error() -> None:
-    result = CliRunner().invoke(main, ["repro", str(ROOT / "fixtures/cases/unapproved_domain.yaml")])
+    result = CliRunner().invoke(
+        main, ["repro", str(ROOT / "fixtures/cases/unapproved_domain.yaml")]
+    )
     out = result.output
     assert "Check the System Log: is a SCIM provisioning attempt listed" in out
     assert "An error is listed: what do its details say?" in out
@@ -74,13 +91,18 @@ def test_unmet_expectations_exit_1_naming_the_line(tmp_path: Path) -> None:
         "  users:\n"
         "    - user: ada@acme.com\n"
         "      wrike: active\n"
-        "      diagnosis: in_sync\n")
+        "      diagnosis: in_sync\n"
+    )
     result = CliRunner().invoke(main, ["repro", str(case)])
     assert result.exit_code == 1
-    assert f"FAILED {case}:13: ada@acme.com: wrike: expected Wrike to show the user as " \
-           "active, got absent" in result.output
-    assert f"FAILED {case}:14: ada@acme.com: diagnosis: expected diagnosis in_sync, got " \
-           "provisioning_disabled" in result.output
+    assert (
+        f"FAILED {case}:13: ada@acme.com: wrike: expected Wrike to show the user as "
+        "active, got absent" in result.output
+    )
+    assert (
+        f"FAILED {case}:14: ada@acme.com: diagnosis: expected diagnosis in_sync, got "
+        "provisioning_disabled" in result.output
+    )
 
 
 def test_an_action_that_cannot_be_carried_out_names_the_step(tmp_path: Path) -> None:
@@ -92,14 +114,16 @@ def test_an_action_that_cannot_be_carried_out_names_the_step(tmp_path: Path) -> 
         "    - email: ada@acme.com\n"
         "timeline:\n"
         "  - action: approve\n"
-        "    user: ada@acme.com\n")
+        "    user: ada@acme.com\n"
+    )
     result = CliRunner().invoke(main, ["repro", str(case)])
     assert result.exit_code == 2
     assert f"{case}:6: timeline[0] (approve): ada@acme.com has no pending" in result.output
 
 
 def test_the_scim_flag_prints_the_exchanges() -> None:
-    result = CliRunner().invoke(main, ["repro", "--scim",
-                                       str(ROOT / "fixtures/cases/wrong_token.yaml")])
+    result = CliRunner().invoke(
+        main, ["repro", "--scim", str(ROOT / "fixtures/cases/wrong_token.yaml")]
+    )
     assert "answer: {" in result.output
     assert "not a valid Wrike API token" in result.output

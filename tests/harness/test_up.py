@@ -28,10 +28,24 @@ def free_port() -> int:
 
 def start_up(data_dir: Path, wrike_port: int, onelogin_port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "up", "--data-dir", str(data_dir),
-         "--wrike-port", str(wrike_port), "--onelogin-port", str(onelogin_port),
-         "--threads", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "up",
+            "--data-dir",
+            str(data_dir),
+            "--wrike-port",
+            str(wrike_port),
+            "--onelogin-port",
+            str(onelogin_port),
+            "--threads",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def wait_for_line(process: subprocess.Popen[str], text: str, timeout: float = 30) -> str:
@@ -73,17 +87,23 @@ def test_up_serves_both_stops_on_sigint_and_resumes(tmp_path: Path) -> None:
         # OneLogin's background worker.
         deadline = time.monotonic() + 15
         while True:
-            found = requests.get(f"{wrike['scim_url']}/Users", timeout=5,
-                                 params={"filter": 'userName eq "ada@acme.example"'},
-                                 headers={"Authorization": f"Bearer {wrike['scim_token']}"})
+            found = requests.get(
+                f"{wrike['scim_url']}/Users",
+                timeout=5,
+                params={"filter": 'userName eq "ada@acme.example"'},
+                headers={"Authorization": f"Bearer {wrike['scim_token']}"},
+            )
             assert found.status_code == 200, found.text
             if found.json()["totalResults"] == 1 or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
         assert found.json()["totalResults"] == 1
-        token = requests.post(one["api"]["token_url"], timeout=5,
-                              auth=(one["api"]["client_id"], one["api"]["client_secret"]),
-                              json={"grant_type": "client_credentials"})
+        token = requests.post(
+            one["api"]["token_url"],
+            timeout=5,
+            auth=(one["api"]["client_id"], one["api"]["client_secret"]),
+            json={"grant_type": "client_credentials"},
+        )
         assert token.status_code == 200, token.text
         assert requests.get(one["pages"], timeout=5).status_code == 200
         assert requests.get(wrike["pages"], timeout=5).status_code == 200
@@ -96,8 +116,11 @@ def test_up_serves_both_stops_on_sigint_and_resumes(tmp_path: Path) -> None:
         assert "Resumed the world" in second
         assert wrike["scim_token"] not in second  # shown once; it stays in the 0600 file
         assert json.loads(creds_path.read_text())["wrike"]["scim_token"] == wrike["scim_token"]
-        users = requests.get(f"{wrike['scim_url']}/Users", timeout=5,
-                             headers={"Authorization": f"Bearer {wrike['scim_token']}"}).json()
+        users = requests.get(
+            f"{wrike['scim_url']}/Users",
+            timeout=5,
+            headers={"Authorization": f"Bearer {wrike['scim_token']}"},
+        ).json()
         assert [u["userName"] for u in users["Resources"]].count("ada@acme.example") == 1
         interrupt(process)
     finally:
@@ -129,8 +152,11 @@ def test_start_seeds_serves_and_resumes_in_process(tmp_path: Path) -> None:
         assert running.seeded
         wrike, one = running.info["wrike"], running.info["onelogin"]
         assert one["api_status"] == "Enabled"  # the connection test went over real HTTP
-        answer = requests.get(f"{wrike['scim_url']}/ServiceProviderConfig", timeout=5,
-                              headers={"Authorization": f"Bearer {wrike['scim_token']}"})
+        answer = requests.get(
+            f"{wrike['scim_url']}/ServiceProviderConfig",
+            timeout=5,
+            headers={"Authorization": f"Bearer {wrike['scim_token']}"},
+        )
         assert answer.status_code == 200
         assert requests.get(f"{one['url']}/", timeout=5).json()["service"] == "Simulated OneLogin"
     finally:

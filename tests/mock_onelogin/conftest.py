@@ -33,11 +33,12 @@ def config() -> OneLoginConfig:
 
 
 @pytest.fixture
-def account(config: OneLoginConfig, clock: FixedClock, stub: ScimStub
-            ) -> Iterator[OneLoginAccount]:
-    acct = OneLoginAccount(config, clock=clock,
-                           session_factory=lambda base: wsgi_session(stub.app,
-                                                                     "http://wrike.test"))
+def account(config: OneLoginConfig, clock: FixedClock, stub: ScimStub) -> Iterator[OneLoginAccount]:
+    acct = OneLoginAccount(
+        config,
+        clock=clock,
+        session_factory=lambda base: wsgi_session(stub.app, "http://wrike.test"),
+    )
     yield acct
     acct.store.close()
 
@@ -46,15 +47,21 @@ def account(config: OneLoginConfig, clock: FixedClock, stub: ScimStub
 def wrike(account: OneLoginAccount, stub: ScimStub) -> int:
     """The Wrike app, configured and with provisioning enabled without approvals."""
     app_id = account.wrike_app_id()
-    account.configure_connector(app_id, {"scim_base_url": SCIM_BASE,
-                                         "scim_bearer_token": stub.token})
+    account.configure_connector(
+        app_id, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
+    )
     account.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
     return app_id
 
 
 def make_user(account: OneLoginAccount, n: int = 1, **extra: Any) -> dict[str, Any]:
-    data = {"email": f"user{n}@example.com", "username": f"user{n}", "firstname": f"First{n}",
-            "lastname": f"Last{n}", **extra}
+    data = {
+        "email": f"user{n}@example.com",
+        "username": f"user{n}",
+        "firstname": f"First{n}",
+        "lastname": f"Last{n}",
+        **extra,
+    }
     return account.create_user(data)
 
 
@@ -71,9 +78,14 @@ def client(flask_app: Flask) -> FlaskClient:
 @pytest.fixture
 def token(client: FlaskClient) -> str:
     creds = client.post("/simulator/api/credentials", json={"name": "tests"}).get_json()
-    response = client.post("/auth/oauth2/v2/token", json={"grant_type": "client_credentials"},
-                           headers={"Authorization": f"client_id:{creds['client_id']}, "
-                                                     f"client_secret:{creds['client_secret']}"})
+    response = client.post(
+        "/auth/oauth2/v2/token",
+        json={"grant_type": "client_credentials"},
+        headers={
+            "Authorization": f"client_id:{creds['client_id']}, "
+            f"client_secret:{creds['client_secret']}"
+        },
+    )
     assert response.status_code == 200
     return response.get_json()["access_token"]
 

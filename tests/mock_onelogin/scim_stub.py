@@ -30,8 +30,14 @@ class ScimStub:
         self.users[user_id] = {**body, "id": user_id}
         return user_id
 
-    def fail(self, status: int, scim_type: str | None = None, detail: str = "refused",
-             headers: dict[str, str] | None = None, times: int = 1) -> None:
+    def fail(
+        self,
+        status: int,
+        scim_type: str | None = None,
+        detail: str = "refused",
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
         body = {"schemas": [ERROR], "status": str(status), "detail": detail}
         if scim_type:
             body["scimType"] = scim_type
@@ -65,17 +71,31 @@ class ScimStub:
         def list_users() -> Any:
             flt = request.args.get("filter", "")
             match = re.match(r'userName eq "([^"]*)"', flt)
-            found = [u for u in stub.users.values()
-                     if not match or u.get("userName") == match.group(1)]
-            return jsonify({"schemas": [LIST], "totalResults": len(found), "startIndex": 1,
-                            "itemsPerPage": len(found), "Resources": found})
+            found = [
+                u for u in stub.users.values() if not match or u.get("userName") == match.group(1)
+            ]
+            return jsonify(
+                {
+                    "schemas": [LIST],
+                    "totalResults": len(found),
+                    "startIndex": 1,
+                    "itemsPerPage": len(found),
+                    "Resources": found,
+                }
+            )
 
         @app.post("/scim/v2/Users")
         def create() -> Any:
             body = request.get_json()
             if stub.by_username(body.get("userName")):
-                return jsonify({"schemas": [ERROR], "status": "409", "scimType": "uniqueness",
-                                "detail": "userName already exists"}), 409
+                return jsonify(
+                    {
+                        "schemas": [ERROR],
+                        "status": "409",
+                        "scimType": "uniqueness",
+                        "detail": "userName already exists",
+                    }
+                ), 409
             user_id = f"u{next(stub._ids)}"
             stub.users[user_id] = {**body, "id": user_id, "active": body.get("active", True)}
             return jsonify(stub.users[user_id]), 201
@@ -91,8 +111,7 @@ class ScimStub:
                 return "", 204
             body = request.get_json()
             if request.method == "PUT":
-                stub.users[user_id] = {**body, "id": user_id,
-                                       "active": body.get("active", True)}
+                stub.users[user_id] = {**body, "id": user_id, "active": body.get("active", True)}
             else:
                 for op in body["Operations"]:
                     stub.users[user_id][op["path"]] = op["value"]

@@ -33,8 +33,9 @@ ACTIVE = LoginMemory(Remote.ACTIVE, True, False, "h1")
 
 
 def test_every_state_the_engine_shows_is_one_the_sdk_accepts() -> None:
-    shown = {s for steps in TASK_STATES.values()
-             for s in (steps.pending, steps.running, steps.failed)}
+    shown = {
+        s for steps in TASK_STATES.values() for s in (steps.pending, steps.running, steps.failed)
+    }
     shown |= {(state, status) for state, status, _ in SUCCESS_STATES.values()}
     for state, status in shown:
         assert state in PROVISIONING_STATES
@@ -42,28 +43,36 @@ def test_every_state_the_engine_shows_is_one_the_sdk_accepts() -> None:
     assert "disabling_pendding_approval" in PROVISIONING_STATUSES  # the SDK's own spelling
 
 
-@pytest.mark.parametrize(("memory", "now", "body_hash", "expected"), [
-    (LoginMemory(), ASSIGNED, None, TaskKind.CREATE),
-    (ACTIVE, ASSIGNED, "h1", None),
-    (ACTIVE, ASSIGNED, "h2", TaskKind.UPDATE),
-    (LoginMemory(Remote.SUSPENDED, True, True, "h1"), ASSIGNED, None, TaskKind.REACTIVATE),
-    (ACTIVE, Entitlement(True, suspended=True), None, TaskKind.SUSPEND),
-    (ACTIVE, UNASSIGNED, None, TaskKind.SUSPEND),  # the default deprovision action
-    (LoginMemory(), UNASSIGNED, None, None),
-    (LoginMemory(), Entitlement(True, suspended=True), None, None),
-])
-def test_decide_with_default_actions(memory: LoginMemory, now: Entitlement,
-                                     body_hash: str | None, expected: TaskKind | None) -> None:
+@pytest.mark.parametrize(
+    ("memory", "now", "body_hash", "expected"),
+    [
+        (LoginMemory(), ASSIGNED, None, TaskKind.CREATE),
+        (ACTIVE, ASSIGNED, "h1", None),
+        (ACTIVE, ASSIGNED, "h2", TaskKind.UPDATE),
+        (LoginMemory(Remote.SUSPENDED, True, True, "h1"), ASSIGNED, None, TaskKind.REACTIVATE),
+        (ACTIVE, Entitlement(True, suspended=True), None, TaskKind.SUSPEND),
+        (ACTIVE, UNASSIGNED, None, TaskKind.SUSPEND),  # the default deprovision action
+        (LoginMemory(), UNASSIGNED, None, None),
+        (LoginMemory(), Entitlement(True, suspended=True), None, None),
+    ],
+)
+def test_decide_with_default_actions(
+    memory: LoginMemory, now: Entitlement, body_hash: str | None, expected: TaskKind | None
+) -> None:
     assert decide(ON, memory, now, body_hash) is expected
 
 
-@pytest.mark.parametrize(("action", "expected"), [
-    (DeprovisionAction.DELETE, TaskKind.DELETE),
-    (DeprovisionAction.SUSPEND, TaskKind.SUSPEND),
-    (DeprovisionAction.DO_NOTHING, TaskKind.NOTHING),
-])
-def test_loss_of_access_follows_the_deprovision_action(action: DeprovisionAction,
-                                                       expected: TaskKind) -> None:
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        (DeprovisionAction.DELETE, TaskKind.DELETE),
+        (DeprovisionAction.SUSPEND, TaskKind.SUSPEND),
+        (DeprovisionAction.DO_NOTHING, TaskKind.NOTHING),
+    ],
+)
+def test_loss_of_access_follows_the_deprovision_action(
+    action: DeprovisionAction, expected: TaskKind
+) -> None:
     settings = ProvisioningSettings(enabled=True, on_delete=action)
     assert decide(settings, ACTIVE, UNASSIGNED, None) is expected
     assert decide(settings, ACTIVE, Entitlement(True, user_deleted=True), None) is expected
@@ -87,8 +96,7 @@ def test_disabled_provisioning_decides_nothing() -> None:
 
 
 def test_approval_gates() -> None:
-    settings = ProvisioningSettings(approve_create=True, approve_update=False,
-                                    approve_delete=True)
+    settings = ProvisioningSettings(approve_create=True, approve_update=False, approve_delete=True)
     assert settings.requires_approval(TaskKind.CREATE)
     assert not settings.requires_approval(TaskKind.UPDATE)
     assert settings.requires_approval(TaskKind.DELETE)
@@ -127,8 +135,9 @@ def test_settings_refuse_unknown_values_with_the_choices() -> None:
 @pytest.fixture
 def gated(account: OneLoginAccount, stub: ScimStub) -> int:
     app_id = account.wrike_app_id()
-    account.configure_connector(app_id, {"scim_base_url": "http://wrike.test/scim/v2",
-                                         "scim_bearer_token": stub.token})
+    account.configure_connector(
+        app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
+    )
     account.set_provisioning(app_id, {"enabled": True})  # all three approvals ticked
     return app_id
 
@@ -137,8 +146,9 @@ def login_state(account: OneLoginAccount, user_id: int) -> str:
     return account.user_apps(user_id)[0]["login"]["provisioning_state"]
 
 
-def test_create_waits_for_approval_then_runs(account: OneLoginAccount, stub: ScimStub,
-                                             gated: int) -> None:
+def test_create_waits_for_approval_then_runs(
+    account: OneLoginAccount, stub: ScimStub, gated: int
+) -> None:
     user = make_user(account)
     account.add_login(user["id"], gated)
     account.drain()
@@ -166,10 +176,12 @@ def test_deny_drops_the_request(account: OneLoginAccount, stub: ScimStub, gated:
         account.approve(task["id"])
 
 
-def test_denied_delete_returns_to_provisioned(account: OneLoginAccount, stub: ScimStub,
-                                             gated: int) -> None:
-    account.set_provisioning(gated, {"require_approval": {"create_user": False},
-                                     "on_delete": "Delete"})
+def test_denied_delete_returns_to_provisioned(
+    account: OneLoginAccount, stub: ScimStub, gated: int
+) -> None:
+    account.set_provisioning(
+        gated, {"require_approval": {"create_user": False}, "on_delete": "Delete"}
+    )
     user = make_user(account)
     account.add_login(user["id"], gated)
     account.drain()
@@ -189,11 +201,14 @@ def test_suspend_waits_with_the_sdk_spelling(account: OneLoginAccount, gated: in
     account.update_user(user["id"], {"status": 2})
     [item] = account.user_apps(user["id"])
     assert (item["login"]["provisioning_state"], item["login"]["provisioning_status"]) == (
-        "modifying_pending_approval", "disabling_pendding_approval")
+        "modifying_pending_approval",
+        "disabling_pendding_approval",
+    )
 
 
 def test_unassigning_before_approval_withdraws_the_request(
-        account: OneLoginAccount, stub: ScimStub, gated: int) -> None:
+    account: OneLoginAccount, stub: ScimStub, gated: int
+) -> None:
     user = make_user(account)
     account.add_login(user["id"], gated)
     [task] = account.list_tasks(state="pending_approval")
@@ -211,8 +226,9 @@ def test_only_failed_tasks_can_be_retried(account: OneLoginAccount, gated: int) 
         account.retry(task["id"])
 
 
-def test_approve_all_runs_every_pending_request(account: OneLoginAccount, stub: ScimStub,
-                                                gated: int) -> None:
+def test_approve_all_runs_every_pending_request(
+    account: OneLoginAccount, stub: ScimStub, gated: int
+) -> None:
     users = [make_user(account, n) for n in range(3)]
     for user in users:
         account.add_login(user["id"], gated)

@@ -27,8 +27,9 @@ def scim() -> Iterator[responses.RequestsMock]:
 
 @pytest.fixture
 def acct(clock: FixedClock) -> Iterator[OneLoginAccount]:
-    account = OneLoginAccount(OneLoginConfig(), clock=clock,
-                              session_factory=lambda base: requests.Session())
+    account = OneLoginAccount(
+        OneLoginConfig(), clock=clock, session_factory=lambda base: requests.Session()
+    )
     app = account.wrike_app_id()
     account.configure_connector(app, {"scim_base_url": BASE, "scim_bearer_token": TOKEN})
     account.set_provisioning(app, {"enabled": True, "require_approval": NO_APPROVAL})
@@ -54,8 +55,7 @@ def events_of(acct: OneLoginAccount, type_id: int) -> list[dict]:
 
 def created(scim: responses.RequestsMock, scim_id: str = "w1") -> None:
     scim.get(f"{BASE}/Users", json=EMPTY)
-    scim.post(f"{BASE}/Users", json={"id": scim_id, "userName": "ann@example.com"},
-              status=201)
+    scim.post(f"{BASE}/Users", json={"id": scim_id, "userName": "ann@example.com"}, status=201)
 
 
 def provisioned(acct: OneLoginAccount, scim: responses.RequestsMock) -> int:
@@ -67,7 +67,8 @@ def provisioned(acct: OneLoginAccount, scim: responses.RequestsMock) -> int:
 
 
 def test_create_checks_username_then_posts_and_keeps_the_id(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     created(scim, "w-77")
     user_id = assign(acct)
     assert state(acct, user_id) == ("provisioning", "enabled")
@@ -89,9 +90,16 @@ def test_create_checks_username_then_posts_and_keeps_the_id(
 
 
 def test_existing_account_is_linked_not_duplicated(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
-    scim.get(f"{BASE}/Users", json={"schemas": [LIST], "totalResults": 1,
-                                    "Resources": [{"id": "old-5", "userName": "ann@example.com"}]})
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
+    scim.get(
+        f"{BASE}/Users",
+        json={
+            "schemas": [LIST],
+            "totalResults": 1,
+            "Resources": [{"id": "old-5", "userName": "ann@example.com"}],
+        },
+    )
     user_id = assign(acct)
     acct.drain()
     assert len(scim.calls) == 1
@@ -100,11 +108,13 @@ def test_existing_account_is_linked_not_duplicated(
 
 
 def test_attribute_change_puts_the_whole_rendered_template(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     scim.put(f"{BASE}/Users/w1", json={"id": "w1"})
-    acct.update_user(user_id, {"title": "Lead", "custom_attributes":
-                               {"wrike_user_type": "Collaborator"}})
+    acct.update_user(
+        user_id, {"title": "Lead", "custom_attributes": {"wrike_user_type": "Collaborator"}}
+    )
     acct.drain()
     body = json.loads(scim.calls[-1].request.body)
     assert scim.calls[-1].request.method == "PUT"
@@ -114,7 +124,8 @@ def test_attribute_change_puts_the_whole_rendered_template(
 
 
 def test_change_to_an_unmapped_field_sends_nothing(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     calls = len(scim.calls)
     acct.update_user(user_id, {"comment": "not in the template"})
@@ -123,7 +134,8 @@ def test_change_to_an_unmapped_field_sends_nothing(
 
 
 def test_patch_update_method_sends_a_patchop(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     acct.set_provisioning(acct.wrike_app_id(), {"update_method": "patch"})
     scim.patch(f"{BASE}/Users/w1", json={"id": "w1"})
@@ -133,12 +145,16 @@ def test_patch_update_method_sends_a_patchop(
     assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
     assert {"op": "replace", "path": "title", "value": "Lead"} in body["Operations"]
     # a multi-valued attribute is added to, so a secondary email only Wrike has survives
-    assert {"op": "add", "path": "emails", "value": [
-        {"value": "ann@example.com", "type": "work", "primary": True}]} in body["Operations"]
+    assert {
+        "op": "add",
+        "path": "emails",
+        "value": [{"value": "ann@example.com", "type": "work", "primary": True}],
+    } in body["Operations"]
 
 
 def test_suspension_and_its_end_set_active(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     scim.put(f"{BASE}/Users/w1", json={"id": "w1"})
     acct.update_user(user_id, {"status": 2})
@@ -153,7 +169,8 @@ def test_suspension_and_its_end_set_active(
 
 
 def test_suspension_with_do_nothing_only_warns(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     acct.set_provisioning(acct.wrike_app_id(), {"on_suspend": "Do nothing"})
     calls = len(scim.calls)
@@ -163,13 +180,21 @@ def test_suspension_with_do_nothing_only_warns(
     assert len(events_of(acct, 60)) == 1
 
 
-@pytest.mark.parametrize(("action", "method", "event", "final"), [
-    ("Delete", "DELETE", 55, ("deleted", "enabled")),
-    ("Suspend", "PUT", 53, ("disabled", "disabled")),
-])
+@pytest.mark.parametrize(
+    ("action", "method", "event", "final"),
+    [
+        ("Delete", "DELETE", 55, ("deleted", "enabled")),
+        ("Suspend", "PUT", 53, ("disabled", "disabled")),
+    ],
+)
 def test_unassignment_follows_the_deprovision_setting(
-        acct: OneLoginAccount, scim: responses.RequestsMock, action: str, method: str,
-        event: int, final: tuple[str, str]) -> None:
+    acct: OneLoginAccount,
+    scim: responses.RequestsMock,
+    action: str,
+    method: str,
+    event: int,
+    final: tuple[str, str],
+) -> None:
     user_id = provisioned(acct, scim)
     acct.set_provisioning(acct.wrike_app_id(), {"on_delete": action})
     scim.delete(f"{BASE}/Users/w1", status=204)
@@ -182,7 +207,8 @@ def test_unassignment_follows_the_deprovision_setting(
 
 
 def test_unassignment_with_do_nothing_sends_nothing_and_warns_once(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     acct.set_provisioning(acct.wrike_app_id(), {"on_delete": "Do nothing"})
     calls = len(scim.calls)
@@ -196,7 +222,8 @@ def test_unassignment_with_do_nothing_sends_nothing_and_warns_once(
 
 
 def test_deleting_the_user_in_onelogin_deletes_in_wrike(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     acct.set_provisioning(acct.wrike_app_id(), {"on_delete": "Delete"})
     scim.delete(f"{BASE}/Users/w1", status=204)
@@ -207,7 +234,8 @@ def test_deleting_the_user_in_onelogin_deletes_in_wrike(
 
 
 def test_provisioning_disabled_sends_nothing_and_logs_no_provisioning_event(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     acct.set_provisioning(acct.wrike_app_id(), {"enabled": False})
     user_id = assign(acct)
     acct.drain()
@@ -217,7 +245,8 @@ def test_provisioning_disabled_sends_nothing_and_logs_no_provisioning_event(
 
 
 def test_disabling_provisioning_drops_queued_work_until_it_is_enabled_again(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = assign(acct)
     acct.set_provisioning(acct.wrike_app_id(), {"enabled": False})
     acct.drain()
@@ -230,7 +259,8 @@ def test_disabling_provisioning_drops_queued_work_until_it_is_enabled_again(
 
 
 def test_unassigned_user_is_never_provisioned(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     acct.create_user({"email": "bo@example.com"})
     acct.drain()
     assert len(scim.calls) == 0
@@ -238,7 +268,8 @@ def test_unassigned_user_is_never_provisioned(
 
 
 def test_enabling_provisioning_provisions_already_assigned_users(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     acct.set_provisioning(acct.wrike_app_id(), {"enabled": False})
     user_id = assign(acct)
     created(scim)
@@ -249,27 +280,41 @@ def test_enabling_provisioning_provisions_already_assigned_users(
 
 # failures ------------------------------------------------------------------------------------
 def test_scim_error_marks_the_task_failed_with_status_scimtype_and_detail(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     scim.get(f"{BASE}/Users", json=EMPTY)
-    scim.post(f"{BASE}/Users", status=409, json={
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "status": "409",
-        "scimType": "uniqueness", "detail": "Email is used by another account"})
+    scim.post(
+        f"{BASE}/Users",
+        status=409,
+        json={
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "409",
+            "scimType": "uniqueness",
+            "detail": "Email is used by another account",
+        },
+    )
     user_id = assign(acct)
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
     [event] = events_of(acct, 64)
-    assert event["error_description"] == ("Failed to create user in app. HTTP 409: scimType "
-                                          "uniqueness, Email is used by another account")
+    assert event["error_description"] == (
+        "Failed to create user in app. HTTP 409: scimType "
+        "uniqueness, Email is used by another account"
+    )
     [task] = acct.list_tasks(state="failed")
     assert "uniqueness" in task["error"]
 
 
-@pytest.mark.parametrize(("error", "expected"), [
-    (requests.exceptions.ReadTimeout("read timed out"), "Timeout after 30s"),
-    (requests.exceptions.ConnectionError("connection refused"), "Connection error"),
-])
-def test_network_failures_are_reported(acct: OneLoginAccount, scim: responses.RequestsMock,
-                                       error: Exception, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (requests.exceptions.ReadTimeout("read timed out"), "Timeout after 30s"),
+        (requests.exceptions.ConnectionError("connection refused"), "Connection error"),
+    ],
+)
+def test_network_failures_are_reported(
+    acct: OneLoginAccount, scim: responses.RequestsMock, error: Exception, expected: str
+) -> None:
     scim.get(f"{BASE}/Users", body=error)
     user_id = assign(acct)
     acct.drain()
@@ -279,7 +324,8 @@ def test_network_failures_are_reported(acct: OneLoginAccount, scim: responses.Re
 
 
 def test_failed_update_then_admin_retry_succeeds(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = provisioned(acct, scim)
     scim.put(f"{BASE}/Users/w1", status=500, json={"detail": "boom"})
     acct.update_user(user_id, {"title": "Lead"})
@@ -295,7 +341,8 @@ def test_failed_update_then_admin_retry_succeeds(
 
 
 def test_failed_task_is_not_retried_automatically_by_default(
-        acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock
+) -> None:
     scim.get(f"{BASE}/Users", status=503)
     assign(acct)
     acct.drain()
@@ -305,10 +352,12 @@ def test_failed_task_is_not_retried_automatically_by_default(
 
 
 def test_automatic_retry_honours_retry_after_on_429(
-        acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock
+) -> None:
     acct.set_provisioning(acct.wrike_app_id(), {"retry_policy": {"max_attempts": 2}})
-    scim.get(f"{BASE}/Users", status=429, headers={"Retry-After": "30"},
-             json={"detail": "slow down"})
+    scim.get(
+        f"{BASE}/Users", status=429, headers={"Retry-After": "30"}, json={"detail": "slow down"}
+    )
     user_id = assign(acct)
     acct.drain()
     assert state(acct, user_id) == ("provisioning", "enabled")
@@ -325,9 +374,12 @@ def test_automatic_retry_honours_retry_after_on_429(
 
 
 def test_automatic_retry_gives_up_after_max_attempts(
-        acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock) -> None:
-    acct.set_provisioning(acct.wrike_app_id(), {"retry_policy": {
-        "max_attempts": 2, "base_delay_s": 1, "max_delay_s": 10}})
+    acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock
+) -> None:
+    acct.set_provisioning(
+        acct.wrike_app_id(),
+        {"retry_policy": {"max_attempts": 2, "base_delay_s": 1, "max_delay_s": 10}},
+    )
     scim.get(f"{BASE}/Users", status=502)
     user_id = assign(acct)
     for _ in range(5):
@@ -338,7 +390,8 @@ def test_automatic_retry_gives_up_after_max_attempts(
 
 
 def test_client_errors_are_not_retried_automatically(
-        acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock
+) -> None:
     acct.set_provisioning(acct.wrike_app_id(), {"retry_policy": {"max_attempts": 3}})
     scim.get(f"{BASE}/Users", status=401, json={"detail": "Invalid token"})
     assign(acct)
@@ -349,7 +402,8 @@ def test_client_errors_are_not_retried_automatically(
 
 
 def test_create_response_without_id_is_a_failure(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     scim.get(f"{BASE}/Users", json=EMPTY)
     scim.post(f"{BASE}/Users", json={"userName": "ann@example.com"}, status=201)
     user_id = assign(acct)
@@ -359,9 +413,17 @@ def test_create_response_without_id_is_a_failure(
 
 
 def test_template_without_username_fails_without_a_request(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
-    acct.configure_connector(acct.wrike_app_id(), {"parameters": {
-        "scimusername": {"source": "username"}, "userType": "custom_fields.wrike_user_type"}})
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
+    acct.configure_connector(
+        acct.wrike_app_id(),
+        {
+            "parameters": {
+                "scimusername": {"source": "username"},
+                "userType": "custom_fields.wrike_user_type",
+            }
+        },
+    )
     user_id = assign(acct)  # no username set
     acct.drain()
     assert len(scim.calls) == 0
@@ -385,7 +447,8 @@ def test_queue_survives_a_restart(tmp_path, scim: responses.RequestsMock) -> Non
 
 @pytest.mark.parametrize(("status", "body"), [(404, {"detail": "no such user"}), (200, EMPTY)])
 def test_connection_test_accepts_empty_list_or_404(
-        acct: OneLoginAccount, scim: responses.RequestsMock, status: int, body: dict) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock, status: int, body: dict
+) -> None:
     scim.get(f"{BASE}/Users", status=status, json=body)
     assert acct.enable_api_connection(acct.wrike_app_id()).api_status == "Enabled"
     flt = requests.utils.unquote(scim.calls[0].request.url).split("filter=", 1)[1]
@@ -394,16 +457,19 @@ def test_connection_test_accepts_empty_list_or_404(
 
 
 def test_connection_test_fails_when_the_impossible_user_is_found(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
-    scim.get(f"{BASE}/Users", json={"schemas": [LIST], "totalResults": 1,
-                                    "Resources": [{"id": "x"}]})
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
+    scim.get(
+        f"{BASE}/Users", json={"schemas": [LIST], "totalResults": 1, "Resources": [{"id": "x"}]}
+    )
     config = acct.enable_api_connection(acct.wrike_app_id())
     assert config.api_status == "Failed"
     assert "cannot exist" in config.api_status_message
 
 
 def test_connection_test_failure_shows_and_logs_why(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     scim.get(f"{BASE}/Users", status=401, json={"detail": "Invalid bearer token"})
     config = acct.enable_api_connection(acct.wrike_app_id())
     assert config.api_status == "Failed"
@@ -415,13 +481,13 @@ def test_connection_test_failure_shows_and_logs_why(
 
 @pytest.mark.parametrize("how", ["app removed from role", "role deleted", "user leaves role"])
 def test_any_loss_of_access_through_a_role_deprovisions(
-        acct: OneLoginAccount, scim: responses.RequestsMock, how: str) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock, how: str
+) -> None:
     acct.set_provisioning(acct.wrike_app_id(), {"on_delete": "Delete"})
     created(scim)
     scim.delete(f"{BASE}/Users/w1", status=204)
     user = acct.create_user({"email": "ann@example.com", "firstname": "Ann"})
-    role = acct.create_role({"name": "Wrike", "apps": [acct.wrike_app_id()],
-                             "users": [user["id"]]})
+    role = acct.create_role({"name": "Wrike", "apps": [acct.wrike_app_id()], "users": [user["id"]]})
     acct.drain()
     assert state(acct, user["id"]) == ("provisioned", "enabled")
     if how == "app removed from role":
@@ -436,7 +502,8 @@ def test_any_loss_of_access_through_a_role_deprovisions(
 
 
 def test_access_through_a_second_role_keeps_the_account(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     created(scim)
     user = acct.create_user({"email": "ann@example.com"})
     first = acct.create_role({"name": "A", "apps": [acct.wrike_app_id()], "users": [user["id"]]})
@@ -450,7 +517,8 @@ def test_access_through_a_second_role_keeps_the_account(
 
 
 def test_connection_test_reports_an_unreachable_endpoint(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     scim.get(f"{BASE}/Users", body=requests.exceptions.ConnectionError("Name or service not known"))
     config = acct.enable_api_connection(acct.wrike_app_id())
     assert config.api_status == "Failed"
@@ -459,7 +527,8 @@ def test_connection_test_reports_an_unreachable_endpoint(
 
 
 def test_non_json_answer_to_the_existence_check_is_a_failure(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     scim.get(f"{BASE}/Users", body="<html>login page</html>", status=200)
     user_id = assign(acct)
     acct.drain()
@@ -468,7 +537,8 @@ def test_non_json_answer_to_the_existence_check_is_a_failure(
 
 
 def test_a_change_made_while_its_task_runs_is_sent_afterwards(
-        acct: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
     user_id = 0
 
     def create_while_admin_edits(request: requests.PreparedRequest) -> tuple[int, dict, str]:

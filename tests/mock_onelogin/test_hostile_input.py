@@ -14,25 +14,54 @@ from hypothesis import strategies as st
 from mock_onelogin import OneLoginAccount, OneLoginConfig, create_app
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(["name", "email", "username", "status", "apps",
-                                       "users", "enabled", "on_delete", "app_id",
-                                       "custom_attributes", "scim_base_url", "max_tasks",
-                                       "require_approval", "grant_type", "x"]), children,
-                      max_size=4),
-    max_leaves=8)
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "email",
+                    "username",
+                    "status",
+                    "apps",
+                    "users",
+                    "enabled",
+                    "on_delete",
+                    "app_id",
+                    "custom_attributes",
+                    "scim_base_url",
+                    "max_tasks",
+                    "require_approval",
+                    "grant_type",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=8,
+)
 
 ENDPOINTS = [
-    ("POST", "/api/2/users"), ("PUT", "/api/2/users/1"), ("POST", "/api/2/roles"),
-    ("PUT", "/api/2/roles/1"), ("PUT", "/api/2/roles/1/apps"), ("POST", "/api/2/roles/1/users"),
-    ("DELETE", "/api/2/roles/1/users"), ("POST", "/auth/oauth2/v2/token"),
-    ("POST", "/auth/oauth2/revoke"), ("PUT", "/simulator/api/apps/1/connector"),
-    ("PUT", "/simulator/api/apps/1/provisioning"), ("POST", "/simulator/api/drain"),
-    ("POST", "/simulator/api/reconcile"), ("POST", "/simulator/api/users/1/logins"),
-    ("POST", "/simulator/api/credentials"), ("POST", "/simulator/api/apps"),
+    ("POST", "/api/2/users"),
+    ("PUT", "/api/2/users/1"),
+    ("POST", "/api/2/roles"),
+    ("PUT", "/api/2/roles/1"),
+    ("PUT", "/api/2/roles/1/apps"),
+    ("POST", "/api/2/roles/1/users"),
+    ("DELETE", "/api/2/roles/1/users"),
+    ("POST", "/auth/oauth2/v2/token"),
+    ("POST", "/auth/oauth2/revoke"),
+    ("PUT", "/simulator/api/apps/1/connector"),
+    ("PUT", "/simulator/api/apps/1/provisioning"),
+    ("POST", "/simulator/api/drain"),
+    ("POST", "/simulator/api/reconcile"),
+    ("POST", "/simulator/api/users/1/logins"),
+    ("POST", "/simulator/api/credentials"),
+    ("POST", "/simulator/api/apps"),
 ]
-
 
 
 @functools.cache
@@ -49,7 +78,8 @@ def _client() -> tuple[FlaskClient, str, OneLoginAccount]:
 def _shaped(body: Any) -> bool:
     return isinstance(body, dict) and (
         {"statusCode", "name", "message"} <= set(body)
-        or (isinstance(body.get("status"), dict) and body["status"].get("error") is True))
+        or (isinstance(body.get("status"), dict) and body["status"].get("error") is True)
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,9 +88,12 @@ def test_no_body_causes_a_500(endpoint: tuple[str, str], body: Any) -> None:
     method, path = endpoint
     client, token, account = _client()
     writes_before = account.store.total_changes
-    response = client.open(path, method=method, data=json.dumps(body),
-                           headers={"Authorization": f"Bearer {token}",
-                                    "Content-Type": "application/json"})
+    response = client.open(
+        path,
+        method=method,
+        data=json.dumps(body),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     assert response.status_code < 500, response.get_data(as_text=True)
     if response.status_code >= 400:
         assert _shaped(response.get_json()), response.get_data(as_text=True)

@@ -52,8 +52,19 @@ def scim_server(stub: ScimStub) -> Iterator[str]:
 
 def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_onelogin.cli", "serve", "--data-dir", str(data_dir),
-         "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "mock_onelogin.cli",
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     wait_until(lambda: requests.get(f"{base}/simulator/api/status", timeout=2).ok)
     return process
@@ -65,7 +76,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def test_live_server_provisions_in_the_background_and_keeps_state(
-        tmp_path: Path, stub: ScimStub, scim_server: str) -> None:
+    tmp_path: Path, stub: ScimStub, scim_server: str
+) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = serve(tmp_path, port)
@@ -73,24 +85,40 @@ def test_live_server_provisions_in_the_background_and_keeps_state(
         status = requests.get(f"{base}/simulator/api/status", timeout=5).json()
         assert status["drain_mode"] == "worker"
         app_id = status["apps"][0]["id"]
-        requests.put(f"{base}/simulator/api/apps/{app_id}/connector", timeout=5, json={
-            "scim_base_url": scim_server, "scim_bearer_token": stub.token}).raise_for_status()
-        requests.put(f"{base}/simulator/api/apps/{app_id}/provisioning", timeout=5, json={
-            "enabled": True, "require_approval": NO_APPROVAL}).raise_for_status()
+        requests.put(
+            f"{base}/simulator/api/apps/{app_id}/connector",
+            timeout=5,
+            json={"scim_base_url": scim_server, "scim_bearer_token": stub.token},
+        ).raise_for_status()
+        requests.put(
+            f"{base}/simulator/api/apps/{app_id}/provisioning",
+            timeout=5,
+            json={"enabled": True, "require_approval": NO_APPROVAL},
+        ).raise_for_status()
         creds = requests.post(f"{base}/simulator/api/credentials", timeout=5).json()
-        token = requests.post(f"{base}/auth/oauth2/v2/token", timeout=5,
-                              auth=(creds["client_id"], creds["client_secret"]),
-                              json={"grant_type": "client_credentials"}).json()["access_token"]
+        token = requests.post(
+            f"{base}/auth/oauth2/v2/token",
+            timeout=5,
+            auth=(creds["client_id"], creds["client_secret"]),
+            json={"grant_type": "client_credentials"},
+        ).json()["access_token"]
         auth = {"Authorization": f"bearer {token}"}
-        user = requests.post(f"{base}/api/2/users", headers=auth, timeout=5,
-                             json={"email": "live@example.com", "firstname": "Liv"}).json()
-        requests.post(f"{base}/simulator/api/users/{user['id']}/logins", timeout=5,
-                      json={"app_id": app_id}).raise_for_status()
+        user = requests.post(
+            f"{base}/api/2/users",
+            headers=auth,
+            timeout=5,
+            json={"email": "live@example.com", "firstname": "Liv"},
+        ).json()
+        requests.post(
+            f"{base}/simulator/api/users/{user['id']}/logins", timeout=5, json={"app_id": app_id}
+        ).raise_for_status()
 
         def provisioned() -> bool:
-            apps = requests.get(f"{base}/api/2/users/{user['id']}/apps", headers=auth,
-                                timeout=5).json()
+            apps = requests.get(
+                f"{base}/api/2/users/{user['id']}/apps", headers=auth, timeout=5
+            ).json()
             return apps[0]["provisioning_state"] == "provisioned"
+
         wait_until(provisioned)
         assert stub.by_username("live@example.com") is not None
     finally:
@@ -98,12 +126,14 @@ def test_live_server_provisions_in_the_background_and_keeps_state(
 
     process = serve(tmp_path, port)
     try:
-        again = requests.post(f"{base}/auth/oauth2/v2/token", timeout=5,
-                              auth=(creds["client_id"], creds["client_secret"]),
-                              json={"grant_type": "client_credentials"}).json()
+        again = requests.post(
+            f"{base}/auth/oauth2/v2/token",
+            timeout=5,
+            auth=(creds["client_id"], creds["client_secret"]),
+            json={"grant_type": "client_credentials"},
+        ).json()
         assert again["access_token"] == token  # same token until it expires, across restarts
-        apps = requests.get(f"{base}/api/2/users/{user['id']}/apps", headers=auth,
-                            timeout=5).json()
+        apps = requests.get(f"{base}/api/2/users/{user['id']}/apps", headers=auth, timeout=5).json()
         assert apps[0]["provisioning_state"] == "provisioned"
     finally:
         stop(process)

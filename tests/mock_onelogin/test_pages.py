@@ -20,10 +20,21 @@ from tests.mock_onelogin.scim_stub import ScimStub
 
 ADMIN = "admin@onelogin.example"
 PASSWORD = "onelogin admin"
-PAGES = ["/admin/", "/admin/users", "/admin/users/new", "/admin/users/1", "/admin/roles",
-         "/admin/roles/1", "/admin/apps", "/admin/apps/1/configuration",
-         "/admin/apps/1/provisioning", "/admin/apps/1/users", "/admin/apps/1/tasks/1",
-         "/admin/events", "/admin/events/1"]
+PAGES = [
+    "/admin/",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/1",
+    "/admin/roles",
+    "/admin/roles/1",
+    "/admin/apps",
+    "/admin/apps/1/configuration",
+    "/admin/apps/1/provisioning",
+    "/admin/apps/1/users",
+    "/admin/apps/1/tasks/1",
+    "/admin/events",
+    "/admin/events/1",
+]
 APPROVE_CREATE_ONLY = {"create_user": True, "update_user": False, "delete_user": False}
 
 
@@ -39,11 +50,11 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def log_in(client: FlaskClient, email: str = ADMIN, password: str = PASSWORD,
-           **extra: Any) -> Any:
+def log_in(client: FlaskClient, email: str = ADMIN, password: str = PASSWORD, **extra: Any) -> Any:
     token = csrf_of(client.get("/admin/login").text)
-    return client.post("/admin/login", data={"csrf_token": token, "email": email,
-                                             "password": password, **extra})
+    return client.post(
+        "/admin/login", data={"csrf_token": token, "email": email, "password": password, **extra}
+    )
 
 
 def post(client: FlaskClient, path: str, form_page: str, **data: Any) -> Any:
@@ -66,8 +77,9 @@ def admin(client: FlaskClient) -> FlaskClient:
 def approval_app(account: OneLoginAccount, stub: ScimStub) -> int:
     """The Wrike app configured, Enabled, provisioning on with approval for Create user."""
     app_id = account.wrike_app_id()
-    account.configure_connector(app_id, {"scim_base_url": SCIM_BASE,
-                                         "scim_bearer_token": stub.token})
+    account.configure_connector(
+        app_id, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
+    )
     account.enable_api_connection(app_id)
     account.set_provisioning(app_id, {"enabled": True, "require_approval": APPROVE_CREATE_ONLY})
     return app_id
@@ -98,7 +110,8 @@ def test_a_wrong_password_is_refused_in_the_page(client: FlaskClient) -> None:
 
 
 def test_the_session_cookie_is_the_consoles_own_httponly_and_samesite_lax(
-        client: FlaskClient) -> None:
+    client: FlaskClient,
+) -> None:
     answer = log_in(client, next="/admin/roles")
     assert answer.status_code == 302
     assert answer.headers["Location"] == "/admin/roles"
@@ -136,33 +149,47 @@ def _post_routes(app: Flask) -> list[str]:
 
 
 def test_every_console_form_is_refused_without_its_csrf_token(
-        flask_app: Flask, admin: FlaskClient, account: OneLoginAccount,
-        approval_app: int) -> None:
+    flask_app: Flask, admin: FlaskClient, account: OneLoginAccount, approval_app: int
+) -> None:
     pending_create(account, approval_app)
     make_user(account, 2)
-    before = (account.events(limit=1000), account.store.list_roles(),
-              account.list_tasks())
+    before = (account.events(limit=1000), account.store.list_roles(), account.list_tasks())
     routes = _post_routes(flask_app)
     assert len(routes) >= 20
     for path in routes:
-        answer = admin.post(path, data={"name": "Forged", "user_id": "2", "app_id": "1",
-                                        "role_id": "1", "email": "x@example.com"})
+        answer = admin.post(
+            path,
+            data={
+                "name": "Forged",
+                "user_id": "2",
+                "app_id": "1",
+                "role_id": "1",
+                "email": "x@example.com",
+            },
+        )
         assert answer.status_code == 400, path
         assert "security token is missing or out of date" in answer.text, path
         forged = admin.post(path, data={"csrf_token": "not-the-token"})
         assert forged.status_code == 400, path
-    assert (account.events(limit=1000), account.store.list_roles(),
-            account.list_tasks()) == before
+    assert (account.events(limit=1000), account.store.list_roles(), account.list_tasks()) == before
 
 
-def test_every_form_carries_the_csrf_token(admin: FlaskClient, account: OneLoginAccount,
-                                           approval_app: int) -> None:
+def test_every_form_carries_the_csrf_token(
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int
+) -> None:
     user_id, task_id = pending_create(account, approval_app)
     role_id = account.create_role({"name": "Wrike users"})
-    for path in ["/admin/users", "/admin/users/new", f"/admin/users/{user_id}", "/admin/roles",
-                 f"/admin/roles/{role_id}", f"/admin/apps/{approval_app}/configuration",
-                 f"/admin/apps/{approval_app}/provisioning", f"/admin/apps/{approval_app}/users",
-                 f"/admin/apps/{approval_app}/tasks/{task_id}"]:
+    for path in [
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{user_id}",
+        "/admin/roles",
+        f"/admin/roles/{role_id}",
+        f"/admin/apps/{approval_app}/configuration",
+        f"/admin/apps/{approval_app}/provisioning",
+        f"/admin/apps/{approval_app}/users",
+        f"/admin/apps/{approval_app}/tasks/{task_id}",
+    ]:
         html = admin.get(path).text
         forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", html, re.S)
         assert forms, path
@@ -175,21 +202,35 @@ def test_every_form_carries_the_csrf_token(admin: FlaskClient, account: OneLogin
 
 def test_the_configuration_tab_has_onelogins_labels(admin: FlaskClient) -> None:
     page = text_of(admin.get("/admin/apps/1/configuration").text)
-    for label in ("Configuration", "Provisioning", "Users", "API Connection", "API Status",
-                  "Enable", "SCIM Base URL", "SCIM Bearer Token", "SCIM JSON Template",
-                  "Custom Headers", "Save"):
+    for label in (
+        "Configuration",
+        "Provisioning",
+        "Users",
+        "API Connection",
+        "API Status",
+        "Enable",
+        "SCIM Base URL",
+        "SCIM Bearer Token",
+        "SCIM JSON Template",
+        "Custom Headers",
+        "Save",
+    ):
         assert label in page, label
 
 
 def test_the_provisioning_tab_has_onelogins_labels_verbatim(admin: FlaskClient) -> None:
     page = text_of(admin.get("/admin/apps/1/provisioning").text)
-    for label in ("Enable provisioning",
-                  "Require admin approval before this action is performed",
-                  "Create user", "Delete user", "Update user",
-                  "When users are deleted in OneLogin, or the user's app access is removed, "
-                  "perform the below action",
-                  "When user accounts are suspended in OneLogin, perform the following action",
-                  "Save"):
+    for label in (
+        "Enable provisioning",
+        "Require admin approval before this action is performed",
+        "Create user",
+        "Delete user",
+        "Update user",
+        "When users are deleted in OneLogin, or the user's app access is removed, "
+        "perform the below action",
+        "When user accounts are suspended in OneLogin, perform the following action",
+        "Save",
+    ):
         assert label in page, label
     html = admin.get("/admin/apps/1/provisioning").text
     assert re.findall(r'<select id="on_delete".*?</select>', html, re.S)[0].count("<option") == 3
@@ -198,7 +239,8 @@ def test_the_provisioning_tab_has_onelogins_labels_verbatim(admin: FlaskClient) 
 
 
 def test_pending_shows_create_user_in_application_with_approve_and_deny(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int
+) -> None:
     _, task_id = pending_create(account, approval_app)
     users_tab = admin.get(f"/admin/apps/{approval_app}/users").text
     assert f'href="/admin/apps/{approval_app}/tasks/{task_id}">Pending</a>' in users_tab
@@ -212,8 +254,8 @@ def test_pending_shows_create_user_in_application_with_approve_and_deny(
 
 
 def test_the_dialog_shows_exactly_what_approve_then_sends(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int,
-        stub: ScimStub) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub
+) -> None:
     _, task_id = pending_create(account, approval_app)
     dialog = admin.get(f"/admin/apps/{approval_app}/tasks/{task_id}").text
     planned = re.search(r'data-testid="planned-body">(.*?)</pre>', dialog, re.S)
@@ -222,8 +264,11 @@ def test_the_dialog_shows_exactly_what_approve_then_sends(
     assert planned_body["userType"] == "Collaborator"
     assert not [c for c in stub.calls if c[0] == "POST"]  # nothing sent before Approve
 
-    answer = post(admin, f"/admin/apps/{approval_app}/tasks/{task_id}/approve",
-                  f"/admin/apps/{approval_app}/users")
+    answer = post(
+        admin,
+        f"/admin/apps/{approval_app}/tasks/{task_id}/approve",
+        f"/admin/apps/{approval_app}/users",
+    )
     assert answer.status_code == 302
     users_tab = admin.get(f"/admin/apps/{approval_app}/users").text
     assert "Approved: Create User in Application for First1 Last1." in users_tab
@@ -233,27 +278,47 @@ def test_the_dialog_shows_exactly_what_approve_then_sends(
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])
-@pytest.mark.parametrize(("change", "title"), [
-    ({"title": "Designer"}, "Update User in Application"),
-    ({"status": 2}, "Suspend User in Application"),
-])
+@pytest.mark.parametrize(
+    ("change", "title"),
+    [
+        ({"title": "Designer"}, "Update User in Application"),
+        ({"status": 2}, "Suspend User in Application"),
+    ],
+)
 def test_the_dialog_of_an_update_or_suspend_matches_what_is_sent(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub,
-        method: str, change: dict[str, Any], title: str) -> None:
-    account.set_provisioning(approval_app, {
-        "update_method": method,
-        "require_approval": {"create_user": False, "update_user": True, "delete_user": True}})
+    admin: FlaskClient,
+    account: OneLoginAccount,
+    approval_app: int,
+    stub: ScimStub,
+    method: str,
+    change: dict[str, Any],
+    title: str,
+) -> None:
+    account.set_provisioning(
+        approval_app,
+        {
+            "update_method": method,
+            "require_approval": {"create_user": False, "update_user": True, "delete_user": True},
+        },
+    )
     user = make_user(account, 1, custom_attributes={"wrike_user_type": "Collaborator"})
     account.add_login(user["id"], approval_app)
     account.update_user(user["id"], change)
     (task,) = account.list_tasks(app_id=approval_app, state="pending_approval")
     dialog = admin.get(f"/admin/apps/{approval_app}/tasks/{task['id']}").text
     assert f">{title}<" in dialog
-    planned = re.search(r'<span class="method">([A-Z]+)</span> <span class="mono">([^<]+)</span>'
-                        r'.*?data-testid="planned-body">(.*?)</pre>', dialog, re.S)
+    planned = re.search(
+        r'<span class="method">([A-Z]+)</span> <span class="mono">([^<]+)</span>'
+        r'.*?data-testid="planned-body">(.*?)</pre>',
+        dialog,
+        re.S,
+    )
     assert planned
-    post(admin, f"/admin/apps/{approval_app}/tasks/{task['id']}/approve",
-         f"/admin/apps/{approval_app}/users")
+    post(
+        admin,
+        f"/admin/apps/{approval_app}/tasks/{task['id']}/approve",
+        f"/admin/apps/{approval_app}/users",
+    )
     sent_method, sent_path, sent_body = stub.calls[-1]
     assert planned.group(1) == sent_method == method.upper()
     assert unescape(planned.group(2)).endswith(sent_path)
@@ -261,11 +326,14 @@ def test_the_dialog_of_an_update_or_suspend_matches_what_is_sent(
 
 
 def test_deny_sends_nothing_and_shows_in_the_timeline(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int,
-        stub: ScimStub) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub
+) -> None:
     user_id, task_id = pending_create(account, approval_app)
-    post(admin, f"/admin/apps/{approval_app}/tasks/{task_id}/deny",
-         f"/admin/apps/{approval_app}/users")
+    post(
+        admin,
+        f"/admin/apps/{approval_app}/tasks/{task_id}/deny",
+        f"/admin/apps/{approval_app}/users",
+    )
     assert not [c for c in stub.calls if c[0] == "POST"]
     timeline = text_of(admin.get(f"/admin/users/{user_id}").text)
     assert "User app request denied" in timeline
@@ -273,23 +341,30 @@ def test_deny_sends_nothing_and_shows_in_the_timeline(
 
 
 def test_a_failed_create_shows_failed_its_error_and_retry_provisions(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int,
-        stub: ScimStub) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub
+) -> None:
     _, task_id = pending_create(account, approval_app)
     stub.fail(409, "uniqueness", "User already exists in another account")
-    post(admin, f"/admin/apps/{approval_app}/tasks/{task_id}/approve",
-         f"/admin/apps/{approval_app}/users")
+    post(
+        admin,
+        f"/admin/apps/{approval_app}/tasks/{task_id}/approve",
+        f"/admin/apps/{approval_app}/users",
+    )
     users_tab = admin.get(f"/admin/apps/{approval_app}/users").text
     assert ">Failed</a>" in users_tab
     assert "User already exists in another account" in users_tab
     assert ">Retry</button>" in users_tab
-    post(admin, f"/admin/apps/{approval_app}/tasks/{task_id}/retry",
-         f"/admin/apps/{approval_app}/users")
+    post(
+        admin,
+        f"/admin/apps/{approval_app}/tasks/{task_id}/retry",
+        f"/admin/apps/{approval_app}/users",
+    )
     assert ">Provisioned<" in admin.get(f"/admin/apps/{approval_app}/users").text
 
 
 def test_approving_twice_is_refused_in_the_page(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int
+) -> None:
     _, task_id = pending_create(account, approval_app)
     form_page = f"/admin/apps/{approval_app}/tasks/{task_id}"
     token = csrf_of(admin.get(form_page).text)
@@ -305,25 +380,37 @@ def test_approving_twice_is_refused_in_the_page(
 
 
 def test_the_token_saved_in_the_page_never_shows_again(
-        admin: FlaskClient, account: OneLoginAccount, stub: ScimStub,
-        caplog: pytest.LogCaptureFixture) -> None:
+    admin: FlaskClient, account: OneLoginAccount, stub: ScimStub, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     app_id = account.wrike_app_id()
     config_page = f"/admin/apps/{app_id}/configuration"
-    answer = post(admin, config_page, config_page, scim_base_url=SCIM_BASE + "/",
-                  scim_bearer_token=stub.token, scim_json_template=json.dumps(
-                      account.connector(app_id).scim_json_template), custom_headers="")
+    answer = post(
+        admin,
+        config_page,
+        config_page,
+        scim_base_url=SCIM_BASE + "/",
+        scim_bearer_token=stub.token,
+        scim_json_template=json.dumps(account.connector(app_id).scim_json_template),
+        custom_headers="",
+    )
     assert answer.status_code == 302
     page = admin.get(config_page).text
     assert "Configuration saved." in page
     assert "****" + stub.token[-4:] in page
     assert 'value="http://wrike.test/scim/v2"' in page  # trailing slash removed
     post(admin, f"{config_page}/enable", config_page)
-    post(admin, f"/admin/apps/{app_id}/provisioning", f"/admin/apps/{app_id}/provisioning",
-         enabled="on", create_user="on", on_delete="Suspend", on_suspend="Suspend")
+    post(
+        admin,
+        f"/admin/apps/{app_id}/provisioning",
+        f"/admin/apps/{app_id}/provisioning",
+        enabled="on",
+        create_user="on",
+        on_delete="Suspend",
+        on_suspend="Suspend",
+    )
     user_id, task_id = pending_create(account, app_id)
-    seen = [admin.get(config_page).text,
-            admin.get(f"/admin/apps/{app_id}/tasks/{task_id}").text]
+    seen = [admin.get(config_page).text, admin.get(f"/admin/apps/{app_id}/tasks/{task_id}").text]
     post(admin, f"/admin/apps/{app_id}/tasks/{task_id}/approve", f"/admin/apps/{app_id}/users")
     events = account.events(limit=100)
     seen += [admin.get("/admin/events").text, admin.get(f"/admin/users/{user_id}").text]
@@ -336,12 +423,18 @@ def test_the_token_saved_in_the_page_never_shows_again(
 
 
 def test_an_empty_token_field_keeps_the_saved_token(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int,
-        stub: ScimStub) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub
+) -> None:
     page = f"/admin/apps/{approval_app}/configuration"
-    post(admin, page, page, scim_base_url=SCIM_BASE, scim_bearer_token="",
-         scim_json_template=json.dumps(account.connector(approval_app).scim_json_template),
-         custom_headers="Content-Type: application/scim+json")
+    post(
+        admin,
+        page,
+        page,
+        scim_base_url=SCIM_BASE,
+        scim_bearer_token="",
+        scim_json_template=json.dumps(account.connector(approval_app).scim_json_template),
+        custom_headers="Content-Type: application/scim+json",
+    )
     config = account.connector(approval_app)
     assert config.scim_bearer_token == stub.token
     assert config.custom_headers == {"Content-Type": "application/scim+json"}
@@ -351,20 +444,27 @@ def test_an_empty_token_field_keeps_the_saved_token(
 # -- errors in the page -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("scim_base_url", "ftp://wrike.test", "SCIM Base URL must be an http(s) URL"),
-    ("scim_json_template", "{not json", "SCIM JSON Template"),
-    ("custom_headers", "no colon here", "Custom Headers line 1 is not 'Name: value'"),
-    ("custom_headers", "Authorization: Bearer x", "is set by OneLogin itself"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("scim_base_url", "ftp://wrike.test", "SCIM Base URL must be an http(s) URL"),
+        ("scim_json_template", "{not json", "SCIM JSON Template"),
+        ("custom_headers", "no colon here", "Custom Headers line 1 is not 'Name: value'"),
+        ("custom_headers", "Authorization: Bearer x", "is set by OneLogin itself"),
+    ],
+)
 def test_a_refused_configuration_is_explained_in_the_page_with_the_values_kept(
-        admin: FlaskClient, account: OneLoginAccount, field: str, value: str,
-        message: str) -> None:
+    admin: FlaskClient, account: OneLoginAccount, field: str, value: str, message: str
+) -> None:
     app_id = account.wrike_app_id()
     page = f"/admin/apps/{app_id}/configuration"
-    form = {"scim_base_url": SCIM_BASE, "scim_bearer_token": "",
-            "scim_json_template": json.dumps(account.connector(app_id).scim_json_template),
-            "custom_headers": "", field: value}
+    form = {
+        "scim_base_url": SCIM_BASE,
+        "scim_bearer_token": "",
+        "scim_json_template": json.dumps(account.connector(app_id).scim_json_template),
+        "custom_headers": "",
+        field: value,
+    }
     answer = post(admin, page, page, **form)
     assert answer.status_code in (400, 422)
     assert 'role="alert"' in answer.text
@@ -381,7 +481,8 @@ def test_enable_without_a_url_and_token_is_explained(admin: FlaskClient) -> None
 
 
 def test_enable_against_a_wrong_token_shows_failed_and_why(
-        admin: FlaskClient, account: OneLoginAccount) -> None:
+    admin: FlaskClient, account: OneLoginAccount
+) -> None:
     account.configure_connector(1, {"scim_base_url": SCIM_BASE, "scim_bearer_token": "wrong1"})
     page = "/admin/apps/1/configuration"
     shown = post(admin, f"{page}/enable", page)
@@ -392,10 +493,17 @@ def test_enable_against_a_wrong_token_shows_failed_and_why(
 
 
 def test_a_duplicate_email_is_refused_in_the_form_with_the_values_kept(
-        admin: FlaskClient, account: OneLoginAccount) -> None:
+    admin: FlaskClient, account: OneLoginAccount
+) -> None:
     make_user(account, 1)
-    answer = post(admin, "/admin/users", "/admin/users/new", firstname="Again",
-                  email="user1@example.com", wrike_user_type="Viewer")
+    answer = post(
+        admin,
+        "/admin/users",
+        "/admin/users/new",
+        firstname="Again",
+        email="user1@example.com",
+        wrike_user_type="Viewer",
+    )
     assert answer.status_code == 422
     assert "Email must be unique" in answer.text
     assert 'value="Again"' in answer.text and 'value="Viewer"' in answer.text
@@ -407,9 +515,17 @@ def test_a_bad_events_filter_is_explained_in_the_page(admin: FlaskClient) -> Non
     assert "From must be a time such as 2026-01-01T09:00" in answer.text
 
 
-@pytest.mark.parametrize("path", ["/admin/users/999", "/admin/roles/999",
-                                  "/admin/apps/999/users", "/admin/events/999",
-                                  "/admin/no-such-page", "/admin/apps/1/tasks/999"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/users/999",
+        "/admin/roles/999",
+        "/admin/apps/999/users",
+        "/admin/events/999",
+        "/admin/no-such-page",
+        "/admin/apps/1/tasks/999",
+    ],
+)
 def test_unknown_things_get_a_page_not_json(admin: FlaskClient, path: str) -> None:
     answer = admin.get(path)
     assert answer.status_code == 404
@@ -421,16 +537,31 @@ def test_unknown_things_get_a_page_not_json(admin: FlaskClient, path: str) -> No
 
 
 def test_users_are_created_edited_suspended_and_deleted_through_the_pages(
-        admin: FlaskClient, account: OneLoginAccount, wrike: int, stub: ScimStub) -> None:
-    created = post(admin, "/admin/users", "/admin/users/new", firstname="Vic",
-                   lastname="Viewer", email="vic@acme.example", wrike_user_type="Viewer")
+    admin: FlaskClient, account: OneLoginAccount, wrike: int, stub: ScimStub
+) -> None:
+    created = post(
+        admin,
+        "/admin/users",
+        "/admin/users/new",
+        firstname="Vic",
+        lastname="Viewer",
+        email="vic@acme.example",
+        wrike_user_type="Viewer",
+    )
     user_id = int(created.headers["Location"].rsplit("/", 1)[1])
     assert account.require_user(user_id)["email"] == "vic@acme.example"
     page = f"/admin/users/{user_id}"
     post(admin, f"{page}/logins", page, app_id=str(wrike))
     assert [b["userType"] for m, _, b in stub.calls if m == "POST"] == ["Viewer"]
-    post(admin, page, page, firstname="Vic", lastname="Viewer", email="vic@acme.example",
-         wrike_user_type="Collaborator")
+    post(
+        admin,
+        page,
+        page,
+        firstname="Vic",
+        lastname="Viewer",
+        email="vic@acme.example",
+        wrike_user_type="Collaborator",
+    )
     assert [b["userType"] for m, _, b in stub.calls if m == "PUT"] == ["Collaborator"]
     post(admin, f"{page}/suspend", page)
     assert "Suspended" in admin.get(page).text
@@ -438,8 +569,12 @@ def test_users_are_created_edited_suspended_and_deleted_through_the_pages(
     post(admin, f"{page}/unsuspend", page)
     assert stub.calls[-1][2]["active"] is True
     timeline = text_of(admin.get(page).text)
-    for step in ("User created in app", "User updated in app", "User suspended in app",
-                 "User reactivated in app"):
+    for step in (
+        "User created in app",
+        "User updated in app",
+        "User suspended in app",
+        "User reactivated in app",
+    ):
         assert step in timeline
     post(admin, f"{page}/delete", page)
     assert account.store.get_user(user_id) is None
@@ -447,7 +582,8 @@ def test_users_are_created_edited_suspended_and_deleted_through_the_pages(
 
 
 def test_a_role_gives_and_takes_the_wrike_app(
-        admin: FlaskClient, account: OneLoginAccount, wrike: int, stub: ScimStub) -> None:
+    admin: FlaskClient, account: OneLoginAccount, wrike: int, stub: ScimStub
+) -> None:
     user = make_user(account, 1)
     created = post(admin, "/admin/roles", "/admin/roles", name="Wrike users")
     role_page = created.headers["Location"]
@@ -473,8 +609,9 @@ def events_table(client: FlaskClient, query: str) -> str:
     return text_of(table.group(0))
 
 
-def test_events_filter_by_user_type_and_time(admin: FlaskClient, account: OneLoginAccount,
-                                             wrike: int) -> None:
+def test_events_filter_by_user_type_and_time(
+    admin: FlaskClient, account: OneLoginAccount, wrike: int
+) -> None:
     first = make_user(account, 1)
     make_user(account, 2)
     account.add_login(first["id"], wrike)
@@ -489,7 +626,8 @@ def test_events_filter_by_user_type_and_time(admin: FlaskClient, account: OneLog
 
 
 def test_the_users_timeline_puts_each_request_after_the_change_that_caused_it(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int
+) -> None:
     """The test clock never moves, so every entry shares one timestamp: order comes from
     cause and effect, not time."""
     user_id, task_id = pending_create(account, approval_app)
@@ -499,16 +637,23 @@ def test_the_users_timeline_puts_each_request_after_the_change_that_caused_it(
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S)
     assert timeline
     steps = re.findall(r"<strong>([^<]+)</strong>", timeline.group(1))
-    assert steps == ["Created user", "Login manually added", "Create User in Application requested",
-                     "User app request approved", "User created in app", "Updated user",
-                     "User suspended", "Suspend User in Application requested",
-                     "User suspended in app"]
+    assert steps == [
+        "Created user",
+        "Login manually added",
+        "Create User in Application requested",
+        "User app request approved",
+        "User created in app",
+        "Updated user",
+        "User suspended",
+        "Suspend User in Application requested",
+        "User suspended in app",
+    ]
     assert ">Provisioned<" in timeline.group(1) and ">Suspended<" in timeline.group(1)
 
 
 def test_the_timeline_keeps_denied_failed_and_retried_requests_in_order(
-        admin: FlaskClient, account: OneLoginAccount, approval_app: int,
-        stub: ScimStub) -> None:
+    admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub
+) -> None:
     user_id, first = pending_create(account, approval_app)
     account.deny(first)
     account.reconcile(approval_app)
@@ -520,10 +665,17 @@ def test_the_timeline_keeps_denied_failed_and_retried_requests_in_order(
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S)
     assert timeline
     steps = re.findall(r"<strong>([^<]+)</strong>", timeline.group(1))
-    assert steps == ["Created user", "Login manually added", "Create User in Application requested",
-                     "User app request denied", "Create User in Application requested",
-                     "User app request approved", "User creation failed in app",
-                     "Provisioning event", "User created in app"]
+    assert steps == [
+        "Created user",
+        "Login manually added",
+        "Create User in Application requested",
+        "User app request denied",
+        "Create User in Application requested",
+        "User app request approved",
+        "User creation failed in app",
+        "Provisioning event",
+        "User created in app",
+    ]
 
 
 def test_the_users_list_pages_and_searches(admin: FlaskClient, account: OneLoginAccount) -> None:

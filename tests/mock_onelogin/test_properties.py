@@ -36,7 +36,8 @@ def _strings(node: object) -> list[str]:
 
 @given(st.fixed_dictionaries({f: value for f in FIELDS}), value)
 def test_rendered_body_never_carries_empty_values_or_placeholders(
-        fields: dict[str, str | None], user_type: str | None) -> None:
+    fields: dict[str, str | None], user_type: str | None
+) -> None:
     body = TEMPLATE.render(UserView(fields, {"wrike_user_type": user_type}))
     json.dumps(body)
     strings = _strings(body)
@@ -48,17 +49,26 @@ def test_rendered_body_never_carries_empty_values_or_placeholders(
         assert key not in body or body[key][0]["value"]
 
 
-memories = st.builds(LoginMemory, st.sampled_from(list(Remote)), st.booleans(), st.booleans(),
-                     st.one_of(st.none(), st.just("h1")))
+memories = st.builds(
+    LoginMemory,
+    st.sampled_from(list(Remote)),
+    st.booleans(),
+    st.booleans(),
+    st.one_of(st.none(), st.just("h1")),
+)
 entitlements = st.builds(Entitlement, st.booleans(), st.booleans(), st.booleans())
-settings = st.builds(ProvisioningSettings, enabled=st.booleans(),
-                     on_delete=st.sampled_from(list(DeprovisionAction)),
-                     on_suspend=st.sampled_from(list(SuspendAction)))
+settings = st.builds(
+    ProvisioningSettings,
+    enabled=st.booleans(),
+    on_delete=st.sampled_from(list(DeprovisionAction)),
+    on_suspend=st.sampled_from(list(SuspendAction)),
+)
 
 
 @given(settings, memories, entitlements, st.one_of(st.none(), st.just("h1"), st.just("h2")))
-def test_decisions_respect_the_settings(settings: ProvisioningSettings, memory: LoginMemory,
-                                        now: Entitlement, body_hash: str | None) -> None:
+def test_decisions_respect_the_settings(
+    settings: ProvisioningSettings, memory: LoginMemory, now: Entitlement, body_hash: str | None
+) -> None:
     kind = decide(settings, memory, now, body_hash)
     if not settings.enabled:
         assert kind is None

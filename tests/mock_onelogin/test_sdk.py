@@ -20,17 +20,24 @@ def events_of_type(sdk: onelogin.ApiClient, type_id: int) -> list[onelogin.Event
     request is sent (it joins an int into the query string). Send the same request through
     the SDK's own ApiClient with the id as text, and let the SDK deserialise the answer."""
     response = sdk.call_api(
-        "/api/1/events", "GET", {}, [("event_type_id", str(type_id))],
-        {"Accept": "application/json"}, response_types_map={"200": "GetEvents200Response"},
-        auth_settings=["OAuth2"], _return_http_data_only=True)
+        "/api/1/events",
+        "GET",
+        {},
+        [("event_type_id", str(type_id))],
+        {"Accept": "application/json"},
+        response_types_map={"200": "GetEvents200Response"},
+        auth_settings=["OAuth2"],
+        _return_http_data_only=True,
+    )
     return response.data
 
 
 @pytest.fixture
 def server(stub: ScimStub) -> Iterator[tuple[str, OneLoginAccount]]:
-    account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
-                              session_factory=lambda base: wsgi_session(stub.app,
-                                                                        "http://wrike.test"))
+    account = OneLoginAccount(
+        OneLoginConfig(drain_mode="sync"),
+        session_factory=lambda base: wsgi_session(stub.app, "http://wrike.test"),
+    )
     app = create_app(account.config, account=account)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -47,25 +54,36 @@ def sdk(server: tuple[str, OneLoginAccount]) -> onelogin.ApiClient:
     config = onelogin.Configuration(host=host, username=client_id, password=secret)
     api = onelogin.ApiClient(config)
     token = o_auth2_api.OAuth2Api(api).generate_token(
-        onelogin.GenerateTokenRequest(grant_type="client_credentials"))
+        onelogin.GenerateTokenRequest(grant_type="client_credentials")
+    )
     config.access_token = token.access_token
     return api
 
 
 def test_sdk_provisions_role_members_into_wrike(
-        server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub) -> None:
+    server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub
+) -> None:
     _, account = server
     wrike = account.wrike_app_id()
-    account.configure_connector(wrike, {"scim_base_url": SCIM_BASE,
-                                        "scim_bearer_token": stub.token})
+    account.configure_connector(
+        wrike, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
+    )
     assert account.enable_api_connection(wrike).api_status == "Enabled"
     account.set_provisioning(wrike, {"enabled": True, "require_approval": NO_APPROVAL})
 
     users = users_v2_api.UsersV2Api(sdk)
-    created = [users.create_user2(user=onelogin.User(
-        email=f"sdk{i}@example.com", username=f"sdk{i}", firstname="Sdk", lastname=f"User{i}",
-        custom_attributes={"wrike_user_type": "Collaborator"} if i == 0 else None))
-        for i in range(3)]
+    created = [
+        users.create_user2(
+            user=onelogin.User(
+                email=f"sdk{i}@example.com",
+                username=f"sdk{i}",
+                firstname="Sdk",
+                lastname=f"User{i}",
+                custom_attributes={"wrike_user_type": "Collaborator"} if i == 0 else None,
+            )
+        )
+        for i in range(3)
+    ]
     assert all(isinstance(u.id, int) for u in created)
     assert created[0].status == 7  # no password: Password Pending
 
@@ -77,7 +95,8 @@ def test_sdk_provisions_role_members_into_wrike(
     for user in created:
         apps = users.get_user_apps2(user.id)
         assert [(a.name, a.provisioning_state, a.provisioning_enabled) for a in apps] == [
-            ("Wrike", "provisioned", True)]
+            ("Wrike", "provisioned", True)
+        ]
     assert stub.by_username("sdk0@example.com")["userType"] == "Collaborator"
     assert stub.by_username("sdk1@example.com")["userType"] == "Regular"
 
@@ -95,11 +114,13 @@ def test_sdk_provisions_role_members_into_wrike(
 
 
 def test_sdk_sees_pending_approval_then_failure_details(
-        server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub) -> None:
+    server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub
+) -> None:
     _, account = server
     wrike = account.wrike_app_id()
-    account.configure_connector(wrike, {"scim_base_url": SCIM_BASE,
-                                        "scim_bearer_token": stub.token})
+    account.configure_connector(
+        wrike, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
+    )
     account.set_provisioning(wrike, {"enabled": True})  # approvals ticked by default
     users = users_v2_api.UsersV2Api(sdk)
     user = users.create_user2(user=onelogin.User(email="pending@example.com", firstname="Pen"))
@@ -141,8 +162,9 @@ def test_sdk_rate_limit_and_revoke(sdk: onelogin.ApiClient) -> None:
     assert limits.x_rate_limit_limit == 5000
     assert 0 < limits.x_rate_limit_remaining < 5000
     token = sdk.configuration.access_token
-    result = oauth.revoke_tokens(revoke_tokens_request=onelogin.RevokeTokensRequest(
-        access_token=token))
+    result = oauth.revoke_tokens(
+        revoke_tokens_request=onelogin.RevokeTokensRequest(access_token=token)
+    )
     assert result.code == 200
     with pytest.raises(onelogin.exceptions.UnauthorizedException):
         users_v2_api.UsersV2Api(sdk).list_users2()

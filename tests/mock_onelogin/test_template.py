@@ -16,14 +16,24 @@ from mock_onelogin.domain.template import (
 )
 
 FULL_USER = UserView(
-    {"username": "ann", "email": "ann@example.com", "firstname": "Ann", "lastname": "Lee",
-     "title": "Designer", "phone": "+15551234567", "company": "Acme",
-     "department": "Design", "status": 1},
-    {"wrike_user_type": "Collaborator"})
+    {
+        "username": "ann",
+        "email": "ann@example.com",
+        "firstname": "Ann",
+        "lastname": "Lee",
+        "title": "Designer",
+        "phone": "+15551234567",
+        "company": "Acme",
+        "department": "Design",
+        "status": 1,
+    },
+    {"wrike_user_type": "Collaborator"},
+)
 
 
-def render(user: UserView, template: dict | None = None,
-           parameters: dict[str, AppParameter] | None = None) -> dict:
+def render(
+    user: UserView, template: dict | None = None, parameters: dict[str, AppParameter] | None = None
+) -> dict:
     return CompiledTemplate(template or DEFAULT_TEMPLATE, parameters).render(user)
 
 
@@ -47,8 +57,11 @@ def test_wrike_user_type_defaults_to_regular() -> None:
 
 
 def test_empty_values_are_left_out_so_wrike_keeps_its_own() -> None:
-    body = render(UserView({"email": "bo@example.com", "firstname": "Bo", "phone": ""},
-                           {"wrike_user_type": None}))
+    body = render(
+        UserView(
+            {"email": "bo@example.com", "firstname": "Bo", "phone": ""}, {"wrike_user_type": None}
+        )
+    )
     assert "phoneNumbers" not in body
     assert "title" not in body
     assert ENTERPRISE_SCHEMA not in body
@@ -56,12 +69,21 @@ def test_empty_values_are_left_out_so_wrike_keeps_its_own() -> None:
 
 
 def test_custom_fields_parameters_and_mixed_strings() -> None:
-    template = {"displayName": "{$user.firstname} {$user.lastname}",
-                "type": "{$user.custom_fields.wrike_user_type}",
-                "login": "{$parameters.login}", "fixed": "literal", "flag": True}
+    template = {
+        "displayName": "{$user.firstname} {$user.lastname}",
+        "type": "{$user.custom_fields.wrike_user_type}",
+        "login": "{$parameters.login}",
+        "fixed": "literal",
+        "flag": True,
+    }
     body = render(FULL_USER, template, {"login": AppParameter("username")})
-    assert body == {"displayName": "Ann Lee", "type": "Collaborator", "login": "ann",
-                    "fixed": "literal", "flag": True}
+    assert body == {
+        "displayName": "Ann Lee",
+        "type": "Collaborator",
+        "login": "ann",
+        "fixed": "literal",
+        "flag": True,
+    }
 
 
 def test_mixed_string_with_one_part_missing_drops_the_gap() -> None:
@@ -92,7 +114,8 @@ def test_connector_refuses_bad_url_and_authorization_header() -> None:
         config.updated({"scim_base_url": "ftp://x"})
     with pytest.raises(ValidationFailed, match="Bearer Token"):
         config.updated({"custom_headers": {"Authorization": "Basic x"}})
-    updated = config.updated({"scim_base_url": "https://x.test/scim/v2/",
-                              "scim_bearer_token": "tok-abcdefgh1234"})
+    updated = config.updated(
+        {"scim_base_url": "https://x.test/scim/v2/", "scim_bearer_token": "tok-abcdefgh1234"}
+    )
     assert updated.scim_base_url == "https://x.test/scim/v2"
     assert updated.to_json()["scim_bearer_token"] == "****1234"

@@ -29,25 +29,36 @@ CREATED, LINKED, CREATION_FAILED = 51, 59, 64
 
 @pytest.mark.slow
 def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
-    wrike = create_wrike(WrikeConfig(harness_enabled=True, journal_size=100_000,
-                                     password_iterations=1000))
+    wrike = create_wrike(
+        WrikeConfig(harness_enabled=True, journal_size=100_000, password_iterations=1000)
+    )
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     clock = FixedClock()
-    onelogin = OneLoginAccount(OneLoginConfig(drain_mode="manual"), clock=clock,
-                               session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST))
+    onelogin = OneLoginAccount(
+        OneLoginConfig(drain_mode="manual"),
+        clock=clock,
+        session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
+    )
     app_id = onelogin.wrike_app_id()
-    onelogin.configure_connector(app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path,
-                                          "scim_bearer_token": demo.token})
-    onelogin.set_provisioning(app_id, {
-        "enabled": True,
-        "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
-        "retry_policy": {"max_attempts": 20, "base_delay_s": 1, "max_delay_s": 30},
-    })
+    onelogin.configure_connector(
+        app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
+    )
+    onelogin.set_provisioning(
+        app_id,
+        {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+            "retry_policy": {"max_attempts": 20, "base_delay_s": 1, "max_delay_s": 30},
+        },
+    )
     role = onelogin.create_role({"name": "Everyone", "apps": [app_id]})
     emails = [f"user{i:04d}@{demo.domain}" for i in range(USERS)]
-    user_ids = [onelogin.create_user({"email": e, "username": e, "firstname": "F",
-                                      "lastname": f"L{i}"})["id"]
-                for i, e in enumerate(emails)]
+    user_ids = [
+        onelogin.create_user({"email": e, "username": e, "firstname": "F", "lastname": f"L{i}"})[
+            "id"
+        ]
+        for i, e in enumerate(emails)
+    ]
     admin = wrike.test_client()
     for fault in FAULTS:
         assert admin.post("/harness/api/faults", json=fault).status_code == 201
@@ -64,26 +75,31 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     admin.delete("/harness/api/faults")
     resources = []
     for start in (1, 1001):
-        page = admin.get(f"{demo.scim_path}/Users", query_string={"count": 1000, "startIndex": start},
-                         headers={"Authorization": f"Bearer {demo.token}"}).get_json()
+        page = admin.get(
+            f"{demo.scim_path}/Users",
+            query_string={"count": 1000, "startIndex": start},
+            headers={"Authorization": f"Bearer {demo.token}"},
+        ).get_json()
         resources += page["Resources"]
     provisioned = Counter(u["userName"] for u in resources if u["active"])
     assert provisioned == Counter([*emails, demo.admin_email])
-    states = Counter(app["login"]["provisioning_state"] for uid in user_ids
-                     for app in onelogin.user_apps(uid))
+    states = Counter(
+        app["login"]["provisioning_state"] for uid in user_ids for app in onelogin.user_apps(uid)
+    )
     assert states == {"provisioned": USERS}
 
     # Every faulted request was seen by the engine as exactly one failed attempt, logged once.
     journal = admin.get("/harness/api/journal").get_json()
     faulted = [e for e in journal if e["fault"] is not None]
     assert len(faulted) > 100, "the faults did not fire"
-    failures = onelogin.events(event_type_ids=[CREATION_FAILED], app_id=app_id,
-                               limit=100_000)
+    failures = onelogin.events(event_type_ids=[CREATION_FAILED], app_id=app_id, limit=100_000)
     assert len(failures) == len(faulted)
     assert all(f["error_description"] for f in failures)
     kinds = Counter(e["fault"] if e["fault"] != "status" else str(e["status"]) for e in faulted)
-    print(f"requests={len(journal)} faults={len(faulted)} {dict(kinds)} "
-          f"failure events={len(failures)}")
+    print(
+        f"requests={len(journal)} faults={len(faulted)} {dict(kinds)} "
+        f"failure events={len(failures)}"
+    )
     assert set(kinds) == {"503", "500", "429", "drop", "lost_response"}
     done = onelogin.events(event_type_ids=[CREATED, LINKED], app_id=app_id, limit=100_000)
     assert Counter(e["user_id"] for e in done) == Counter(user_ids)
@@ -102,22 +118,32 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
     admin = wrike.test_client()
     clock = FixedClock()
     with serving(wrike) as base:
-        onelogin = OneLoginAccount(OneLoginConfig(drain_mode="manual", scim_timeout_s=0.3),
-                                   clock=clock)
+        onelogin = OneLoginAccount(
+            OneLoginConfig(drain_mode="manual", scim_timeout_s=0.3), clock=clock
+        )
         app_id = onelogin.wrike_app_id()
-        onelogin.configure_connector(app_id, {"scim_base_url": base + demo.scim_path,
-                                              "scim_bearer_token": demo.token})
-        onelogin.set_provisioning(app_id, {
-            "enabled": True,
-            "require_approval": {"create_user": False, "update_user": False,
-                                 "delete_user": False},
-            "retry_policy": {"max_attempts": 20, "base_delay_s": 1, "max_delay_s": 30},
-        })
+        onelogin.configure_connector(
+            app_id, {"scim_base_url": base + demo.scim_path, "scim_bearer_token": demo.token}
+        )
+        onelogin.set_provisioning(
+            app_id,
+            {
+                "enabled": True,
+                "require_approval": {
+                    "create_user": False,
+                    "update_user": False,
+                    "delete_user": False,
+                },
+                "retry_policy": {"max_attempts": 20, "base_delay_s": 1, "max_delay_s": 30},
+            },
+        )
         role = onelogin.create_role({"name": "Everyone", "apps": [app_id]})
         emails = [f"slow{i:02d}@{demo.domain}" for i in range(40)]
         user_ids = [onelogin.create_user({"email": e, "username": e})["id"] for e in emails]
-        for fault in ({"kind": "latency", "latency_ms": 700, "share": 0.2},
-                      {"kind": "status", "status": 503, "share": 0.1}):
+        for fault in (
+            {"kind": "latency", "latency_ms": 700, "share": 0.2},
+            {"kind": "status", "status": 503, "share": 0.1},
+        ):
             assert admin.post("/harness/api/faults", json=fault).status_code == 201
         onelogin.add_role_users(role, user_ids)
         for _ in range(100):
@@ -128,9 +154,14 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
         time.sleep(1)  # the provider finishes the calls the engine gave up on
     admin.delete("/harness/api/faults")
     assert not onelogin.list_tasks(app_id, "queued,failed")
-    listed = admin.get(f"{demo.scim_path}/Users", query_string={"count": 1000},
-                       headers={"Authorization": f"Bearer {demo.token}"}).get_json()
-    assert Counter(u["userName"] for u in listed["Resources"]) == Counter([*emails, demo.admin_email])
+    listed = admin.get(
+        f"{demo.scim_path}/Users",
+        query_string={"count": 1000},
+        headers={"Authorization": f"Bearer {demo.token}"},
+    ).get_json()
+    assert Counter(u["userName"] for u in listed["Resources"]) == Counter(
+        [*emails, demo.admin_email]
+    )
     journal = admin.get("/harness/api/journal").get_json()
     timeouts = [e for e in journal if e["fault"] == "latency"]
     faulted = [e for e in journal if e["fault"] is not None]

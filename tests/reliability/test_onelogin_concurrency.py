@@ -22,15 +22,22 @@ def test_worker_and_admin_actions_together_lose_no_task(tmp_path: Path) -> None:
     wrike = create_wrike(WrikeConfig(password_iterations=1000))
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     account = OneLoginAccount(
-        OneLoginConfig(database=str(tmp_path / "onelogin.sqlite3"), drain_mode="worker",
-                       worker_poll_s=0.01),
+        OneLoginConfig(
+            database=str(tmp_path / "onelogin.sqlite3"), drain_mode="worker", worker_poll_s=0.01
+        ),
         session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
     )
     app_id = account.wrike_app_id()
-    account.configure_connector(app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path,
-                                         "scim_bearer_token": demo.token})
-    account.set_provisioning(app_id, {"enabled": True, "require_approval": {
-        "create_user": False, "update_user": False, "delete_user": False}})
+    account.configure_connector(
+        app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
+    )
+    account.set_provisioning(
+        app_id,
+        {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+        },
+    )
     role = account.create_role({"name": "Wrike users", "apps": [app_id]})
     worker = DrainWorker(account, 0.01)
     worker.start()
@@ -63,8 +70,11 @@ def test_worker_and_admin_actions_together_lose_no_task(tmp_path: Path) -> None:
     assert not account.list_tasks(app_id, "queued,running,failed")
 
     client = wrike.test_client()
-    listed = client.get(f"{demo.scim_path}/Users", query_string={"count": 1000},
-                        headers={"Authorization": f"Bearer {demo.token}"}).get_json()
+    listed = client.get(
+        f"{demo.scim_path}/Users",
+        query_string={"count": 1000},
+        headers={"Authorization": f"Bearer {demo.token}"},
+    ).get_json()
     in_wrike = Counter(u["userName"] for u in listed["Resources"])
     expected = [f"a{n}u{i}@{demo.domain}" for n in range(ADMINS) for i in range(USERS_EACH)]
     assert in_wrike == Counter([*expected, demo.admin_email])

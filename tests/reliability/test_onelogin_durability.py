@@ -21,9 +21,22 @@ CLIENT = ("durability-client", "durability-secret-0123456789")
 
 def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "mock_onelogin.cli", "serve", "--data-dir", str(data_dir),
-         "--port", str(port), "--threads", "4", "--client-id", CLIENT[0],
-         "--client-secret", CLIENT[1]],
+        [
+            sys.executable,
+            "-m",
+            "mock_onelogin.cli",
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            "--threads",
+            "4",
+            "--client-id",
+            CLIENT[0],
+            "--client-secret",
+            CLIENT[1],
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -39,8 +52,12 @@ def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def _token(base: str) -> dict[str, str]:
-    response = requests.post(f"{base}/auth/oauth2/v2/token", auth=CLIENT,
-                             json={"grant_type": "client_credentials"}, timeout=5)
+    response = requests.post(
+        f"{base}/auth/oauth2/v2/token",
+        auth=CLIENT,
+        json={"grant_type": "client_credentials"},
+        timeout=5,
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -56,26 +73,36 @@ def test_acknowledged_changes_survive_sigkill(tmp_path: Path) -> None:
         headers = _token(base)
         app_id = requests.get(f"{base}/simulator/api/apps", timeout=5).json()[0]["id"]
         # Nothing answers at this SCIM URL; approval keeps every create task waiting.
-        requests.put(f"{base}/simulator/api/apps/{app_id}/connector", timeout=5,
-                     json={"scim_base_url": "http://127.0.0.1:9/scim/v2",
-                           "scim_bearer_token": "t"}).raise_for_status()
-        requests.put(f"{base}/simulator/api/apps/{app_id}/provisioning", timeout=5,
-                     json={"enabled": True, "require_approval": {"create_user": True}}
-                     ).raise_for_status()
+        requests.put(
+            f"{base}/simulator/api/apps/{app_id}/connector",
+            timeout=5,
+            json={"scim_base_url": "http://127.0.0.1:9/scim/v2", "scim_bearer_token": "t"},
+        ).raise_for_status()
+        requests.put(
+            f"{base}/simulator/api/apps/{app_id}/provisioning",
+            timeout=5,
+            json={"enabled": True, "require_approval": {"create_user": True}},
+        ).raise_for_status()
         session = requests.Session()
         for i in range(100_000):
             if i == 150:
                 os.kill(process.pid, signal.SIGKILL)
             try:
-                created = session.post(f"{base}/api/2/users", headers=headers, timeout=5,
-                                       json={"email": f"u{i}@acme.example",
-                                             "username": f"u{i}@acme.example"})
+                created = session.post(
+                    f"{base}/api/2/users",
+                    headers=headers,
+                    timeout=5,
+                    json={"email": f"u{i}@acme.example", "username": f"u{i}@acme.example"},
+                )
                 if created.status_code != 201:
                     continue
                 user_id = created.json()["id"]
                 acknowledged_users.append(user_id)
-                login = session.post(f"{base}/simulator/api/users/{user_id}/logins",
-                                     json={"app_id": app_id}, timeout=5)
+                login = session.post(
+                    f"{base}/simulator/api/users/{user_id}/logins",
+                    json={"app_id": app_id},
+                    timeout=5,
+                )
                 if login.status_code == 201:
                     acknowledged_logins.append(user_id)
             except requests.RequestException:
@@ -89,10 +116,15 @@ def test_acknowledged_changes_survive_sigkill(tmp_path: Path) -> None:
     try:
         headers = _token(base)
         for user_id in acknowledged_users:
-            assert requests.get(f"{base}/api/2/users/{user_id}", headers=headers,
-                                timeout=5).status_code == 200, user_id
-        tasks = requests.get(f"{base}/simulator/api/tasks", timeout=10,
-                             params={"state": "pending_approval"}).json()
+            assert (
+                requests.get(
+                    f"{base}/api/2/users/{user_id}", headers=headers, timeout=5
+                ).status_code
+                == 200
+            ), user_id
+        tasks = requests.get(
+            f"{base}/simulator/api/tasks", timeout=10, params={"state": "pending_approval"}
+        ).json()
         waiting = {t["user_id"] for t in tasks}
         assert set(acknowledged_logins) <= waiting
         logged = set()
@@ -101,8 +133,9 @@ def test_acknowledged_changes_survive_sigkill(tmp_path: Path) -> None:
             params = {"event_type_id": 13, "limit": 1000}
             if cursor:
                 params["after_cursor"] = cursor
-            page = requests.get(f"{base}/api/1/events", headers=headers, params=params,
-                                timeout=10).json()
+            page = requests.get(
+                f"{base}/api/1/events", headers=headers, params=params, timeout=10
+            ).json()
             logged |= {e["user_id"] for e in page["data"]}
             cursor = page["pagination"]["after_cursor"]
             if not cursor:

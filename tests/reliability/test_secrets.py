@@ -28,19 +28,29 @@ def test_no_secret_leaks_anywhere(caplog) -> None:
     caplog.set_level(logging.DEBUG)
     wrike = create_wrike(WrikeConfig(harness_enabled=True, password_iterations=1000))
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
-    account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
-                              session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST))
+    account = OneLoginAccount(
+        OneLoginConfig(drain_mode="sync"),
+        session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
+    )
     onelogin = create_onelogin(account.config, account=account)
     client_id, client_secret = account.create_client("leak check")
     app_id = account.wrike_app_id()
-    account.configure_connector(app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path,
-                                         "scim_bearer_token": demo.token})
+    account.configure_connector(
+        app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
+    )
     account.enable_api_connection(app_id)
-    account.set_provisioning(app_id, {"enabled": True, "require_approval": {
-        "create_user": False, "update_user": False, "delete_user": False}})
+    account.set_provisioning(
+        app_id,
+        {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+        },
+    )
     role = account.create_role({"name": "Wrike", "apps": [app_id]})
     good = account.create_user({"email": f"ada@{demo.domain}", "username": f"ada@{demo.domain}"})
-    bad = account.create_user({"email": "eve@elsewhere.example", "username": "eve@elsewhere.example"})
+    bad = account.create_user(
+        {"email": "eve@elsewhere.example", "username": "eve@elsewhere.example"}
+    )
     account.add_role_users(role, [good["id"], bad["id"]])
     # A revoked token makes every later call fail, with the token in the request headers.
     wrike.test_client().delete(f"/admin/api/v1/accounts/{demo.account_id}/tokens/{demo.token_id}")
@@ -48,34 +58,66 @@ def test_no_secret_leaks_anywhere(caplog) -> None:
     account.enable_api_connection(app_id)
 
     api = onelogin.test_client()
-    token = api.post("/auth/oauth2/v2/token", auth=(client_id, client_secret),
-                     json={"grant_type": "client_credentials"}).get_json()["access_token"]
+    token = api.post(
+        "/auth/oauth2/v2/token",
+        auth=(client_id, client_secret),
+        json={"grant_type": "client_credentials"},
+    ).get_json()["access_token"]
     bearer = {"Authorization": f"Bearer {token}"}
     seen: list[str] = [caplog.text]
-    for path in ("/api/1/events?limit=1000", "/api/2/apps", f"/api/2/apps/{app_id}",
-                 f"/api/2/users/{good['id']}/apps"):
+    for path in (
+        "/api/1/events?limit=1000",
+        "/api/2/apps",
+        f"/api/2/apps/{app_id}",
+        f"/api/2/users/{good['id']}/apps",
+    ):
         seen.append(api.get(path, headers=bearer).get_data(as_text=True))
-    for path in ("/simulator/api/system-log?limit=1000", f"/simulator/api/apps/{app_id}/connector",
-                 "/simulator/api/apps", "/simulator/api/tasks"):
+    for path in (
+        "/simulator/api/system-log?limit=1000",
+        f"/simulator/api/apps/{app_id}/connector",
+        "/simulator/api/apps",
+        "/simulator/api/tasks",
+    ):
         seen.append(api.get(path).get_data(as_text=True))
-    _login(api, "/admin/login", {"email": account.config.console_admin_email,
-                                 "password": account.config.console_admin_password})
-    for path in ("/admin/events", f"/admin/apps/{app_id}/configuration",
-                 f"/admin/apps/{app_id}/users", f"/admin/users/{good['id']}"):
+    _login(
+        api,
+        "/admin/login",
+        {
+            "email": account.config.console_admin_email,
+            "password": account.config.console_admin_password,
+        },
+    )
+    for path in (
+        "/admin/events",
+        f"/admin/apps/{app_id}/configuration",
+        f"/admin/apps/{app_id}/users",
+        f"/admin/users/{good['id']}",
+    ):
         page = api.get(path)
         assert page.status_code == 200, path
         seen.append(page.get_data(as_text=True))
     seen.append(wrike.test_client().get("/harness/api/journal").get_data(as_text=True))
     pages = wrike.test_client()
-    _login(pages, "/login", {"account_id": str(demo.account_id), "email": demo.admin_email,
-                             "password": demo.admin_password})
+    _login(
+        pages,
+        "/login",
+        {
+            "account_id": str(demo.account_id),
+            "email": demo.admin_email,
+            "password": demo.admin_password,
+        },
+    )
     for path in ("/apps/api", f"/apps/api/{demo.app_id}", "/users", "/billing"):
         seen.append(pages.get(path).get_data(as_text=True))
 
     everything = "\n".join(seen)
     assert "Failed" in everything or "failed" in everything, "the failure paths ran"
-    for secret in (demo.token, client_secret, demo.admin_password,
-                   account.config.console_admin_password):
+    for secret in (
+        demo.token,
+        client_secret,
+        demo.admin_password,
+        account.config.console_admin_password,
+    ):
         assert secret not in everything
     assert demo.token[-4:] in everything, "the token's hint is shown where it should be"
 
@@ -87,8 +129,9 @@ def test_both_servers_refuse_oversized_bodies() -> None:
     account = OneLoginAccount(OneLoginConfig())
     onelogin = create_onelogin(account.config, account=account).test_client()
     client_id, secret = account.create_client("size check")
-    api_token = onelogin.post("/auth/oauth2/v2/token", auth=(client_id, secret),
-                              json={"grant_type": "client_credentials"}).get_json()["access_token"]
+    api_token = onelogin.post(
+        "/auth/oauth2/v2/token", auth=(client_id, secret), json={"grant_type": "client_credentials"}
+    ).get_json()["access_token"]
     big = b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     for client, path, token in (
         (wrike, "/admin/api/v1/accounts", None),

@@ -19,7 +19,9 @@ PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[tuple[str, DemoAccount]]:
-    app = create_app(WrikeConfig(database=str(tmp_path / "wrike.sqlite3"), password_iterations=1000))
+    app = create_app(
+        WrikeConfig(database=str(tmp_path / "wrike.sqlite3"), password_iterations=1000)
+    )
     demo = seed_demo_account(app.extensions["wrike"].accounts)
     with serving(app) as base:
         yield base + demo.scim_path, demo
@@ -68,13 +70,17 @@ def test_eight_clients_creating_overlapping_names_leave_one_user_per_name(live):
 def test_parallel_updates_of_one_user_keep_a_consistent_version(live):
     base, demo = live
     headers = {"Authorization": f"Bearer {demo.token}"}
-    user = requests.post(f"{base}/Users", json={"userName": "ada@acme.example"}, headers=headers).json()
+    user = requests.post(
+        f"{base}/Users", json={"userName": "ada@acme.example"}, headers=headers
+    ).json()
 
     def update(index: int, session: requests.Session) -> list[str]:
         versions = []
         for round_ in range(5):
-            body = {"schemas": [PATCH_OP], "Operations": [
-                {"op": "replace", "path": "title", "value": f"t{index}-{round_}"}]}
+            body = {
+                "schemas": [PATCH_OP],
+                "Operations": [{"op": "replace", "path": "title", "value": f"t{index}-{round_}"}],
+            }
             response = session.patch(f"{base}/Users/{user['id']}", json=body, headers=headers)
             assert response.status_code == 200, response.text
             versions.append(response.json()["meta"]["version"])

@@ -19,8 +19,18 @@ from tests.live import free_port
 
 def _start(data_dir: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "wrike_sp.cli", "serve", "--data-dir", str(data_dir),
-         "--port", str(port), "--threads", "4"],
+        [
+            sys.executable,
+            "-m",
+            "wrike_sp.cli",
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            "--threads",
+            "4",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -61,8 +71,9 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
             if i == 300:
                 os.kill(process.pid, signal.SIGKILL)
             try:
-                response = session.post(f"{base}/Users", json={"userName": name},
-                                        headers=headers, timeout=5)
+                response = session.post(
+                    f"{base}/Users", json={"userName": name}, headers=headers, timeout=5
+                )
             except requests.RequestException:
                 break
             if response.status_code == 201:

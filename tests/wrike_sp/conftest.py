@@ -82,9 +82,7 @@ def admin(client: FlaskClient) -> Any:
     class Admin:
         def __getattr__(self, method: str) -> Any:
             def call(path: str, body: Any = None) -> Any:
-                return client.open(
-                    "/admin/api/v1" + path, method=method.upper(), json=body
-                )
+                return client.open("/admin/api/v1" + path, method=method.upper(), json=body)
 
             return call
 

@@ -26,7 +26,10 @@ def test_scim_answers_only_on_enterprise_plans(app, client, plan):
 def test_changing_the_plan_turns_scim_off_and_on(scim, admin, demo):
     assert admin.put(f"/accounts/{demo.account_id}/plan", {"plan": "Business"}).status_code == 200
     assert scim.create("ada@acme.example").status_code == 403
-    assert admin.put(f"/accounts/{demo.account_id}/plan", {"plan": "Legacy Enterprise"}).status_code == 200
+    assert (
+        admin.put(f"/accounts/{demo.account_id}/plan", {"plan": "Legacy Enterprise"}).status_code
+        == 200
+    )
     assert scim.create("ada@acme.example").status_code == 201
 
 
@@ -48,7 +51,9 @@ def test_user_from_an_unapproved_domain_is_refused_with_the_fix(scim):
 
 def test_approving_the_domain_lets_the_user_in(scim, admin, demo):
     assert scim.create("bob@elsewhere.example").status_code == 400
-    added = admin.post(f"/accounts/{demo.account_id}/approved-domains", {"domain": "Elsewhere.example"})
+    added = admin.post(
+        f"/accounts/{demo.account_id}/approved-domains", {"domain": "Elsewhere.example"}
+    )
     assert added.status_code == 201
     assert "elsewhere.example" in added.get_json()
     assert scim.create("bob@elsewhere.example").status_code == 201
@@ -67,7 +72,9 @@ def test_with_no_approved_domain_nobody_is_provisioned(scim, admin, demo):
 
 
 def test_invalid_domain_is_refused(admin, demo):
-    response = admin.post(f"/accounts/{demo.account_id}/approved-domains", {"domain": "not a domain"})
+    response = admin.post(
+        f"/accounts/{demo.account_id}/approved-domains", {"domain": "not a domain"}
+    )
     assert response.status_code == 400
 
 
@@ -94,7 +101,9 @@ def test_token_needs_the_password_and_is_shown_once(app, admin, demo, scim):
     listed = admin.get(f"/accounts/{demo.account_id}/tokens").get_json()
     assert all(token not in str(entry) for entry in listed)
     assert any(entry["hint"] == "****" + token[-4:] for entry in listed)
-    stored = app.extensions["wrike"].store.db.execute("SELECT token_hash FROM api_tokens").fetchall()
+    stored = (
+        app.extensions["wrike"].store.db.execute("SELECT token_hash FROM api_tokens").fetchall()
+    )
     assert all(token not in row[0] for row in stored)
     scim.token = token
     assert scim.request("GET", "/Users").status_code == 200
@@ -126,7 +135,9 @@ def test_wrong_scim_url_gets_404_naming_the_fix(client, demo):
 
 
 def test_a_token_of_account_a_cannot_see_or_change_account_b(app, client, demo, scim):
-    other = seed_demo_account(app.extensions["wrike"].accounts, name="Other", domain="other.example")
+    other = seed_demo_account(
+        app.extensions["wrike"].accounts, name="Other", domain="other.example"
+    )
     victim = Scim(client, other.scim_path, other.token).create("val@other.example").get_json()
     cross = Scim(client, other.scim_path, demo.token)
     assert cross.request("GET", "/Users").status_code == 401
@@ -135,7 +146,12 @@ def test_a_token_of_account_a_cannot_see_or_change_account_b(app, client, demo, 
     # The id of another account's user is unknown under this account's URL.
     assert scim.request("GET", f"/Users/{victim['id']}").status_code == 404
     assert scim.request("DELETE", f"/Users/{victim['id']}").status_code == 404
-    assert Scim(client, other.scim_path, other.token).request("GET", f"/Users/{victim['id']}").status_code == 200
+    assert (
+        Scim(client, other.scim_path, other.token)
+        .request("GET", f"/Users/{victim['id']}")
+        .status_code
+        == 200
+    )
 
 
 def test_token_stops_working_when_its_issuer_is_no_longer_admin(admin, demo, scim):

@@ -74,7 +74,9 @@ def test_a_write_that_fails_leaves_the_remembered_facts_right(app, client, scim,
     member, token = _second_admin(app, demo)
     theirs = Scim(client, demo.scim_path, token)
     assert theirs.request("GET", "/Users").status_code == 200
-    clash = scim.patch(member["id"], {"op": "replace", "path": "userName", "value": demo.admin_email})
+    clash = scim.patch(
+        member["id"], {"op": "replace", "path": "userName", "value": demo.admin_email}
+    )
     assert clash.status_code == 409
     assert theirs.request("GET", "/Users").status_code == 200
 

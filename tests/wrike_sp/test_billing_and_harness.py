@@ -64,7 +64,10 @@ def test_harness_is_absent_unless_enabled(clock):
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_status_fault_for_the_next_n_requests(client, scim, status):
-    fault = client.post("/harness/api/faults", json={"kind": "status", "status": status, "count": 2, "retry_after": 3})
+    fault = client.post(
+        "/harness/api/faults",
+        json={"kind": "status", "status": status, "count": 2, "retry_after": 3},
+    )
     assert fault.status_code == 201
     for _ in range(2):
         response = scim.request("GET", "/Users")
@@ -93,15 +96,23 @@ def test_malformed_and_dropped_responses(client, scim):
 
 
 def test_faulted_request_changes_nothing(client, scim):
-    client.post("/harness/api/faults", json={"kind": "status", "status": 500, "count": 1, "methods": ["POST"]})
+    client.post(
+        "/harness/api/faults",
+        json={"kind": "status", "status": 500, "count": 1, "methods": ["POST"]},
+    )
     assert scim.create("ada@acme.example").status_code == 500
     assert scim.find('userName eq "ada@acme.example"').get_json()["totalResults"] == 0
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"kind": "explode", "count": 1}, {"kind": "status"}, {"kind": "status", "count": 1, "share": 0.5},
-     {"kind": "status", "share": 2}, {"kind": "status", "count": 1, "status": 99}],
+    [
+        {"kind": "explode", "count": 1},
+        {"kind": "status"},
+        {"kind": "status", "count": 1, "share": 0.5},
+        {"kind": "status", "share": 2},
+        {"kind": "status", "count": 1, "status": 99},
+    ],
 )
 def test_bad_fault_definitions_are_refused(client, body):
     assert client.post("/harness/api/faults", json=body).status_code == 400
@@ -114,7 +125,9 @@ def test_journal_lists_what_was_received(client, scim):
     assert [(e["method"], e["status"]) for e in journal[-2:]] == [("POST", 201), ("GET", 200)]
     assert "ada@acme.example" in journal[-2]["body"]
     assert all(scim.token not in str(e) for e in journal)
-    since = client.get("/harness/api/journal", query_string={"since": journal[-1]["seq"]}).get_json()
+    since = client.get(
+        "/harness/api/journal", query_string={"since": journal[-1]["seq"]}
+    ).get_json()
     assert since == []
 
 
@@ -126,11 +139,15 @@ def test_reset_forgets_everything(client, scim, demo):
 
 
 def test_lost_response_does_the_work_then_drops_the_connection(client, scim):
-    client.post("/harness/api/faults", json={"kind": "lost_response", "count": 1, "methods": ["POST"]})
+    client.post(
+        "/harness/api/faults", json={"kind": "lost_response", "count": 1, "methods": ["POST"]}
+    )
     with pytest.raises(ConnectionAbortedError):
         scim.create("ada@acme.example").get_data()
     assert scim.find('userName eq "ada@acme.example"').get_json()["totalResults"] == 1
     assert scim.create("ada@acme.example").status_code == 409
     journal = client.get("/harness/api/journal").get_json()
     assert [(e["fault"], e["status"]) for e in journal if e["method"] == "POST"] == [
-        ("lost_response", 201), (None, 409)]
+        ("lost_response", 201),
+        (None, 409),
+    ]

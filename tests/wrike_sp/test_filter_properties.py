@@ -14,18 +14,31 @@ from wrike_sp.domain.schema import CORE_USER, WrikeUser
 
 LOCALS = ["ada", "bob", "Ada.L", "carol", "dave_x", "eve%"]
 POPULATION = [
-    {"userName": "ada@acme.example", "emails": [{"value": "ada@acme.example", "type": "work", "primary": True}]},
-    {"userName": "Bob@Acme.example", "emails": [
-        {"value": "bob@acme.example", "type": "work", "primary": True},
-        {"value": "bob.home@acme.example", "type": "home"}]},
-    {"userName": "carol", "emails": [{"value": "carol@acme.example", "type": "other", "primary": True}]},
+    {
+        "userName": "ada@acme.example",
+        "emails": [{"value": "ada@acme.example", "type": "work", "primary": True}],
+    },
+    {
+        "userName": "Bob@Acme.example",
+        "emails": [
+            {"value": "bob@acme.example", "type": "work", "primary": True},
+            {"value": "bob.home@acme.example", "type": "home"},
+        ],
+    },
+    {
+        "userName": "carol",
+        "emails": [{"value": "carol@acme.example", "type": "other", "primary": True}],
+    },
     {"userName": "dave_x@acme.example"},
     {"userName": "Ada.L@acme.example", "emails": [{"value": "ADA.L@acme.example", "type": "work"}]},
     {"userName": "eve%@acme.example", "emails": [{"value": "eve@acme.example", "type": "home"}]},
 ]
 
 _values = st.one_of(
-    st.sampled_from([f"{name}@acme.example" for name in LOCALS] + ["ACME", "acme.example", "a", "e", ".", "x@y.z"]),
+    st.sampled_from(
+        [f"{name}@acme.example" for name in LOCALS]
+        + ["ACME", "acme.example", "a", "e", ".", "x@y.z"]
+    ),
     st.text(alphabet="abdeoxAB.@_%", min_size=1, max_size=6),
 )
 _ops = st.sampled_from(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"])
@@ -41,7 +54,9 @@ _leaf = st.one_of(
     st.builds(lambda a: f"{a} pr", _attrs),
     st.builds(
         lambda op, value, kind: f'emails[type eq "{kind}" and value {op} {json.dumps(value)}]',
-        _ops, _values, st.sampled_from(["work", "home"]),
+        _ops,
+        _values,
+        st.sampled_from(["work", "home"]),
     ),
 )
 _filters = st.recursive(
@@ -76,7 +91,12 @@ def population():
     return scim, models
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(text=_filters)
 def test_sql_translation_agrees_with_the_reference_evaluator(population, text):
     scim, models = population

@@ -19,8 +19,17 @@ from wrike_sp.web.pages import TokenReveals
 
 MEMBER_EMAIL = "rick.regular@acme.example"
 MEMBER_PASSWORD = "member password 1"
-PAGES = ["/", "/apps", "/apps/onelogin/scim", "/apps/api", "/apps/api/1", "/apps/api/1/token",
-         "/domains", "/users", "/billing"]
+PAGES = [
+    "/",
+    "/apps",
+    "/apps/onelogin/scim",
+    "/apps/api",
+    "/apps/api/1",
+    "/apps/api/1/token",
+    "/domains",
+    "/users",
+    "/billing",
+]
 
 
 def csrf_of(html: str) -> str:
@@ -193,8 +202,11 @@ def test_the_login_form_needs_its_csrf_token_too(client: FlaskClient, demo: Demo
     client.get("/login")
     answer = client.post(
         "/login",
-        data={"account_id": demo.account_id, "email": demo.admin_email,
-              "password": demo.admin_password},
+        data={
+            "account_id": demo.account_id,
+            "email": demo.admin_email,
+            "password": demo.admin_password,
+        },
     )
     assert answer.status_code == 400
     assert client.get("/users").status_code == 302
@@ -225,7 +237,9 @@ def test_an_admin_adds_and_removes_an_approved_domain(as_admin: FlaskClient) -> 
 def test_an_invalid_domain_is_refused_in_the_page_with_the_form_kept(as_admin: FlaskClient) -> None:
     answer = post(as_admin, "/domains", "/domains", domain="not a domain")
     assert answer.status_code == 400
-    assert "&#39;not a domain&#39; is not a domain name such as &#39;example.com&#39;" in answer.text
+    assert (
+        "&#39;not a domain&#39; is not a domain name such as &#39;example.com&#39;" in answer.text
+    )
     assert 'value="not a domain"' in answer.text
 
 
@@ -296,8 +310,9 @@ def test_a_token_is_shown_once_then_only_its_hint(
 ) -> None:
     created = post(as_admin, "/apps/api", "/apps/api", name="OneLogin SCIM", description="EU")
     app_page = created.headers["Location"]
-    obtained = post(as_admin, app_page + "/token", app_page + "/token",
-                    password=demo.admin_password)
+    obtained = post(
+        as_admin, app_page + "/token", app_page + "/token", password=demo.admin_password
+    )
     assert obtained.headers["Location"] == app_page + "/token/shown"
 
     shown = as_admin.get(app_page + "/token/shown")
@@ -321,8 +336,9 @@ def test_a_revoked_token_no_longer_opens_the_scim_endpoint(
     as_admin: FlaskClient, client: FlaskClient, demo: DemoAccount
 ) -> None:
     app_page = f"/apps/api/{demo.app_id}"
-    answer = post(as_admin, f"/apps/api/tokens/{demo.token_id}/revoke", app_page,
-                  app_id=demo.app_id)
+    answer = post(
+        as_admin, f"/apps/api/tokens/{demo.token_id}/revoke", app_page, app_id=demo.app_id
+    )
     assert answer.headers["Location"] == app_page
     page = as_admin.get(app_page).text
     assert "Token revoked" in page
@@ -364,13 +380,11 @@ def test_passwords_and_tokens_never_reach_the_log(
 # -- users and billing ----------------------------------------------------------------------------
 
 
-def test_users_show_type_status_role_and_billable_since(
-    as_admin: FlaskClient, scim: Scim
-) -> None:
+def test_users_show_type_status_role_and_billable_since(as_admin: FlaskClient, scim: Scim) -> None:
     created = scim.create("vera.viewer@acme.example", userType="Viewer").get_json()
     scim.patch(created["id"], {"op": "replace", "path": "active", "value": False})
     page = as_admin.get("/users").text
-    row = page[page.index("vera.viewer@acme.example"):].split("</tr>", 1)[0]
+    row = page[page.index("vera.viewer@acme.example") :].split("</tr>", 1)[0]
     assert "<td>Viewer</td>" in row
     assert "Deactivated" in row
     assert "through SCIM" in row
@@ -418,4 +432,3 @@ def test_pages_are_never_framed(as_admin: FlaskClient) -> None:
     answer = as_admin.get("/users")
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
-

@@ -24,10 +24,25 @@ DOC = {
     "userType": "Collaborator",
     "active": True,
 }
-USER = UserRow(id="u1", account_id=1, user_name="ada@acme.example", login_key="ada@acme.example",
-               active=True, user_type="Collaborator", role="regular", can_configure_security=False,
-               can_grant_admin=False, password_hash=None, doc=DOC, created="c", last_modified="m",
-               version=1, via_scim=True, billable_since="c", deactivated_at=None)
+USER = UserRow(
+    id="u1",
+    account_id=1,
+    user_name="ada@acme.example",
+    login_key="ada@acme.example",
+    active=True,
+    user_type="Collaborator",
+    role="regular",
+    can_configure_security=False,
+    can_grant_admin=False,
+    password_hash=None,
+    doc=DOC,
+    created="c",
+    last_modified="m",
+    version=1,
+    via_scim=True,
+    billable_since="c",
+    deactivated_at=None,
+)
 
 _SEQUENCE = itertools.count()
 _text = st.text(alphabet="abcXYZ -._", min_size=1, max_size=12)
@@ -36,8 +51,9 @@ _values = {
     "displayName": _text,
     "nickName": _text,
     "locale": st.sampled_from(["en-US", "fr-FR", "de"]),
-    "userType": st.sampled_from(["Regular", "External", "Collaborator", "Contributor", "Viewer",
-                                 "viewer", "REGULAR"]),
+    "userType": st.sampled_from(
+        ["Regular", "External", "Collaborator", "Contributor", "Viewer", "viewer", "REGULAR"]
+    ),
     "active": st.sampled_from([True, False, "True", "False", "true", "false"]),
 }
 _names = st.sampled_from(list(_values))
@@ -59,8 +75,9 @@ _requests = st.lists(_operation(), min_size=1, max_size=4).map(
 )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(payload=_requests)
 def test_fast_path_agrees_with_the_general_patch(payload):
     fast = _simple_patch(payload)
@@ -70,15 +87,23 @@ def test_fast_path_agrees_with_the_general_patch(payload):
     assert by_fast == by_models, payload
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(good=st.lists(_operation(), min_size=0, max_size=3),
-       bad=st.sampled_from([
-           {"op": "replace", "path": "userType", "value": "Boss"},
-           {"op": "remove", "path": "userName"},
-           {"op": "replace", "path": "nope", "value": "x"},
-           {"op": "replace", "path": "active", "value": "maybe"},
-       ]))
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    good=st.lists(_operation(), min_size=0, max_size=3),
+    bad=st.sampled_from(
+        [
+            {"op": "replace", "path": "userType", "value": "Boss"},
+            {"op": "remove", "path": "userName"},
+            {"op": "replace", "path": "nope", "value": "x"},
+            {"op": "replace", "path": "active", "value": "maybe"},
+        ]
+    ),
+)
 def test_one_bad_operation_changes_nothing(scim, good, bad):
     """The bad operation comes last: a value is judged on the document the PATCH results in,
     so a later operation may legitimately correct an earlier one."""
@@ -94,17 +119,26 @@ def test_fast_path_declines_what_it_does_not_handle():
     for payload in (
         {"schemas": [PATCH_OP], "Operations": [{"op": "remove", "path": "title"}]},
         {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "emails", "value": []}]},
-        {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "name.givenName", "value": "x"}]},
+        {
+            "schemas": [PATCH_OP],
+            "Operations": [{"op": "replace", "path": "name.givenName", "value": "x"}],
+        },
     ):
         assert _simple_patch(payload) is None
 
 
 def test_both_paths_refuse_an_unknown_user_type():
-    payload = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "userType", "value": "Boss"}]}
+    payload = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "path": "userType", "value": "Boss"}],
+    }
     fast = _simple_patch(payload)
     assert fast is not None
     with pytest.raises(ScimError) as by_fast:
         finish_document({**DOC, **fast})
     with pytest.raises(ScimError) as by_models:
         finish_document(_apply_patch(USER, _patch_op(payload)))
-    assert (by_fast.value.status, by_fast.value.scim_type) == (by_models.value.status, by_models.value.scim_type)
+    assert (by_fast.value.status, by_fast.value.scim_type) == (
+        by_models.value.status,
+        by_models.value.scim_type,
+    )

@@ -58,7 +58,9 @@ def test_user_type_defaults_to_regular(scim):
     assert scim.create("ada@acme.example").get_json()["userType"] == "Regular"
 
 
-@pytest.mark.parametrize("given", ["Regular", "External", "Collaborator", "Contributor", "Viewer", "viewer"])
+@pytest.mark.parametrize(
+    "given", ["Regular", "External", "Collaborator", "Contributor", "Viewer", "viewer"]
+)
 def test_known_user_types_are_accepted_in_canonical_form(scim, given):
     response = scim.create("ada@acme.example", userType=given)
     assert response.status_code == 201
@@ -76,7 +78,13 @@ def test_unknown_user_type_is_refused_with_the_list(scim):
 def test_user_types_are_published_in_schemas(scim):
     schema = scim.request("GET", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User").get_json()
     user_type = next(a for a in schema["attributes"] if a["name"] == "userType")
-    assert user_type["canonicalValues"] == ["Regular", "External", "Collaborator", "Contributor", "Viewer"]
+    assert user_type["canonicalValues"] == [
+        "Regular",
+        "External",
+        "Collaborator",
+        "Contributor",
+        "Viewer",
+    ]
 
 
 def test_login_comes_from_the_primary_email_when_username_is_not_an_email(scim):
@@ -104,19 +112,27 @@ def test_duplicates_are_refused_case_insensitively(scim, again):
 
 
 def test_two_users_cannot_share_a_login_email(scim):
-    scim.request("POST", "/Users", {"userName": "ada", "emails": [{"value": "ada@acme.example", "primary": True}]})
+    scim.request(
+        "POST",
+        "/Users",
+        {"userName": "ada", "emails": [{"value": "ada@acme.example", "primary": True}]},
+    )
     response = scim.request("POST", "/Users", {"userName": "ada@acme.example"})
     assert response.status_code == 409
 
 
 def test_put_keeps_attributes_missing_from_the_update(scim):
-    created = scim.request("POST", "/Users", {
-        **FULL,
-        "emails": [
-            {"value": "ada@acme.example", "type": "work", "primary": True},
-            {"value": "ada.home@acme.example", "type": "home"},
-        ],
-    }).get_json()
+    created = scim.request(
+        "POST",
+        "/Users",
+        {
+            **FULL,
+            "emails": [
+                {"value": "ada@acme.example", "type": "work", "primary": True},
+                {"value": "ada.home@acme.example", "type": "home"},
+            ],
+        },
+    ).get_json()
     replaced = scim.request(
         "PUT",
         f"/Users/{created['id']}",
@@ -133,17 +149,25 @@ def test_put_keeps_attributes_missing_from_the_update(scim):
 
 
 def test_put_with_a_new_work_email_keeps_the_secondary_one(scim):
-    created = scim.request("POST", "/Users", {
-        "userName": "ada@acme.example",
-        "emails": [
-            {"value": "ada@acme.example", "type": "work", "primary": True},
-            {"value": "ada.home@acme.example", "type": "home"},
-        ],
-    }).get_json()
-    scim.request("PUT", f"/Users/{created['id']}", {
-        "userName": "ada@acme.example",
-        "emails": [{"value": "a.lovelace@acme.example", "type": "work", "primary": True}],
-    })
+    created = scim.request(
+        "POST",
+        "/Users",
+        {
+            "userName": "ada@acme.example",
+            "emails": [
+                {"value": "ada@acme.example", "type": "work", "primary": True},
+                {"value": "ada.home@acme.example", "type": "home"},
+            ],
+        },
+    ).get_json()
+    scim.request(
+        "PUT",
+        f"/Users/{created['id']}",
+        {
+            "userName": "ada@acme.example",
+            "emails": [{"value": "a.lovelace@acme.example", "type": "work", "primary": True}],
+        },
+    )
     emails = scim.request("GET", f"/Users/{created['id']}").get_json()["emails"]
     assert {e["value"] for e in emails} == {"a.lovelace@acme.example", "ada.home@acme.example"}
     assert [e["value"] for e in emails if e.get("primary")] == ["a.lovelace@acme.example"]
@@ -162,7 +186,9 @@ def test_patch_keeps_what_it_does_not_name_and_remove_still_removes(scim):
 
 def test_put_with_explicit_null_clears(scim):
     created = scim.request("POST", "/Users", FULL).get_json()
-    user = scim.request("PUT", f"/Users/{created['id']}", {"userName": "ada@acme.example", "title": None}).get_json()
+    user = scim.request(
+        "PUT", f"/Users/{created['id']}", {"userName": "ada@acme.example", "title": None}
+    ).get_json()
     assert "title" not in user
 
 
@@ -173,7 +199,9 @@ def test_deactivation_keeps_the_user_readable(scim):
     assert scim.request("GET", f"/Users/{created['id']}").get_json()["active"] is False
     found = scim.find('userName eq "ada@acme.example"').get_json()
     assert found["totalResults"] == 1 and found["Resources"][0]["active"] is False
-    again = scim.request("PUT", f"/Users/{created['id']}", {"userName": "ada@acme.example", "active": True})
+    again = scim.request(
+        "PUT", f"/Users/{created['id']}", {"userName": "ada@acme.example", "active": True}
+    )
     assert again.get_json()["active"] is True
 
 
@@ -186,28 +214,46 @@ def _make_admin(admin, demo, email):
 
 def test_admin_attributes_need_the_grant_revoke_right(scim, admin, demo):
     target = _make_admin(admin, demo, "ann@acme.example")
-    admin.patch(f"/accounts/{demo.account_id}/members/{demo.admin_id}", {"rights": {"grant_revoke_admin_rights": False}})
+    admin.patch(
+        f"/accounts/{demo.account_id}/members/{demo.admin_id}",
+        {"rights": {"grant_revoke_admin_rights": False}},
+    )
     refused = scim.patch(target["id"], {"op": "replace", "path": "title", "value": "CFO"})
     assert refused.status_code == 403
     assert "Grant/revoke admin rights" in refused.get_json()["detail"]
     assert scim.request("GET", f"/Users/{target['id']}").get_json().get("title") is None
-    assert scim.request("PUT", f"/Users/{target['id']}", {"userName": "ann@acme.example", "title": "CFO"}).status_code == 403
+    assert (
+        scim.request(
+            "PUT", f"/Users/{target['id']}", {"userName": "ann@acme.example", "title": "CFO"}
+        ).status_code
+        == 403
+    )
     assert scim.request("DELETE", f"/Users/{target['id']}").status_code == 403
-    admin.patch(f"/accounts/{demo.account_id}/members/{demo.admin_id}", {"rights": {"grant_revoke_admin_rights": True}})
+    admin.patch(
+        f"/accounts/{demo.account_id}/members/{demo.admin_id}",
+        {"rights": {"grant_revoke_admin_rights": True}},
+    )
     allowed = scim.patch(target["id"], {"op": "replace", "path": "title", "value": "CFO"})
     assert allowed.status_code == 200 and allowed.get_json()["title"] == "CFO"
 
 
 def test_regular_members_are_updated_without_the_admin_right(scim, admin, demo):
-    admin.patch(f"/accounts/{demo.account_id}/members/{demo.admin_id}", {"rights": {"grant_revoke_admin_rights": False}})
+    admin.patch(
+        f"/accounts/{demo.account_id}/members/{demo.admin_id}",
+        {"rights": {"grant_revoke_admin_rights": False}},
+    )
     user = scim.create("ada@acme.example").get_json()
-    assert scim.patch(user["id"], {"op": "replace", "path": "title", "value": "x"}).status_code == 200
+    assert (
+        scim.patch(user["id"], {"op": "replace", "path": "title", "value": "x"}).status_code == 200
+    )
 
 
 def test_an_update_that_changes_nothing_keeps_the_version(scim, clock):
     created = scim.request("POST", "/Users", FULL).get_json()
     clock.advance(minutes=5)
-    same = scim.request("PUT", f"/Users/{created['id']}", {"userName": "ada@acme.example"}).get_json()
+    same = scim.request(
+        "PUT", f"/Users/{created['id']}", {"userName": "ada@acme.example"}
+    ).get_json()
     assert same["meta"]["version"] == created["meta"]["version"]
     assert same["meta"]["lastModified"] == created["meta"]["lastModified"]
 
@@ -248,7 +294,9 @@ def test_search_for_someone_absent_is_an_empty_list(scim):
     }
 
 
-@pytest.mark.parametrize("filter_text", ['title eq "x"', 'displayName eq "x"', "active eq true", 'externalId eq "1"'])
+@pytest.mark.parametrize(
+    "filter_text", ['title eq "x"', 'displayName eq "x"', "active eq true", 'externalId eq "1"']
+)
 def test_search_on_other_attributes_says_search_is_by_email(scim, filter_text):
     response = scim.find(filter_text)
     assert response.status_code == 400
@@ -257,7 +305,9 @@ def test_search_on_other_attributes_says_search_is_by_email(scim, filter_text):
     assert "search by email" in body["detail"]
 
 
-@pytest.mark.parametrize("filter_text", ['userName eq', 'userName eq "a" and', "((", 'userName xx "a"'])
+@pytest.mark.parametrize(
+    "filter_text", ["userName eq", 'userName eq "a" and', "((", 'userName xx "a"']
+)
 def test_malformed_filters_are_invalid_filter(scim, filter_text):
     response = scim.find(filter_text)
     assert response.status_code == 400
@@ -279,30 +329,47 @@ def test_paging_is_stable_and_numbers_are_integers(scim, clock):
     second = [u["userName"] for u in page["Resources"]]
     assert second == ["user0@acme.example", "user1@acme.example"]
     assert scim.request("GET", "/Users", query_string={"count": 0}).get_json()["Resources"] == []
-    assert scim.request("GET", "/Users", query_string={"startIndex": 0, "count": -3}).get_json()["startIndex"] == 1
+    assert (
+        scim.request("GET", "/Users", query_string={"startIndex": 0, "count": -3}).get_json()[
+            "startIndex"
+        ]
+        == 1
+    )
     bad = scim.request("GET", "/Users", query_string={"count": "many"})
     assert bad.status_code == 400 and bad.get_json()["scimType"] == "invalidValue"
 
 
 def test_attributes_and_excluded_attributes(scim):
     created = scim.request("POST", "/Users", FULL).get_json()
-    only = scim.request("GET", f"/Users/{created['id']}", query_string={"attributes": "userName,name.givenName"}).get_json()
+    only = scim.request(
+        "GET", f"/Users/{created['id']}", query_string={"attributes": "userName,name.givenName"}
+    ).get_json()
     assert set(only) == {"schemas", "id", "userName", "name"}
     assert only["name"] == {"givenName": "Ada"}
-    without = scim.request("GET", "/Users", query_string={"excludedAttributes": f"emails,{ENTERPRISE}:department"}).get_json()
+    without = scim.request(
+        "GET", "/Users", query_string={"excludedAttributes": f"emails,{ENTERPRISE}:department"}
+    ).get_json()
     resource = next(r for r in without["Resources"] if r["id"] == created["id"])
     assert "emails" not in resource and resource[ENTERPRISE] == {"organization": "Acme"}
-    both = scim.request("GET", "/Users", query_string={"attributes": "userName", "excludedAttributes": "emails"})
+    both = scim.request(
+        "GET", "/Users", query_string={"attributes": "userName", "excludedAttributes": "emails"}
+    )
     assert both.status_code == 400
 
 
 def test_etags_if_match_and_if_none_match(scim):
     created = scim.create("ada@acme.example")
     user_id, tag = created.get_json()["id"], created.headers["ETag"]
-    assert scim.request("GET", f"/Users/{user_id}", headers={"If-None-Match": tag}).status_code == 304
-    stale = scim.patch(user_id, {"op": "replace", "path": "title", "value": "x"}, headers={"If-Match": 'W/"9"'})
+    assert (
+        scim.request("GET", f"/Users/{user_id}", headers={"If-None-Match": tag}).status_code == 304
+    )
+    stale = scim.patch(
+        user_id, {"op": "replace", "path": "title", "value": "x"}, headers={"If-Match": 'W/"9"'}
+    )
     assert stale.status_code == 412
-    fresh = scim.patch(user_id, {"op": "replace", "path": "title", "value": "x"}, headers={"If-Match": tag})
+    fresh = scim.patch(
+        user_id, {"op": "replace", "path": "title", "value": "x"}, headers={"If-Match": tag}
+    )
     assert fresh.status_code == 200 and fresh.headers["ETag"] == 'W/"2"'
 
 
@@ -316,11 +383,15 @@ def test_delete_then_404(scim):
 def test_lower_case_users_path_and_search_endpoint(scim):
     scim.create("ada@acme.example")
     assert scim.request("GET", "/users").get_json()["totalResults"] == 2
-    found = scim.request("POST", "/Users/.search", {
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
-        "filter": 'userName eq "ada@acme.example"',
-        "attributes": ["userName"],
-    })
+    found = scim.request(
+        "POST",
+        "/Users/.search",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'userName eq "ada@acme.example"',
+            "attributes": ["userName"],
+        },
+    )
     assert found.status_code == 200
     assert found.get_json()["Resources"][0] == {
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -330,14 +401,20 @@ def test_lower_case_users_path_and_search_endpoint(scim):
 
 
 def test_capitalised_attribute_names_and_string_booleans(scim):
-    response = scim.request("POST", "/Users", {"UserName": "ada@acme.example", "Active": "False", "Name": {"GivenName": "Ada"}})
+    response = scim.request(
+        "POST",
+        "/Users",
+        {"UserName": "ada@acme.example", "Active": "False", "Name": {"GivenName": "Ada"}},
+    )
     assert response.status_code == 201
     user = response.get_json()
     assert user["active"] is False and user["name"] == {"givenName": "Ada"}
 
 
 def test_read_only_input_is_ignored(scim):
-    response = scim.create("ada@acme.example", id="chosen-by-client", meta={"version": "x"}, groups=[{"value": "g"}])
+    response = scim.create(
+        "ada@acme.example", id="chosen-by-client", meta={"version": "x"}, groups=[{"value": "g"}]
+    )
     assert response.status_code == 201
     assert response.get_json()["id"] != "chosen-by-client"
 
@@ -349,7 +426,16 @@ def test_read_only_input_is_ignored(scim):
         ({"userName": "ada@acme.example", "active": "maybe"}, "invalidValue"),
         ({"userName": "ada@acme.example", "emails": "ada@acme.example"}, "invalidValue"),
         ({"userName": "ada@acme.example", "emails": [{"value": "not-an-email"}]}, "invalidValue"),
-        ({"userName": "ada@acme.example", "emails": [{"value": "a@acme.example", "primary": True}, {"value": "b@acme.example", "primary": True}]}, "invalidValue"),
+        (
+            {
+                "userName": "ada@acme.example",
+                "emails": [
+                    {"value": "a@acme.example", "primary": True},
+                    {"value": "b@acme.example", "primary": True},
+                ],
+            },
+            "invalidValue",
+        ),
         ({"userName": 42}, "invalidValue"),
         ({"name": {"givenName": "no login"}}, "invalidValue"),
         ([1, 2], "invalidSyntax"),
@@ -363,25 +449,39 @@ def test_bad_bodies_get_scim_errors_and_change_nothing(scim, body, scim_type):
 
 
 def test_malformed_json_is_invalid_syntax(scim):
-    response = scim.request("POST", "/Users", data='{"userName": ', headers={"Content-Type": "application/scim+json"})
+    response = scim.request(
+        "POST", "/Users", data='{"userName": ', headers={"Content-Type": "application/scim+json"}
+    )
     assert response.status_code == 400
     assert response.get_json()["scimType"] == "invalidSyntax"
 
 
 def test_deeply_nested_json_is_refused_cleanly(scim):
-    response = scim.request("POST", "/Users", data="[" * 100000 + "]" * 100000, headers={"Content-Type": "application/json"})
+    response = scim.request(
+        "POST",
+        "/Users",
+        data="[" * 100000 + "]" * 100000,
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code in (400, 413)
     assert response.mimetype == "application/scim+json"
 
 
 def test_oversized_body_is_413(scim):
-    response = scim.request("POST", "/Users", data="x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"})
+    response = scim.request(
+        "POST", "/Users", data="x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.get_json()["status"] == "413"
 
 
 def test_wrong_content_type_is_415(scim):
-    response = scim.request("POST", "/Users", data="userName=ada", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = scim.request(
+        "POST",
+        "/Users",
+        data="userName=ada",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415
 
 
@@ -427,13 +527,19 @@ def test_bad_patches_are_refused_atomically(scim, ops, scim_type):
 
 def test_patch_without_the_patchop_schema_is_refused(scim):
     user = scim.create("ada@acme.example").get_json()
-    response = scim.request("PATCH", f"/Users/{user['id']}", {"Operations": [{"op": "replace", "path": "title", "value": "x"}]})
+    response = scim.request(
+        "PATCH",
+        f"/Users/{user['id']}",
+        {"Operations": [{"op": "replace", "path": "title", "value": "x"}]},
+    )
     assert response.status_code == 400
 
 
 def test_empty_patch_is_a_no_op(scim):
     user = scim.create("ada@acme.example").get_json()
-    response = scim.request("PATCH", f"/Users/{user['id']}", {"schemas": [PATCH_OP], "Operations": []})
+    response = scim.request(
+        "PATCH", f"/Users/{user['id']}", {"schemas": [PATCH_OP], "Operations": []}
+    )
     assert response.status_code == 200
     assert response.get_json()["meta"]["version"] == 'W/"1"'
 
@@ -455,7 +561,10 @@ def test_the_account_owner_cannot_be_deleted_or_deactivated(scim, demo):
     response = scim.patch(demo.admin_id, {"op": "replace", "path": "active", "value": False})
     assert response.status_code == 403
     assert "owner" in response.get_json()["detail"]
-    assert scim.patch(demo.admin_id, {"op": "replace", "path": "title", "value": "CEO"}).status_code == 200
+    assert (
+        scim.patch(demo.admin_id, {"op": "replace", "path": "title", "value": "CEO"}).status_code
+        == 200
+    )
 
 
 def test_removing_the_user_type_leaves_it_unassigned_and_billed_as_regular(scim, admin, demo):
@@ -477,8 +586,21 @@ def test_removing_active_leaves_the_status_unchanged(scim):
 
 @pytest.mark.parametrize(
     ("start", "count"),
-    [(1, None), (1, 0), (1, 3), (1, 7), (1, 8), (1, 50), (3, 2), (5, 4), (6, 4), (7, 1),
-     (8, 1), (9, 5), (100, 5)],
+    [
+        (1, None),
+        (1, 0),
+        (1, 3),
+        (1, 7),
+        (1, 8),
+        (1, 50),
+        (3, 2),
+        (5, 4),
+        (6, 4),
+        (7, 1),
+        (8, 1),
+        (9, 5),
+        (100, 5),
+    ],
 )
 def test_total_results_counts_every_match_whatever_the_page(scim, start, count):
     """7 matches (the demo admin is not one of them): totalResults stays 7 on every page,
@@ -491,7 +613,9 @@ def test_total_results_counts_every_match_whatever_the_page(scim, start, count):
     body = scim.request("GET", "/Users", query_string=query).get_json()
     assert body["totalResults"] == 7
     left = max(0, 7 - (start - 1))
-    assert body["itemsPerPage"] == len(body["Resources"]) == min(left, 7 if count is None else count)
+    assert (
+        body["itemsPerPage"] == len(body["Resources"]) == min(left, 7 if count is None else count)
+    )
     every = scim.request("GET", "/Users", query_string={"filter": 'userName sw "page"'})
     in_order = [r["id"] for r in every.get_json()["Resources"]]
     assert [r["id"] for r in body["Resources"]] == in_order[start - 1 :][: body["itemsPerPage"]]
@@ -504,7 +628,9 @@ def test_locations_follow_the_host_each_request_arrived_at(scim):
 
     first = create("host1@acme.example", "wrike.example:8443")
     second = create("host2@acme.example", "other.example")
-    again = scim.request("GET", f"/Users/{first.get_json()['id']}", headers={"Host": "other.example"})
+    again = scim.request(
+        "GET", f"/Users/{first.get_json()['id']}", headers={"Host": "other.example"}
+    )
     assert first.headers["Location"].startswith("http://wrike.example:8443/scim/")
     assert second.headers["Location"].startswith("http://other.example/scim/")
     assert again.get_json()["meta"]["location"].startswith("http://other.example/scim/")
@@ -520,7 +646,10 @@ def test_locations_follow_the_host_each_request_arrived_at(scim):
     ],
 )
 def test_a_location_is_always_a_valid_uri(scim, host, expected):
-    body = {"userName": "uri@acme.example", "emails": [{"value": "uri@acme.example", "type": "work"}]}
+    body = {
+        "userName": "uri@acme.example",
+        "emails": [{"value": "uri@acme.example", "type": "work"}],
+    }
     response = scim.request("POST", "/Users", body, headers={"Host": host})
     assert response.status_code == 201
     assert response.headers["Location"].startswith(expected)

@@ -22,7 +22,9 @@ from wrike_sp.domain.secrets_ import (
 from wrike_sp.domain.users import canonical_user_type, is_email, key
 from wrike_sp.store.sqlite import WrikeStore
 
-_DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
+)
 ROLES = ("owner", "admin", "regular")
 RIGHT_SECURITY = "Configure advanced security settings"
 RIGHT_GRANT_ADMIN = "Grant/revoke admin rights"
@@ -122,7 +124,10 @@ class AccountAdmin:
         now = stamp(self.clock())
         name = {
             k: v
-            for k, v in (("givenName", body.get("first_name")), ("familyName", body.get("last_name")))
+            for k, v in (
+                ("givenName", body.get("first_name")),
+                ("familyName", body.get("last_name")),
+            )
             if isinstance(v, str) and v
         }
         doc: dict[str, Any] = {
@@ -165,7 +170,9 @@ class AccountAdmin:
     def member(self, account_id: int, member_id: str) -> UserRow:
         user = self.store.user(account_id, member_id)
         if user is None:
-            raise AdminError(404, "member_not_found", f"No member {member_id} in account {account_id}")
+            raise AdminError(
+                404, "member_not_found", f"No member {member_id} in account {account_id}"
+            )
         return user
 
     def member_by_email(self, account_id: int, email: str) -> UserRow:
@@ -174,7 +181,9 @@ class AccountAdmin:
             raise AdminError(404, "member_not_found", f"No member {email} in account {account_id}")
         return user
 
-    def update_member(self, account_id: int, member_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update_member(
+        self, account_id: int, member_id: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
         with self.store.transaction():
             user = self.member(account_id, member_id)
             changed = user
@@ -189,7 +198,9 @@ class AccountAdmin:
                     can_configure_security=bool(rights["configure_advanced_security_settings"]),
                 )
             if "grant_revoke_admin_rights" in rights:
-                changed = replace(changed, can_grant_admin=bool(rights["grant_revoke_admin_rights"]))
+                changed = replace(
+                    changed, can_grant_admin=bool(rights["grant_revoke_admin_rights"])
+                )
             if changed != user:
                 changed = replace(
                     changed, version=user.version + 1, last_modified=stamp(self.clock())
@@ -217,7 +228,9 @@ class AccountAdmin:
             )
         return base_url.rstrip("/") + SCIM_PATH.format(account_id=account_id)
 
-    def create_app(self, account_id: int, member_id: str, name: Any, description: Any) -> dict[str, Any]:
+    def create_app(
+        self, account_id: int, member_id: str, name: Any, description: Any
+    ) -> dict[str, Any]:
         member = self.member(account_id, member_id)
         if not isinstance(name, str) or not name.strip() or len(name) > 100:
             raise AdminError(400, "invalid_name", "An API app needs a name of 1 to 100 characters")
@@ -287,4 +300,6 @@ def _plan(plan: Any) -> str:
     for known in PLANS:
         if isinstance(plan, str) and plan.strip().lower() == known.lower():
             return known
-    raise AdminError(400, "invalid_plan", f"{plan!r} is not a Wrike plan; one of: {', '.join(PLANS)}")
+    raise AdminError(
+        400, "invalid_plan", f"{plan!r} is not a Wrike plan; one of: {', '.join(PLANS)}"
+    )

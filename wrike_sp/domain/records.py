@@ -33,7 +33,6 @@ class UserRow:
         return self.role in ("admin", "owner")
 
 
-
 class Conflict(Exception):
     """A uniqueness constraint refused the write; ``column`` names which one."""
 

@@ -60,9 +60,7 @@ def parse_paths(text: str | None) -> list[str]:
     return paths
 
 
-def project(
-    resource: dict[str, Any], attributes: list[str], excluded: list[str]
-) -> dict[str, Any]:
+def project(resource: dict[str, Any], attributes: list[str], excluded: list[str]) -> dict[str, Any]:
     if attributes:
         out: dict[str, Any] = {k: resource[k] for k in _ALWAYS if k in resource}
         for path in attributes:

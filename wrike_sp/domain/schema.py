@@ -97,7 +97,9 @@ _IGNORED_TOP = {"id", "meta", "schemas", "groups"}
 
 # Characters no attribute value may hold: C0/C1 controls (but tab and newlines), lone
 # surrogates and the bidirectional overrides that disguise what a value says.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _scalar(attr: AttributeDef, value: Any, where: str) -> Any:
@@ -165,7 +167,9 @@ def read_attribute(attr: AttributeDef, value: Any, where: str) -> Any:
         items = []
         for item in value:
             converted = (
-                _complex(attr, item, where) if attr.type == "complex" else _scalar(attr, item, where)
+                _complex(attr, item, where)
+                if attr.type == "complex"
+                else _scalar(attr, item, where)
             )
             if converted is not None:
                 items.append(converted)
@@ -205,7 +209,9 @@ def read_user_payload(payload: Any) -> dict[str, Any]:
                 attr = attributes.get(str(sub_key).lower())
                 if attr is None:
                     raise ScimError(
-                        400, "invalidValue", f"The enterprise extension has no attribute '{sub_key}'"
+                        400,
+                        "invalidValue",
+                        f"The enterprise extension has no attribute '{sub_key}'",
                     )
                 if attr.mutability == "readOnly":
                     continue

@@ -154,9 +154,7 @@ class ScimUsers:
     def search(
         self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
     ) -> tuple[int, list[UserRow]]:
-        where, params = (
-            filter_to_sql(filter_text, grant.account_id) if filter_text else ("", [])
-        )
+        where, params = filter_to_sql(filter_text, grant.account_id) if filter_text else ("", [])
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
         return self.store.search_users(grant.account_id, where, params, offset, limit)
@@ -246,7 +244,9 @@ class ScimUsers:
         for email in doc.get("emails") or []:
             if not isinstance(email.get("value"), str) or not is_email(email["value"]):
                 raise ScimError(
-                    400, "invalidValue", f"emails value {email.get('value')!r} is not an email address"
+                    400,
+                    "invalidValue",
+                    f"emails value {email.get('value')!r} is not an email address",
                 )
         login = derive_login(doc)
         check_approved_domain(login, grant.approved_domains)

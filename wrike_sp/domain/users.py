@@ -18,8 +18,10 @@ from wrike_sp.domain.modelling import (
 )
 from wrike_sp.domain.schema import CORE_ATTRIBUTES, ENTERPRISE_ATTRIBUTES, ENTERPRISE_USER
 
-_EMAIL = re.compile(r"^[^@\s\"<>(),;:\\\[\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$")
+_EMAIL = re.compile(
+    r"^[^@\s\"<>(),;:\\\[\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)$"
+)
 _USER_TYPES = {t.lower(): t for t in USER_TYPES}
 
 

@@ -109,16 +109,28 @@ ANALYZE sqlite_schema;
 
 # The columns of a user in UserRow order (``_user`` reads them in this order).
 _USER_FIELDS = (
-    "id", "account_id", "user_name", "login_key", "active", "user_type", "role",
-    "can_configure_security", "can_grant_admin", "password_hash", "doc", "created",
-    "last_modified", "version", "via_scim", "billable_since", "deactivated_at",
+    "id",
+    "account_id",
+    "user_name",
+    "login_key",
+    "active",
+    "user_type",
+    "role",
+    "can_configure_security",
+    "can_grant_admin",
+    "password_hash",
+    "doc",
+    "created",
+    "last_modified",
+    "version",
+    "via_scim",
+    "billable_since",
+    "deactivated_at",
 )
 _USER_COLUMNS = ", ".join(_USER_FIELDS)
 # What a write stores: the fields plus the case-folded userName the unique index is on.
 _STORED = (*_USER_FIELDS, "user_name_key")
-_INSERT_USER = (
-    f"INSERT INTO users({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
-)
+_INSERT_USER = f"INSERT INTO users({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
 # An update leaves the identity and the creation facts as they are.
 _UPDATED = tuple(c for c in _STORED if c not in ("id", "account_id", "created", "via_scim"))
 # Without the two unique keys when they stay: SQLite rewrites the entry of every index whose
@@ -317,7 +329,9 @@ class WrikeStore:
 
     def account(self, account_id: int) -> dict[str, Any] | None:
         found = _dicts(
-            self.db.execute("SELECT id, name, plan, created FROM accounts WHERE id = ?", (account_id,))
+            self.db.execute(
+                "SELECT id, name, plan, created FROM accounts WHERE id = ?", (account_id,)
+            )
         )
         return found[0] if found else None
 
@@ -517,8 +531,13 @@ class WrikeStore:
         """Forget everything (harness reset)."""
         with self.transaction() as db:
             for table in (
-                "billing_ledger", "api_tokens", "api_apps", "user_emails", "users",
-                "approved_domains", "accounts",
+                "billing_ledger",
+                "api_tokens",
+                "api_apps",
+                "user_emails",
+                "users",
+                "approved_domains",
+                "accounts",
             ):
                 db.execute(f"DELETE FROM {table}")
             self._touch_auth()

@@ -65,8 +65,12 @@ class HarnessState:
             raise AdminError(400, "invalid_fault", f"kind must be one of {', '.join(FAULT_KINDS)}")
         count, share = body.get("count"), body.get("share")
         if (count is None) == (share is None):
-            raise AdminError(400, "invalid_fault", "give exactly one of count (next N requests) or share (0..1)")
-        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+            raise AdminError(
+                400, "invalid_fault", "give exactly one of count (next N requests) or share (0..1)"
+            )
+        if count is not None and (
+            not isinstance(count, int) or isinstance(count, bool) or count < 1
+        ):
             raise AdminError(400, "invalid_fault", "count must be a positive integer")
         if share is not None and (
             not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1
@@ -136,7 +140,9 @@ class HarnessMiddleware:
         self.app = app
         self.state = state
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith("/scim/"):
             return self.app(environ, start_response)
@@ -166,16 +172,24 @@ class HarnessMiddleware:
                 self.state.record(entry)
                 return _faulty(fault, start_response)
 
-        def recording_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def recording_start(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             entry["status"] = int(status.split(" ", 1)[0])
-            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+            return (
+                start_response(status, headers, exc_info)
+                if exc_info
+                else start_response(status, headers)
+            )
 
         result = self.app(environ, recording_start)
         self.state.record(entry)
         return result
 
 
-def _complete(app: Callable[..., Iterable[bytes]], environ: dict[str, Any], entry: dict[str, Any]) -> None:
+def _complete(
+    app: Callable[..., Iterable[bytes]], environ: dict[str, Any], entry: dict[str, Any]
+) -> None:
     """Run the request through the app and throw its answer away."""
 
     def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

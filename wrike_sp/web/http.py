@@ -67,8 +67,10 @@ def read_json(raw: bytes, content_type: str | None) -> Any:
     """Parse a request body as JSON; anything else is the client's error, never ours."""
     if content_type:
         media = content_type.split(";", 1)[0].strip().lower()
-        if media and media not in ("application/json", SCIM_MEDIA_TYPE) and not media.endswith(
-            "+json"
+        if (
+            media
+            and media not in ("application/json", SCIM_MEDIA_TYPE)
+            and not media.endswith("+json")
         ):
             raise ScimError(
                 415,
@@ -77,7 +79,9 @@ def read_json(raw: bytes, content_type: str | None) -> Any:
                 "application/json",
             )
     if not raw.strip():
-        raise ScimError(400, "invalidSyntax", "The request body is empty: a JSON object is expected")
+        raise ScimError(
+            400, "invalidSyntax", "The request body is empty: a JSON object is expected"
+        )
     try:
         return json.loads(raw)
     except RecursionError as error:

@@ -350,9 +350,7 @@ def create_api_app() -> Any:
     name = request.form.get("name", "")
     description = request.form.get("description", "")
     try:
-        app = _admin().create_app(
-            g.account["id"], g.member.id, name, description.strip() or None
-        )
+        app = _admin().create_app(g.account["id"], g.member.id, name, description.strip() or None)
     except AdminError as error:
         return _api_list(error.status, error=error.message, name=name, description=description)
     flash(f"API app '{app['name']}' created. Create a token for it below.")
@@ -374,9 +372,7 @@ def _members_by_id() -> dict[str, str]:
 def api_app(app_id: int) -> Any:
     app = _app_or_refuse(app_id)
     tokens = [t for t in _admin().tokens(g.account["id"]) if t["app_id"] == app_id]
-    return _page(
-        "api_app.html", section="api", app=app, tokens=tokens, issuers=_members_by_id()
-    )
+    return _page("api_app.html", section="api", app=app, tokens=tokens, issuers=_members_by_id())
 
 
 @blueprint.route("/apps/api/<int:app_id>/token", methods=["GET", "POST"])
@@ -390,7 +386,9 @@ def api_token(app_id: int) -> Any:
             g.account["id"], app_id, g.member.id, request.form.get("password", "")
         )
     except AdminError as error:
-        return _page("api_token_form.html", error.status, section="api", app=app, error=error.message)
+        return _page(
+            "api_token_form.html", error.status, section="api", app=app, error=error.message
+        )
     session[_REVEAL] = _reveals().put(g.member.id, token)
     return redirect(url_for("wrike_pages.api_token_shown", app_id=app_id))
 

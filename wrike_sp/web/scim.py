@@ -57,7 +57,6 @@ def _base(account_id: int) -> str:
     return f"{root}/scim/{account_id}/v2"
 
 
-
 def _query() -> dict[str, str]:
     """The query parameters, first value of each, as a plain dict: werkzeug's MultiDict
     builds an exception object for every parameter asked for and absent."""
@@ -213,7 +212,9 @@ def _search(grant: Grant) -> Response:
     body = _body()
     schemas = body.get("schemas") if isinstance(body, dict) else None
     if not isinstance(schemas, list) or SEARCH_REQUEST not in schemas:
-        raise ScimError(400, "invalidSyntax", f"A search body must list the schema {SEARCH_REQUEST}")
+        raise ScimError(
+            400, "invalidSyntax", f"A search body must list the schema {SEARCH_REQUEST}"
+        )
     shaping: dict[str, str] = {}
     for name in ("attributes", "excludedAttributes"):
         value = body.get(name)
