@@ -67,8 +67,8 @@ def report(result: Replay, *, show_scim: bool = False) -> list[str]:
     out = [f"Case: {case.title}"]
     if case.description:
         out += [f"  {line}" for line in case.description.splitlines()]
-    connector = world.onelogin.connector(world.app_id)
-    settings = world.onelogin.settings(world.app_id)
+    connector = world.onelogin.apps.connector(world.app_id)
+    settings = world.onelogin.apps.settings(world.app_id)
     approvals = [
         label for label, key in v.TASK_KEYS.items() if settings.to_json()["require_approval"][key]
     ]
@@ -158,7 +158,7 @@ def check_expectations(result: Replay) -> list[str]:
     failures: list[str] = []
     expect = case.expect
     if expect.api_status is not None:
-        actual = world.onelogin.connector(world.app_id).api_status
+        actual = world.onelogin.apps.connector(world.app_id).api_status
         if actual != expect.api_status:
             failures.append(
                 f"{case.path}:{expect.api_status_line}: expect.api_status: "

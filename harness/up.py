@@ -224,12 +224,12 @@ def _seed(
     runtime.accounts.add_domain(demo.account_id, SUITE_DOMAIN)
     scim_url = wrike_url + demo.scim_path
     account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
-    app_id = account.wrike_app_id()
-    account.configure_connector(
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         app_id, {"scim_base_url": scim_url, "scim_bearer_token": demo.token}
     )
-    api_status = account.enable_api_connection(app_id)
-    account.set_provisioning(
+    api_status = account.apps.enable_api_connection(app_id)
+    account.apps.set_provisioning(
         app_id,
         {
             "enabled": True,
@@ -237,7 +237,7 @@ def _seed(
         },
     )
     user_ids = [
-        account.create_user(
+        account.directory.create_user(
             {
                 "username": f"{login}@{SEED_DOMAIN}",
                 "email": f"{login}@{SEED_DOMAIN}",
@@ -249,7 +249,7 @@ def _seed(
         )["id"]
         for login, first, last, title in SEED_USERS
     ]
-    account.create_role({"name": SEED_ROLE, "apps": [app_id], "users": user_ids[:1]})
+    account.directory.create_role({"name": SEED_ROLE, "apps": [app_id], "users": user_ids[:1]})
     return {
         "wrike": {
             "url": wrike_url,
@@ -313,8 +313,8 @@ def _resume(
         )
         wrike["admin_api"]["url"] = f"{wrike_url}/admin/api/v1"
         account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
-        account.configure_connector(one["wrike_app_id"], {"scim_base_url": wrike["scim_url"]})
-        one["api_status"] = account.enable_api_connection(one["wrike_app_id"]).api_status
+        account.apps.configure_connector(one["wrike_app_id"], {"scim_base_url": wrike["scim_url"]})
+        one["api_status"] = account.apps.enable_api_connection(one["wrike_app_id"]).api_status
         notes.append(
             f"Wrike moved to {wrike_url}: the Wrike app's SCIM Base URL now points "
             "there (API connection re-tested)."

@@ -136,7 +136,7 @@ def build_world(clock: CaseClock | None = None) -> World:
     account = OneLoginAccount(
         OneLoginConfig(drain_mode="sync"), clock=clock, session_factory=session_factory
     )
-    return World(clock, wrike, transport, account, account.wrike_app_id())
+    return World(clock, wrike, transport, account, account.apps.wrike_app_id())
 
 
 # -- set-up ------------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ def set_up(world: World, case: Case) -> None:
         settings["on_suspend"] = one.suspension_action
     if one.update_method:
         settings["update_method"] = one.update_method.lower()
-    world.onelogin.set_provisioning(world.app_id, settings)
+    world.onelogin.apps.set_provisioning(world.app_id, settings)
     for user in one.users:
         create_onelogin_user(world, user)
     world.clock.advance()
@@ -213,7 +213,7 @@ def configure(world: World, scim_url: str | None, token: str | None) -> None:
         data["scim_bearer_token"] = {"wrong": "not-a-wrike-token-0000000000000000", "none": ""}.get(
             token
         ) or _token_of(world, token)
-    world.onelogin.configure_connector(world.app_id, data)
+    world.onelogin.apps.configure_connector(world.app_id, data)
 
 
 def _token_of(world: World, admin: str) -> str:
@@ -233,9 +233,9 @@ def create_onelogin_user(world: World, user: OneLoginUser) -> None:
         "status": _STATUS_ACTIVE,
     }
     body.update(_onelogin_fields(user.attributes))
-    world.users[user.email] = int(world.onelogin.create_user(body)["id"])
+    world.users[user.email] = int(world.onelogin.directory.create_user(body)["id"])
     for role in user.roles:
-        world.onelogin.add_role_users(_role(world, role), [world.users[user.email]])
+        world.onelogin.directory.add_role_users(_role(world, role), [world.users[user.email]])
 
 
 def _onelogin_fields(attributes: dict[str, str]) -> dict[str, Any]:
@@ -251,7 +251,7 @@ def _onelogin_fields(attributes: dict[str, str]) -> dict[str, Any]:
 
 def _role(world: World, name: str) -> int:
     if name not in world.roles:
-        world.roles[name] = world.onelogin.create_role({"name": name})
+        world.roles[name] = world.onelogin.directory.create_role({"name": name})
     return world.roles[name]
 
 
@@ -276,51 +276,51 @@ def _run(world: World, step: Step) -> None:
     action = step.action
     if action == "assign":
         if p.get("direct"):
-            one.add_login(_uid(uid), app)
+            one.directory.add_login(_uid(uid), app)
         else:
             role = _role(world, p["role"])
-            apps = one.store.role_app_ids(role)
+            apps = one.directory.role_app_ids(role)
             if app not in apps:
-                one.set_role_apps(role, [*apps, app])
-            one.add_role_users(role, [_uid(uid)])
+                one.directory.set_role_apps(role, [*apps, app])
+            one.directory.add_role_users(role, [_uid(uid)])
     elif action == "unassign":
         if p.get("direct"):
             try:
-                one.remove_login(_uid(uid), app)
+                one.directory.remove_login(_uid(uid), app)
             except OneLoginError as error:
                 raise ActionFailed(f"{p['user']} has no direct login to the Wrike app") from error
         else:
-            if p["role"] not in world.roles or _uid(uid) not in one.store.role_user_ids(
+            if p["role"] not in world.roles or _uid(uid) not in one.directory.role_user_ids(
                 world.roles[p["role"]]
             ):
                 raise ActionFailed(f"{p['user']} is not in the role {p['role']!r}")
-            one.remove_role_users(world.roles[p["role"]], [_uid(uid)])
+            one.directory.remove_role_users(world.roles[p["role"]], [_uid(uid)])
     elif action == "add_app_to_role":
         role = _role(world, p["role"])
-        one.set_role_apps(role, sorted({*one.store.role_app_ids(role), app}))
+        one.directory.set_role_apps(role, sorted({*one.directory.role_app_ids(role), app}))
     elif action == "remove_app_from_role":
         if p["role"] not in world.roles:
             raise ActionFailed(f"there is no role {p['role']!r}")
         role = world.roles[p["role"]]
-        one.set_role_apps(role, [a for a in one.store.role_app_ids(role) if a != app])
+        one.directory.set_role_apps(role, [a for a in one.directory.role_app_ids(role) if a != app])
     elif action == "change":
-        one.update_user(_uid(uid), _onelogin_fields({p["attribute"]: p["value"]}))
+        one.directory.update_user(_uid(uid), _onelogin_fields({p["attribute"]: p["value"]}))
     elif action == "suspend":
-        one.set_user_status(_uid(uid), _STATUS_SUSPENDED)
+        one.directory.set_user_status(_uid(uid), _STATUS_SUSPENDED)
     elif action == "unsuspend":
-        one.set_user_status(_uid(uid), _STATUS_ACTIVE)
+        one.directory.set_user_status(_uid(uid), _STATUS_ACTIVE)
     elif action == "delete":
-        one.delete_user(_uid(uid))
+        one.directory.delete_user(_uid(uid))
     elif action in ("approve", "deny"):
         task = _open_task(world, p["user"], "pending_approval", p.get("task"))
         world.decided[step.index] = _task_label(task["kind"])
-        (one.approve if action == "approve" else one.deny)(task["id"])
+        (one.approvals.approve if action == "approve" else one.approvals.deny)(task["id"])
     elif action == "retry":
-        one.retry(_open_task(world, p["user"], "failed", None)["id"])
+        one.approvals.retry(_open_task(world, p["user"], "failed", None)["id"])
     elif action in ("enable_provisioning", "disable_provisioning"):
-        one.set_provisioning(app, {"enabled": action == "enable_provisioning"})
+        one.apps.set_provisioning(app, {"enabled": action == "enable_provisioning"})
     elif action == "enable_api_connection":
-        one.enable_api_connection(app)
+        one.apps.enable_api_connection(app)
     elif action == "configure":
         configure(world, p.get("scim_url"), p.get("token"))
     else:
@@ -430,7 +430,7 @@ def _task_label(kind: str) -> str:
 
 def _open_task(world: World, email: str, state: str, label: str | None) -> dict[str, Any]:
     uid = world.users[email]
-    tasks = world.onelogin.list_tasks(world.app_id, state, uid)
+    tasks = world.onelogin.approvals.list_tasks(world.app_id, state, uid)
     if label:
         tasks = [t for t in tasks if t["kind"] in v.TASKS[label]]
     if not tasks:
@@ -452,23 +452,21 @@ def user_facts(world: World, email: str) -> UserFacts:
     one = world.onelogin
     app = world.app_id
     uid = world.users[email]
-    user = one.store.get_user(uid, include_deleted=True) or {}
+    user = one.directory.find_user(uid, include_deleted=True) or {}
     role_names = {rid: name for name, rid in world.roles.items()}
-    roles = tuple(role_names.get(r, str(r)) for r in one.store.user_role_ids(uid))
-    holders = tuple(role_names.get(r, str(r)) for r in one.store.app_role_ids(app))
-    entitled = uid in one.store.entitled_user_ids(app) and not user.get("deleted_at")
-    direct = bool(
-        one.store.query("SELECT 1 FROM direct_logins WHERE user_id = ? AND app_id = ?", (uid, app))
-    )
+    roles = tuple(role_names.get(r, str(r)) for r in one.directory.user_role_ids(uid))
+    holders = tuple(role_names.get(r, str(r)) for r in one.apps.app_role_ids(app))
+    entitled = uid in one.apps.entitled_user_ids(app) and not user.get("deleted_at")
+    direct = one.directory.has_direct_login(uid, app)
     via = tuple(f'role "{r}"' for r in roles if r in holders) + (
         ("a direct login",) if direct else ()
     )
-    login = one.store.logins_for_app(app, [uid]).get(uid)
+    login = one.apps.logins(app, [uid]).get(uid)
     state = UI_LABELS.get(login["provisioning_state"], "Unknown") if login else "Unknown"
     pending = tuple(
         dict.fromkeys(
             _task_label(t["kind"])
-            for t in one.list_tasks(app, "pending_approval", uid)
+            for t in one.approvals.list_tasks(app, "pending_approval", uid)
             if t["kind"] != "nothing"
         )
     )
@@ -476,10 +474,10 @@ def user_facts(world: World, email: str) -> UserFacts:
         LoggedEvent(
             e["id"], e["event_type_id"], e["created_at"], e.get("error_description"), e.get("notes")
         )
-        for e in one.events(user_id=uid, descending=False, limit=10_000)
+        for e in one.system_log.events(user_id=uid, descending=False, limit=10_000)
         if e["event_type_id"] in v.EVENT_NAMES and e.get("app_id") in (None, app)
     )
-    settings = one.settings(app)
+    settings = one.apps.settings(app)
     status, user_type = wrike_status(world, email)
     return UserFacts(
         email=email,
@@ -490,7 +488,7 @@ def user_facts(world: World, email: str) -> UserFacts:
         deleted=bool(user.get("deleted_at")),
         suspended=user.get("status") == _STATUS_SUSPENDED,
         provisioning_enabled=settings.enabled,
-        connector_ready=one.connector(app).ready,
+        connector_ready=one.apps.connector(app).ready,
         deprovision_action=settings.on_delete.value,
         suspension_action=settings.on_suspend.value,
         state=state,
@@ -541,7 +539,7 @@ def wrike_attribute(world: World, email: str, attribute: str) -> str | None:
 
 
 def system_log(world: World) -> list[dict[str, Any]]:
-    return list(world.onelogin.events(descending=False, limit=100_000))
+    return list(world.onelogin.system_log.events(descending=False, limit=100_000))
 
 
 def scim_exchanges(event: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,11 +6,11 @@ In-process use (any WSGI SCIM provider behind the session)::
 
     account = OneLoginAccount(OneLoginConfig(drain_mode="sync"),
                               session_factory=lambda base: wsgi_session(scim_app, "http://sp"))
-    wrike = account.wrike_app_id()
-    account.configure_connector(wrike, {"scim_base_url": "http://sp/scim/v2",
+    wrike = account.apps.wrike_app_id()
+    account.apps.configure_connector(wrike, {"scim_base_url": "http://sp/scim/v2",
                                         "scim_bearer_token": token})
-    account.enable_api_connection(wrike)            # "API Connection: Enable"
-    account.set_provisioning(wrike, {"enabled": True})
+    account.apps.enable_api_connection(wrike)            # "API Connection: Enable"
+    account.apps.set_provisioning(wrike, {"enabled": True})
     app = create_app(account.config, account=account)   # /auth, /api/1, /api/2, /simulator/api
 
 Live: ``mock-onelogin serve --data-dir data --port 8200`` (waitress, background worker).

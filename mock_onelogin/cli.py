@@ -59,7 +59,7 @@ def serve(
     account = app.extensions["mock_onelogin"]
     click.echo(
         f"Simulated OneLogin on {public} (data in {data_dir}); Wrike app id "
-        f"{account.wrike_app_id()}. Create API credentials with "
+        f"{account.apps.wrike_app_id()}. Create API credentials with "
         f"POST {public}/simulator/api/credentials"
     )
     try:

@@ -30,12 +30,13 @@ from mock_onelogin.domain.provisioning import (
     Remote,
     TaskKind,
     TaskState,
-    UpdateMethod,
     precondition_holds,
 )
+from mock_onelogin.domain.queue import LoginResult, TaskResult, resting_state
 from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.domain.template import CompiledTemplate, UserView
-from mock_onelogin.scim_client import ScimClient, ScimExchange, found_user_id, patch_operations
+from mock_onelogin.domain.wire import task_calls
+from mock_onelogin.scim_client import ScimClient, ScimExchange, found_user_id
 from mock_onelogin.store import OneLoginStore
 
 SessionFactory = Callable[[str], requests.Session]
@@ -68,15 +69,6 @@ def display_name(user: dict[str, Any]) -> str:
 def user_view(row: dict[str, Any]) -> UserView:
     custom = row.get("custom_attributes") or "{}"
     return UserView(row, json.loads(custom) if isinstance(custom, str) else custom)
-
-
-def resting_state(remote: str) -> tuple[str, str]:
-    """The state a login shows when no task is open for it."""
-    if remote == Remote.ACTIVE:
-        return "provisioned", "enabled"
-    if remote == Remote.SUSPENDED:
-        return "disabled", "disabled"
-    return "unknown", "enabled"
 
 
 @dataclass
@@ -115,8 +107,8 @@ class DrainReport:
 
 @dataclass
 class _Outcome:
-    task_state: str
-    login: dict[str, Any] | None
+    task_state: TaskState
+    login: LoginResult | None
     events: list[dict[str, Any]]
     error: str | None = None
     due_at: float = 0.0
@@ -231,8 +223,7 @@ class ProvisioningEngine:
     # draining -------------------------------------------------------------------------------
     def recover(self) -> None:
         """Tasks left running by a stopped process go back to the queue: nothing is lost."""
-        with self.store.transaction() as conn:
-            conn.execute("UPDATE tasks SET state = 'queued' WHERE state = 'running'")
+        self.store.requeue_running()
 
     def drain(self, max_tasks: int | None = None) -> DrainReport:
         """Run every task that is due now (synchronously), in batches."""
@@ -250,21 +241,13 @@ class ProvisioningEngine:
         return report
 
     def _claim(self, limit: int) -> list[dict[str, Any]]:
-        with self.store.transaction() as conn:
-            rows = self.store.due_tasks(self.clock.now().timestamp(), limit)
-            if rows:
-                conn.executemany(
-                    "UPDATE tasks SET state = 'running' WHERE id = ?",
-                    [(r["task_id"],) for r in rows],
-                )
-        return rows
+        return self.store.claim_due_tasks(self.clock.now().timestamp(), limit)
 
     def _run_batch(self, rows: list[dict[str, Any]], report: DrainReport) -> None:
         versions = {r["id"]: r for r in self.store.list_apps()}
-        task_updates: list[tuple[Any, ...]] = []
-        login_updates: list[tuple[Any, ...]] = []
+        results: list[TaskResult] = []
+        logins: list[LoginResult] = []
         events: list[dict[str, Any]] = []
-        now_iso = iso(self.clock.now())
         for row in rows:
             app_row = versions.get(row["app_id"])
             ctx = self.app_context(row["app_id"], app_row) if app_row else None
@@ -280,44 +263,17 @@ class ProvisioningEngine:
             elif outcome.task_state == TaskState.SUPERSEDED:
                 report.superseded += 1
             attempts = row["attempts"] + (1 if outcome.task_state != TaskState.SUPERSEDED else 0)
-            task_updates.append(
-                (
-                    outcome.task_state,
-                    attempts,
-                    outcome.due_at,
-                    outcome.error,
-                    now_iso,
-                    row["task_id"],
+            results.append(
+                TaskResult(
+                    row["task_id"], outcome.task_state, attempts, outcome.due_at, outcome.error
                 )
             )
             if outcome.login is not None:
-                login = outcome.login
-                login_updates.append(
-                    (
-                        login["scim_id"],
-                        login["remote"],
-                        login["confirmed_hash"],
-                        login["provisioning_state"],
-                        login["provisioning_status"],
-                        login["last_error"],
-                        now_iso,
-                        row["login_id"],
-                    )
-                )
+                logins.append(outcome.login)
             events.extend(outcome.events)
-        with self.store.transaction() as conn:
-            conn.executemany(
-                "UPDATE tasks SET state = ?, attempts = ?, due_at = ?, error = ?, "
-                "updated_at = ? WHERE id = ?",
-                task_updates,
-            )
-            conn.executemany(
-                "UPDATE logins SET scim_id = ?, remote = ?, confirmed_hash = ?, "
-                "provisioning_state = ?, provisioning_status = ?, last_error = ?, "
-                "updated_at = ? WHERE login_id = ?",
-                login_updates,
-            )
-            self.store.insert_events(conn, events)
+        with self.store.transaction():
+            self.store.finish_tasks(results, logins, iso(self.clock.now()))
+            self.store.insert_events(events)
         self.note_events(len(events))
 
     def note_events(self, count: int) -> None:
@@ -328,20 +284,17 @@ class ProvisioningEngine:
             self._events_since_prune = 0
             self.store.prune_events(self.event_retention)
 
-    def _login(self, row: dict[str, Any], **changes: Any) -> dict[str, Any]:
-        login = {
-            k: row[k]
-            for k in (
-                "scim_id",
-                "remote",
-                "confirmed_hash",
-                "provisioning_state",
-                "provisioning_status",
-                "last_error",
-            )
-        }
-        login.update(changes)
-        return login
+    @staticmethod
+    def _login(row: dict[str, Any], **changes: Any) -> LoginResult:
+        """The login as the task leaves it: the claimed row's values, with ``changes``."""
+        return LoginResult(
+            row["login_id"],
+            changes.get("scim_id", row["scim_id"]),
+            changes.get("remote", row["remote"]),
+            changes.get("confirmed_hash", row["confirmed_hash"]),
+            changes.get("state", (row["provisioning_state"], row["provisioning_status"])),
+            changes.get("last_error", row["last_error"]),
+        )
 
     def _run_one(self, row: dict[str, Any], ctx: AppContext | None) -> _Outcome:
         kind = TaskKind(row["kind"])
@@ -356,7 +309,7 @@ class ProvisioningEngine:
             state, status = resting_state(remote)
             return _Outcome(
                 TaskState.SUPERSEDED,
-                self._login(row, provisioning_state=state, provisioning_status=status),
+                self._login(row, state=(state, status)),
                 [],
                 "provisioning is disabled for the app",
             )
@@ -378,7 +331,7 @@ class ProvisioningEngine:
             state, status = resting_state(remote)
             return _Outcome(
                 TaskState.SUPERSEDED,
-                self._login(row, provisioning_state=state, provisioning_status=status),
+                self._login(row, state=(state, status)),
                 [],
                 "no longer applies: another task already changed the account",
             )
@@ -409,7 +362,8 @@ class ProvisioningEngine:
                     ),
                 )
                 return self._failure(row, ctx, kind, exchange, [], retryable=False)
-            check = client.find_by_username(str(user_name))
+            lookup, create = task_calls(kind, body, ctx.settings.update_method)
+            check = client.find_by_username(str(lookup.user_name))
             understood, found = found_user_id(check)
             if not understood:
                 return self._failure(row, ctx, kind, check, [check])
@@ -427,14 +381,16 @@ class ProvisioningEngine:
                         row,
                         scim_id=found,
                         remote=Remote.ACTIVE.value,
-                        confirmed_hash=body_hash(body) if modelling.UPDATE_AFTER_LINK else None,
-                        provisioning_state="provisioned",
-                        provisioning_status="enabled",
+                        # Linked, not updated: nothing is confirmed about the account's attributes,
+                        # so the next change or reconciliation sends the whole body (README:
+                        # "Link without update").
+                        confirmed_hash=None,
+                        state=("provisioned", "enabled"),
                         last_error=None,
                     ),
                     [event],
                 )
-            created = client.create(body)
+            created = client.create(create.body)
             if not created.ok:
                 return self._failure(row, ctx, kind, created, [check, created])
             new_id = (
@@ -454,31 +410,22 @@ class ProvisioningEngine:
                     scim_id=str(new_id),
                     remote=Remote.ACTIVE.value,
                     confirmed_hash=body_hash(body, created.request_text),
-                    provisioning_state=success_state,
-                    provisioning_status=success_status,
+                    state=(success_state, success_status),
                     last_error=None,
                 ),
                 [event],
             )
         scim_id = str(row["scim_id"])
-        if kind is TaskKind.DELETE:
+        (call,) = task_calls(kind, body, ctx.settings.update_method)
+        if call.method == "DELETE":
             exchange = client.delete(scim_id)
             ok = exchange.ok or (exchange.status == 404 and modelling.DELETE_NOT_FOUND_IS_SUCCESS)
             new_hash = None
         else:
-            active = {TaskKind.SUSPEND: False, TaskKind.REACTIVATE: True}.get(kind)
-            if ctx.settings.update_method is UpdateMethod.PATCH:
-                ops = (
-                    patch_operations(body, active)
-                    if kind is not TaskKind.SUSPEND
-                    else [{"op": "replace", "path": "active", "value": False}]
-                )
-                exchange = client.patch(scim_id, ops)
+            if call.method == "PATCH":
+                exchange = client.patch(scim_id, call.body)
             else:
-                sent = dict(body)
-                if active is not None and modelling.ALWAYS_SET_ACTIVE:
-                    sent["active"] = active
-                exchange = client.replace(scim_id, sent)
+                exchange = client.replace(scim_id, call.body)
             ok = exchange.ok
             new_hash = body_hash(body)
         if not ok:
@@ -491,8 +438,7 @@ class ProvisioningEngine:
                 scim_id=None if kind is TaskKind.DELETE else scim_id,
                 remote=success_remote.value,
                 confirmed_hash=new_hash,
-                provisioning_state=success_state,
-                provisioning_status=success_status,
+                state=(success_state, success_status),
                 last_error=None,
             ),
             [event],
@@ -559,8 +505,7 @@ class ProvisioningEngine:
                 TaskState.QUEUED,
                 self._login(
                     row,
-                    provisioning_state=running_state,
-                    provisioning_status=running_status,
+                    state=(running_state, running_status),
                     last_error=description,
                 ),
                 [event],
@@ -572,8 +517,7 @@ class ProvisioningEngine:
             TaskState.FAILED,
             self._login(
                 row,
-                provisioning_state=failed_state,
-                provisioning_status=failed_status,
+                state=(failed_state, failed_status),
                 last_error=description,
             ),
             [event],

@@ -18,8 +18,7 @@ import requests
 
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.secrets import mask_authorization, scrub
-
-PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+from mock_onelogin.domain.wire import PATCH_SCHEMA
 
 
 @dataclass
@@ -143,9 +142,14 @@ class ScimClient:
         }
         # The session's own default headers (e.g. set by whoever built the session) are merged
         # once here instead of on every request.
-        wire = {**dict(session.headers), **self.headers}
+        wire = {
+            **{k: v if isinstance(v, str) else v.decode() for k, v in session.headers.items()},
+            **self.headers,
+        }
         wire.pop("Accept-Encoding", None)
-        self._wire_headers = requests.structures.CaseInsensitiveDict(wire)
+        self._wire_headers: requests.structures.CaseInsensitiveDict[str] = (
+            requests.structures.CaseInsensitiveDict(wire)
+        )
         self._headers_text = json.dumps(self._logged_headers)
         # The transport mounted for the base URL, and the proxy/TLS settings the session (and
         # its environment, if it trusts it) give that URL, are resolved once per connector.
@@ -153,7 +157,7 @@ class ScimClient:
         settings = session.merge_environment_settings(
             self.base_url + "/", {}, False, session.verify, session.cert
         )
-        self._send_kwargs = {
+        self._send_kwargs: dict[str, Any] = {
             "stream": False,
             "timeout": timeout,
             "verify": settings["verify"],
@@ -261,22 +265,3 @@ def found_user_id(exchange: ScimExchange) -> tuple[bool, str | None]:
     if isinstance(first, dict) and first.get("id") is not None:
         return True, str(first["id"])
     return False, None
-
-
-def patch_operations(body: dict[str, Any], active: bool | None = None) -> list[dict[str, Any]]:
-    """The rendered template as PatchOp operations, one per top-level attribute.
-
-    Single-valued and complex attributes are ``replace``d (RFC 7644 leaves sub-attributes not
-    sent unchanged). Multi-valued attributes (emails, phoneNumbers) are ``add``ed: a
-    ``replace`` without a filter would wipe the values OneLogin does not have, such as a
-    secondary email filled in Wrike, which the article says stay."""
-    op_for = modelling.PATCH_MULTI_VALUED_OP
-    ops = [
-        {"op": op_for if isinstance(value, list) else "replace", "path": key, "value": value}
-        for key, value in body.items()
-        if key != "schemas"
-    ]
-    if active is not None:
-        ops = [op for op in ops if op["path"] != "active"]
-        ops.append({"op": "replace", "path": "active", "value": active})
-    return ops

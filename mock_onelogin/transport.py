@@ -33,7 +33,7 @@ class WSGIResponse(requests.Response):
 
     def __init__(self, headers: CaseInsensitiveDict[str] | None = None) -> None:
         # Deliberately skips Response.__init__ and its eager cookie jar.
-        self._content: bytes | bool | None = False
+        self._content = False  # type: ignore[assignment]  # requests' own "not read yet"
         self._content_consumed = True
         self._next = None
         self.status_code = 0
@@ -44,10 +44,10 @@ class WSGIResponse(requests.Response):
         self.history = []
         self.reason = ""
         self.elapsed = timedelta(0)
-        self.request = None
+        self.request = None  # type: ignore[assignment]  # set by the adapter that sends it
         self._cookie_jar: RequestsCookieJar | None = None
 
-    @property  # type: ignore[override]
+    @property
     def cookies(self) -> RequestsCookieJar:
         if self._cookie_jar is None:
             self._cookie_jar = cookiejar_from_dict({})
@@ -95,7 +95,7 @@ class WSGIAdapter(BaseAdapter):
         if isinstance(body, str):
             body = body.encode("utf-8")
         elif not isinstance(body, bytes):
-            body = b"".join(body)  # type: ignore[arg-type]
+            body = b"".join(body)
         host, _, port = netloc.rpartition("@")[2].partition(":")
         if host.startswith("["):  # IPv6 literal
             parts = urlsplit(request.url or "")

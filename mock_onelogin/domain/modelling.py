@@ -60,10 +60,6 @@ ALWAYS_SET_ACTIVE = True
 SUSPEND_APPROVAL_GATE = "delete_user"
 REACTIVATE_APPROVAL_GATE = "update_user"
 
-#: When the existence check finds the user, OneLogin links the account and sends no PUT; the
-#: next attribute change or reconciliation brings the account up to date.
-UPDATE_AFTER_LINK = False
-
 #: Provisioning tab defaults. The approval checkboxes default to ticked, as vendors report;
 #: provisioning itself starts disabled, as in a freshly added catalogue app.
 DEFAULT_PROVISIONING_ENABLED = False
@@ -83,10 +79,6 @@ LOG_DO_NOTHING_ON_SUSPEND = True
 #: A denied create leaves the login in ``nonexistent``; a denied update, suspend, reactivation
 #: or delete returns it to the state it had before the request was queued.
 DENIED_CREATE_STATE = "nonexistent"
-
-#: A newer decision for the same user and app replaces a task that has not run yet (pending
-#: approval, queued or failed): OneLogin shows one provisioning state per user and app.
-NEWER_DECISION_SUPERSEDES = True
 
 #: A user's app list (/api/2/users/{id}/apps) shows an app while the user is assigned, and
 #: after access is lost for as long as the simulator still tracks the Wrike account or a task

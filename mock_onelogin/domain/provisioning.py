@@ -399,25 +399,6 @@ SUCCESS_STATES: dict[TaskKind, tuple[str, str, Remote]] = {
     TaskKind.DELETE: ("deleted", "enabled", Remote.ABSENT),
 }
 
-#: Task transitions: the state machine a task row follows.
-TASK_TRANSITIONS: dict[TaskState, frozenset[TaskState]] = {
-    TaskState.PENDING_APPROVAL: frozenset(
-        {TaskState.QUEUED, TaskState.DENIED, TaskState.SUPERSEDED}
-    ),
-    TaskState.QUEUED: frozenset({TaskState.RUNNING, TaskState.SUPERSEDED}),
-    TaskState.RUNNING: frozenset(
-        {TaskState.DONE, TaskState.FAILED, TaskState.QUEUED, TaskState.SUPERSEDED}
-    ),
-    TaskState.FAILED: frozenset({TaskState.QUEUED, TaskState.SUPERSEDED}),
-    TaskState.DONE: frozenset(),
-    TaskState.DENIED: frozenset(),
-    TaskState.SUPERSEDED: frozenset(),
-}
-
-
-def can_transition(current: TaskState, target: TaskState) -> bool:
-    return target in TASK_TRANSITIONS[current]
-
 
 def precondition_holds(kind: TaskKind, remote: Remote, scim_id: str | None) -> bool:
     """A task queued earlier may no longer fit by the time it runs (another task already

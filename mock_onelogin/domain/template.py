@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import ValidationFailed
 from mock_onelogin.domain.modelling import (
     CORE_SCHEMA,
     DEFAULT_PARAMETER_SOURCES,
     DEFAULT_TEMPLATE,
     ENTERPRISE_SCHEMA,
-    OMIT_EMPTY_VALUES,
 )
 
 PLACEHOLDER = re.compile(r"\{\$(user|parameters)\.([A-Za-z0-9_.\-]+)\}")
@@ -139,7 +139,7 @@ class CompiledTemplate:
                     dynamic = dynamic or is_dynamic
                     if value is not _OMIT:
                         out.append(value)
-                if dynamic and not out and OMIT_EMPTY_VALUES:
+                if dynamic and not out and modelling.OMIT_EMPTY_VALUES:
                     return _OMIT, True
                 return out, dynamic
 
@@ -161,7 +161,7 @@ class CompiledTemplate:
                         kept_dynamic = True
                 # An object whose placeholders all rendered empty (e.g. an email entry with
                 # only "type" and "primary" left) carries no information: drop it.
-                if dynamic and not kept_dynamic and OMIT_EMPTY_VALUES:
+                if dynamic and not kept_dynamic and modelling.OMIT_EMPTY_VALUES:
                     return _OMIT, True
                 return out, dynamic
 
@@ -184,7 +184,7 @@ class CompiledTemplate:
             def render_single(user: UserView) -> tuple[Any, bool]:
                 value = resolve(user)
                 if _empty(value):
-                    return (_OMIT if OMIT_EMPTY_VALUES else ""), True
+                    return (_OMIT if modelling.OMIT_EMPTY_VALUES else ""), True
                 return (value if isinstance(value, bool) else str(value)), True
 
             return render_single
@@ -206,7 +206,7 @@ class CompiledTemplate:
                 if not _empty(value):
                     any_value = True
                     parts.append(str(value))
-            if not any_value and OMIT_EMPTY_VALUES:
+            if not any_value and modelling.OMIT_EMPTY_VALUES:
                 return _OMIT, True
             return " ".join("".join(parts).split()) if any_value else "".join(parts), True
 

@@ -98,7 +98,7 @@ def events() -> Response:
     query = events_query()
     limit = query["limit"]
     query["limit"] = limit + 1
-    rows = account().events(**query)
+    rows = account().system_log.events(**query)
     more = len(rows) > limit
     rows = rows[:limit]
     acct = account()
@@ -120,7 +120,7 @@ def events() -> Response:
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int) -> Response:
-    rows = account().events(event_id=event_id, limit=1)
+    rows = account().system_log.events(event_id=event_id, limit=1)
     if not rows:
         raise NotFound(f"Event {event_id} could not be found")
     return jsonify(v1_success(event_json(rows[0], account().config.account_id)))
@@ -128,8 +128,8 @@ def event(event_id: int) -> Response:
 
 @bp.get("/users/<int:user_id>/roles")
 def user_roles(user_id: int) -> Response:
-    account().require_user(user_id)
-    return jsonify(v1_success(account().store.user_role_ids(user_id)))
+    account().directory.require_user(user_id)
+    return jsonify(v1_success(account().directory.user_role_ids(user_id)))
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

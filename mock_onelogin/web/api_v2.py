@@ -10,7 +10,8 @@ from flask import Blueprint, Response, jsonify, request
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.clock import iso, parse_iso
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES
-from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError, ValidationFailed
+from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
+from mock_onelogin.domain.queries import USER_TEXT_FIELDS, Match, TimeBound, UserQuery
 from mock_onelogin.web.common import (
     account,
     actor,
@@ -32,16 +33,14 @@ from mock_onelogin.web.serializers import (
 
 bp = Blueprint("api_v2", __name__, url_prefix="/api/2")
 
-USER_TEXT_FILTERS = ("firstname", "lastname", "email", "username", "samaccountname", "external_id")
 USER_TIME_FILTERS = {
-    "created_since": ("created_at", ">="),
-    "created_until": ("created_at", "<="),
-    "updated_since": ("updated_at", ">="),
-    "updated_until": ("updated_at", "<="),
-    "last_login_since": (None, ">="),
-    "last_login_until": (None, "<="),
+    "created_since": ("created_at", True),
+    "created_until": ("created_at", False),
+    "updated_since": ("updated_at", True),
+    "updated_until": ("updated_at", False),
+    "last_login_since": (None, True),
+    "last_login_until": (None, False),
 }
-SORTABLE = ("id", "created_at", "updated_at", "email", "username", "firstname", "lastname")
 
 
 @bp.before_request
@@ -71,66 +70,57 @@ def _fields(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in item.items() if k in keep} for item in items]
 
 
-def _like(value: str) -> tuple[str, str]:
-    """OneLogin filters match exactly, with ``*`` as a wildcard."""
-    if "*" in value:
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return "LIKE ? ESCAPE '\\'", escaped.replace("*", "%")
-    return "= ?", value
-
-
 # users ---------------------------------------------------------------------------------------
 @bp.get("/users")
 def list_users() -> Response:
     limit, page = page_args()
-    where: list[str] = []
-    params: list[Any] = []
-    for name in USER_TEXT_FILTERS:
-        value = request.args.get(name)
-        if value:
-            op, arg = _like(value)
-            where.append(f"{name} {op}")
-            params.append(arg)
-    for name, (column, op) in USER_TIME_FILTERS.items():
+    matches = tuple(
+        (name, Match(value)) for name in USER_TEXT_FIELDS if (value := request.args.get(name))
+    )
+    times: list[TimeBound] = []
+    nobody = False
+    for name, (field_name, after) in USER_TIME_FILTERS.items():
         value = request.args.get(name)
         if value:
             try:
                 stamp = iso(parse_iso(value))
             except ValueError as exc:
                 raise BadRequest(f"{name} must be an ISO 8601 time, not {value!r}", name) from exc
-            # Nobody has logged in to the simulator, so last_login filters match no one.
-            where.append(f"{column} {op} ?" if column else "0")
-            if column:
-                params.append(stamp)
-    directory_id = int_arg("directory_id")
-    if directory_id is not None:
-        where.append("directory_id = ?")
-        params.append(directory_id)
+            if field_name is None:
+                # Nobody has logged in to the simulator, so last_login filters match no one.
+                nobody = True
+            else:
+                times.append(TimeBound(field_name, stamp, after))
+    ids: tuple[int, ...] | None = None
     user_ids = request.args.get("user_ids")
     if user_ids:
         try:
-            ids = [int(x) for x in user_ids.split(",") if x.strip()]
+            ids = tuple(int(x) for x in user_ids.split(",") if x.strip())
         except ValueError as exc:
             raise BadRequest(
                 "user_ids must be a comma-separated list of integers", "user_ids"
             ) from exc
-        where.append(f"id IN ({', '.join('?' * len(ids)) or 'NULL'})")
-        params.extend(ids)
+    custom = []
     for key, value in request.args.items():
         match = re.fullmatch(r"custom_attributes\.([A-Za-z0-9_]+)", key)
         if match and match.group(1) in CUSTOM_ATTRIBUTES:
-            op, arg = _like(value)
-            where.append(f"json_extract(custom_attributes, '$.{match.group(1)}') {op}")
-            params.append(arg)
+            custom.append((match.group(1), Match(value)))
     sort = request.args.get("sort", "+id")
-    direction = "DESC" if sort.startswith("-") else "ASC"
-    field = sort.lstrip("+- ")
-    if field not in SORTABLE:
-        raise ValidationFailed(f"Invalid sort field: {field}", "sort")
-    rows, total = account().store.list_users(
-        where, params, f"{field} {direction}, id", limit, (page - 1) * limit
+    rows, total = account().directory.list_users(
+        UserQuery(
+            matches=matches,
+            custom=tuple(custom),
+            times=tuple(times),
+            nobody=nobody,
+            directory_id=int_arg("directory_id"),
+            ids=ids,
+            sort=sort.lstrip("+- "),
+            descending=sort.startswith("-"),
+            limit=limit,
+            offset=(page - 1) * limit,
+        )
     )
-    roles = account().store.role_ids_by_user([r["id"] for r in rows])
+    roles = account().directory.role_ids_by_user([r["id"] for r in rows])
     items = _fields([user_json(r, roles[r["id"]]) for r in rows])
     return _paged(items, total, limit, page)
 
@@ -138,8 +128,8 @@ def list_users() -> Response:
 @bp.post("/users")
 def create_user() -> tuple[Response, int]:
     _mappings_arg()
-    user = account().create_user(json_body(), actor())
-    return jsonify(user_json(user, account().store.user_role_ids(user["id"]))), 201
+    user = account().directory.create_user(json_body(), actor())
+    return jsonify(user_json(user, account().directory.user_role_ids(user["id"]))), 201
 
 
 def _mappings_arg() -> None:
@@ -153,36 +143,36 @@ def _mappings_arg() -> None:
 
 @bp.get("/users/<int:user_id>")
 def get_user(user_id: int) -> Response:
-    user = account().require_user(user_id)
-    return jsonify(user_json(user, account().store.user_role_ids(user_id)))
+    user = account().directory.require_user(user_id)
+    return jsonify(user_json(user, account().directory.user_role_ids(user_id)))
 
 
 @bp.put("/users/<int:user_id>")
 def update_user(user_id: int) -> Response:
     _mappings_arg()
-    user = account().update_user(user_id, json_body(), actor())
-    return jsonify(user_json(user, account().store.user_role_ids(user_id)))
+    user = account().directory.update_user(user_id, json_body(), actor())
+    return jsonify(user_json(user, account().directory.user_role_ids(user_id)))
 
 
 @bp.delete("/users/<int:user_id>")
 def delete_user(user_id: int) -> tuple[str, int]:
-    account().delete_user(user_id, actor())
+    account().directory.delete_user(user_id, actor())
     return "", modelling.DELETE_STATUS
 
 
 @bp.get("/users/<int:user_id>/apps")
 def user_apps(user_id: int) -> Response:
-    return jsonify([user_app_json(item) for item in account().user_apps(user_id)])
+    return jsonify([user_app_json(item) for item in account().directory.user_apps(user_id)])
 
 
 # roles ---------------------------------------------------------------------------------------
 def _role_json(role: dict[str, Any]) -> dict[str, Any]:
-    store = account().store
+    directory = account().directory
     return {
         "id": role["id"],
         "name": role["name"],
-        "apps": store.role_app_ids(role["id"]),
-        "users": store.role_user_ids(role["id"]),
+        "apps": directory.role_app_ids(role["id"]),
+        "users": directory.role_user_ids(role["id"]),
         "admins": [],
     }
 
@@ -190,7 +180,7 @@ def _role_json(role: dict[str, Any]) -> dict[str, Any]:
 @bp.get("/roles")
 def list_roles() -> Response:
     limit, page = page_args()
-    roles = [_role_json(r) for r in account().store.list_roles()]
+    roles = [_role_json(r) for r in account().directory.list_roles()]
     name = request.args.get("role_name") or request.args.get("name")
     if name:
         pattern = re.compile("^" + ".*".join(map(re.escape, name.split("*"))) + "$", re.I)
@@ -200,7 +190,7 @@ def list_roles() -> Response:
         roles = [r for r in roles if app_id in r["apps"]]
     app_name = request.args.get("app_name")
     if app_name:
-        ids = {a["id"] for a in account().store.list_apps() if a["name"] == app_name}
+        ids = {a["id"] for a in account().apps.list_apps() if a["name"] == app_name}
         roles = [r for r in roles if ids & set(r["apps"])]
     total = len(roles)
     items = _fields(roles[(page - 1) * limit : page * limit])
@@ -209,48 +199,48 @@ def list_roles() -> Response:
 
 @bp.post("/roles")
 def create_role() -> tuple[Response, int]:
-    role_id = account().create_role(json_body(), actor())
+    role_id = account().directory.create_role(json_body(), actor())
     return jsonify({"id": role_id}), 201
 
 
 @bp.get("/roles/<int:role_id>")
 def get_role(role_id: int) -> Response:
-    return jsonify(_role_json(account().require_role(role_id)))
+    return jsonify(_role_json(account().directory.require_role(role_id)))
 
 
 @bp.put("/roles/<int:role_id>")
 def update_role(role_id: int) -> Response:
-    return jsonify({"id": account().rename_role(role_id, json_body())})
+    return jsonify({"id": account().directory.rename_role(role_id, json_body())})
 
 
 @bp.delete("/roles/<int:role_id>")
 def delete_role(role_id: int) -> tuple[str, int]:
-    account().delete_role(role_id, actor())
+    account().directory.delete_role(role_id, actor())
     return "", modelling.DELETE_STATUS
 
 
 @bp.get("/roles/<int:role_id>/apps")
 def role_apps(role_id: int) -> Response:
-    account().require_role(role_id)
+    account().directory.require_role(role_id)
     limit, page = page_args()
     assigned = request.args.get("assigned", "true").lower() != "false"
-    mine = set(account().store.role_app_ids(role_id))
-    apps = [app_brief(a) for a in account().store.list_apps() if (a["id"] in mine) == assigned]
+    mine = set(account().directory.role_app_ids(role_id))
+    apps = [app_brief(a) for a in account().apps.list_apps() if (a["id"] in mine) == assigned]
     return _paged(apps[(page - 1) * limit : page * limit], len(apps), limit, page)
 
 
 @bp.put("/roles/<int:role_id>/apps")
 def set_role_apps(role_id: int) -> Response:
-    apps = account().set_role_apps(role_id, json_body(array=True), actor())
+    apps = account().directory.set_role_apps(role_id, json_body(array=True), actor())
     return jsonify([{"id": a} for a in apps])
 
 
 @bp.get("/roles/<int:role_id>/users")
 def role_users(role_id: int) -> Response:
-    account().require_role(role_id)
+    account().directory.require_role(role_id)
     limit, page = page_args()
-    ids = account().store.role_user_ids(role_id)
-    users = account().store.users_by_ids(ids)
+    ids = account().directory.role_user_ids(role_id)
+    users = account().directory.users_by_ids(ids)
     items = [user_brief(users[i]) for i in ids if i in users and not users[i]["deleted_at"]]
     name = request.args.get("name")
     if name:
@@ -267,41 +257,41 @@ def role_users(role_id: int) -> Response:
 
 @bp.post("/roles/<int:role_id>/users")
 def add_role_users(role_id: int) -> Response:
-    ids = account().add_role_users(role_id, json_body(array=True), actor())
+    ids = account().directory.add_role_users(role_id, json_body(array=True), actor())
     return jsonify([{"id": u} for u in ids])
 
 
 @bp.delete("/roles/<int:role_id>/users")
 def remove_role_users(role_id: int) -> tuple[str, int]:
-    account().remove_role_users(role_id, json_body(array=True), actor())
+    account().directory.remove_role_users(role_id, json_body(array=True), actor())
     return "", modelling.DELETE_STATUS
 
 
 @bp.get("/roles/<int:role_id>/admins")
 def role_admins(role_id: int) -> Response:
-    account().require_role(role_id)
+    account().directory.require_role(role_id)
     return _paged([], 0, modelling.DEFAULT_PAGE_LIMIT, 1)
 
 
 # apps ----------------------------------------------------------------------------------------
 @bp.get("/apps")
 def list_apps() -> Response:
-    store = account().store
-    apps = [app_json(a, store.app_role_ids(a["id"])) for a in store.list_apps()]
+    apps_ = account().apps
+    apps = [app_json(a, apps_.app_role_ids(a["id"])) for a in apps_.list_apps()]
     return jsonify(apps)
 
 
 @bp.get("/apps/<int:app_id>")
 def get_app(app_id: int) -> Response:
-    app = account().require_app(app_id)
-    return jsonify(app_json(app, account().store.app_role_ids(app_id)))
+    app = account().apps.require_app(app_id)
+    return jsonify(app_json(app, account().apps.app_role_ids(app_id)))
 
 
 @bp.get("/apps/<int:app_id>/users")
 def app_users(app_id: int) -> Response:
     limit, page = page_args()
-    ids = account().app_user_ids(app_id)
-    users = account().store.users_by_ids(ids)
+    ids = account().apps.app_user_ids(app_id)
+    users = account().directory.users_by_ids(ids)
     items = [user_brief(users[i]) for i in ids if i in users]
     return _paged(items[(page - 1) * limit : page * limit], len(items), limit, page)
 

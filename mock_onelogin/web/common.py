@@ -135,7 +135,7 @@ class RateLimiter:
 def authenticate() -> None:
     """Resource API auth: a live bearer token; the actor is the token's API credential."""
     token = bearer_token()
-    client = account().token_client(token) if token else None
+    client = account().api_clients.token_client(token) if token else None
     if client is None:
         raise Unauthorized("Unauthorized")
     g.actor = Actor(name=f"API credential {client['name']}", client_id=client["client_id"])
@@ -143,7 +143,7 @@ def authenticate() -> None:
     allowed, headers = limiter.hit(time.time())
     g.rate_headers = headers
     if not allowed:
-        raise RateLimited(modelling.RATE_LIMIT_ERROR["message"])
+        raise RateLimited(str(modelling.RATE_LIMIT_ERROR["message"]))
 
 
 def actor() -> Actor:

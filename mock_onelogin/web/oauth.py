@@ -54,10 +54,10 @@ def _issue() -> dict[str, Any]:
     if _grant_type() != "client_credentials":
         raise BadRequest("grant_type is incorrect/absent")
     creds = _credentials()
-    client = account().check_client(*creds) if creds else None
+    client = account().api_clients.check_client(*creds) if creds else None
     if client is None:
         raise Unauthorized("Authentication Failure")
-    return account().issue_token(client["client_id"])
+    return account().api_clients.issue_token(client["client_id"])
 
 
 @bp.post("/oauth2/v2/token")
@@ -73,13 +73,13 @@ def token_v1() -> Response:
 @bp.post("/oauth2/revoke")
 def revoke() -> Response:
     creds = _credentials()
-    if creds is None or account().check_client(*creds) is None:
+    if creds is None or account().api_clients.check_client(*creds) is None:
         raise Unauthorized("Authentication Failure")
     body = request.get_json(silent=True) or request.form
     token = body.get("access_token") if hasattr(body, "get") else None
     if not token:
         raise BadRequest("access_token is absent")
-    account().revoke_token(str(token))
+    account().api_clients.revoke_token(str(token))
     # The SDK reads the answer as its bare ``Error`` model.
     return jsonify({"error": False, "code": 200, "type": "success", "message": "Success"})
 

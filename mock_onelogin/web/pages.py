@@ -55,9 +55,9 @@ from mock_onelogin.domain.provisioning import (
     TaskKind,
     TaskState,
 )
+from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.engine import display_name
-from mock_onelogin.planned import plan_task
 from mock_onelogin.web.serializers import UI_LABELS, task_json
 
 log = logging.getLogger("mock_onelogin.pages")
@@ -344,20 +344,12 @@ def _user_row(user: dict[str, Any], role_names: list[str]) -> dict[str, Any]:
 def users() -> Any:
     acct = _account()
     query = request.args.get("q", "").strip()
-    where: list[str] = []
-    params: list[Any] = []
-    if query:
-        where.append(
-            "(lower(firstname || ' ' || lastname) LIKE ? OR lower(email) LIKE ? "
-            "OR lower(username) LIKE ?)"
-        )
-        params.extend([f"%{query.lower()}%"] * 3)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows, total = acct.store.list_users(
-        where, params, "id", USERS_PER_PAGE, (page - 1) * USERS_PER_PAGE
+    rows, total = acct.directory.list_users(
+        UserQuery(search=query, limit=USERS_PER_PAGE, offset=(page - 1) * USERS_PER_PAGE)
     )
-    roles = {r["id"]: r["name"] for r in acct.store.list_roles()}
-    by_user = acct.store.role_ids_by_user([r["id"] for r in rows])
+    roles = {r["id"]: r["name"] for r in acct.directory.list_roles()}
+    by_user = acct.directory.role_ids_by_user([r["id"] for r in rows])
     return _page(
         "users.html",
         section="users",
@@ -416,7 +408,7 @@ def new_user() -> Any:
 @bp.post("/users")
 def create_user() -> Any:
     try:
-        user = _account().create_user(_user_form_data(creating=True), _actor())
+        user = _account().directory.create_user(_user_form_data(creating=True), _actor())
     except OneLoginError as error:
         return _user_form(error.status, error=error.message, values=_form_values())
     flash(f"User {display_name(user)} created.")
@@ -425,7 +417,7 @@ def create_user() -> Any:
 
 def _wrike_app_id(acct: OneLoginAccount) -> int | None:
     try:
-        return acct.wrike_app_id()
+        return acct.apps.wrike_app_id()
     except NotFound:
         return None
 
@@ -504,7 +496,7 @@ def _timeline(acct: OneLoginAccount, user_id: int, app_id: int | None) -> list[d
     directory change that caused it (see ``_task_anchors``)."""
     events = [
         e
-        for e in reversed(acct.events(user_id=user_id, limit=500))
+        for e in reversed(acct.system_log.events(user_id=user_id, limit=500))
         if app_id is None or e["app_id"] in (None, app_id)
     ]
     keyed: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
@@ -525,7 +517,7 @@ def _timeline(acct: OneLoginAccount, user_id: int, app_id: int | None) -> list[d
                 },
             )
         )
-    tasks = acct.list_tasks(app_id=app_id, user_id=user_id) if app_id is not None else []
+    tasks = acct.approvals.list_tasks(app_id=app_id, user_id=user_id) if app_id is not None else []
     anchors = _task_anchors(events, tasks)
     for task in tasks:
         info = task_json(task)
@@ -552,10 +544,10 @@ def _timeline(acct: OneLoginAccount, user_id: int, app_id: int | None) -> list[d
 
 def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
-    user = acct.require_user(user_id)
-    role_ids = acct.store.user_role_ids(user_id)
-    roles = acct.store.list_roles()
-    apps = {a["id"]: a for a in acct.store.list_apps()}
+    user = acct.directory.require_user(user_id)
+    role_ids = acct.directory.user_role_ids(user_id)
+    roles = acct.directory.list_roles()
+    apps = {a["id"]: a for a in acct.apps.list_apps()}
     direct = {a for a in apps if user_id in _direct_users(acct, a)}
     user_apps = [
         {
@@ -567,7 +559,7 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
             "state": item["login"]["provisioning_state"],
             "direct": item["app"]["id"] in direct,
         }
-        for item in acct.user_apps(user_id)
+        for item in acct.directory.user_apps(user_id)
     ]
     listed = {a["id"] for a in user_apps}
     user_apps += [
@@ -578,7 +570,7 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
             "state": "unknown",
             "direct": a in direct,
         }
-        for a in sorted(acct.store.entitled_app_ids(user_id) - listed)
+        for a in sorted(acct.directory.entitled_app_ids(user_id) - listed)
     ]
     app_id = _wrike_app_id(acct)
     values = context.pop("values", None) or {
@@ -609,8 +601,8 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
 
 def _direct_users(acct: OneLoginAccount, app_id: int) -> set[int]:
     """Users with a direct login to the app: access through no role."""
-    return acct.store.entitled_user_ids(app_id) - {
-        u for r in acct.store.app_role_ids(app_id) for u in acct.store.role_user_ids(r)
+    return acct.apps.entitled_user_ids(app_id) - {
+        u for r in acct.apps.app_role_ids(app_id) for u in acct.directory.role_user_ids(r)
     }
 
 
@@ -622,7 +614,7 @@ def user(user_id: int) -> Any:
 @bp.post("/users/<int:user_id>")
 def update_user(user_id: int) -> Any:
     try:
-        _account().update_user(user_id, _user_form_data(creating=False), _actor())
+        _account().directory.update_user(user_id, _user_form_data(creating=False), _actor())
     except OneLoginError as error:
         if isinstance(error, NotFound):
             raise
@@ -635,21 +627,21 @@ def _user_action(user_id: int, action: str) -> BaseResponse:
     acct = _account()
     try:
         if action == "suspend":
-            acct.set_user_status(user_id, STATUS_SUSPENDED, _actor())
+            acct.directory.set_user_status(user_id, STATUS_SUSPENDED, _actor())
             flash("User suspended.")
         elif action == "unsuspend":
-            acct.set_user_status(user_id, STATUS_ACTIVE, _actor())
+            acct.directory.set_user_status(user_id, STATUS_ACTIVE, _actor())
             flash("User unsuspended.")
         elif action == "add_role":
             role_id = _int_field("role_id", "role")
-            acct.add_role_users(role_id, [user_id], _actor())
-            flash(f"Role {acct.require_role(role_id)['name']} added.")
+            acct.directory.add_role_users(role_id, [user_id], _actor())
+            flash(f"Role {acct.directory.require_role(role_id)['name']} added.")
         elif action == "add_login":
             app_id = _int_field("app_id", "application")
-            acct.add_login(user_id, app_id, _actor())
-            flash(f"{acct.require_app(app_id)['name']} assigned to the user.")
+            acct.directory.add_login(user_id, app_id, _actor())
+            flash(f"{acct.apps.require_app(app_id)['name']} assigned to the user.")
     except OneLoginError as error:
-        if isinstance(error, NotFound) and acct.store.get_user(user_id) is None:
+        if isinstance(error, NotFound) and acct.directory.find_user(user_id) is None:
             raise
         _flash_refusal(error)
     return _back("onelogin_pages.user", user_id=user_id)
@@ -673,9 +665,9 @@ def add_user_role(user_id: int) -> BaseResponse:
 @bp.post("/users/<int:user_id>/roles/<int:role_id>/remove")
 def remove_user_role(user_id: int, role_id: int) -> BaseResponse:
     acct = _account()
-    acct.require_user(user_id)
+    acct.directory.require_user(user_id)
     try:
-        acct.remove_role_users(role_id, [user_id], _actor())
+        acct.directory.remove_role_users(role_id, [user_id], _actor())
         flash("Role removed from the user.")
     except OneLoginError as error:
         _flash_refusal(error)
@@ -690,9 +682,9 @@ def add_user_login(user_id: int) -> BaseResponse:
 @bp.post("/users/<int:user_id>/logins/<int:app_id>/remove")
 def remove_user_login(user_id: int, app_id: int) -> BaseResponse:
     acct = _account()
-    acct.require_user(user_id)
+    acct.directory.require_user(user_id)
     try:
-        acct.remove_login(user_id, app_id, _actor())
+        acct.directory.remove_login(user_id, app_id, _actor())
         flash("Application removed from the user.")
     except OneLoginError as error:
         _flash_refusal(error)
@@ -702,8 +694,8 @@ def remove_user_login(user_id: int, app_id: int) -> BaseResponse:
 @bp.post("/users/<int:user_id>/delete")
 def delete_user(user_id: int) -> BaseResponse:
     acct = _account()
-    name = display_name(acct.require_user(user_id))
-    acct.delete_user(user_id, _actor())
+    name = display_name(acct.directory.require_user(user_id))
+    acct.directory.delete_user(user_id, _actor())
     flash(f"User {name} deleted.")
     return _back("onelogin_pages.users")
 
@@ -713,15 +705,15 @@ def delete_user(user_id: int) -> BaseResponse:
 
 def _roles_page(status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
-    apps = {a["id"]: a["name"] for a in acct.store.list_apps()}
+    apps = {a["id"]: a["name"] for a in acct.apps.list_apps()}
     roles = [
         {
             "id": r["id"],
             "name": r["name"],
-            "users": len(acct.store.role_user_ids(r["id"])),
-            "apps": [apps.get(a, "") for a in acct.store.role_app_ids(r["id"])],
+            "users": len(acct.directory.role_user_ids(r["id"])),
+            "apps": [apps.get(a, "") for a in acct.directory.role_app_ids(r["id"])],
         }
-        for r in acct.store.list_roles()
+        for r in acct.directory.list_roles()
     ]
     context.setdefault("name", "")
     return _page("roles.html", status, section="roles", roles=roles, **context)
@@ -736,7 +728,7 @@ def roles() -> Any:
 def create_role() -> Any:
     name = request.form.get("name", "")
     try:
-        role_id = _account().create_role({"name": name}, _actor())
+        role_id = _account().directory.create_role({"name": name}, _actor())
     except OneLoginError as error:
         return _roles_page(error.status, error=error.message, name=name)
     flash(f"Role {name.strip()} created.")
@@ -746,12 +738,12 @@ def create_role() -> Any:
 @bp.get("/roles/<int:role_id>")
 def role(role_id: int) -> Any:
     acct = _account()
-    the_role = acct.require_role(role_id)
-    member_ids = acct.store.role_user_ids(role_id)
-    members = acct.store.users_by_ids(member_ids)
-    app_ids = acct.store.role_app_ids(role_id)
-    apps = acct.store.list_apps()
-    everyone, _ = acct.store.list_users([], [], "id", 1000, 0)
+    the_role = acct.directory.require_role(role_id)
+    member_ids = acct.directory.role_user_ids(role_id)
+    members = acct.directory.users_by_ids(member_ids)
+    app_ids = acct.directory.role_app_ids(role_id)
+    apps = acct.apps.list_apps()
+    everyone, _ = acct.directory.list_users(UserQuery(limit=1000))
     return _page(
         "role.html",
         section="roles",
@@ -766,23 +758,23 @@ def role(role_id: int) -> Any:
 
 def _role_change(role_id: int, change: str, item_id: int | None = None) -> BaseResponse:
     acct = _account()
-    acct.require_role(role_id)
+    acct.directory.require_role(role_id)
     try:
         if change == "add_user":
             user_id = _int_field("user_id", "user")
-            acct.add_role_users(role_id, [user_id], _actor())
-            flash(f"{display_name(acct.require_user(user_id))} added to the role.")
+            acct.directory.add_role_users(role_id, [user_id], _actor())
+            flash(f"{display_name(acct.directory.require_user(user_id))} added to the role.")
         elif change == "remove_user" and item_id is not None:
-            acct.remove_role_users(role_id, [item_id], _actor())
+            acct.directory.remove_role_users(role_id, [item_id], _actor())
             flash("User removed from the role.")
         elif change == "add_app":
             app_id = _int_field("app_id", "application")
-            current = acct.store.role_app_ids(role_id)
-            acct.set_role_apps(role_id, [*current, app_id], _actor())
-            flash(f"{acct.require_app(app_id)['name']} added to the role.")
+            current = acct.directory.role_app_ids(role_id)
+            acct.directory.set_role_apps(role_id, [*current, app_id], _actor())
+            flash(f"{acct.apps.require_app(app_id)['name']} added to the role.")
         elif change == "remove_app" and item_id is not None:
-            current = acct.store.role_app_ids(role_id)
-            acct.set_role_apps(role_id, [a for a in current if a != item_id], _actor())
+            current = acct.directory.role_app_ids(role_id)
+            acct.directory.set_role_apps(role_id, [a for a in current if a != item_id], _actor())
             flash("Application removed from the role.")
     except OneLoginError as error:
         _flash_refusal(error)
@@ -819,18 +811,18 @@ def apps() -> Any:
         {
             "id": a["id"],
             "name": a["name"],
-            "api_status": acct.connector(a["id"]).api_status,
-            "provisioning": acct.settings(a["id"]).enabled,
-            "users": len(acct.store.entitled_user_ids(a["id"])),
+            "api_status": acct.apps.connector(a["id"]).api_status,
+            "provisioning": acct.apps.settings(a["id"]).enabled,
+            "users": len(acct.apps.entitled_user_ids(a["id"])),
         }
-        for a in acct.store.list_apps()
+        for a in acct.apps.list_apps()
     ]
     return _page("apps.html", section="apps", apps=rows)
 
 
 @bp.get("/apps/<int:app_id>")
 def app(app_id: int) -> BaseResponse:
-    _account().require_app(app_id)
+    _account().apps.require_app(app_id)
     return _back("onelogin_pages.configuration", app_id=app_id)
 
 
@@ -856,8 +848,8 @@ def _parse_headers(text: str) -> dict[str, str]:
 
 def _configuration_page(app_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
-    the_app = acct.require_app(app_id)
-    config = acct.connector(app_id)
+    the_app = acct.apps.require_app(app_id)
+    config = acct.apps.connector(app_id)
     shown = config.to_json()  # the token masked
     context.setdefault(
         "values",
@@ -890,7 +882,7 @@ def configuration(app_id: int) -> Any:
 @bp.post("/apps/<int:app_id>/configuration")
 def save_configuration(app_id: int) -> Any:
     acct = _account()
-    acct.require_app(app_id)
+    acct.apps.require_app(app_id)
     values = {
         name: request.form.get(name, "")
         for name in ("scim_base_url", "scim_json_template", "custom_headers")
@@ -904,7 +896,7 @@ def save_configuration(app_id: int) -> Any:
         token = request.form.get("scim_bearer_token", "").strip()
         if token:  # an empty field keeps the saved token: the page never holds it
             data["scim_bearer_token"] = token
-        acct.configure_connector(app_id, data, _actor())
+        acct.apps.configure_connector(app_id, data, _actor())
     except OneLoginError as error:
         return _configuration_page(app_id, error.status, error=error.message, values=values)
     flash("Configuration saved.")
@@ -915,7 +907,7 @@ def save_configuration(app_id: int) -> Any:
 def enable_api(app_id: int) -> Any:
     acct = _account()
     try:
-        config = acct.enable_api_connection(app_id, _actor())
+        config = acct.apps.enable_api_connection(app_id, _actor())
     except OneLoginError as error:
         if isinstance(error, NotFound):
             raise
@@ -929,8 +921,8 @@ def enable_api(app_id: int) -> Any:
 
 def _provisioning_page(app_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
-    the_app = acct.require_app(app_id)
-    settings = context.pop("settings", None) or acct.settings(app_id).to_json()
+    the_app = acct.apps.require_app(app_id)
+    settings = context.pop("settings", None) or acct.apps.settings(app_id).to_json()
     return _page(
         "app_provisioning.html",
         status,
@@ -952,7 +944,7 @@ def provisioning(app_id: int) -> Any:
 @bp.post("/apps/<int:app_id>/provisioning")
 def save_provisioning(app_id: int) -> Any:
     acct = _account()
-    acct.require_app(app_id)
+    acct.apps.require_app(app_id)
     data = {
         "enabled": request.form.get("enabled") == "on",
         "require_approval": {
@@ -963,9 +955,9 @@ def save_provisioning(app_id: int) -> Any:
         "on_suspend": request.form.get("on_suspend", ""),
     }
     try:
-        acct.set_provisioning(app_id, data, _actor())
+        acct.apps.set_provisioning(app_id, data, _actor())
     except OneLoginError as error:
-        shown = acct.settings(app_id).to_json() | {
+        shown = acct.apps.settings(app_id).to_json() | {
             k: v for k, v in data.items() if k not in ("on_delete", "on_suspend")
         }
         return _provisioning_page(app_id, error.status, error=error.message, settings=shown)
@@ -974,9 +966,9 @@ def save_provisioning(app_id: int) -> Any:
 
 
 def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
-    open_tasks = acct.store.open_tasks_for_app(app_id)
+    open_tasks = acct.approvals.open_tasks(app_id)
     rows = []
-    for entry in acct.app_users(app_id):
+    for entry in acct.apps.app_users(app_id):
         uid, state = entry.user["id"], entry.state
         task = open_tasks.get(uid)
         rows.append(
@@ -996,7 +988,7 @@ def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
 
 def _app_users_page(app_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
-    the_app = acct.require_app(app_id)
+    the_app = acct.apps.require_app(app_id)
     return _page(
         "app_users.html",
         status,
@@ -1004,7 +996,7 @@ def _app_users_page(app_id: int, status: int = 200, **context: Any) -> tuple[str
         app=the_app,
         tab="users",
         rows=_app_users(acct, app_id),
-        provisioning_enabled=acct.settings(app_id).enabled,
+        provisioning_enabled=acct.apps.settings(app_id).enabled,
         **context,
     )
 
@@ -1016,8 +1008,8 @@ def app_users(app_id: int) -> Any:
 
 def _task_of_app(app_id: int, task_id: int) -> dict[str, Any]:
     acct = _account()
-    acct.require_app(app_id)
-    task = acct.require_task(task_id)
+    acct.apps.require_app(app_id)
+    task = acct.approvals.require_task(task_id)
     if task["app_id"] != app_id:
         raise NotFound(f"Task {task_id} belongs to another application")
     return task
@@ -1028,9 +1020,9 @@ def task(app_id: int, task_id: int) -> Any:
     """The dialog behind a Pending or Failed state: what will be sent, Approve / Deny / Retry."""
     acct = _account()
     row = _task_of_app(app_id, task_id)
-    plan = plan_task(acct, row)
-    user_row = acct.store.get_user(row["user_id"], include_deleted=True) or {}
-    secrets_ = [acct.connector(app_id).scim_bearer_token]
+    plan = acct.approvals.plan(row)
+    user_row = acct.directory.find_user(row["user_id"], include_deleted=True) or {}
+    secrets_ = [acct.apps.connector(app_id).scim_bearer_token]
     return _app_users_page(
         app_id,
         dialog=task_json(row),
@@ -1043,16 +1035,16 @@ def task(app_id: int, task_id: int) -> Any:
 def _task_action(app_id: int, task_id: int, action: str) -> BaseResponse:
     acct = _account()
     row = _task_of_app(app_id, task_id)
-    user_name = display_name(acct.store.get_user(row["user_id"], include_deleted=True) or {})
+    user_name = display_name(acct.directory.find_user(row["user_id"], include_deleted=True) or {})
     try:
         if action == "approve":
-            done = acct.approve(task_id, _actor())
+            done = acct.approvals.approve(task_id, _actor())
             flash(f"Approved: {task_json(done)['title']} for {user_name}.")
         elif action == "deny":
-            acct.deny(task_id, _actor())
+            acct.approvals.deny(task_id, _actor())
             flash(f"Denied: nothing was sent for {user_name}.")
         else:
-            acct.retry(task_id, _actor())
+            acct.approvals.retry(task_id, _actor())
             flash(f"Retry requested for {user_name}.")
     except OneLoginError as error:
         _flash_refusal(error)
@@ -1077,7 +1069,7 @@ def retry(app_id: int, task_id: int) -> BaseResponse:
 @bp.post("/apps/<int:app_id>/reapply")
 def reapply(app_id: int) -> BaseResponse:
     """ "Reapply entitlement mappings": queue whatever the app's users are missing."""
-    queued = _account().reconcile(app_id)
+    queued = _account().provisioning.reconcile(app_id)
     flash(
         "Mappings are being reapplied"
         + (
@@ -1155,7 +1147,7 @@ def _filters(args: Iterable[str]) -> dict[str, str]:
 @bp.get("/events")
 def events() -> Any:
     acct = _account()
-    everyone, _ = acct.store.list_users([], [], "id", 1000, 0)
+    everyone, _ = acct.directory.list_users(UserQuery(limit=1000))
     context: dict[str, Any] = {
         "section": "events",
         "users": everyone,
@@ -1167,7 +1159,7 @@ def events() -> Any:
     try:
         user_id = _int_arg("user_id", "User")
         type_id = _int_arg("type", "Event type")
-        rows = acct.events(
+        rows = acct.system_log.events(
             event_type_ids=[type_id] if type_id is not None else (),
             user_id=user_id,
             since=_time_arg("since"),
@@ -1187,13 +1179,13 @@ def events() -> Any:
 def event(event_id: int) -> Any:
     """One event, with the SCIM requests and responses behind it (the token masked)."""
     acct = _account()
-    rows = acct.events(event_id=event_id, limit=1)
+    rows = acct.system_log.events(event_id=event_id, limit=1)
     if not rows:
         raise NotFound(f"Event {event_id} could not be found in the System Log")
     row = rows[0]
     tokens = (
-        [acct.connector(row["app_id"]).scim_bearer_token]
-        if row["app_id"] and acct.store.get_app(row["app_id"])
+        [acct.apps.connector(row["app_id"]).scim_bearer_token]
+        if row["app_id"] and acct.apps.find_app(row["app_id"])
         else []
     )
     exchanges = json.loads(scrub(row["scim"], tokens)) if row["scim"] else []

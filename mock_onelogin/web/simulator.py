@@ -48,8 +48,8 @@ def status() -> Response:
     return jsonify(
         {
             "drain_mode": acct.config.drain_mode,
-            "tasks": acct.pending_count(),
-            "apps": [{"id": a["id"], "name": a["name"]} for a in acct.store.list_apps()],
+            "tasks": acct.approvals.pending_count(),
+            "apps": [{"id": a["id"], "name": a["name"]} for a in acct.apps.list_apps()],
         }
     )
 
@@ -62,7 +62,9 @@ def reset() -> Response:
     return jsonify(
         {
             "reset": True,
-            "wrike_app_id": account().wrike_app_id() if account().config.seed_wrike_app else None,
+            "wrike_app_id": account().apps.wrike_app_id()
+            if account().config.seed_wrike_app
+            else None,
         }
     )
 
@@ -70,7 +72,7 @@ def reset() -> Response:
 @bp.post("/credentials")
 def create_credentials() -> tuple[Response, int]:
     body = _optional_body()
-    client_id, secret = account().create_client(body.get("name", "API credential"))
+    client_id, secret = account().api_clients.create_client(body.get("name", "API credential"))
     return jsonify(
         {
             "client_id": client_id,
@@ -90,10 +92,10 @@ def apps() -> Response:
                 "id": a["id"],
                 "name": a["name"],
                 "connector_id": a["connector_id"],
-                "provisioning": acct.settings(a["id"]).to_json(),
-                "api_status": acct.connector(a["id"]).api_status,
+                "provisioning": acct.apps.settings(a["id"]).to_json(),
+                "api_status": acct.apps.connector(a["id"]).api_status,
             }
-            for a in acct.store.list_apps()
+            for a in acct.apps.list_apps()
         ]
     )
 
@@ -101,41 +103,41 @@ def apps() -> Response:
 @bp.post("/apps")
 def create_app_route() -> tuple[Response, int]:
     body = _optional_body()
-    app_id = account().create_app(body.get("name", "Wrike"))
-    return jsonify({"id": app_id, "name": account().require_app(app_id)["name"]}), 201
+    app_id = account().apps.create_app(body.get("name", "Wrike"))
+    return jsonify({"id": app_id, "name": account().apps.require_app(app_id)["name"]}), 201
 
 
 @bp.get("/apps/<int:app_id>/connector")
 def get_connector(app_id: int) -> Response:
-    return jsonify(account().connector(app_id).to_json())
+    return jsonify(account().apps.connector(app_id).to_json())
 
 
 @bp.put("/apps/<int:app_id>/connector")
 def put_connector(app_id: int) -> Response:
-    return jsonify(account().configure_connector(app_id, json_body(), _actor()).to_json())
+    return jsonify(account().apps.configure_connector(app_id, json_body(), _actor()).to_json())
 
 
 @bp.post("/apps/<int:app_id>/api-connection/enable")
 def enable_api_connection(app_id: int) -> Response:
-    config = account().enable_api_connection(app_id, _actor())
+    config = account().apps.enable_api_connection(app_id, _actor())
     return jsonify({"api_status": config.api_status, "message": config.api_status_message})
 
 
 @bp.get("/apps/<int:app_id>/provisioning")
 def get_provisioning(app_id: int) -> Response:
-    return jsonify(account().settings(app_id).to_json())
+    return jsonify(account().apps.settings(app_id).to_json())
 
 
 @bp.put("/apps/<int:app_id>/provisioning")
 def put_provisioning(app_id: int) -> Response:
-    return jsonify(account().set_provisioning(app_id, json_body(), _actor()).to_json())
+    return jsonify(account().apps.set_provisioning(app_id, json_body(), _actor()).to_json())
 
 
 @bp.get("/apps/<int:app_id>/users")
 def app_users(app_id: int) -> Response:
     """The app's Users tab: each user's provisioning state, its UI label and last error."""
     out = []
-    for entry in account().app_users(app_id):
+    for entry in account().apps.app_users(app_id):
         login, state = entry.login, entry.state
         out.append(
             {
@@ -153,13 +155,15 @@ def app_users(app_id: int) -> Response:
 
 @bp.get("/tasks")
 def tasks() -> Response:
-    rows = account().list_tasks(int_arg("app_id"), request.args.get("state"), int_arg("user_id"))
+    rows = account().approvals.list_tasks(
+        int_arg("app_id"), request.args.get("state"), int_arg("user_id")
+    )
     return jsonify([task_json(r) for r in rows])
 
 
 @bp.get("/tasks/<int:task_id>")
 def task(task_id: int) -> Response:
-    return jsonify(task_json(account().require_task(task_id)))
+    return jsonify(task_json(account().approvals.require_task(task_id)))
 
 
 @bp.post("/tasks/approve-all")
@@ -168,22 +172,22 @@ def approve_all() -> Response:
     app_id = body.get("app_id")
     if app_id is not None and (isinstance(app_id, bool) or not isinstance(app_id, int)):
         raise BadRequest("app_id must be an integer", "app_id")
-    return jsonify({"approved": account().approve_all(app_id, _actor())})
+    return jsonify({"approved": account().approvals.approve_all(app_id, _actor())})
 
 
 @bp.post("/tasks/<int:task_id>/approve")
 def approve(task_id: int) -> Response:
-    return jsonify(task_json(account().approve(task_id, _actor())))
+    return jsonify(task_json(account().approvals.approve(task_id, _actor())))
 
 
 @bp.post("/tasks/<int:task_id>/deny")
 def deny(task_id: int) -> Response:
-    return jsonify(task_json(account().deny(task_id, _actor())))
+    return jsonify(task_json(account().approvals.deny(task_id, _actor())))
 
 
 @bp.post("/tasks/<int:task_id>/retry")
 def retry(task_id: int) -> Response:
-    return jsonify(task_json(account().retry(task_id, _actor())))
+    return jsonify(task_json(account().approvals.retry(task_id, _actor())))
 
 
 @bp.post("/drain")
@@ -203,7 +207,7 @@ def reconcile() -> Response:
     app_id = body.get("app_id")
     if app_id is not None and (isinstance(app_id, bool) or not isinstance(app_id, int)):
         raise BadRequest("app_id must be an integer", "app_id")
-    return jsonify({"queued": account().reconcile(app_id)})
+    return jsonify({"queued": account().provisioning.reconcile(app_id)})
 
 
 @bp.post("/users/<int:user_id>/logins")
@@ -212,27 +216,27 @@ def add_login(user_id: int) -> tuple[Response, int]:
     app_id = body.get("app_id") if isinstance(body, dict) else None
     if isinstance(app_id, bool) or not isinstance(app_id, int):
         raise BadRequest("app_id (integer) is required", "app_id")
-    account().add_login(user_id, app_id, _actor())
+    account().directory.add_login(user_id, app_id, _actor())
     return jsonify({"user_id": user_id, "app_id": app_id}), 201
 
 
 @bp.delete("/users/<int:user_id>/logins/<int:app_id>")
 def remove_login(user_id: int, app_id: int) -> tuple[str, int]:
-    account().remove_login(user_id, app_id, _actor())
+    account().directory.remove_login(user_id, app_id, _actor())
     return "", 204
 
 
 @bp.get("/system-log")
 def system_log() -> Response:
     """Events with their type names and the SCIM exchanges behind them (token masked)."""
-    rows = account().events(**events_query())
+    rows = account().system_log.events(**events_query())
     acct = account()
     return jsonify([event_json(r, acct.config.account_id, with_scim=True) for r in rows])
 
 
 @bp.get("/system-log/<int:event_id>")
 def system_log_event(event_id: int) -> Response:
-    rows = account().events(event_id=event_id, limit=1)
+    rows = account().system_log.events(event_id=event_id, limit=1)
     if not rows:
         raise NotFound(f"Event {event_id} could not be found")
     return jsonify(event_json(rows[0], account().config.account_id, with_scim=True))

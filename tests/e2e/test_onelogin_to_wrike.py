@@ -51,18 +51,18 @@ def world() -> Iterator[World]:
         OneLoginConfig(drain_mode="sync"),
         session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
     )
-    app_id = account.wrike_app_id()
-    account.configure_connector(
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
     )
-    assert account.enable_api_connection(app_id).api_status == "Enabled"
-    account.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
+    assert account.apps.enable_api_connection(app_id).api_status == "Enabled"
+    account.apps.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
     server = make_server(
         "127.0.0.1", 0, create_onelogin(account.config, account=account), threaded=True
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    client_id, secret = account.create_client("e2e")
+    client_id, secret = account.api_clients.create_client("e2e")
     config = onelogin.Configuration(
         host=f"http://127.0.0.1:{server.server_port}", username=client_id, password=secret
     )
@@ -114,7 +114,7 @@ def test_assignment_provisions_the_user_into_wrike(world: World) -> None:
 def test_unassignment_does_what_the_setting_says(
     world: World, action: str, state: str, in_wrike: bool | None
 ) -> None:
-    world.onelogin.set_provisioning(world.app_id, {"on_delete": action})
+    world.onelogin.apps.set_provisioning(world.app_id, {"on_delete": action})
     email = f"sam@{world.demo.domain}"
     user_id, role_id = assign(world, email)
     roles_api.RolesApi(world.sdk).remove_role_users(role_id, [user_id])
@@ -129,7 +129,7 @@ def test_unassignment_does_what_the_setting_says(
 def test_unapproved_domain_shows_as_failed_with_wrikes_reason(world: World) -> None:
     user_id, _ = assign(world, "eve@not-approved.example")
     assert app_state(world, user_id) == "provisioning_failed"
-    [event] = world.onelogin.events(event_type_ids=[64])
+    [event] = world.onelogin.system_log.events(event_type_ids=[64])
     assert event["error_description"].startswith("Failed to create user in app. HTTP 4")
     assert world.demo.token not in event["error_description"]
 
@@ -146,6 +146,6 @@ def test_a_user_type_wrike_does_not_know_fails_with_wrikes_reason(world: World) 
         world, f"bea@{world.demo.domain}", custom_attributes={"wrike_user_type": "Boss"}
     )
     assert app_state(world, user_id) == "provisioning_failed"
-    [event] = world.onelogin.events(event_type_ids=[64])
+    [event] = world.onelogin.system_log.events(event_type_ids=[64])
     assert "HTTP 400" in event["error_description"]
     assert "Boss" in event["error_description"] or "userType" in event["error_description"]

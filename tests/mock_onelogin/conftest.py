@@ -46,11 +46,11 @@ def account(config: OneLoginConfig, clock: FixedClock, stub: ScimStub) -> Iterat
 @pytest.fixture
 def wrike(account: OneLoginAccount, stub: ScimStub) -> int:
     """The Wrike app, configured and with provisioning enabled without approvals."""
-    app_id = account.wrike_app_id()
-    account.configure_connector(
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         app_id, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
     )
-    account.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
+    account.apps.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
     return app_id
 
 
@@ -62,7 +62,7 @@ def make_user(account: OneLoginAccount, n: int = 1, **extra: Any) -> dict[str, A
         "lastname": f"Last{n}",
         **extra,
     }
-    return account.create_user(data)
+    return account.directory.create_user(data)
 
 
 @pytest.fixture

@@ -179,7 +179,7 @@ def test_bad_user_bodies_are_refused_and_nothing_is_written(
     error = response.get_json()
     assert error["name"] == name and error["statusCode"] == status
     assert text in error["message"]
-    assert account.store.query("SELECT count(*) AS n FROM users")[0]["n"] == 0
+    assert account.store.table_rows("users") == []
 
 
 def test_malformed_json_is_a_400_not_a_500(client: FlaskClient, auth: dict[str, str]) -> None:
@@ -270,7 +270,7 @@ def test_user_apps_show_provisioning_state(
     client: FlaskClient, auth: dict[str, str], account: OneLoginAccount, wrike: int
 ) -> None:
     user = make_user(account)
-    account.add_login(user["id"], wrike)
+    account.directory.add_login(user["id"], wrike)
     [app] = client.get(f"/api/2/users/{user['id']}/apps", headers=auth).get_json()
     assert app["provisioning_state"] == "provisioning"
     account.drain()
@@ -294,7 +294,7 @@ def test_unknown_routes_and_methods_are_shaped(client: FlaskClient, auth: dict[s
 def test_simulator_configures_the_connector_and_the_provisioning_tab(
     client: FlaskClient, account: OneLoginAccount
 ) -> None:
-    app_id = account.wrike_app_id()
+    app_id = account.apps.wrike_app_id()
     saved = client.put(
         f"/simulator/api/apps/{app_id}/connector",
         json={
@@ -337,7 +337,7 @@ def test_simulator_configures_the_connector_and_the_provisioning_tab(
 def test_simulator_refuses_bad_settings_and_keeps_the_old_ones(
     client: FlaskClient, account: OneLoginAccount, path: str, body: dict, text: str
 ) -> None:
-    app_id = account.wrike_app_id()
+    app_id = account.apps.wrike_app_id()
     before = client.get(f"/simulator/api/apps/{app_id}/{path}").get_json()
     response = client.put(f"/simulator/api/apps/{app_id}/{path}", json=body)
     assert response.status_code == 422
@@ -346,7 +346,7 @@ def test_simulator_refuses_bad_settings_and_keeps_the_old_ones(
 
 
 def test_simulator_queue_endpoints(client: FlaskClient, account: OneLoginAccount, stub) -> None:
-    app_id = account.wrike_app_id()
+    app_id = account.apps.wrike_app_id()
     client.put(
         f"/simulator/api/apps/{app_id}/connector",
         json={"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token},
@@ -387,8 +387,8 @@ def test_rate_limit_is_reported_and_enforced(clock: FixedClock) -> None:
 
     account = OneLoginAccount(OneLoginConfig(rate_limit_per_hour=3), clock=clock)
     client = create_app(account.config, account=account).test_client()
-    client_id, _ = account.create_client("limited")
-    auth = {"Authorization": f"Bearer {account.issue_token(client_id)['access_token']}"}
+    client_id, _ = account.api_clients.create_client("limited")
+    auth = {"Authorization": f"Bearer {account.api_clients.issue_token(client_id)['access_token']}"}
     remaining = [
         client.get("/api/2/users", headers=auth).headers["X-RateLimit-Remaining"] for _ in range(3)
     ]
@@ -404,7 +404,7 @@ def test_single_event_by_id(
     client: FlaskClient, auth: dict[str, str], account: OneLoginAccount
 ) -> None:
     make_user(account)
-    [event] = account.events(event_type_ids=[13])
+    [event] = account.system_log.events(event_type_ids=[13])
     body = client.get(f"/api/1/events/{event['id']}", headers=auth).get_json()
     assert body["data"]["event_type_id"] == 13 and body["status"]["error"] is False
     missing = client.get("/api/1/events/999999", headers=auth)

@@ -19,8 +19,6 @@ from mock_onelogin.domain.provisioning import (
     RetryPolicy,
     SuspendAction,
     TaskKind,
-    TaskState,
-    can_transition,
     decide,
 )
 from tests.mock_onelogin.conftest import make_user
@@ -105,15 +103,6 @@ def test_approval_gates() -> None:
     assert not settings.requires_approval(TaskKind.NOTHING)
 
 
-def test_task_state_machine() -> None:
-    assert can_transition(TaskState.PENDING_APPROVAL, TaskState.QUEUED)
-    assert can_transition(TaskState.PENDING_APPROVAL, TaskState.DENIED)
-    assert can_transition(TaskState.FAILED, TaskState.QUEUED)
-    assert not can_transition(TaskState.DONE, TaskState.QUEUED)
-    assert not can_transition(TaskState.DENIED, TaskState.QUEUED)
-    assert not can_transition(TaskState.QUEUED, TaskState.DONE)
-
-
 def test_retry_policy_backoff_and_retry_after() -> None:
     policy = RetryPolicy(max_attempts=3, base_delay_s=2, max_delay_s=5)
     assert [policy.delay(a, None) for a in (1, 2, 3, 4)] == [2, 4, 5, None]
@@ -134,72 +123,72 @@ def test_settings_refuse_unknown_values_with_the_choices() -> None:
 # the approval queue, end to end through the account --------------------------------------------
 @pytest.fixture
 def gated(account: OneLoginAccount, stub: ScimStub) -> int:
-    app_id = account.wrike_app_id()
-    account.configure_connector(
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
     )
-    account.set_provisioning(app_id, {"enabled": True})  # all three approvals ticked
+    account.apps.set_provisioning(app_id, {"enabled": True})  # all three approvals ticked
     return app_id
 
 
 def login_state(account: OneLoginAccount, user_id: int) -> str:
-    return account.user_apps(user_id)[0]["login"]["provisioning_state"]
+    return account.directory.user_apps(user_id)[0]["login"]["provisioning_state"]
 
 
 def test_create_waits_for_approval_then_runs(
     account: OneLoginAccount, stub: ScimStub, gated: int
 ) -> None:
     user = make_user(account)
-    account.add_login(user["id"], gated)
+    account.directory.add_login(user["id"], gated)
     account.drain()
     assert stub.calls == []
     assert login_state(account, user["id"]) == "provisioning_pending_approval"
-    [task] = account.list_tasks(state="pending_approval")
-    account.approve(task["id"])
+    [task] = account.approvals.list_tasks(state="pending_approval")
+    account.approvals.approve(task["id"])
     account.drain()
     assert login_state(account, user["id"]) == "provisioned"
     assert stub.by_username("user1@example.com") is not None
-    [approved] = account.events(event_type_ids=[137])
+    [approved] = account.system_log.events(event_type_ids=[137])
     assert approved["user_id"] == user["id"] and approved["actor_user_name"]
 
 
 def test_deny_drops_the_request(account: OneLoginAccount, stub: ScimStub, gated: int) -> None:
     user = make_user(account)
-    account.add_login(user["id"], gated)
-    [task] = account.list_tasks(state="pending_approval")
-    account.deny(task["id"])
+    account.directory.add_login(user["id"], gated)
+    [task] = account.approvals.list_tasks(state="pending_approval")
+    account.approvals.deny(task["id"])
     account.drain()
     assert stub.calls == []
     assert login_state(account, user["id"]) == "nonexistent"
-    assert len(account.events(event_type_ids=[138])) == 1
+    assert len(account.system_log.events(event_type_ids=[138])) == 1
     with pytest.raises(Conflict, match="only pending_approval"):
-        account.approve(task["id"])
+        account.approvals.approve(task["id"])
 
 
 def test_denied_delete_returns_to_provisioned(
     account: OneLoginAccount, stub: ScimStub, gated: int
 ) -> None:
-    account.set_provisioning(
+    account.apps.set_provisioning(
         gated, {"require_approval": {"create_user": False}, "on_delete": "Delete"}
     )
     user = make_user(account)
-    account.add_login(user["id"], gated)
+    account.directory.add_login(user["id"], gated)
     account.drain()
-    account.remove_login(user["id"], gated)
+    account.directory.remove_login(user["id"], gated)
     assert login_state(account, user["id"]) == "deleting_pending_approval"
-    [task] = account.list_tasks(state="pending_approval")
-    account.deny(task["id"])
+    [task] = account.approvals.list_tasks(state="pending_approval")
+    account.approvals.deny(task["id"])
     assert login_state(account, user["id"]) == "provisioned"
     assert stub.by_username("user1@example.com") is not None
 
 
 def test_suspend_waits_with_the_sdk_spelling(account: OneLoginAccount, gated: int) -> None:
-    account.set_provisioning(gated, {"require_approval": {"create_user": False}})
+    account.apps.set_provisioning(gated, {"require_approval": {"create_user": False}})
     user = make_user(account)
-    account.add_login(user["id"], gated)
+    account.directory.add_login(user["id"], gated)
     account.drain()
-    account.update_user(user["id"], {"status": 2})
-    [item] = account.user_apps(user["id"])
+    account.directory.update_user(user["id"], {"status": 2})
+    [item] = account.directory.user_apps(user["id"])
     assert (item["login"]["provisioning_state"], item["login"]["provisioning_status"]) == (
         "modifying_pending_approval",
         "disabling_pendding_approval",
@@ -210,20 +199,20 @@ def test_unassigning_before_approval_withdraws_the_request(
     account: OneLoginAccount, stub: ScimStub, gated: int
 ) -> None:
     user = make_user(account)
-    account.add_login(user["id"], gated)
-    [task] = account.list_tasks(state="pending_approval")
-    account.remove_login(user["id"], gated)
-    assert account.require_task(task["id"])["state"] == "superseded"
+    account.directory.add_login(user["id"], gated)
+    [task] = account.approvals.list_tasks(state="pending_approval")
+    account.directory.remove_login(user["id"], gated)
+    assert account.approvals.require_task(task["id"])["state"] == "superseded"
     account.drain()
     assert stub.calls == []
 
 
 def test_only_failed_tasks_can_be_retried(account: OneLoginAccount, gated: int) -> None:
     user = make_user(account)
-    account.add_login(user["id"], gated)
-    [task] = account.list_tasks(state="pending_approval")
+    account.directory.add_login(user["id"], gated)
+    [task] = account.approvals.list_tasks(state="pending_approval")
     with pytest.raises(Conflict, match="only failed"):
-        account.retry(task["id"])
+        account.approvals.retry(task["id"])
 
 
 def test_approve_all_runs_every_pending_request(
@@ -231,10 +220,10 @@ def test_approve_all_runs_every_pending_request(
 ) -> None:
     users = [make_user(account, n) for n in range(3)]
     for user in users:
-        account.add_login(user["id"], gated)
-    approved = account.approve_all(gated)
+        account.directory.add_login(user["id"], gated)
+    approved = account.approvals.approve_all(gated)
     assert len(approved) == 3
     account.drain()
     assert {login_state(account, u["id"]) for u in users} == {"provisioned"}
-    assert len(account.events(event_type_ids=[137])) == 3
-    assert account.approve_all(gated) == []
+    assert len(account.system_log.events(event_type_ids=[137])) == 3
+    assert account.approvals.approve_all(gated) == []

@@ -30,27 +30,27 @@ def acct(clock: FixedClock) -> Iterator[OneLoginAccount]:
     account = OneLoginAccount(
         OneLoginConfig(), clock=clock, session_factory=lambda base: requests.Session()
     )
-    app = account.wrike_app_id()
-    account.configure_connector(app, {"scim_base_url": BASE, "scim_bearer_token": TOKEN})
-    account.set_provisioning(app, {"enabled": True, "require_approval": NO_APPROVAL})
+    app = account.apps.wrike_app_id()
+    account.apps.configure_connector(app, {"scim_base_url": BASE, "scim_bearer_token": TOKEN})
+    account.apps.set_provisioning(app, {"enabled": True, "require_approval": NO_APPROVAL})
     yield account
     account.store.close()
 
 
 def assign(acct: OneLoginAccount, **fields: object) -> int:
     data = {"email": "ann@example.com", "firstname": "Ann", "lastname": "Lee", **fields}
-    user = acct.create_user(data)
-    acct.add_login(user["id"], acct.wrike_app_id())
+    user = acct.directory.create_user(data)
+    acct.directory.add_login(user["id"], acct.apps.wrike_app_id())
     return int(user["id"])
 
 
 def state(acct: OneLoginAccount, user_id: int) -> tuple[str, str]:
-    [item] = acct.user_apps(user_id)
+    [item] = acct.directory.user_apps(user_id)
     return item["login"]["provisioning_state"], item["login"]["provisioning_status"]
 
 
 def events_of(acct: OneLoginAccount, type_id: int) -> list[dict]:
-    return acct.events(event_type_ids=[type_id])
+    return acct.system_log.events(event_type_ids=[type_id])
 
 
 def created(scim: responses.RequestsMock, scim_id: str = "w1") -> None:
@@ -85,7 +85,7 @@ def test_create_checks_username_then_posts_and_keeps_the_id(
     assert [x["method"] for x in exchanges] == ["GET", "POST"]
     assert exchanges[1]["status"] == 201
     assert exchanges[1]["request_headers"]["Authorization"] == "Bearer ****9876"
-    login = acct.store.logins_for_app(acct.wrike_app_id())[user_id]
+    login = acct.store.logins_for_app(acct.apps.wrike_app_id())[user_id]
     assert login["scim_id"] == "w-77"
 
 
@@ -112,7 +112,7 @@ def test_attribute_change_puts_the_whole_rendered_template(
 ) -> None:
     user_id = provisioned(acct, scim)
     scim.put(f"{BASE}/Users/w1", json={"id": "w1"})
-    acct.update_user(
+    acct.directory.update_user(
         user_id, {"title": "Lead", "custom_attributes": {"wrike_user_type": "Collaborator"}}
     )
     acct.drain()
@@ -128,7 +128,7 @@ def test_change_to_an_unmapped_field_sends_nothing(
 ) -> None:
     user_id = provisioned(acct, scim)
     calls = len(scim.calls)
-    acct.update_user(user_id, {"comment": "not in the template"})
+    acct.directory.update_user(user_id, {"comment": "not in the template"})
     acct.drain()
     assert len(scim.calls) == calls and events_of(acct, 52) == []
 
@@ -137,9 +137,9 @@ def test_patch_update_method_sends_a_patchop(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     user_id = provisioned(acct, scim)
-    acct.set_provisioning(acct.wrike_app_id(), {"update_method": "patch"})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"update_method": "patch"})
     scim.patch(f"{BASE}/Users/w1", json={"id": "w1"})
-    acct.update_user(user_id, {"title": "Lead"})
+    acct.directory.update_user(user_id, {"title": "Lead"})
     acct.drain()
     body = json.loads(scim.calls[-1].request.body)
     assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
@@ -157,11 +157,11 @@ def test_suspension_and_its_end_set_active(
 ) -> None:
     user_id = provisioned(acct, scim)
     scim.put(f"{BASE}/Users/w1", json={"id": "w1"})
-    acct.update_user(user_id, {"status": 2})
+    acct.directory.update_user(user_id, {"status": 2})
     acct.drain()
     assert json.loads(scim.calls[-1].request.body)["active"] is False
     assert state(acct, user_id) == ("disabled", "disabled")
-    acct.update_user(user_id, {"status": 1})
+    acct.directory.update_user(user_id, {"status": 1})
     acct.drain()
     assert json.loads(scim.calls[-1].request.body)["active"] is True
     assert state(acct, user_id) == ("provisioned", "enabled")
@@ -172,9 +172,9 @@ def test_suspension_with_do_nothing_only_warns(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     user_id = provisioned(acct, scim)
-    acct.set_provisioning(acct.wrike_app_id(), {"on_suspend": "Do nothing"})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"on_suspend": "Do nothing"})
     calls = len(scim.calls)
-    acct.update_user(user_id, {"status": 2})
+    acct.directory.update_user(user_id, {"status": 2})
     acct.drain()
     assert len(scim.calls) == calls
     assert len(events_of(acct, 60)) == 1
@@ -196,10 +196,10 @@ def test_unassignment_follows_the_deprovision_setting(
     final: tuple[str, str],
 ) -> None:
     user_id = provisioned(acct, scim)
-    acct.set_provisioning(acct.wrike_app_id(), {"on_delete": action})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"on_delete": action})
     scim.delete(f"{BASE}/Users/w1", status=204)
     scim.put(f"{BASE}/Users/w1", json={"id": "w1"})
-    acct.remove_login(user_id, acct.wrike_app_id())
+    acct.directory.remove_login(user_id, acct.apps.wrike_app_id())
     acct.drain()
     assert scim.calls[-1].request.method == method
     assert state(acct, user_id) == final
@@ -210,11 +210,11 @@ def test_unassignment_with_do_nothing_sends_nothing_and_warns_once(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     user_id = provisioned(acct, scim)
-    acct.set_provisioning(acct.wrike_app_id(), {"on_delete": "Do nothing"})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"on_delete": "Do nothing"})
     calls = len(scim.calls)
-    acct.remove_login(user_id, acct.wrike_app_id())
+    acct.directory.remove_login(user_id, acct.apps.wrike_app_id())
     acct.drain()
-    acct.reconcile()
+    acct.provisioning.reconcile()
     acct.drain()
     assert len(scim.calls) == calls
     [warning] = events_of(acct, 60)
@@ -225,9 +225,9 @@ def test_deleting_the_user_in_onelogin_deletes_in_wrike(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     user_id = provisioned(acct, scim)
-    acct.set_provisioning(acct.wrike_app_id(), {"on_delete": "Delete"})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"on_delete": "Delete"})
     scim.delete(f"{BASE}/Users/w1", status=204)
-    acct.delete_user(user_id)
+    acct.directory.delete_user(user_id)
     acct.drain()
     assert scim.calls[-1].request.method == "DELETE"
     assert len(events_of(acct, 55)) == 1
@@ -236,11 +236,11 @@ def test_deleting_the_user_in_onelogin_deletes_in_wrike(
 def test_provisioning_disabled_sends_nothing_and_logs_no_provisioning_event(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
-    acct.set_provisioning(acct.wrike_app_id(), {"enabled": False})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"enabled": False})
     user_id = assign(acct)
     acct.drain()
     assert len(scim.calls) == 0
-    assert [e for e in acct.events() if 51 <= e["event_type_id"] <= 65] == []
+    assert [e for e in acct.system_log.events() if 51 <= e["event_type_id"] <= 65] == []
     assert state(acct, user_id) == ("unknown", "enabled")
 
 
@@ -248,12 +248,12 @@ def test_disabling_provisioning_drops_queued_work_until_it_is_enabled_again(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     user_id = assign(acct)
-    acct.set_provisioning(acct.wrike_app_id(), {"enabled": False})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"enabled": False})
     acct.drain()
     assert len(scim.calls) == 0
-    assert [e for e in acct.events() if 51 <= e["event_type_id"] <= 65] == []
+    assert [e for e in acct.system_log.events() if 51 <= e["event_type_id"] <= 65] == []
     created(scim)
-    acct.set_provisioning(acct.wrike_app_id(), {"enabled": True})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"enabled": True})
     acct.drain()
     assert state(acct, user_id) == ("provisioned", "enabled")
 
@@ -261,19 +261,19 @@ def test_disabling_provisioning_drops_queued_work_until_it_is_enabled_again(
 def test_unassigned_user_is_never_provisioned(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
-    acct.create_user({"email": "bo@example.com"})
+    acct.directory.create_user({"email": "bo@example.com"})
     acct.drain()
     assert len(scim.calls) == 0
-    assert [e for e in acct.events() if 51 <= e["event_type_id"] <= 65] == []
+    assert [e for e in acct.system_log.events() if 51 <= e["event_type_id"] <= 65] == []
 
 
 def test_enabling_provisioning_provisions_already_assigned_users(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
-    acct.set_provisioning(acct.wrike_app_id(), {"enabled": False})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"enabled": False})
     user_id = assign(acct)
     created(scim)
-    acct.set_provisioning(acct.wrike_app_id(), {"enabled": True})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"enabled": True})
     acct.drain()
     assert state(acct, user_id) == ("provisioned", "enabled")
 
@@ -301,7 +301,7 @@ def test_scim_error_marks_the_task_failed_with_status_scimtype_and_detail(
         "Failed to create user in app. HTTP 409: scimType "
         "uniqueness, Email is used by another account"
     )
-    [task] = acct.list_tasks(state="failed")
+    [task] = acct.approvals.list_tasks(state="failed")
     assert "uniqueness" in task["error"]
 
 
@@ -328,13 +328,13 @@ def test_failed_update_then_admin_retry_succeeds(
 ) -> None:
     user_id = provisioned(acct, scim)
     scim.put(f"{BASE}/Users/w1", status=500, json={"detail": "boom"})
-    acct.update_user(user_id, {"title": "Lead"})
+    acct.directory.update_user(user_id, {"title": "Lead"})
     acct.drain()
     assert state(acct, user_id) == ("modifying_failed", "enabled")
     assert "HTTP 500" in events_of(acct, 65)[0]["error_description"]
     scim.replace(responses.PUT, f"{BASE}/Users/w1", json={"id": "w1"})
-    [task] = acct.list_tasks(state="failed")
-    acct.retry(task["id"])
+    [task] = acct.approvals.list_tasks(state="failed")
+    acct.approvals.retry(task["id"])
     acct.drain()
     assert state(acct, user_id) == ("provisioned", "enabled")
     assert len(events_of(acct, 52)) == 1
@@ -354,7 +354,7 @@ def test_failed_task_is_not_retried_automatically_by_default(
 def test_automatic_retry_honours_retry_after_on_429(
     acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock
 ) -> None:
-    acct.set_provisioning(acct.wrike_app_id(), {"retry_policy": {"max_attempts": 2}})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"retry_policy": {"max_attempts": 2}})
     scim.get(
         f"{BASE}/Users", status=429, headers={"Retry-After": "30"}, json={"detail": "slow down"}
     )
@@ -376,8 +376,8 @@ def test_automatic_retry_honours_retry_after_on_429(
 def test_automatic_retry_gives_up_after_max_attempts(
     acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock
 ) -> None:
-    acct.set_provisioning(
-        acct.wrike_app_id(),
+    acct.apps.set_provisioning(
+        acct.apps.wrike_app_id(),
         {"retry_policy": {"max_attempts": 2, "base_delay_s": 1, "max_delay_s": 10}},
     )
     scim.get(f"{BASE}/Users", status=502)
@@ -392,7 +392,7 @@ def test_automatic_retry_gives_up_after_max_attempts(
 def test_client_errors_are_not_retried_automatically(
     acct: OneLoginAccount, scim: responses.RequestsMock, clock: FixedClock
 ) -> None:
-    acct.set_provisioning(acct.wrike_app_id(), {"retry_policy": {"max_attempts": 3}})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"retry_policy": {"max_attempts": 3}})
     scim.get(f"{BASE}/Users", status=401, json={"detail": "Invalid token"})
     assign(acct)
     acct.drain()
@@ -415,8 +415,8 @@ def test_create_response_without_id_is_a_failure(
 def test_template_without_username_fails_without_a_request(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
-    acct.configure_connector(
-        acct.wrike_app_id(),
+    acct.apps.configure_connector(
+        acct.apps.wrike_app_id(),
         {
             "parameters": {
                 "scimusername": {"source": "username"},
@@ -433,15 +433,15 @@ def test_template_without_username_fails_without_a_request(
 def test_queue_survives_a_restart(tmp_path, scim: responses.RequestsMock) -> None:
     config = OneLoginConfig(database=str(tmp_path / "onelogin.sqlite3"))
     first = OneLoginAccount(config, session_factory=lambda base: requests.Session())
-    app = first.wrike_app_id()
-    first.configure_connector(app, {"scim_base_url": BASE, "scim_bearer_token": TOKEN})
-    first.set_provisioning(app, {"enabled": True, "require_approval": NO_APPROVAL})
+    app = first.apps.wrike_app_id()
+    first.apps.configure_connector(app, {"scim_base_url": BASE, "scim_bearer_token": TOKEN})
+    first.apps.set_provisioning(app, {"enabled": True, "require_approval": NO_APPROVAL})
     assign(first)
     first.store.close()
     created(scim)
     second = OneLoginAccount(config, session_factory=lambda base: requests.Session())
     assert second.drain()["succeeded"] == 1
-    assert second.wrike_app_id() == app
+    assert second.apps.wrike_app_id() == app
     second.store.close()
 
 
@@ -450,7 +450,7 @@ def test_connection_test_accepts_empty_list_or_404(
     acct: OneLoginAccount, scim: responses.RequestsMock, status: int, body: dict
 ) -> None:
     scim.get(f"{BASE}/Users", status=status, json=body)
-    assert acct.enable_api_connection(acct.wrike_app_id()).api_status == "Enabled"
+    assert acct.apps.enable_api_connection(acct.apps.wrike_app_id()).api_status == "Enabled"
     flt = requests.utils.unquote(scim.calls[0].request.url).split("filter=", 1)[1]
     assert flt.startswith('userName eq "') and flt.endswith('@onelogin-sim.invalid"')
     assert len(scim.calls) == 1  # a test, not provisioning
@@ -462,7 +462,7 @@ def test_connection_test_fails_when_the_impossible_user_is_found(
     scim.get(
         f"{BASE}/Users", json={"schemas": [LIST], "totalResults": 1, "Resources": [{"id": "x"}]}
     )
-    config = acct.enable_api_connection(acct.wrike_app_id())
+    config = acct.apps.enable_api_connection(acct.apps.wrike_app_id())
     assert config.api_status == "Failed"
     assert "cannot exist" in config.api_status_message
 
@@ -471,7 +471,7 @@ def test_connection_test_failure_shows_and_logs_why(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     scim.get(f"{BASE}/Users", status=401, json={"detail": "Invalid bearer token"})
-    config = acct.enable_api_connection(acct.wrike_app_id())
+    config = acct.apps.enable_api_connection(acct.apps.wrike_app_id())
     assert config.api_status == "Failed"
     assert "HTTP 401" in config.api_status_message
     assert "Invalid bearer token" in config.api_status_message
@@ -483,19 +483,21 @@ def test_connection_test_failure_shows_and_logs_why(
 def test_any_loss_of_access_through_a_role_deprovisions(
     acct: OneLoginAccount, scim: responses.RequestsMock, how: str
 ) -> None:
-    acct.set_provisioning(acct.wrike_app_id(), {"on_delete": "Delete"})
+    acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"on_delete": "Delete"})
     created(scim)
     scim.delete(f"{BASE}/Users/w1", status=204)
-    user = acct.create_user({"email": "ann@example.com", "firstname": "Ann"})
-    role = acct.create_role({"name": "Wrike", "apps": [acct.wrike_app_id()], "users": [user["id"]]})
+    user = acct.directory.create_user({"email": "ann@example.com", "firstname": "Ann"})
+    role = acct.directory.create_role(
+        {"name": "Wrike", "apps": [acct.apps.wrike_app_id()], "users": [user["id"]]}
+    )
     acct.drain()
     assert state(acct, user["id"]) == ("provisioned", "enabled")
     if how == "app removed from role":
-        acct.set_role_apps(role, [])
+        acct.directory.set_role_apps(role, [])
     elif how == "role deleted":
-        acct.delete_role(role)
+        acct.directory.delete_role(role)
     else:
-        acct.remove_role_users(role, [user["id"]])
+        acct.directory.remove_role_users(role, [user["id"]])
     acct.drain()
     assert scim.calls[-1].request.method == "DELETE"
     assert state(acct, user["id"]) == ("deleted", "enabled")
@@ -505,12 +507,16 @@ def test_access_through_a_second_role_keeps_the_account(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     created(scim)
-    user = acct.create_user({"email": "ann@example.com"})
-    first = acct.create_role({"name": "A", "apps": [acct.wrike_app_id()], "users": [user["id"]]})
-    acct.create_role({"name": "B", "apps": [acct.wrike_app_id()], "users": [user["id"]]})
+    user = acct.directory.create_user({"email": "ann@example.com"})
+    first = acct.directory.create_role(
+        {"name": "A", "apps": [acct.apps.wrike_app_id()], "users": [user["id"]]}
+    )
+    acct.directory.create_role(
+        {"name": "B", "apps": [acct.apps.wrike_app_id()], "users": [user["id"]]}
+    )
     acct.drain()
     calls = len(scim.calls)
-    acct.remove_role_users(first, [user["id"]])
+    acct.directory.remove_role_users(first, [user["id"]])
     acct.drain()
     assert len(scim.calls) == calls
     assert state(acct, user["id"]) == ("provisioned", "enabled")
@@ -520,7 +526,7 @@ def test_connection_test_reports_an_unreachable_endpoint(
     acct: OneLoginAccount, scim: responses.RequestsMock
 ) -> None:
     scim.get(f"{BASE}/Users", body=requests.exceptions.ConnectionError("Name or service not known"))
-    config = acct.enable_api_connection(acct.wrike_app_id())
+    config = acct.apps.enable_api_connection(acct.apps.wrike_app_id())
     assert config.api_status == "Failed"
     assert "Connection error" in config.api_status_message
     assert TOKEN not in config.api_status_message
@@ -542,7 +548,7 @@ def test_a_change_made_while_its_task_runs_is_sent_afterwards(
     user_id = 0
 
     def create_while_admin_edits(request: requests.PreparedRequest) -> tuple[int, dict, str]:
-        acct.update_user(user_id, {"title": "Changed mid-flight"})
+        acct.directory.update_user(user_id, {"title": "Changed mid-flight"})
         return 201, {}, json.dumps({"id": "w1"})
 
     scim.get(f"{BASE}/Users", json=EMPTY)

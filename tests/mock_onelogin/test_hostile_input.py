@@ -68,10 +68,10 @@ ENDPOINTS = [
 def _client() -> tuple[FlaskClient, str, OneLoginAccount]:
     """One simulator for all examples (a fresh one per example would dominate the run)."""
     account = OneLoginAccount(OneLoginConfig())
-    client_id, _ = account.create_client("fuzz")
-    account.create_user({"username": "existing", "email": "existing@example.com"})
-    account.create_role({"name": "existing"})
-    token = account.issue_token(client_id)["access_token"]
+    client_id, _ = account.api_clients.create_client("fuzz")
+    account.directory.create_user({"username": "existing", "email": "existing@example.com"})
+    account.directory.create_role({"name": "existing"})
+    token = account.api_clients.issue_token(client_id)["access_token"]
     return create_app(account.config, account=account).test_client(), token, account
 
 

@@ -76,19 +76,21 @@ def admin(client: FlaskClient) -> FlaskClient:
 @pytest.fixture
 def approval_app(account: OneLoginAccount, stub: ScimStub) -> int:
     """The Wrike app configured, Enabled, provisioning on with approval for Create user."""
-    app_id = account.wrike_app_id()
-    account.configure_connector(
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         app_id, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
     )
-    account.enable_api_connection(app_id)
-    account.set_provisioning(app_id, {"enabled": True, "require_approval": APPROVE_CREATE_ONLY})
+    account.apps.enable_api_connection(app_id)
+    account.apps.set_provisioning(
+        app_id, {"enabled": True, "require_approval": APPROVE_CREATE_ONLY}
+    )
     return app_id
 
 
 def pending_create(account: OneLoginAccount, app_id: int, **extra: Any) -> tuple[int, int]:
     user = make_user(account, 1, custom_attributes={"wrike_user_type": "Collaborator"}, **extra)
-    account.add_login(user["id"], app_id)
-    (task,) = account.list_tasks(app_id=app_id, state="pending_approval")
+    account.directory.add_login(user["id"], app_id)
+    (task,) = account.approvals.list_tasks(app_id=app_id, state="pending_approval")
     return user["id"], task["id"]
 
 
@@ -153,7 +155,11 @@ def test_every_console_form_is_refused_without_its_csrf_token(
 ) -> None:
     pending_create(account, approval_app)
     make_user(account, 2)
-    before = (account.events(limit=1000), account.store.list_roles(), account.list_tasks())
+    before = (
+        account.system_log.events(limit=1000),
+        account.store.list_roles(),
+        account.approvals.list_tasks(),
+    )
     routes = _post_routes(flask_app)
     assert len(routes) >= 20
     for path in routes:
@@ -171,14 +177,18 @@ def test_every_console_form_is_refused_without_its_csrf_token(
         assert "security token is missing or out of date" in answer.text, path
         forged = admin.post(path, data={"csrf_token": "not-the-token"})
         assert forged.status_code == 400, path
-    assert (account.events(limit=1000), account.store.list_roles(), account.list_tasks()) == before
+    assert (
+        account.system_log.events(limit=1000),
+        account.store.list_roles(),
+        account.approvals.list_tasks(),
+    ) == before
 
 
 def test_every_form_carries_the_csrf_token(
     admin: FlaskClient, account: OneLoginAccount, approval_app: int
 ) -> None:
     user_id, task_id = pending_create(account, approval_app)
-    role_id = account.create_role({"name": "Wrike users"})
+    role_id = account.directory.create_role({"name": "Wrike users"})
     for path in [
         "/admin/users",
         "/admin/users/new",
@@ -294,7 +304,7 @@ def test_the_dialog_of_an_update_or_suspend_matches_what_is_sent(
     change: dict[str, Any],
     title: str,
 ) -> None:
-    account.set_provisioning(
+    account.apps.set_provisioning(
         approval_app,
         {
             "update_method": method,
@@ -302,9 +312,9 @@ def test_the_dialog_of_an_update_or_suspend_matches_what_is_sent(
         },
     )
     user = make_user(account, 1, custom_attributes={"wrike_user_type": "Collaborator"})
-    account.add_login(user["id"], approval_app)
-    account.update_user(user["id"], change)
-    (task,) = account.list_tasks(app_id=approval_app, state="pending_approval")
+    account.directory.add_login(user["id"], approval_app)
+    account.directory.update_user(user["id"], change)
+    (task,) = account.approvals.list_tasks(app_id=approval_app, state="pending_approval")
     dialog = admin.get(f"/admin/apps/{approval_app}/tasks/{task['id']}").text
     assert f">{title}<" in dialog
     planned = re.search(
@@ -383,7 +393,7 @@ def test_the_token_saved_in_the_page_never_shows_again(
     admin: FlaskClient, account: OneLoginAccount, stub: ScimStub, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    app_id = account.wrike_app_id()
+    app_id = account.apps.wrike_app_id()
     config_page = f"/admin/apps/{app_id}/configuration"
     answer = post(
         admin,
@@ -391,7 +401,7 @@ def test_the_token_saved_in_the_page_never_shows_again(
         config_page,
         scim_base_url=SCIM_BASE + "/",
         scim_bearer_token=stub.token,
-        scim_json_template=json.dumps(account.connector(app_id).scim_json_template),
+        scim_json_template=json.dumps(account.apps.connector(app_id).scim_json_template),
         custom_headers="",
     )
     assert answer.status_code == 302
@@ -412,7 +422,7 @@ def test_the_token_saved_in_the_page_never_shows_again(
     user_id, task_id = pending_create(account, app_id)
     seen = [admin.get(config_page).text, admin.get(f"/admin/apps/{app_id}/tasks/{task_id}").text]
     post(admin, f"/admin/apps/{app_id}/tasks/{task_id}/approve", f"/admin/apps/{app_id}/users")
-    events = account.events(limit=100)
+    events = account.system_log.events(limit=100)
     seen += [admin.get("/admin/events").text, admin.get(f"/admin/users/{user_id}").text]
     seen += [admin.get(f"/admin/events/{e['id']}").text for e in events]
     assert any("Bearer ****" + stub.token[-4:] in html for html in seen)
@@ -432,10 +442,10 @@ def test_an_empty_token_field_keeps_the_saved_token(
         page,
         scim_base_url=SCIM_BASE,
         scim_bearer_token="",
-        scim_json_template=json.dumps(account.connector(approval_app).scim_json_template),
+        scim_json_template=json.dumps(account.apps.connector(approval_app).scim_json_template),
         custom_headers="Content-Type: application/scim+json",
     )
-    config = account.connector(approval_app)
+    config = account.apps.connector(approval_app)
     assert config.scim_bearer_token == stub.token
     assert config.custom_headers == {"Content-Type": "application/scim+json"}
     assert config.api_status == "Enabled"  # URL and token unchanged: still tested
@@ -456,12 +466,12 @@ def test_an_empty_token_field_keeps_the_saved_token(
 def test_a_refused_configuration_is_explained_in_the_page_with_the_values_kept(
     admin: FlaskClient, account: OneLoginAccount, field: str, value: str, message: str
 ) -> None:
-    app_id = account.wrike_app_id()
+    app_id = account.apps.wrike_app_id()
     page = f"/admin/apps/{app_id}/configuration"
     form = {
         "scim_base_url": SCIM_BASE,
         "scim_bearer_token": "",
-        "scim_json_template": json.dumps(account.connector(app_id).scim_json_template),
+        "scim_json_template": json.dumps(account.apps.connector(app_id).scim_json_template),
         "custom_headers": "",
         field: value,
     }
@@ -470,7 +480,7 @@ def test_a_refused_configuration_is_explained_in_the_page_with_the_values_kept(
     assert 'role="alert"' in answer.text
     assert message in unescape(answer.text)
     assert unescape(answer.text).count(value) >= 1
-    assert account.connector(app_id).scim_base_url == ""
+    assert account.apps.connector(app_id).scim_base_url == ""
 
 
 def test_enable_without_a_url_and_token_is_explained(admin: FlaskClient) -> None:
@@ -483,7 +493,7 @@ def test_enable_without_a_url_and_token_is_explained(admin: FlaskClient) -> None
 def test_enable_against_a_wrong_token_shows_failed_and_why(
     admin: FlaskClient, account: OneLoginAccount
 ) -> None:
-    account.configure_connector(1, {"scim_base_url": SCIM_BASE, "scim_bearer_token": "wrong1"})
+    account.apps.configure_connector(1, {"scim_base_url": SCIM_BASE, "scim_bearer_token": "wrong1"})
     page = "/admin/apps/1/configuration"
     shown = post(admin, f"{page}/enable", page)
     assert shown.status_code == 302
@@ -549,7 +559,7 @@ def test_users_are_created_edited_suspended_and_deleted_through_the_pages(
         wrike_user_type="Viewer",
     )
     user_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    assert account.require_user(user_id)["email"] == "vic@acme.example"
+    assert account.directory.require_user(user_id)["email"] == "vic@acme.example"
     page = f"/admin/users/{user_id}"
     post(admin, f"{page}/logins", page, app_id=str(wrike))
     assert [b["userType"] for m, _, b in stub.calls if m == "POST"] == ["Viewer"]
@@ -614,7 +624,7 @@ def test_events_filter_by_user_type_and_time(
 ) -> None:
     first = make_user(account, 1)
     make_user(account, 2)
-    account.add_login(first["id"], wrike)
+    account.directory.add_login(first["id"], wrike)
     by_user = events_table(admin, f"user_id={first['id']}")
     assert "User created in app" in by_user and "First1 Last1" in by_user
     assert "First2 Last2" not in by_user
@@ -631,8 +641,8 @@ def test_the_users_timeline_puts_each_request_after_the_change_that_caused_it(
     """The test clock never moves, so every entry shares one timestamp: order comes from
     cause and effect, not time."""
     user_id, task_id = pending_create(account, approval_app)
-    account.approve(task_id)
-    account.set_user_status(user_id, 2)
+    account.approvals.approve(task_id)
+    account.directory.set_user_status(user_id, 2)
     html = admin.get(f"/admin/users/{user_id}").text
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S)
     assert timeline
@@ -655,12 +665,12 @@ def test_the_timeline_keeps_denied_failed_and_retried_requests_in_order(
     admin: FlaskClient, account: OneLoginAccount, approval_app: int, stub: ScimStub
 ) -> None:
     user_id, first = pending_create(account, approval_app)
-    account.deny(first)
-    account.reconcile(approval_app)
-    (second,) = account.list_tasks(app_id=approval_app, state="pending_approval")
+    account.approvals.deny(first)
+    account.provisioning.reconcile(approval_app)
+    (second,) = account.approvals.list_tasks(app_id=approval_app, state="pending_approval")
     stub.fail(503, detail="try later")
-    account.approve(second["id"])
-    account.retry(second["id"])
+    account.approvals.approve(second["id"])
+    account.approvals.retry(second["id"])
     html = admin.get(f"/admin/users/{user_id}").text
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S)
     assert timeline

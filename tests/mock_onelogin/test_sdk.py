@@ -50,7 +50,7 @@ def server(stub: ScimStub) -> Iterator[tuple[str, OneLoginAccount]]:
 @pytest.fixture
 def sdk(server: tuple[str, OneLoginAccount]) -> onelogin.ApiClient:
     host, account = server
-    client_id, secret = account.create_client("sdk")
+    client_id, secret = account.api_clients.create_client("sdk")
     config = onelogin.Configuration(host=host, username=client_id, password=secret)
     api = onelogin.ApiClient(config)
     token = o_auth2_api.OAuth2Api(api).generate_token(
@@ -64,12 +64,12 @@ def test_sdk_provisions_role_members_into_wrike(
     server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub
 ) -> None:
     _, account = server
-    wrike = account.wrike_app_id()
-    account.configure_connector(
+    wrike = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         wrike, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
     )
-    assert account.enable_api_connection(wrike).api_status == "Enabled"
-    account.set_provisioning(wrike, {"enabled": True, "require_approval": NO_APPROVAL})
+    assert account.apps.enable_api_connection(wrike).api_status == "Enabled"
+    account.apps.set_provisioning(wrike, {"enabled": True, "require_approval": NO_APPROVAL})
 
     users = users_v2_api.UsersV2Api(sdk)
     created = [
@@ -117,11 +117,11 @@ def test_sdk_sees_pending_approval_then_failure_details(
     server: tuple[str, OneLoginAccount], sdk: onelogin.ApiClient, stub: ScimStub
 ) -> None:
     _, account = server
-    wrike = account.wrike_app_id()
-    account.configure_connector(
+    wrike = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         wrike, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
     )
-    account.set_provisioning(wrike, {"enabled": True})  # approvals ticked by default
+    account.apps.set_provisioning(wrike, {"enabled": True})  # approvals ticked by default
     users = users_v2_api.UsersV2Api(sdk)
     user = users.create_user2(user=onelogin.User(email="pending@example.com", firstname="Pen"))
     roles = roles_api.RolesApi(sdk)
@@ -133,8 +133,8 @@ def test_sdk_sees_pending_approval_then_failure_details(
     assert stub.calls == []
 
     stub.fail(409, "uniqueness", "User already exists in another account")
-    [task] = account.list_tasks(state="pending_approval")
-    account.approve(task["id"])
+    [task] = account.approvals.list_tasks(state="pending_approval")
+    account.approvals.approve(task["id"])
     [app] = users.get_user_apps2(user.id)
     assert app.provisioning_state == "provisioning_failed"
     failures = events_of_type(sdk, 64)
@@ -142,7 +142,7 @@ def test_sdk_sees_pending_approval_then_failure_details(
     assert "uniqueness" in failures[0].error_description
     assert stub.token not in failures[0].error_description
 
-    account.retry(task["id"])
+    account.approvals.retry(task["id"])
     [app] = users.get_user_apps2(user.id)
     assert app.provisioning_state == "provisioned"
 

@@ -24,11 +24,11 @@ def test_token_and_client_secret_never_reach_the_log_or_responses(
 ) -> None:
     stub.fail(400, "invalidValue", f"token {stub.token} is not allowed here")
     user = make_user(account)
-    account.add_login(user["id"], wrike)
+    account.directory.add_login(user["id"], wrike)
     account.drain()
-    account.enable_api_connection(wrike)
-    _, secret = account.create_client("leak check")
-    rows = account.store.query("SELECT * FROM events")
+    account.apps.enable_api_connection(wrike)
+    _, secret = account.api_clients.create_client("leak check")
+    rows = account.store.table_rows("events")
     dump = json.dumps(rows)
     assert stub.token not in dump and secret not in dump
     assert "****" in dump
@@ -39,7 +39,7 @@ def test_token_and_client_secret_never_reach_the_log_or_responses(
     ):
         text = client.get(path, headers=auth).get_data(as_text=True)
         assert stub.token not in text and secret not in text
-    stored = json.dumps(account.store.query("SELECT * FROM api_clients"))
+    stored = json.dumps(account.store.table_rows("api_clients"))
     assert secret not in stored
 
 
@@ -48,7 +48,7 @@ def test_failure_event_keeps_the_exchange_that_produced_it(
 ) -> None:
     stub.fail(403, None, "Token lacks admin rights")
     user = make_user(account)
-    account.add_login(user["id"], wrike)
+    account.directory.add_login(user["id"], wrike)
     account.drain()
     [event] = client.get("/simulator/api/system-log?event_type_id=64").get_json()
     assert event["event_type_name"] == "USER_CREATION_FAILED_IN_APP"
@@ -64,22 +64,26 @@ def test_filters_by_user_app_type_and_time(
     first = make_user(account, 1)
     clock.advance(60)
     second = make_user(account, 2)
-    account.add_login(second["id"], wrike)
+    account.directory.add_login(second["id"], wrike)
     account.drain()
-    assert {e["user_id"] for e in account.events(user_id=first["id"])} == {first["id"]}
-    assert {e["event_type_id"] for e in account.events(app_id=wrike, user_id=second["id"])} == {
+    assert {e["user_id"] for e in account.system_log.events(user_id=first["id"])} == {first["id"]}
+    assert {
+        e["event_type_id"] for e in account.system_log.events(app_id=wrike, user_id=second["id"])
+    } == {
         206,
         51,
     }
-    assert [e["user_id"] for e in account.events(event_type_ids=[13])] == [
+    assert [e["user_id"] for e in account.system_log.events(event_type_ids=[13])] == [
         second["id"],
         first["id"],
     ]
     assert [
-        e["user_id"] for e in account.events(event_type_ids=[13], until="2026-01-01T09:00:30Z")
+        e["user_id"]
+        for e in account.system_log.events(event_type_ids=[13], until="2026-01-01T09:00:30Z")
     ] == [first["id"]]
     assert [
-        e["user_id"] for e in account.events(event_type_ids=[13], since="2026-01-01T09:00:30Z")
+        e["user_id"]
+        for e in account.system_log.events(event_type_ids=[13], since="2026-01-01T09:00:30Z")
     ] == [second["id"]]
 
 
@@ -87,7 +91,7 @@ def test_retention_keeps_the_newest_events(clock: FixedClock) -> None:
     account = OneLoginAccount(OneLoginConfig(event_retention=100), clock=clock)
     for n in range(120):
         make_user(account, n)
-    rows = account.events(limit=1000)
+    rows = account.system_log.events(limit=1000)
     assert len(rows) <= 110  # pruned in steps, never unbounded
     assert rows[0]["user_name"] == "First119 Last119"
     account.store.close()

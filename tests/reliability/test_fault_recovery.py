@@ -39,11 +39,11 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
         clock=clock,
         session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
     )
-    app_id = onelogin.wrike_app_id()
-    onelogin.configure_connector(
+    app_id = onelogin.apps.wrike_app_id()
+    onelogin.apps.configure_connector(
         app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
     )
-    onelogin.set_provisioning(
+    onelogin.apps.set_provisioning(
         app_id,
         {
             "enabled": True,
@@ -51,25 +51,25 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
             "retry_policy": {"max_attempts": 20, "base_delay_s": 1, "max_delay_s": 30},
         },
     )
-    role = onelogin.create_role({"name": "Everyone", "apps": [app_id]})
+    role = onelogin.directory.create_role({"name": "Everyone", "apps": [app_id]})
     emails = [f"user{i:04d}@{demo.domain}" for i in range(USERS)]
     user_ids = [
-        onelogin.create_user({"email": e, "username": e, "firstname": "F", "lastname": f"L{i}"})[
-            "id"
-        ]
+        onelogin.directory.create_user(
+            {"email": e, "username": e, "firstname": "F", "lastname": f"L{i}"}
+        )["id"]
         for i, e in enumerate(emails)
     ]
     admin = wrike.test_client()
     for fault in FAULTS:
         assert admin.post("/harness/api/faults", json=fault).status_code == 201
-    onelogin.add_role_users(role, user_ids)
+    onelogin.directory.add_role_users(role, user_ids)
 
     for _ in range(200):
         onelogin.drain()
-        if not onelogin.list_tasks(app_id, "queued"):
+        if not onelogin.approvals.list_tasks(app_id, "queued"):
             break
         clock.advance(30)
-    assert not onelogin.list_tasks(app_id, "queued,failed"), "tasks left after retries"
+    assert not onelogin.approvals.list_tasks(app_id, "queued,failed"), "tasks left after retries"
 
     # Wrike holds exactly the intended users, once each, active.
     admin.delete("/harness/api/faults")
@@ -84,7 +84,9 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     provisioned = Counter(u["userName"] for u in resources if u["active"])
     assert provisioned == Counter([*emails, demo.admin_email])
     states = Counter(
-        app["login"]["provisioning_state"] for uid in user_ids for app in onelogin.user_apps(uid)
+        app["login"]["provisioning_state"]
+        for uid in user_ids
+        for app in onelogin.directory.user_apps(uid)
     )
     assert states == {"provisioned": USERS}
 
@@ -92,7 +94,9 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     journal = admin.get("/harness/api/journal").get_json()
     faulted = [e for e in journal if e["fault"] is not None]
     assert len(faulted) > 100, "the faults did not fire"
-    failures = onelogin.events(event_type_ids=[CREATION_FAILED], app_id=app_id, limit=100_000)
+    failures = onelogin.system_log.events(
+        event_type_ids=[CREATION_FAILED], app_id=app_id, limit=100_000
+    )
     assert len(failures) == len(faulted)
     assert all(f["error_description"] for f in failures)
     kinds = Counter(e["fault"] if e["fault"] != "status" else str(e["status"]) for e in faulted)
@@ -101,7 +105,9 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
         f"failure events={len(failures)}"
     )
     assert set(kinds) == {"503", "500", "429", "drop", "lost_response"}
-    done = onelogin.events(event_type_ids=[CREATED, LINKED], app_id=app_id, limit=100_000)
+    done = onelogin.system_log.events(
+        event_type_ids=[CREATED, LINKED], app_id=app_id, limit=100_000
+    )
     assert Counter(e["user_id"] for e in done) == Counter(user_ids)
 
 
@@ -121,11 +127,11 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
         onelogin = OneLoginAccount(
             OneLoginConfig(drain_mode="manual", scim_timeout_s=0.3), clock=clock
         )
-        app_id = onelogin.wrike_app_id()
-        onelogin.configure_connector(
+        app_id = onelogin.apps.wrike_app_id()
+        onelogin.apps.configure_connector(
             app_id, {"scim_base_url": base + demo.scim_path, "scim_bearer_token": demo.token}
         )
-        onelogin.set_provisioning(
+        onelogin.apps.set_provisioning(
             app_id,
             {
                 "enabled": True,
@@ -137,23 +143,25 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
                 "retry_policy": {"max_attempts": 20, "base_delay_s": 1, "max_delay_s": 30},
             },
         )
-        role = onelogin.create_role({"name": "Everyone", "apps": [app_id]})
+        role = onelogin.directory.create_role({"name": "Everyone", "apps": [app_id]})
         emails = [f"slow{i:02d}@{demo.domain}" for i in range(40)]
-        user_ids = [onelogin.create_user({"email": e, "username": e})["id"] for e in emails]
+        user_ids = [
+            onelogin.directory.create_user({"email": e, "username": e})["id"] for e in emails
+        ]
         for fault in (
             {"kind": "latency", "latency_ms": 700, "share": 0.2},
             {"kind": "status", "status": 503, "share": 0.1},
         ):
             assert admin.post("/harness/api/faults", json=fault).status_code == 201
-        onelogin.add_role_users(role, user_ids)
+        onelogin.directory.add_role_users(role, user_ids)
         for _ in range(100):
             onelogin.drain()
-            if not onelogin.list_tasks(app_id, "queued"):
+            if not onelogin.approvals.list_tasks(app_id, "queued"):
                 break
             clock.advance(30)
         time.sleep(1)  # the provider finishes the calls the engine gave up on
     admin.delete("/harness/api/faults")
-    assert not onelogin.list_tasks(app_id, "queued,failed")
+    assert not onelogin.approvals.list_tasks(app_id, "queued,failed")
     listed = admin.get(
         f"{demo.scim_path}/Users",
         query_string={"count": 1000},
@@ -166,6 +174,8 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
     timeouts = [e for e in journal if e["fault"] == "latency"]
     faulted = [e for e in journal if e["fault"] is not None]
     assert timeouts, "no call timed out"
-    failures = onelogin.events(event_type_ids=[CREATION_FAILED], app_id=app_id, limit=10_000)
+    failures = onelogin.system_log.events(
+        event_type_ids=[CREATION_FAILED], app_id=app_id, limit=10_000
+    )
     assert len(failures) == len(faulted)
     assert sum("Timeout" in f["error_description"] for f in failures) == len(timeouts)

@@ -27,18 +27,18 @@ def test_worker_and_admin_actions_together_lose_no_task(tmp_path: Path) -> None:
         ),
         session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
     )
-    app_id = account.wrike_app_id()
-    account.configure_connector(
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
     )
-    account.set_provisioning(
+    account.apps.set_provisioning(
         app_id,
         {
             "enabled": True,
             "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
         },
     )
-    role = account.create_role({"name": "Wrike users", "apps": [app_id]})
+    role = account.directory.create_role({"name": "Wrike users", "apps": [app_id]})
     worker = DrainWorker(account, 0.01)
     worker.start()
     errors: list[BaseException] = []
@@ -47,13 +47,13 @@ def test_worker_and_admin_actions_together_lose_no_task(tmp_path: Path) -> None:
         try:
             for i in range(USERS_EACH):
                 email = f"a{index}u{i}@{demo.domain}"
-                user = account.create_user({"email": email, "username": email})
+                user = account.directory.create_user({"email": email, "username": email})
                 if i % 2:
-                    account.add_role_users(role, [user["id"]])
+                    account.directory.add_role_users(role, [user["id"]])
                 else:
-                    account.add_login(user["id"], app_id)
+                    account.directory.add_login(user["id"], app_id)
                 if i % 5 == 0:
-                    account.update_user(user["id"], {"title": f"Title {i}"})
+                    account.directory.update_user(user["id"], {"title": f"Title {i}"})
         except BaseException as error:  # reported below, with the thread's name
             errors.append(error)
 
@@ -63,11 +63,11 @@ def test_worker_and_admin_actions_together_lose_no_task(tmp_path: Path) -> None:
     for thread in threads:
         thread.join(60)
     deadline = time.monotonic() + 60
-    while account.list_tasks(app_id, "queued,running") and time.monotonic() < deadline:
+    while account.approvals.list_tasks(app_id, "queued,running") and time.monotonic() < deadline:
         time.sleep(0.05)
     worker.stop()
     assert not errors, errors
-    assert not account.list_tasks(app_id, "queued,running,failed")
+    assert not account.approvals.list_tasks(app_id, "queued,running,failed")
 
     client = wrike.test_client()
     listed = client.get(

@@ -33,29 +33,31 @@ def test_no_secret_leaks_anywhere(caplog) -> None:
         session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
     )
     onelogin = create_onelogin(account.config, account=account)
-    client_id, client_secret = account.create_client("leak check")
-    app_id = account.wrike_app_id()
-    account.configure_connector(
+    client_id, client_secret = account.api_clients.create_client("leak check")
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
         app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
     )
-    account.enable_api_connection(app_id)
-    account.set_provisioning(
+    account.apps.enable_api_connection(app_id)
+    account.apps.set_provisioning(
         app_id,
         {
             "enabled": True,
             "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
         },
     )
-    role = account.create_role({"name": "Wrike", "apps": [app_id]})
-    good = account.create_user({"email": f"ada@{demo.domain}", "username": f"ada@{demo.domain}"})
-    bad = account.create_user(
+    role = account.directory.create_role({"name": "Wrike", "apps": [app_id]})
+    good = account.directory.create_user(
+        {"email": f"ada@{demo.domain}", "username": f"ada@{demo.domain}"}
+    )
+    bad = account.directory.create_user(
         {"email": "eve@elsewhere.example", "username": "eve@elsewhere.example"}
     )
-    account.add_role_users(role, [good["id"], bad["id"]])
+    account.directory.add_role_users(role, [good["id"], bad["id"]])
     # A revoked token makes every later call fail, with the token in the request headers.
     wrike.test_client().delete(f"/admin/api/v1/accounts/{demo.account_id}/tokens/{demo.token_id}")
-    account.update_user(good["id"], {"title": "Engineer"})
-    account.enable_api_connection(app_id)
+    account.directory.update_user(good["id"], {"title": "Engineer"})
+    account.apps.enable_api_connection(app_id)
 
     api = onelogin.test_client()
     token = api.post(
@@ -128,7 +130,7 @@ def test_both_servers_refuse_oversized_bodies() -> None:
     wrike = app.test_client()
     account = OneLoginAccount(OneLoginConfig())
     onelogin = create_onelogin(account.config, account=account).test_client()
-    client_id, secret = account.create_client("size check")
+    client_id, secret = account.api_clients.create_client("size check")
     api_token = onelogin.post(
         "/auth/oauth2/v2/token", auth=(client_id, secret), json={"grant_type": "client_credentials"}
     ).get_json()["access_token"]

@@ -1,0 +1,200 @@
+"""The account's apps: the Wrike app connector (SCIM base URL, token, template), its
+Provisioning tab, the API connection test, and the users each app knows."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mock_onelogin.account._context import SIMULATOR_ADMIN, AccountContext, Actor
+from mock_onelogin.account.provisioning import ProvisioningQueue
+from mock_onelogin.domain import modelling
+from mock_onelogin.domain.connector import API_STATUS_ENABLED, API_STATUS_FAILED, ConnectorConfig
+from mock_onelogin.domain.errors import NotFound, ValidationFailed
+from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.provisioning import ProvisioningSettings
+from mock_onelogin.scim_client import found_user_id
+
+#: OneLogin's connector id of the Wrike (SAML + SCIM) app.
+WRIKE_CONNECTOR_ID = 108419
+
+
+@dataclass(frozen=True)
+class AppUser:
+    """One user the app knows, as its Users tab shows them: the directory record, the login in
+    the app (``None`` before any), and whether the directory still entitles them to it."""
+
+    user: dict[str, Any]
+    login: dict[str, Any] | None
+    assigned: bool
+
+    @property
+    def state(self) -> str:
+        return self.login["provisioning_state"] if self.login else "unknown"
+
+
+class Apps:
+    def __init__(self, ctx: AccountContext, queue: ProvisioningQueue) -> None:
+        self._ctx = ctx
+        self._store = ctx.store
+        self._queue = queue
+
+    def require_app(self, app_id: int) -> dict[str, Any]:
+        return self._ctx.require_app(app_id)
+
+    # reads, for the API and the console -----------------------------------------------------
+    def find_app(self, app_id: int) -> dict[str, Any] | None:
+        return self._store.get_app(app_id)
+
+    def list_apps(self) -> list[dict[str, Any]]:
+        return self._store.list_apps()
+
+    def app_role_ids(self, app_id: int) -> list[int]:
+        """The roles that hold the app."""
+        return self._store.app_role_ids(app_id)
+
+    def entitled_user_ids(self, app_id: int) -> set[int]:
+        """Users with access to the app: through a role holding it, or a direct login."""
+        return self._store.entitled_user_ids(app_id)
+
+    def direct_user_ids(self, app_id: int) -> set[int]:
+        """Users given the app directly, not through a role."""
+        return self._store.direct_user_ids(app_id)
+
+    def logins(
+        self, app_id: int, user_ids: Sequence[int] | None = None
+    ) -> dict[int, dict[str, Any]]:
+        """What OneLogin remembers about each user's account in the app, by user id."""
+        return self._store.logins_for_app(app_id, user_ids)
+
+    def create_app(self, name: str, connector_id: int = WRIKE_CONNECTOR_ID) -> int:
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationFailed("app name is required", "name")
+        return self._store.insert_app(
+            name.strip(),
+            connector_id,
+            ConnectorConfig().to_storage(),
+            json.dumps(ProvisioningSettings().to_json()),
+            self._ctx.now(),
+        )
+
+    def wrike_app_id(self) -> int:
+        for app in self._store.list_apps():
+            if app["name"] == "Wrike":
+                return int(app["id"])
+        raise NotFound("No app named Wrike; create it with POST /simulator/api/apps")
+
+    def connector(self, app_id: int) -> ConnectorConfig:
+        return ConnectorConfig.from_storage(self._ctx.require_app(app_id)["connector"])
+
+    def settings(self, app_id: int) -> ProvisioningSettings:
+        return ProvisioningSettings.from_json(
+            json.loads(self._ctx.require_app(app_id)["provisioning"] or "{}")
+        )
+
+    def configure_connector(
+        self, app_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> ConnectorConfig:
+        config = self.connector(app_id).updated(data)
+        with self._store.transaction():
+            self._store.update_app(app_id, "connector", config.to_storage(), self._ctx.now())
+            changed = sorted(k for k in data if k != "labels")
+            self._ctx.log(
+                [
+                    self._ctx.event(
+                        EventType.PROVISIONING_EVENT,
+                        actor,
+                        app=self._ctx.app_pair(app_id),
+                        notes=f"Configuration saved: {', '.join(changed)}",
+                    )
+                ],
+            )
+        return config
+
+    def set_provisioning(
+        self, app_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> ProvisioningSettings:
+        if not isinstance(data, dict):
+            raise ValidationFailed("provisioning settings must be a JSON object")
+        before = self.settings(app_id)
+        settings = before.updated(data)
+        with self._store.transaction():
+            self._store.update_app(
+                app_id, "provisioning", json.dumps(settings.to_json()), self._ctx.now()
+            )
+            self._ctx.log(
+                [
+                    self._ctx.event(
+                        EventType.PROVISIONING_EVENT,
+                        actor,
+                        app=self._ctx.app_pair(app_id),
+                        notes="Provisioning settings saved: "
+                        + json.dumps(
+                            {k: v for k, v in settings.to_json().items() if k != "labels"}
+                        ),
+                    )
+                ],
+            )
+            if settings.enabled and not before.enabled:
+                # Saving with "Enable provisioning" ticked provisions the app's users.
+                self._queue.reconcile_app(app_id, "provisioning enabled")
+        self._ctx.after_change()
+        return settings
+
+    def enable_api_connection(self, app_id: int, actor: Actor = SIMULATOR_ADMIN) -> ConnectorConfig:
+        """ "API Connection: Enable": ask for a userName that cannot exist; an empty list or a
+        404 means the endpoint and token work."""
+        config = self.connector(app_id)
+        if not config.ready:
+            raise ValidationFailed(
+                "Fill in SCIM Base URL and SCIM Bearer Token before enabling the API connection",
+                "scim_base_url",
+            )
+        ctx, client = self._ctx.engine.connection_client(app_id)
+        assert ctx is not None and client is not None
+        probe = f"{secrets.token_hex(16)}@{modelling.CONNECTION_TEST_DOMAIN}"
+        exchange = client.find_by_username(probe)
+        understood, found = found_user_id(exchange)
+        if understood and found is None:
+            status, message = API_STATUS_ENABLED, "Enabled"
+            event_type, error = EventType.PROVISIONING_EVENT, None
+        else:
+            reason = (
+                exchange.describe_failure()
+                if not exchange.ok
+                else "the provider returned a user for a userName that cannot exist"
+            )
+            status, message = API_STATUS_FAILED, f"API connection failed: {reason}"
+            event_type, error = EventType.PROVISIONING_EXCEPTION, message
+        config = replace(config, api_status=status, api_status_message=message)
+        with self._store.transaction():
+            self._store.update_app(app_id, "connector", config.to_storage(), self._ctx.now())
+            self._ctx.log(
+                [
+                    self._ctx.event(
+                        event_type,
+                        actor,
+                        app=self._ctx.app_pair(app_id),
+                        error=error,
+                        notes=f"API Connection test: {message}",
+                        scim=[exchange.to_log(ctx.secrets)],
+                    )
+                ],
+            )
+        return config
+
+    def app_user_ids(self, app_id: int) -> list[int]:
+        self._ctx.require_app(app_id)
+        return sorted(self._store.entitled_user_ids(app_id))
+
+    def app_users(self, app_id: int) -> list[AppUser]:
+        """Every user the app knows, by id: those entitled to it and those who still hold a
+        login in it (unassigned, their deprovisioning due or done)."""
+        self._ctx.require_app(app_id)
+        logins = self._store.logins_for_app(app_id)
+        entitled = self._store.entitled_user_ids(app_id)
+        users = self._store.users_by_ids(sorted(set(logins) | entitled))
+        return [AppUser(users[uid], logins.get(uid), uid in entitled) for uid in sorted(users)]

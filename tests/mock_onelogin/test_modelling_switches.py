@@ -1,0 +1,185 @@
+"""Every modelling switch of the simulated OneLogin changes what a user sees when it is
+flipped: README's "Modelling choices" promises that changing a choice changes the behaviour.
+Each test runs once with the shipped value and once flipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from mock_onelogin import OneLoginAccount
+from mock_onelogin.domain import modelling
+from mock_onelogin.domain.connector import ConnectorConfig
+from mock_onelogin.domain.provisioning import (
+    Entitlement,
+    LoginMemory,
+    ProvisioningSettings,
+    Remote,
+    TaskKind,
+    UpdateMethod,
+    decide,
+)
+from mock_onelogin.domain.wire import task_calls
+from tests.mock_onelogin.conftest import make_user
+from tests.mock_onelogin.scim_stub import ScimStub
+
+
+def flipped(name: str, value: Any, other: Any) -> Any:
+    """Parametrise a test over a switch's shipped value and another one."""
+    assert getattr(modelling, name) == value, f"{name} ships as {getattr(modelling, name)!r}"
+    return pytest.mark.parametrize("switch", [value, other], ids=["shipped", "flipped"])
+
+
+@pytest.fixture
+def set_switch(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Any], None]:
+    return lambda name, value: monkeypatch.setattr(modelling, name, value)
+
+
+BODY = {"userName": "ada@acme.com", "emails": [{"value": "ada@acme.com", "primary": True}]}
+
+
+@flipped("ALWAYS_SET_ACTIVE", True, False)
+def test_always_set_active(set_switch: Callable[[str, Any], None], switch: bool) -> None:
+    set_switch("ALWAYS_SET_ACTIVE", switch)
+    (put,) = task_calls(TaskKind.SUSPEND, BODY, UpdateMethod.PUT)
+    assert ("active" in put.body) is switch
+    if switch:
+        assert put.body["active"] is False
+
+
+@flipped("PATCH_MULTI_VALUED_OP", "add", "replace")
+def test_patch_multi_valued_op(set_switch: Callable[[str, Any], None], switch: str) -> None:
+    set_switch("PATCH_MULTI_VALUED_OP", switch)
+    (patch,) = task_calls(TaskKind.UPDATE, BODY, UpdateMethod.PATCH)
+    ops = {op["path"]: op["op"] for op in patch.body}
+    assert ops == {"userName": "replace", "emails": switch}
+
+
+@flipped("SUSPEND_APPROVAL_GATE", "delete_user", "update_user")
+def test_suspend_approval_gate(set_switch: Callable[[str, Any], None], switch: str) -> None:
+    set_switch("SUSPEND_APPROVAL_GATE", switch)
+    only_delete_gated = ProvisioningSettings(enabled=True).updated(
+        {"require_approval": {"create_user": False, "update_user": False, "delete_user": True}}
+    )
+    assert only_delete_gated.requires_approval(TaskKind.SUSPEND) is (switch == "delete_user")
+
+
+@flipped("REACTIVATE_APPROVAL_GATE", "update_user", "delete_user")
+def test_reactivate_approval_gate(set_switch: Callable[[str, Any], None], switch: str) -> None:
+    set_switch("REACTIVATE_APPROVAL_GATE", switch)
+    only_update_gated = ProvisioningSettings(enabled=True).updated(
+        {"require_approval": {"create_user": False, "update_user": True, "delete_user": False}}
+    )
+    assert only_update_gated.requires_approval(TaskKind.REACTIVATE) is (switch == "update_user")
+
+
+@flipped("LOG_DO_NOTHING_ON_SUSPEND", True, False)
+def test_log_do_nothing_on_suspend(set_switch: Callable[[str, Any], None], switch: bool) -> None:
+    set_switch("LOG_DO_NOTHING_ON_SUSPEND", switch)
+    settings = ProvisioningSettings(enabled=True).updated({"on_suspend": "Do nothing"})
+    suspended = Entitlement(assigned=True, suspended=True)
+    kind = decide(settings, LoginMemory(Remote.ACTIVE, True, False, "h"), suspended, None)
+    assert kind is (TaskKind.NOTHING if switch else None)
+
+
+@flipped("OMIT_EMPTY_VALUES", True, False)
+def test_omit_empty_values(set_switch: Callable[[str, Any], None], switch: bool) -> None:
+    set_switch("OMIT_EMPTY_VALUES", switch)
+    template = ConnectorConfig().compile()
+    from mock_onelogin.engine import user_view
+
+    body = template.render(user_view({"email": "ada@acme.com", "username": "ada@acme.com"}))
+    # Ada has no title in OneLogin: omitted, Wrike keeps its own; or sent empty.
+    assert ("title" not in body) is switch
+
+
+# switches seen through the account and a SCIM endpoint ---------------------------------------
+@pytest.fixture
+def wrike(account: OneLoginAccount, stub: ScimStub) -> int:
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
+        app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
+    )
+    account.apps.set_provisioning(
+        app_id,
+        {
+            "enabled": True,
+            "on_delete": "Delete",
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+        },
+    )
+    return app_id
+
+
+def test_a_linked_account_is_brought_up_to_date_by_the_next_reconciliation(
+    account: OneLoginAccount, stub: ScimStub, wrike: int
+) -> None:
+    """README "Link without update" (plain code, no switch): linking sends no PUT; the next
+    reconciliation does."""
+    user = make_user(account)
+    stub.add_existing({"userName": user["email"], "name": {"givenName": "Old"}})
+    account.directory.add_login(user["id"], wrike)
+    account.drain()
+    assert [c[0] for c in stub.calls] == ["GET"]
+    account.provisioning.reconcile(wrike)
+    account.drain()
+    assert [c[0] for c in stub.calls] == ["GET", "PUT"]
+
+
+@flipped("DELETE_NOT_FOUND_IS_SUCCESS", True, False)
+def test_delete_not_found_is_success(
+    set_switch: Callable[[str, Any], None],
+    switch: bool,
+    account: OneLoginAccount,
+    stub: ScimStub,
+    wrike: int,
+) -> None:
+    set_switch("DELETE_NOT_FOUND_IS_SUCCESS", switch)
+    user = make_user(account)
+    account.directory.add_login(user["id"], wrike)
+    account.drain()
+    stub.users.clear()  # someone deleted the account in Wrike already
+    account.directory.remove_login(user["id"], wrike)
+    account.drain()
+    [item] = account.directory.user_apps(user["id"])
+    assert item["login"]["provisioning_state"] == ("deleted" if switch else "deleting_failed")
+
+
+@flipped("SHOW_UNASSIGNED_TRACKED_LOGINS", True, False)
+def test_show_unassigned_tracked_logins(
+    set_switch: Callable[[str, Any], None],
+    switch: bool,
+    account: OneLoginAccount,
+    stub: ScimStub,
+    wrike: int,
+) -> None:
+    set_switch("SHOW_UNASSIGNED_TRACKED_LOGINS", switch)
+    user = make_user(account)
+    account.directory.add_login(user["id"], wrike)
+    account.drain()
+    account.directory.remove_login(user["id"], wrike)
+    account.drain()
+    shown = [
+        item["login"]["provisioning_state"] for item in account.directory.user_apps(user["id"])
+    ]
+    assert shown == (["deleted"] if switch else [])
+
+
+@flipped("DENIED_CREATE_STATE", "nonexistent", "unknown")
+def test_denied_create_state(
+    set_switch: Callable[[str, Any], None],
+    switch: str,
+    account: OneLoginAccount,
+    stub: ScimStub,
+    wrike: int,
+) -> None:
+    set_switch("DENIED_CREATE_STATE", switch)
+    account.apps.set_provisioning(wrike, {"require_approval": {"create_user": True}})
+    user = make_user(account)
+    account.directory.add_login(user["id"], wrike)
+    [task] = account.approvals.list_tasks(state="pending_approval")
+    account.approvals.deny(task["id"])
+    [item] = account.directory.user_apps(user["id"])
+    assert item["login"]["provisioning_state"] == switch
