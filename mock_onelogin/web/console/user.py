@@ -17,8 +17,9 @@ from mock_onelogin.domain.directory import (
     USER_STATUSES,
 )
 from mock_onelogin.domain.errors import NotFound, OneLoginError
-from mock_onelogin.domain.events import EVENT_TYPES, EventType
-from mock_onelogin.domain.provisioning import TASK_STATES, TaskKind, TaskState
+from mock_onelogin.domain.events import EVENT_TYPES
+from mock_onelogin.domain.provisioning import TaskState
+from mock_onelogin.domain.timeline import TimelineEntry, user_timeline
 from mock_onelogin.engine import display_name
 from mock_onelogin.web.console import bp
 from mock_onelogin.web.console._session import (
@@ -40,22 +41,6 @@ from mock_onelogin.web.console.users import (
 )
 from mock_onelogin.web.serializers import UI_LABELS, task_json
 
-#: The provisioning state a System Log event leaves the user in, for the user's timeline.
-STATE_AFTER_EVENT = {
-    EventType.USER_CREATED_IN_APP: "Provisioned",
-    EventType.USER_UPDATED_IN_APP: "Provisioned",
-    EventType.USER_REACTIVATED_IN_APP: "Provisioned",
-    EventType.USER_LINKED_IN_APP: "Provisioned",
-    EventType.USER_SUSPENDED_IN_APP: "Suspended",
-    EventType.USER_DELETED_IN_APP: "Deleted",
-    EventType.USER_SUSPENSION_FAILED_IN_APP: "Failed",
-    EventType.USER_REACTIVATION_FAILED_IN_APP: "Failed",
-    EventType.USER_DELETION_FAILED_IN_APP: "Failed",
-    EventType.USER_CREATION_FAILED_IN_APP: "Failed",
-    EventType.USER_UPDATE_FAILED_IN_APP: "Failed",
-    EventType.USER_APP_REQUEST_DENIED: "Denied",
-}
-
 
 def _wrike_app_id(acct: OneLoginAccount) -> int | None:
     try:
@@ -64,124 +49,42 @@ def _wrike_app_id(acct: OneLoginAccount) -> int | None:
         return None
 
 
-#: Events that report on provisioning rather than change the directory: a request is never
-#: caused by one of them, so the timeline places requests after the change that caused them.
-_OUTCOME_EVENTS = {
-    *STATE_AFTER_EVENT,
-    EventType.USER_APP_REQUEST_APPROVED,
-    EventType.PROVISIONING_EVENT,
-    EventType.PROVISIONING_EXCEPTION,
-    EventType.PROVISIONING_DO_NOTHING_WARNING,
-}
-
-
-def _outcome_kind(event: dict[str, Any]) -> str | None:
-    """Which kind of request an outcome event reports on (approval, denial, retry, result)."""
-    type_id = event["event_type_id"]
-    for kind, steps in TASK_STATES.items():
-        if type_id in (steps.success_event, steps.failure_event):
-            return kind.value
-    if type_id == EventType.PROVISIONING_DO_NOTHING_WARNING:
-        return TaskKind.NOTHING.value
-    notes = event["notes"] or ""
-    for prefix in ("Approved: ", "Denied: ", "Retry requested: "):
-        if notes.startswith(prefix):
-            return notes[len(prefix) :].split(" ", 1)[0]
-    return None
-
-
-def _task_anchors(events: list[dict[str, Any]], tasks: list[dict[str, Any]]) -> dict[int, int]:
-    """For each request, the index of the directory change it follows in the timeline.
-
-    By time: the latest directory change logged at or before the request. Events and
-    requests often share a millisecond (always, under a test clock), so a request is also
-    kept before its own approval and result, matched to requests in order by kind."""
-    first_outcome: dict[int, int] = {}
-    closed_at: dict[int, int] = {}
-    open_tasks = [
-        t for t in tasks if t["state"] in (TaskState.DONE, TaskState.FAILED, TaskState.DENIED)
-    ]
-    for index, event in enumerate(events):
-        kind = _outcome_kind(event) if event["event_type_id"] in _OUTCOME_EVENTS else None
-        owner = next((t for t in open_tasks if t["kind"] == kind), None)
-        if owner is None:
-            continue
-        first_outcome.setdefault(owner["id"], index)
-        steps = TASK_STATES.get(TaskKind(owner["kind"]))
-        if steps is None or event["event_type_id"] in (
-            EventType.USER_APP_REQUEST_DENIED,
-            steps.success_event,
-        ):
-            open_tasks.remove(owner)  # its last event: later ones belong to later requests
-            closed_at[owner["id"]] = index
-    anchors: dict[int, int] = {}
-    floor = -1  # one open request per user and app: the next comes after the last closed
-    for task in tasks:
-        limit = first_outcome.get(task["id"], len(events))
-        anchor = floor if floor < limit else -1
-        for index, event in enumerate(events[:limit]):
-            if (
-                event["created_at"] <= task["created_at"]
-                and index > anchor
-                and event["event_type_id"] not in _OUTCOME_EVENTS
-            ):
-                anchor = index
-        anchors[task["id"]] = anchor
-        floor = closed_at.get(task["id"], floor)
-    return anchors
-
-
 def _timeline(acct: OneLoginAccount, user_id: int, app_id: int | None) -> list[dict[str, Any]]:
-    """The user's System Log events and provisioning requests for the app, oldest first.
-
-    Events and requests live in separate tables, so each request is placed right after the
-    directory change that caused it (see ``_task_anchors``)."""
+    """The user's System Log events and provisioning requests for the app, oldest first, in
+    the order ``user_timeline`` gives them, as the page shows them."""
     events = [
         e
         for e in reversed(acct.events(user_id=user_id, limit=500))
         if app_id is None or e["app_id"] in (None, app_id)
     ]
-    keyed: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
-    for index, event in enumerate(events):
-        info = EVENT_TYPES.get(event["event_type_id"])
-        keyed.append(
-            (
-                (index, 0, 0),
-                {
-                    "at": event["created_at"],
-                    "what": _event_name(event["event_type_id"]),
-                    "detail": event["notes"]
-                    or (_describe(event, info.description) if info else ""),
-                    "state": STATE_AFTER_EVENT.get(event["event_type_id"], ""),
-                    "error": event["error_description"],
-                    "task_id": None,
-                    "event_id": event["id"] if event["scim"] else None,
-                },
-            )
-        )
     tasks = acct.list_tasks(app_id=app_id, user_id=user_id) if app_id is not None else []
-    anchors = _task_anchors(events, tasks)
-    for task in tasks:
-        info = task_json(task)
-        state = task["state"]
-        keyed.append(
-            (
-                (anchors[task["id"]], 1, task["id"]),
-                {
-                    "at": task["created_at"],
-                    "what": f"{info['title']} requested",
-                    "detail": f"because: {task['trigger']}; request now {state.replace('_', ' ')}",
-                    "state": "Pending" if state == TaskState.PENDING_APPROVAL else "",
-                    "error": task["error"] if state == TaskState.FAILED else None,
-                    "task_id": task["id"]
-                    if state in (TaskState.PENDING_APPROVAL, TaskState.FAILED)
-                    else None,
-                    "event_id": None,
-                },
-            )
-        )
-    keyed.sort(key=lambda item: item[0])
-    return [entry for _, entry in keyed]
+    return [_timeline_row(entry) for entry in user_timeline(events, tasks)]
+
+
+def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
+    if entry.task is None:
+        event = dict(entry.event or {})
+        info = EVENT_TYPES.get(event["event_type_id"])
+        return {
+            "at": event["created_at"],
+            "what": _event_name(event["event_type_id"]),
+            "detail": event["notes"] or (_describe(event, info.description) if info else ""),
+            "state": entry.state,
+            "error": event["error_description"],
+            "task_id": None,
+            "event_id": event["id"] if event["scim"] else None,
+        }
+    task = dict(entry.task)
+    state = task["state"]
+    return {
+        "at": task["created_at"],
+        "what": f"{task_json(task)['title']} requested",
+        "detail": f"because: {task['trigger']}; request now {state.replace('_', ' ')}",
+        "state": entry.state,
+        "error": task["error"] if state == TaskState.FAILED else None,
+        "task_id": task["id"] if state in (TaskState.PENDING_APPROVAL, TaskState.FAILED) else None,
+        "event_id": None,
+    }
 
 
 def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
