@@ -12,7 +12,7 @@ from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.domain.clock import Clock
 from mock_onelogin.engine import SessionFactory
-from mock_onelogin.web import BLUEPRINTS, pages
+from mock_onelogin.web import BLUEPRINTS, console
 from mock_onelogin.web.common import RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
@@ -47,7 +47,7 @@ def create_app(
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
-    app.register_blueprint(pages.bp)  # the admin console, under /admin
+    app.register_blueprint(console.bp)  # the admin console, under /admin
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
