@@ -225,8 +225,12 @@ class ProvisioningEngine:
         """Tasks left running by a stopped process go back to the queue: nothing is lost."""
         self.store.requeue_running()
 
-    def drain(self, max_tasks: int | None = None) -> DrainReport:
-        """Run every task that is due now (synchronously), in batches."""
+    def drain(
+        self, max_tasks: int | None = None, after_batch: Callable[[], None] | None = None
+    ) -> DrainReport:
+        """Run every task that is due now (synchronously), in batches. ``after_batch`` runs in
+        the transaction that records each batch's results, so whatever it queues is committed
+        together with them: nobody can see the queue empty in between."""
         report = DrainReport()
         while max_tasks is None or report.ran < max_tasks:
             limit = (
@@ -237,13 +241,18 @@ class ProvisioningEngine:
             rows = self._claim(limit)
             if not rows:
                 break
-            self._run_batch(rows, report)
+            self._run_batch(rows, report, after_batch)
         return report
 
     def _claim(self, limit: int) -> list[dict[str, Any]]:
         return self.store.claim_due_tasks(self.clock.now().timestamp(), limit)
 
-    def _run_batch(self, rows: list[dict[str, Any]], report: DrainReport) -> None:
+    def _run_batch(
+        self,
+        rows: list[dict[str, Any]],
+        report: DrainReport,
+        after_batch: Callable[[], None] | None = None,
+    ) -> None:
         versions = {r["id"]: r for r in self.store.list_apps()}
         results: list[TaskResult] = []
         logins: list[LoginResult] = []
@@ -274,6 +283,8 @@ class ProvisioningEngine:
         with self.store.transaction():
             self.store.finish_tasks(results, logins, iso(self.clock.now()))
             self.store.insert_events(events)
+            if after_batch is not None:
+                after_batch()
         self.note_events(len(events))
 
     def note_events(self, count: int) -> None:

@@ -1,6 +1,6 @@
 """In-process transport: route a ``requests.Session`` into any WSGI app, with no sockets.
 
-Why an HTTPAdapter rather than the ``responses`` library (DESIGN.md's first suggestion):
+Why an HTTPAdapter rather than the ``responses`` library:
 ``responses`` patches ``HTTPAdapter.send`` process-wide while active and matches every call
 against its registry, which is fine for unit-test fakes but adds per-request overhead and
 global state to a transport the engine uses for tens of thousands of calls: measured by

@@ -289,39 +289,59 @@ class Directory:
         self._ctx.require_role(role_id)
         apps = validate_id_list(app_ids, "apps")
         self._require_apps(apps)
-        before = set(self._store.role_app_ids(role_id))
-        users = self._store.role_user_ids(role_id)
         with self._store.transaction():
+            before = self._store.role_app_ids(role_id)
             self._store.set_role_apps(role_id, apps)
-            events = [
-                self._ctx.event(
-                    EventType.APP_ADDED_TO_ROLE,
-                    actor,
-                    app=self._ctx.app_pair(a),
-                    role=self._ctx.role_pair(role_id),
-                )
-                for a in apps
-                if a not in before
-            ]
-            events += [
-                self._ctx.event(
-                    EventType.APP_REMOVED_FROM_ROLE,
-                    actor,
-                    app=self._ctx.app_pair(a),
-                    role=self._ctx.role_pair(role_id),
-                )
-                for a in sorted(before - set(apps))
-            ]
-            self._ctx.log(events)
-            for app_id in sorted(before ^ set(apps)):
-                self._queue.evaluate(
-                    app_id,
-                    users,
-                    "app added to role" if app_id in apps else "app removed from role",
-                )
+            self._role_apps_changed(
+                role_id,
+                [a for a in apps if a not in before],
+                sorted(set(before) - set(apps)),
+                actor,
+            )
         if drain:
             self._ctx.after_change()
         return apps
+
+    def add_role_app(self, role_id: int, app_id: int, actor: Actor = SIMULATOR_ADMIN) -> None:
+        """Give the role one more app (the console's "Add app"), leaving its other apps as
+        they are even if someone changes them at the same time."""
+        self._ctx.require_role(role_id)
+        self._require_apps([app_id])
+        with self._store.transaction():
+            if self._store.add_role_app(role_id, app_id):
+                self._role_apps_changed(role_id, [app_id], [], actor)
+        self._ctx.after_change()
+
+    def remove_role_app(self, role_id: int, app_id: int, actor: Actor = SIMULATOR_ADMIN) -> None:
+        """Take one app from the role; its users lose access unless another role or a direct
+        login still gives it."""
+        self._ctx.require_role(role_id)
+        self._require_apps([app_id])
+        with self._store.transaction():
+            if self._store.remove_role_app(role_id, app_id):
+                self._role_apps_changed(role_id, [], [app_id], actor)
+        self._ctx.after_change()
+
+    def _role_apps_changed(
+        self, role_id: int, added: list[int], removed: list[int], actor: Actor
+    ) -> None:
+        """Log the role's new and removed apps and evaluate its users for each; inside the
+        caller's transaction."""
+        role = self._ctx.role_pair(role_id)
+        self._ctx.log(
+            [
+                self._ctx.event(event, actor, app=self._ctx.app_pair(a), role=role)
+                for event, apps in (
+                    (EventType.APP_ADDED_TO_ROLE, added),
+                    (EventType.APP_REMOVED_FROM_ROLE, removed),
+                )
+                for a in apps
+            ]
+        )
+        users = self._store.role_user_ids(role_id)
+        for app_id in sorted({*added, *removed}):
+            trigger = "app added to role" if app_id in added else "app removed from role"
+            self._queue.evaluate(app_id, users, trigger)
 
     def add_role_users(
         self, role_id: int, user_ids: Any, actor: Actor = SIMULATOR_ADMIN, drain: bool = True

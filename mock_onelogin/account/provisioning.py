@@ -152,17 +152,17 @@ class ProvisioningQueue:
         """Run every due task now. One drain at a time: the worker and an explicit call never
         run the same task twice."""
         with self._drain_lock:
-            report = self._ctx.engine.drain(max_tasks)
-            # A change that arrived while its user's task was running is not in the body that
-            # task sent. Only those users (noted by evaluate) are checked again, now that
-            # their task has confirmed what the app holds: re-checking every provisioned user
-            # would double the cost of each drain.
-            with self._recheck_lock:
-                recheck, self._recheck = self._recheck, set()
-            by_app: dict[int, list[int]] = {}
-            for app_id, user_id in recheck:
-                by_app.setdefault(app_id, []).append(user_id)
-            for app_id, user_ids in sorted(by_app.items()):
-                with self._store.transaction():
-                    self.evaluate(app_id, sorted(user_ids), "changed while provisioning")
-            return report.to_json()
+            return self._ctx.engine.drain(max_tasks, self._recheck_changed).to_json()
+
+    def _recheck_changed(self) -> None:
+        """A change that arrived while its user's task was running is not in the body that
+        task sent. Only those users (noted by evaluate) are checked again, now that their task
+        has confirmed what the app holds (re-checking every provisioned user would double the
+        cost of each drain), in the transaction that records the task's result."""
+        with self._recheck_lock:
+            recheck, self._recheck = self._recheck, set()
+        by_app: dict[int, list[int]] = {}
+        for app_id, user_id in recheck:
+            by_app.setdefault(app_id, []).append(user_id)
+        for app_id, user_ids in sorted(by_app.items()):
+            self.evaluate(app_id, sorted(user_ids), "changed while provisioning")

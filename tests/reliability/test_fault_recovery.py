@@ -23,7 +23,7 @@ FAULTS = [
     {"kind": "drop", "share": 0.04},
     {"kind": "lost_response", "share": 0.04},
 ]
-# Event ids of OneLogin's System Log (onelogin-behaviour.md §4.3).
+# Event ids of OneLogin's System Log (mock_onelogin/domain/events.py lists them).
 CREATED, LINKED, CREATION_FAILED = 51, 59, 64
 
 

@@ -88,12 +88,10 @@ def _role_change(role_id: int, change: str, item_id: int | None = None) -> BaseR
             flash("User removed from the role.")
         elif change == "add_app":
             app_id = _int_field("app_id", "application")
-            current = acct.directory.role_app_ids(role_id)
-            acct.directory.set_role_apps(role_id, [*current, app_id], _actor())
+            acct.directory.add_role_app(role_id, app_id, _actor())
             flash(f"{acct.apps.require_app(app_id)['name']} added to the role.")
         elif change == "remove_app" and item_id is not None:
-            current = acct.directory.role_app_ids(role_id)
-            acct.directory.set_role_apps(role_id, [a for a in current if a != item_id], _actor())
+            acct.directory.remove_role_app(role_id, item_id, _actor())
             flash("Application removed from the role.")
     except OneLoginError as error:
         _flash_refusal(error)
