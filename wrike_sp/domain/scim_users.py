@@ -15,7 +15,7 @@ from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
 
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
-from wrike_sp.domain.filters import filter_to_sql
+from wrike_sp.domain.filters import parse_filter
 from wrike_sp.domain.modelling import (
     DEFAULT_USER_TYPE,
     MAX_RESULTS,
@@ -24,6 +24,7 @@ from wrike_sp.domain.modelling import (
     TOKEN_NEEDS_ADMIN_ISSUER,
 )
 from wrike_sp.domain.records import Conflict, UserRow
+from wrike_sp.domain.repository import WrikeRepository
 from wrike_sp.domain.schema import (
     CORE_ATTRIBUTES,
     CORE_USER,
@@ -45,7 +46,6 @@ from wrike_sp.domain.users import (
     key,
     merge_for_update,
 )
-from wrike_sp.store.sqlite import WrikeStore
 
 # Entra and Okta PATCH shapes that a real-world provider tolerates (wrike-scim-behaviour §2.7).
 _PATCH_POLICY = ScimPolicy(remove_value_as_filter="apply", unmatched_path_filter="create")
@@ -69,9 +69,9 @@ def version_tag(version: int) -> str:
 
 
 class ScimUsers:
-    """The /Users resource of every account, backed by a :class:`WrikeStore`."""
+    """The /Users resource of every account, backed by a :class:`WrikeRepository`."""
 
-    def __init__(self, store: WrikeStore, clock: Clock) -> None:
+    def __init__(self, store: WrikeRepository, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 
@@ -101,15 +101,15 @@ class ScimUsers:
                 "Wrike (Apps & Integrations > API) and paste it into the SCIM Bearer Token field.",
                 challenge,
             )
-        if token["revoked_at"] is not None:
+        if token.revoked_at is not None:
             raise ScimError(
                 401,
                 None,
-                f"This Wrike API token was revoked at {token['revoked_at']}. Obtain a new token in "
+                f"This Wrike API token was revoked at {token.revoked_at}. Obtain a new token in "
                 "Wrike and update the SCIM Bearer Token field.",
                 challenge,
             )
-        if token["account_id"] != account_id:
+        if token.account_id != account_id:
             raise ScimError(
                 401,
                 None,
@@ -136,7 +136,7 @@ class ScimUsers:
         return Grant(
             account_id=account_id,
             plan=facts.plan,
-            token_id=token["id"],
+            token_id=token.id,
             issuer_id=issuer.id,
             issuer_login=issuer.user_name,
             issuer_can_grant_admin=issuer.can_grant_admin,
@@ -154,10 +154,10 @@ class ScimUsers:
     def search(
         self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
     ) -> tuple[int, list[UserRow]]:
-        where, params = filter_to_sql(filter_text, grant.account_id) if filter_text else ("", [])
+        search = parse_filter(filter_text) if filter_text else None
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
-        return self.store.search_users(grant.account_id, where, params, offset, limit)
+        return self.store.search_users(grant.account_id, search, offset, limit)
 
     # -- writing ----------------------------------------------------------------------------
 
