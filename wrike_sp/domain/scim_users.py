@@ -13,16 +13,11 @@ from typing import Any
 from pydantic import ValidationError
 from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
 
+from wrike_sp.domain import modelling
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.filters import parse_filter
-from wrike_sp.domain.modelling import (
-    DEFAULT_USER_TYPE,
-    MAX_RESULTS,
-    SCIM_PLANS,
-    STATUS_PLAN_WITHOUT_SCIM,
-    TOKEN_NEEDS_ADMIN_ISSUER,
-)
+from wrike_sp.domain.modelling import DEFAULT_USER_TYPE, MAX_RESULTS, SCIM_PLANS
 from wrike_sp.domain.records import Conflict, UserRow
 from wrike_sp.domain.repository import WrikeRepository
 from wrike_sp.domain.schema import (
@@ -118,7 +113,9 @@ class ScimUsers:
                 challenge,
             )
         issuer = facts.issuer
-        if issuer is None or (TOKEN_NEEDS_ADMIN_ISSUER and not (issuer.is_admin and issuer.active)):
+        if issuer is None or (
+            modelling.TOKEN_NEEDS_ADMIN_ISSUER and not (issuer.is_admin and issuer.active)
+        ):
             raise ScimError(
                 403,
                 None,
@@ -127,7 +124,7 @@ class ScimUsers:
             )
         if facts.plan not in SCIM_PLANS:
             raise ScimError(
-                STATUS_PLAN_WITHOUT_SCIM,
+                modelling.STATUS_PLAN_WITHOUT_SCIM,
                 None,
                 f"SCIM user provisioning is not available on the {facts.plan} plan. It is "
                 "available on Enterprise Standard, Enterprise Pinnacle and Legacy Enterprise; "
@@ -181,6 +178,8 @@ class ScimUsers:
             last_modified=now,
             version=1,
             via_scim=True,
+            # "Members added through SCIM are billable as soon as they're provisioned" (the
+            # article), whatever their user type: no type is exempt, so none is looked up.
             billable_since=now if doc["active"] else None,
             deactivated_at=None if doc["active"] else now,
         )
@@ -211,6 +210,9 @@ class ScimUsers:
             return self._save(grant, user, doc)
 
     def delete(self, grant: Grant, user_id: str, if_match: str | None) -> None:
+        """DELETE removes the member from the account: RFC 7644 §3.6 wants a deleted resource
+        to answer 404 afterwards, so a member kept as deactivated would break the protocol.
+        The billing ledger keeps the deletion with its time."""
         with self.store.transaction():
             user = self._for_write(grant, user_id, if_match)
             check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
