@@ -183,7 +183,9 @@ _STAND_IN = "literal{}@shape.example"
 _STAND_IN_FORM = re.compile(r"literal(\d+)@shape\.example")
 _FRAGMENT_OPERATORS = frozenset({CompareOperator.co, CompareOperator.sw, CompareOperator.ew})
 # What an email's value must be, as scim2-models declares it (it checks an operand with it).
-_EMAIL_VALUE = TypeAdapter(Email.model_fields["value"].annotation)
+_EMAIL_ANNOTATION = Email.model_fields["value"].annotation
+assert _EMAIL_ANNOTATION is not None
+_EMAIL_VALUE: TypeAdapter[Any] = TypeAdapter(_EMAIL_ANNOTATION)
 
 
 def _position(stand_in: str) -> int:

@@ -42,8 +42,13 @@ from wrike_sp.domain.users import (
     merge_for_update,
 )
 
-# Entra and Okta PATCH shapes that a real-world provider tolerates (wrike-scim-behaviour §2.7).
-_PATCH_POLICY = ScimPolicy(remove_value_as_filter="apply", unmatched_path_filter="create")
+# PATCH shapes Entra sends and a real-world provider tolerates: a ``remove`` whose ``value``
+# names the entries to drop (instead of a filtered path), and an ``add``/``replace`` on
+# ``emails[type eq "work"].value`` when no such entry exists, which Entra expects to create.
+_PATCH_POLICY = ScimPolicy(
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
 
 
 @dataclass(frozen=True)
@@ -288,7 +293,7 @@ class ScimUsers:
         if updated.user_type != user.user_type:
             events.append("type_changed")
         try:
-            emails = email_index(doc)
+            emails: list[tuple[str, str | None]] | None = email_index(doc)
             if emails == email_index(user.doc):
                 emails = None  # the search index of emails stays as it is
             written = self.store.update_user(updated, emails, user.version, user)
@@ -395,7 +400,9 @@ def _patch_op(payload: Any) -> PatchOp[WrikeUser] | None:
         raise ScimError(400, "invalidSyntax", "The PATCH body must be a JSON object")
     operations = next((v for k, v in payload.items() if k.lower() == "operations"), None)
     if operations == []:
-        return None  # The Entra validator sends an empty list; a no-op (wrike-scim §2.7).
+        # RFC 7644 §3.5.2 wants at least one operation, but the Entra SCIM Validator sends an
+        # empty list in one of its tests and expects success: a no-op.
+        return None
     schemas = payload.get("schemas")
     if not isinstance(schemas, list) or PATCH_OP not in schemas:
         raise ScimError(400, "invalidSyntax", f"A PATCH body must list the schema {PATCH_OP}")

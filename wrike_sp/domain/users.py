@@ -34,8 +34,11 @@ def domain_of(email: str) -> str:
 
 
 def derive_login(doc: dict[str, Any]) -> str:
-    """Wrike uses an email address as the login: ``userName`` when it is one, else the primary
-    email (else a work email, else the first), as Wrike's SCIM article describes."""
+    """Wrike uses an email address as the login: Wrike's SCIM API article
+    (https://help.wrike.com/hc/en-us/articles/27535624025623-SCIM-API) says it "will search
+    for a valid email in userName or emails to use as login". The order is this provider's:
+    ``userName`` when it is an address, else the primary email, else a work email, else the
+    first."""
     user_name = doc.get("userName")
     if isinstance(user_name, str) and is_email(user_name):
         return user_name
@@ -128,7 +131,7 @@ def merge_for_update(existing: dict[str, Any], incoming: dict[str, Any]) -> dict
     Wrike"), so no switch turns it off.
     An explicit null clears an attribute; multi-valued attributes merge by ``type``
     (:func:`merge_multi`)."""
-    doc = {k: (dict(v) if isinstance(v, dict) else v) for k, v in existing.items()}
+    doc: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in existing.items()}
     for name, value in incoming.items():
         if value is None:
             doc.pop(name, None)
@@ -162,7 +165,8 @@ def finish_document(doc: dict[str, Any], creating: bool = False) -> dict[str, An
     cleaned: dict[str, Any] = {}
     for name, value in doc.items():
         if name == "password":
-            # Wrike stores no passwords (its SCIM article); accepted and discarded.
+            # Wrike stores no passwords (its SCIM API article, linked from /ServiceProviderConfig:
+            # a member sets one on the password-reset page); accepted and discarded.
             continue
         if isinstance(value, dict):
             value = {k: v for k, v in value.items() if v not in (None, [], {})}

@@ -129,7 +129,6 @@ _USER_FIELDS = (
     "billable_since",
     "deactivated_at",
 )
-_USER_COLUMNS = ", ".join(_USER_FIELDS)
 # What a write stores: the fields plus the case-folded userName the unique index is on.
 _STORED = (*_USER_FIELDS, "user_name_key")
 _INSERT_USER = f"INSERT INTO users({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
