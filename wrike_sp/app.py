@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 from flask import Flask, Request, Response, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from wrike_sp.config import WrikeConfig
@@ -58,7 +58,7 @@ class _PageSessions(SecureCookieSessionInterface):
     cookie, and opening a signed-cookie session for each one costs a noticeable share of a
     lookup."""
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if request.path.startswith("/scim/"):
             return self.null_session_class()
         return super().open_session(app, request)

@@ -12,6 +12,7 @@ from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError, ScimError
 from wrike_sp.domain.modelling import PLANS, SCIM_PATH, SCIM_PLANS
 from wrike_sp.domain.records import Conflict, UserRow
+from wrike_sp.domain.repository import WrikeRepository
 from wrike_sp.domain.secrets_ import (
     check_password,
     hash_password,
@@ -20,7 +21,6 @@ from wrike_sp.domain.secrets_ import (
     token_hint,
 )
 from wrike_sp.domain.users import canonical_user_type, is_email, key
-from wrike_sp.store.sqlite import WrikeStore
 
 _DOMAIN = re.compile(
     r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
@@ -57,7 +57,7 @@ def member_view(user: UserRow) -> dict[str, Any]:
 class AccountAdmin:
     """What a Wrike account admin does in Wrike's settings, as plain operations."""
 
-    def __init__(self, store: WrikeStore, clock: Clock, password_iterations: int) -> None:
+    def __init__(self, store: WrikeRepository, clock: Clock, password_iterations: int) -> None:
         self.store = store
         self.clock = clock
         self.password_iterations = password_iterations
@@ -210,7 +210,7 @@ class AccountAdmin:
 
     def members(self, account_id: int) -> list[dict[str, Any]]:
         self._account(account_id)
-        _, users = self.store.search_users(account_id, "", [], 0, 1_000_000)
+        _, users = self.store.search_users(account_id, None, 0, 1_000_000)
         return [member_view(u) for u in users]
 
     # -- SCIM URL, API apps and tokens --------------------------------------------------------

@@ -14,8 +14,10 @@ from scim2_models import (
     ChangePassword,
     Context,
     ETag,
+    External,
     Filter,
     Patch,
+    Reference,
     ResourceType,
     Schema,
     ServiceProviderConfig,
@@ -31,7 +33,9 @@ _CTX = Context.RESOURCE_QUERY_RESPONSE
 @cache
 def service_provider_config() -> dict[str, Any]:
     config = ServiceProviderConfig(
-        documentation_uri="https://help.wrike.com/hc/en-us/articles/27535624025623-SCIM-API",
+        documentation_uri=Reference[External](
+            "https://help.wrike.com/hc/en-us/articles/27535624025623-SCIM-API"
+        ),
         patch=Patch(supported=True),
         bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
         filter=Filter(supported=True, max_results=MAX_RESULTS),
@@ -40,7 +44,7 @@ def service_provider_config() -> dict[str, Any]:
         etag=ETag(supported=True),
         authentication_schemes=[
             AuthenticationScheme(
-                type="oauthbearertoken",
+                type=AuthenticationScheme.Type.oauthbearertoken,
                 name="Wrike permanent API token",
                 description="A permanent token obtained in Wrike under Apps & Integrations > API, "
                 "sent as 'Authorization: Bearer <token>'",

@@ -1,8 +1,9 @@
-"""SCIM filters (RFC 7644 §3.4.2.2) translated to SQL over indexed columns.
+"""SCIM filters (RFC 7644 §3.4.2.2) on the members of an account, as a search tree.
 
-scim2-models parses the filter into its AST; this module only walks that tree. Wrike
-documents that "search is supported only by email address", so only userName and
-emails (value, type) can be searched; any other attribute is refused with invalidFilter.
+scim2-models parses the filter into its AST; this module only walks that tree into a
+:class:`~wrike_sp.domain.search.UserSearch` the store runs. Wrike documents that "search is
+supported only by email address", so only userName and emails (value, type) can be searched;
+any other attribute is refused with invalidFilter.
 """
 
 from __future__ import annotations
@@ -20,58 +21,42 @@ from scim2_models.path import (
     Comparison,
     FilterVisitor,
     LogicalExpr,
-    Not,
-    Present,
+    LogicalOperator,
     ValuePath,
 )
+from scim2_models.path import Not as FilterNot
+from scim2_models.path import Present as FilterPresent
 
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.schema import CORE_USER, WrikeUser
+from wrike_sp.domain.search import (
+    And,
+    AnyEmail,
+    Attribute,
+    Compare,
+    Condition,
+    Not,
+    Operand,
+    Operator,
+    Or,
+    Present,
+    UserSearch,
+)
 from wrike_sp.domain.users import key
-
-Sql = tuple[str, list[Any]]
 
 _SEARCH_BY_EMAIL = (
     "Wrike supports search by email address only: filter on userName or emails "
     "(e.g. userName eq \"ada@example.com\"); '{attr}' cannot be searched."
 )
+_OPERATORS = {op.value: Operator(op.value) for op in CompareOperator}
 
 
-def _like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _compare(column: str, op: CompareOperator, value: Any) -> Sql:
-    if value is None:
-        if op == CompareOperator.eq:
-            return f"({column} IS NULL OR {column} = '')", []
-        if op == CompareOperator.ne:
-            return f"({column} IS NOT NULL AND {column} <> '')", []
-        raise ScimError(400, "invalidFilter", f"Operator '{op.value}' cannot compare with null")
-    if not isinstance(value, str):
-        raise ScimError(400, "invalidFilter", f"Email searches compare strings, got {value!r}")
-    text = key(value)
-    if op == CompareOperator.eq:
-        return f"{column} = ?", [text]
-    if op == CompareOperator.ne:
-        # An unassigned value is unequal to every operand, as scim2-models evaluates it.
-        return f"({column} IS NULL OR {column} <> ?)", [text]
-    if op == CompareOperator.co:
-        return f"{column} LIKE ? ESCAPE '\\'", [f"%{_like(text)}%"]
-    if op == CompareOperator.sw:
-        return f"{column} LIKE ? ESCAPE '\\'", [f"{_like(text)}%"]
-    if op == CompareOperator.ew:
-        return f"{column} LIKE ? ESCAPE '\\'", [f"%{_like(text)}"]
-    symbol = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}[op.value]
-    return f"{column} {symbol} ?", [text]
-
-
-def _email_column(sub_attr: str | None, attr_name: str) -> str:
+def _email_attribute(sub_attr: str | None, attr_name: str) -> Attribute:
     sub = (sub_attr or "value").lower()
     if sub == "value":
-        return "e.value_key"
+        return Attribute.EMAIL_VALUE
     if sub == "type":
-        return "lower(e.type)"
+        return Attribute.EMAIL_TYPE
     raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=f"{attr_name}.{sub_attr}"))
 
 
@@ -86,72 +71,59 @@ def _target(path: AttrPath) -> str:
     raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=str(path)))
 
 
-class _UserSql(FilterVisitor[Sql]):
-    """Builds a WHERE clause over ``users u``; a condition on emails becomes a set of user
-    ids drawn from ``user_emails e`` of the same account (see :func:`_with_email`)."""
+class _Conditions(FilterVisitor[Condition]):
+    """The search tree of a filter. Each string operand is numbered: in the order met when
+    ``operands`` collects their comparison forms, or, for a filter's shape (``operands`` is
+    ``None``), by the position its stand-in names (see :func:`_shaped_search`)."""
 
-    def __init__(
-        self, account_id: int, inside_emails: bool = False, literals: list[str] | None = None
-    ) -> None:
-        self.account_id = account_id
+    def __init__(self, operands: list[str] | None, inside_emails: bool = False) -> None:
+        self.operands = operands
         self.inside_emails = inside_emails
-        self.literals = literals
 
-    def _with_email(self, condition: Sql, negated: bool = False) -> Sql:
-        """``u.id [NOT] IN`` the users of this account with an email meeting ``condition``.
+    def _compare(self, attribute: Attribute, op: CompareOperator, value: Any) -> Compare:
+        if value is None:
+            if op in (CompareOperator.eq, CompareOperator.ne):
+                return Compare(attribute, _OPERATORS[op.value], None)
+            raise ScimError(400, "invalidFilter", f"Operator '{op.value}' cannot compare with null")
+        if not isinstance(value, str):
+            raise ScimError(400, "invalidFilter", f"Email searches compare strings, got {value!r}")
+        if self.operands is None:
+            return Compare(attribute, _OPERATORS[op.value], Operand(_position(value)))
+        self.operands.append(key(value))
+        return Compare(attribute, _OPERATORS[op.value], Operand(len(self.operands) - 1))
 
-        Not a correlated ``EXISTS`` per user: that probes the email index once for every
-        user of the account, so one lookup by email at 100,000 users read them all. The id
-        set is computed once, from the ``(account_id, value_key)`` index for an equality,
-        and then drives the users' primary key (the store tells the planner that an account
-        holds many users, so it picks that order)."""
-        sql, params = condition
-        where = "NOT IN" if negated else "IN"
-        return (
-            f"u.id {where} (SELECT e.user_id FROM user_emails e "
-            f"WHERE e.account_id = ? AND ({sql}))",
-            [self.account_id, *params],
-        )
-
-    def visit_comparison(self, node: Comparison) -> Sql:
-        if self.literals is not None and isinstance(node.value, str):
-            node = Comparison(
-                attr_path=node.attr_path, op=node.op, value=self.literals[_position(node.value)]
-            )
+    def visit_comparison(self, node: Comparison) -> Condition:
+        path = node.attr_path
         if self.inside_emails:
-            column = _email_column(node.attr_path.attr, "emails")
-            return _compare(column, node.op, node.value)
-        if _target(node.attr_path) == "userName":
-            return _compare("u.user_name_key", node.op, node.value)
-        column = _email_column(node.attr_path.sub_attr, node.attr_path.attr)
+            return self._compare(_email_attribute(path.attr, "emails"), node.op, node.value)
+        if _target(path) == "userName":
+            return self._compare(Attribute.USER_NAME, node.op, node.value)
+        attribute = _email_attribute(path.sub_attr, path.attr)
         if node.op == CompareOperator.ne and node.value is not None:
-            # On a multi-valued attribute "ne" means that no value equals the operand.
-            return self._with_email(_compare(column, CompareOperator.eq, node.value), True)
-        return self._with_email(_compare(column, node.op, node.value))
+            # On a multi-valued attribute "ne" means that no value equals the operand; an
+            # unassigned value is unequal to every operand, as scim2-models evaluates it.
+            return Not(AnyEmail(self._compare(attribute, CompareOperator.eq, node.value)))
+        return AnyEmail(self._compare(attribute, node.op, node.value))
 
-    def visit_present(self, node: Present) -> Sql:
+    def visit_present(self, node: FilterPresent) -> Condition:
+        path = node.attr_path
         if self.inside_emails:
-            column = _email_column(node.attr_path.attr, "emails")
-            return f"({column} IS NOT NULL AND {column} <> '')", []
-        if _target(node.attr_path) == "userName":
-            return "u.user_name_key <> ''", []
-        column = _email_column(node.attr_path.sub_attr, node.attr_path.attr)
-        return self._with_email((f"{column} <> ''", []))
+            return Present(_email_attribute(path.attr, "emails"))
+        if _target(path) == "userName":
+            return Present(Attribute.USER_NAME)
+        return AnyEmail(Present(_email_attribute(path.sub_attr, path.attr)))
 
-    def visit_not(self, node: Not) -> Sql:
-        sql, params = self.visit(node.expr)
-        return f"NOT ({sql})", params
+    def visit_not(self, node: FilterNot) -> Condition:
+        return Not(self.visit(node.expr))
 
-    def visit_logical_expr(self, node: LogicalExpr) -> Sql:
-        parts = [self.visit(term) for term in node.terms]
-        joiner = f" {node.op.value.upper()} "
-        return joiner.join(f"({sql})" for sql, _ in parts), [p for _, ps in parts for p in ps]
+    def visit_logical_expr(self, node: LogicalExpr) -> Condition:
+        terms = tuple(self.visit(term) for term in node.terms)
+        return And(terms) if node.op == LogicalOperator.and_ else Or(terms)
 
-    def visit_value_path(self, node: ValuePath) -> Sql:
+    def visit_value_path(self, node: ValuePath) -> Condition:
         if self.inside_emails or _target(node.attr_path) != "emails":
             raise ScimError(400, "invalidFilter", _SEARCH_BY_EMAIL.format(attr=str(node)))
-        inner = _UserSql(self.account_id, True, self.literals).visit(node.val_filter)
-        return self._with_email(inner)
+        return AnyEmail(_Conditions(self.operands, inside_emails=True).visit(node.val_filter))
 
 
 def _is_core(path: AttrPath) -> bool:
@@ -170,7 +142,7 @@ def _searchable_only(node: Any, inside_emails: bool = False) -> bool:
         )
     if isinstance(node, LogicalExpr):
         return all(_searchable_only(term, inside_emails) for term in node.terms)
-    if isinstance(node, Not):
+    if isinstance(node, FilterNot):
         return _searchable_only(node.expr, inside_emails)
     if isinstance(node, ValuePath):
         path = node.attr_path
@@ -197,7 +169,7 @@ def _email_values(node: Any, inside_emails: bool = False) -> Iterator[Comparison
     elif isinstance(node, LogicalExpr):
         for term in node.terms:
             yield from _email_values(term, inside_emails)
-    elif isinstance(node, Not):
+    elif isinstance(node, FilterNot):
         yield from _email_values(node.expr, inside_emails)
     elif isinstance(node, ValuePath):
         yield from _email_values(node.val_filter, inside_emails=True)
@@ -211,7 +183,9 @@ _STAND_IN = "literal{}@shape.example"
 _STAND_IN_FORM = re.compile(r"literal(\d+)@shape\.example")
 _FRAGMENT_OPERATORS = frozenset({CompareOperator.co, CompareOperator.sw, CompareOperator.ew})
 # What an email's value must be, as scim2-models declares it (it checks an operand with it).
-_EMAIL_VALUE = TypeAdapter(Email.model_fields["value"].annotation)
+_EMAIL_ANNOTATION = Email.model_fields["value"].annotation
+assert _EMAIL_ANNOTATION is not None
+_EMAIL_VALUE: TypeAdapter[Any] = TypeAdapter(_EMAIL_ANNOTATION)
 
 
 def _position(stand_in: str) -> int:
@@ -222,11 +196,11 @@ def _position(stand_in: str) -> int:
 
 
 @lru_cache(maxsize=256)
-def _searchable_shape(shape: str) -> tuple[Any, tuple[int, ...]] | None:
-    """The AST of a filter shape that compares userName and emails alone, with the positions
-    of the literals that must be email addresses; ``None`` for any other shape. Cached here
-    as well: scim2-models caches the parse but checks the filter against the schema each
-    time, which for an email operand costs milliseconds."""
+def _searchable_shape(shape: str) -> tuple[Condition, tuple[int, ...]] | None:
+    """The search tree of a filter shape that compares userName and emails alone, with the
+    positions of the literals that must be email addresses; ``None`` for any other shape.
+    Cached here as well: scim2-models caches the parse but checks the filter against the
+    schema each time, which for an email operand costs milliseconds."""
     try:
         parsed = ScimFilter[WrikeUser](shape)
         if not _searchable_only(parsed.ast):
@@ -234,12 +208,13 @@ def _searchable_shape(shape: str) -> tuple[Any, tuple[int, ...]] | None:
         addresses = tuple(
             _position(c.value) for c in _email_values(parsed.ast) if isinstance(c.value, str)
         )
-    except (InvalidFilterException, ValueError, TypeError, RecursionError):
+        condition = _Conditions(None).visit(parsed.ast)
+    except (InvalidFilterException, ValueError, TypeError, ScimError, RecursionError):
         return None
-    return parsed.ast, addresses
+    return condition, addresses
 
 
-def _shaped_filter(text: str, account_id: int) -> Sql | None:
+def _shaped_search(text: str) -> UserSearch | None:
     """The lookups identity providers send before each provisioning (``userName eq
     "<address>"``, ``emails[type eq "work"].value eq "<address>"``) differ only in their
     string literals. scim2-models caches parses by text, so each new address costs a full
@@ -259,21 +234,21 @@ def _shaped_filter(text: str, account_id: int) -> Sql | None:
     found = _searchable_shape(shape) if literals else None
     if found is None:
         return None
-    ast, addresses = found
+    condition, addresses = found
     try:
         for index in addresses:
             _EMAIL_VALUE.validate_python(literals[index])
-        return _UserSql(account_id, literals=literals).visit(ast)
-    except (ValueError, ScimError, RecursionError):  # pydantic's ValidationError is a ValueError
+    except ValueError:  # pydantic's ValidationError is a ValueError
         return None
+    return UserSearch(condition, tuple(key(literal) for literal in literals))
 
 
-def filter_to_sql(text: str, account_id: int) -> Sql:
-    """Translate a filter on the users of one account to a SQL condition over ``users u``
-    and its parameters."""
+def parse_filter(text: str) -> UserSearch:
+    """The search a filter on the members of one account asks for, or the SCIM error
+    (invalidFilter) that refuses it."""
     if len(text) > 4096:
         raise ScimError(400, "invalidFilter", "The filter is longer than 4096 characters")
-    shaped = _shaped_filter(text, account_id)
+    shaped = _shaped_search(text)
     if shaped is not None:
         return shaped
     try:
@@ -282,7 +257,9 @@ def filter_to_sql(text: str, account_id: int) -> Sql:
         raise ScimError(400, "invalidFilter", f"Invalid filter {text!r}: {error}") from error
     except (ValueError, TypeError, RecursionError) as error:
         raise ScimError(400, "invalidFilter", f"Invalid filter {text!r}: {error}") from error
+    operands: list[str] = []
     try:
-        return _UserSql(account_id).visit(parsed.ast)
+        condition = _Conditions(operands).visit(parsed.ast)
     except RecursionError as error:
         raise ScimError(400, "invalidFilter", "The filter is nested too deeply") from error
+    return UserSearch(condition, tuple(operands))

@@ -1,7 +1,8 @@
 """Every choice the reference provider makes where Wrike does not publish its behaviour.
 
 Each constant here is listed under "Modelling choices" in README.md. Change a choice here and
-the whole provider follows.
+the whole provider follows: the switches and statuses are read when a request is answered
+(``modelling.NAME``, not imported by name), and tests flip each one.
 """
 
 from __future__ import annotations
@@ -29,17 +30,8 @@ SCIM_PLANS: frozenset[str] = frozenset(
 USER_TYPES: tuple[str, ...] = ("Regular", "External", "Collaborator", "Contributor", "Viewer")
 DEFAULT_USER_TYPE = "Regular"
 
-# Choice: every provisioned member is billable from the moment of provisioning, whatever its
-# type (the article states it without exception); a deactivated or deleted member no longer
-# holds a seat.
-BILLABLE_USER_TYPES: frozenset[str] = frozenset(USER_TYPES)
-
 # Choice: the SCIM URL shape. Wrike shows one per account; the account id sits in the path.
 SCIM_PATH = "/scim/{account_id}/v2"
-
-# Choice: DELETE removes the member from the account (RFC 7644 §3.6: 404 afterwards); the
-# billing ledger keeps the deletion with its time.
-DELETE_REMOVES_USER = True
 
 # Choice: with no approved domain at all, nobody is provisioned (the article: "Only users from
 # approved domains will be automatically provisioned").
@@ -53,10 +45,6 @@ STATUS_GROUPS = 501
 
 # Choice: a SCIM token works only while its issuer is still an active account admin.
 TOKEN_NEEDS_ADMIN_ISSUER = True
-
-# Choice: an attribute absent from a PUT keeps its Wrike value (the article's troubleshooting
-# note); an explicit null or [] clears it. Multi-valued attributes merge by `type`.
-PUT_KEEPS_MISSING_ATTRIBUTES = True
 
 # Limits (ServiceProviderConfig advertises them).
 MAX_RESULTS = 1000

@@ -1,4 +1,4 @@
-"""What the provider keeps about a member; the store reads and writes these."""
+"""What the provider keeps about a member and a token; the store reads and writes these."""
 
 from __future__ import annotations
 
@@ -39,3 +39,25 @@ class Conflict(Exception):
     def __init__(self, column: str) -> None:
         super().__init__(column)
         self.column = column
+
+
+@dataclass(frozen=True)
+class TokenFacts:
+    """An API token as authentication needs it (never its secret, which is kept hashed)."""
+
+    id: int
+    app_id: int
+    account_id: int
+    member_id: str
+    revoked_at: str | None
+
+
+@dataclass(frozen=True)
+class AuthFacts:
+    """What a SCIM request's bearer token stands for, read in one query: the account's plan
+    and approved domains, the token (``None`` when no token has this hash) and its issuer."""
+
+    plan: str
+    approved_domains: tuple[str, ...]
+    token: TokenFacts | None
+    issuer: UserRow | None

@@ -25,7 +25,7 @@ PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 
 
-class WrikeUser(User[EnterpriseUser]):  # type: ignore[misc]
+class WrikeUser(User[EnterpriseUser]):
     """The core User with the enterprise extension; ``userType`` carries Wrike's user types.
 
     The canonical values are published in /Schemas, which is also what lets conformance
@@ -46,10 +46,6 @@ class AttributeDef:
     returned: str = "default"
     case_exact: bool = False
     sub_attributes: dict[str, AttributeDef] = field(default_factory=dict)
-
-    @property
-    def writable(self) -> bool:
-        return self.mutability in ("readWrite", "writeOnly", "immutable")
 
 
 def _definition(raw: dict[str, Any]) -> AttributeDef:

@@ -13,17 +13,13 @@ from typing import Any
 from pydantic import ValidationError
 from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
 
+from wrike_sp.domain import modelling
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
-from wrike_sp.domain.filters import filter_to_sql
-from wrike_sp.domain.modelling import (
-    DEFAULT_USER_TYPE,
-    MAX_RESULTS,
-    SCIM_PLANS,
-    STATUS_PLAN_WITHOUT_SCIM,
-    TOKEN_NEEDS_ADMIN_ISSUER,
-)
+from wrike_sp.domain.filters import parse_filter
+from wrike_sp.domain.modelling import DEFAULT_USER_TYPE, MAX_RESULTS, SCIM_PLANS
 from wrike_sp.domain.records import Conflict, UserRow
+from wrike_sp.domain.repository import WrikeRepository
 from wrike_sp.domain.schema import (
     CORE_ATTRIBUTES,
     CORE_USER,
@@ -45,10 +41,14 @@ from wrike_sp.domain.users import (
     key,
     merge_for_update,
 )
-from wrike_sp.store.sqlite import WrikeStore
 
-# Entra and Okta PATCH shapes that a real-world provider tolerates (wrike-scim-behaviour §2.7).
-_PATCH_POLICY = ScimPolicy(remove_value_as_filter="apply", unmatched_path_filter="create")
+# PATCH shapes Entra sends and a real-world provider tolerates: a ``remove`` whose ``value``
+# names the entries to drop (instead of a filtered path), and an ``add``/``replace`` on
+# ``emails[type eq "work"].value`` when no such entry exists, which Entra expects to create.
+_PATCH_POLICY = ScimPolicy(
+    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+)
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ def version_tag(version: int) -> str:
 
 
 class ScimUsers:
-    """The /Users resource of every account, backed by a :class:`WrikeStore`."""
+    """The /Users resource of every account, backed by a :class:`WrikeRepository`."""
 
-    def __init__(self, store: WrikeStore, clock: Clock) -> None:
+    def __init__(self, store: WrikeRepository, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 
@@ -101,15 +101,15 @@ class ScimUsers:
                 "Wrike (Apps & Integrations > API) and paste it into the SCIM Bearer Token field.",
                 challenge,
             )
-        if token["revoked_at"] is not None:
+        if token.revoked_at is not None:
             raise ScimError(
                 401,
                 None,
-                f"This Wrike API token was revoked at {token['revoked_at']}. Obtain a new token in "
+                f"This Wrike API token was revoked at {token.revoked_at}. Obtain a new token in "
                 "Wrike and update the SCIM Bearer Token field.",
                 challenge,
             )
-        if token["account_id"] != account_id:
+        if token.account_id != account_id:
             raise ScimError(
                 401,
                 None,
@@ -118,7 +118,9 @@ class ScimUsers:
                 challenge,
             )
         issuer = facts.issuer
-        if issuer is None or (TOKEN_NEEDS_ADMIN_ISSUER and not (issuer.is_admin and issuer.active)):
+        if issuer is None or (
+            modelling.TOKEN_NEEDS_ADMIN_ISSUER and not (issuer.is_admin and issuer.active)
+        ):
             raise ScimError(
                 403,
                 None,
@@ -127,7 +129,7 @@ class ScimUsers:
             )
         if facts.plan not in SCIM_PLANS:
             raise ScimError(
-                STATUS_PLAN_WITHOUT_SCIM,
+                modelling.STATUS_PLAN_WITHOUT_SCIM,
                 None,
                 f"SCIM user provisioning is not available on the {facts.plan} plan. It is "
                 "available on Enterprise Standard, Enterprise Pinnacle and Legacy Enterprise; "
@@ -136,7 +138,7 @@ class ScimUsers:
         return Grant(
             account_id=account_id,
             plan=facts.plan,
-            token_id=token["id"],
+            token_id=token.id,
             issuer_id=issuer.id,
             issuer_login=issuer.user_name,
             issuer_can_grant_admin=issuer.can_grant_admin,
@@ -154,10 +156,10 @@ class ScimUsers:
     def search(
         self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
     ) -> tuple[int, list[UserRow]]:
-        where, params = filter_to_sql(filter_text, grant.account_id) if filter_text else ("", [])
+        search = parse_filter(filter_text) if filter_text else None
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
-        return self.store.search_users(grant.account_id, where, params, offset, limit)
+        return self.store.search_users(grant.account_id, search, offset, limit)
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -181,6 +183,8 @@ class ScimUsers:
             last_modified=now,
             version=1,
             via_scim=True,
+            # "Members added through SCIM are billable as soon as they're provisioned" (the
+            # article), whatever their user type: no type is exempt, so none is looked up.
             billable_since=now if doc["active"] else None,
             deactivated_at=None if doc["active"] else now,
         )
@@ -211,6 +215,9 @@ class ScimUsers:
             return self._save(grant, user, doc)
 
     def delete(self, grant: Grant, user_id: str, if_match: str | None) -> None:
+        """DELETE removes the member from the account: RFC 7644 §3.6 wants a deleted resource
+        to answer 404 afterwards, so a member kept as deactivated would break the protocol.
+        The billing ledger keeps the deletion with its time."""
         with self.store.transaction():
             user = self._for_write(grant, user_id, if_match)
             check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
@@ -286,7 +293,7 @@ class ScimUsers:
         if updated.user_type != user.user_type:
             events.append("type_changed")
         try:
-            emails = email_index(doc)
+            emails: list[tuple[str, str | None]] | None = email_index(doc)
             if emails == email_index(user.doc):
                 emails = None  # the search index of emails stays as it is
             written = self.store.update_user(updated, emails, user.version, user)
@@ -393,7 +400,9 @@ def _patch_op(payload: Any) -> PatchOp[WrikeUser] | None:
         raise ScimError(400, "invalidSyntax", "The PATCH body must be a JSON object")
     operations = next((v for k, v in payload.items() if k.lower() == "operations"), None)
     if operations == []:
-        return None  # The Entra validator sends an empty list; a no-op (wrike-scim §2.7).
+        # RFC 7644 §3.5.2 wants at least one operation, but the Entra SCIM Validator sends an
+        # empty list in one of its tests and expects success: a no-op.
+        return None
     schemas = payload.get("schemas")
     if not isinstance(schemas, list) or PATCH_OP not in schemas:
         raise ScimError(400, "invalidSyntax", f"A PATCH body must list the schema {PATCH_OP}")

@@ -8,14 +8,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from wrike_sp.domain import modelling
 from wrike_sp.domain.errors import ScimError
-from wrike_sp.domain.modelling import (
-    DEFAULT_USER_TYPE,
-    EMPTY_APPROVED_DOMAINS_ALLOW_ALL,
-    STATUS_ADMIN_RIGHT_MISSING,
-    STATUS_UNAPPROVED_DOMAIN,
-    USER_TYPES,
-)
+from wrike_sp.domain.modelling import DEFAULT_USER_TYPE, USER_TYPES
 from wrike_sp.domain.schema import CORE_ATTRIBUTES, ENTERPRISE_ATTRIBUTES, ENTERPRISE_USER
 
 _EMAIL = re.compile(
@@ -39,8 +34,11 @@ def domain_of(email: str) -> str:
 
 
 def derive_login(doc: dict[str, Any]) -> str:
-    """Wrike uses an email address as the login: ``userName`` when it is one, else the primary
-    email (else a work email, else the first), as Wrike's SCIM article describes."""
+    """Wrike uses an email address as the login: Wrike's SCIM API article
+    (https://help.wrike.com/hc/en-us/articles/27535624025623-SCIM-API) says it "will search
+    for a valid email in userName or emails to use as login". The order is this provider's:
+    ``userName`` when it is an address, else the primary email, else a work email, else the
+    first."""
     user_name = doc.get("userName")
     if isinstance(user_name, str) and is_email(user_name):
         return user_name
@@ -68,11 +66,11 @@ def check_approved_domain(login: str, approved: Sequence[str]) -> None:
     domain = domain_of(login)
     if domain in approved:
         return
-    if not approved and EMPTY_APPROVED_DOMAINS_ALLOW_ALL:
+    if not approved and modelling.EMPTY_APPROVED_DOMAINS_ALLOW_ALL:
         return
     listed = ", ".join(approved) if approved else "none yet"
     raise ScimError(
-        STATUS_UNAPPROVED_DOMAIN,
+        modelling.STATUS_UNAPPROVED_DOMAIN,
         "invalidValue",
         f"The email domain '{domain}' of '{login}' is not an approved domain of this Wrike "
         f"account (approved: {listed}). Add '{domain}' to the approved domains in Wrike's "
@@ -127,9 +125,13 @@ def merge_multi(existing: list[dict[str, Any]], incoming: list[dict[str, Any]]) 
 
 
 def merge_for_update(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
-    """A PUT body applied so that attributes filled in Wrike and missing from the update stay
-    (the article's troubleshooting note). An explicit null clears an attribute."""
-    doc = {k: (dict(v) if isinstance(v, dict) else v) for k, v in existing.items()}
+    """A PUT body applied so that attributes filled in Wrike and missing from the update stay.
+    Not a choice but what the article's troubleshooting note states ("If certain user
+    attributes ... are filled in Wrike but missing in OneLogin, the information stays in
+    Wrike"), so no switch turns it off.
+    An explicit null clears an attribute; multi-valued attributes merge by ``type``
+    (:func:`merge_multi`)."""
+    doc: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in existing.items()}
     for name, value in incoming.items():
         if value is None:
             doc.pop(name, None)
@@ -163,7 +165,8 @@ def finish_document(doc: dict[str, Any], creating: bool = False) -> dict[str, An
     cleaned: dict[str, Any] = {}
     for name, value in doc.items():
         if name == "password":
-            # Wrike stores no passwords (its SCIM article); accepted and discarded.
+            # Wrike stores no passwords (its SCIM API article, linked from /ServiceProviderConfig:
+            # a member sets one on the password-reset page); accepted and discarded.
             continue
         if isinstance(value, dict):
             value = {k: v for k, v in value.items() if v not in (None, [], {})}
@@ -193,7 +196,7 @@ def check_admin_rule(target_is_admin: bool, issuer_can_grant_admin: bool, issuer
     right to grant/revoke admin rights."""
     if target_is_admin and not issuer_can_grant_admin:
         raise ScimError(
-            STATUS_ADMIN_RIGHT_MISSING,
+            modelling.STATUS_ADMIN_RIGHT_MISSING,
             None,
             "This user is a Wrike account admin. To update user attributes of account admins, "
             f"the account admin who issued the API token ({issuer}) must have the right "
@@ -207,7 +210,7 @@ def check_owner_stays(role: str, removing: bool) -> None:
     account without its owner could not be administered)."""
     if removing and role == "owner":
         raise ScimError(
-            STATUS_ADMIN_RIGHT_MISSING,
+            modelling.STATUS_ADMIN_RIGHT_MISSING,
             None,
             "This user is the owner of the Wrike account and cannot be deactivated or deleted "
             "over SCIM. Transfer ownership in Wrike first.",

@@ -1,7 +1,8 @@
 """SQLite persistence for the provider: one transaction per operation, WAL, a file for live
 servers and a private in-memory database for tests.
 
-Every public method runs inside :meth:`WrikeStore.transaction`; the domain never sees SQL.
+Every public method runs inside :meth:`WrikeStore.transaction`; the domain never sees SQL:
+it reaches the store through :class:`wrike_sp.domain.repository.WrikeRepository`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
-from wrike_sp.domain.records import Conflict, UserRow
+from wrike_sp.domain.records import AuthFacts, Conflict, TokenFacts, UserRow
+from wrike_sp.domain.search import UserSearch
 from wrike_sp.json_text import decode_stored, encode_text
+from wrike_sp.store.user_search import search_sql
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
@@ -127,7 +129,6 @@ _USER_FIELDS = (
     "billable_since",
     "deactivated_at",
 )
-_USER_COLUMNS = ", ".join(_USER_FIELDS)
 # What a write stores: the fields plus the case-folded userName the unique index is on.
 _STORED = (*_USER_FIELDS, "user_name_key")
 _INSERT_USER = f"INSERT INTO users({', '.join(_STORED)}) VALUES ({', '.join('?' * len(_STORED))})"
@@ -149,17 +150,6 @@ _UPDATE_USER = _update_user_sql(_UPDATED)
 _UPDATE_USER_SAME_KEYS = _update_user_sql(_UPDATED_SAME_KEYS)
 
 
-@dataclass(frozen=True)
-class AuthFacts:
-    """What a SCIM request's bearer token stands for, read in one query: the account's plan
-    and approved domains, the token (``None`` when no token has this hash) and its issuer."""
-
-    plan: str
-    approved_domains: tuple[str, ...]
-    token: dict[str, Any] | None
-    issuer: UserRow | None
-
-
 _AUTH_QUERY = (
     "SELECT a.plan, (SELECT group_concat(d.domain, char(10)) FROM "
     "(SELECT domain FROM approved_domains WHERE account_id = a.id ORDER BY domain) d), "
@@ -168,7 +158,6 @@ _AUTH_QUERY = (
     + " FROM accounts a LEFT JOIN api_tokens t ON t.token_hash = ? "
     "LEFT JOIN users u ON u.id = t.member_id AND u.account_id = t.account_id WHERE a.id = ?"
 )
-_TOKEN_FIELDS = ("id", "app_id", "account_id", "member_id", "revoked_at")
 
 
 # A user is read as one JSON array column: Python's sqlite3 module lets go of the GIL around
@@ -298,7 +287,7 @@ class WrikeStore:
             row = self.db.execute(_AUTH_QUERY, (token_hash, account_id)).fetchone()
             if row is None:
                 return None
-            token = None if row[2] is None else dict(zip(_TOKEN_FIELDS, row[2:7], strict=True))
+            token = None if row[2] is None else TokenFacts(*row[2:7])
             facts = AuthFacts(
                 plan=row[0],
                 approved_domains=tuple(row[1].split("\n")) if row[1] else (),
@@ -422,23 +411,19 @@ class WrikeStore:
         return cur.rowcount > 0
 
     def search_users(
-        self, account_id: int, where: str, params: Sequence[Any], offset: int, limit: int
+        self, account_id: int, search: UserSearch | None, offset: int, limit: int
     ) -> tuple[int, list[UserRow]]:
-        """Users of one account matching a SQL condition built by the filter translator."""
-        condition = f"account_id = ? AND ({where})" if where else "account_id = ?"
-        args = (account_id, *params)
+        """Users of one account that ``search`` selects (all of them when ``None``), in the
+        order they were created, and how many there are in all."""
+        queries = search_sql(_USER_ROW, search)
+        args = queries.arguments(account_id, search.operands if search else ())
         rows = []
         if limit > 0:
-            rows = self.db.execute(
-                f"SELECT {_USER_ROW} FROM users u WHERE {condition} "
-                "ORDER BY created, id LIMIT ? OFFSET ?",
-                (*args, limit, offset),
-            ).fetchall()
+            rows = self.db.execute(queries.page, (*args, limit, offset)).fetchall()
         if 0 < len(rows) < limit or (not rows and offset == 0 and limit > 0):
             total = offset + len(rows)  # the page ends before the limit: nothing follows it
         else:
-            found = self.db.execute(f"SELECT count(*) FROM users u WHERE {condition}", args)
-            total = int(found.fetchone()[0])
+            total = int(self.db.execute(queries.count, args).fetchone()[0])
         return total, [_user_from(r[0]) for r in rows]
 
     def user_by_login(self, account_id: int, login_key: str) -> UserRow | None:

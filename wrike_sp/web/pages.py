@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     current_app,
     flash,
@@ -106,7 +105,7 @@ def _setup(state: BlueprintSetupState) -> None:
     """Cookie settings belong to the pages: only they use the session. A distinct cookie name
     keeps the Wrike and OneLogin sessions apart when both servers run on one loopback host
     (cookies are not isolated by port)."""
-    app: Flask = state.app
+    app = state.app
     app.config["SESSION_COOKIE_NAME"] = SESSION_COOKIE
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

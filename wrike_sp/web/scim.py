@@ -12,9 +12,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from wrike_sp.domain import discovery
+from wrike_sp.domain import discovery, modelling
 from wrike_sp.domain.errors import ScimError
-from wrike_sp.domain.modelling import STATUS_GROUPS
 from wrike_sp.domain.resources import parse_paths, project, user_resource
 from wrike_sp.domain.schema import LIST_RESPONSE, SEARCH_REQUEST
 from wrike_sp.domain.scim_users import Grant, ScimUsers, version_tag
@@ -114,7 +113,7 @@ def endpoint(account: str, rest: str = "") -> Response:
         return _discovery(grant, head, parts[1:], method)
     if head == "groups":
         raise ScimError(
-            STATUS_GROUPS,
+            modelling.STATUS_GROUPS,
             None,
             "Wrike does not sync groups over SCIM (user group sync is not supported); only "
             "Users are provisioned. Turn off group provisioning in the identity provider.",

@@ -1,0 +1,80 @@
+"""Each switch and status in ``wrike_sp.domain.modelling`` is a choice made in one place: flip
+it there and the provider's answer over SCIM follows."""
+
+from __future__ import annotations
+
+import pytest
+
+from wrike_sp.domain import modelling
+
+
+@pytest.fixture
+def accounts(app):
+    return app.extensions["wrike"].accounts
+
+
+@pytest.mark.parametrize(("allow_all", "status"), [(False, 400), (True, 201)])
+def test_an_account_without_approved_domains(monkeypatch, accounts, demo, scim, allow_all, status):
+    monkeypatch.setattr(modelling, "EMPTY_APPROVED_DOMAINS_ALLOW_ALL", allow_all)
+    accounts.remove_domain(demo.account_id, demo.domain)
+    answer = scim.create("ada@anywhere.example")
+    assert answer.status_code == status, answer.get_json()
+    if status == 400:
+        assert "approved: none yet" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize(("needs_admin", "status"), [(True, 403), (False, 200)])
+def test_a_token_whose_issuer_is_no_longer_an_admin(
+    monkeypatch, accounts, demo, scim, needs_admin, status
+):
+    monkeypatch.setattr(modelling, "TOKEN_NEEDS_ADMIN_ISSUER", needs_admin)
+    assert scim.request("GET", "/Users").status_code == 200
+    accounts.update_member(demo.account_id, demo.admin_id, {"role": "regular"})
+    answer = scim.request("GET", "/Users")
+    assert answer.status_code == status, answer.get_json()
+    if status == 403:
+        assert "no longer an active account admin" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize("status", [400, 422])
+def test_the_status_of_an_unapproved_domain(monkeypatch, scim, status):
+    monkeypatch.setattr(modelling, "STATUS_UNAPPROVED_DOMAIN", status)
+    answer = scim.create("ada@elsewhere.example")
+    assert answer.status_code == status
+    assert answer.get_json()["scimType"] == "invalidValue"
+    assert answer.get_json()["status"] == str(status)
+
+
+@pytest.mark.parametrize("status", [403, 402])
+def test_the_status_of_a_plan_without_scim(monkeypatch, accounts, demo, scim, status):
+    monkeypatch.setattr(modelling, "STATUS_PLAN_WITHOUT_SCIM", status)
+    accounts.set_plan(demo.account_id, "Business")
+    answer = scim.request("GET", "/Users")
+    assert answer.status_code == status
+    assert "not available on the Business plan" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize("status", [403, 409])
+def test_the_status_of_a_missing_admin_right(monkeypatch, accounts, demo, scim, status):
+    monkeypatch.setattr(modelling, "STATUS_ADMIN_RIGHT_MISSING", status)
+    # The owner cannot be deleted over SCIM, and an admin cannot be changed by a token whose
+    # issuer lacks the right to grant admin rights: both refusals answer with this status.
+    owner = scim.request("DELETE", f"/Users/{demo.admin_id}")
+    assert owner.status_code == status
+    assert "Transfer ownership" in owner.get_json()["detail"]
+    admin = accounts.add_member(demo.account_id, {"email": "al@acme.example", "role": "admin"})
+    accounts.update_member(
+        demo.account_id, demo.admin_id, {"rights": {"grant_revoke_admin_rights": False}}
+    )
+    body = {"userName": "al@acme.example", "title": "Lead"}
+    changed = scim.request("PUT", f"/Users/{admin['id']}", body)
+    assert changed.status_code == status
+    assert "'Grant/revoke admin rights'" in changed.get_json()["detail"]
+
+
+@pytest.mark.parametrize("status", [501, 404])
+def test_the_status_of_groups(monkeypatch, scim, status):
+    monkeypatch.setattr(modelling, "STATUS_GROUPS", status)
+    answer = scim.request("GET", "/Groups")
+    assert answer.status_code == status
+    assert "does not sync groups" in answer.get_json()["detail"]
