@@ -162,16 +162,6 @@ def prepared_calls(base: str, n: int) -> list[requests.PreparedRequest]:
     return calls
 
 
-def ceiling_via(adapter: Any, base: str, n: int) -> float:
-    """The endpoint alone: the calls handed straight to the transport adapter (no Session
-    overhead, no OneLogin)."""
-    calls = prepared_calls(base, n)
-    start = time.perf_counter()
-    for req in calls:
-        adapter.send(req)
-    return time.perf_counter() - start
-
-
 def interleaved(
     account: OneLoginAccount, adapter: Any, base: str, n: int, chunk: int
 ) -> dict[str, float]:
