@@ -24,6 +24,7 @@ from harness.case import Case, OneLoginUser, Step
 from harness.diagnosis import LoggedEvent, UserFacts
 from mock_onelogin import OneLoginAccount, OneLoginConfig
 from mock_onelogin.domain.errors import OneLoginError
+from mock_onelogin.domain.queue import Task
 from mock_onelogin.transport import WSGIAdapter
 from mock_onelogin.web.serializers import UI_LABELS
 from wrike_sp import WrikeConfig
@@ -313,10 +314,10 @@ def _run(world: World, step: Step) -> None:
         one.directory.delete_user(_uid(uid))
     elif action in ("approve", "deny"):
         task = _open_task(world, p["user"], "pending_approval", p.get("task"))
-        world.decided[step.index] = _task_label(task["kind"])
-        (one.approvals.approve if action == "approve" else one.approvals.deny)(task["id"])
+        world.decided[step.index] = _task_label(task.kind)
+        (one.approvals.approve if action == "approve" else one.approvals.deny)(task.id)
     elif action == "retry":
-        one.approvals.retry(_open_task(world, p["user"], "failed", None)["id"])
+        one.approvals.retry(_open_task(world, p["user"], "failed", None).id)
     elif action in ("enable_provisioning", "disable_provisioning"):
         one.apps.set_provisioning(app, {"enabled": action == "enable_provisioning"})
     elif action == "enable_api_connection":
@@ -428,11 +429,11 @@ def _task_label(kind: str) -> str:
     return next(label for label, kinds in v.TASKS.items() if kind in kinds)
 
 
-def _open_task(world: World, email: str, state: str, label: str | None) -> dict[str, Any]:
+def _open_task(world: World, email: str, state: str, label: str | None) -> Task:
     uid = world.users[email]
     tasks = world.onelogin.approvals.list_tasks(world.app_id, state, uid)
     if label:
-        tasks = [t for t in tasks if t["kind"] in v.TASKS[label]]
+        tasks = [t for t in tasks if t.kind in v.TASKS[label]]
     if not tasks:
         what = "pending" if state == "pending_approval" else "failed"
         facts = user_facts(world, email)
@@ -465,9 +466,9 @@ def user_facts(world: World, email: str) -> UserFacts:
     state = UI_LABELS.get(login["provisioning_state"], "Unknown") if login else "Unknown"
     pending = tuple(
         dict.fromkeys(
-            _task_label(t["kind"])
+            _task_label(t.kind)
             for t in one.approvals.list_tasks(app, "pending_approval", uid)
-            if t["kind"] != "nothing"
+            if t.kind != "nothing"
         )
     )
     events = tuple(

@@ -5,7 +5,6 @@ move of the task through its state machine, each with its own login state and ev
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from mock_onelogin.account._context import SIMULATOR_ADMIN, AccountContext, Actor
 from mock_onelogin.account.apps import Apps
@@ -20,6 +19,7 @@ from mock_onelogin.domain.provisioning import (
     TaskState,
 )
 from mock_onelogin.domain.queries import TaskQuery
+from mock_onelogin.domain.queue import Task
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,11 @@ class Approvals:
         self._store = ctx.store
         self._apps = apps
 
-    def plan(self, task: dict[str, Any]) -> TaskPlan:
+    def plan(self, task: Task) -> TaskPlan:
         """The SCIM calls the task will make if it runs now (the approval dialog)."""
         return plan_task(self._apps, self._store, task)
 
-    def require_task(self, task_id: int) -> dict[str, Any]:
+    def require_task(self, task_id: int) -> Task:
         task = self._store.get_task(task_id)
         if task is None:
             raise NotFound(f"Task {task_id} could not be found")
@@ -81,7 +81,7 @@ class Approvals:
 
     def list_tasks(
         self, app_id: int | None = None, state: str | None = None, user_id: int | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Task]:
         """Tasks, oldest first; ``state`` is one state or several, comma-separated."""
         states: list[TaskState] = []
         for name in (s.strip() for s in (state or "").split(",")):
@@ -95,14 +95,14 @@ class Approvals:
             states.append(TaskState(name))
         return self._store.list_tasks(TaskQuery(app_id, user_id, tuple(states)))
 
-    def open_tasks(self, app_id: int) -> dict[int, dict[str, Any]]:
+    def open_tasks(self, app_id: int) -> dict[int, Task]:
         """The open task of each user of the app (pending approval, queued, running, failed)."""
         return self._store.open_tasks_for_app(app_id)
 
     def pending_count(self) -> dict[str, int]:
         return {s.value: self._store.count_tasks(s) for s in OPEN_TASK_STATES}
 
-    def approve(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
+    def approve(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> Task:
         """Approve one pending request: it runs (at once in sync mode, else on the next
         drain) and the approval is logged (event 137)."""
         return self._decide(_APPROVE, [self.require_task(task_id)], actor)[0]
@@ -112,62 +112,60 @@ class Approvals:
         if app_id is not None:
             self._ctx.require_app(app_id)
         tasks = self.list_tasks(app_id=app_id, state=TaskState.PENDING_APPROVAL.value)
-        return [t["id"] for t in self._decide(_APPROVE, tasks, actor)]
+        return [t.id for t in self._decide(_APPROVE, tasks, actor)]
 
-    def deny(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
+    def deny(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> Task:
         """Deny a pending request: nothing is sent, and the login goes back to where it was
         (a denied create leaves the modelled state, ``modelling.DENIED_CREATE_STATE``)."""
         return self._decide(_DENY, [self.require_task(task_id)], actor)[0]
 
-    def retry(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
+    def retry(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> Task:
         """Run a failed task again, from its first attempt."""
         return self._decide(_RETRY, [self.require_task(task_id)], actor)[0]
 
-    def _decide(
-        self, decision: _Decision, tasks: list[dict[str, Any]], actor: Actor
-    ) -> list[dict[str, Any]]:
+    def _decide(self, decision: _Decision, tasks: list[Task], actor: Actor) -> list[Task]:
         for task in tasks:
-            if task["state"] != decision.source:
+            if task.state != decision.source:
                 raise Conflict(
-                    f"Task {task['id']} is {task['state']}; only {decision.source.value} "
+                    f"Task {task.id} is {task.state.value}; only {decision.source.value} "
                     f"tasks can be {decision.verb}"
                 )
         store = self._ctx.store
         now, now_ts = self._ctx.now(), self._ctx.clock.now().timestamp()
         with store.transaction():
             for task in tasks:
-                kind = TaskKind(task["kind"])
+                kind = TaskKind(task.kind)
                 store.move_task(
-                    task["id"],
+                    task.id,
                     decision.source,
                     decision.target,
                     now,
                     due_at=now_ts if decision.runs else None,
                     reset_attempts=decision.reset_attempts,
                 )
-                store.show_login_state(task["user_id"], task["app_id"], self._shown(decision, task))
-                user = store.get_user(task["user_id"], include_deleted=True) or {}
+                store.show_login_state(task.user_id, task.app_id, self._shown(decision, task))
+                user = store.get_user(task.user_id, include_deleted=True) or {}
                 self._ctx.log(
                     [
                         self._ctx.event(
                             decision.event,
                             actor,
                             user=user,
-                            app=self._ctx.app_pair(task["app_id"]),
+                            app=self._ctx.app_pair(task.app_id),
                             notes=decision.note.format(kind=kind.value),
                         )
                     ]
                 )
         if decision.runs:
             self._ctx.run_now()
-        return [self.require_task(t["id"]) for t in tasks]
+        return [self.require_task(t.id) for t in tasks]
 
     @staticmethod
-    def _shown(decision: _Decision, task: dict[str, Any]) -> tuple[str, str]:
+    def _shown(decision: _Decision, task: Task) -> tuple[str, str]:
         """The login's state once the decision is made."""
-        kind = TaskKind(task["kind"])
+        kind = TaskKind(task.kind)
         if decision.runs:
             return TASK_STATES[kind].running
         if kind is TaskKind.CREATE:
             return modelling.DENIED_CREATE_STATE, "enabled"
-        return task["prev_state"], task["prev_status"]
+        return task.prev_state or "unknown", task.prev_status or "enabled"

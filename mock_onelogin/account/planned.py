@@ -16,6 +16,7 @@ from urllib.parse import quote
 from mock_onelogin.account.apps import Apps
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.provisioning import TaskKind
+from mock_onelogin.domain.queue import Task
 from mock_onelogin.domain.secrets import mask_authorization
 from mock_onelogin.domain.wire import PATCH_SCHEMA, task_calls
 from mock_onelogin.engine import user_view
@@ -40,23 +41,23 @@ class TaskPlan:
     problem: str = ""
 
 
-def plan_task(apps: Apps, store: OneLoginStore, task: dict[str, Any]) -> TaskPlan:
+def plan_task(apps: Apps, store: OneLoginStore, task: Task) -> TaskPlan:
     """The SCIM calls ``task`` will make if it runs now, from the app's current settings."""
-    kind = TaskKind(task["kind"])
+    kind = task.kind
     if kind is TaskKind.NOTHING:
         return TaskPlan([], "Deprovisioning mode is 'Do nothing': no request is sent.")
-    connector = apps.connector(task["app_id"])
-    settings = apps.settings(task["app_id"])
+    connector = apps.connector(task.app_id)
+    settings = apps.settings(task.app_id)
     if not connector.ready:
         return TaskPlan(
             [],
             "SCIM Base URL or SCIM Bearer Token is not configured for the app, "
             "so the request would fail without being sent.",
         )
-    user = store.get_user(task["user_id"], include_deleted=True)
+    user = store.get_user(task.user_id, include_deleted=True)
     if user is None:
-        return TaskPlan([], f"User {task['user_id']} no longer exists.")
-    login = store.logins_for_app(task["app_id"], [task["user_id"]]).get(task["user_id"])
+        return TaskPlan([], f"User {task.user_id} no longer exists.")
+    login = store.logins_for_app(task.app_id, [task.user_id]).get(task.user_id)
     base = connector.scim_base_url
     headers = {
         **modelling.DEFAULT_SCIM_HEADERS,

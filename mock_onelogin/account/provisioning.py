@@ -13,10 +13,8 @@ from mock_onelogin.domain.provisioning import (
     Entitlement,
     LoginMemory,
     Remote,
-    TaskKind,
-    TaskState,
 )
-from mock_onelogin.domain.queue import LoginMark, NewTask, OpenTask, change_outcome
+from mock_onelogin.domain.queue import LoginMark, NewTask, change_outcome
 from mock_onelogin.engine import body_hash, user_view
 
 
@@ -85,14 +83,12 @@ class ProvisioningQueue:
                 Entitlement(assigned, bool(user["deleted_at"]), suspended),
                 current_hash,
                 (login["provisioning_state"], login["provisioning_status"]) if login else None,
-                OpenTask(task["id"], TaskKind(task["kind"]), TaskState(task["state"]))
-                if task
-                else None,
+                task,
             )
             if outcome.recheck:
                 running.append((app_id, uid))
             if outcome.supersede and task is not None:
-                superseded.append(task["id"])
+                superseded.append(task.id)
             if outcome.new_task is not None and outcome.new_state is not None:
                 new_tasks.append(
                     NewTask(

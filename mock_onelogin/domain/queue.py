@@ -70,13 +70,35 @@ def resting_state(remote: Remote | str) -> tuple[str, str]:
     return "unknown", "enabled"
 
 
-@dataclass(frozen=True)
-class OpenTask:
-    """The task already open for a login (pending approval, queued, running or failed)."""
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One provisioning task, as the queue keeps it."""
 
     id: int
+    user_id: int
+    app_id: int
     kind: TaskKind
     state: TaskState
+    #: What directory change queued it ("user added to role", "reconciliation" ...).
+    trigger: str
+    attempts: int
+    #: When it may run next (seconds since the epoch); a retry waits.
+    due_at: float
+    #: The login's resting state when the task was queued (restored if it is denied).
+    prev_state: str | None
+    prev_status: str | None
+    error: str | None
+    created_at: str
+    updated_at: str
+
+    @property
+    def open(self) -> bool:
+        return self.state in (
+            TaskState.PENDING_APPROVAL,
+            TaskState.QUEUED,
+            TaskState.RUNNING,
+            TaskState.FAILED,
+        )
 
 
 @dataclass(frozen=True)
@@ -103,7 +125,7 @@ def change_outcome(
     entitlement: Entitlement,
     current_hash: str | None,
     shown: tuple[str, str] | None,
-    open_task: OpenTask | None,
+    open_task: Task | None,
 ) -> ChangeOutcome:
     """What a directory change means for a login and the task open for it.
 

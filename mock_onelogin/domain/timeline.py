@@ -16,6 +16,7 @@ from typing import Any
 
 from mock_onelogin.domain.events import EventType
 from mock_onelogin.domain.provisioning import TASK_STATES, TaskKind, TaskState
+from mock_onelogin.domain.queue import Task
 
 #: The provisioning state a System Log event leaves the user in, for the user's timeline.
 STATE_AFTER_EVENT = {
@@ -50,7 +51,7 @@ class TimelineEntry:
     """One line of the timeline: a System Log event or a provisioning request (never both)."""
 
     event: Row | None = None
-    task: Row | None = None
+    task: Task | None = None
     #: The state badge: where the event leaves the user, or "Pending" for a request that
     #: waits for approval; empty when there is none to show.
     state: str = ""
@@ -75,7 +76,7 @@ def outcome_kind(event: Row) -> str | None:
 
 
 def _outcome_owners(
-    events: Sequence[Row], tasks: Sequence[Row]
+    events: Sequence[Row], tasks: Sequence[Task]
 ) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """Match outcome events to finished requests, in order by kind.
 
@@ -85,28 +86,28 @@ def _outcome_owners(
     first_outcome: dict[int, int] = {}
     closed_at: dict[int, int] = {}
     open_tasks = [
-        t for t in tasks if t["state"] in (TaskState.DONE, TaskState.FAILED, TaskState.DENIED)
+        t for t in tasks if t.state in (TaskState.DONE, TaskState.FAILED, TaskState.DENIED)
     ]
     for index, event in enumerate(events):
         kind = outcome_kind(event) if event["event_type_id"] in OUTCOME_EVENTS else None
-        owner = next((t for t in open_tasks if t["kind"] == kind), None)
+        owner = next((t for t in open_tasks if t.kind == kind), None)
         if owner is None:
             continue
-        owner_of[index] = owner["id"]
-        first_outcome.setdefault(owner["id"], index)
-        steps = TASK_STATES.get(TaskKind(owner["kind"]))
+        owner_of[index] = owner.id
+        first_outcome.setdefault(owner.id, index)
+        steps = TASK_STATES.get(TaskKind(owner.kind))
         if steps is None or event["event_type_id"] in (
             EventType.USER_APP_REQUEST_DENIED,
             steps.success_event,
         ):
             open_tasks.remove(owner)  # its last event: later ones belong to later requests
-            closed_at[owner["id"]] = index
+            closed_at[owner.id] = index
     return owner_of, first_outcome, closed_at
 
 
 def _task_anchors(
     events: Sequence[Row],
-    tasks: Sequence[Row],
+    tasks: Sequence[Task],
     first_outcome: Mapping[int, int],
     closed_at: Mapping[int, int],
 ) -> dict[int, int]:
@@ -119,21 +120,21 @@ def _task_anchors(
     anchors: dict[int, int] = {}
     floor = -1  # one open request per user and app: the next comes after the last closed
     for task in tasks:
-        limit = first_outcome.get(task["id"], len(events))
+        limit = first_outcome.get(task.id, len(events))
         anchor = floor if floor < limit else -1
         for index, event in enumerate(events[:limit]):
             if (
-                event["created_at"] <= task["created_at"]
+                event["created_at"] <= task.created_at
                 and index > anchor
                 and event["event_type_id"] not in OUTCOME_EVENTS
             ):
                 anchor = index
-        anchors[task["id"]] = anchor
-        floor = closed_at.get(task["id"], floor)
+        anchors[task.id] = anchor
+        floor = closed_at.get(task.id, floor)
     return anchors
 
 
-def user_timeline(events: Sequence[Row], tasks: Sequence[Row]) -> list[TimelineEntry]:
+def user_timeline(events: Sequence[Row], tasks: Sequence[Task]) -> list[TimelineEntry]:
     """The user's events (oldest first, as logged) and requests (as queued) in one order:
     each event keeps its place, each request comes right after its anchor (see
     ``_task_anchors``), and requests anchored to the same event keep their queue order."""
@@ -152,10 +153,10 @@ def user_timeline(events: Sequence[Row], tasks: Sequence[Row]) -> list[TimelineE
     ]
     keyed += [
         (
-            (anchors[task["id"]], 1, task["id"]),
+            (anchors[task.id], 1, task.id),
             TimelineEntry(
                 task=task,
-                state="Pending" if task["state"] == TaskState.PENDING_APPROVAL else "",
+                state="Pending" if task.state == TaskState.PENDING_APPROVAL else "",
             ),
         )
         for task in tasks

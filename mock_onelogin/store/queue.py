@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mock_onelogin.domain.provisioning import OPEN_TASK_STATES, TaskState
+from mock_onelogin.domain.provisioning import OPEN_TASK_STATES, TaskKind, TaskState
 from mock_onelogin.domain.queries import TaskQuery
 from mock_onelogin.domain.queue import (
     IllegalTransition,
     LoginMark,
     LoginResult,
     NewTask,
+    Task,
     TaskResult,
     check_transition,
     sources_of,
@@ -28,6 +29,12 @@ _LOGIN_MARK = (
     "was_suspended = excluded.was_suspended, provisioning_state = excluded.provisioning_state, "
     "provisioning_status = excluded.provisioning_status, updated_at = excluded.updated_at"
 )
+
+
+def _task(row: dict[str, Any]) -> Task:
+    row["kind"] = TaskKind(row["kind"])
+    row["state"] = TaskState(row["state"])
+    return Task(**row)
 
 
 class QueueStore(Database):
@@ -79,10 +86,11 @@ class QueueStore(Database):
         return {r["state"]: r["n"] for r in rows}
 
     # tasks: reads -------------------------------------------------------------------------
-    def get_task(self, task_id: int) -> dict[str, Any] | None:
-        return self._first("SELECT * FROM tasks WHERE id = ?", (task_id,))
+    def get_task(self, task_id: int) -> Task | None:
+        row = self._first("SELECT * FROM tasks WHERE id = ?", (task_id,))
+        return None if row is None else _task(row)
 
-    def list_tasks(self, query: TaskQuery) -> list[dict[str, Any]]:
+    def list_tasks(self, query: TaskQuery) -> list[Task]:
         where: list[str] = ["1"]
         params: list[Any] = []
         if query.app_id is not None:
@@ -94,14 +102,15 @@ class QueueStore(Database):
         if query.states:
             where.append(f"state IN ({marks(len(query.states))})")
             params.extend(s.value for s in query.states)
-        return self._all(
+        rows = self._all(
             f"SELECT * FROM tasks WHERE {' AND '.join(where)} ORDER BY id LIMIT ?",
             [*params, query.limit],
         )
+        return [_task(r) for r in rows]
 
     def open_tasks_for_app(
         self, app_id: int, user_ids: Sequence[int] | None = None
-    ) -> dict[int, dict[str, Any]]:
+    ) -> dict[int, Task]:
         """The newest open task per user (pending approval, queued, running or failed)."""
         sql = f"SELECT * FROM tasks WHERE app_id = ? AND state IN ({marks(len(_OPEN))})"
         params: list[Any] = [app_id, *(s.value for s in _OPEN)]
@@ -112,10 +121,10 @@ class QueueStore(Database):
                 sql + f" AND user_id IN ({marks(len(user_ids))}) ORDER BY id",
                 [*params, *user_ids],
             )
-            return {r["user_id"]: r for r in rows}
+            return {r["user_id"]: _task(r) for r in rows}
         rows = self._all(sql + " ORDER BY id", params)
         wanted = None if user_ids is None else set(user_ids)
-        return {r["user_id"]: r for r in rows if wanted is None or r["user_id"] in wanted}
+        return {r["user_id"]: _task(r) for r in rows if wanted is None or r["user_id"] in wanted}
 
     def count_tasks(self, state: TaskState) -> int:
         row = self._first("SELECT count(*) AS n FROM tasks WHERE state = ?", (state.value,))

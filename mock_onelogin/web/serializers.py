@@ -10,7 +10,8 @@ from mock_onelogin.domain.connector import ConnectorConfig
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, STRING_FIELDS
 from mock_onelogin.domain.events import EVENT_TYPES
 from mock_onelogin.domain.modelling import UI_LABELS
-from mock_onelogin.domain.provisioning import ProvisioningSettings
+from mock_onelogin.domain.provisioning import ProvisioningSettings, TaskKind
+from mock_onelogin.domain.queue import Task
 
 ICON_URL = "/images/missing_connector_icon/square/mobile_50.png"
 
@@ -157,24 +158,27 @@ __all__ = [
 ]
 
 
-def task_json(row: dict[str, Any]) -> dict[str, Any]:
+_TASK_TITLES = {
+    TaskKind.CREATE: "Create User in Application",
+    TaskKind.UPDATE: "Update User in Application",
+    TaskKind.SUSPEND: "Suspend User in Application",
+    TaskKind.REACTIVATE: "Reactivate User in Application",
+    TaskKind.DELETE: "Delete User in Application",
+    TaskKind.NOTHING: "Do nothing",
+}
+
+
+def task_json(task: Task) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "user_id": row["user_id"],
-        "app_id": row["app_id"],
-        "kind": row["kind"],
-        "state": row["state"],
-        "trigger": row["trigger"],
-        "attempts": row["attempts"],
-        "error": row["error"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "title": {
-            "create": "Create User in Application",
-            "update": "Update User in Application",
-            "suspend": "Suspend User in Application",
-            "reactivate": "Reactivate User in Application",
-            "delete": "Delete User in Application",
-            "nothing": "Do nothing",
-        }.get(row["kind"], row["kind"]),
+        "id": task.id,
+        "user_id": task.user_id,
+        "app_id": task.app_id,
+        "kind": task.kind.value,
+        "state": task.state.value,
+        "trigger": task.trigger,
+        "attempts": task.attempts,
+        "error": task.error,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+        "title": _TASK_TITLES[task.kind],
     }

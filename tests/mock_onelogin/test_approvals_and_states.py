@@ -144,7 +144,7 @@ def test_create_waits_for_approval_then_runs(
     assert stub.calls == []
     assert login_state(account, user["id"]) == "provisioning_pending_approval"
     [task] = account.approvals.list_tasks(state="pending_approval")
-    account.approvals.approve(task["id"])
+    account.approvals.approve(task.id)
     account.drain()
     assert login_state(account, user["id"]) == "provisioned"
     assert stub.by_username("user1@example.com") is not None
@@ -156,13 +156,13 @@ def test_deny_drops_the_request(account: OneLoginAccount, stub: ScimStub, gated:
     user = make_user(account)
     account.directory.add_login(user["id"], gated)
     [task] = account.approvals.list_tasks(state="pending_approval")
-    account.approvals.deny(task["id"])
+    account.approvals.deny(task.id)
     account.drain()
     assert stub.calls == []
     assert login_state(account, user["id"]) == "nonexistent"
     assert len(account.system_log.events(event_type_ids=[138])) == 1
     with pytest.raises(Conflict, match="only pending_approval"):
-        account.approvals.approve(task["id"])
+        account.approvals.approve(task.id)
 
 
 def test_denied_delete_returns_to_provisioned(
@@ -177,7 +177,7 @@ def test_denied_delete_returns_to_provisioned(
     account.directory.remove_login(user["id"], gated)
     assert login_state(account, user["id"]) == "deleting_pending_approval"
     [task] = account.approvals.list_tasks(state="pending_approval")
-    account.approvals.deny(task["id"])
+    account.approvals.deny(task.id)
     assert login_state(account, user["id"]) == "provisioned"
     assert stub.by_username("user1@example.com") is not None
 
@@ -202,7 +202,7 @@ def test_unassigning_before_approval_withdraws_the_request(
     account.directory.add_login(user["id"], gated)
     [task] = account.approvals.list_tasks(state="pending_approval")
     account.directory.remove_login(user["id"], gated)
-    assert account.approvals.require_task(task["id"])["state"] == "superseded"
+    assert account.approvals.require_task(task.id).state == "superseded"
     account.drain()
     assert stub.calls == []
 
@@ -212,7 +212,7 @@ def test_only_failed_tasks_can_be_retried(account: OneLoginAccount, gated: int) 
     account.directory.add_login(user["id"], gated)
     [task] = account.approvals.list_tasks(state="pending_approval")
     with pytest.raises(Conflict, match="only failed"):
-        account.approvals.retry(task["id"])
+        account.approvals.retry(task.id)
 
 
 def test_approve_all_runs_every_pending_request(

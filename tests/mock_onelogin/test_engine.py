@@ -302,7 +302,7 @@ def test_scim_error_marks_the_task_failed_with_status_scimtype_and_detail(
         "uniqueness, Email is used by another account"
     )
     [task] = acct.approvals.list_tasks(state="failed")
-    assert "uniqueness" in task["error"]
+    assert "uniqueness" in task.error
 
 
 @pytest.mark.parametrize(
@@ -334,7 +334,7 @@ def test_failed_update_then_admin_retry_succeeds(
     assert "HTTP 500" in events_of(acct, 65)[0]["error_description"]
     scim.replace(responses.PUT, f"{BASE}/Users/w1", json={"id": "w1"})
     [task] = acct.approvals.list_tasks(state="failed")
-    acct.approvals.retry(task["id"])
+    acct.approvals.retry(task.id)
     acct.drain()
     assert state(acct, user_id) == ("provisioned", "enabled")
     assert len(events_of(acct, 52)) == 1

@@ -180,6 +180,6 @@ def test_denied_create_state(
     user = make_user(account)
     account.directory.add_login(user["id"], wrike)
     [task] = account.approvals.list_tasks(state="pending_approval")
-    account.approvals.deny(task["id"])
+    account.approvals.deny(task.id)
     [item] = account.directory.user_apps(user["id"])
     assert item["login"]["provisioning_state"] == switch

@@ -91,7 +91,7 @@ def pending_create(account: OneLoginAccount, app_id: int, **extra: Any) -> tuple
     user = make_user(account, 1, custom_attributes={"wrike_user_type": "Collaborator"}, **extra)
     account.directory.add_login(user["id"], app_id)
     (task,) = account.approvals.list_tasks(app_id=app_id, state="pending_approval")
-    return user["id"], task["id"]
+    return user["id"], task.id
 
 
 # -- login ------------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def test_the_dialog_of_an_update_or_suspend_matches_what_is_sent(
     account.directory.add_login(user["id"], approval_app)
     account.directory.update_user(user["id"], change)
     (task,) = account.approvals.list_tasks(app_id=approval_app, state="pending_approval")
-    dialog = admin.get(f"/admin/apps/{approval_app}/tasks/{task['id']}").text
+    dialog = admin.get(f"/admin/apps/{approval_app}/tasks/{task.id}").text
     assert f">{title}<" in dialog
     planned = re.search(
         r'<span class="method">([A-Z]+)</span> <span class="mono">([^<]+)</span>'
@@ -326,7 +326,7 @@ def test_the_dialog_of_an_update_or_suspend_matches_what_is_sent(
     assert planned
     post(
         admin,
-        f"/admin/apps/{approval_app}/tasks/{task['id']}/approve",
+        f"/admin/apps/{approval_app}/tasks/{task.id}/approve",
         f"/admin/apps/{approval_app}/users",
     )
     sent_method, sent_path, sent_body = stub.calls[-1]
@@ -669,8 +669,8 @@ def test_the_timeline_keeps_denied_failed_and_retried_requests_in_order(
     account.provisioning.reconcile(approval_app)
     (second,) = account.approvals.list_tasks(app_id=approval_app, state="pending_approval")
     stub.fail(503, detail="try later")
-    account.approvals.approve(second["id"])
-    account.approvals.retry(second["id"])
+    account.approvals.approve(second.id)
+    account.approvals.retry(second.id)
     html = admin.get(f"/admin/users/{user_id}").text
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S)
     assert timeline

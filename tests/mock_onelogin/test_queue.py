@@ -17,12 +17,18 @@ from mock_onelogin.domain.provisioning import (
 from mock_onelogin.domain.queue import (
     TASK_TRANSITIONS,
     IllegalTransition,
-    OpenTask,
+    Task,
     TaskResult,
     change_outcome,
 )
 from tests.mock_onelogin.conftest import make_user
 from tests.mock_onelogin.scim_stub import ScimStub
+
+
+def open_task(task_id: int, kind: TaskKind, state: TaskState) -> Task:
+    at = "2024-01-01T00:00:00Z"
+    return Task(task_id, 1, 1, kind, state, "test", 0, 0.0, None, None, None, at, at)
+
 
 NO_APPROVAL = ProvisioningSettings(enabled=True).updated(
     {"require_approval": {"create_user": False, "update_user": False, "delete_user": False}}
@@ -50,14 +56,14 @@ def test_with_the_approval_box_ticked_the_request_waits() -> None:
 
 
 def test_the_same_request_again_keeps_the_open_task() -> None:
-    pending = OpenTask(7, TaskKind.CREATE, TaskState.PENDING_APPROVAL)
+    pending = open_task(7, TaskKind.CREATE, TaskState.PENDING_APPROVAL)
     shown = ("provisioning_pending_approval", "enabled")
     out = change_outcome(GATED, ABSENT, ASSIGNED, None, shown, pending)
     assert out.new_task is None and not out.supersede and out.state == shown
 
 
 def test_unassigning_before_approval_withdraws_the_request() -> None:
-    pending = OpenTask(7, TaskKind.CREATE, TaskState.PENDING_APPROVAL)
+    pending = open_task(7, TaskKind.CREATE, TaskState.PENDING_APPROVAL)
     shown = ("provisioning_pending_approval", "enabled")
     out = change_outcome(GATED, ABSENT, UNASSIGNED, None, shown, pending)
     assert out.supersede and out.new_task is None
@@ -65,7 +71,7 @@ def test_unassigning_before_approval_withdraws_the_request() -> None:
 
 
 def test_a_different_request_supersedes_the_open_one() -> None:
-    failed = OpenTask(7, TaskKind.UPDATE, TaskState.FAILED)
+    failed = open_task(7, TaskKind.UPDATE, TaskState.FAILED)
     suspended = Entitlement(assigned=True, suspended=True)
     out = change_outcome(NO_APPROVAL, ACTIVE, suspended, None, PROVISIONED, failed)
     assert out.supersede and out.new_task is TaskKind.SUSPEND
@@ -73,7 +79,7 @@ def test_a_different_request_supersedes_the_open_one() -> None:
 
 
 def test_a_running_task_is_never_superseded_but_checked_again() -> None:
-    running = OpenTask(7, TaskKind.UPDATE, TaskState.RUNNING)
+    running = open_task(7, TaskKind.UPDATE, TaskState.RUNNING)
     out = change_outcome(NO_APPROVAL, ACTIVE, UNASSIGNED, None, PROVISIONED, running)
     assert out.recheck and not out.supersede
     assert out.new_task is TaskKind.SUSPEND  # the default deprovision action
@@ -81,7 +87,7 @@ def test_a_running_task_is_never_superseded_but_checked_again() -> None:
 
 def test_provisioning_off_queues_nothing_and_keeps_the_shown_state() -> None:
     off = ProvisioningSettings(enabled=False)
-    queued = OpenTask(7, TaskKind.CREATE, TaskState.QUEUED)
+    queued = open_task(7, TaskKind.CREATE, TaskState.QUEUED)
     out = change_outcome(off, ABSENT, ASSIGNED, None, ("provisioning", "enabled"), queued)
     assert out.new_task is None and not out.supersede
     assert out.state == ("provisioning", "enabled")
@@ -115,7 +121,7 @@ def test_the_store_refuses_every_move_the_state_machine_does_not_allow(
     task = _pending(account, gated)
     before = account.store.total_changes
     with pytest.raises(IllegalTransition):
-        account.store.move_task(task["id"], source, target, "2024-01-01T00:00:00Z")
+        account.store.move_task(task.id, source, target, "2024-01-01T00:00:00Z")
     assert account.store.total_changes == before, "refused but written"
 
 
@@ -123,23 +129,23 @@ def test_a_move_from_a_state_the_task_has_left_is_refused(
     account: OneLoginAccount, gated: int
 ) -> None:
     task = _pending(account, gated)
-    account.approvals.deny(task["id"])
+    account.approvals.deny(task.id)
     # Read as pending before the denial: approving now must not revive it.
     with pytest.raises(IllegalTransition, match="no longer pending_approval"):
         account.store.move_task(
-            task["id"], TaskState.PENDING_APPROVAL, TaskState.QUEUED, "2024-01-01T00:00:00Z"
+            task.id, TaskState.PENDING_APPROVAL, TaskState.QUEUED, "2024-01-01T00:00:00Z"
         )
-    assert account.approvals.require_task(task["id"])["state"] == "denied"
+    assert account.approvals.require_task(task.id).state == "denied"
 
 
 def test_only_a_running_task_can_be_finished(account: OneLoginAccount, gated: int) -> None:
     task = _pending(account, gated)
     with pytest.raises(IllegalTransition):
         account.store.finish_tasks(
-            [TaskResult(task["id"], TaskState.DONE, 1, 0.0, None)], [], "2024-01-01T00:00:00Z"
+            [TaskResult(task.id, TaskState.DONE, 1, 0.0, None)], [], "2024-01-01T00:00:00Z"
         )
     with pytest.raises(IllegalTransition):  # DONE is no way out of pending
         account.store.finish_tasks(
-            [TaskResult(task["id"], TaskState.DENIED, 1, 0.0, None)], [], "2024-01-01T00:00:00Z"
+            [TaskResult(task.id, TaskState.DENIED, 1, 0.0, None)], [], "2024-01-01T00:00:00Z"
         )
-    assert account.approvals.require_task(task["id"])["state"] == "pending_approval"
+    assert account.approvals.require_task(task.id).state == "pending_approval"

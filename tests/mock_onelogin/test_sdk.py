@@ -134,7 +134,7 @@ def test_sdk_sees_pending_approval_then_failure_details(
 
     stub.fail(409, "uniqueness", "User already exists in another account")
     [task] = account.approvals.list_tasks(state="pending_approval")
-    account.approvals.approve(task["id"])
+    account.approvals.approve(task.id)
     [app] = users.get_user_apps2(user.id)
     assert app.provisioning_state == "provisioning_failed"
     failures = events_of_type(sdk, 64)
@@ -142,7 +142,7 @@ def test_sdk_sees_pending_approval_then_failure_details(
     assert "uniqueness" in failures[0].error_description
     assert stub.token not in failures[0].error_description
 
-    account.approvals.retry(task["id"])
+    account.approvals.retry(task.id)
     [app] = users.get_user_apps2(user.id)
     assert app.provisioning_state == "provisioned"
 

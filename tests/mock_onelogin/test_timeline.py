@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.provisioning import TaskKind, TaskState
+from mock_onelogin.domain.queue import Task
 from mock_onelogin.domain.timeline import TimelineEntry, outcome_kind, user_timeline
 
 AT = "2026-01-01T09:00:00.000Z"  # a test clock: every row shares one millisecond
@@ -17,8 +19,10 @@ def event(type_id: EventType, notes: str | None = None, at: str = AT) -> dict[st
     return {"event_type_id": int(type_id), "notes": notes, "created_at": at}
 
 
-def request(task_id: int, kind: str, state: str, at: str = AT) -> dict[str, Any]:
-    return {"id": task_id, "kind": kind, "state": state, "created_at": at}
+def request(task_id: int, kind: str, state: str, at: str = AT) -> Task:
+    return Task(
+        task_id, 1, 1, TaskKind(kind), TaskState(state), "test", 0, 0.0, None, None, None, at, at
+    )
 
 
 def lines(entries: list[TimelineEntry]) -> list[str]:
@@ -26,7 +30,7 @@ def lines(entries: list[TimelineEntry]) -> list[str]:
     out = []
     for entry in entries:
         if entry.task is not None:
-            text = f"request {entry.task['id']} ({entry.task['kind']})"
+            text = f"request {entry.task.id} ({entry.task.kind.value})"
         else:
             assert entry.event is not None
             text = EventType(entry.event["event_type_id"]).name

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.domain.errors import NotFound, OneLoginError
+from mock_onelogin.domain.queue import Task
 from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.engine import display_name
 from mock_onelogin.web.console import bp
@@ -59,11 +60,11 @@ def app_users(app_id: int) -> Any:
     return _app_users_page(app_id)
 
 
-def _task_of_app(app_id: int, task_id: int) -> dict[str, Any]:
+def _task_of_app(app_id: int, task_id: int) -> Task:
     acct = _account()
     acct.apps.require_app(app_id)
     task = acct.approvals.require_task(task_id)
-    if task["app_id"] != app_id:
+    if task.app_id != app_id:
         raise NotFound(f"Task {task_id} belongs to another application")
     return task
 
@@ -74,7 +75,7 @@ def task(app_id: int, task_id: int) -> Any:
     acct = _account()
     row = _task_of_app(app_id, task_id)
     plan = acct.approvals.plan(row)
-    user_row = acct.directory.find_user(row["user_id"], include_deleted=True) or {}
+    user_row = acct.directory.find_user(row.user_id, include_deleted=True) or {}
     secrets_ = [acct.apps.connector(app_id).scim_bearer_token]
     return _app_users_page(
         app_id,
@@ -88,7 +89,7 @@ def task(app_id: int, task_id: int) -> Any:
 def _task_action(app_id: int, task_id: int, action: str) -> BaseResponse:
     acct = _account()
     row = _task_of_app(app_id, task_id)
-    user_name = display_name(acct.directory.find_user(row["user_id"], include_deleted=True) or {})
+    user_name = display_name(acct.directory.find_user(row.user_id, include_deleted=True) or {})
     try:
         if action == "approve":
             done = acct.approvals.approve(task_id, _actor())

@@ -74,15 +74,16 @@ def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
             "task_id": None,
             "event_id": event["id"] if event["scim"] else None,
         }
-    task = dict(entry.task)
-    state = task["state"]
+    task = entry.task
+    assert task is not None
+    state = task.state
     return {
-        "at": task["created_at"],
+        "at": task.created_at,
         "what": f"{task_json(task)['title']} requested",
-        "detail": f"because: {task['trigger']}; request now {state.replace('_', ' ')}",
+        "detail": f"because: {task.trigger}; request now {state.value.replace('_', ' ')}",
         "state": entry.state,
-        "error": task["error"] if state == TaskState.FAILED else None,
-        "task_id": task["id"] if state in (TaskState.PENDING_APPROVAL, TaskState.FAILED) else None,
+        "error": task.error if state == TaskState.FAILED else None,
+        "task_id": task.id if state in (TaskState.PENDING_APPROVAL, TaskState.FAILED) else None,
         "event_id": None,
     }
 
