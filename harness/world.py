@@ -463,7 +463,7 @@ def user_facts(world: World, email: str) -> UserFacts:
         ("a direct login",) if direct else ()
     )
     login = one.apps.logins(app, [uid]).get(uid)
-    state = UI_LABELS.get(login["provisioning_state"], "Unknown") if login else "Unknown"
+    state = UI_LABELS.get(login.provisioning_state, "Unknown") if login else "Unknown"
     pending = tuple(
         dict.fromkeys(
             _task_label(t.kind)

@@ -16,6 +16,7 @@ from mock_onelogin.domain.connector import API_STATUS_ENABLED, API_STATUS_FAILED
 from mock_onelogin.domain.errors import NotFound, ValidationFailed
 from mock_onelogin.domain.events import EventType
 from mock_onelogin.domain.provisioning import ProvisioningSettings
+from mock_onelogin.domain.queue import Login
 from mock_onelogin.scim_client import found_user_id
 
 #: OneLogin's connector id of the Wrike (SAML + SCIM) app.
@@ -28,12 +29,12 @@ class AppUser:
     the app (``None`` before any), and whether the directory still entitles them to it."""
 
     user: dict[str, Any]
-    login: dict[str, Any] | None
+    login: Login | None
     assigned: bool
 
     @property
     def state(self) -> str:
-        return self.login["provisioning_state"] if self.login else "unknown"
+        return self.login.provisioning_state if self.login else "unknown"
 
 
 class Apps:
@@ -64,9 +65,7 @@ class Apps:
         """Users given the app directly, not through a role."""
         return self._store.direct_user_ids(app_id)
 
-    def logins(
-        self, app_id: int, user_ids: Sequence[int] | None = None
-    ) -> dict[int, dict[str, Any]]:
+    def logins(self, app_id: int, user_ids: Sequence[int] | None = None) -> dict[int, Login]:
         """What OneLogin remembers about each user's account in the app, by user id."""
         return self._store.logins_for_app(app_id, user_ids)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mock_onelogin.account._context import SIMULATOR_ADMIN, AccountContext, Actor
@@ -22,6 +23,16 @@ from mock_onelogin.domain.errors import BadRequest, NotFound, ValidationFailed
 from mock_onelogin.domain.events import EventType
 from mock_onelogin.domain.provisioning import ProvisioningSettings
 from mock_onelogin.domain.queries import UserQuery
+from mock_onelogin.domain.queue import Login
+
+
+@dataclass(frozen=True)
+class UserApp:
+    """One app in the user's app list, with the login's provisioning state."""
+
+    app: dict[str, Any]
+    login: Login
+    provisioning_enabled: bool
 
 
 class Directory:
@@ -183,26 +194,26 @@ class Directory:
         with self._store.transaction():
             self._store.soft_delete_user(user_id, self._ctx.now())
             self._ctx.log([self._ctx.event(EventType.DELETED_USER, actor, user=user)])
-            for app_id in app_ids | {r["app_id"] for r in self._store.logins_for_user(user_id)}:
+            for app_id in app_ids | {r.app_id for r in self._store.logins_for_user(user_id)}:
                 self._queue.evaluate(app_id, [user_id], "user deleted in OneLogin")
         self._ctx.after_change()
 
-    def user_apps(self, user_id: int) -> list[dict[str, Any]]:
+    def user_apps(self, user_id: int) -> list[UserApp]:
         """The user's apps with provisioning state, as /api/2/users/{id}/apps lists them."""
         self._ctx.require_user(user_id)
         entitled = self._store.entitled_app_ids(user_id)
         out = []
         for login in self._store.logins_for_user(user_id):
-            tracked = login["provisioning_state"] not in ("unknown", "nonexistent")
-            if login["app_id"] not in entitled and not (
+            tracked = login.provisioning_state not in ("unknown", "nonexistent")
+            if login.app_id not in entitled and not (
                 tracked and modelling.SHOW_UNASSIGNED_TRACKED_LOGINS
             ):
                 continue
-            app = self._store.get_app(login["app_id"])
+            app = self._store.get_app(login.app_id)
             if app is None:
                 continue
             settings = ProvisioningSettings.from_json(json.loads(app["provisioning"] or "{}"))
-            out.append({"app": app, "login": login, "provisioning_enabled": settings.enabled})
+            out.append(UserApp(app, login, settings.enabled))
         return out
 
     # roles ----------------------------------------------------------------------------------

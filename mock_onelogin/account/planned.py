@@ -72,7 +72,7 @@ def plan_task(apps: Apps, store: OneLoginStore, task: Task) -> TaskPlan:
             "the scimusername parameter's source empty?); nothing would "
             "be sent.",
         )
-    scim_id = (login or {}).get("scim_id") or "{id stored at creation}"
+    scim_id = (login.scim_id if login else None) or "{id stored at creation}"
     path = f"{base}/Users/{quote(str(scim_id), safe='')}"
     planned = []
     for call in task_calls(kind, body, settings.update_method):

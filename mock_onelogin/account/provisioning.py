@@ -67,12 +67,7 @@ class ProvisioningQueue:
             if login is None and not assigned:
                 continue
             suspended = user["status"] in modelling.SUSPENDED_STATUSES
-            memory = LoginMemory(
-                Remote(login["remote"]) if login else Remote.ABSENT,
-                bool(login and login["was_entitled"]),
-                bool(login and login["was_suspended"]),
-                login["confirmed_hash"] if login else None,
-            )
+            memory = login.memory if login else LoginMemory()
             current_hash = None
             if memory.remote is Remote.ACTIVE and assigned and not suspended:
                 current_hash = body_hash(ctx.template.render(user_view(user)))
@@ -82,7 +77,7 @@ class ProvisioningQueue:
                 memory,
                 Entitlement(assigned, bool(user["deleted_at"]), suspended),
                 current_hash,
-                (login["provisioning_state"], login["provisioning_status"]) if login else None,
+                login.shown if login else None,
                 task,
             )
             if outcome.recheck:
@@ -119,7 +114,7 @@ class ProvisioningQueue:
         """Evaluate every app the user is entitled to or holds a login in."""
         store = self._store
         app_ids = store.entitled_app_ids(user_id) | {
-            r["app_id"] for r in store.logins_for_user(user_id)
+            r.app_id for r in store.logins_for_user(user_id)
         }
         for app_id in sorted(app_ids):
             self.evaluate(app_id, [user_id], trigger)

@@ -71,6 +71,35 @@ def resting_state(remote: Remote | str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Login:
+    """What OneLogin remembers about one user's account in one app between changes, and the
+    provisioning state the login shows."""
+
+    login_id: int
+    user_id: int
+    app_id: int
+    #: The account's id in the app, once created or linked.
+    scim_id: str | None
+    remote: Remote
+    #: Fingerprint of the body the app last confirmed (an update is due when it changes).
+    confirmed_hash: str | None
+    was_entitled: bool
+    was_suspended: bool
+    provisioning_state: str
+    provisioning_status: str
+    last_error: str | None
+    updated_at: str | None
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        return self.provisioning_state, self.provisioning_status
+
+    @property
+    def memory(self) -> LoginMemory:
+        return LoginMemory(self.remote, self.was_entitled, self.was_suspended, self.confirmed_hash)
+
+
+@dataclass(frozen=True, slots=True)
 class Task:
     """One provisioning task, as the queue keeps it."""
 
@@ -90,15 +119,6 @@ class Task:
     error: str | None
     created_at: str
     updated_at: str
-
-    @property
-    def open(self) -> bool:
-        return self.state in (
-            TaskState.PENDING_APPROVAL,
-            TaskState.QUEUED,
-            TaskState.RUNNING,
-            TaskState.FAILED,
-        )
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mock_onelogin.domain.provisioning import OPEN_TASK_STATES, TaskKind, TaskState
+from mock_onelogin.domain.provisioning import OPEN_TASK_STATES, Remote, TaskKind, TaskState
 from mock_onelogin.domain.queries import TaskQuery
 from mock_onelogin.domain.queue import (
     IllegalTransition,
+    Login,
     LoginMark,
     LoginResult,
     NewTask,
@@ -31,6 +32,13 @@ _LOGIN_MARK = (
 )
 
 
+def _login(row: dict[str, Any]) -> Login:
+    row["remote"] = Remote(row["remote"])
+    row["was_entitled"] = bool(row["was_entitled"])
+    row["was_suspended"] = bool(row["was_suspended"])
+    return Login(**row)
+
+
 def _task(row: dict[str, Any]) -> Task:
     row["kind"] = TaskKind(row["kind"])
     row["state"] = TaskState(row["state"])
@@ -41,21 +49,22 @@ class QueueStore(Database):
     # logins -------------------------------------------------------------------------------
     def logins_for_app(
         self, app_id: int, user_ids: Sequence[int] | None = None
-    ) -> dict[int, dict[str, Any]]:
+    ) -> dict[int, Login]:
         if user_ids is None:
             rows = self._all("SELECT * FROM logins WHERE app_id = ?", (app_id,))
-            return {r["user_id"]: r for r in rows}
-        out: dict[int, dict[str, Any]] = {}
+            return {r["user_id"]: _login(r) for r in rows}
+        out: dict[int, Login] = {}
         for chunk in chunks(user_ids):
             rows = self._all(
                 f"SELECT * FROM logins WHERE app_id = ? AND user_id IN ({marks(len(chunk))})",
                 [app_id, *chunk],
             )
-            out.update({r["user_id"]: r for r in rows})
+            out.update({r["user_id"]: _login(r) for r in rows})
         return out
 
-    def logins_for_user(self, user_id: int) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM logins WHERE user_id = ? ORDER BY app_id", (user_id,))
+    def logins_for_user(self, user_id: int) -> list[Login]:
+        rows = self._all("SELECT * FROM logins WHERE user_id = ? ORDER BY app_id", (user_id,))
+        return [_login(r) for r in rows]
 
     def mark_logins(self, marks_: Iterable[LoginMark], now: str) -> None:
         """Record each login as a change leaves it (created the first time the app knows the

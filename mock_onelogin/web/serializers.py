@@ -4,7 +4,7 @@ ids are integers, enums carry only the values the SDK accepts."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_onelogin.domain.connector import ConnectorConfig
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, STRING_FIELDS
@@ -12,6 +12,9 @@ from mock_onelogin.domain.events import EVENT_TYPES
 from mock_onelogin.domain.modelling import UI_LABELS
 from mock_onelogin.domain.provisioning import ProvisioningSettings, TaskKind
 from mock_onelogin.domain.queue import Task
+
+if TYPE_CHECKING:
+    from mock_onelogin.account.directory import UserApp
 
 ICON_URL = "/images/missing_connector_icon/square/mobile_50.png"
 
@@ -91,17 +94,17 @@ def app_brief(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "name": row["name"], "icon_url": ICON_URL}
 
 
-def user_app_json(item: dict[str, Any]) -> dict[str, Any]:
-    app, login = item["app"], item["login"]
+def user_app_json(item: UserApp) -> dict[str, Any]:
+    app, login = item.app, item.login
     return {
         "id": app["id"],
         "icon_url": ICON_URL,
         "extension": False,
-        "login_id": login["login_id"],
+        "login_id": login.login_id,
         "name": app["name"],
-        "provisioning_status": login["provisioning_status"],
-        "provisioning_state": login["provisioning_state"],
-        "provisioning_enabled": item["provisioning_enabled"],
+        "provisioning_status": login.provisioning_status,
+        "provisioning_state": login.provisioning_state,
+        "provisioning_enabled": item.provisioning_enabled,
     }
 
 

@@ -144,10 +144,10 @@ def app_users(app_id: int) -> Response:
                 **user_brief(entry.user),
                 "assigned": entry.assigned,
                 "provisioning_state": state,
-                "provisioning_status": login["provisioning_status"] if login else "enabled",
+                "provisioning_status": login.provisioning_status if login else "enabled",
                 "label": UI_LABELS.get(state, state),
-                "scim_id": login["scim_id"] if login else None,
-                "last_error": login["last_error"] if login else None,
+                "scim_id": login.scim_id if login else None,
+                "last_error": login.last_error if login else None,
             }
         )
     return jsonify(out)

@@ -132,7 +132,7 @@ def gated(account: OneLoginAccount, stub: ScimStub) -> int:
 
 
 def login_state(account: OneLoginAccount, user_id: int) -> str:
-    return account.directory.user_apps(user_id)[0]["login"]["provisioning_state"]
+    return account.directory.user_apps(user_id)[0].login.provisioning_state
 
 
 def test_create_waits_for_approval_then_runs(
@@ -189,7 +189,7 @@ def test_suspend_waits_with_the_sdk_spelling(account: OneLoginAccount, gated: in
     account.drain()
     account.directory.update_user(user["id"], {"status": 2})
     [item] = account.directory.user_apps(user["id"])
-    assert (item["login"]["provisioning_state"], item["login"]["provisioning_status"]) == (
+    assert (item.login.provisioning_state, item.login.provisioning_status) == (
         "modifying_pending_approval",
         "disabling_pendding_approval",
     )

@@ -46,7 +46,7 @@ def assign(acct: OneLoginAccount, **fields: object) -> int:
 
 def state(acct: OneLoginAccount, user_id: int) -> tuple[str, str]:
     [item] = acct.directory.user_apps(user_id)
-    return item["login"]["provisioning_state"], item["login"]["provisioning_status"]
+    return item.login.provisioning_state, item.login.provisioning_status
 
 
 def events_of(acct: OneLoginAccount, type_id: int) -> list[dict]:
@@ -86,7 +86,7 @@ def test_create_checks_username_then_posts_and_keeps_the_id(
     assert exchanges[1]["status"] == 201
     assert exchanges[1]["request_headers"]["Authorization"] == "Bearer ****9876"
     login = acct.store.logins_for_app(acct.apps.wrike_app_id())[user_id]
-    assert login["scim_id"] == "w-77"
+    assert login.scim_id == "w-77"
 
 
 def test_existing_account_is_linked_not_duplicated(

@@ -144,7 +144,7 @@ def test_delete_not_found_is_success(
     account.directory.remove_login(user["id"], wrike)
     account.drain()
     [item] = account.directory.user_apps(user["id"])
-    assert item["login"]["provisioning_state"] == ("deleted" if switch else "deleting_failed")
+    assert item.login.provisioning_state == ("deleted" if switch else "deleting_failed")
 
 
 @flipped("SHOW_UNASSIGNED_TRACKED_LOGINS", True, False)
@@ -161,9 +161,7 @@ def test_show_unassigned_tracked_logins(
     account.drain()
     account.directory.remove_login(user["id"], wrike)
     account.drain()
-    shown = [
-        item["login"]["provisioning_state"] for item in account.directory.user_apps(user["id"])
-    ]
+    shown = [item.login.provisioning_state for item in account.directory.user_apps(user["id"])]
     assert shown == (["deleted"] if switch else [])
 
 
@@ -182,4 +180,4 @@ def test_denied_create_state(
     [task] = account.approvals.list_tasks(state="pending_approval")
     account.approvals.deny(task.id)
     [item] = account.directory.user_apps(user["id"])
-    assert item["login"]["provisioning_state"] == switch
+    assert item.login.provisioning_state == switch

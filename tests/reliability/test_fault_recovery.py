@@ -84,7 +84,7 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     provisioned = Counter(u["userName"] for u in resources if u["active"])
     assert provisioned == Counter([*emails, demo.admin_email])
     states = Counter(
-        app["login"]["provisioning_state"]
+        app.login.provisioning_state
         for uid in user_ids
         for app in onelogin.directory.user_apps(uid)
     )

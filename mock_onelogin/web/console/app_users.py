@@ -34,7 +34,7 @@ def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
                 "state": state,
                 "label": UI_LABELS.get(state, state),
                 "task": task_json(task) if task else None,
-                "last_error": entry.login["last_error"] if entry.login else None,
+                "last_error": entry.login.last_error if entry.login else None,
             }
         )
     return rows

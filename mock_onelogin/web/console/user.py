@@ -97,13 +97,11 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
     direct = {a for a in apps if user_id in _direct_users(acct, a)}
     user_apps = [
         {
-            "id": item["app"]["id"],
-            "name": item["app"]["name"],
-            "label": UI_LABELS.get(
-                item["login"]["provisioning_state"], item["login"]["provisioning_state"]
-            ),
-            "state": item["login"]["provisioning_state"],
-            "direct": item["app"]["id"] in direct,
+            "id": item.app["id"],
+            "name": item.app["name"],
+            "label": UI_LABELS.get(item.login.provisioning_state, item.login.provisioning_state),
+            "state": item.login.provisioning_state,
+            "direct": item.app["id"] in direct,
         }
         for item in acct.directory.user_apps(user_id)
     ]
