@@ -360,9 +360,9 @@ class Directory:
         role = self._ctx.require_role(role_id)
         ids = validate_id_list(user_ids, "users")
         users = self._require_users(ids)
-        current = set(self._store.role_user_ids(role_id))
-        new = [u for u in ids if u not in current]
         with self._store.transaction():
+            current = set(self._store.role_user_ids(role_id))
+            new = [u for u in ids if u not in current]
             self._store.add_role_users(role_id, new)
             self._ctx.log(
                 [
@@ -386,10 +386,10 @@ class Directory:
     ) -> None:
         role = self._ctx.require_role(role_id)
         ids = validate_id_list(user_ids, "users")
-        current = set(self._store.role_user_ids(role_id))
-        gone = [u for u in ids if u in current]
-        users = self._store.users_by_ids(gone)
         with self._store.transaction():
+            current = set(self._store.role_user_ids(role_id))
+            gone = [u for u in ids if u in current]
+            users = self._store.users_by_ids(gone)
             self._store.remove_role_users(role_id, gone)
             self._ctx.log(
                 [

@@ -6,32 +6,14 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from mock_onelogin.domain.directory import INT_FIELDS, STRING_FIELDS
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.store._database import Database, chunks, marks
 
+#: The users table's columns a caller may write (the API's fields, then the simulator's own).
 USER_COLUMNS = (
-    "username",
-    "email",
-    "firstname",
-    "lastname",
-    "title",
-    "department",
-    "company",
-    "comment",
-    "phone",
-    "samaccountname",
-    "member_of",
-    "userprincipalname",
-    "distinguished_name",
-    "external_id",
-    "manager_ad_id",
-    "preferred_locale_code",
-    "state",
-    "status",
-    "group_id",
-    "directory_id",
-    "trusted_idp_id",
-    "manager_user_id",
+    *STRING_FIELDS,
+    *INT_FIELDS,
     "custom_attributes",
     "password_set",
     "activated_at",

@@ -181,3 +181,21 @@ def test_denied_create_state(
     account.approvals.deny(task.id)
     [item] = account.directory.user_apps(user["id"])
     assert item.login.provisioning_state == switch
+
+
+@flipped("SUSPENDED_STATUSES", frozenset({2}), frozenset({3}))
+def test_suspended_statuses(
+    set_switch: Callable[[str, Any], None],
+    switch: frozenset[int],
+    account: OneLoginAccount,
+    stub: ScimStub,
+    wrike: int,
+) -> None:
+    set_switch("SUSPENDED_STATUSES", switch)
+    user = make_user(account)
+    account.directory.add_login(user["id"], wrike)
+    account.drain()
+    account.directory.set_user_status(user["id"], 2)  # Suspended in OneLogin
+    account.drain()
+    [item] = account.directory.user_apps(user["id"])
+    assert item.login.provisioning_state == ("disabled" if 2 in switch else "provisioned")
