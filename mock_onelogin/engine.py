@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ from mock_onelogin.scim_client import ScimClient, ScimExchange, found_user_id
 from mock_onelogin.store import OneLoginStore
 
 SessionFactory = Callable[[str], requests.Session]
+_log = logging.getLogger("mock_onelogin.engine")
 ACTOR_SYSTEM = "OneLogin Provisioning"
 
 _VERB = {
@@ -284,7 +286,12 @@ class ProvisioningEngine:
             self.store.finish_tasks(results, logins, iso(self.clock.now()))
             self.store.insert_events(events)
             if after_batch is not None:
-                after_batch()
+                # The batch's results stand even if what follows them fails.
+                try:
+                    with self.store.savepoint():
+                        after_batch()
+                except Exception:
+                    _log.exception("checking again the logins changed while their task ran")
         self.note_events(len(events))
 
     def note_events(self, count: int) -> None:

@@ -72,10 +72,11 @@ class OneLoginAccount:
             self.api_clients.register(client_id, secret, "Seeded API credential")
 
     def reset(self) -> None:
-        """Forget everything (a fresh account), then seed again."""
-        self.store.reset()
-        self.engine.forget_sessions()
-        self.seed()
+        """Forget everything (a fresh account), then seed again; a drain under way ends first."""
+        with self.provisioning.forget():
+            self.store.reset()
+            self.engine.forget_sessions()
+            self.seed()
 
     def drain(self, max_tasks: int | None = None) -> dict[str, object]:
         """Run every due task now (the worker's loop, and tests that drain by hand)."""

@@ -4,6 +4,7 @@ move of the task through its state machine, each with its own login state and ev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mock_onelogin.account._context import SIMULATOR_ADMIN, AccountContext, Actor
@@ -82,7 +83,8 @@ class Approvals:
     def list_tasks(
         self, app_id: int | None = None, state: str | None = None, user_id: int | None = None
     ) -> list[Task]:
-        """Tasks, oldest first; ``state`` is one state or several, comma-separated."""
+        """Tasks, oldest first; ``state`` is one state or several, comma-separated (an empty
+        list of states matches no task)."""
         states: list[TaskState] = []
         for name in (s.strip() for s in (state or "").split(",")):
             if not name:
@@ -93,6 +95,8 @@ class Approvals:
                     "state",
                 )
             states.append(TaskState(name))
+        if state is not None and not states:
+            return []
         return self._store.list_tasks(TaskQuery(app_id, user_id, tuple(states)))
 
     def open_tasks(self, app_id: int) -> dict[int, Task]:
@@ -105,36 +109,45 @@ class Approvals:
     def approve(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> Task:
         """Approve one pending request: it runs (at once in sync mode, else on the next
         drain) and the approval is logged (event 137)."""
-        return self._decide(_APPROVE, [self.require_task(task_id)], actor)[0]
+        return self._decide(_APPROVE, lambda: [self.require_task(task_id)], actor)[0]
 
     def approve_all(self, app_id: int | None = None, actor: Actor = SIMULATOR_ADMIN) -> list[int]:
         """Approve every pending request (of one app, if given) in one go."""
         if app_id is not None:
             self._ctx.require_app(app_id)
-        tasks = self.list_tasks(app_id=app_id, state=TaskState.PENDING_APPROVAL.value)
-        return [t.id for t in self._decide(_APPROVE, tasks, actor)]
+        approved = self._decide(
+            _APPROVE,
+            lambda: self.list_tasks(app_id=app_id, state=TaskState.PENDING_APPROVAL.value),
+            actor,
+        )
+        return [t.id for t in approved]
 
     def deny(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> Task:
         """Deny a pending request: nothing is sent, and the login goes back to where it was
         (a denied create leaves the modelled state, ``modelling.DENIED_CREATE_STATE``)."""
-        return self._decide(_DENY, [self.require_task(task_id)], actor)[0]
+        return self._decide(_DENY, lambda: [self.require_task(task_id)], actor)[0]
 
     def retry(self, task_id: int, actor: Actor = SIMULATOR_ADMIN) -> Task:
         """Run a failed task again, from its first attempt."""
-        return self._decide(_RETRY, [self.require_task(task_id)], actor)[0]
+        return self._decide(_RETRY, lambda: [self.require_task(task_id)], actor)[0]
 
-    def _decide(self, decision: _Decision, tasks: list[Task], actor: Actor) -> list[Task]:
-        for task in tasks:
-            if task.state != decision.source:
-                raise Conflict(
-                    f"Task {task.id} is {task.state.value}; only {decision.source.value} "
-                    f"tasks can be {decision.verb}"
-                )
+    def _decide(
+        self, decision: _Decision, read: Callable[[], list[Task]], actor: Actor
+    ) -> list[Task]:
+        """Apply one decision to the tasks ``read`` returns, read in the same transaction so
+        that no change can slip in between the check and the move."""
         store = self._ctx.store
         now, now_ts = self._ctx.now(), self._ctx.clock.now().timestamp()
         with store.transaction():
+            tasks = read()
             for task in tasks:
-                kind = TaskKind(task.kind)
+                if task.state != decision.source:
+                    raise Conflict(
+                        f"Task {task.id} is {task.state.value}; only {decision.source.value} "
+                        f"tasks can be {decision.verb}"
+                    )
+            for task in tasks:
+                kind = task.kind
                 store.move_task(
                     task.id,
                     decision.source,
@@ -163,7 +176,7 @@ class Approvals:
     @staticmethod
     def _shown(decision: _Decision, task: Task) -> tuple[str, str]:
         """The login's state once the decision is made."""
-        kind = TaskKind(task.kind)
+        kind = task.kind
         if decision.runs:
             return TASK_STATES[kind].running
         if kind is TaskKind.CREATE:

@@ -61,10 +61,6 @@ class Apps:
         """Users with access to the app: through a role holding it, or a direct login."""
         return self._store.entitled_user_ids(app_id)
 
-    def direct_user_ids(self, app_id: int) -> set[int]:
-        """Users given the app directly, not through a role."""
-        return self._store.direct_user_ids(app_id)
-
     def logins(self, app_id: int, user_ids: Sequence[int] | None = None) -> dict[int, Login]:
         """What OneLogin remembers about each user's account in the app, by user id."""
         return self._store.logins_for_app(app_id, user_ids)

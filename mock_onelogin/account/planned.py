@@ -2,9 +2,9 @@
 
 OneLogin's "Create User in Application" dialog lets an admin judge a request before it goes
 out. The simulator shows the exact SCIM calls the engine will make for the task, rendered from
-the app's current configuration: the engine's wire habits (existence check then POST; PUT of
-the whole template or PATCH; ``active`` on suspend and reactivate; DELETE) are reproduced
-here, and a page test checks the preview against what the engine really sends.
+the app's current configuration. Which calls those are comes from ``domain.wire.task_calls``,
+the function the engine sends them by; this module only turns them into URLs and headers as
+they will go out, and a page test checks the preview against what the engine really sends.
 """
 
 from __future__ import annotations

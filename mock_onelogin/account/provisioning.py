@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from mock_onelogin.account._context import AccountContext
@@ -22,7 +23,7 @@ class ProvisioningQueue:
     def __init__(self, ctx: AccountContext) -> None:
         self._ctx = ctx
         self._store = ctx.store
-        self._drain_lock = threading.Lock()
+        self._drain_lock = threading.RLock()
         #: (app, user) pairs changed while their task was running; see drain().
         self._recheck: set[tuple[int, int]] = set()
         self._recheck_lock = threading.Lock()
@@ -37,11 +38,22 @@ class ProvisioningQueue:
     ) -> dict[str, int]:
         """Decide, for each user, what the change means for the app and queue the task.
 
-        Runs inside the caller's transaction. Batched: one read of entitlement, users, logins
+        Runs inside the caller's transaction (or its own): reads and writes see one state of
+        the data. Batched: one read of entitlement, users, logins
         and open tasks, then one write of each kind, so that a role gaining 10,000 users costs
         a handful of statements."""
         if not user_ids:
             return {}
+        with self._store.transaction():
+            return self._evaluate(app_id, user_ids, trigger, users)
+
+    def _evaluate(
+        self,
+        app_id: int,
+        user_ids: Sequence[int],
+        trigger: str,
+        users: dict[int, dict[str, Any]] | None,
+    ) -> dict[str, int]:
         ctx = self._ctx.engine.app_context(app_id)
         if ctx is None:
             return {}
@@ -155,5 +167,20 @@ class ProvisioningQueue:
         by_app: dict[int, list[int]] = {}
         for app_id, user_id in recheck:
             by_app.setdefault(app_id, []).append(user_id)
-        for app_id, user_ids in sorted(by_app.items()):
-            self.evaluate(app_id, sorted(user_ids), "changed while provisioning")
+        try:
+            for app_id, user_ids in sorted(by_app.items()):
+                self.evaluate(app_id, sorted(user_ids), "changed while provisioning")
+        except BaseException:
+            # Undone with the savepoint it runs in: check them again next time.
+            with self._recheck_lock:
+                self._recheck |= recheck
+            raise
+
+    @contextmanager
+    def forget(self) -> Iterator[None]:
+        """Wait for a running drain to end and hold the next one off while the account's data
+        is wiped (a reset): a result must never land on a task of the fresh account."""
+        with self._drain_lock:
+            with self._recheck_lock:
+                self._recheck.clear()
+            yield

@@ -148,4 +148,4 @@ UI_LABELS = {
 #: descriptive names (see domain/events.py, where each carries an ``official`` flag).
 #: Admin actions without a documented event type (connector or Provisioning-tab saves,
 #: connection tests, admin retries) are logged as 26 "Provisioning event", a failed
-#: connection test as 25 "Provisioning exception" (see account.py).
+#: connection test as 25 "Provisioning exception" (see account/apps.py).

@@ -54,11 +54,10 @@ def sources_of(target: TaskState) -> tuple[TaskState, ...]:
     return tuple(s for s, targets in TASK_TRANSITIONS.items() if target in targets)
 
 
-def check_transition(task_id: int, current: TaskState, target: TaskState) -> None:
+def check_transition(current: TaskState, target: TaskState, task_id: int | None = None) -> None:
     if not can_transition(current, target):
-        raise IllegalTransition(
-            f"Task {task_id} is {current.value}; it cannot become {target.value}"
-        )
+        which = "A task" if task_id is None else f"Task {task_id}"
+        raise IllegalTransition(f"{which} is {current.value}; it cannot become {target.value}")
 
 
 def resting_state(remote: Remote | str) -> tuple[str, str]:

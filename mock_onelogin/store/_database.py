@@ -111,6 +111,23 @@ class Database:
             finally:
                 self._depth = 0
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the current transaction that can fail alone: on an error only what was
+        written inside it is undone, and the error goes on to the caller."""
+        with self._lock:
+            if not self._depth:
+                raise RuntimeError("a savepoint belongs inside a transaction")
+            self._conn.execute("SAVEPOINT part")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK TO part")
+                self._conn.execute("RELEASE part")
+                raise
+            else:
+                self._conn.execute("RELEASE part")
+
     def reset(self) -> None:
         """Forget every row (a fresh account)."""
         with self.transaction():

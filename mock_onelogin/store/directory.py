@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from mock_onelogin.domain.directory import INT_FIELDS, STRING_FIELDS
-from mock_onelogin.domain.queries import UserQuery
+from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, INT_FIELDS, STRING_FIELDS
+from mock_onelogin.domain.queries import (
+    USER_SORT_FIELDS,
+    USER_TEXT_FIELDS,
+    USER_TIME_FIELDS,
+    UserQuery,
+)
 from mock_onelogin.store._database import Database, chunks, marks
 
 #: The users table's columns a caller may write (the API's fields, then the simulator's own).
@@ -35,19 +40,26 @@ def _match(column: str, value: str) -> tuple[str, str]:
     return f"{column} = ?", value
 
 
+def _checked(name: str, allowed: Collection[str]) -> str:
+    """A name that goes into the SQL text: only ever one the query types allow."""
+    if name not in allowed:
+        raise ValueError(f"{name!r} is not one of {sorted(allowed)}")
+    return name
+
+
 def _user_where(query: UserQuery) -> tuple[str, list[Any]]:
     where = ["deleted_at IS NULL"]
     params: list[Any] = []
     for name, match in query.matches:
-        clause, arg = _match(name, match.value)
+        clause, arg = _match(_checked(name, USER_TEXT_FIELDS), match.value)
         where.append(clause)
         params.append(arg)
     for name, match in query.custom:
-        clause, arg = _match(f"json_extract(custom_attributes, '$.{name}')", match.value)
+        clause, arg = _match("json_extract(custom_attributes, ?)", match.value)
         where.append(clause)
-        params.append(arg)
+        params.extend([f"$.{_checked(name, CUSTOM_ATTRIBUTES)}", arg])
     for bound in query.times:
-        where.append(f"{bound.field} {'>=' if bound.after else '<='} ?")
+        where.append(f"{_checked(bound.field, USER_TIME_FIELDS)} {'>=' if bound.after else '<='} ?")
         params.append(bound.stamp)
     if query.nobody:
         where.append("0")
@@ -125,7 +137,9 @@ class DirectoryStore(Database):
         """One page of users and how many match in all."""
         clause, params = _user_where(query)
         total = self._first(f"SELECT count(*) AS n FROM users WHERE {clause}", params)
-        order = f"{query.sort} {'DESC' if query.descending else 'ASC'}, id"
+        order = (
+            f"{_checked(query.sort, USER_SORT_FIELDS)} {'DESC' if query.descending else 'ASC'}, id"
+        )
         rows = self._all(
             f"SELECT * FROM users WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
             [*params, query.limit, query.offset],
@@ -275,11 +289,6 @@ class DirectoryStore(Database):
             (user_id, user_id),
         )
         return {r["aid"] for r in rows}
-
-    def direct_user_ids(self, app_id: int) -> set[int]:
-        """Users given the app directly (not through a role)."""
-        rows = self._all("SELECT user_id FROM direct_logins WHERE app_id = ?", (app_id,))
-        return {r["user_id"] for r in rows}
 
     def has_direct_login(self, user_id: int, app_id: int) -> bool:
         return (

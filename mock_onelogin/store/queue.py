@@ -1,6 +1,8 @@
 """Logins (what OneLogin remembers about each user's account in each app) and the durable
-task queue. Every change of a task's state goes through the state machine in
-``domain.queue``: a move it does not allow raises ``IllegalTransition`` and writes nothing."""
+task queue. Every change of a task's state is checked against the state machine in
+``domain.queue``, and written only where the row is still in the state the move starts from:
+a move the machine does not allow, or one from a state the task has left, raises
+``IllegalTransition`` and writes nothing."""
 
 from __future__ import annotations
 
@@ -171,7 +173,7 @@ class QueueStore(Database):
         reset_attempts: bool = False,
     ) -> None:
         """Move one task from ``current`` (the state its caller read) to ``target``."""
-        check_transition(task_id, current, target)
+        check_transition(current, target, task_id)
         sets = ["state = ?", "updated_at = ?"]
         params: list[Any] = [target.value, now]
         if due_at is not None:
@@ -191,11 +193,11 @@ class QueueStore(Database):
         here (it finishes, then its login is checked again)."""
         if not task_ids:
             return
-        sources = [s for s in sources_of(TaskState.SUPERSEDED) if s is not TaskState.RUNNING]
+        sources = [s.value for s in sources_of(TaskState.SUPERSEDED) if s is not TaskState.RUNNING]
         changed = self._write_many(
-            f"UPDATE tasks SET state = 'superseded', updated_at = ? WHERE id = ? "
-            f"AND state IN ({', '.join(repr(s.value) for s in sources)})",
-            [(now, task_id) for task_id in task_ids],
+            f"UPDATE tasks SET state = ?, updated_at = ? WHERE id = ? "
+            f"AND state IN ({marks(len(sources))})",
+            [(TaskState.SUPERSEDED.value, now, task_id, *sources) for task_id in task_ids],
         )
         if changed != len(task_ids):
             raise IllegalTransition("a task to supersede was no longer open")
@@ -203,6 +205,7 @@ class QueueStore(Database):
     def claim_due_tasks(self, now_ts: float, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` queued tasks that are due, marked running, each joined with its
         login and user."""
+        check_transition(TaskState.QUEUED, TaskState.RUNNING)
         with self.transaction():
             rows = self._all(
                 "SELECT t.id AS task_id, t.kind, t.attempts, t.trigger, t.prev_state, "
@@ -214,10 +217,12 @@ class QueueStore(Database):
                 (now_ts, limit),
             )
             if rows:
-                self._write_many(
+                claimed = self._write_many(
                     "UPDATE tasks SET state = 'running' WHERE id = ? AND state = 'queued'",
                     [(r["task_id"],) for r in rows],
                 )
+                if claimed != len(rows):
+                    raise IllegalTransition("a task to claim was no longer queued")
         return rows
 
     def finish_tasks(
@@ -225,7 +230,7 @@ class QueueStore(Database):
     ) -> None:
         """Record how running tasks ended and what they confirmed about each login."""
         for result in results:
-            check_transition(result.task_id, TaskState.RUNNING, result.state)
+            check_transition(TaskState.RUNNING, result.state, result.task_id)
         with self.transaction():
             changed = self._write_many(
                 "UPDATE tasks SET state = ?, attempts = ?, due_at = ?, error = ?, "
@@ -254,5 +259,5 @@ class QueueStore(Database):
 
     def requeue_running(self) -> int:
         """Tasks left running by a stopped process go back to the queue: nothing is lost."""
-        check_transition(0, TaskState.RUNNING, TaskState.QUEUED)
+        check_transition(TaskState.RUNNING, TaskState.QUEUED)
         return self._write("UPDATE tasks SET state = 'queued' WHERE state = 'running'").rowcount

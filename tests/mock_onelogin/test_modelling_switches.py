@@ -1,6 +1,6 @@
-"""Every modelling switch of the simulated OneLogin changes what a user sees when it is
-flipped: README's "Modelling choices" promises that changing a choice changes the behaviour.
-Each test runs once with the shipped value and once flipped."""
+"""Each modelling switch of the simulated OneLogin (README, "Modelling choices", lists them)
+changes what a user sees when it is flipped: each test runs once with the shipped value and
+once flipped. The named values (defaults, labels, limits) are not switches and are not here."""
 
 from __future__ import annotations
 
@@ -58,21 +58,47 @@ def test_patch_multi_valued_op(set_switch: Callable[[str, Any], None], switch: s
 
 
 @flipped("SUSPEND_APPROVAL_GATE", "delete_user", "update_user")
-def test_suspend_approval_gate(set_switch: Callable[[str, Any], None], switch: str) -> None:
+def test_suspend_approval_gate(
+    set_switch: Callable[[str, Any], None],
+    switch: str,
+    account: OneLoginAccount,
+    stub: ScimStub,
+    wrike: int,
+) -> None:
+    """Only "Delete user" ticked: a suspension waits for approval when that box holds it."""
     set_switch("SUSPEND_APPROVAL_GATE", switch)
-    only_delete_gated = ProvisioningSettings(enabled=True).updated(
-        {"require_approval": {"create_user": False, "update_user": False, "delete_user": True}}
-    )
-    assert only_delete_gated.requires_approval(TaskKind.SUSPEND) is (switch == "delete_user")
+    user = make_user(account)
+    account.directory.add_login(user["id"], wrike)
+    account.drain()
+    account.apps.set_provisioning(wrike, {"require_approval": {"delete_user": True}})
+    account.directory.set_user_status(user["id"], 2)
+    account.drain()
+    [item] = account.directory.user_apps(user["id"])
+    waits = ("modifying_pending_approval", "disabling_pendding_approval")
+    assert item.login.shown == (waits if switch == "delete_user" else ("disabled", "disabled"))
 
 
 @flipped("REACTIVATE_APPROVAL_GATE", "update_user", "delete_user")
-def test_reactivate_approval_gate(set_switch: Callable[[str, Any], None], switch: str) -> None:
+def test_reactivate_approval_gate(
+    set_switch: Callable[[str, Any], None],
+    switch: str,
+    account: OneLoginAccount,
+    stub: ScimStub,
+    wrike: int,
+) -> None:
+    """Only "Update user" ticked: a reactivation waits for approval when that box holds it."""
     set_switch("REACTIVATE_APPROVAL_GATE", switch)
-    only_update_gated = ProvisioningSettings(enabled=True).updated(
-        {"require_approval": {"create_user": False, "update_user": True, "delete_user": False}}
-    )
-    assert only_update_gated.requires_approval(TaskKind.REACTIVATE) is (switch == "update_user")
+    user = make_user(account)
+    account.directory.add_login(user["id"], wrike)
+    account.drain()
+    account.directory.set_user_status(user["id"], 2)
+    account.drain()
+    account.apps.set_provisioning(wrike, {"require_approval": {"update_user": True}})
+    account.directory.set_user_status(user["id"], 1)
+    account.drain()
+    [item] = account.directory.user_apps(user["id"])
+    waits = ("modifying_pending_approval", "enabling_pending_approval")
+    assert item.login.shown == (waits if switch == "update_user" else ("provisioned", "enabled"))
 
 
 @flipped("LOG_DO_NOTHING_ON_SUSPEND", True, False)

@@ -94,58 +94,125 @@ def test_provisioning_off_queues_nothing_and_keeps_the_shown_state() -> None:
 
 
 # the state machine, enforced by the store ---------------------------------------------------------
+#: The moves a task may make, written out here rather than read from the code under test.
+ALLOWED = {
+    ("pending_approval", "queued"),  # approved
+    ("pending_approval", "denied"),
+    ("pending_approval", "superseded"),  # the directory changed before a decision
+    ("queued", "running"),  # claimed by a drain
+    ("queued", "superseded"),
+    ("running", "done"),
+    ("running", "failed"),
+    ("running", "queued"),  # an automatic retry
+    ("running", "superseded"),  # no longer applies when it runs
+    ("failed", "queued"),  # retried by an admin
+    ("failed", "superseded"),
+}
+NOW = "2024-01-01T00:00:00Z"
+
+
+def test_the_state_machine_is_the_one_documented_here() -> None:
+    coded = {(s.value, t.value) for s, targets in TASK_TRANSITIONS.items() for t in targets}
+    assert coded == ALLOWED
+
+
 @pytest.fixture
-def gated(account: OneLoginAccount, stub: ScimStub) -> int:
+def app(account: OneLoginAccount, stub: ScimStub) -> int:
     app_id = account.apps.wrike_app_id()
     account.apps.configure_connector(
         app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
     )
-    account.apps.set_provisioning(app_id, {"enabled": True})
+    account.apps.set_provisioning(app_id, {"enabled": True})  # every approval box ticked
     return app_id
 
 
-def _pending(account: OneLoginAccount, gated: int) -> dict:
+def task_in(account: OneLoginAccount, stub: ScimStub, app: int, state: str) -> Task:
+    """A create task really in ``state``, reached the way a user would get it there."""
+    gated = state in ("pending_approval", "denied", "superseded")
+    account.apps.set_provisioning(app, {"require_approval": {"create_user": gated}})
     user = make_user(account)
-    account.directory.add_login(user["id"], gated)
-    [task] = account.approvals.list_tasks(state="pending_approval")
+    account.directory.add_login(user["id"], app)
+    [task] = account.approvals.list_tasks(app_id=app, user_id=user["id"])
+    if state == "denied":
+        account.approvals.deny(task.id)
+    elif state == "superseded":
+        account.directory.remove_login(user["id"], app)
+    elif state == "running":
+        account.store.claim_due_tasks(account.clock.now().timestamp(), 10)
+    elif state in ("done", "failed"):
+        if state == "failed":
+            stub.fail(400, "invalidValue", "refused", times=2)
+        account.drain()
+    task = account.approvals.require_task(task.id)
+    assert task.state == state
     return task
 
 
 @pytest.mark.parametrize(
     ("source", "target"),
-    [(s, t) for s in TaskState for t in TaskState if t not in TASK_TRANSITIONS[s]],
+    [(s.value, t.value) for s in TaskState for t in TaskState if (s.value, t.value) not in ALLOWED],
 )
 def test_the_store_refuses_every_move_the_state_machine_does_not_allow(
-    account: OneLoginAccount, gated: int, source: TaskState, target: TaskState
+    account: OneLoginAccount, stub: ScimStub, app: int, source: str, target: str
 ) -> None:
-    task = _pending(account, gated)
+    task = task_in(account, stub, app, source)
     before = account.store.total_changes
     with pytest.raises(IllegalTransition):
-        account.store.move_task(task.id, source, target, "2024-01-01T00:00:00Z")
+        account.store.move_task(task.id, TaskState(source), TaskState(target), NOW)
     assert account.store.total_changes == before, "refused but written"
+    assert account.approvals.require_task(task.id).state == source
+
+
+@pytest.mark.parametrize(("source", "target"), sorted(ALLOWED))
+def test_the_store_makes_every_move_the_state_machine_allows(
+    account: OneLoginAccount, stub: ScimStub, app: int, source: str, target: str
+) -> None:
+    task = task_in(account, stub, app, source)
+    account.store.move_task(task.id, TaskState(source), TaskState(target), NOW)
+    assert account.approvals.require_task(task.id).state == target
 
 
 def test_a_move_from_a_state_the_task_has_left_is_refused(
-    account: OneLoginAccount, gated: int
+    account: OneLoginAccount, stub: ScimStub, app: int
 ) -> None:
-    task = _pending(account, gated)
-    account.approvals.deny(task.id)
+    task = task_in(account, stub, app, "denied")
     # Read as pending before the denial: approving now must not revive it.
     with pytest.raises(IllegalTransition, match="no longer pending_approval"):
-        account.store.move_task(
-            task.id, TaskState.PENDING_APPROVAL, TaskState.QUEUED, "2024-01-01T00:00:00Z"
-        )
+        account.store.move_task(task.id, TaskState.PENDING_APPROVAL, TaskState.QUEUED, NOW)
     assert account.approvals.require_task(task.id).state == "denied"
 
 
-def test_only_a_running_task_can_be_finished(account: OneLoginAccount, gated: int) -> None:
-    task = _pending(account, gated)
-    with pytest.raises(IllegalTransition):
-        account.store.finish_tasks(
-            [TaskResult(task.id, TaskState.DONE, 1, 0.0, None)], [], "2024-01-01T00:00:00Z"
-        )
-    with pytest.raises(IllegalTransition):  # DONE is no way out of pending
-        account.store.finish_tasks(
-            [TaskResult(task.id, TaskState.DENIED, 1, 0.0, None)], [], "2024-01-01T00:00:00Z"
-        )
+def test_only_a_running_task_can_be_finished(
+    account: OneLoginAccount, stub: ScimStub, app: int
+) -> None:
+    task = task_in(account, stub, app, "pending_approval")
+    for end in (TaskState.DONE, TaskState.DENIED):  # not running; and DENIED ends no run
+        with pytest.raises(IllegalTransition):
+            account.store.finish_tasks([TaskResult(task.id, end, 1, 0.0, None)], [], NOW)
     assert account.approvals.require_task(task.id).state == "pending_approval"
+
+
+def test_a_running_task_is_never_superseded_by_a_change(
+    account: OneLoginAccount, stub: ScimStub, app: int
+) -> None:
+    task = task_in(account, stub, app, "running")
+    with pytest.raises(IllegalTransition):
+        account.store.supersede_tasks([task.id], NOW)
+    assert account.approvals.require_task(task.id).state == "running"
+
+
+def test_a_claimed_task_is_claimed_once(account: OneLoginAccount, stub: ScimStub, app: int) -> None:
+    task = task_in(account, stub, app, "queued")
+    now = account.clock.now().timestamp()
+    first = account.store.claim_due_tasks(now, 10)
+    assert [r["task_id"] for r in first] == [task.id]
+    assert account.store.claim_due_tasks(now, 10) == []
+
+
+def test_an_empty_state_filter_lists_no_task(
+    account: OneLoginAccount, stub: ScimStub, app: int
+) -> None:
+    task_in(account, stub, app, "queued")
+    assert account.approvals.list_tasks(state="") == []
+    assert account.approvals.list_tasks(state=",") == []
+    assert len(account.approvals.list_tasks()) == 1

@@ -1,5 +1,5 @@
-"""One app added to or taken from a role changes that app alone: the console's "Add app" and
-"Remove" never rewrite the role's whole list from a stale read."""
+"""One app added to or taken from a role (the console's "Add app" and "Remove") changes that
+app alone: the role's other apps, and their users' access, stay as they are."""
 
 from __future__ import annotations
 
