@@ -68,6 +68,24 @@ class AccountAdmin:
             raise AdminError(404, "account_not_found", f"No Wrike account {account_id}")
         return account
 
+    # reads, for the admin API and the pages ------------------------------------------------
+    def accounts(self) -> list[dict[str, Any]]:
+        return self.store.accounts()
+
+    def find_account(self, account_id: int) -> dict[str, Any] | None:
+        return self.store.account(account_id)
+
+    def find_member(self, account_id: int, member_id: str) -> UserRow | None:
+        """The member, or None (``member`` refuses an unknown one instead)."""
+        return self.store.user(account_id, member_id)
+
+    def apps(self, account_id: int) -> list[dict[str, Any]]:
+        """The account's API apps."""
+        return self.store.apps(account_id)
+
+    def find_app(self, account_id: int, app_id: int) -> dict[str, Any] | None:
+        return self.store.app(account_id, app_id)
+
     def account_view(self, account_id: int) -> dict[str, Any]:
         account = self._account(account_id)
         return {

@@ -45,7 +45,7 @@ def create_account() -> Response:
 @blueprint.get("/accounts")
 def list_accounts() -> Response:
     admin = _admin()
-    return admin_json([admin.account_view(a["id"]) for a in admin.store.accounts()])
+    return admin_json([admin.account_view(a["id"]) for a in admin.accounts()])
 
 
 @blueprint.get("/accounts/<int:account_id>")
@@ -111,7 +111,7 @@ def create_app(account_id: int) -> Response:
 def list_apps(account_id: int) -> Response:
     admin = _admin()
     admin.account_view(account_id)
-    return admin_json(admin.store.apps(account_id))
+    return admin_json(admin.apps(account_id))
 
 
 @blueprint.post("/accounts/<int:account_id>/api-apps/<int:app_id>/tokens")

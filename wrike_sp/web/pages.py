@@ -176,8 +176,8 @@ def _guard() -> Any:
     account_id, member_id = session.get(_ACCOUNT), session.get(_MEMBER)
     if isinstance(account_id, int) and isinstance(member_id, str):
         admin = _admin()
-        user = admin.store.user(account_id, member_id)
-        account = admin.store.account(account_id)
+        user = admin.find_member(account_id, member_id)
+        account = admin.find_account(account_id)
         if user is not None and account is not None:
             g.member, g.account = user, account
             return None
@@ -241,7 +241,7 @@ def _safe_next(target: str | None) -> str:
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     admin = _admin()
-    accounts = admin.store.accounts()
+    accounts = admin.accounts()
     next_url = request.values.get("next")
     if request.method == "GET":
         chosen = request.args.get("account", type=int)
@@ -324,7 +324,7 @@ def _api_list(status: int = 200, **context: Any) -> tuple[str, int]:
     admin = _admin()
     account_id = g.account["id"]
     tokens = admin.tokens(account_id)
-    api_list = admin.store.apps(account_id)
+    api_list = admin.apps(account_id)
     for app in api_list:
         app["tokens"] = [t for t in tokens if t["app_id"] == app["id"]]
     context.setdefault("name", "")
@@ -357,7 +357,7 @@ def create_api_app() -> Any:
 
 
 def _app_or_refuse(app_id: int) -> dict[str, Any]:
-    app = _admin().store.app(g.account["id"], app_id)
+    app = _admin().find_app(g.account["id"], app_id)
     if app is None:
         raise AdminError(404, "app_not_found", f"No API app {app_id} in this account")
     return app
