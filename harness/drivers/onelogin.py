@@ -50,6 +50,9 @@ class OneLogin:
         self.roles: dict[str, int] = {}
         #: The status this driver last gave each user (a deleted user's is still known).
         self.statuses: dict[str, int] = {}
+        #: Who this driver gave a direct login to the Wrike app (OneLogin's API lists a
+        #: user's app logins without telling a direct login from a role's).
+        self.direct_logins: set[str] = set()
         self.approval_boxes: set[str] | None = None
         self.configured_token: str | None = None
 
@@ -123,6 +126,7 @@ class OneLogin:
 
     def delete_user(self, email: str) -> None:
         self._api("DELETE", f"/users/{self.user_id(email)}", f"delete {email}")
+        self.direct_logins.discard(email)  # OneLogin drops a deleted user's logins
 
     def user_record(self, email: str) -> dict[str, Any] | None:
         """The user as API v2 shows it; None once deleted."""
@@ -187,6 +191,7 @@ class OneLogin:
             f"give {email} a login",
             {"app_id": self.app_id},
         )
+        self.direct_logins.add(email)
 
     def remove_direct_login(self, email: str) -> None:
         self._sim(
@@ -194,6 +199,7 @@ class OneLogin:
             f"/users/{self.user_id(email)}/logins/{self.app_id}",
             f"remove the login of {email}",
         )
+        self.direct_logins.discard(email)
 
     # the Wrike app's Configuration and Provisioning tabs
     def configure(self, scim_url: str | None, token: str | None) -> None:

@@ -112,9 +112,9 @@ class ReferenceWrike:
                 f"known: {sorted(self.members)}"
             ) from None
 
-    def _domain(self) -> str:
+    def _domain(self) -> str | None:
         domains = self._admin("GET", f"{self._account()}/approved-domains", "approved domains")
-        return domains[0] if domains else "example.com"
+        return str(domains[0]) if domains else None
 
     def member_row(self, email: str) -> dict[str, Any] | None:
         for row in self.member_rows():

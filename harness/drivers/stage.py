@@ -23,7 +23,6 @@ import requests
 
 from harness.drivers import people
 from harness.drivers.http import expect
-from harness.drivers.loopback import LoopbackServer
 from harness.drivers.network import Network, engine_sessions
 from harness.drivers.onelogin import OneLogin
 from harness.drivers.reference import ReferenceWrike
@@ -85,6 +84,8 @@ class Stage:
             self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
             self.onelogin_base = ONELOGIN_BASE
         elif target.name == "live":
+            from harness.drivers.loopback import LoopbackServer  # waitress: only when live
+
             self.admin_key = people.bogus_token()
             wrike_server = LoopbackServer(create_wrike(_wrike_config(admin_key=self.admin_key)))
             onelogin_server = LoopbackServer(
