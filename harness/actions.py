@@ -412,5 +412,8 @@ ACTIONS: dict[str, Action] = {
 def docs_table() -> str:
     """The timeline table of docs/case-files.md, generated from :data:`ACTIONS`."""
     rows = ["| action | fields | what happens |", "|---|---|---|"]
-    rows += [f"| `{name}` | {a.fields} | {a.summary} |" for name, a in ACTIONS.items()]
+    rows += [
+        f"| `{name}` | {a.fields + ' ' if a.fields else ''}| {a.summary} |"
+        for name, a in ACTIONS.items()
+    ]
     return "\n".join(rows)

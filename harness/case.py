@@ -181,12 +181,12 @@ class _CaseValidator(Validator):
                         (*at, "admin"), "the first entry is the account owner and must be an admin"
                     )
                 if name:
-                    email = (
+                    admin_email = (
                         self.email(entry["email"], (*at, "email")) if "email" in entry else None
                     ) or people.member_email(name, admin_domain)
                     if any(a.name == name for a in admins):
                         self.problem((*at, "name"), f"admin {name!r} is listed twice")
-                    admins.append(WrikeAdmin(name, email, frozenset(rights), is_admin))
+                    admins.append(WrikeAdmin(name, admin_email, frozenset(rights), is_admin))
             if not admins:
                 self.problem(
                     (*path, "admins"), "the Wrike account needs at least one admin (its owner)"
@@ -284,8 +284,9 @@ class _CaseValidator(Validator):
             attributes = self.attributes(
                 entry.get("attributes"), (*at, "attributes"), v.ONELOGIN_ATTRIBUTES
             )
-            if "Primary email" in attributes or "Username" in attributes:
-                key = "Primary email" if "Primary email" in attributes else "Username"
+            named = [a for a in v.EMAIL_ATTRIBUTES if a in attributes]
+            if named:
+                key = named[0]
                 self.problem(
                     (*at, "attributes", key),
                     "the user's email is its username "
@@ -398,10 +399,7 @@ class _CaseValidator(Validator):
             )
         if action == "configure" and not ({"scim_url", "token"} & set(params)):
             self.problem(at, "configure needs `scim_url`, `token` or both")
-        if action in ("change", "wrike_fill") and out.get("attribute") in (
-            "Primary email",
-            "Username",
-        ):
+        if action in ("change", "wrike_fill") and out.get("attribute") in v.EMAIL_ATTRIBUTES:
             self.problem(
                 (*at, "attribute"),
                 "the email is how the case names the user; "
@@ -501,11 +499,11 @@ class _CaseValidator(Validator):
         for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
             at = (*path, "users", i)
             entry = self.mapping(item, at, ("user", *USER_CHECKS))
-            email = (
-                self.known_user(entry.get("user"), (*at, "user"), known)
-                if "user" in entry
-                else self.problem(at, "missing field 'user'")
-            )
+            email = None
+            if "user" in entry:
+                email = self.known_user(entry.get("user"), (*at, "user"), known)
+            else:
+                self.problem(at, "missing field 'user'")
             checks = [
                 c
                 for key in USER_CHECKS

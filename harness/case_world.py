@@ -124,10 +124,10 @@ def set_up(run: CaseRun, case: Case) -> None:
         if one.update_method:
             settings["update_method"] = one.update_method.lower()
         run.onelogin.set_provisioning(**settings)
-        for user in one.users:
-            run.world.create_onelogin_user(user.email, user.attributes)
-            for role in user.roles:
-                run.onelogin.add_to_role(user.email, role)
+        for person in one.users:
+            run.world.create_onelogin_user(person.email, person.attributes)
+            for role in person.roles:
+                run.onelogin.add_to_role(person.email, role)
     except Refused as error:
         raise refused("OneLogin", error) from error
     run.clock.advance()

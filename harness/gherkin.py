@@ -197,17 +197,20 @@ def setup_sentences(case: Case) -> list[Sentence]:
         out.append(Sentence(GIVEN, f'the suspension action is "{one.suspension_action}"'))
     if one.update_method:
         out.append(Sentence(GIVEN, f'the Wrike app sends user updates as "{one.update_method}"'))
-    for user in one.users:
-        if user.attributes:
-            table = (("attribute", "value"), *((a, _q(val)) for a, val in user.attributes.items()))
+    for person in one.users:
+        if person.attributes:
+            table = (
+                ("attribute", "value"),
+                *((a, _q(val)) for a, val in person.attributes.items()),
+            )
             out.append(
-                Sentence(GIVEN, f'a OneLogin user "{user.email}" with these attributes:', table)
+                Sentence(GIVEN, f'a OneLogin user "{person.email}" with these attributes:', table)
             )
         else:
-            out.append(Sentence(GIVEN, f'a OneLogin user "{user.email}"'))
+            out.append(Sentence(GIVEN, f'a OneLogin user "{person.email}"'))
         out += [
-            Sentence(GIVEN, f'"{user.email}" is in the OneLogin role "{_q(role)}"')
-            for role in user.roles
+            Sentence(GIVEN, f'"{person.email}" is in the OneLogin role "{_q(role)}"')
+            for role in person.roles
         ]
     return out
 

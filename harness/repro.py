@@ -223,8 +223,8 @@ def _check_user(result: Replay, email: str, check: Check) -> str | None:
         )
     if key == "billable":
         member = [m for m in run.wrike.member_rows() if m["email"] == email]
-        got = bool(member and member[0]["billable_since"] and member[0]["status"] == "active")
-        return None if got == want else f"expected billable: {want}, got {got}"
+        billable = bool(member and member[0]["billable_since"] and member[0]["status"] == "active")
+        return None if billable == want else f"expected billable: {want}, got {billable}"
     if key == "provisioning_state":
         return (
             None if facts.state == want else f"expected OneLogin to show {want}, got {facts.state}"

@@ -42,11 +42,24 @@ ONELOGIN_ATTRIBUTES: dict[str, str] = {
     USER_TYPE: "custom:wrike_user_type",
 }
 
+#: The attributes a case sets through the user's email (its username and primary email).
+EMAIL_ATTRIBUTES = ("Primary email", "Username")
+
 #: Attributes a Wrike admin can fill in Wrike itself; "Secondary email" exists only there.
 WRIKE_ATTRIBUTES = (*(a for a in ONELOGIN_ATTRIBUTES if a != USER_TYPE), "Secondary email")
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+#: The single-valued attributes a Wrike admin fills in, as SCIM PATCH paths (phone numbers and
+#: emails are lists, filled in as lists).
+SCIM_PATHS = {
+    "Job title": "title",
+    "Given name": "name.givenName",
+    "Family name": "name.familyName",
+    "Organization name": f"{ENTERPRISE}:organization",
+    "Department": f"{ENTERPRISE}:department",
+}
 
 #: System Log event type names as the step vocabulary writes them, by OneLogin id.
 EVENT_NAMES: dict[int, str] = {

@@ -53,10 +53,20 @@ class _Switched(BaseAdapter):
         self.inner = inner
         self.network = network
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
         if self.network.take():
             raise requests.ConnectionError(REFUSED, request=request)
-        return self.inner.send(request, **kwargs)
+        return self.inner.send(
+            request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+        )
 
     def close(self) -> None:
         self.inner.close()

@@ -48,15 +48,8 @@ class TokenAttempt:
 
 def scim_fill_in(attribute: str, value: str) -> list[dict[str, Any]]:
     """PatchOp operations that set one attribute in Wrike, as a Wrike admin filling it in."""
-    simple = {
-        "Job title": "title",
-        "Given name": "name.givenName",
-        "Family name": "name.familyName",
-        "Organization name": f"{v.ENTERPRISE}:organization",
-        "Department": f"{v.ENTERPRISE}:department",
-    }
-    if attribute in simple:
-        return [{"op": "replace", "path": simple[attribute], "value": value}]
+    if attribute in v.SCIM_PATHS:
+        return [{"op": "replace", "path": v.SCIM_PATHS[attribute], "value": value}]
     if attribute == "Primary phone number":
         return [
             {
