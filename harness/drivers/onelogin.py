@@ -12,7 +12,7 @@ import requests
 
 from harness import vocabulary as v
 from harness.drivers import people
-from harness.drivers.http import OK, Refused, expect
+from harness.drivers.http import OK, expect
 
 #: The article's attribute names, as OneLogin API v2 user fields (custom ones apart).
 ONELOGIN_FIELDS = {
@@ -311,6 +311,3 @@ class OneLogin:
 
     def close(self) -> None:
         self.http.close()
-
-
-__all__ = ["ONELOGIN_FIELDS", "OneLogin", "Refused"]

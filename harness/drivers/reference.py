@@ -18,10 +18,8 @@ from harness import vocabulary as v
 from harness.drivers import people
 from harness.drivers.http import OK, expect
 from harness.drivers.network import Network
-from harness.drivers.scim import ScimDriver, scim_attribute, typo_in_path
+from harness.drivers.scim import ScimDriver, typo_in_path
 from wrike_sp.domain.modelling import SCIM_PATH
-
-__all__ = ["Member", "ReferenceWrike", "TokenAttempt", "scim_attribute"]
 
 #: The API app whose token OneLogin uses ("Each admin has an API app "OneLogin SCIM"").
 INTEGRATION_APP = "OneLogin SCIM"

@@ -25,11 +25,6 @@ class ScimStub:
         self._ids = itertools.count(1)
         self.app = self._build()
 
-    def add_existing(self, body: dict[str, Any]) -> str:
-        user_id = f"existing-{next(self._ids)}"
-        self.users[user_id] = {**body, "id": user_id}
-        return user_id
-
     def fail(
         self,
         status: int,
