@@ -137,7 +137,12 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
         "  users:",
     ]
     billing = wrike.billing()
-    for member in billing["members"]:
+    # Wrike lists members by id, which it draws at random: by creation time (the owner first)
+    # and email, the report reads the same on every replay.
+    for member in sorted(
+        billing["members"],
+        key=lambda m: (m["created"] or "", m["role"] != "owner", m["email"]),
+    ):
         out.append(
             f"    {member['email']:<28} {member['role']:<8} {member['user_type']:<12} "
             f"{member['status']:<11} "

@@ -144,11 +144,9 @@ class ReferenceWrike:
         unknown = sorted(held - set(v.RIGHT_KEYS))
         if unknown:
             raise ValueError(f"unknown Wrike right(s) {unknown}; known: {sorted(v.RIGHT_KEYS)}")
-        member = Member(
-            name,
-            email or people.member_email(name, self._domain()),
-            people.password_for(name),
-        )
+        if email is None:
+            email = people.member_email(name, self._domain())
+        member = Member(name, email, people.password_for(name))
         row = self._admin(
             "POST",
             f"{self._account()}/members",
