@@ -3,26 +3,52 @@ replayed (``harness repro``) and turned into a regression scenario (``--export-f
 
 The format is documented in docs/case-files.md. Everything is validated before anything
 runs, and every problem names the file, the line and the field, so a case never fails
-half-way through its timeline because of a typo.
+half-way through its timeline because of a typo. The actions and the fields each takes are
+harness/actions.py's table.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness import vocabulary as v
+from harness.actions import ACTIONS
+from harness.case_model import (
+    Case,
+    Check,
+    Expectations,
+    OneLoginSetup,
+    OneLoginUser,
+    Step,
+    UserExpectation,
+    WrikeAdmin,
+    WrikeSetup,
+    WrikeUser,
+)
 from harness.diagnosis import CAUSES
-from harness.yamlines import Located, YamlProblem, format_path, load
+from harness.drivers import people
+from harness.validation import P, Validator, kind, suggest
+from harness.yamlines import YamlProblem, load
 
-P = tuple[str | int, ...]
+__all__ = [
+    "Case",
+    "CaseFileError",
+    "Check",
+    "Expectations",
+    "OneLoginSetup",
+    "OneLoginUser",
+    "Step",
+    "UserExpectation",
+    "WrikeAdmin",
+    "WrikeSetup",
+    "WrikeUser",
+    "load_case",
+    "parse_case",
+]
 
 DEFAULT_ADMIN = "Wanda Admin"
-DEFAULT_DOMAIN = "acme.com"
+DEFAULT_DOMAIN = people.DEFAULT_DOMAIN
 
 
 class CaseFileError(Exception):
@@ -32,176 +58,6 @@ class CaseFileError(Exception):
         super().__init__("\n".join(problems))
         self.problems = problems
 
-
-@dataclass(frozen=True)
-class WrikeAdmin:
-    name: str
-    email: str
-    rights: frozenset[str]
-    admin: bool = True
-
-
-@dataclass(frozen=True)
-class WrikeUser:
-    email: str
-    admin: bool = False
-    attributes: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class WrikeSetup:
-    plan: str
-    approved_domains: tuple[str, ...]
-    admins: tuple[WrikeAdmin, ...]
-    users: tuple[WrikeUser, ...]
-
-
-@dataclass(frozen=True)
-class OneLoginUser:
-    email: str
-    attributes: dict[str, str] = field(default_factory=dict)
-    roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OneLoginSetup:
-    #: "account" (the account's SCIM URL), "wrong" (a typo in the path) or "none".
-    scim_url: str
-    #: The name of the Wrike admin whose token is used, "wrong", or "none".
-    token: str
-    provisioning: bool
-    require_approval: tuple[str, ...]
-    deprovision_action: str | None
-    suspension_action: str | None
-    update_method: str | None
-    users: tuple[OneLoginUser, ...]
-
-
-@dataclass(frozen=True)
-class Step:
-    """One timeline entry: ``timeline[index]``, written at ``line``."""
-
-    index: int
-    line: int
-    action: str
-    params: dict[str, Any]
-
-    @property
-    def where(self) -> str:
-        return f"timeline[{self.index}] (line {self.line}, {self.action})"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One expectation: a key of an ``expect`` entry and the value it must have."""
-
-    key: str
-    value: Any
-    line: int
-
-
-@dataclass(frozen=True)
-class UserExpectation:
-    user: str
-    line: int
-    checks: tuple[Check, ...]
-
-
-@dataclass(frozen=True)
-class Expectations:
-    users: tuple[UserExpectation, ...] = ()
-    seats: dict[str, int] | None = None
-    seats_line: int = 0
-    api_status: str | None = None
-    api_status_line: int = 0
-
-    @property
-    def empty(self) -> bool:
-        return not self.users and self.seats is None and self.api_status is None
-
-
-@dataclass(frozen=True)
-class Case:
-    path: str
-    title: str
-    description: str
-    wrike: WrikeSetup
-    onelogin: OneLoginSetup
-    timeline: tuple[Step, ...]
-    expect: Expectations
-    #: Fields the file states explicitly (dotted), so an export writes only what was said.
-    explicit: frozenset[str]
-
-
-# -- actions -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    """What an action takes. ``one_of`` groups parameters of which exactly one is given."""
-
-    summary: str
-    required: tuple[str, ...] = ()
-    optional: tuple[str, ...] = ()
-    one_of: tuple[str, ...] = ()
-
-
-ACTIONS: dict[str, ActionSpec] = {
-    # OneLogin directory
-    "assign": ActionSpec(
-        "give the user the Wrike app through a role (created if needed, the "
-        "Wrike app added to it) or directly",
-        ("user",),
-        (),
-        ("role", "direct"),
-    ),
-    "unassign": ActionSpec(
-        "take the Wrike app away: remove the user from the role, or remove the direct login",
-        ("user",),
-        (),
-        ("role", "direct"),
-    ),
-    "add_app_to_role": ActionSpec(
-        "the role gains the Wrike app; its members gain access", ("role",)
-    ),
-    "remove_app_from_role": ActionSpec(
-        "the role loses the Wrike app; its members lose access", ("role",)
-    ),
-    "change": ActionSpec(
-        "a OneLogin admin changes a synced attribute of the user", ("user", "attribute", "value")
-    ),
-    "suspend": ActionSpec("the OneLogin user is suspended", ("user",)),
-    "unsuspend": ActionSpec("the suspension ends; the OneLogin user is active again", ("user",)),
-    "delete": ActionSpec("the OneLogin user is deleted", ("user",)),
-    # OneLogin approvals and retries
-    "approve": ActionSpec("approve the user's pending task", ("user",), ("task",)),
-    "deny": ActionSpec("deny the user's pending task", ("user",), ("task",)),
-    "retry": ActionSpec("retry the user's failed task", ("user",)),
-    # OneLogin configuration
-    "enable_provisioning": ActionSpec(
-        "tick Enable provisioning and save (provisions the app's users)"
-    ),
-    "disable_provisioning": ActionSpec("untick Enable provisioning and save"),
-    "enable_api_connection": ActionSpec("click Enable next to API Status (the connection test)"),
-    "configure": ActionSpec(
-        "save SCIM Base URL and/or SCIM Bearer Token in the Wrike app", (), ("scim_url", "token")
-    ),
-    # Wrike side
-    "revoke_token": ActionSpec("revoke in Wrike the token the admin issued", ("admin",)),
-    "change_plan": ActionSpec("move the Wrike account to another plan", ("plan",)),
-    "add_domain": ActionSpec("add an approved domain in Wrike", ("domain",)),
-    "remove_domain": ActionSpec("remove an approved domain in Wrike", ("domain",)),
-    "make_wrike_admin": ActionSpec("make the Wrike user an account admin", ("user",)),
-    "wrike_fill": ActionSpec(
-        "a Wrike admin fills in an attribute in Wrike itself", ("user", "attribute", "value")
-    ),
-    "fault": ActionSpec(
-        "Wrike answers every SCIM request (or the next `count`) with a fault",
-        ("fault",),
-        ("retry_after", "count"),
-    ),
-    "recover": ActionSpec("the faults end; Wrike answers normally again"),
-}
 
 USER_CHECKS = (
     "wrike",
@@ -236,91 +92,11 @@ def parse_case(text: str, name: str = "case.yaml") -> Case:
         located = load(text)
     except YamlProblem as problem:
         raise CaseFileError([f"{name}:{problem.line}: {problem.message}"]) from problem
-    return _Validator(located, name).case()
+    return _CaseValidator(located, name).case()
 
 
-class _Validator:
-    """Walks the loaded document once, collecting problems instead of stopping at the first."""
-
-    def __init__(self, located: Located, name: str) -> None:
-        self.doc = located
-        self.name = name
-        self.problems: list[str] = []
-        self.explicit: set[str] = set()
-
-    # reporting ---------------------------------------------------------------------------
-    def problem(self, path: P, message: str) -> None:
-        self.problems.append(f"{self.name}:{self.doc.line(path)}: {format_path(path)}: {message}")
-
-    def sorted_problems(self) -> list[str]:
-        """In file order, so the list reads top to bottom like the file."""
-        prefix = len(self.name) + 1
-
-        def line(problem: str) -> int:
-            number = problem[prefix:].split(":", 1)[0]
-            return int(number) if number.isdigit() else 0
-
-        return sorted(self.problems, key=line)
-
-    def mapping(self, value: Any, path: P, known: Iterable[str]) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.problem(path, f"expected a mapping of fields, got {_kind(value)}")
-            return {}
-        known = tuple(known)
-        for key in value:
-            if key not in known:
-                self.problem(
-                    (*path, key),
-                    f"unknown field {key!r}{_suggest(key, known)} (one of: {', '.join(known)})",
-                )
-        return value
-
-    def text(self, value: Any, path: P, *, allow_numbers: bool = False) -> str | None:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        if allow_numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
-        self.problem(path, f"expected text, got {_kind(value)}")
-        return None
-
-    def choice(self, value: Any, path: P, options: Iterable[str], what: str) -> str | None:
-        options = tuple(options)
-        if isinstance(value, str):
-            for option in options:
-                if value.strip().lower() == option.lower():
-                    return option
-        shown = value if isinstance(value, str) else _kind(value)
-        self.problem(
-            path,
-            f"unknown {what} {shown!r}{_suggest(str(value), options)} (one "
-            f"of: {', '.join(options)})",
-        )
-        return None
-
-    def flag(self, value: Any, path: P) -> bool | None:
-        if isinstance(value, bool):
-            return value
-        self.problem(path, f"expected true or false, got {_kind(value)}")
-        return None
-
-    def email(self, value: Any, path: P) -> str | None:
-        text = self.text(value, path)
-        if text is None:
-            return None
-        if text.count("@") != 1 or "." not in text.split("@")[1] or " " in text:
-            self.problem(path, f"{text!r} is not an email address")
-            return None
-        return text.lower()
-
-    def seq(self, value: Any, path: P) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(path, f"expected a list, got {_kind(value)}")
-            return []
-        return value
+class _CaseValidator(Validator):
+    """The sections of a case file, in the order a reader meets them."""
 
     # sections ----------------------------------------------------------------------------
     def case(self) -> Case:
@@ -339,7 +115,7 @@ class _Validator:
             self.problem((), "missing field 'case' (a one-line title of the support case)")
         description = top.get("description") or ""
         if not isinstance(description, str):
-            self.problem(("description",), f"expected text, got {_kind(description)}")
+            self.problem(("description",), f"expected text, got {kind(description)}")
             description = ""
         wrike = self.wrike(top.get("wrike"))
         onelogin = self.onelogin(top.get("onelogin"), wrike)
@@ -405,12 +181,12 @@ class _Validator:
                         (*at, "admin"), "the first entry is the account owner and must be an admin"
                     )
                 if name:
-                    email = (
+                    admin_email = (
                         self.email(entry["email"], (*at, "email")) if "email" in entry else None
-                    ) or _admin_email(name, admin_domain)
+                    ) or people.member_email(name, admin_domain)
                     if any(a.name == name for a in admins):
                         self.problem((*at, "name"), f"admin {name!r} is listed twice")
-                    admins.append(WrikeAdmin(name, email, frozenset(rights), is_admin))
+                    admins.append(WrikeAdmin(name, admin_email, frozenset(rights), is_admin))
             if not admins:
                 self.problem(
                     (*path, "admins"), "the Wrike account needs at least one admin (its owner)"
@@ -418,7 +194,9 @@ class _Validator:
         else:
             admins = [
                 WrikeAdmin(
-                    DEFAULT_ADMIN, _admin_email(DEFAULT_ADMIN, admin_domain), frozenset(v.RIGHTS)
+                    DEFAULT_ADMIN,
+                    people.member_email(DEFAULT_ADMIN, admin_domain),
+                    frozenset(v.RIGHTS),
                 )
             ]
         users: list[WrikeUser] = []
@@ -433,21 +211,6 @@ class _Validator:
             if email:
                 users.append(WrikeUser(email, admin, attributes))
         return WrikeSetup(plan, tuple(domains), tuple(admins), tuple(users))
-
-    def attributes(self, value: Any, path: P, allowed: Iterable[str]) -> dict[str, str]:
-        allowed = tuple(allowed)
-        out: dict[str, str] = {}
-        if value is None:
-            return out
-        if not isinstance(value, dict):
-            self.problem(path, f"expected a mapping of attribute: value, got {_kind(value)}")
-            return out
-        for key, item in value.items():
-            name = self.choice(key, (*path, key), allowed, "attribute")
-            text = self.text(item, (*path, key), allow_numbers=True)
-            if name and text is not None:
-                out[name] = text
-        return out
 
     def onelogin(self, value: Any, wrike: WrikeSetup) -> OneLoginSetup:
         path: P = ("onelogin",)
@@ -469,9 +232,7 @@ class _Validator:
         scim_url = "account"
         if "scim_url" in data:
             scim_url = (
-                self.choice(
-                    data["scim_url"], (*path, "scim_url"), ("account", "wrong", "none"), "SCIM URL"
-                )
+                self.choice(data["scim_url"], (*path, "scim_url"), v.SCIM_URL_CHOICES, "SCIM URL")
                 or scim_url
             )
         token = wrike.admins[0].name if wrike.admins else DEFAULT_ADMIN
@@ -523,8 +284,9 @@ class _Validator:
             attributes = self.attributes(
                 entry.get("attributes"), (*at, "attributes"), v.ONELOGIN_ATTRIBUTES
             )
-            if "Primary email" in attributes or "Username" in attributes:
-                key = "Primary email" if "Primary email" in attributes else "Username"
+            named = [a for a in v.EMAIL_ATTRIBUTES if a in attributes]
+            if named:
+                key = named[0]
                 self.problem(
                     (*at, "attributes", key),
                     "the user's email is its username "
@@ -579,7 +341,7 @@ class _Validator:
         for i, item in enumerate(self.seq(value, path)):
             at = (*path, i)
             if not isinstance(item, dict):
-                self.problem(at, f"expected a mapping with `action:`, got {_kind(item)}")
+                self.problem(at, f"expected a mapping with `action:`, got {kind(item)}")
                 continue
             if "action" not in item:
                 self.problem(at, f"missing field 'action' (one of: {', '.join(ACTIONS)})")
@@ -590,7 +352,7 @@ class _Validator:
                 self.problem(
                     (*at, "action"),
                     f"unknown action {action!r}"
-                    f"{_suggest(str(action), ACTIONS)} (one of: {', '.join(ACTIONS)})",
+                    f"{suggest(str(action), ACTIONS)} (one of: {', '.join(ACTIONS)})",
                 )
                 continue
             allowed = ("action", *spec.required, *spec.optional, *spec.one_of)
@@ -637,10 +399,7 @@ class _Validator:
             )
         if action == "configure" and not ({"scim_url", "token"} & set(params)):
             self.problem(at, "configure needs `scim_url`, `token` or both")
-        if action in ("change", "wrike_fill") and out.get("attribute") in (
-            "Primary email",
-            "Username",
-        ):
+        if action in ("change", "wrike_fill") and out.get("attribute") in v.EMAIL_ATTRIBUTES:
             self.problem(
                 (*at, "attribute"),
                 "the email is how the case names the user; "
@@ -685,22 +444,19 @@ class _Validator:
                 if isinstance(value, (str, int)) and not isinstance(value, bool)
                 else ""
             )
-            named = [f for f in v.FAULTS if f.lower() == text.lower()]
-            if named:
-                return named[0]
-            if re.fullmatch(r"[45]\d\d(\s.*)?", text):
-                return text
-            self.problem(
-                where,
-                f"unknown fault {value!r}{_suggest(text, v.FAULTS)} "
-                f"(one of: {', '.join(v.FAULTS)}, or any 4xx or 5xx status "
-                "such as '502 Bad Gateway')",
-            )
-            return None
+            named = v.fault_name(text)
+            if named is None:
+                self.problem(
+                    where,
+                    f"unknown fault {value!r}{suggest(text, v.FAULTS)} "
+                    f"(one of: {', '.join(v.FAULTS)}, or any 4xx or 5xx status "
+                    "such as '502 Bad Gateway')",
+                )
+            return named
         if key in ("retry_after", "count"):
             return self.count(value, where, minimum=0 if key == "retry_after" else 1)
         if key == "scim_url":
-            return self.choice(value, where, ("account", "wrong", "none"), "SCIM URL")
+            return self.choice(value, where, v.SCIM_URL_CHOICES, "SCIM URL")
         if key == "token":
             return self.token(value, where, wrike)
         return None  # an unknown field, already reported
@@ -708,12 +464,8 @@ class _Validator:
     def direct(self, value: Any, path: P) -> bool | None:
         if value is True:
             return True
-        self.problem(path, f"write `direct: true` (or name a `role:` instead), not {_kind(value)}")
+        self.problem(path, f"write `direct: true` (or name a `role:` instead), not {kind(value)}")
         return None
-
-    def domain(self, value: Any, path: P) -> str | None:
-        text = self.text(value, path)
-        return text.lower() if text else None
 
     def known_user(self, value: Any, path: P, known: set[str]) -> str | None:
         email = self.email(value, path)
@@ -724,12 +476,6 @@ class _Validator:
                 "onelogin.users, or wrike.users for Wrike-only users)",
             )
         return email
-
-    def count(self, value: Any, path: P, minimum: int) -> int | None:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
-            return value
-        self.problem(path, f"expected a whole number of at least {minimum}, got {_kind(value)}")
-        return None
 
     def expect(self, value: Any, onelogin: OneLoginSetup) -> Expectations:
         path: P = ("expect",)
@@ -753,11 +499,11 @@ class _Validator:
         for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
             at = (*path, "users", i)
             entry = self.mapping(item, at, ("user", *USER_CHECKS))
-            email = (
-                self.known_user(entry.get("user"), (*at, "user"), known)
-                if "user" in entry
-                else self.problem(at, "missing field 'user'")
-            )
+            email = None
+            if "user" in entry:
+                email = self.known_user(entry.get("user"), (*at, "user"), known)
+            else:
+                self.problem(at, "missing field 'user'")
             checks = [
                 c
                 for key in USER_CHECKS
@@ -801,27 +547,3 @@ class _Validator:
         if parsed is None:
             return None
         return Check(key, parsed, self.doc.line(path))
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a boolean)"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    return repr(value)
-
-
-def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _admin_email(name: str, domain: str) -> str:
-    local = ".".join(part.lower() for part in name.split() if part.isalnum()) or "admin"
-    return f"{local}@{domain}"

@@ -15,31 +15,13 @@ comment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from harness import vocabulary as v
-from harness.case import Case, Check, Step
+from harness.actions import ACTIONS
+from harness.case_model import Case, Check, Step
+from harness.sentences import BOTH, GIVEN, WHEN, NotExpressible, Sentence, connector
+from harness.sentences import quoted as _q
 
-GIVEN, WHEN, BOTH = "Given", "When", "Given/When"
-
-
-class NotExpressible(ValueError):
-    """The case uses something the step vocabulary cannot say."""
-
-
-@dataclass(frozen=True)
-class Sentence:
-    kind: str  # GIVEN, WHEN or BOTH
-    text: str
-    table: tuple[tuple[str, ...], ...] = ()
-
-
-def _q(text: str) -> str:
-    if '"' in text:
-        raise NotExpressible(
-            f"the value {text!r} contains a double quote, which a step parameter cannot carry"
-        )
-    return text
+__all__ = ["NotExpressible", "export_feature"]
 
 
 def export_feature(case: Case) -> str:
@@ -131,23 +113,13 @@ def _decided_tasks(case: Case) -> dict[int, str]:
         return {}
     from harness.repro import replay
 
-    return dict(replay(case).world.decided)
+    return dict(replay(case).decided)
 
 
 def reference_only(case: Case) -> bool:
     """Does the scenario need the reference provider's internals (STEPS.md: anything beyond
     the external account's plan, approved domain, admin and token)?"""
-    wrike_side = {
-        "revoke_token",
-        "change_plan",
-        "add_domain",
-        "remove_domain",
-        "make_wrike_admin",
-        "wrike_fill",
-        "fault",
-        "recover",
-    }
-    if any(step.action in wrike_side for step in case.timeline) or case.wrike.users:
+    if any(ACTIONS[s.action].side == "Wrike" for s in case.timeline) or case.wrike.users:
         return True
     if any(a.rights != frozenset(v.RIGHTS) or not a.admin for a in case.wrike.admins):
         return True
@@ -200,9 +172,9 @@ def setup_sentences(case: Case) -> list[Sentence]:
             for a, val in user.attributes.items()
         ]
     one = case.onelogin
-    connector = _connector(one.scim_url, one.token, given=True)
-    if connector:
-        out.append(connector)
+    configured = connector(one.scim_url, one.token, given=True)
+    if configured:
+        out.append(configured)
     out.append(
         Sentence(
             GIVEN,
@@ -225,145 +197,26 @@ def setup_sentences(case: Case) -> list[Sentence]:
         out.append(Sentence(GIVEN, f'the suspension action is "{one.suspension_action}"'))
     if one.update_method:
         out.append(Sentence(GIVEN, f'the Wrike app sends user updates as "{one.update_method}"'))
-    for user in one.users:
-        if user.attributes:
-            table = (("attribute", "value"), *((a, _q(val)) for a, val in user.attributes.items()))
+    for person in one.users:
+        if person.attributes:
+            table = (
+                ("attribute", "value"),
+                *((a, _q(val)) for a, val in person.attributes.items()),
+            )
             out.append(
-                Sentence(GIVEN, f'a OneLogin user "{user.email}" with these attributes:', table)
+                Sentence(GIVEN, f'a OneLogin user "{person.email}" with these attributes:', table)
             )
         else:
-            out.append(Sentence(GIVEN, f'a OneLogin user "{user.email}"'))
+            out.append(Sentence(GIVEN, f'a OneLogin user "{person.email}"'))
         out += [
-            Sentence(GIVEN, f'"{user.email}" is in the OneLogin role "{_q(role)}"')
-            for role in user.roles
+            Sentence(GIVEN, f'"{person.email}" is in the OneLogin role "{_q(role)}"')
+            for role in person.roles
         ]
     return out
 
 
-def _connector(scim_url: str | None, token: str | None, *, given: bool) -> Sentence | None:
-    if scim_url == "none" and token == "none":
-        return None
-    if scim_url == "none" or token == "none":
-        raise NotExpressible(
-            "a Wrike app with only one of SCIM Base URL and SCIM Bearer Token filled in"
-        )
-    if scim_url == "account" and token == "wrong":
-        return Sentence(
-            GIVEN,
-            "the Wrike app in OneLogin is configured with the account's SCIM URL and a wrong token",
-        )
-    if scim_url == "wrong" and token == "wrong":
-        raise NotExpressible("a wrong SCIM URL together with a wrong token")
-    if scim_url == "wrong":
-        return Sentence(
-            GIVEN,
-            "the Wrike app in OneLogin is configured with a wrong SCIM URL "
-            f'and a token issued by "{_q(token or "")}"',
-        )
-    if not given:
-        return Sentence(
-            WHEN,
-            "the OneLogin admin saves the SCIM URL and the token shown to "
-            f'"{_q(token or "")}" in the Wrike app',
-        )
-    return Sentence(
-        GIVEN,
-        "the Wrike app in OneLogin is configured with the account's SCIM "
-        f'URL and a token issued by "{_q(token or "")}"',
-    )
-
-
 def timeline_sentence(case: Case, step: Step, decided: dict[int, str]) -> Sentence:
-    p = step.params
-    user = p.get("user", "")
-    action = step.action
-    if action == "assign":
-        return Sentence(
-            BOTH,
-            f'"{user}" is assigned the Wrike app directly'
-            if p.get("direct")
-            else f'"{user}" is assigned the Wrike app through the role "{_q(p["role"])}"',
-        )
-    if action == "unassign":
-        return (
-            Sentence(WHEN, f'the direct Wrike app login of "{user}" is removed')
-            if p.get("direct")
-            else Sentence(BOTH, f'"{user}" is removed from the role "{_q(p["role"])}"')
-        )
-    if action == "add_app_to_role":
-        return Sentence(WHEN, f'the Wrike app is added to the role "{_q(p["role"])}"')
-    if action == "remove_app_from_role":
-        return Sentence(WHEN, f'the Wrike app is removed from the role "{_q(p["role"])}"')
-    if action == "change":
-        return Sentence(
-            WHEN, f'the OneLogin admin changes "{p["attribute"]}" of "{user}" to "{_q(p["value"])}"'
-        )
-    if action == "suspend":
-        return Sentence(BOTH, f'"{user}" is suspended in OneLogin')
-    if action == "unsuspend":
-        return Sentence(WHEN, f'"{user}" is reactivated in OneLogin')
-    if action == "delete":
-        return Sentence(WHEN, f'"{user}" is deleted in OneLogin')
-    if action in ("approve", "deny"):
-        task = p.get("task") or decided.get(step.index)
-        if not task:  # pragma: no cover - the replay raises first
-            raise NotExpressible(f"{step.where}: name the `task` to {action}")
-        verb = "approves" if action == "approve" else "denies"
-        return Sentence(
-            BOTH if action == "approve" else WHEN,
-            f'the OneLogin admin {verb} the pending {task} task for "{user}"',
-        )
-    if action == "retry":
-        return Sentence(WHEN, f'the OneLogin admin retries the failed task for "{user}"')
-    if action == "enable_provisioning":
-        return Sentence(WHEN, "the OneLogin admin enables provisioning for the Wrike app and saves")
-    if action == "disable_provisioning":
-        return Sentence(GIVEN, "provisioning is disabled for the Wrike app")
-    if action == "enable_api_connection":
-        return Sentence(WHEN, "the OneLogin admin enables the API connection of the Wrike app")
-    if action == "configure":
-        if "scim_url" not in p or "token" not in p:
-            missing = "token" if "scim_url" in p else "scim_url"
-            raise NotExpressible(
-                f"{step.where}: the vocabulary saves SCIM Base URL and SCIM "
-                f"Bearer Token together; give `{missing}` too"
-            )
-        sentence = _connector(p["scim_url"], p["token"], given=False)
-        if sentence is None:
-            raise NotExpressible(f"{step.where}: clearing the Wrike app's configuration")
-        return sentence
-    if action == "revoke_token":
-        return Sentence(GIVEN, f'the token issued by "{_q(p["admin"])}" has been revoked in Wrike')
-    if action == "change_plan":
-        return Sentence(GIVEN, f'the Wrike account is moved to the "{p["plan"]}" plan')
-    if action == "add_domain":
-        return Sentence(GIVEN, f'"{_q(p["domain"])}" is an approved domain in Wrike')
-    if action == "make_wrike_admin":
-        return Sentence(GIVEN, f'"{user}" is a Wrike account admin')
-    if action == "wrike_fill":
-        return Sentence(
-            GIVEN,
-            f'the Wrike admin fills in "{p["attribute"]}" of "{user}" with "{_q(p["value"])}"',
-        )
-    if action == "fault":
-        if p["fault"] not in v.VOCABULARY_FAULTS:
-            raise NotExpressible(
-                f"{step.where}: the fault {p['fault']!r} (the vocabulary "
-                f"knows: {', '.join(v.VOCABULARY_FAULTS)})"
-            )
-        for option in ("retry_after", "count"):
-            if p.get(option) is not None:
-                raise NotExpressible(
-                    f"{step.where}: `{option}` (the vocabulary's fault "
-                    "sentence carries only the fault; drop the field to "
-                    "export)"
-                )
-        return Sentence(GIVEN, f'Wrike fails every SCIM request with "{p["fault"]}"')
-    if action == "recover":
-        return Sentence(WHEN, "Wrike recovers")
-    raise NotExpressible(
-        f"{step.where}: the action `{action}` (no sentence in features/STEPS.md says it)"
-    )
+    return ACTIONS[step.action].say(step, decided)
 
 
 def _timeline_kinds(sentences: list[Sentence]) -> list[str]:

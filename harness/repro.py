@@ -5,22 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from harness import vocabulary as v
-from harness.case import Case, Check, Step
-from harness.diagnosis import Diagnosis, diagnose
-from harness.world import (
+from harness.actions import run_step
+from harness.case_model import Case, Check, Step
+from harness.case_world import (
     ActionFailed,
-    World,
-    build_world,
-    run_step,
-    scim_exchanges,
+    CaseRun,
     set_up,
-    system_log,
+    start,
     user_facts,
     wrike_attribute,
     wrike_status,
 )
+from harness.diagnosis import Diagnosis, UserFacts, diagnose
 
 
 class ReplayFailed(Exception):
@@ -30,31 +29,45 @@ class ReplayFailed(Exception):
 @dataclass
 class Replay:
     case: Case
-    world: World
+    run: CaseRun
+    facts: dict[str, UserFacts] = field(default_factory=dict)
     diagnoses: dict[str, Diagnosis] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    #: What the report shows, read once the timeline has run.
+    lines: list[str] = field(default_factory=list)
+    lines_with_scim: list[str] = field(default_factory=list)
+
+    @property
+    def decided(self) -> dict[int, str]:
+        return self.run.decided
 
 
 def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
-    """Build the case in a fresh in-process world and run its timeline."""
-    world = build_world()
+    """Build the case in a fresh in-process world, run its timeline, and read back what
+    support would look at (the world is closed afterwards)."""
+    run = start()
     try:
-        set_up(world, case)
-    except ActionFailed as error:
-        raise ReplayFailed(f"{case.path}: the set-up could not be built: {error}") from error
-    for step in case.timeline:
         try:
-            run_step(world, step)
+            set_up(run, case)
         except ActionFailed as error:
-            raise ReplayFailed(
-                f"{case.path}:{step.line}: timeline[{step.index}] ({step.action}): {error}"
-            ) from error
-        if on_step is not None:
-            on_step(step)
-    result = Replay(case, world)
-    for user in case.onelogin.users:
-        result.diagnoses[user.email] = diagnose(user_facts(world, user.email))
-    result.failures = check_expectations(result)
+            raise ReplayFailed(f"{case.path}: the set-up could not be built: {error}") from error
+        for step in case.timeline:
+            try:
+                run_step(run, step)
+            except ActionFailed as error:
+                raise ReplayFailed(
+                    f"{case.path}:{step.line}: timeline[{step.index}] ({step.action}): {error}"
+                ) from error
+            if on_step is not None:
+                on_step(step)
+        result = Replay(case, run)
+        for user in case.onelogin.users:
+            result.facts[user.email] = user_facts(run, user.email)
+            result.diagnoses[user.email] = diagnose(result.facts[user.email])
+        result.failures = check_expectations(result)
+        result.lines, result.lines_with_scim = _report(result)
+    finally:
+        run.close()
     return result
 
 
@@ -62,41 +75,44 @@ def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
 
 
 def report(result: Replay, *, show_scim: bool = False) -> list[str]:
-    world = result.world
-    case = result.case
+    return result.lines_with_scim if show_scim else result.lines
+
+
+def _report(result: Replay) -> tuple[list[str], list[str]]:
+    """The report without and with each SCIM body and answer."""
+    run, case = result.run, result.case
+    one, wrike = run.onelogin, run.wrike
     out = [f"Case: {case.title}"]
     if case.description:
         out += [f"  {line}" for line in case.description.splitlines()]
-    connector = world.onelogin.apps.connector(world.app_id)
-    settings = world.onelogin.apps.settings(world.app_id)
-    approvals = [
-        label for label, key in v.TASK_KEYS.items() if settings.to_json()["require_approval"][key]
-    ]
+    connector = one.connector()
+    status, message = (
+        connector["api_connection"]["api_status"],
+        connector["api_connection"]["message"],
+    )
+    settings = one.provisioning()
+    approvals = [label for label, key in v.TASK_KEYS.items() if settings["require_approval"][key]]
+    scim_url = wrike.scim_url()
     out += [
         "",
         "OneLogin: the Wrike app",
-        f"  SCIM Base URL: {connector.scim_base_url or '(empty)'}"
+        f"  SCIM Base URL: {connector['scim_base_url'] or '(empty)'}"
         + (
-            "   (the account's SCIM URL is " + world.scim_url + ")"
-            if connector.scim_base_url != world.scim_url
+            "   (the account's SCIM URL is " + scim_url + ")"
+            if connector["scim_base_url"] != scim_url
             else ""
         ),
-        f"  API Status: {connector.api_status}"
-        + (
-            f" ({connector.api_status_message})"
-            if connector.api_status_message and connector.api_status_message != connector.api_status
-            else ""
-        ),
-        f"  Enable provisioning: {'on' if settings.enabled else 'off'}; require approval "
+        f"  API Status: {status}" + (f" ({message})" if message and message != status else ""),
+        f"  Enable provisioning: {'on' if settings['enabled'] else 'off'}; require approval "
         f"for: {', '.join(approvals) or 'nothing'}; deprovision action: "
-        f"{settings.on_delete.value}; suspension action: {settings.on_suspend.value}",
+        f"{settings['on_delete']}; suspension action: {settings['on_suspend']}",
         "",
         "OneLogin System Log (oldest first)",
     ]
-    names = {uid: email for email, uid in world.users.items()}
-    for event in system_log(world):
+    names = {uid: email for email, uid in one.users.items()}
+    for event in one.all_events():
         type_id = event["event_type_id"]
-        name = v.EVENT_NAMES.get(type_id) or _event_type_name(type_id)
+        name = v.EVENT_NAMES.get(type_id) or _event_type_name(event)
         who = names.get(event.get("user_id") or -1, event.get("user_name") or "")
         line = f"  #{event['id']:<3} {event['created_at']}  [{type_id}] {name}"
         if who:
@@ -108,27 +124,31 @@ def report(result: Replay, *, show_scim: bool = False) -> list[str]:
             out.append(f"        error: {event['error_description']}")
         elif event.get("notes"):
             out.append(f"        {event['notes']}")
-        for exchange in scim_exchanges(event):
+        for exchange in event.get("scim_exchanges") or []:
             status = exchange.get("status") or exchange.get("network_error") or "no answer"
             out.append(f"        SCIM {exchange.get('method')} {exchange.get('url')} -> {status}")
-            if show_scim:
-                out.append(f"          sent: {exchange.get('request_body')}")
-                out.append(f"          answer: {exchange.get('response_body')}")
-    account = world.runtime.accounts.account_view(world.account_id)
+            out.append(_SCIM_ONLY + f"          sent: {exchange.get('request_body')}")
+            out.append(_SCIM_ONLY + f"          answer: {exchange.get('response_body')}")
+    account = wrike.account()
     out += [
         "",
-        f"Wrike: account {world.account_id} on the {account['plan']} plan; approved "
+        f"Wrike: account {wrike.account_id} on the {account['plan']} plan; approved "
         f"domains: {', '.join(account['approved_domains']) or 'none'}",
         "  users:",
     ]
-    for member in world.runtime.accounts.members(world.account_id):
+    billing = wrike.billing()
+    # Wrike lists members by id, which it draws at random: by creation time (the owner first)
+    # and email, the report reads the same on every replay.
+    for member in sorted(
+        billing["members"],
+        key=lambda m: (m["created"] or "", m["role"] != "owner", m["email"]),
+    ):
         out.append(
             f"    {member['email']:<28} {member['role']:<8} {member['user_type']:<12} "
             f"{member['status']:<11} "
             f"{'via SCIM' if member['via_scim'] else 'in Wrike':<9} billable since "
             f"{member['billable_since'] or '-'}"
         )
-    billing = world.runtime.accounts.billing(world.account_id)
     seats = ", ".join(f"{t} {n}" for t, n in billing["seats"].items() if n) or "none"
     out += [f"  seats: {seats} (total {billing['total_seats']})", "", "Diagnosis"]
     for diagnosis in result.diagnoses.values():
@@ -139,33 +159,36 @@ def report(result: Replay, *, show_scim: bool = False) -> list[str]:
             out += [f"  FAILED {f}" for f in result.failures]
         else:
             out.append("  all met")
-    return out
+    plain = [line for line in out if not line.startswith(_SCIM_ONLY)]
+    return plain, [line.removeprefix(_SCIM_ONLY) for line in out]
 
 
-def _event_type_name(type_id: int) -> str:
-    from mock_onelogin.domain.events import EVENT_TYPES
+_SCIM_ONLY = "\0scim\0"  # marks the lines only --scim shows
 
-    info = EVENT_TYPES.get(type_id)
-    return info.name.replace("_", " ").capitalize() if info else f"event {type_id}"
+
+def _event_type_name(event: dict[str, Any]) -> str:
+    """An event type the vocabulary does not name, as OneLogin's type name reads."""
+    name = event.get("event_type_name")
+    return name.replace("_", " ").capitalize() if name else f"event {event['event_type_id']}"
 
 
 # -- expectations ----------------------------------------------------------------------------
 
 
 def check_expectations(result: Replay) -> list[str]:
-    world = result.world
+    run = result.run
     case = result.case
     failures: list[str] = []
     expect = case.expect
     if expect.api_status is not None:
-        actual = world.onelogin.apps.connector(world.app_id).api_status
+        actual = run.onelogin.api_connection()["api_status"]
         if actual != expect.api_status:
             failures.append(
                 f"{case.path}:{expect.api_status_line}: expect.api_status: "
                 f"expected {expect.api_status}, got {actual}"
             )
     if expect.seats is not None:
-        seats = world.runtime.accounts.billing(world.account_id)["seats"]
+        seats = run.wrike.billing()["seats"]
         for user_type, count in expect.seats.items():
             if seats.get(user_type, 0) != count:
                 failures.append(
@@ -181,14 +204,14 @@ def check_expectations(result: Replay) -> list[str]:
 
 
 def _check_user(result: Replay, email: str, check: Check) -> str | None:
-    world = result.world
-    facts = user_facts(world, email)
+    run = result.run
+    facts = result.facts[email]
     key, want = check.key, check.value
     if key == "wrike":
-        got = wrike_status(world, email)[0]
+        got = wrike_status(run, email)[0]
         return None if got == want else f"expected Wrike to show the user as {want}, got {got}"
     if key == "wrike_type":
-        status, user_type = wrike_status(world, email)
+        status, user_type = wrike_status(run, email)
         if status != "active" or user_type != want:
             return (
                 f"expected an active Wrike user of type {want}, got {status} "
@@ -196,22 +219,17 @@ def _check_user(result: Replay, email: str, check: Check) -> str | None:
             )
         return None
     if key == "wrike_attributes":
-        wrong = {
-            a: wrike_attribute(world, email, a)
-            for a, val in want.items()
-            if wrike_attribute(world, email, a) != val
-        }
+        found = {a: wrike_attribute(run, email, a) for a in want}
+        wrong = {a: got for a, got in found.items() if got != want[a]}
         return (
             None
             if not wrong
             else "; ".join(f"{a} is {got!r}, expected {want[a]!r}" for a, got in wrong.items())
         )
     if key == "billable":
-        member = [
-            m for m in world.runtime.accounts.members(world.account_id) if m["email"] == email
-        ]
-        got = bool(member and member[0]["billable_since"] and member[0]["status"] == "active")
-        return None if got == want else f"expected billable: {want}, got {got}"
+        member = [m for m in run.wrike.member_rows() if m["email"] == email]
+        billable = bool(member and member[0]["billable_since"] and member[0]["status"] == "active")
+        return None if billable == want else f"expected billable: {want}, got {billable}"
     if key == "provisioning_state":
         return (
             None if facts.state == want else f"expected OneLogin to show {want}, got {facts.state}"

@@ -30,6 +30,7 @@ from typing import Any
 from waitress import wasyncore
 from waitress.server import create_server
 
+from harness import vocabulary as v
 from mock_onelogin import OneLoginAccount, OneLoginConfig
 from mock_onelogin import create_app as create_onelogin
 from wrike_sp import WrikeConfig
@@ -233,7 +234,7 @@ def _seed(
         app_id,
         {
             "enabled": True,
-            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+            "require_approval": dict.fromkeys(v.TASK_KEYS.values(), False),
         },
     )
     user_ids = [
@@ -260,7 +261,7 @@ def _seed(
             "admin": {
                 "email": demo.admin_email,
                 "password": demo.admin_password,
-                "rights": ["Configure advanced security settings", "Grant/revoke admin rights"],
+                "rights": list(v.RIGHTS),
             },
             "scim_url": scim_url,
             "scim_token": demo.token,

@@ -1,18 +1,32 @@
-"""The names a case file uses, shared with the step vocabulary (features/STEPS.md).
+"""The names a case file, the step vocabulary (features/STEPS.md), the drivers and the repro
+report use, each list declared once.
 
 Why one module: a case file, the repro report and an exported scenario must speak the same
 words as the BDD suite ("Job title", "User creation failed in app", "Create user",
-"Pending"), so a case exported to Gherkin runs unchanged. Each list is declared once here.
+"Pending") and mean the same thing by them, so a case exported to Gherkin runs unchanged and
+replays the same way. tests/harness/test_vocabulary.py fails if another module in steps/ or
+harness/ declares a copy of one of these lists.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from wrike_sp.domain.accounts import RIGHT_GRANT_ADMIN, RIGHT_SECURITY
 from wrike_sp.domain.modelling import PLANS, USER_TYPES
 
 __all__ = ["PLANS", "RIGHT_GRANT_ADMIN", "RIGHT_SECURITY", "USER_TYPES"]
 
-RIGHTS = (RIGHT_SECURITY, RIGHT_GRANT_ADMIN)
+#: The two rights of a Wrike admin, as Wrike labels them → the key the admin API uses.
+RIGHT_KEYS: dict[str, str] = {
+    RIGHT_SECURITY: "configure_advanced_security_settings",
+    RIGHT_GRANT_ADMIN: "grant_revoke_admin_rights",
+}
+RIGHTS = tuple(RIGHT_KEYS)
+
+#: The Wrike user type attribute: a OneLogin custom attribute, SCIM ``userType`` in Wrike.
+USER_TYPE = "Wrike user type"
 
 #: The article's synced attributes → the OneLogin user field that feeds each one in the
 #: Wrike app's default SCIM JSON Template ("custom:" marks a custom attribute).
@@ -25,13 +39,27 @@ ONELOGIN_ATTRIBUTES: dict[str, str] = {
     "Primary phone number": "phone",
     "Organization name": "company",
     "Department": "department",
-    "Wrike user type": "custom:wrike_user_type",
+    USER_TYPE: "custom:wrike_user_type",
 }
 
+#: The attributes a case sets through the user's email (its username and primary email).
+EMAIL_ATTRIBUTES = ("Primary email", "Username")
+
 #: Attributes a Wrike admin can fill in Wrike itself; "Secondary email" exists only there.
-WRIKE_ATTRIBUTES = (*(a for a in ONELOGIN_ATTRIBUTES if a != "Wrike user type"), "Secondary email")
+WRIKE_ATTRIBUTES = (*(a for a in ONELOGIN_ATTRIBUTES if a != USER_TYPE), "Secondary email")
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+#: The single-valued attributes a Wrike admin fills in, as SCIM PATCH paths (phone numbers and
+#: emails are lists, filled in as lists).
+SCIM_PATHS = {
+    "Job title": "title",
+    "Given name": "name.givenName",
+    "Family name": "name.familyName",
+    "Organization name": f"{ENTERPRISE}:organization",
+    "Department": f"{ENTERPRISE}:department",
+}
 
 #: System Log event type names as the step vocabulary writes them, by OneLogin id.
 EVENT_NAMES: dict[int, str] = {
@@ -62,31 +90,81 @@ TASKS: dict[str, frozenset[str]] = {
     "Update user": frozenset({"update", "reactivate"}),
     "Delete user": frozenset({"delete", "suspend"}),
 }
+#: The same boxes → the key of each in the simulator's Provisioning tab.
 TASK_KEYS = {
     "Create user": "create_user",
     "Update user": "update_user",
     "Delete user": "delete_user",
 }
+ALL_TASK_KINDS = frozenset().union(*TASKS.values())
+
+
+def task_label(kind: str) -> str:
+    """The approval box that holds a task of this kind."""
+    return next(label for label, kinds in TASKS.items() if kind in kinds)
+
 
 #: Provisioning states as OneLogin's Users list labels them. The step vocabulary knows the
 #: first five; the others can be expected in a case but not exported.
 STATES = ("Pending", "Provisioned", "Failed", "Suspended", "Deleted", "Not provisioned", "Unknown")
 VOCABULARY_STATES = STATES[:5]
 
+#: OneLogin user status codes (API v2 ``status``).
+ONELOGIN_ACTIVE = 1
+ONELOGIN_SUSPENDED = 2
+
 WRIKE_STATUSES = ("active", "deactivated", "absent")
+#: What the billing ledger records for a Wrike user leaving, as the steps say it → the
+#: ledger's event name.
+LEDGER_CHANGES = {"deactivation": "deactivated", "deletion": "deleted"}
 DEPROVISION_ACTIONS = ("Delete", "Suspend", "Do nothing")
 SUSPENSION_ACTIONS = ("Suspend", "Do nothing")
 UPDATE_METHODS = ("PUT", "PATCH")
 API_STATUSES = ("Enabled", "Failed", "Disabled")
+#: How a case names the SCIM Base URL: the account's, one with a typo in the path, or none.
+SCIM_URL_CHOICES = ("account", "wrong", "none")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What Wrike does with every SCIM request while a fault lasts: answer with ``status``,
+    or fail on the network. ``network`` is "refused" (nothing accepts the connection: the
+    request never reaches Wrike) or "dropped" (Wrike starts the answer, then the connection
+    breaks)."""
+
+    status: int | None = None
+    network: str | None = None
+
 
 #: Faults Wrike can be made to answer every SCIM request with. The first four are the step
-#: vocabulary's; "connection dropped" (the answer starts and then the connection breaks) is
-#: the harness's own.
-FAULTS = (
-    "503 Service Unavailable",
-    "500 Internal Server Error",
-    "429 Too Many Requests",
-    "connection refused",
-    "connection dropped",
-)
-VOCABULARY_FAULTS = FAULTS[:4]
+#: vocabulary's; "connection dropped" is the harness's own. Any other "4xx ..." or "5xx ..."
+#: status is a fault too (see :func:`fault`).
+FAULTS: dict[str, Fault] = {
+    "503 Service Unavailable": Fault(status=503),
+    "500 Internal Server Error": Fault(status=500),
+    "429 Too Many Requests": Fault(status=429),
+    "connection refused": Fault(network="refused"),
+    "connection dropped": Fault(network="dropped"),
+}
+VOCABULARY_FAULTS = tuple(FAULTS)[:4]
+_STATUS_FAULT = re.compile(r"([45]\d\d)(\s.*)?")
+
+
+def fault_name(text: str) -> str | None:
+    """The fault a case or step names (case-insensitive), or None if it names none."""
+    named = [name for name in FAULTS if name.lower() == text.strip().lower()]
+    if named:
+        return named[0]
+    return text.strip() if _STATUS_FAULT.fullmatch(text.strip()) else None
+
+
+def fault(name: str) -> Fault:
+    """The meaning of a fault name: one of :data:`FAULTS`, or any 4xx or 5xx status."""
+    if name in FAULTS:
+        return FAULTS[name]
+    match = _STATUS_FAULT.fullmatch(name.strip())
+    if match is None:
+        raise ValueError(
+            f"unknown fault {name!r}; one of: {', '.join(FAULTS)}, or a 4xx or 5xx status"
+        )
+    return Fault(status=int(match[1]))

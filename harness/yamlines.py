@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-Path = tuple[str | int, ...]
+#: Where a value sits: mapping keys (any plain YAML value) and sequence indexes.
+Path = tuple[Hashable, ...]
 
 
 def format_path(path: Path) -> str:

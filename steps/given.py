@@ -6,66 +6,77 @@ from __future__ import annotations
 
 from pytest_bdd import given, when
 
-from fixtures import factories
+from harness import vocabulary as v
+from harness.drivers import people
 from steps.types import parse, table
 from steps.world import World
+
+# Against an external endpoint the account's set-up Givens describe the external account and
+# are taken as given (STEPS.md); World.admin is the reference provider's admin driver, None
+# there. Everything else Wrike-side needs the reference provider (World.reference).
 
 # -- Wrike account set-up ---------------------------------------------------------------------
 
 
 @given(parse('a Wrike account on the "{plan}" plan'))
 def _(world: World, plan: str) -> None:
-    world.wrike.create_account(plan)
+    if world.admin:
+        world.admin.create_account(plan)
 
 
 @given(parse('the Wrike account is moved to the "{plan}" plan'))
 def _(world: World, plan: str) -> None:
-    world.wrike.move_to_plan(plan)
+    if world.admin:
+        world.admin.move_to_plan(plan)
 
 
 @given(parse('"{domain}" is an approved domain in Wrike'))
 def _(world: World, domain: str) -> None:
-    world.wrike.approve_domain(domain)
+    if world.admin:
+        world.admin.approve_domain(domain)
 
 
 @given(parse('a Wrike admin "{member}" with the rights "{right}" and "{other_right}"'))
 def _(world: World, member: str, right: str, other_right: str) -> None:
-    world.wrike.add_member(member, "admin", [right, other_right])
+    if world.admin:
+        world.admin.add_member(member, "admin", [right, other_right])
 
 
 @given(parse('a Wrike admin "{member}" with only the right "{right}"'))
 def _(world: World, member: str, right: str) -> None:
-    world.wrike.add_member(member, "admin", [right])
+    if world.admin:
+        world.admin.add_member(member, "admin", [right])
 
 
 @given(parse('a Wrike member "{member}" without admin rights'))
 def _(world: World, member: str) -> None:
-    world.wrike.add_member(member, "regular", [])
+    if world.admin:
+        world.admin.add_member(member, "regular", [])
 
 
 @given(parse('the token issued by "{member}" has been revoked in Wrike'))
 def _(world: World, member: str) -> None:
-    world.wrike.revoke_integration_token(member)
+    world.reference("Revoking a token").revoke_integration_token(member)
 
 
 @given(parse('Wrike already has an active user "{email}"'))
 def _(world: World, email: str) -> None:
-    world.wrike.add_existing_user(email)
+    world.reference("Creating a user in Wrike itself").add_existing_user(email)
 
 
 @given(parse('"{email}" is a Wrike account admin'))
 def _(world: World, email: str) -> None:
-    world.wrike.make_account_admin(email)
+    world.reference("Making a Wrike account admin").make_account_admin(email)
 
 
 @given(parse('the Wrike admin fills in "{attribute}" of "{email}" with "{value}"'))
 def _(world: World, attribute: str, email: str, value: str) -> None:
-    world.wrike.fill_in(email, attribute, value)
+    world.reference("Filling in Wrike-side data").fill_in(email, attribute, value)
 
 
 @given(parse('Wrike fails every SCIM request with "{fault}"'))
 def _(world: World, fault: str) -> None:
-    world.wrike.fail_every_request(fault)
+    world.reference("Injecting faults").fail_every_request(fault)
 
 
 # -- OneLogin configuration (the Wrike app) ---------------------------------------------------
@@ -83,7 +94,7 @@ def _(world: World, member: str) -> None:
 
 @given("the Wrike app in OneLogin is configured with the account's SCIM URL and a wrong token")
 def _(world: World) -> None:
-    world.configure_onelogin(world.wrike.scim_url(), factories.bogus_token())
+    world.configure_onelogin(world.wrike.scim_url(), people.bogus_token())
 
 
 @given(
@@ -128,8 +139,8 @@ def _(world: World, action: str) -> None:
 
 @given(parse('the Wrike app sends user updates as "{method}"'))
 def _(world: World, method: str) -> None:
-    if method not in ("PUT", "PATCH"):
-        raise ValueError(f'the update method is "PUT" or "PATCH", not {method!r}')
+    if method not in v.UPDATE_METHODS:
+        raise ValueError(f"the update method is one of {v.UPDATE_METHODS}, not {method!r}")
     world.onelogin.set_provisioning(update_method=method.lower())
 
 
@@ -150,10 +161,8 @@ def _(world: World, email: str, datatable: list[list[str]]) -> None:
 def _(world: World, role: str, datatable: list[list[str]]) -> None:
     world.onelogin.add_app_to_role(role)
     for row in table(datatable):
-        user_type = row["Wrike user type"]
-        world.create_onelogin_user(
-            row["email"], {"Wrike user type": user_type} if user_type else {}
-        )
+        user_type = row[v.USER_TYPE]
+        world.create_onelogin_user(row["email"], {v.USER_TYPE: user_type} if user_type else {})
         world.onelogin.add_to_role(row["email"], role)
 
 
@@ -184,7 +193,7 @@ def _(world: World, email: str, role: str) -> None:
 @given(parse('"{email}" is suspended in OneLogin'))
 @when(parse('"{email}" is suspended in OneLogin'))
 def _(world: World, email: str) -> None:
-    world.onelogin.set_status(email, 2)
+    world.onelogin.set_status(email, v.ONELOGIN_SUSPENDED)
 
 
 # -- OneLogin approvals -----------------------------------------------------------------------

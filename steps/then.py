@@ -9,8 +9,10 @@ from typing import Any
 
 from pytest_bdd import then
 
+from harness import vocabulary as v
+from harness.drivers.scim import scim_attribute
 from steps.types import parse, table
-from steps.world import EVENTS, FAILURE_EVENTS, PROVISIONING_EVENTS, World, scim_attribute
+from steps.world import World
 
 # -- Wrike outcomes ---------------------------------------------------------------------------
 
@@ -34,7 +36,7 @@ def _(world: World, member: str) -> None:
     attempt = world.last_token_attempt
     token = world.shown_tokens.get(member)
     assert token, f"Wrike should show {member} a token; it answered {attempt}"
-    status = world.wrike.token_status(token)
+    status = world.reference("Checking a token Wrike showed").token_status(token)
     assert status == 200, (
         f"the token shown to {member} should open the SCIM API; it got HTTP {status}"
     )
@@ -118,7 +120,7 @@ def _(world: World, email: str, datatable: list[list[str]]) -> None:
 
 
 def _ledger(world: World, email: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    billing = world.wrike.billing()
+    billing = world.reference("The billing ledger").billing()
     entries = [e for e in billing["ledger"] if e["login"].lower() == email.lower()]
     return entries, billing
 
@@ -148,7 +150,7 @@ def _(world: World, email: str) -> None:
 
 @then(parse('the Wrike billing ledger records the {change:Change} of "{email}"'))
 def _(world: World, change: str, email: str) -> None:
-    event = {"deactivation": "deactivated", "deletion": "deleted"}[change]
+    event = v.LEDGER_CHANGES[change]
     entries, _ = _ledger(world, email)
     recorded = [e for e in entries if e["event"] == event]
     assert recorded and recorded[-1]["at"], (
@@ -158,7 +160,7 @@ def _(world: World, change: str, email: str) -> None:
 
 @then("Wrike counts these seats per user type:")
 def _(world: World, datatable: list[list[str]]) -> None:
-    billing = world.wrike.billing()
+    billing = world.reference("The billing ledger").billing()
     # The admins who set up the integration hold seats too; they were not provisioned.
     others = Counter(
         m["user_type"]
@@ -229,9 +231,9 @@ def _(world: World, email: str, state: str) -> None:
 
 def _event_id(event: str) -> int:
     try:
-        return EVENTS[event]
+        return v.EVENT_IDS[event]
     except KeyError:
-        raise ValueError(f"unknown event {event!r}; STEPS.md lists {sorted(EVENTS)}") from None
+        raise ValueError(f"unknown event {event!r}; STEPS.md lists {sorted(v.EVENT_IDS)}") from None
 
 
 def _summary(events: list[dict[str, Any]]) -> list[str]:
@@ -260,14 +262,16 @@ def _(world: World, event: str, email: str) -> None:
 @then(parse('the System Log shows no provisioning attempt for "{email}"'))
 def _(world: World, email: str) -> None:
     attempts = [
-        e for e in world.onelogin.events(email) if e["event_type_id"] in PROVISIONING_EVENTS
+        e for e in world.onelogin.events(email) if e["event_type_id"] in v.PROVISIONING_EVENT_IDS
     ]
     assert not attempts, f"no provisioning attempt expected for {email}; {_summary(attempts)}"
 
 
 @then(parse('the error details logged for "{email}" mention "{text}"'))
 def _(world: World, email: str, text: str) -> None:
-    failures = [e for e in world.onelogin.events(email) if e["event_type_id"] in FAILURE_EVENTS]
+    failures = [
+        e for e in world.onelogin.events(email) if e["event_type_id"] in v.FAILURE_EVENT_IDS
+    ]
     assert failures, f"a failed provisioning event was expected for {email}; none was logged"
     details = failures[-1]["error_description"] or ""
     assert text.lower() in details.lower(), (
@@ -278,7 +282,7 @@ def _(world: World, email: str, text: str) -> None:
 @then(parse('the System Log keeps the request sent to Wrike and Wrike\'s answer for "{email}"'))
 def _(world: World, email: str) -> None:
     attempts = [
-        e for e in world.onelogin.events(email) if e["event_type_id"] in PROVISIONING_EVENTS
+        e for e in world.onelogin.events(email) if e["event_type_id"] in v.PROVISIONING_EVENT_IDS
     ]
     assert attempts, f"a provisioning event was expected for {email}; none was logged"
     exchanges = attempts[-1]["scim_exchanges"]

@@ -1,15 +1,18 @@
 """Typed step parameters: the unquoted words of STEPS.md come from closed lists, so a typo in
-a feature fails to match the step (StepDefinitionNotFoundError) instead of failing later."""
+a feature fails to match the step (StepDefinitionNotFoundError) instead of failing later.
+The lists are harness/vocabulary.py's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pytest_bdd import parsers
 
+from harness import vocabulary as v
 
-def _choice(*words: str) -> Callable[[str], str]:
+
+def _choice(words: Iterable[str]) -> Callable[[str], str]:
     def convert(text: str) -> str:
         return text
 
@@ -18,9 +21,9 @@ def _choice(*words: str) -> Callable[[str], str]:
 
 
 TYPES: dict[str, Callable[[str], Any]] = {
-    "Task": _choice("Create user", "Update user", "Delete user"),
-    "Status": _choice("active", "deactivated", "absent"),
-    "Change": _choice("deactivation", "deletion"),
+    "Task": _choice(v.TASKS),
+    "Status": _choice(v.WRIKE_STATUSES),
+    "Change": _choice(v.LEDGER_CHANGES),
 }
 
 

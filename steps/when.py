@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pytest_bdd import when
 
+from harness import vocabulary as v
 from steps.types import parse
 from steps.world import World
 
@@ -13,22 +14,24 @@ from steps.world import World
 
 @when("Wrike recovers")
 def _(world: World) -> None:
-    world.wrike.recover()
+    world.reference("Injecting faults").recover()
 
 
 @when(parse('"{member}" opens the SCIM tab of the OneLogin integration in Wrike'))
 def _(world: World, member: str) -> None:
-    url, _page = world.wrike.open_scim_tab(member)
+    url, _page = world.reference("The SCIM tab").open_scim_tab(member)
     world.seen_scim_urls[member] = url
 
 
 @when(parse('"{member}" creates the API app "{app}"'))
 def _(world: World, member: str, app: str) -> None:
-    world.wrike.create_api_app(member, app)
+    world.reference("Creating an API app").create_api_app(member, app)
 
 
 def _obtain_token(world: World, member: str, app: str, correct_password: bool) -> None:
-    attempt = world.wrike.obtain_token(member, app, correct_password=correct_password)
+    attempt = world.reference("Obtaining a token").obtain_token(
+        member, app, correct_password=correct_password
+    )
     world.last_token_attempt = attempt
     if attempt.token:
         world.shown_tokens[member] = attempt.token
@@ -46,7 +49,7 @@ def _(world: World, member: str, app: str) -> None:
 
 @when(parse('"{member}" opens the API app "{app}" again'))
 def _(world: World, member: str, app: str) -> None:
-    world.last_api_app_page = world.wrike.api_app_page(member, app)
+    world.last_api_app_page = world.reference("The API app page").api_app_page(member, app)
 
 
 # -- OneLogin configuration -------------------------------------------------------------------
@@ -105,7 +108,7 @@ def _(world: World, email: str) -> None:
 
 @when(parse('"{email}" is reactivated in OneLogin'))
 def _(world: World, email: str) -> None:
-    world.onelogin.set_status(email, 1)
+    world.onelogin.set_status(email, v.ONELOGIN_ACTIVE)
 
 
 # -- OneLogin approvals and retries -----------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.case import ACTIONS
+from harness.actions import ACTIONS
 from harness.diagnosis import CAUSES, classify_error
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "case-files.md"

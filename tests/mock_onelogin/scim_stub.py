@@ -26,6 +26,7 @@ class ScimStub:
         self.app = self._build()
 
     def add_existing(self, body: dict[str, Any]) -> str:
+        """An account that is already in the app before OneLogin provisions anyone."""
         user_id = f"existing-{next(self._ids)}"
         self.users[user_id] = {**body, "id": user_id}
         return user_id

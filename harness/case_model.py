@@ -1,0 +1,108 @@
+"""The parts of a support case (docs/case-files.md), as the validator in harness/case.py
+builds them: plain frozen dataclasses, so the action table, the replay and the export read a
+case without knowing YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WrikeAdmin:
+    name: str
+    email: str
+    rights: frozenset[str]
+    admin: bool = True
+
+
+@dataclass(frozen=True)
+class WrikeUser:
+    email: str
+    admin: bool = False
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WrikeSetup:
+    plan: str
+    approved_domains: tuple[str, ...]
+    admins: tuple[WrikeAdmin, ...]
+    users: tuple[WrikeUser, ...]
+
+
+@dataclass(frozen=True)
+class OneLoginUser:
+    email: str
+    attributes: dict[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OneLoginSetup:
+    #: "account" (the account's SCIM URL), "wrong" (a typo in the path) or "none".
+    scim_url: str
+    #: The name of the Wrike admin whose token is used, "wrong", or "none".
+    token: str
+    provisioning: bool
+    require_approval: tuple[str, ...]
+    deprovision_action: str | None
+    suspension_action: str | None
+    update_method: str | None
+    users: tuple[OneLoginUser, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timeline entry: ``timeline[index]``, written at ``line``."""
+
+    index: int
+    line: int
+    action: str
+    params: dict[str, Any]
+
+    @property
+    def where(self) -> str:
+        return f"timeline[{self.index}] (line {self.line}, {self.action})"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation: a key of an ``expect`` entry and the value it must have."""
+
+    key: str
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class UserExpectation:
+    user: str
+    line: int
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class Expectations:
+    users: tuple[UserExpectation, ...] = ()
+    seats: dict[str, int] | None = None
+    seats_line: int = 0
+    api_status: str | None = None
+    api_status_line: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.users and self.seats is None and self.api_status is None
+
+
+@dataclass(frozen=True)
+class Case:
+    path: str
+    title: str
+    description: str
+    wrike: WrikeSetup
+    onelogin: OneLoginSetup
+    timeline: tuple[Step, ...]
+    expect: Expectations
+    #: Fields the file states explicitly (dotted), so an export writes only what was said.
+    explicit: frozenset[str]

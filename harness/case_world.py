@@ -1,0 +1,219 @@
+"""A case replay's world: the BDD suite's in-process World (harness/drivers/), on one
+deterministic clock, with the case's set-up built through the same drivers the steps use,
+and the facts support looks up read back through the apps' APIs.
+
+Why the same world: a case exported to Gherkin runs in the suite as a regression scenario;
+built by the same code, the scenario and the replay cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from harness import vocabulary as v
+from harness.case_model import Case
+from harness.diagnosis import LoggedEvent, UserFacts
+from harness.drivers import people
+from harness.drivers.http import Refused
+from harness.drivers.onelogin import OneLogin
+from harness.drivers.reference import ReferenceWrike
+from harness.drivers.scim import scim_attribute
+from harness.drivers.stage import Stage, Target
+from harness.drivers.world import World
+
+
+class CaseClock:
+    """One clock for both sides: OneLogin calls ``now()``, Wrike calls the clock itself. It
+    starts at a fixed moment and moves a second per step, so a replay prints the same times
+    and the System Log keeps its order."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._now = start or datetime(2026, 1, 5, 9, 0, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def __call__(self) -> datetime:
+        return self._now
+
+    def advance(self, seconds: float = 1.0) -> None:
+        self._now += timedelta(seconds=seconds)
+
+
+class ActionFailed(Exception):
+    """A timeline action could not be carried out (for example nothing was pending to
+    approve); the message says what the case should do instead."""
+
+
+@dataclass
+class CaseRun:
+    """One case being replayed: its world and clock, and what the replay learnt on the way."""
+
+    world: World
+    clock: CaseClock
+    #: The task label each approve/deny step acted on (export writes it when the case did
+    #: not name one).
+    decided: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def onelogin(self) -> OneLogin:
+        return self.world.onelogin
+
+    @property
+    def wrike(self) -> ReferenceWrike:
+        admin = self.world.admin
+        assert admin is not None, "a replay runs on the in-process reference provider"
+        return admin
+
+    def close(self) -> None:
+        self.world.close()
+
+
+def start(clock: CaseClock | None = None) -> CaseRun:
+    """A fresh in-process world on the case clock."""
+    clock = clock or CaseClock()
+    stage = Stage(Target("in-process"), clock=clock)
+    world = stage.world()
+    world.closers.insert(0, stage.close)
+    return CaseRun(world, clock)
+
+
+def refused(side: str, error: Refused) -> ActionFailed:
+    return ActionFailed(f"{side} refused: {error.detail}")
+
+
+# -- set-up ------------------------------------------------------------------------------------
+
+
+def set_up(run: CaseRun, case: Case) -> None:
+    """The customer's set-up before the timeline: Wrike first (Steps 1 to 3 of the article),
+    then OneLogin's Configuration and Provisioning tabs, then the directory."""
+    wrike, admin = case.wrike, run.wrike
+    try:
+        admin.create_account(wrike.plan, name="Customer account")
+        for domain in wrike.approved_domains:
+            admin.approve_domain(domain)
+        for index, member in enumerate(wrike.admins):
+            role = "owner" if index == 0 else ("admin" if member.admin else "regular")
+            admin.add_member(member.name, role, sorted(member.rights), email=member.email)
+            try:
+                admin.integration_token(member.name)
+            except Refused:
+                continue  # Wrike issues this member no token; naming it in the case fails later
+        for user in wrike.users:
+            admin.add_existing_user(user.email)
+            if user.admin:
+                admin.make_account_admin(user.email)
+            for attribute, value in user.attributes.items():
+                admin.fill_in(user.email, attribute, value)
+    except Refused as error:
+        raise refused("Wrike", error) from error
+    one = case.onelogin
+    try:
+        configure(run, one.scim_url, one.token)
+        settings: dict[str, Any] = {
+            "enabled": one.provisioning,
+            "require_approval": run.onelogin.approval_settings(one.require_approval),
+        }
+        if one.deprovision_action:
+            settings["on_delete"] = one.deprovision_action
+        if one.suspension_action:
+            settings["on_suspend"] = one.suspension_action
+        if one.update_method:
+            settings["update_method"] = one.update_method.lower()
+        run.onelogin.set_provisioning(**settings)
+        for person in one.users:
+            run.world.create_onelogin_user(person.email, person.attributes)
+            for role in person.roles:
+                run.onelogin.add_to_role(person.email, role)
+    except Refused as error:
+        raise refused("OneLogin", error) from error
+    run.clock.advance()
+
+
+def configure(run: CaseRun, scim_url: str | None, token: str | None) -> None:
+    """Save the Configuration tab as a case names its values (docs/case-files.md)."""
+    url = None
+    if scim_url is not None:
+        url = {
+            "account": run.wrike.scim_url,
+            "wrong": run.wrike.wrong_scim_url,
+            "none": lambda: "",
+        }[scim_url]()
+    bearer = None
+    if token is not None:
+        bearer = {"wrong": people.bogus_token(), "none": ""}.get(token)
+        if bearer is None:
+            if token not in run.wrike.integration_tokens:
+                raise ActionFailed(f"Wrike issued {token} no token (only members may obtain one)")
+            bearer = run.wrike.integration_tokens[token][1]
+    run.onelogin.configure(url, bearer)
+
+
+# -- what support looks up ---------------------------------------------------------------------
+
+
+def user_facts(run: CaseRun, email: str) -> UserFacts:
+    one = run.onelogin
+    record = one.user_record(email)  # None: deleted
+    role_names = {rid: name for name, rid in one.roles.items()}
+    roles = tuple(role_names.get(r, str(r)) for r in (record or {}).get("role_ids", []))
+    holders = tuple(role_names.get(r, str(r)) for r in one.app_role_ids())
+    uid = one.user_id(email)
+    row = next((r for r in one.app_users() if r["id"] == uid), None)
+    entitled = bool(row and row["assigned"]) and record is not None
+    direct = email in one.direct_logins
+    via = tuple(f'role "{r}"' for r in roles if r in holders) + (
+        ("a direct login",) if direct else ()
+    )
+    # A state the Users list has no label for shows as its raw name: "Unknown" to support.
+    state = row["label"] if row and row["label"] != row["provisioning_state"] else "Unknown"
+    pending = tuple(
+        dict.fromkeys(
+            v.task_label(t["kind"])
+            for t in one.tasks(email, "pending_approval")
+            if t["kind"] in v.ALL_TASK_KINDS
+        )
+    )
+    events = tuple(
+        LoggedEvent(
+            e["id"], e["event_type_id"], e["created_at"], e.get("error_description"), e.get("notes")
+        )
+        for e in one.all_events(email)
+        if e["event_type_id"] in v.EVENT_NAMES and e.get("app_id") in (None, one.app_id)
+    )
+    settings = one.provisioning()
+    connector = one.connector()
+    status, user_type = wrike_status(run, email)
+    return UserFacts(
+        email=email,
+        assigned=entitled or bool(via),
+        via=via or (("access",) if entitled else ()),
+        roles=roles,
+        roles_with_app=holders,
+        deleted=record is None,
+        suspended=(record or {}).get("status", one.statuses.get(email)) == v.ONELOGIN_SUSPENDED,
+        provisioning_enabled=settings["enabled"],
+        connector_ready=bool(connector["scim_base_url"] and connector["scim_bearer_token"]),
+        deprovision_action=settings["on_delete"],
+        suspension_action=settings["on_suspend"],
+        state=state,
+        pending=pending,
+        events=events,
+        wrike_status=status,
+        wrike_type=user_type,
+    )
+
+
+def wrike_status(run: CaseRun, email: str) -> tuple[str, str | None]:
+    row = run.wrike.member_row(email)
+    if row is None:
+        return "absent", None
+    return str(row["status"]), row["user_type"]
+
+
+def wrike_attribute(run: CaseRun, email: str, attribute: str) -> str | None:
+    user = run.wrike.user(email)
+    return None if user is None else scim_attribute(user, attribute)

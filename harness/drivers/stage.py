@@ -1,0 +1,134 @@
+"""The two apps (or the OneLogin app and an external endpoint) for one target, and a fresh
+World on them for each scenario or case.
+
+Three targets:
+
+- ``in-process`` (the BDD default, and every case replay): both apps are created here with
+  fresh in-memory databases; every session, including the one the OneLogin engine uses for
+  SCIM, goes straight into the WSGI apps (no ports).
+- ``live``: both apps are served on loopback ports by waitress, and everything, including the
+  engine's SCIM calls, goes over real HTTP.
+- ``external``: the simulated OneLogin (in-process) drives any SCIM endpoint given by URL and
+  bearer token. There is no Wrike admin API, so the Wrike set-up Givens are taken as given and
+  Wrike reads go through SCIM with the token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from harness.drivers import people
+from harness.drivers.http import expect
+from harness.drivers.network import Network, engine_sessions
+from harness.drivers.onelogin import OneLogin
+from harness.drivers.reference import ReferenceWrike
+from harness.drivers.scim import ExternalWrike
+from harness.drivers.world import World, WrikeDriver
+from mock_onelogin import OneLoginConfig, wsgi_session
+from mock_onelogin import create_app as create_onelogin
+from wrike_sp import WrikeConfig
+from wrike_sp import create_app as create_wrike
+
+TARGETS = ("in-process", "live", "external")
+WRIKE_BASE = "http://wrike.test"
+ONELOGIN_BASE = "http://onelogin.test"
+
+
+class StageError(ValueError):
+    """The target cannot be built as asked; the message says what to give."""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str = "in-process"
+    scim_url: str | None = None
+    scim_token: str | None = None
+
+
+def _wrike_config(**overrides: Any) -> WrikeConfig:
+    return WrikeConfig(harness_enabled=True, password_iterations=1000, **overrides)
+
+
+def _reset(session: requests.Session, url: str, what: str) -> None:
+    expect(session.post(url), f"reset {what}")
+
+
+class Stage:
+    """The apps for one target, built once and reset for each World.
+
+    Building a Flask app costs far more than a scenario (werkzeug compiles every route), so the
+    BDD suite builds the apps once per process and every scenario starts by resetting both
+    through their reset endpoints: empty databases, no faults, no journal, a freshly seeded
+    OneLogin. Each World then gets its own sessions and drivers. ``clock`` (in-process only)
+    is the one clock of both apps: a case replay's, so a replay prints the same every time."""
+
+    def __init__(self, target: Target, clock: Any = None) -> None:
+        self.target = target
+        self.closers: list[Callable[[], None]] = []
+        self.network = Network()
+        if target.name == "in-process":
+            wrike_app = create_wrike(_wrike_config(**({"clock": clock} if clock else {})))
+            onelogin_app = create_onelogin(
+                OneLoginConfig(drain_mode="sync"),
+                clock=clock,
+                session_factory=engine_sessions(self.network, {WRIKE_BASE: wrike_app}),
+            )
+            self._wrike_session: Callable[[], requests.Session] | None = lambda: wsgi_session(
+                wrike_app, WRIKE_BASE
+            )
+            self.wrike_base, self.admin_key = WRIKE_BASE, None
+            self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
+            self.onelogin_base = ONELOGIN_BASE
+        elif target.name == "live":
+            from harness.drivers.loopback import LoopbackServer  # waitress: only when live
+
+            self.admin_key = people.bogus_token()
+            wrike_server = LoopbackServer(create_wrike(_wrike_config(admin_key=self.admin_key)))
+            onelogin_server = LoopbackServer(
+                create_onelogin(
+                    OneLoginConfig(drain_mode="sync"), session_factory=engine_sessions(self.network)
+                )
+            )
+            self.closers += [wrike_server.close, onelogin_server.close]
+            self._wrike_session = requests.Session
+            self.wrike_base = wrike_server.url
+            self._onelogin_session = requests.Session
+            self.onelogin_base = onelogin_server.url
+        elif target.name == "external":
+            if not (target.scim_url and target.scim_token):
+                raise StageError("--target external needs --scim-url and --scim-token")
+            onelogin_app = create_onelogin(OneLoginConfig(drain_mode="sync"))
+            self._wrike_session = None
+            self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
+            self.onelogin_base = ONELOGIN_BASE
+        else:
+            raise StageError(f"--target must be one of {', '.join(TARGETS)}, not {target.name!r}")
+
+    def world(self) -> World:
+        """A fresh OneLogin and Wrike for one scenario or case."""
+        self.network.restore()
+        onelogin_session = self._onelogin_session()
+        _reset(onelogin_session, f"{self.onelogin_base}/simulator/api/reset", "OneLogin")
+        onelogin = OneLogin(onelogin_session, self.onelogin_base)
+        wrike: WrikeDriver
+        admin: ReferenceWrike | None = None
+        if self._wrike_session is None:
+            assert self.target.scim_url and self.target.scim_token
+            wrike = ExternalWrike(self.target.scim_url, self.target.scim_token)
+        else:
+            wrike_session = self._wrike_session()
+            _reset(wrike_session, f"{self.wrike_base}/harness/api/reset", "Wrike")
+            wrike = admin = ReferenceWrike(
+                wrike_session, self.wrike_base, self.admin_key, self.network
+            )
+        world = World(self.target.name, wrike, onelogin, admin, self.network)
+        world.closers += [wrike.close, onelogin.close]
+        return world
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            close()

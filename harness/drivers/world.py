@@ -1,0 +1,106 @@
+"""The world one BDD scenario or one case replay runs in: a OneLogin driver, a Wrike driver,
+and (against the reference provider) its admin driver, on one target.
+
+The steps and the replay call the World and its drivers only; which target is behind them is
+decided by the Stage (harness/drivers/stage.py), once, when the World is built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from harness.drivers.network import Network
+from harness.drivers.onelogin import OneLogin
+from harness.drivers.reference import ReferenceWrike, TokenAttempt
+
+
+class ReferenceOnly(RuntimeError):
+    """A step needs the reference provider's internals; its scenario must carry
+    @reference_only so that it is skipped against an external endpoint."""
+
+
+class WrikeDriver(Protocol):
+    """Wrike as any target offers it: its SCIM URL, the token OneLogin uses, and its users as
+    SCIM shows them."""
+
+    def scim_url(self) -> str: ...
+    def wrong_scim_url(self) -> str: ...
+    def integration_token(self, member: str) -> str: ...
+    def user(self, email: str) -> dict[str, Any] | None: ...
+    def expect_user(self, email: str) -> None: ...
+    def journal(self) -> str: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class World:
+    target: str
+    wrike: WrikeDriver
+    onelogin: OneLogin
+    #: The reference provider's admin and harness APIs; None against an external endpoint.
+    admin: ReferenceWrike | None
+    network: Network
+    closers: list[Callable[[], None]] = field(default_factory=list)
+    #: What Wrike showed each member: the SCIM URL on the SCIM tab, the token once.
+    seen_scim_urls: dict[str, str | None] = field(default_factory=dict)
+    shown_tokens: dict[str, str] = field(default_factory=dict)
+    last_token_attempt: TokenAttempt | None = None
+    last_api_app_page: str | None = None
+
+    def reference(self, what: str) -> ReferenceWrike:
+        """The reference provider's admin driver, for ``what`` needs it."""
+        if self.admin is None:
+            raise ReferenceOnly(
+                f"{what} needs the reference Wrike provider; tag the scenario @reference_only"
+            )
+        return self.admin
+
+    def create_onelogin_user(self, email: str, attributes: dict[str, str] | None = None) -> None:
+        self.wrike.expect_user(email)
+        self.onelogin.create_user(email, attributes or {})
+
+    def configure_onelogin(self, scim_url: str, token: str) -> None:
+        self.onelogin.configure(scim_url, token)
+
+    def report(self) -> list[tuple[str, str]]:
+        """What a failed scenario's report shows: the System Log with the SCIM exchanges, and
+        the requests Wrike received."""
+        sections = []
+        try:
+            sections.append(
+                ("OneLogin System Log", "\n".join(map(log_line, self.onelogin.events())))
+            )
+        except Exception as exc:  # the report must not hide the original failure
+            sections.append(("OneLogin System Log", f"(could not be read: {exc!r})"))
+        try:
+            sections.append(("Wrike SCIM journal", self.wrike.journal()))
+        except Exception as exc:
+            sections.append(("Wrike SCIM journal", f"(could not be read: {exc!r})"))
+        return sections
+
+    def close(self) -> None:
+        for close in reversed(self.closers):
+            close()
+
+
+def log_line(event: dict[str, Any]) -> str:
+    """One System Log event as a support engineer reads it, with its SCIM exchanges."""
+    parts = [
+        f"#{event['id']} {event['created_at']} [{event['event_type_id']} "
+        f"{event.get('event_type_name')}] user={event.get('user_name')}"
+    ]
+    for key in ("role_name", "notes", "error_description"):
+        if event.get(key):
+            parts.append(f"{key}={event[key]}")
+    lines = [" ".join(parts)]
+    for exchange in event.get("scim_exchanges") or []:
+        lines.append(
+            f"    > {exchange.get('method')} {exchange.get('url')} "
+            f"{json.dumps(exchange.get('request_body'))}"
+        )
+        answer = exchange.get("network_error") or json.dumps(exchange.get("response_body"))
+        lines.append(f"    < {exchange.get('status')} {answer}")
+    return "\n".join(lines)
