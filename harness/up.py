@@ -301,9 +301,9 @@ def _resume(
     approved domains as they are now (an admin may have changed them in the pages)."""
     wrike, one = info["wrike"], info["onelogin"]
     wrike.pop("approved_domain", None)
-    wrike["approved_domains"] = wrike_app.extensions["wrike"].store.approved_domains(
+    wrike["approved_domains"] = wrike_app.extensions["wrike"].accounts.account_view(
         wrike["account_id"]
-    )
+    )["approved_domains"]
     if wrike["url"] != wrike_url:
         path = wrike["scim_url"][len(wrike["url"]) :]
         wrike.update(

@@ -41,7 +41,6 @@ class Fault:
     remaining: int | None = None
     share: float | None = None
     methods: list[str] | None = None
-    fired: int = 0
 
 
 @dataclass
@@ -116,7 +115,6 @@ class HarnessState:
                     fault.remaining -= 1
                 elif fault.share is not None and self.random.random() >= fault.share:
                     continue
-                fault.fired += 1
                 return fault
         return None
 
