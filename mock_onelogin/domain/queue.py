@@ -11,6 +11,7 @@ checked again once the running task has confirmed what the app holds).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from mock_onelogin.domain.errors import Conflict
 from mock_onelogin.domain.provisioning import (
@@ -120,8 +121,7 @@ class Task:
     updated_at: str
 
 
-@dataclass(frozen=True)
-class ChangeOutcome:
+class ChangeOutcome(NamedTuple):
     """What one change means for one login."""
 
     #: The task to queue now, or None.
@@ -176,9 +176,10 @@ def change_outcome(
     )
 
 
-# What the queue writes: one record per row, handed to the store in batches. -----------------
-@dataclass(frozen=True, slots=True)
-class LoginMark:
+# What the queue writes: one record per row, handed to the store in batches (named tuples:
+# as immutable as a frozen dataclass, and several times cheaper to make, which counts when a
+# role gains 10,000 users). ------------------------------------------------------------------
+class LoginMark(NamedTuple):
     """A login as a change leaves it: whether the directory entitles and suspends the user,
     and the state the login shows."""
 
@@ -189,8 +190,7 @@ class LoginMark:
     state: tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class NewTask:
+class NewTask(NamedTuple):
     user_id: int
     app_id: int
     kind: TaskKind
@@ -201,8 +201,7 @@ class NewTask:
     rest: tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
-class TaskResult:
+class TaskResult(NamedTuple):
     """How a running task ended: done, failed, queued again for a retry, or superseded."""
 
     task_id: int
@@ -212,8 +211,7 @@ class TaskResult:
     error: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class LoginResult:
+class LoginResult(NamedTuple):
     """What a task that ran confirmed about the account in the app."""
 
     login_id: int
