@@ -57,6 +57,14 @@ def test_patch_multi_valued_op(set_switch: Callable[[str, Any], None], switch: s
     assert ops == {"userName": "replace", "emails": switch}
 
 
+def provisioned(account: OneLoginAccount, app_id: int) -> dict[str, Any]:
+    """A user given the app and provisioned into it."""
+    user = make_user(account)
+    account.directory.add_login(user["id"], app_id)
+    account.drain()
+    return user
+
+
 @flipped("SUSPEND_APPROVAL_GATE", "delete_user", "update_user")
 def test_suspend_approval_gate(
     set_switch: Callable[[str, Any], None],
@@ -67,9 +75,7 @@ def test_suspend_approval_gate(
 ) -> None:
     """Only "Delete user" ticked: a suspension waits for approval when that box holds it."""
     set_switch("SUSPEND_APPROVAL_GATE", switch)
-    user = make_user(account)
-    account.directory.add_login(user["id"], wrike)
-    account.drain()
+    user = provisioned(account, wrike)
     account.apps.set_provisioning(wrike, {"require_approval": {"delete_user": True}})
     account.directory.set_user_status(user["id"], 2)
     account.drain()
@@ -88,9 +94,7 @@ def test_reactivate_approval_gate(
 ) -> None:
     """Only "Update user" ticked: a reactivation waits for approval when that box holds it."""
     set_switch("REACTIVATE_APPROVAL_GATE", switch)
-    user = make_user(account)
-    account.directory.add_login(user["id"], wrike)
-    account.drain()
+    user = provisioned(account, wrike)
     account.directory.set_user_status(user["id"], 2)
     account.drain()
     account.apps.set_provisioning(wrike, {"require_approval": {"update_user": True}})
@@ -163,9 +167,7 @@ def test_delete_not_found_is_success(
     wrike: int,
 ) -> None:
     set_switch("DELETE_NOT_FOUND_IS_SUCCESS", switch)
-    user = make_user(account)
-    account.directory.add_login(user["id"], wrike)
-    account.drain()
+    user = provisioned(account, wrike)
     stub.users.clear()  # someone deleted the account in Wrike already
     account.directory.remove_login(user["id"], wrike)
     account.drain()
@@ -182,9 +184,7 @@ def test_show_unassigned_tracked_logins(
     wrike: int,
 ) -> None:
     set_switch("SHOW_UNASSIGNED_TRACKED_LOGINS", switch)
-    user = make_user(account)
-    account.directory.add_login(user["id"], wrike)
-    account.drain()
+    user = provisioned(account, wrike)
     account.directory.remove_login(user["id"], wrike)
     account.drain()
     shown = [item.login.provisioning_state for item in account.directory.user_apps(user["id"])]
@@ -218,9 +218,7 @@ def test_suspended_statuses(
     wrike: int,
 ) -> None:
     set_switch("SUSPENDED_STATUSES", switch)
-    user = make_user(account)
-    account.directory.add_login(user["id"], wrike)
-    account.drain()
+    user = provisioned(account, wrike)
     account.directory.set_user_status(user["id"], 2)  # Suspended in OneLogin
     account.drain()
     [item] = account.directory.user_apps(user["id"])
