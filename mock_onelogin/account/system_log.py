@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from mock_onelogin.domain.clock import parse_iso
 from mock_onelogin.domain.errors import BadRequest
+from mock_onelogin.domain.events import Event
 from mock_onelogin.domain.queries import EventQuery
 from mock_onelogin.store import OneLoginStore
 
@@ -40,7 +40,7 @@ class SystemLog:
         before_id: int | None = None,
         descending: bool = True,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Event]:
         """Events, newest first unless ``descending`` is false; ``since`` and ``until`` are
         ISO 8601 times."""
         return self._store.query_events(

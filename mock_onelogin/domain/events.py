@@ -104,3 +104,29 @@ EVENT_TYPES: dict[int, EventTypeInfo] = {
     t.value: EventTypeInfo(t.value, t.name, desc, official)
     for t, (desc, official) in _DESCRIPTIONS.items()
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One System Log event as it is stored (OneLogin's event fields the simulator fills in),
+    with the SCIM exchanges behind a provisioning event as JSON text."""
+
+    id: int
+    event_type_id: int
+    created_at: str
+    #: ``created_at`` in seconds since the epoch, for time filters.
+    created_ts: float
+    user_id: int | None
+    user_name: str | None
+    app_id: int | None
+    app_name: str | None
+    role_id: int | None
+    role_name: str | None
+    actor_user_id: int | None
+    actor_user_name: str | None
+    actor_system: str | None
+    client_id: str | None
+    error_description: str | None
+    notes: str | None
+    custom_message: str | None
+    scim: str | None

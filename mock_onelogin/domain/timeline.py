@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.events import Event, EventType
 from mock_onelogin.domain.provisioning import TASK_STATES, TaskKind, TaskState
 from mock_onelogin.domain.queue import Task
 
 #: The provisioning state a System Log event leaves the user in, for the user's timeline.
-STATE_AFTER_EVENT = {
+STATE_AFTER_EVENT: dict[int, str] = {
     EventType.USER_CREATED_IN_APP: "Provisioned",
     EventType.USER_UPDATED_IN_APP: "Provisioned",
     EventType.USER_REACTIVATED_IN_APP: "Provisioned",
@@ -43,14 +42,12 @@ OUTCOME_EVENTS = {
     EventType.PROVISIONING_DO_NOTHING_WARNING,
 }
 
-Row = Mapping[str, Any]
-
 
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of the timeline: a System Log event or a provisioning request (never both)."""
 
-    event: Row | None = None
+    event: Event | None = None
     task: Task | None = None
     #: The state badge: where the event leaves the user, or "Pending" for a request that
     #: waits for approval; empty when there is none to show.
@@ -60,15 +57,15 @@ class TimelineEntry:
     request_id: int | None = None
 
 
-def outcome_kind(event: Row) -> str | None:
+def outcome_kind(event: Event) -> str | None:
     """Which kind of request an outcome event reports on (approval, denial, retry, result)."""
-    type_id = event["event_type_id"]
+    type_id = event.event_type_id
     for kind, steps in TASK_STATES.items():
         if type_id in (steps.success_event, steps.failure_event):
             return kind.value
     if type_id == EventType.PROVISIONING_DO_NOTHING_WARNING:
         return TaskKind.NOTHING.value
-    notes = event["notes"] or ""
+    notes = event.notes or ""
     for prefix in ("Approved: ", "Denied: ", "Retry requested: "):
         if notes.startswith(prefix):
             return notes[len(prefix) :].split(" ", 1)[0]
@@ -76,7 +73,7 @@ def outcome_kind(event: Row) -> str | None:
 
 
 def _outcome_owners(
-    events: Sequence[Row], tasks: Sequence[Task]
+    events: Sequence[Event], tasks: Sequence[Task]
 ) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
     """Match outcome events to finished requests, in order by kind.
 
@@ -89,14 +86,14 @@ def _outcome_owners(
         t for t in tasks if t.state in (TaskState.DONE, TaskState.FAILED, TaskState.DENIED)
     ]
     for index, event in enumerate(events):
-        kind = outcome_kind(event) if event["event_type_id"] in OUTCOME_EVENTS else None
+        kind = outcome_kind(event) if event.event_type_id in OUTCOME_EVENTS else None
         owner = next((t for t in open_tasks if t.kind == kind), None)
         if owner is None:
             continue
         owner_of[index] = owner.id
         first_outcome.setdefault(owner.id, index)
         steps = TASK_STATES.get(TaskKind(owner.kind))
-        if steps is None or event["event_type_id"] in (
+        if steps is None or event.event_type_id in (
             EventType.USER_APP_REQUEST_DENIED,
             steps.success_event,
         ):
@@ -106,7 +103,7 @@ def _outcome_owners(
 
 
 def _task_anchors(
-    events: Sequence[Row],
+    events: Sequence[Event],
     tasks: Sequence[Task],
     first_outcome: Mapping[int, int],
     closed_at: Mapping[int, int],
@@ -124,9 +121,9 @@ def _task_anchors(
         anchor = floor if floor < limit else -1
         for index, event in enumerate(events[:limit]):
             if (
-                event["created_at"] <= task.created_at
+                event.created_at <= task.created_at
                 and index > anchor
-                and event["event_type_id"] not in OUTCOME_EVENTS
+                and event.event_type_id not in OUTCOME_EVENTS
             ):
                 anchor = index
         anchors[task.id] = anchor
@@ -134,7 +131,7 @@ def _task_anchors(
     return anchors
 
 
-def user_timeline(events: Sequence[Row], tasks: Sequence[Task]) -> list[TimelineEntry]:
+def user_timeline(events: Sequence[Event], tasks: Sequence[Task]) -> list[TimelineEntry]:
     """The user's events (oldest first, as logged) and requests (as queued) in one order:
     each event keeps its place, each request comes right after its anchor (see
     ``_task_anchors``), and requests anchored to the same event keep their queue order."""
@@ -145,7 +142,7 @@ def user_timeline(events: Sequence[Row], tasks: Sequence[Task]) -> list[Timeline
             (index, 0, 0),
             TimelineEntry(
                 event=event,
-                state=STATE_AFTER_EVENT.get(event["event_type_id"], ""),
+                state=STATE_AFTER_EVENT.get(event.event_type_id, ""),
                 request_id=owner_of.get(index),
             ),
         )

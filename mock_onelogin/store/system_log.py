@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mock_onelogin.domain.events import Event
 from mock_onelogin.domain.queries import EventQuery
 from mock_onelogin.store._database import Database, marks
 
@@ -47,7 +48,7 @@ class SystemLogStore(Database):
             if row and row["m"] and row["m"] > keep:
                 self._write("DELETE FROM events WHERE id <= ?", (row["m"] - keep,))
 
-    def query_events(self, query: EventQuery) -> list[dict[str, Any]]:
+    def query_events(self, query: EventQuery) -> list[Event]:
         where = ["1"]
         params: list[Any] = []
         if query.event_type_ids:
@@ -77,10 +78,11 @@ class SystemLogStore(Database):
             where.append(newer)
             params.append(query.before_id)
         order = "DESC" if query.descending else "ASC"
-        return self._all(
+        rows = self._all(
             f"SELECT * FROM events WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?",
             [*params, query.limit],
         )
+        return [Event(**row) for row in rows]
 
     # API credentials ----------------------------------------------------------------------
     def insert_client(self, client_id: str, name: str, salt: str, digest: str, now: str) -> None:

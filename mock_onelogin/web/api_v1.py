@@ -104,8 +104,8 @@ def events() -> Response:
     acct = account()
     base = acct.config.public_url.rstrip("/") + "/api/1/events"
     params = {k: v for k, v in request.args.items() if k not in ("after_cursor", "before_cursor")}
-    after = _encode(rows[-1]["id"]) if more and rows else None
-    before = _encode(rows[0]["id"]) if rows and (query["after_id"] is not None) else None
+    after = _encode(rows[-1].id) if more and rows else None
+    before = _encode(rows[0].id) if rows and (query["after_id"] is not None) else None
     pagination = {
         "before_cursor": before,
         "after_cursor": after,

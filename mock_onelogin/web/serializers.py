@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_onelogin.domain.connector import ConnectorConfig
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, STRING_FIELDS
-from mock_onelogin.domain.events import EVENT_TYPES
+from mock_onelogin.domain.events import EVENT_TYPES, Event
 from mock_onelogin.domain.modelling import UI_LABELS
 from mock_onelogin.domain.provisioning import ProvisioningSettings, TaskKind
 from mock_onelogin.domain.queue import Task
@@ -108,26 +108,26 @@ def user_app_json(item: UserApp) -> dict[str, Any]:
     }
 
 
-def event_json(row: dict[str, Any], account_id: int, *, with_scim: bool = False) -> dict[str, Any]:
+def event_json(row: Event, account_id: int, *, with_scim: bool = False) -> dict[str, Any]:
     out = {
-        "id": row["id"],
+        "id": row.id,
         "account_id": account_id,
-        "created_at": row["created_at"],
-        "event_type_id": row["event_type_id"],
-        "user_id": row["user_id"],
-        "user_name": row["user_name"],
-        "app_id": row["app_id"],
-        "app-name": row["app_name"],
-        "app_name": row["app_name"],
-        "role_id": row["role_id"],
-        "role_name": row["role_name"],
-        "actor_user_id": row["actor_user_id"],
-        "actor_user_name": row["actor_user_name"],
-        "actor_system": row["actor_system"],
-        "client_id": row["client_id"],
-        "error_description": row["error_description"],
-        "notes": row["notes"],
-        "custom_message": row["custom_message"],
+        "created_at": row.created_at,
+        "event_type_id": row.event_type_id,
+        "user_id": row.user_id,
+        "user_name": row.user_name,
+        "app_id": row.app_id,
+        "app-name": row.app_name,
+        "app_name": row.app_name,
+        "role_id": row.role_id,
+        "role_name": row.role_name,
+        "actor_user_id": row.actor_user_id,
+        "actor_user_name": row.actor_user_name,
+        "actor_system": row.actor_system,
+        "client_id": row.client_id,
+        "error_description": row.error_description,
+        "notes": row.notes,
+        "custom_message": row.custom_message,
         "ipaddr": None,
         "group_id": None,
         "group-name": None,
@@ -143,9 +143,9 @@ def event_json(row: dict[str, Any], account_id: int, *, with_scim: bool = False)
         "assuming_acting_user_id": None,
     }
     if with_scim:
-        info = EVENT_TYPES.get(row["event_type_id"])
+        info = EVENT_TYPES.get(row.event_type_id)
         out["event_type_name"] = info.name if info else None
-        out["scim_exchanges"] = json.loads(row["scim"]) if row["scim"] else []
+        out["scim_exchanges"] = json.loads(row.scim) if row.scim else []
     return out
 
 

@@ -130,8 +130,8 @@ def test_unapproved_domain_shows_as_failed_with_wrikes_reason(world: World) -> N
     user_id, _ = assign(world, "eve@not-approved.example")
     assert app_state(world, user_id) == "provisioning_failed"
     [event] = world.onelogin.system_log.events(event_type_ids=[64])
-    assert event["error_description"].startswith("Failed to create user in app. HTTP 4")
-    assert world.demo.token not in event["error_description"]
+    assert event.error_description.startswith("Failed to create user in app. HTTP 4")
+    assert world.demo.token not in event.error_description
 
 
 def test_wrike_user_type_flows_from_the_custom_attribute(world: World) -> None:
@@ -147,5 +147,5 @@ def test_a_user_type_wrike_does_not_know_fails_with_wrikes_reason(world: World) 
     )
     assert app_state(world, user_id) == "provisioning_failed"
     [event] = world.onelogin.system_log.events(event_type_ids=[64])
-    assert "HTTP 400" in event["error_description"]
-    assert "Boss" in event["error_description"] or "userType" in event["error_description"]
+    assert "HTTP 400" in event.error_description
+    assert "Boss" in event.error_description or "userType" in event.error_description

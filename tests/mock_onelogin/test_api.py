@@ -405,7 +405,7 @@ def test_single_event_by_id(
 ) -> None:
     make_user(account)
     [event] = account.system_log.events(event_type_ids=[13])
-    body = client.get(f"/api/1/events/{event['id']}", headers=auth).get_json()
+    body = client.get(f"/api/1/events/{event.id}", headers=auth).get_json()
     assert body["data"]["event_type_id"] == 13 and body["status"]["error"] is False
     missing = client.get("/api/1/events/999999", headers=auth)
     assert missing.status_code == 404 and missing.get_json()["status"]["code"] == 404

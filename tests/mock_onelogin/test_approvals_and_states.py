@@ -149,7 +149,7 @@ def test_create_waits_for_approval_then_runs(
     assert login_state(account, user["id"]) == "provisioned"
     assert stub.by_username("user1@example.com") is not None
     [approved] = account.system_log.events(event_type_ids=[137])
-    assert approved["user_id"] == user["id"] and approved["actor_user_name"]
+    assert approved.user_id == user["id"] and approved.actor_user_name
 
 
 def test_deny_drops_the_request(account: OneLoginAccount, stub: ScimStub, gated: int) -> None:

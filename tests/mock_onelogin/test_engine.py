@@ -11,6 +11,7 @@ import requests
 import responses
 
 from mock_onelogin import FixedClock, OneLoginAccount, OneLoginConfig
+from mock_onelogin.domain.events import Event
 from tests.mock_onelogin.conftest import NO_APPROVAL
 
 BASE = "https://wrike.example/scim/v2"
@@ -49,7 +50,7 @@ def state(acct: OneLoginAccount, user_id: int) -> tuple[str, str]:
     return item.login.provisioning_state, item.login.provisioning_status
 
 
-def events_of(acct: OneLoginAccount, type_id: int) -> list[dict]:
+def events_of(acct: OneLoginAccount, type_id: int) -> list[Event]:
     return acct.system_log.events(event_type_ids=[type_id])
 
 
@@ -80,8 +81,8 @@ def test_create_checks_username_then_posts_and_keeps_the_id(
     assert json.loads(post.request.body)["userName"] == "ann@example.com"
     assert state(acct, user_id) == ("provisioned", "enabled")
     [event] = events_of(acct, 51)
-    assert event["user_id"] == user_id and event["app_name"] == "Wrike"
-    exchanges = json.loads(event["scim"])
+    assert event.user_id == user_id and event.app_name == "Wrike"
+    exchanges = json.loads(event.scim)
     assert [x["method"] for x in exchanges] == ["GET", "POST"]
     assert exchanges[1]["status"] == 201
     assert exchanges[1]["request_headers"]["Authorization"] == "Bearer ****9876"
@@ -218,7 +219,7 @@ def test_unassignment_with_do_nothing_sends_nothing_and_warns_once(
     acct.drain()
     assert len(scim.calls) == calls
     [warning] = events_of(acct, 60)
-    assert warning["user_id"] == user_id
+    assert warning.user_id == user_id
 
 
 def test_deleting_the_user_in_onelogin_deletes_in_wrike(
@@ -240,7 +241,7 @@ def test_provisioning_disabled_sends_nothing_and_logs_no_provisioning_event(
     user_id = assign(acct)
     acct.drain()
     assert len(scim.calls) == 0
-    assert [e for e in acct.system_log.events() if 51 <= e["event_type_id"] <= 65] == []
+    assert [e for e in acct.system_log.events() if 51 <= e.event_type_id <= 65] == []
     assert state(acct, user_id) == ("unknown", "enabled")
 
 
@@ -251,7 +252,7 @@ def test_disabling_provisioning_drops_queued_work_until_it_is_enabled_again(
     acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"enabled": False})
     acct.drain()
     assert len(scim.calls) == 0
-    assert [e for e in acct.system_log.events() if 51 <= e["event_type_id"] <= 65] == []
+    assert [e for e in acct.system_log.events() if 51 <= e.event_type_id <= 65] == []
     created(scim)
     acct.apps.set_provisioning(acct.apps.wrike_app_id(), {"enabled": True})
     acct.drain()
@@ -264,7 +265,7 @@ def test_unassigned_user_is_never_provisioned(
     acct.directory.create_user({"email": "bo@example.com"})
     acct.drain()
     assert len(scim.calls) == 0
-    assert [e for e in acct.system_log.events() if 51 <= e["event_type_id"] <= 65] == []
+    assert [e for e in acct.system_log.events() if 51 <= e.event_type_id <= 65] == []
 
 
 def test_enabling_provisioning_provisions_already_assigned_users(
@@ -297,7 +298,7 @@ def test_scim_error_marks_the_task_failed_with_status_scimtype_and_detail(
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
     [event] = events_of(acct, 64)
-    assert event["error_description"] == (
+    assert event.error_description == (
         "Failed to create user in app. HTTP 409: scimType "
         "uniqueness, Email is used by another account"
     )
@@ -320,7 +321,7 @@ def test_network_failures_are_reported(
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
     [event] = events_of(acct, 64)
-    assert expected in event["error_description"]
+    assert expected in event.error_description
 
 
 def test_failed_update_then_admin_retry_succeeds(
@@ -331,7 +332,7 @@ def test_failed_update_then_admin_retry_succeeds(
     acct.directory.update_user(user_id, {"title": "Lead"})
     acct.drain()
     assert state(acct, user_id) == ("modifying_failed", "enabled")
-    assert "HTTP 500" in events_of(acct, 65)[0]["error_description"]
+    assert "HTTP 500" in events_of(acct, 65)[0].error_description
     scim.replace(responses.PUT, f"{BASE}/Users/w1", json={"id": "w1"})
     [task] = acct.approvals.list_tasks(state="failed")
     acct.approvals.retry(task.id)
@@ -362,7 +363,7 @@ def test_automatic_retry_honours_retry_after_on_429(
     acct.drain()
     assert state(acct, user_id) == ("provisioning", "enabled")
     [event] = events_of(acct, 64)
-    assert "retry 1 of 2 in 30s" in event["notes"]
+    assert "retry 1 of 2 in 30s" in event.notes
     clock.advance(29)
     acct.drain()
     assert len(scim.calls) == 1
@@ -409,7 +410,7 @@ def test_create_response_without_id_is_a_failure(
     user_id = assign(acct)
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
-    assert "no user id" in events_of(acct, 64)[0]["error_description"]
+    assert "no user id" in events_of(acct, 64)[0].error_description
 
 
 def test_template_without_username_fails_without_a_request(
@@ -476,7 +477,7 @@ def test_connection_test_failure_shows_and_logs_why(
     assert "HTTP 401" in config.api_status_message
     assert "Invalid bearer token" in config.api_status_message
     [event] = events_of(acct, 25)
-    assert "HTTP 401" in event["error_description"]
+    assert "HTTP 401" in event.error_description
 
 
 @pytest.mark.parametrize("how", ["app removed from role", "role deleted", "user leaves role"])
@@ -539,7 +540,7 @@ def test_non_json_answer_to_the_existence_check_is_a_failure(
     user_id = assign(acct)
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
-    assert "login page" in events_of(acct, 64)[0]["error_description"]
+    assert "login page" in events_of(acct, 64)[0].error_description
 
 
 def test_a_change_made_while_its_task_runs_is_sent_afterwards(

@@ -424,7 +424,7 @@ def test_the_token_saved_in_the_page_never_shows_again(
     post(admin, f"/admin/apps/{app_id}/tasks/{task_id}/approve", f"/admin/apps/{app_id}/users")
     events = account.system_log.events(limit=100)
     seen += [admin.get("/admin/events").text, admin.get(f"/admin/users/{user_id}").text]
-    seen += [admin.get(f"/admin/events/{e['id']}").text for e in events]
+    seen += [admin.get(f"/admin/events/{e.id}").text for e in events]
     assert any("Bearer ****" + stub.token[-4:] in html for html in seen)
     for html in seen:
         assert stub.token not in html

@@ -66,23 +66,23 @@ def test_filters_by_user_app_type_and_time(
     second = make_user(account, 2)
     account.directory.add_login(second["id"], wrike)
     account.drain()
-    assert {e["user_id"] for e in account.system_log.events(user_id=first["id"])} == {first["id"]}
+    assert {e.user_id for e in account.system_log.events(user_id=first["id"])} == {first["id"]}
     assert {
-        e["event_type_id"] for e in account.system_log.events(app_id=wrike, user_id=second["id"])
+        e.event_type_id for e in account.system_log.events(app_id=wrike, user_id=second["id"])
     } == {
         206,
         51,
     }
-    assert [e["user_id"] for e in account.system_log.events(event_type_ids=[13])] == [
+    assert [e.user_id for e in account.system_log.events(event_type_ids=[13])] == [
         second["id"],
         first["id"],
     ]
     assert [
-        e["user_id"]
+        e.user_id
         for e in account.system_log.events(event_type_ids=[13], until="2026-01-01T09:00:30Z")
     ] == [first["id"]]
     assert [
-        e["user_id"]
+        e.user_id
         for e in account.system_log.events(event_type_ids=[13], since="2026-01-01T09:00:30Z")
     ] == [second["id"]]
 
@@ -93,7 +93,7 @@ def test_retention_keeps_the_newest_events(clock: FixedClock) -> None:
         make_user(account, n)
     rows = account.system_log.events(limit=1000)
     assert len(rows) <= 110  # pruned in steps, never unbounded
-    assert rows[0]["user_name"] == "First119 Last119"
+    assert rows[0].user_name == "First119 Last119"
     account.store.close()
 
 

@@ -3,11 +3,11 @@ request each approval, denial, retry and result belongs to, and the state badges
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
 
 import pytest
 
-from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.events import Event, EventType
 from mock_onelogin.domain.provisioning import TaskKind, TaskState
 from mock_onelogin.domain.queue import Task
 from mock_onelogin.domain.timeline import TimelineEntry, outcome_kind, user_timeline
@@ -15,8 +15,30 @@ from mock_onelogin.domain.timeline import TimelineEntry, outcome_kind, user_time
 AT = "2026-01-01T09:00:00.000Z"  # a test clock: every row shares one millisecond
 
 
-def event(type_id: EventType, notes: str | None = None, at: str = AT) -> dict[str, Any]:
-    return {"event_type_id": int(type_id), "notes": notes, "created_at": at}
+_ids = itertools.count(1)
+
+
+def event(type_id: EventType, notes: str | None = None, at: str = AT) -> Event:
+    return Event(
+        next(_ids),
+        int(type_id),
+        at,
+        0.0,
+        1,
+        "Ada",
+        1,
+        "Wrike",
+        None,
+        None,
+        None,
+        None,
+        "OneLogin",
+        None,
+        None,
+        notes,
+        None,
+        None,
+    )
 
 
 def request(task_id: int, kind: str, state: str, at: str = AT) -> Task:
@@ -33,7 +55,7 @@ def lines(entries: list[TimelineEntry]) -> list[str]:
             text = f"request {entry.task.id} ({entry.task.kind.value})"
         else:
             assert entry.event is not None
-            text = EventType(entry.event["event_type_id"]).name
+            text = EventType(entry.event.event_type_id).name
         out.append(f"{text} [{entry.state}]" if entry.state else text)
     return out
 
@@ -41,7 +63,7 @@ def lines(entries: list[TimelineEntry]) -> list[str]:
 def owners(entries: list[TimelineEntry]) -> dict[str, int | None]:
     """Outcome events by type name, with the request each one reports on."""
     return {
-        EventType(e.event["event_type_id"]).name: e.request_id
+        EventType(e.event.event_type_id).name: e.request_id
         for e in entries
         if e.event is not None and e.request_id is not None
     }

@@ -98,7 +98,7 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
         event_type_ids=[CREATION_FAILED], app_id=app_id, limit=100_000
     )
     assert len(failures) == len(faulted)
-    assert all(f["error_description"] for f in failures)
+    assert all(f.error_description for f in failures)
     kinds = Counter(e["fault"] if e["fault"] != "status" else str(e["status"]) for e in faulted)
     print(
         f"requests={len(journal)} faults={len(faulted)} {dict(kinds)} "
@@ -108,7 +108,7 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     done = onelogin.system_log.events(
         event_type_ids=[CREATED, LINKED], app_id=app_id, limit=100_000
     )
-    assert Counter(e["user_id"] for e in done) == Counter(user_ids)
+    assert Counter(e.user_id for e in done) == Counter(user_ids)
 
 
 @pytest.mark.slow
@@ -178,4 +178,4 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
         event_type_ids=[CREATION_FAILED], app_id=app_id, limit=10_000
     )
     assert len(failures) == len(faulted)
-    assert sum("Timeout" in f["error_description"] for f in failures) == len(timeouts)
+    assert sum("Timeout" in (f.error_description or "") for f in failures) == len(timeouts)

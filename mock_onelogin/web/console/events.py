@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from flask import request
 
 from mock_onelogin.domain.clock import parse_iso
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
-from mock_onelogin.domain.events import EVENT_TYPES
+from mock_onelogin.domain.events import EVENT_TYPES, Event
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.engine import display_name
@@ -28,26 +29,26 @@ def _event_name(type_id: int) -> str:
     return info.name.replace("_", " ").capitalize() if info else f"Event {type_id}"
 
 
-def _describe(event: dict[str, Any], template: str) -> str:
-    actor = event["actor_user_name"] or event["actor_system"] or "OneLogin"
+def _describe(event: Event, template: str) -> str:
+    actor = event.actor_user_name or event.actor_system or "OneLogin"
     for key, value in (
         ("%actor_user%", actor),
-        ("%user%", event["user_name"]),
-        ("%app%", event["app_name"]),
-        ("%role%", event["role_name"]),
+        ("%user%", event.user_name),
+        ("%app%", event.app_name),
+        ("%role%", event.role_name),
     ):
         template = template.replace(key, value or "—")
     return template
 
 
-def _event_row(event: dict[str, Any]) -> dict[str, Any]:
-    info = EVENT_TYPES.get(event["event_type_id"])
+def _event_row(event: Event) -> dict[str, Any]:
+    info = EVENT_TYPES.get(event.event_type_id)
     return {
-        **event,
-        "name": _event_name(event["event_type_id"]),
+        **asdict(event),
+        "name": _event_name(event.event_type_id),
         "description": _describe(event, info.description) if info else "",
-        "actor": event["actor_user_name"] or event["actor_system"] or "",
-        "has_scim": bool(event["scim"]),
+        "actor": event.actor_user_name or event.actor_system or "",
+        "has_scim": bool(event.scim),
     }
 
 
@@ -109,7 +110,7 @@ def events() -> Any:
         return _page(
             "events.html", error.status, rows=[], more=None, error=error.message, **context
         )
-    more = rows[-1]["id"] if len(rows) == EVENTS_PER_PAGE else None
+    more = rows[-1].id if len(rows) == EVENTS_PER_PAGE else None
     return _page("events.html", rows=[_event_row(r) for r in rows], more=more, **context)
 
 
@@ -122,9 +123,9 @@ def event(event_id: int) -> Any:
         raise NotFound(f"Event {event_id} could not be found in the System Log")
     row = rows[0]
     tokens = (
-        [acct.apps.connector(row["app_id"]).scim_bearer_token]
-        if row["app_id"] and acct.apps.find_app(row["app_id"])
+        [acct.apps.connector(row.app_id).scim_bearer_token]
+        if row.app_id and acct.apps.find_app(row.app_id)
         else []
     )
-    exchanges = json.loads(scrub(row["scim"], tokens)) if row["scim"] else []
+    exchanges = json.loads(scrub(row.scim, tokens)) if row.scim else []
     return _page("event.html", section="events", event=_event_row(row), exchanges=exchanges)

@@ -55,7 +55,7 @@ def _timeline(acct: OneLoginAccount, user_id: int, app_id: int | None) -> list[d
     events = [
         e
         for e in reversed(acct.system_log.events(user_id=user_id, limit=500))
-        if app_id is None or e["app_id"] in (None, app_id)
+        if app_id is None or e.app_id in (None, app_id)
     ]
     tasks = acct.approvals.list_tasks(app_id=app_id, user_id=user_id) if app_id is not None else []
     return [_timeline_row(entry) for entry in user_timeline(events, tasks)]
@@ -63,16 +63,17 @@ def _timeline(acct: OneLoginAccount, user_id: int, app_id: int | None) -> list[d
 
 def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
     if entry.task is None:
-        event = dict(entry.event or {})
-        info = EVENT_TYPES.get(event["event_type_id"])
+        event = entry.event
+        assert event is not None
+        info = EVENT_TYPES.get(event.event_type_id)
         return {
-            "at": event["created_at"],
-            "what": _event_name(event["event_type_id"]),
-            "detail": event["notes"] or (_describe(event, info.description) if info else ""),
+            "at": event.created_at,
+            "what": _event_name(event.event_type_id),
+            "detail": event.notes or (_describe(event, info.description) if info else ""),
             "state": entry.state,
-            "error": event["error_description"],
+            "error": event.error_description,
             "task_id": None,
-            "event_id": event["id"] if event["scim"] else None,
+            "event_id": event.id if event.scim else None,
         }
     task = entry.task
     assert task is not None
