@@ -4,7 +4,7 @@ change is logged and then lets queued work run."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,7 @@ class AccountContext:
         self.engine = engine
         #: Set when work is queued, so that a background worker drains it at once.
         self.wake = threading.Event()
-        self._drain: Any = None
+        self._drain: Callable[[], object] = lambda: None
 
     def now(self) -> str:
         return iso(self.clock.now())
@@ -62,7 +62,8 @@ class AccountContext:
         self.store.insert_events(events)
         self.engine.note_events(len(events))
 
-    def on_drain(self, drain: Any) -> None:
+    def on_drain(self, drain: Callable[[], object]) -> None:
+        """How queued work runs now (the provisioning queue registers its drain)."""
         self._drain = drain
 
     def after_change(self) -> None:

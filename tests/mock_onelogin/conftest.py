@@ -54,6 +54,18 @@ def wrike(account: OneLoginAccount, stub: ScimStub) -> int:
     return app_id
 
 
+@pytest.fixture
+def gated(account: OneLoginAccount, stub: ScimStub) -> int:
+    """The Wrike app, configured, with provisioning enabled and all three approval boxes
+    ticked (the Provisioning tab's default)."""
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
+        app_id, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
+    )
+    account.apps.set_provisioning(app_id, {"enabled": True})
+    return app_id
+
+
 def make_user(account: OneLoginAccount, n: int = 1, **extra: Any) -> dict[str, Any]:
     data = {
         "email": f"user{n}@example.com",

@@ -121,16 +121,6 @@ def test_settings_refuse_unknown_values_with_the_choices() -> None:
 
 
 # the approval queue, end to end through the account --------------------------------------------
-@pytest.fixture
-def gated(account: OneLoginAccount, stub: ScimStub) -> int:
-    app_id = account.apps.wrike_app_id()
-    account.apps.configure_connector(
-        app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
-    )
-    account.apps.set_provisioning(app_id, {"enabled": True})  # all three approvals ticked
-    return app_id
-
-
 def login_state(account: OneLoginAccount, user_id: int) -> str:
     return account.directory.user_apps(user_id)[0].login.provisioning_state
 

@@ -127,20 +127,10 @@ def test_omit_empty_values(set_switch: Callable[[str, Any], None], switch: bool)
 
 # switches seen through the account and a SCIM endpoint ---------------------------------------
 @pytest.fixture
-def wrike(account: OneLoginAccount, stub: ScimStub) -> int:
-    app_id = account.apps.wrike_app_id()
-    account.apps.configure_connector(
-        app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
-    )
-    account.apps.set_provisioning(
-        app_id,
-        {
-            "enabled": True,
-            "on_delete": "Delete",
-            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
-        },
-    )
-    return app_id
+def wrike(wrike: int, account: OneLoginAccount) -> int:
+    """The Wrike app as the package's fixture sets it up, deleting on unassignment."""
+    account.apps.set_provisioning(wrike, {"on_delete": "Delete"})
+    return wrike
 
 
 def test_a_linked_account_is_brought_up_to_date_by_the_next_reconciliation(

@@ -116,16 +116,6 @@ def test_the_state_machine_is_the_one_documented_here() -> None:
     assert coded == ALLOWED
 
 
-@pytest.fixture
-def app(account: OneLoginAccount, stub: ScimStub) -> int:
-    app_id = account.apps.wrike_app_id()
-    account.apps.configure_connector(
-        app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
-    )
-    account.apps.set_provisioning(app_id, {"enabled": True})  # every approval box ticked
-    return app_id
-
-
 def task_in(account: OneLoginAccount, stub: ScimStub, app: int, state: str) -> Task:
     """A create task really in ``state``, reached the way a user would get it there."""
     gated = state in ("pending_approval", "denied", "superseded")
@@ -153,9 +143,9 @@ def task_in(account: OneLoginAccount, stub: ScimStub, app: int, state: str) -> T
     [(s.value, t.value) for s in TaskState for t in TaskState if (s.value, t.value) not in ALLOWED],
 )
 def test_the_store_refuses_every_move_the_state_machine_does_not_allow(
-    account: OneLoginAccount, stub: ScimStub, app: int, source: str, target: str
+    account: OneLoginAccount, stub: ScimStub, gated: int, source: str, target: str
 ) -> None:
-    task = task_in(account, stub, app, source)
+    task = task_in(account, stub, gated, source)
     before = account.store.total_changes
     with pytest.raises(IllegalTransition):
         account.store.move_task(task.id, TaskState(source), TaskState(target), NOW)
@@ -165,17 +155,17 @@ def test_the_store_refuses_every_move_the_state_machine_does_not_allow(
 
 @pytest.mark.parametrize(("source", "target"), sorted(ALLOWED))
 def test_the_store_makes_every_move_the_state_machine_allows(
-    account: OneLoginAccount, stub: ScimStub, app: int, source: str, target: str
+    account: OneLoginAccount, stub: ScimStub, gated: int, source: str, target: str
 ) -> None:
-    task = task_in(account, stub, app, source)
+    task = task_in(account, stub, gated, source)
     account.store.move_task(task.id, TaskState(source), TaskState(target), NOW)
     assert account.approvals.require_task(task.id).state == target
 
 
 def test_a_move_from_a_state_the_task_has_left_is_refused(
-    account: OneLoginAccount, stub: ScimStub, app: int
+    account: OneLoginAccount, stub: ScimStub, gated: int
 ) -> None:
-    task = task_in(account, stub, app, "denied")
+    task = task_in(account, stub, gated, "denied")
     # Read as pending before the denial: approving now must not revive it.
     with pytest.raises(IllegalTransition, match="no longer pending_approval"):
         account.store.move_task(task.id, TaskState.PENDING_APPROVAL, TaskState.QUEUED, NOW)
@@ -183,9 +173,9 @@ def test_a_move_from_a_state_the_task_has_left_is_refused(
 
 
 def test_only_a_running_task_can_be_finished(
-    account: OneLoginAccount, stub: ScimStub, app: int
+    account: OneLoginAccount, stub: ScimStub, gated: int
 ) -> None:
-    task = task_in(account, stub, app, "pending_approval")
+    task = task_in(account, stub, gated, "pending_approval")
     for end in (TaskState.DONE, TaskState.DENIED):  # not running; and DENIED ends no run
         with pytest.raises(IllegalTransition):
             account.store.finish_tasks([TaskResult(task.id, end, 1, 0.0, None)], [], NOW)
@@ -193,16 +183,18 @@ def test_only_a_running_task_can_be_finished(
 
 
 def test_a_running_task_is_never_superseded_by_a_change(
-    account: OneLoginAccount, stub: ScimStub, app: int
+    account: OneLoginAccount, stub: ScimStub, gated: int
 ) -> None:
-    task = task_in(account, stub, app, "running")
+    task = task_in(account, stub, gated, "running")
     with pytest.raises(IllegalTransition):
         account.store.supersede_tasks([task.id], NOW)
     assert account.approvals.require_task(task.id).state == "running"
 
 
-def test_a_claimed_task_is_claimed_once(account: OneLoginAccount, stub: ScimStub, app: int) -> None:
-    task = task_in(account, stub, app, "queued")
+def test_a_claimed_task_is_claimed_once(
+    account: OneLoginAccount, stub: ScimStub, gated: int
+) -> None:
+    task = task_in(account, stub, gated, "queued")
     now = account.clock.now().timestamp()
     first = account.store.claim_due_tasks(now, 10)
     assert [r["task_id"] for r in first] == [task.id]
@@ -210,9 +202,9 @@ def test_a_claimed_task_is_claimed_once(account: OneLoginAccount, stub: ScimStub
 
 
 def test_an_empty_state_filter_lists_no_task(
-    account: OneLoginAccount, stub: ScimStub, app: int
+    account: OneLoginAccount, stub: ScimStub, gated: int
 ) -> None:
-    task_in(account, stub, app, "queued")
+    task_in(account, stub, gated, "queued")
     assert account.approvals.list_tasks(state="") == []
     assert account.approvals.list_tasks(state=",") == []
     assert len(account.approvals.list_tasks()) == 1
