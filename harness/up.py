@@ -143,14 +143,17 @@ def start(
             "`harness up`, or its first start was interrupted. Remove the folder or "
             "choose another --data-dir"
         )
-    secrets_ = (previous or {}).get("secrets") or {
+    fresh = {
         "wrike_admin_key": secrets.token_urlsafe(24),
         "wrike_session_key": secrets.token_urlsafe(32),
         "onelogin_client_id": secrets.token_hex(32),
         "onelogin_client_secret": secrets.token_hex(32),
         "onelogin_console_password": secrets.token_urlsafe(12),
         "onelogin_session_key": secrets.token_urlsafe(32),
+        "onelogin_simulator_key": secrets.token_urlsafe(24),
     }
+    # A file from an earlier version lacks the newer keys: they are made now and kept.
+    secrets_ = {**fresh, **((previous or {}).get("secrets") or {})}
     wrike_url, onelogin_url = _url(host, wrike_port), _url(host, onelogin_port)
     wrike = create_wrike(
         WrikeConfig(
@@ -171,6 +174,7 @@ def start(
             console_admin_email=CONSOLE_ADMIN,
             console_admin_password=secrets_["onelogin_console_password"],
             secret_key=secrets_["onelogin_session_key"],
+            simulator_key=secrets_["onelogin_simulator_key"],
         )
     )
     servers, started = [], []
@@ -266,7 +270,7 @@ def _seed(
             "scim_url": scim_url,
             "scim_token": demo.token,
             "admin_api": {"url": f"{wrike_url}/admin/api/v1", "key": secrets_["wrike_admin_key"]},
-            "harness_api": f"{wrike_url}/harness/api",
+            "harness_api": {"url": f"{wrike_url}/harness/api", "key": secrets_["wrike_admin_key"]},
         },
         "onelogin": {
             "url": onelogin_url,
@@ -280,7 +284,10 @@ def _seed(
                 "client_id": secrets_["onelogin_client_id"],
                 "client_secret": secrets_["onelogin_client_secret"],
             },
-            "simulator_api": f"{onelogin_url}/simulator/api",
+            "simulator_api": {
+                "url": f"{onelogin_url}/simulator/api",
+                "key": secrets_["onelogin_simulator_key"],
+            },
             "wrike_app_id": app_id,
             "api_status": api_status.api_status,
             "users": [f"{login}@{SEED_DOMAIN}" for login, *_ in SEED_USERS],
@@ -301,6 +308,14 @@ def _resume(
     approved domains as they are now (an admin may have changed them in the pages)."""
     wrike, one = info["wrike"], info["onelogin"]
     wrike.pop("approved_domain", None)
+    # Files written before the control APIs took keys name only their URLs.
+    keys = info.get("secrets") or {}
+    if not isinstance(wrike.get("harness_api"), dict):
+        wrike["harness_api"] = {"url": f"{wrike['url']}/harness/api"}
+    wrike["harness_api"]["key"] = wrike["admin_api"]["key"]
+    if not isinstance(one.get("simulator_api"), dict):
+        one["simulator_api"] = {"url": f"{one['url']}/simulator/api"}
+    one["simulator_api"]["key"] = keys.get("onelogin_simulator_key")
     wrike["approved_domains"] = wrike_app.extensions["wrike"].accounts.account_view(
         wrike["account_id"]
     )["approved_domains"]
@@ -310,22 +325,24 @@ def _resume(
             url=wrike_url,
             pages=f"{wrike_url}/login",
             scim_url=wrike_url + path,
-            harness_api=f"{wrike_url}/harness/api",
         )
         wrike["admin_api"]["url"] = f"{wrike_url}/admin/api/v1"
+        wrike["harness_api"]["url"] = f"{wrike_url}/harness/api"
         account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
-        account.apps.configure_connector(one["wrike_app_id"], {"scim_base_url": wrike["scim_url"]})
+        # The token goes with the URL: a SCIM Base URL on another port is another server,
+        # and the connector keeps no token across such a change.
+        account.apps.configure_connector(
+            one["wrike_app_id"],
+            {"scim_base_url": wrike["scim_url"], "scim_bearer_token": wrike["scim_token"]},
+        )
         one["api_status"] = account.apps.enable_api_connection(one["wrike_app_id"]).api_status
         notes.append(
             f"Wrike moved to {wrike_url}: the Wrike app's SCIM Base URL now points "
             "there (API connection re-tested)."
         )
     if one["url"] != onelogin_url:
-        one.update(
-            url=onelogin_url,
-            pages=f"{onelogin_url}/admin/login",
-            simulator_api=f"{onelogin_url}/simulator/api",
-        )
+        one.update(url=onelogin_url, pages=f"{onelogin_url}/admin/login")
+        one["simulator_api"]["url"] = f"{onelogin_url}/simulator/api"
         one["api"]["token_url"] = f"{onelogin_url}/auth/oauth2/v2/token"
     return info
 
@@ -346,19 +363,20 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         f"  SCIM token:  {token}",
         f"  admin API:   {wrike['admin_api']['url']}  (Authorization: Bearer "
         f"{wrike['admin_api']['key']})",
-        f"  harness API: {wrike['harness_api']}  (faults, journal)",
+        f"  harness API: {wrike['harness_api']['url']}  (faults, journal; the same key)",
         "",
         f"OneLogin (simulated)        {one['url']}",
         f"  pages:       {one['pages']}  sign in as {one['console_admin']['email']} / "
         f"{one['console_admin']['password']}",
         f"  API:         {one['api']['token_url']}  client id {one['api']['client_id']}",
         f"               client secret {one['api']['client_secret']}",
-        f"  simulator:   {one['simulator_api']}",
+        f"  simulator:   {one['simulator_api']['url']}  (Authorization: Bearer "
+        f"{one['simulator_api']['key']})",
         f"  Wrike app:   id {one['wrike_app_id']}, API Status {one['api_status']}, "
         f'provisioning on; role "{one["role"]}" holds it; users: {", ".join(one["users"])}',
         "",
         f"Credentials for scripts: {data_dir / CREDENTIALS} (mode 0600; it holds the SCIM "
-        "token and the API secret)",
+        "token, the API secret and the keys of the admin, harness and simulator APIs)",
         "Press Ctrl-C to stop; the state stays in the data folder.",
     ]
     return lines

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest
 
 from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.config import OneLoginConfig
@@ -16,6 +16,7 @@ from mock_onelogin.web import BLUEPRINTS, console
 from mock_onelogin.web.common import RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
+from webguard import SAFE_METHODS, allowed_names, cross_origin_refusal, host_refusal
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,24 @@ def _shaped(status: int, message: str) -> Response:
     if request.path.startswith(("/api/1", "/auth")):
         return v1_error(status, message)
     return v2_error(status, message)
+
+
+def _guard(app: Flask, allowed: frozenset[str]) -> None:
+    """Refuse a request for a host name this server does not answer to (DNS rebinding) and a
+    browser's state-changing request from another site, before any route runs."""
+
+    @app.before_request
+    def _checks() -> None:
+        environ = request.environ
+        refusal = host_refusal(environ.get("HTTP_HOST"), allowed)
+        if refusal:
+            raise MisdirectedRequest(refusal)
+        if request.method not in SAFE_METHODS:
+            refusal = cross_origin_refusal(
+                request.method, request.headers.get, request.scheme, environ.get("HTTP_HOST")
+            )
+            if refusal:
+                raise Forbidden(refusal)
 
 
 def create_app(
@@ -45,6 +64,7 @@ def create_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
+    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)))
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     app.register_blueprint(console.bp)  # the admin console, under /admin

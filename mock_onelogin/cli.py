@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import click
 
 from mock_onelogin.app import create_app
 from mock_onelogin.config import OneLoginConfig
+
+
+def _simulator_key(data_dir: Path) -> str:
+    """The simulator API's key, made once per data folder and kept there (0600)."""
+    path = data_dir / "simulator-key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
 
 
 @click.group()
@@ -33,6 +47,14 @@ def main() -> None:
     help="Seed an API credential with this client id (with --client-secret).",
 )
 @click.option("--client-secret", envvar="MOCK_ONELOGIN_CLIENT_SECRET", default=None)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A host name clients reach the server by (repeatable). IP addresses and localhost "
+    "are always accepted; a request naming any other host is refused (DNS rebinding).",
+)
 def serve(
     data_dir: Path,
     host: str,
@@ -40,6 +62,7 @@ def serve(
     threads: int,
     client_id: str | None,
     client_secret: str | None,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Serve the API over HTTP; a worker thread drains the provisioning queue."""
     import waitress
@@ -54,13 +77,19 @@ def serve(
         public_url=public,
         seed_client_id=client_id,
         seed_client_secret=client_secret,
+        allowed_hosts=allowed_hosts,
+        simulator_key=_simulator_key(data_dir),
     )
     app = create_app(config)
     account = app.extensions["mock_onelogin"]
     click.echo(
         f"Simulated OneLogin on {public} (data in {data_dir}); Wrike app id "
-        f"{account.apps.wrike_app_id()}. Create API credentials with "
-        f"POST {public}/simulator/api/credentials"
+        f"{account.apps.wrike_app_id()}."
+    )
+    click.echo(
+        f"Simulator API: {public}/simulator/api  (Authorization: Bearer {config.simulator_key}; "
+        f"the key is kept in {data_dir}). Create API credentials with POST "
+        f"{public}/simulator/api/credentials"
     )
     try:
         waitress.serve(app, host=host, port=port, threads=threads)

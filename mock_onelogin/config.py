@@ -25,6 +25,13 @@ class OneLoginConfig:
     seed_client_secret: str | None = None
     #: Base URL the v1 events ``next_link`` points at.
     public_url: str = "http://localhost"
+    #: Host names the server answers to besides IP addresses, localhost and ``public_url``'s
+    #: host (anything else is refused: DNS rebinding; see ``webguard``).
+    allowed_hosts: tuple[str, ...] = ()
+    #: Bearer key of the simulator API (``/simulator/api``, the admin console's controls).
+    #: None leaves it open, for in-process tests only; the CLI and ``harness up`` always set
+    #: one.
+    simulator_key: str | None = None
     account_id: int = 100000
     event_retention: int = modelling.DEFAULT_EVENT_RETENTION
     rate_limit_per_hour: int = modelling.RATE_LIMIT_PER_HOUR

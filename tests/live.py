@@ -11,8 +11,10 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import requests
 from werkzeug.serving import make_server
 
 
@@ -34,3 +36,12 @@ def serving(app: Callable[..., Any]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def simulator_session(data_dir: Path) -> requests.Session:
+    """A session that carries the simulator key ``mock-onelogin serve`` keeps in its data
+    folder; a request that passes its own Authorization header overrides it."""
+    session = requests.Session()
+    key = (data_dir / "simulator-key").read_text().strip()
+    session.headers["Authorization"] = f"Bearer {key}"
+    return session

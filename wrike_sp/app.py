@@ -12,8 +12,9 @@ from typing import Any
 import yaml
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest
 
+from webguard import SAFE_METHODS, allowed_names, cross_origin_refusal, host_refusal
 from wrike_sp.config import WrikeConfig
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
@@ -64,6 +65,24 @@ class _PageSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+def _guard(app: Flask, allowed: frozenset[str]) -> None:
+    """Refuse a request for a host name this server does not answer to (DNS rebinding) and a
+    browser's state-changing request from another site, before any route runs."""
+
+    @app.before_request
+    def _checks() -> None:
+        environ = request.environ
+        refusal = host_refusal(environ.get("HTTP_HOST"), allowed)
+        if refusal:
+            raise MisdirectedRequest(refusal)
+        if request.method not in SAFE_METHODS:
+            refusal = cross_origin_refusal(
+                request.method, request.headers.get, request.scheme, environ.get("HTTP_HOST")
+            )
+            if refusal:
+                raise Forbidden(refusal)
+
+
 def create_app(config: WrikeConfig | None = None) -> Flask:
     config = config or WrikeConfig()
     app = Flask(__name__, static_folder=None)
@@ -84,6 +103,7 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
         accounts=AccountAdmin(store, config.clock, config.password_iterations),
         harness=state,
     )
+    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)))
     app.register_blueprint(scim.blueprint)
     app.add_url_rule("/openapi.json", "openapi", _openapi)
     app.register_blueprint(admin.blueprint)

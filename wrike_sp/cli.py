@@ -58,6 +58,15 @@ def main() -> None:
     help="Seed a demo account when the database is empty.",
 )
 @click.option("--threads", default=8, show_default=True, type=int, help="Server threads.")
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A host name clients reach the server by (repeatable). IP addresses, localhost and "
+    "--public-url's host are always accepted; a request naming any other host is refused "
+    "(DNS rebinding).",
+)
 def serve(
     data_dir: Path,
     host: str,
@@ -66,6 +75,7 @@ def serve(
     harness: bool,
     seed: bool,
     threads: int,
+    allowed_hosts: tuple[str, ...],
 ) -> None:
     """Serve the provider with a seeded demo account (plan, approved domain, an admin with both
     rights, a token printed once)."""
@@ -78,6 +88,7 @@ def serve(
         public_url=public,
         admin_key=_admin_key(data_dir),
         harness_enabled=harness,
+        allowed_hosts=allowed_hosts,
     )
     app = create_app(config)
     runtime = app.extensions["wrike"]
@@ -99,7 +110,10 @@ def serve(
             f"Resuming account {info['account_id']}; SCIM URL {info['scim_url']} "
             "(the token was shown when it was issued)"
         )
-    click.echo(f"Admin API:   {public}/admin/api/v1  (Authorization: Bearer {config.admin_key})")
+    click.echo(f"Admin key:   {config.admin_key}  (Authorization: Bearer ...; in {data_dir})")
+    click.echo(f"Admin API:   {public}/admin/api/v1")
+    if harness:
+        click.echo(f"Harness API: {public}/harness/api  (the same admin key)")
     click.echo(f"Serving on {public}")
     waitress_serve(app, host=host, port=port, threads=threads, ident="wrike-sp")
 

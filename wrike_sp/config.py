@@ -16,14 +16,17 @@ class WrikeConfig:
     ``database`` is a SQLite file path, or ``":memory:"`` for a private in-memory database
     (tests). ``public_url`` is the base that SCIM URLs and ``meta.location`` are built on; when
     unset, the URL the request arrived at is used. ``admin_key`` guards the admin JSON API
-    (``None`` leaves it open, for in-process tests only). The harness controls (reset, fault
-    injection, request journal) exist only when ``harness_enabled`` is set.
+    and the harness controls (``None`` leaves them open, for in-process tests only; the CLI
+    always sets one). The harness controls (reset, fault injection, request journal) exist
+    only when ``harness_enabled`` is set. ``allowed_hosts`` are the host names the server
+    answers to besides IP addresses, localhost and ``public_url``'s host (see ``webguard``).
     """
 
     database: str = ":memory:"
     public_url: str | None = None
     admin_key: str | None = None
     harness_enabled: bool = False
+    allowed_hosts: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES
     password_iterations: int = 120_000
     secret_key: str | None = None

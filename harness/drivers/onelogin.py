@@ -26,9 +26,14 @@ _PAGE = 1000  # the most events the System Log API returns at once
 class OneLogin:
     """One OneLogin account, with the Wrike app of its catalogue."""
 
-    def __init__(self, session: requests.Session, base_url: str) -> None:
+    def __init__(
+        self, session: requests.Session, base_url: str, simulator_key: str | None = None
+    ) -> None:
         self.http = session
         self.base = base_url.rstrip("/")
+        self.simulator_headers = (
+            {"Authorization": f"Bearer {simulator_key}"} if simulator_key else {}
+        )
         creds = self._sim(
             "POST",
             "/credentials",
@@ -60,7 +65,12 @@ class OneLogin:
         self, method: str, path: str, what: str, json_body: Any = None, statuses: Iterable[int] = OK
     ) -> Any:
         return expect(
-            self.http.request(method, f"{self.base}/simulator/api{path}", json=json_body),
+            self.http.request(
+                method,
+                f"{self.base}/simulator/api{path}",
+                json=json_body,
+                headers=self.simulator_headers,
+            ),
             what,
             statuses,
         )

@@ -310,9 +310,17 @@ class ReferenceWrike:
         Wrike's SCIM endpoint stand for OneLogin's trouble reaching it, so they are lifted for
         the call and put back as they were."""
         reader = self._checks()
-        faults = list(expect(self.http.get(f"{self.base}/harness/api/faults"), "list faults"))
+        faults = list(
+            expect(
+                self.http.get(f"{self.base}/harness/api/faults", headers=self.admin_headers),
+                "list faults",
+            )
+        )
         if faults:
-            expect(self.http.delete(f"{self.base}/harness/api/faults"), "lift the faults")
+            expect(
+                self.http.delete(f"{self.base}/harness/api/faults", headers=self.admin_headers),
+                "lift the faults",
+            )
         try:
             yield reader
         finally:
@@ -322,7 +330,9 @@ class ReferenceWrike:
                 body = {k: f[k] for k in ("kind", "status", "latency_ms", "retry_after", "methods")}
                 body.update({"count": f["remaining"]} if f["remaining"] else {"share": f["share"]})
                 expect(
-                    self.http.post(f"{self.base}/harness/api/faults", json=body),
+                    self.http.post(
+                        f"{self.base}/harness/api/faults", json=body, headers=self.admin_headers
+                    ),
                     "put the faults back",
                 )
 
@@ -383,19 +393,24 @@ class ReferenceWrike:
             body["retry_after"] = retry_after
         body.update({"count": count} if count else {"share": 1.0})
         expect(
-            self.http.post(f"{self.base}/harness/api/faults", json=body),
+            self.http.post(
+                f"{self.base}/harness/api/faults", json=body, headers=self.admin_headers
+            ),
             f"inject the fault {fault}",
         )
 
     def recover(self) -> None:
-        expect(self.http.delete(f"{self.base}/harness/api/faults"), "clear the faults")
+        expect(
+            self.http.delete(f"{self.base}/harness/api/faults", headers=self.admin_headers),
+            "clear the faults",
+        )
         self.network.restore()
 
     def expect_user(self, email: str) -> None:
         """Nothing to prepare: this Wrike starts empty for every scenario."""
 
     def journal(self) -> str:
-        response = self.http.get(f"{self.base}/harness/api/journal")
+        response = self.http.get(f"{self.base}/harness/api/journal", headers=self.admin_headers)
         if not response.ok:
             return response.text
         return "\n".join(

@@ -15,13 +15,14 @@ Three targets:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
-from harness.drivers import people
 from harness.drivers.http import expect
 from harness.drivers.network import Network, engine_sessions
 from harness.drivers.onelogin import OneLogin
@@ -53,8 +54,17 @@ def _wrike_config(**overrides: Any) -> WrikeConfig:
     return WrikeConfig(harness_enabled=True, password_iterations=1000, **overrides)
 
 
-def _reset(session: requests.Session, url: str, what: str) -> None:
-    expect(session.post(url), f"reset {what}")
+def _onelogin_config(simulator_key: str) -> OneLoginConfig:
+    return OneLoginConfig(
+        drain_mode="sync",
+        simulator_key=simulator_key,
+        allowed_hosts=(urlsplit(ONELOGIN_BASE).hostname or "",),
+    )
+
+
+def _reset(session: requests.Session, url: str, key: str | None, what: str) -> None:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    expect(session.post(url, headers=headers), f"reset {what}")
 
 
 class Stage:
@@ -70,27 +80,36 @@ class Stage:
         self.target = target
         self.closers: list[Callable[[], None]] = []
         self.network = Network()
+        # Every control surface takes its key, in-process too, as it does when served.
+        self.admin_key = secrets.token_urlsafe(24)
+        self.simulator_key = secrets.token_urlsafe(24)
         if target.name == "in-process":
-            wrike_app = create_wrike(_wrike_config(**({"clock": clock} if clock else {})))
+            wrike_app = create_wrike(
+                _wrike_config(
+                    admin_key=self.admin_key,
+                    allowed_hosts=(urlsplit(WRIKE_BASE).hostname or "",),
+                    **({"clock": clock} if clock else {}),
+                )
+            )
             onelogin_app = create_onelogin(
-                OneLoginConfig(drain_mode="sync"),
+                _onelogin_config(self.simulator_key),
                 clock=clock,
                 session_factory=engine_sessions(self.network, {WRIKE_BASE: wrike_app}),
             )
             self._wrike_session: Callable[[], requests.Session] | None = lambda: wsgi_session(
                 wrike_app, WRIKE_BASE
             )
-            self.wrike_base, self.admin_key = WRIKE_BASE, None
+            self.wrike_base = WRIKE_BASE
             self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
             self.onelogin_base = ONELOGIN_BASE
         elif target.name == "live":
             from harness.drivers.loopback import LoopbackServer  # waitress: only when live
 
-            self.admin_key = people.bogus_token()
             wrike_server = LoopbackServer(create_wrike(_wrike_config(admin_key=self.admin_key)))
             onelogin_server = LoopbackServer(
                 create_onelogin(
-                    OneLoginConfig(drain_mode="sync"), session_factory=engine_sessions(self.network)
+                    _onelogin_config(self.simulator_key),
+                    session_factory=engine_sessions(self.network),
                 )
             )
             self.closers += [wrike_server.close, onelogin_server.close]
@@ -101,7 +120,7 @@ class Stage:
         elif target.name == "external":
             if not (target.scim_url and target.scim_token):
                 raise StageError("--target external needs --scim-url and --scim-token")
-            onelogin_app = create_onelogin(OneLoginConfig(drain_mode="sync"))
+            onelogin_app = create_onelogin(_onelogin_config(self.simulator_key))
             self._wrike_session = None
             self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
             self.onelogin_base = ONELOGIN_BASE
@@ -112,8 +131,13 @@ class Stage:
         """A fresh OneLogin and Wrike for one scenario or case."""
         self.network.restore()
         onelogin_session = self._onelogin_session()
-        _reset(onelogin_session, f"{self.onelogin_base}/simulator/api/reset", "OneLogin")
-        onelogin = OneLogin(onelogin_session, self.onelogin_base)
+        _reset(
+            onelogin_session,
+            f"{self.onelogin_base}/simulator/api/reset",
+            self.simulator_key,
+            "OneLogin",
+        )
+        onelogin = OneLogin(onelogin_session, self.onelogin_base, self.simulator_key)
         wrike: WrikeDriver
         admin: ReferenceWrike | None = None
         if self._wrike_session is None:
@@ -121,7 +145,7 @@ class Stage:
             wrike = ExternalWrike(self.target.scim_url, self.target.scim_token)
         else:
             wrike_session = self._wrike_session()
-            _reset(wrike_session, f"{self.wrike_base}/harness/api/reset", "Wrike")
+            _reset(wrike_session, f"{self.wrike_base}/harness/api/reset", self.admin_key, "Wrike")
             wrike = admin = ReferenceWrike(
                 wrike_session, self.wrike_base, self.admin_key, self.network
             )

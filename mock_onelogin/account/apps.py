@@ -93,10 +93,16 @@ class Apps:
     def configure_connector(
         self, app_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
     ) -> ConnectorConfig:
-        config = self.connector(app_id).updated(data)
+        before = self.connector(app_id)
+        config = before.updated(data)
         with self._store.transaction():
             self._store.update_app(app_id, "connector", config.to_storage(), self._ctx.now())
             changed = sorted(k for k in data if k != "labels")
+            cleared = before.scim_bearer_token and not config.scim_bearer_token
+            if cleared and "scim_bearer_token" not in changed:
+                changed.append(
+                    "scim_bearer_token (cleared: the SCIM Base URL points to another server)"
+                )
             self._ctx.log(
                 [
                     self._ctx.event(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import ValidationFailed
 from mock_onelogin.domain.secrets import mask
 from mock_onelogin.domain.template import (
@@ -118,6 +119,16 @@ class ConnectorConfig:
             changes["parameters"] = _parameters(data["parameters"])
         if "custom_headers" in data:
             changes["custom_headers"] = _headers(data["custom_headers"])
+        if (
+            "scim_base_url" in changes
+            and "scim_bearer_token" not in changes
+            and self.scim_bearer_token
+            and modelling.TOKEN_STAYS_WITH_ITS_ORIGIN
+            and _origin(changes["scim_base_url"]) != _origin(self.scim_base_url)
+        ):
+            # The token was given for the old server; it is not sent to a new one unless
+            # the admin gives it again with the new URL.
+            changes["scim_bearer_token"] = ""
         config = replace(self, **changes)
         config.compile()  # refuse templates naming parameters the app lacks
         if ("scim_base_url" in changes and changes["scim_base_url"] != self.scim_base_url) or (
@@ -126,6 +137,12 @@ class ConnectorConfig:
         ):
             config = replace(config, api_status=API_STATUS_DISABLED, api_status_message="")
         return config
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """Scheme and host:port of a SCIM Base URL ("" for none)."""
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _base_url(value: Any) -> str:

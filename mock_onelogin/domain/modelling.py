@@ -149,3 +149,9 @@ UI_LABELS = {
 #: Admin actions without a documented event type (connector or Provisioning-tab saves,
 #: connection tests, admin retries) are logged as 26 "Provisioning event", a failed
 #: connection test as 25 "Provisioning exception" (see account/apps.py).
+
+#: A SCIM Base URL changed to another server (scheme, host or port) clears the stored SCIM
+#: Bearer Token unless the same save gives a token too, so a token given for one server is
+#: never sent to another (whether OneLogin's page does this is not documented: a safety
+#: choice). A change of path on the same server keeps the token.
+TOKEN_STAYS_WITH_ITS_ORIGIN = True

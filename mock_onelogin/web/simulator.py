@@ -2,12 +2,14 @@
 
 Connector configuration, the Provisioning tab, "API Connection: Enable", the approval queue
 (approve, deny, retry), draining, reconciliation, direct logins, API credentials, the full
-System Log with SCIM exchanges, and reset. Errors use the v2 shape. These endpoints carry no
-authentication: they stand for the admin console of a local simulator.
+System Log with SCIM exchanges, and reset. Errors use the v2 shape. They stand for the admin
+console, so they take the simulator key (``Authorization: Bearer <key>``, printed by
+``mock-onelogin serve`` and ``harness up``) rather than an API token.
 """
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -26,6 +28,24 @@ bp = Blueprint("simulator", __name__, url_prefix="/simulator/api")
 @bp.errorhandler(OneLoginError)
 def _error(exc: OneLoginError) -> Response:
     return v2_error(exc.status, exc.message, exc.field)
+
+
+@bp.before_request
+def _require_key() -> Response | None:
+    key = account().config.simulator_key
+    if key is None:
+        return None
+    header = request.headers.get("Authorization", "")
+    given = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if hmac.compare_digest(given.encode(), key.encode()):
+        return None
+    response = v2_error(
+        401,
+        "The simulator API needs 'Authorization: Bearer <simulator key>' (printed by "
+        "`mock-onelogin serve` and `harness up`, and kept in their data folder)",
+    )
+    response.headers["WWW-Authenticate"] = 'Bearer realm="simulator"'
+    return response
 
 
 def _actor() -> Actor:

@@ -15,6 +15,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
+from tests.live import simulator_session
 from tests.mock_onelogin.conftest import NO_APPROVAL
 from tests.mock_onelogin.scim_stub import ScimStub
 
@@ -66,7 +67,7 @@ def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_until(lambda: requests.get(f"{base}/simulator/api/status", timeout=2).ok)
+    wait_until(lambda: requests.get(f"{base}/api/1/events/types", timeout=2).ok)
     return process
 
 
@@ -81,21 +82,22 @@ def test_live_server_provisions_in_the_background_and_keeps_state(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = serve(tmp_path, port)
+    sim = simulator_session(tmp_path)
     try:
-        status = requests.get(f"{base}/simulator/api/status", timeout=5).json()
+        status = sim.get(f"{base}/simulator/api/status", timeout=5).json()
         assert status["drain_mode"] == "worker"
         app_id = status["apps"][0]["id"]
-        requests.put(
+        sim.put(
             f"{base}/simulator/api/apps/{app_id}/connector",
             timeout=5,
             json={"scim_base_url": scim_server, "scim_bearer_token": stub.token},
         ).raise_for_status()
-        requests.put(
+        sim.put(
             f"{base}/simulator/api/apps/{app_id}/provisioning",
             timeout=5,
             json={"enabled": True, "require_approval": NO_APPROVAL},
         ).raise_for_status()
-        creds = requests.post(f"{base}/simulator/api/credentials", timeout=5).json()
+        creds = sim.post(f"{base}/simulator/api/credentials", timeout=5).json()
         token = requests.post(
             f"{base}/auth/oauth2/v2/token",
             timeout=5,
@@ -109,7 +111,7 @@ def test_live_server_provisions_in_the_background_and_keeps_state(
             timeout=5,
             json={"email": "live@example.com", "firstname": "Liv"},
         ).json()
-        requests.post(
+        sim.post(
             f"{base}/simulator/api/users/{user['id']}/logins", timeout=5, json={"app_id": app_id}
         ).raise_for_status()
 

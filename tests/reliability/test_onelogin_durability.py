@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.live import free_port
+from tests.live import free_port, simulator_session
 
 CLIENT = ("durability-client", "durability-secret-0123456789")
 
@@ -71,19 +71,20 @@ def test_acknowledged_changes_survive_sigkill(tmp_path: Path) -> None:
     acknowledged_logins: list[int] = []
     try:
         headers = _token(base)
-        app_id = requests.get(f"{base}/simulator/api/apps", timeout=5).json()[0]["id"]
+        sim = simulator_session(tmp_path)
+        app_id = sim.get(f"{base}/simulator/api/apps", timeout=5).json()[0]["id"]
         # Nothing answers at this SCIM URL; approval keeps every create task waiting.
-        requests.put(
+        sim.put(
             f"{base}/simulator/api/apps/{app_id}/connector",
             timeout=5,
             json={"scim_base_url": "http://127.0.0.1:9/scim/v2", "scim_bearer_token": "t"},
         ).raise_for_status()
-        requests.put(
+        sim.put(
             f"{base}/simulator/api/apps/{app_id}/provisioning",
             timeout=5,
             json={"enabled": True, "require_approval": {"create_user": True}},
         ).raise_for_status()
-        session = requests.Session()
+        session = simulator_session(tmp_path)
         for i in range(100_000):
             if i == 150:
                 os.kill(process.pid, signal.SIGKILL)
@@ -122,7 +123,7 @@ def test_acknowledged_changes_survive_sigkill(tmp_path: Path) -> None:
                 ).status_code
                 == 200
             ), user_id
-        tasks = requests.get(
+        tasks = sim.get(
             f"{base}/simulator/api/tasks", timeout=10, params={"state": "pending_approval"}
         ).json()
         waiting = {t["user_id"] for t in tasks}

@@ -56,7 +56,13 @@ def clock() -> ManualClock:
 @pytest.fixture
 def app(clock: ManualClock) -> Iterator[Flask]:
     application = create_app(
-        WrikeConfig(password_iterations=1000, harness_enabled=True, clock=clock)
+        WrikeConfig(
+            password_iterations=1000,
+            harness_enabled=True,
+            clock=clock,
+            # Host names the tests of SCIM locations send (any other is refused).
+            allowed_hosts=("wrike.example", "other.example", "bücher.example", "a b.example"),
+        )
     )
     yield application
     application.extensions["wrike"].store.close()

@@ -3,13 +3,10 @@ case files and scripts. No rule lives here."""
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Blueprint, Response, current_app, request
 
 from wrike_sp.domain.accounts import AccountAdmin, member_view
-from wrike_sp.domain.errors import AdminError
-from wrike_sp.web.http import admin_body, admin_json
+from wrike_sp.web.http import admin_body, admin_json, require_admin_key
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
 
@@ -21,15 +18,7 @@ def _admin() -> AccountAdmin:
 
 @blueprint.before_request
 def _require_key() -> None:
-    key = current_app.extensions["wrike"].config.admin_key
-    if key is None:
-        return
-    header = request.headers.get("Authorization", "")
-    given = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    if not hmac.compare_digest(given.encode(), key.encode()):
-        raise AdminError(
-            401, "unauthorized", "The admin API needs 'Authorization: Bearer <admin key>'"
-        )
+    require_admin_key("admin API")
 
 
 def _public_url() -> str:

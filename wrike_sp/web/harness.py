@@ -22,7 +22,13 @@ from flask import Blueprint, Response, current_app, request
 
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError
-from wrike_sp.web.http import ERROR_SCHEMA, SCIM_MEDIA_TYPE, admin_body, admin_json
+from wrike_sp.web.http import (
+    ERROR_SCHEMA,
+    SCIM_MEDIA_TYPE,
+    admin_body,
+    admin_json,
+    require_admin_key,
+)
 
 FAULT_KINDS = ("status", "latency", "drop", "lost_response", "malformed")
 _JOURNAL_BODY_LIMIT = 4096
@@ -254,6 +260,11 @@ def _dropping() -> Iterator[bytes]:
 
 
 blueprint = Blueprint("harness_api", __name__, url_prefix="/harness/api")
+
+
+@blueprint.before_request
+def _require_key() -> None:
+    require_admin_key("harness API")
 
 
 def _state() -> HarnessState:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from wrike_sp.domain.errors import AdminError, ScimError
 from wrike_sp.json_text import encode
@@ -99,3 +100,20 @@ def admin_body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise AdminError(400, "invalid_body", "The request body must be a JSON object")
     return body
+
+
+def require_admin_key(surface: str) -> None:
+    """The admin key as a bearer token, for the admin and harness APIs (none configured:
+    open, in-process tests only)."""
+    key = current_app.extensions["wrike"].config.admin_key
+    if key is None:
+        return
+    header = request.headers.get("Authorization", "")
+    given = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not hmac.compare_digest(given.encode(), key.encode()):
+        raise AdminError(
+            401,
+            "unauthorized",
+            f"The {surface} needs 'Authorization: Bearer <admin key>' (printed by "
+            "`wrike-sp serve` and `harness up`, and kept in their data folder)",
+        )

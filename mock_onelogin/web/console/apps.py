@@ -109,10 +109,17 @@ def save_configuration(app_id: int) -> Any:
         token = request.form.get("scim_bearer_token", "").strip()
         if token:  # an empty field keeps the saved token: the page never holds it
             data["scim_bearer_token"] = token
-        acct.apps.configure_connector(app_id, data, _actor())
+        had_token = bool(acct.apps.connector(app_id).scim_bearer_token)
+        saved = acct.apps.configure_connector(app_id, data, _actor())
     except OneLoginError as error:
         return _configuration_page(app_id, error.status, error=error.message, values=values)
     flash("Configuration saved.")
+    if had_token and not saved.scim_bearer_token:
+        flash(
+            "The SCIM Bearer Token was cleared: the SCIM Base URL now points to another "
+            "server. Enter the token for that server.",
+            "error",
+        )
     return _back("onelogin_pages.configuration", app_id=app_id)
 
 
