@@ -57,7 +57,7 @@ def served_provider(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
             "scim_url": re.search(r"^SCIM URL:\s+(\S+)", text, re.M),
             "token": re.search(r"^SCIM token:\s+(\S+)", text, re.M),
             "admin_api": re.search(r"^Admin API:\s+(\S+)", text, re.M),
-            "admin_key": re.search(r"Bearer ([^)\s]+)\)", text),
+            "admin_key": re.search(r"^Admin key:\s+(\S+)", text, re.M),
         }
         missing = [k for k, v in found.items() if v is None]
         assert not missing, f"wrike-sp serve did not print {missing}; it printed:\n{text}"

@@ -45,7 +45,7 @@ class World:
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    wrike = create_wrike(WrikeConfig())
+    wrike = create_wrike(WrikeConfig(allowed_hosts=("wrike.test",)))
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     account = OneLoginAccount(
         OneLoginConfig(drain_mode="sync"),

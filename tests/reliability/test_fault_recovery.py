@@ -30,7 +30,12 @@ CREATED, LINKED, CREATION_FAILED = 51, 59, 64
 @pytest.mark.slow
 def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     wrike = create_wrike(
-        WrikeConfig(harness_enabled=True, journal_size=100_000, password_iterations=1000)
+        WrikeConfig(
+            harness_enabled=True,
+            journal_size=100_000,
+            password_iterations=1000,
+            allowed_hosts=("wrike.test",),
+        )
     )
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     clock = FixedClock()
@@ -119,7 +124,9 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
 
     from tests.live import serving
 
-    wrike = create_wrike(WrikeConfig(harness_enabled=True, password_iterations=1000))
+    wrike = create_wrike(
+        WrikeConfig(harness_enabled=True, password_iterations=1000, allowed_hosts=("wrike.test",))
+    )
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     admin = wrike.test_client()
     clock = FixedClock()

@@ -19,7 +19,7 @@ ADMINS, USERS_EACH = 4, 40
 
 
 def test_worker_and_admin_actions_together_lose_no_task(tmp_path: Path) -> None:
-    wrike = create_wrike(WrikeConfig(password_iterations=1000))
+    wrike = create_wrike(WrikeConfig(password_iterations=1000, allowed_hosts=("wrike.test",)))
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     account = OneLoginAccount(
         OneLoginConfig(

@@ -26,7 +26,9 @@ def _login(client, path: str, form: dict[str, str]) -> None:
 
 def test_no_secret_leaks_anywhere(caplog) -> None:
     caplog.set_level(logging.DEBUG)
-    wrike = create_wrike(WrikeConfig(harness_enabled=True, password_iterations=1000))
+    wrike = create_wrike(
+        WrikeConfig(harness_enabled=True, password_iterations=1000, allowed_hosts=("wrike.test",))
+    )
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     account = OneLoginAccount(
         OneLoginConfig(drain_mode="sync"),
@@ -125,7 +127,7 @@ def test_no_secret_leaks_anywhere(caplog) -> None:
 
 
 def test_both_servers_refuse_oversized_bodies() -> None:
-    app = create_wrike(WrikeConfig(password_iterations=1000))
+    app = create_wrike(WrikeConfig(password_iterations=1000, allowed_hosts=("wrike.test",)))
     demo = seed_demo_account(app.extensions["wrike"].accounts)
     wrike = app.test_client()
     account = OneLoginAccount(OneLoginConfig())
