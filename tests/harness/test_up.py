@@ -107,6 +107,19 @@ def test_up_serves_both_stops_on_sigint_and_resumes(tmp_path: Path) -> None:
         assert token.status_code == 200, token.text
         assert requests.get(one["pages"], timeout=5).status_code == 200
         assert requests.get(wrike["pages"], timeout=5).status_code == 200
+        # Every control surface takes its key, printed and kept in the 0600 file.
+        for surface, path in (
+            (one["simulator_api"], "/status"),
+            (wrike["harness_api"], "/faults"),
+            (wrike["admin_api"], "/accounts"),
+        ):
+            assert surface["key"] in first
+            url = surface["url"] + path
+            assert requests.get(url, timeout=5).status_code == 401, url
+            keyed = requests.get(
+                url, timeout=5, headers={"Authorization": f"Bearer {surface['key']}"}
+            )
+            assert keyed.status_code == 200, url
         assert "Stopped." in interrupt(process)
         with pytest.raises(requests.ConnectionError):
             requests.get(wrike["pages"], timeout=2)
@@ -166,5 +179,22 @@ def test_start_seeds_serves_and_resumes_in_process(tmp_path: Path) -> None:
         assert not running.seeded
         assert running.info["wrike"]["scim_token"] == wrike["scim_token"]
         assert requests.get(running.info["wrike"]["pages"], timeout=5).status_code == 200
+    finally:
+        running.stop()
+
+
+def test_a_resume_on_another_wrike_port_moves_the_url_and_its_token(tmp_path: Path) -> None:
+    """The connector clears a token whose SCIM URL moves to another server; ``up`` gives
+    the token again with the new URL, so the connection test on the new port passes."""
+    from harness.up import start
+
+    running = start(tmp_path, "127.0.0.1", free_port(), free_port(), threads=2)
+    running.stop()
+    new_port = free_port()
+    running = start(tmp_path, "127.0.0.1", new_port, free_port(), threads=2)
+    try:
+        assert f":{new_port}/" in running.info["wrike"]["scim_url"]
+        assert running.info["onelogin"]["api_status"] == "Enabled"
+        assert any("moved to" in note for note in running.notes)
     finally:
         running.stop()
