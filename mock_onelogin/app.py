@@ -13,7 +13,7 @@ from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.domain.clock import Clock
 from mock_onelogin.engine import SessionFactory
 from mock_onelogin.web import BLUEPRINTS, console
-from mock_onelogin.web.common import RateLimiter
+from mock_onelogin.web.common import BoundedJSONProvider, RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
 
@@ -42,6 +42,7 @@ def create_app(
     app = Flask("mock_onelogin")
     # Every request body is bounded; a larger one is refused with 413 before it is read.
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json = BoundedJSONProvider(app)  # every get_json is depth-bounded
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)

@@ -149,3 +149,15 @@ UI_LABELS = {
 #: Admin actions without a documented event type (connector or Provisioning-tab saves,
 #: connection tests, admin retries) are logged as 26 "Provisioning event", a failed
 #: connection test as 25 "Provisioning exception" (see account/apps.py).
+
+#: Bounds on hostile input (the simulator's own, not OneLogin facts). Every id the API takes
+#: (users, roles, apps, events, tasks, in a path, a query or a JSON body) is an integer from
+#: 1 to 2^63 - 1, SQLite's INTEGER range; numbers are ASCII digits only. A page number is at
+#: most MAX_PAGE (with MAX_PAGE_LIMIT per page the offset stays far inside that range), and a
+#: cursor carries a limit from 1 to MAX_PAGE_LIMIT. A JSON body nests objects and arrays at
+#: most MAX_JSON_DEPTH deep, a SCIM JSON Template at most MAX_TEMPLATE_DEPTH (OneLogin's
+#: templates need about 4 levels); both are checked before the text is parsed.
+MAX_ID = 2**63 - 1
+MAX_PAGE = 1_000_000
+MAX_JSON_DEPTH = 32
+MAX_TEMPLATE_DEPTH = 16
