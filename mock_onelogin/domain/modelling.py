@@ -161,3 +161,10 @@ MAX_ID = 2**63 - 1
 MAX_PAGE = 1_000_000
 MAX_JSON_DEPTH = 32
 MAX_TEMPLATE_DEPTH = 16
+
+#: Live users are unique by these fields, compared case-insensitively (ASCII case folding, as
+#: SQLite's ``lower`` does; an empty value is not compared). OneLogin refuses a second user
+#: with a taken username; that it refuses a taken email too is our choice (no public source
+#: says). The store holds a unique index per field, so the rule also holds under concurrent
+#: writers; drop "email" here to allow shared emails.
+UNIQUE_USER_FIELDS: tuple[str, ...] = ("username", "email")
