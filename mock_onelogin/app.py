@@ -42,8 +42,7 @@ def create_app(
     app = Flask("mock_onelogin")
     # Every request body is bounded; a larger one is refused with 413 before it is read.
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.json = BoundedJSONProvider(app)  # every get_json is depth-bounded
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = BoundedJSONProvider(app)  # every get_json depth-bounded; keys kept in order
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
     for bp in BLUEPRINTS:

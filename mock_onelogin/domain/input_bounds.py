@@ -8,7 +8,7 @@ apply one rule.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeGuard
 
 from mock_onelogin.domain import modelling
 
@@ -29,7 +29,7 @@ def ascii_int(text: str, minimum: int = 0, maximum: int = modelling.MAX_ID) -> i
     return number if minimum <= number <= maximum else None
 
 
-def is_id(value: Any) -> bool:
+def is_id(value: Any) -> TypeGuard[int]:
     """A JSON value usable as an id: an integer (not a bool) from 1 to ``modelling.MAX_ID``."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= modelling.MAX_ID
 

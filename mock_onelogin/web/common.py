@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, g, request
+from flask.blueprints import BlueprintSetupState
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.routing import BaseConverter
@@ -56,7 +57,11 @@ class IdConverter(BaseConverter):
 def register_id_converter(bp: Blueprint) -> None:
     """Make ``<id:...>`` known to the app before the blueprint's routes are added (deferred
     functions run in the order they were recorded)."""
-    bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
+
+    def register(state: BlueprintSetupState) -> None:
+        state.app.url_map.converters.setdefault("id", IdConverter)
+
+    bp.record_once(register)
 
 
 def parse_json(raw: bytes, limit: int = modelling.MAX_JSON_DEPTH) -> Any:
@@ -79,7 +84,10 @@ def parse_json(raw: bytes, limit: int = modelling.MAX_JSON_DEPTH) -> Any:
 class BoundedJSONProvider(DefaultJSONProvider):
     """The app's JSON: ``request.get_json`` anywhere (the token endpoint, the console) reads
     a text nested deeper than ``modelling.MAX_JSON_DEPTH`` as invalid JSON (a ValueError,
-    which Flask answers 400, or None when asked to be silent), never a RecursionError."""
+    which Flask answers 400, or None when asked to be silent), never a RecursionError.
+    Answers keep their keys in the order they were built."""
+
+    sort_keys = False
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         text = s.decode(json.detect_encoding(s)) if isinstance(s, bytes) else s
