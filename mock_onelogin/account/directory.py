@@ -5,7 +5,8 @@ user is entitled to or known in."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from mock_onelogin.domain.events import EventType
 from mock_onelogin.domain.provisioning import ProvisioningSettings
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.domain.queue import Login
+from mock_onelogin.store.directory import UserFieldTaken
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,6 @@ class Directory:
 
     def create_user(self, data: Any, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
         fields = validate_user_payload(data, creating=True)
-        self._check_unique(fields)
         role_ids = fields.pop("role_ids", None)
         if role_ids:
             self._require_roles(role_ids)
@@ -96,7 +97,8 @@ class Directory:
             fields["activated_at"] = now
         if fields.get("password_set"):
             fields["password_changed_at"] = now
-        with self._store.transaction():
+        with self._unique(fields), self._store.transaction():
+            self._check_unique(fields)
             user_id = self._store.insert_user(fields, now)
             user = self._store.get_user(user_id) or {}
             events = [self._ctx.event(EventType.CREATED_USER, actor, user=user)]
@@ -118,23 +120,40 @@ class Directory:
         return self._ctx.require_user(user_id)
 
     def _check_unique(self, fields: dict[str, Any], user_id: int | None = None) -> None:
-        for column in ("username", "email"):
+        """Refuse a value of a unique field another live user holds. Called inside the write's
+        transaction, so that no other writer can take the value between check and write."""
+        for column in modelling.UNIQUE_USER_FIELDS:
             value = fields.get(column)
             if value:
                 other = self._store.find_user_by(column, value)
                 if other and other["id"] != user_id:
-                    raise ValidationFailed(
-                        f"Validation failed: {column.capitalize()} must be "
-                        f"unique; {value!r} is taken by user {other['id']}",
-                        column,
-                    )
+                    raise self._taken(column, value, other["id"])
+
+    @staticmethod
+    def _taken(column: str, value: str, other_id: int | None) -> ValidationFailed:
+        holder = f"user {other_id}" if other_id is not None else "another user"
+        return ValidationFailed(
+            f"Validation failed: {column.capitalize()} must be unique; {value!r} is taken "
+            f"by {holder}",
+            column,
+        )
+
+    @contextmanager
+    def _unique(self, fields: dict[str, Any]) -> Iterator[None]:
+        """The store's unique index refusing a write (another process holding the database
+        won the race) answers like the check: the same 422."""
+        try:
+            yield
+        except UserFieldTaken as exc:
+            value = str(fields.get(exc.field) or "")
+            other = self._store.find_user_by(exc.field, value) if value else None
+            raise self._taken(exc.field, value, other["id"] if other else None) from exc
 
     def update_user(
         self, user_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
     ) -> dict[str, Any]:
         before = self._ctx.require_user(user_id)
         fields = validate_user_payload(data, creating=False)
-        self._check_unique(fields, user_id)
         role_ids = fields.pop("role_ids", None)
         if role_ids is not None:
             self._require_roles(role_ids)
@@ -147,7 +166,8 @@ class Directory:
             if before["status"] == STATUS_PASSWORD_PENDING and "status" not in fields:
                 fields["status"] = STATUS_ACTIVE
         now = self._ctx.now()
-        with self._store.transaction():
+        with self._unique(fields), self._store.transaction():
+            self._check_unique(fields, user_id)
             self._store.update_user(user_id, fields, now)
             user = self._store.get_user(user_id) or {}
             events = [self._ctx.event(EventType.UPDATED_USER, actor, user=user)]

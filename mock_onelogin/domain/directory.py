@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import BadRequest, ValidationFailed
+from mock_onelogin.domain.input_bounds import ascii_int, is_id
 
 USER_STATES = {0: "Unapproved", 1: "Approved", 2: "Rejected", 3: "Unlicensed"}
 USER_STATUSES = {
@@ -95,10 +97,13 @@ def validate_user_payload(data: Any, *, creating: bool) -> dict[str, Any]:
     for key in INT_FIELDS:
         if key in data:
             value = data[key]
-            if key == "manager_user_id" and isinstance(value, str) and value.isdigit():
-                value = int(value)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise ValidationFailed(f"Validation failed: {key} must be an integer", key)
+            if key == "manager_user_id" and isinstance(value, str):
+                value = ascii_int(value, 1) or value
+            if value is not None and not (is_id(value) or value == 0):
+                raise ValidationFailed(
+                    f"Validation failed: {key} must be an integer from 0 to {modelling.MAX_ID}",
+                    key,
+                )
             out[key] = value
     if "state" in out and out["state"] not in USER_STATES:
         raise ValidationFailed(
@@ -160,6 +165,9 @@ def validate_id_list(value: Any, name: str) -> list[int]:
     if not isinstance(value, list):
         raise BadRequest("Expected array in request", name)
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int):
-            raise BadRequest(f"{name} must contain integer ids, not {item!r}", name)
+        if not is_id(item):
+            raise BadRequest(
+                f"{name} must contain integer ids from 1 to {modelling.MAX_ID}, not {item!r}",
+                name,
+            )
     return list(dict.fromkeys(value))

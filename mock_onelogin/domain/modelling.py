@@ -155,3 +155,22 @@ UI_LABELS = {
 #: never sent to another (whether OneLogin's page does this is not documented: a safety
 #: choice). A change of path on the same server keeps the token.
 TOKEN_STAYS_WITH_ITS_ORIGIN = True
+
+#: Bounds on hostile input (the simulator's own, not OneLogin facts). Every id the API takes
+#: (users, roles, apps, events, tasks, in a path, a query or a JSON body) is an integer from
+#: 1 to 2^63 - 1, SQLite's INTEGER range; numbers are ASCII digits only. A page number is at
+#: most MAX_PAGE (with MAX_PAGE_LIMIT per page the offset stays far inside that range), and a
+#: cursor carries a limit from 1 to MAX_PAGE_LIMIT. A JSON body nests objects and arrays at
+#: most MAX_JSON_DEPTH deep, a SCIM JSON Template at most MAX_TEMPLATE_DEPTH (OneLogin's
+#: templates need about 4 levels); both are checked before the text is parsed.
+MAX_ID = 2**63 - 1
+MAX_PAGE = 1_000_000
+MAX_JSON_DEPTH = 32
+MAX_TEMPLATE_DEPTH = 16
+
+#: Live users are unique by these fields, compared case-insensitively (ASCII case folding, as
+#: SQLite's ``lower`` does; an empty value is not compared). OneLogin refuses a second user
+#: with a taken username; that it refuses a taken email too is our choice (no public source
+#: says). The store holds a unique index per field, so the rule also holds under concurrent
+#: writers; drop "email" here to allow shared emails.
+UNIQUE_USER_FIELDS: tuple[str, ...] = ("username", "email")

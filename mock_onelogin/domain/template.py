@@ -16,6 +16,7 @@ from typing import Any
 
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import ValidationFailed
+from mock_onelogin.domain.input_bounds import nesting_exceeds, structure_exceeds
 from mock_onelogin.domain.modelling import (
     CORE_SCHEMA,
     DEFAULT_PARAMETER_SOURCES,
@@ -215,10 +216,21 @@ class CompiledTemplate:
 
 def parse_template(text: str | Mapping[str, Any]) -> dict[str, Any]:
     """Accept the template as the admin pastes it (text) or as JSON; it must be an object."""
+    limit = modelling.MAX_TEMPLATE_DEPTH
+    too_deep = ValidationFailed(
+        f"SCIM JSON Template nests objects and arrays more than {limit} levels deep.",
+        "scim_json_template",
+    )
     if isinstance(text, Mapping):
+        if structure_exceeds(text, limit):
+            raise too_deep
         return dict(text)
+    if isinstance(text, str) and nesting_exceeds(text, limit):
+        raise too_deep
     try:
         value = json.loads(text)
+    except RecursionError as exc:  # unreachable after the scan; kept as a net
+        raise too_deep from exc
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(
             f"SCIM JSON Template is not valid JSON: {exc}", "scim_json_template"

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+import re
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, INT_FIELDS, STRING_FIELDS
 from mock_onelogin.domain.queries import (
     USER_SORT_FIELDS,
@@ -14,6 +19,11 @@ from mock_onelogin.domain.queries import (
     UserQuery,
 )
 from mock_onelogin.store._database import Database, chunks, marks
+from mock_onelogin.store.schema import (
+    DUPLICATE_USERS_SQL,
+    UNIQUE_USER_INDEX,
+    UNIQUE_USER_INDEX_SQL,
+)
 
 #: The users table's columns a caller may write (the API's fields, then the simulator's own).
 USER_COLUMNS = (
@@ -30,6 +40,38 @@ _ENTITLED_USERS = (
     "WHERE ra.app_id = ? {among_ru} UNION SELECT user_id AS uid FROM direct_logins "
     "WHERE app_id = ? {among}"
 )
+
+
+#: The fields a unique index can hold (the SQL names of ``modelling.UNIQUE_USER_FIELDS``).
+UNIQUE_CAPABLE = ("username", "email")
+_UNIQUE_INDEX_NAME = re.compile(r"users_unique_(\w+)|users\.(\w+)")
+
+
+class UserFieldTaken(Exception):
+    """A write would give two live users the same value of a unique field; the unique index
+    refused it (the account layer checks first, so this is the last line under a race)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} is taken by another live user")
+        self.field = field
+
+
+class DuplicateUsers(RuntimeError):
+    """An existing database holds live users who share a unique field, so the unique index
+    cannot be built. The store refuses to open it rather than pick a winner: which account
+    is the real one is an admin's call."""
+
+
+@contextmanager
+def _unique_refusals() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        match = _UNIQUE_INDEX_NAME.search(str(exc))
+        field = next((g for g in match.groups() if g), None) if match else None
+        if field not in UNIQUE_CAPABLE:
+            raise
+        raise UserFieldTaken(field) from exc
 
 
 def _match(column: str, value: str) -> tuple[str, str]:
@@ -79,15 +121,47 @@ def _user_where(query: UserQuery) -> tuple[str, list[Any]]:
 
 
 class DirectoryStore(Database):
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        super().__init__(path)
+        try:
+            self._migrate_unique_users()
+        except DuplicateUsers:
+            self.close()
+            raise
+
+    def _migrate_unique_users(self) -> None:
+        """Build the unique index of each field in ``modelling.UNIQUE_USER_FIELDS`` (and drop
+        the index of a field taken out of it). A database written before the index existed
+        is checked first: live users who already share a value stop the open with
+        :class:`DuplicateUsers`, naming them."""
+        with self.transaction():
+            for field in UNIQUE_CAPABLE:
+                if field not in modelling.UNIQUE_USER_FIELDS:
+                    self._conn.execute(
+                        f"DROP INDEX IF EXISTS {UNIQUE_USER_INDEX.format(field=field)}"
+                    )
+                    continue
+                clashes = self._all(DUPLICATE_USERS_SQL.format(field=field))
+                if clashes:
+                    listed = "; ".join(f"{c['value']!r}: users {c['ids']}" for c in clashes)
+                    raise DuplicateUsers(
+                        f"{self.path}: live users share a {field} ({listed}), so the unique "
+                        f"{field} index cannot be built. Rename or delete all but one user of "
+                        "each, then open the database again."
+                    )
+                self._conn.execute(UNIQUE_USER_INDEX_SQL.format(field=field))
+
     # users --------------------------------------------------------------------------------
     def insert_user(self, fields: dict[str, Any], now: str) -> int:
+        """Raises :class:`UserFieldTaken` when a unique field's value is taken."""
         data = {k: v for k, v in fields.items() if k in USER_COLUMNS}
         data["custom_attributes"] = json.dumps(data.get("custom_attributes") or {})
         cols = [*data, "created_at", "updated_at"]
-        cur = self._write(
-            f"INSERT INTO users ({', '.join(cols)}) VALUES ({marks(len(cols))})",
-            [*data.values(), now, now],
-        )
+        with _unique_refusals():
+            cur = self._write(
+                f"INSERT INTO users ({', '.join(cols)}) VALUES ({marks(len(cols))})",
+                [*data.values(), now, now],
+            )
         return int(cur.lastrowid or 0)
 
     def update_user(self, user_id: int, fields: dict[str, Any], now: str) -> None:
@@ -95,10 +169,11 @@ class DirectoryStore(Database):
         if "custom_attributes" in data:
             data["custom_attributes"] = json.dumps(data["custom_attributes"] or {})
         data["updated_at"] = now
-        self._write(
-            f"UPDATE users SET {', '.join(f'{k} = ?' for k in data)} WHERE id = ?",
-            [*data.values(), user_id],
-        )
+        with _unique_refusals():
+            self._write(
+                f"UPDATE users SET {', '.join(f'{k} = ?' for k in data)} WHERE id = ?",
+                [*data.values(), user_id],
+            )
 
     def soft_delete_user(self, user_id: int, now: str) -> None:
         """The user is kept (the System Log and the app's Users tab still name them) but loses

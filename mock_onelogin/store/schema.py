@@ -76,3 +76,17 @@ CREATE TABLE IF NOT EXISTS tokens (
     expires_ts REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
 );
 """
+
+#: One partial unique index per field of ``modelling.UNIQUE_USER_FIELDS``: live users only
+#: (a deleted user keeps its username), case-insensitive, empty values left out.
+UNIQUE_USER_INDEX = "users_unique_{field}"
+UNIQUE_USER_INDEX_SQL = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS users_unique_{field} ON users(lower({field})) "
+    "WHERE deleted_at IS NULL AND {field} IS NOT NULL AND {field} <> ''"
+)
+#: Live users who share a value of ``field`` (what would stop the index being built).
+DUPLICATE_USERS_SQL = (
+    "SELECT lower({field}) AS value, group_concat(id) AS ids FROM users "
+    "WHERE deleted_at IS NULL AND {field} IS NOT NULL AND {field} <> '' "
+    "GROUP BY lower({field}) HAVING count(*) > 1 ORDER BY min(id)"
+)

@@ -11,11 +11,20 @@ from flask import Blueprint, Response, jsonify, request
 
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.events import EVENT_TYPES
-from mock_onelogin.web.common import account, authenticate, int_arg, rate_headers
+from mock_onelogin.domain.input_bounds import ascii_int
+from mock_onelogin.web.common import (
+    account,
+    authenticate,
+    bounded_int,
+    int_arg,
+    rate_headers,
+    register_id_converter,
+)
 from mock_onelogin.web.errors import v1_error, v1_success
 from mock_onelogin.web.serializers import event_json
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/1")
+register_id_converter(bp)
 PUBLIC = {"api_v1.event_types"}
 
 
@@ -53,10 +62,7 @@ def event_type_ids() -> list[int]:
         for part in value.split(","):
             if not part.strip():
                 continue
-            try:
-                out.append(int(part))
-            except ValueError as exc:
-                raise BadRequest(f"event_type_id must be integers, not {part!r}") from exc
+            out.append(bounded_int("event_type_id", part))
     return out
 
 
@@ -65,9 +71,12 @@ def _cursor_id(name: str) -> int | None:
     if not value:
         return None
     try:
-        return int(base64.urlsafe_b64decode(value.encode()).decode())
+        event_id = ascii_int(base64.urlsafe_b64decode(value.encode()).decode(), 1)
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"{name} {value!r} is not a cursor this API issued") from exc
+    if event_id is None:
+        raise BadRequest(f"{name} {value!r} is not a cursor this API issued")
+    return event_id
 
 
 def _encode(event_id: int) -> str:
@@ -118,7 +127,7 @@ def events() -> Response:
     return jsonify(v1_success(data, pagination=pagination))
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 def event(event_id: int) -> Response:
     rows = account().system_log.events(event_id=event_id, limit=1)
     if not rows:
@@ -126,7 +135,7 @@ def event(event_id: int) -> Response:
     return jsonify(v1_success(event_json(rows[0], account().config.account_id)))
 
 
-@bp.get("/users/<int:user_id>/roles")
+@bp.get("/users/<id:user_id>/roles")
 def user_roles(user_id: int) -> Response:
     account().directory.require_user(user_id)
     return jsonify(v1_success(account().directory.user_role_ids(user_id)))

@@ -16,11 +16,13 @@ from mock_onelogin.web.common import (
     account,
     actor,
     authenticate,
+    bounded_int,
     int_arg,
     json_body,
     page_args,
     page_headers,
     rate_headers,
+    register_id_converter,
 )
 from mock_onelogin.web.errors import v2_error
 from mock_onelogin.web.serializers import (
@@ -32,6 +34,7 @@ from mock_onelogin.web.serializers import (
 )
 
 bp = Blueprint("api_v2", __name__, url_prefix="/api/2")
+register_id_converter(bp)
 
 USER_TIME_FILTERS = {
     "created_since": ("created_at", True),
@@ -94,12 +97,7 @@ def list_users() -> Response:
     ids: tuple[int, ...] | None = None
     user_ids = request.args.get("user_ids")
     if user_ids:
-        try:
-            ids = tuple(int(x) for x in user_ids.split(",") if x.strip())
-        except ValueError as exc:
-            raise BadRequest(
-                "user_ids must be a comma-separated list of integers", "user_ids"
-            ) from exc
+        ids = tuple(bounded_int("user_ids", x) for x in user_ids.split(",") if x.strip())
     custom = []
     for key, value in request.args.items():
         match = re.fullmatch(r"custom_attributes\.([A-Za-z0-9_]+)", key)
@@ -112,7 +110,7 @@ def list_users() -> Response:
             custom=tuple(custom),
             times=tuple(times),
             nobody=nobody,
-            directory_id=int_arg("directory_id"),
+            directory_id=int_arg("directory_id", minimum=0),
             ids=ids,
             sort=sort.lstrip("+- "),
             descending=sort.startswith("-"),
@@ -141,26 +139,26 @@ def _mappings_arg() -> None:
         raise BadRequest("validate_policy must be true or false", "validate_policy")
 
 
-@bp.get("/users/<int:user_id>")
+@bp.get("/users/<id:user_id>")
 def get_user(user_id: int) -> Response:
     user = account().directory.require_user(user_id)
     return jsonify(user_json(user, account().directory.user_role_ids(user_id)))
 
 
-@bp.put("/users/<int:user_id>")
+@bp.put("/users/<id:user_id>")
 def update_user(user_id: int) -> Response:
     _mappings_arg()
     user = account().directory.update_user(user_id, json_body(), actor())
     return jsonify(user_json(user, account().directory.user_role_ids(user_id)))
 
 
-@bp.delete("/users/<int:user_id>")
+@bp.delete("/users/<id:user_id>")
 def delete_user(user_id: int) -> tuple[str, int]:
     account().directory.delete_user(user_id, actor())
     return "", modelling.DELETE_STATUS
 
 
-@bp.get("/users/<int:user_id>/apps")
+@bp.get("/users/<id:user_id>/apps")
 def user_apps(user_id: int) -> Response:
     return jsonify([user_app_json(item) for item in account().directory.user_apps(user_id)])
 
@@ -203,23 +201,23 @@ def create_role() -> tuple[Response, int]:
     return jsonify({"id": role_id}), 201
 
 
-@bp.get("/roles/<int:role_id>")
+@bp.get("/roles/<id:role_id>")
 def get_role(role_id: int) -> Response:
     return jsonify(_role_json(account().directory.require_role(role_id)))
 
 
-@bp.put("/roles/<int:role_id>")
+@bp.put("/roles/<id:role_id>")
 def update_role(role_id: int) -> Response:
     return jsonify({"id": account().directory.rename_role(role_id, json_body())})
 
 
-@bp.delete("/roles/<int:role_id>")
+@bp.delete("/roles/<id:role_id>")
 def delete_role(role_id: int) -> tuple[str, int]:
     account().directory.delete_role(role_id, actor())
     return "", modelling.DELETE_STATUS
 
 
-@bp.get("/roles/<int:role_id>/apps")
+@bp.get("/roles/<id:role_id>/apps")
 def role_apps(role_id: int) -> Response:
     account().directory.require_role(role_id)
     limit, page = page_args()
@@ -229,13 +227,13 @@ def role_apps(role_id: int) -> Response:
     return _paged(apps[(page - 1) * limit : page * limit], len(apps), limit, page)
 
 
-@bp.put("/roles/<int:role_id>/apps")
+@bp.put("/roles/<id:role_id>/apps")
 def set_role_apps(role_id: int) -> Response:
     apps = account().directory.set_role_apps(role_id, json_body(array=True), actor())
     return jsonify([{"id": a} for a in apps])
 
 
-@bp.get("/roles/<int:role_id>/users")
+@bp.get("/roles/<id:role_id>/users")
 def role_users(role_id: int) -> Response:
     account().directory.require_role(role_id)
     limit, page = page_args()
@@ -255,19 +253,19 @@ def role_users(role_id: int) -> Response:
     return _paged(items[(page - 1) * limit : page * limit], len(items), limit, page)
 
 
-@bp.post("/roles/<int:role_id>/users")
+@bp.post("/roles/<id:role_id>/users")
 def add_role_users(role_id: int) -> Response:
     ids = account().directory.add_role_users(role_id, json_body(array=True), actor())
     return jsonify([{"id": u} for u in ids])
 
 
-@bp.delete("/roles/<int:role_id>/users")
+@bp.delete("/roles/<id:role_id>/users")
 def remove_role_users(role_id: int) -> tuple[str, int]:
     account().directory.remove_role_users(role_id, json_body(array=True), actor())
     return "", modelling.DELETE_STATUS
 
 
-@bp.get("/roles/<int:role_id>/admins")
+@bp.get("/roles/<id:role_id>/admins")
 def role_admins(role_id: int) -> Response:
     account().directory.require_role(role_id)
     return _paged([], 0, modelling.DEFAULT_PAGE_LIMIT, 1)
@@ -281,13 +279,13 @@ def list_apps() -> Response:
     return jsonify(apps)
 
 
-@bp.get("/apps/<int:app_id>")
+@bp.get("/apps/<id:app_id>")
 def get_app(app_id: int) -> Response:
     app = account().apps.require_app(app_id)
     return jsonify(app_json(app, account().apps.app_role_ids(app_id)))
 
 
-@bp.get("/apps/<int:app_id>/users")
+@bp.get("/apps/<id:app_id>/users")
 def app_users(app_id: int) -> Response:
     limit, page = page_args()
     ids = account().apps.app_user_ids(app_id)

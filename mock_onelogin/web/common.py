@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import threading
 import time
 from typing import Any
 from urllib.parse import parse_qs
 
-from flask import Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request
+from flask.blueprints import BlueprintSetupState
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import NotFound as RouteNotFound
+from werkzeug.routing import BaseConverter
 
 from mock_onelogin.account import Actor, OneLoginAccount
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import BadRequest, OneLoginError
+from mock_onelogin.domain.input_bounds import ascii_int, nesting_exceeds
 
 
 class Unauthorized(OneLoginError):
@@ -28,50 +34,125 @@ def account() -> OneLoginAccount:
     return current_app.extensions["mock_onelogin"]
 
 
+class IdConverter(BaseConverter):
+    """``<id:name>`` in a route: an id is ASCII digits from 1 to ``modelling.MAX_ID``.
+    Anything that is not digits matches no route (the blueprint's catch-all answers 404);
+    digits out of range are a 404 that says why, in the API family's shape."""
+
+    regex = r"[0-9]+"
+    part_isolating = True
+
+    def to_python(self, value: str) -> int:
+        number = ascii_int(value, 1)
+        if number is None:
+            raise RouteNotFound(
+                f"No object has the id {value}: ids are integers from 1 to {modelling.MAX_ID}"
+            )
+        return number
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+def register_id_converter(bp: Blueprint) -> None:
+    """Make ``<id:...>`` known to the app before the blueprint's routes are added (deferred
+    functions run in the order they were recorded)."""
+
+    def register(state: BlueprintSetupState) -> None:
+        state.app.url_map.converters.setdefault("id", IdConverter)
+
+    bp.record_once(register)
+
+
+def parse_json(raw: bytes, limit: int = modelling.MAX_JSON_DEPTH) -> Any:
+    """JSON text as the API reads it: UTF-8 (or the UTF-16/32 ``json`` detects), nested at
+    most ``limit`` deep (checked before parsing), else a 400."""
+    try:
+        text = raw.decode(json.detect_encoding(raw))
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"Request body is not valid JSON: {exc}") from exc
+    if nesting_exceeds(text, limit):
+        raise BadRequest(f"Request body nests objects and arrays more than {limit} levels deep")
+    try:
+        return json.loads(text)
+    except RecursionError as exc:  # the scan above makes this unreachable; kept as a net
+        raise BadRequest("Request body is nested too deeply") from exc
+    except ValueError as exc:
+        raise BadRequest(f"Request body is not valid JSON: {exc}") from exc
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """The app's JSON: ``request.get_json`` anywhere (the token endpoint, the console) reads
+    a text nested deeper than ``modelling.MAX_JSON_DEPTH`` as invalid JSON (a ValueError,
+    which Flask answers 400, or None when asked to be silent), never a RecursionError.
+    Answers keep their keys in the order they were built."""
+
+    sort_keys = False
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        text = s.decode(json.detect_encoding(s)) if isinstance(s, bytes) else s
+        if nesting_exceeds(text, modelling.MAX_JSON_DEPTH):
+            raise ValueError(f"JSON nested more than {modelling.MAX_JSON_DEPTH} levels deep")
+        return super().loads(text, **kwargs)
+
+
 def json_body(*, array: bool = False) -> Any:
     """The request's JSON, refusing malformed bodies with a 400 instead of a crash."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise BadRequest("Expected array in request" if array else "Request body is empty")
-    try:
-        import json
-
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest(f"Request body is not valid JSON: {exc}") from exc
+    data = parse_json(raw)
     if array and not isinstance(data, list):
         raise BadRequest("Expected array in request")
     return data
 
 
-def int_arg(
-    name: str, default: int | None = None, minimum: int = 0, maximum: int | None = None
-) -> int | None:
-    value = request.args.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise BadRequest(f"{name} must be an integer, not {value!r}", name) from exc
-    if number < minimum or (maximum is not None and number > maximum):
-        raise BadRequest(f"{name} must be between {minimum} and {maximum}", name)
+def bounded_int(name: str, value: str, minimum: int = 1, maximum: int = modelling.MAX_ID) -> int:
+    """One integer from a query or a cursor: ASCII digits in [minimum, maximum], else a 400
+    naming the range."""
+    number = ascii_int(value.strip(), minimum, maximum)
+    if number is None:
+        raise BadRequest(
+            f"{name} must be an integer from {minimum} to {maximum}, not {value!r}", name
+        )
     return number
 
 
+def int_arg(
+    name: str, default: int | None = None, minimum: int = 1, maximum: int = modelling.MAX_ID
+) -> int | None:
+    """An integer query argument (an id unless told otherwise: 1 to ``modelling.MAX_ID``)."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return default
+    return bounded_int(name, value, minimum, maximum)
+
+
 def page_args() -> tuple[int, int]:
-    """v2 paging: ``limit`` and ``page``, or a ``cursor`` that encodes both."""
+    """v2 paging: ``limit`` (1 to ``MAX_PAGE_LIMIT``) and ``page`` (1 to ``MAX_PAGE``), or a
+    ``cursor`` that encodes both, held to the same ranges."""
     cursor = request.args.get("cursor")
     if cursor:
         try:
-            decoded = parse_qs(base64.b64decode(cursor.encode(), validate=True).decode())
-            return int(decoded["limit"][0]), max(1, int(decoded["page"][0]))
-        except (binascii.Error, KeyError, ValueError, UnicodeDecodeError) as exc:
+            decoded = parse_qs(
+                base64.b64decode(cursor.encode(), validate=True).decode(), strict_parsing=True
+            )
+            limit_text, page_text = decoded["limit"][0], decoded["page"][0]
+        except (binascii.Error, KeyError, IndexError, ValueError, UnicodeError) as exc:
             raise BadRequest(
                 f"cursor {cursor!r} is not a cursor this API issued", "cursor"
             ) from exc
+        limit = ascii_int(limit_text, 1, modelling.MAX_PAGE_LIMIT)
+        page = ascii_int(page_text, 1, modelling.MAX_PAGE)
+        if limit is None or page is None:
+            raise BadRequest(
+                f"cursor {cursor!r} is not a cursor this API issued: its limit must be from 1 "
+                f"to {modelling.MAX_PAGE_LIMIT} and its page from 1 to {modelling.MAX_PAGE}",
+                "cursor",
+            )
+        return limit, page
     limit = int_arg("limit", modelling.DEFAULT_PAGE_LIMIT, 1, modelling.MAX_PAGE_LIMIT)
-    page = int_arg("page", 1, 1)
+    page = int_arg("page", 1, 1, modelling.MAX_PAGE)
     assert limit is not None and page is not None
     return limit, page
 

@@ -15,14 +15,23 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from mock_onelogin.account import Actor
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.events import EVENT_TYPES
+from mock_onelogin.domain.input_bounds import is_id
 from mock_onelogin.web.api_v1 import events_query
-from mock_onelogin.web.common import RateLimiter, account, int_arg, json_body
+from mock_onelogin.web.common import (
+    RateLimiter,
+    account,
+    int_arg,
+    json_body,
+    register_id_converter,
+)
 from mock_onelogin.web.errors import v2_error
 from mock_onelogin.web.serializers import UI_LABELS, event_json, task_json, user_brief
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator/api")
+register_id_converter(bp)
 
 
 @bp.errorhandler(OneLoginError)
@@ -127,33 +136,33 @@ def create_app_route() -> tuple[Response, int]:
     return jsonify({"id": app_id, "name": account().apps.require_app(app_id)["name"]}), 201
 
 
-@bp.get("/apps/<int:app_id>/connector")
+@bp.get("/apps/<id:app_id>/connector")
 def get_connector(app_id: int) -> Response:
     return jsonify(account().apps.connector(app_id).to_json())
 
 
-@bp.put("/apps/<int:app_id>/connector")
+@bp.put("/apps/<id:app_id>/connector")
 def put_connector(app_id: int) -> Response:
     return jsonify(account().apps.configure_connector(app_id, json_body(), _actor()).to_json())
 
 
-@bp.post("/apps/<int:app_id>/api-connection/enable")
+@bp.post("/apps/<id:app_id>/api-connection/enable")
 def enable_api_connection(app_id: int) -> Response:
     config = account().apps.enable_api_connection(app_id, _actor())
     return jsonify({"api_status": config.api_status, "message": config.api_status_message})
 
 
-@bp.get("/apps/<int:app_id>/provisioning")
+@bp.get("/apps/<id:app_id>/provisioning")
 def get_provisioning(app_id: int) -> Response:
     return jsonify(account().apps.settings(app_id).to_json())
 
 
-@bp.put("/apps/<int:app_id>/provisioning")
+@bp.put("/apps/<id:app_id>/provisioning")
 def put_provisioning(app_id: int) -> Response:
     return jsonify(account().apps.set_provisioning(app_id, json_body(), _actor()).to_json())
 
 
-@bp.get("/apps/<int:app_id>/users")
+@bp.get("/apps/<id:app_id>/users")
 def app_users(app_id: int) -> Response:
     """The app's Users tab: each user's provisioning state, its UI label and last error."""
     out = []
@@ -181,7 +190,7 @@ def tasks() -> Response:
     return jsonify([task_json(r) for r in rows])
 
 
-@bp.get("/tasks/<int:task_id>")
+@bp.get("/tasks/<id:task_id>")
 def task(task_id: int) -> Response:
     return jsonify(task_json(account().approvals.require_task(task_id)))
 
@@ -190,22 +199,22 @@ def task(task_id: int) -> Response:
 def approve_all() -> Response:
     body = _optional_body()
     app_id = body.get("app_id")
-    if app_id is not None and (isinstance(app_id, bool) or not isinstance(app_id, int)):
-        raise BadRequest("app_id must be an integer", "app_id")
+    if app_id is not None and not is_id(app_id):
+        raise BadRequest(f"app_id must be an integer from 1 to {modelling.MAX_ID}", "app_id")
     return jsonify({"approved": account().approvals.approve_all(app_id, _actor())})
 
 
-@bp.post("/tasks/<int:task_id>/approve")
+@bp.post("/tasks/<id:task_id>/approve")
 def approve(task_id: int) -> Response:
     return jsonify(task_json(account().approvals.approve(task_id, _actor())))
 
 
-@bp.post("/tasks/<int:task_id>/deny")
+@bp.post("/tasks/<id:task_id>/deny")
 def deny(task_id: int) -> Response:
     return jsonify(task_json(account().approvals.deny(task_id, _actor())))
 
 
-@bp.post("/tasks/<int:task_id>/retry")
+@bp.post("/tasks/<id:task_id>/retry")
 def retry(task_id: int) -> Response:
     return jsonify(task_json(account().approvals.retry(task_id, _actor())))
 
@@ -214,10 +223,8 @@ def retry(task_id: int) -> Response:
 def drain() -> Response:
     body = _optional_body()
     max_tasks = body.get("max_tasks")
-    if max_tasks is not None and (
-        isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 1
-    ):
-        raise BadRequest("max_tasks must be a positive integer", "max_tasks")
+    if max_tasks is not None and not is_id(max_tasks):
+        raise BadRequest(f"max_tasks must be an integer from 1 to {modelling.MAX_ID}", "max_tasks")
     return jsonify(account().drain(max_tasks))
 
 
@@ -225,22 +232,22 @@ def drain() -> Response:
 def reconcile() -> Response:
     body = _optional_body()
     app_id = body.get("app_id")
-    if app_id is not None and (isinstance(app_id, bool) or not isinstance(app_id, int)):
-        raise BadRequest("app_id must be an integer", "app_id")
+    if app_id is not None and not is_id(app_id):
+        raise BadRequest(f"app_id must be an integer from 1 to {modelling.MAX_ID}", "app_id")
     return jsonify({"queued": account().provisioning.reconcile(app_id)})
 
 
-@bp.post("/users/<int:user_id>/logins")
+@bp.post("/users/<id:user_id>/logins")
 def add_login(user_id: int) -> tuple[Response, int]:
     body = json_body()
     app_id = body.get("app_id") if isinstance(body, dict) else None
-    if isinstance(app_id, bool) or not isinstance(app_id, int):
-        raise BadRequest("app_id (integer) is required", "app_id")
+    if not is_id(app_id):
+        raise BadRequest(f"app_id (an integer from 1 to {modelling.MAX_ID}) is required", "app_id")
     account().directory.add_login(user_id, app_id, _actor())
     return jsonify({"user_id": user_id, "app_id": app_id}), 201
 
 
-@bp.delete("/users/<int:user_id>/logins/<int:app_id>")
+@bp.delete("/users/<id:user_id>/logins/<id:app_id>")
 def remove_login(user_id: int, app_id: int) -> tuple[str, int]:
     account().directory.remove_login(user_id, app_id, _actor())
     return "", 204
@@ -254,7 +261,7 @@ def system_log() -> Response:
     return jsonify([event_json(r, acct.config.account_id, with_scim=True) for r in rows])
 
 
-@bp.get("/system-log/<int:event_id>")
+@bp.get("/system-log/<id:event_id>")
 def system_log_event(event_id: int) -> Response:
     rows = account().system_log.events(event_id=event_id, limit=1)
     if not rows:

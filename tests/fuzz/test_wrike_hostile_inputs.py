@@ -145,3 +145,47 @@ def test_search_body_with_odd_schemas_is_invalid_syntax(scim, schemas):
     response = scim.request("POST", "/Users/.search", {"schemas": schemas, "filter": "userName pr"})
     assert response.status_code == 400
     assert response.get_json()["scimType"] == "invalidSyntax"
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        "%C2%B9",  # SUPERSCRIPT ONE: str.isdigit() is true, int() refuses it (was a 500)
+        "%EF%BC%91",  # FULLWIDTH DIGIT ONE: int() reads it as 1 (reached account 1)
+        "%D9%A1",  # ARABIC-INDIC DIGIT ONE
+        "01",  # not the canonical spelling of account 1
+        "0",
+        str(2**63),
+        "9" * 19,
+    ],
+)
+def test_account_ids_are_ascii_digits_below_2_63(client, demo, account):
+    response = client.get(
+        f"/scim/{account}/v2/Users", headers={"Authorization": f"Bearer {demo.token}"}
+    )
+    assert response.status_code == 404, response.get_data()[:300]
+    assert response.mimetype == "application/scim+json"
+    assert response.get_json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+
+
+@pytest.mark.parametrize("value", ["\u0661", "\uff11", "1_0", "0x10"])
+@pytest.mark.parametrize("name", ["startIndex", "count"])
+def test_query_integers_are_ascii_digits(scim, name, value):
+    response = scim.request("GET", "/Users", query_string={name: value})
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["scimType"] == "invalidValue"
+
+
+def _deep(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+def test_the_json_depth_bound_is_32_levels(scim):
+    """Refused before parsing: 32 levels parse (and are refused for their content), 33 are
+    refused as too deep."""
+    headers = {"Content-Type": "application/scim+json"}
+    at_bound = scim.request("POST", "/Users", data=_deep(32), headers=headers).get_json()
+    beyond = scim.request("POST", "/Users", data=_deep(33), headers=headers).get_json()
+    assert "levels deep" not in at_bound["detail"]
+    assert beyond["scimType"] == "invalidSyntax"
+    assert beyond["detail"] == "The JSON body nests objects and arrays more than 32 levels deep"

@@ -3,10 +3,12 @@ writes nothing."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -98,3 +100,212 @@ def test_no_body_causes_a_500(endpoint: tuple[str, str], body: Any) -> None:
     if response.status_code >= 400:
         assert _shaped(response.get_json()), response.get_data(as_text=True)
         assert account.store.total_changes == writes_before, "refused but written"
+
+
+# Numbers and nesting: each case below made the old code answer 500 (SQLite overflow,
+# RecursionError, ZeroDivisionError) or accept a value it should refuse. ------------------
+BIG = str(2**63)  # one past SQLite's INTEGER
+UNICODE_ONE = "%D9%A1"  # ARABIC-INDIC DIGIT ONE: str.isdigit() and int() take it
+FULLWIDTH_ONE = "%EF%BC%91"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _v1(body: Any) -> bool:
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("status"), dict)
+        and body["status"]["error"] is True
+    )
+
+
+def _v2(body: Any) -> bool:
+    return isinstance(body, dict) and {"statusCode", "name", "message"} <= set(body)
+
+
+def _call(method: str, path: str, body: Any = None, raw: str | None = None) -> Any:
+    client, token, _ = _client()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    data = raw if raw is not None else (None if body is None else json.dumps(body))
+    return client.open(path, method=method, data=data, headers=headers)
+
+
+def _refused(response: Any, path: str, status: int | None = None) -> None:
+    assert 400 <= response.status_code < 500, (path, response.status_code, response.data[:300])
+    if status is not None:
+        assert response.status_code == status, (path, response.get_json())
+    shaped = _v1 if path.startswith(("/api/1", "/auth")) else _v2
+    assert shaped(response.get_json()), (path, response.get_json())
+
+
+PATH_IDS = [
+    "/api/2/users/{id}",
+    "/api/2/users/{id}/apps",
+    "/api/2/roles/{id}",
+    "/api/2/roles/{id}/users",
+    "/api/2/apps/{id}",
+    "/api/2/apps/{id}/users",
+    "/api/1/events/{id}",
+    "/api/1/users/{id}/roles",
+    "/simulator/api/apps/{id}/connector",
+    "/simulator/api/tasks/{id}",
+    "/simulator/api/system-log/{id}",
+]
+
+
+@pytest.mark.parametrize("value", [BIG, "9" * 40, "0", UNICODE_ONE, FULLWIDTH_ONE])
+@pytest.mark.parametrize("template", PATH_IDS)
+def test_path_ids_out_of_range_or_not_ascii_are_404(template: str, value: str) -> None:
+    """Ids are ASCII digits from 1 to 2^63 - 1; a Unicode "1" does not name user 1."""
+    path = template.format(id=value)
+    _refused(_call("GET", path), path, 404)
+
+
+QUERY_CASES = [
+    ("/api/2/users", {"page": BIG}),
+    ("/api/2/users", {"page": "1000001"}),
+    ("/api/2/users", {"page": "0"}),
+    ("/api/2/users", {"limit": BIG}),
+    ("/api/2/users", {"limit": "1001"}),
+    ("/api/2/users", {"page": "\u0661"}),
+    ("/api/2/users", {"limit": "\uff15"}),
+    ("/api/2/users", {"user_ids": f"1,{BIG}"}),
+    ("/api/2/users", {"user_ids": "\u0661"}),
+    ("/api/2/users", {"directory_id": BIG}),
+    ("/api/2/roles", {"app_id": BIG}),
+    ("/api/2/roles", {"page": BIG}),
+    ("/api/2/apps/1/users", {"page": BIG}),
+    ("/api/2/roles/1/users", {"page": BIG}),
+    ("/api/2/users", {"cursor": _b64("limit=0&page=1")}),
+    ("/api/2/users", {"cursor": _b64("limit=-1&page=1")}),
+    ("/api/2/users", {"cursor": _b64("limit=999999&page=1")}),
+    ("/api/2/users", {"cursor": _b64(f"limit=10&page={BIG}")}),
+    ("/api/2/users", {"cursor": _b64("limit=10&page=0")}),
+    ("/api/2/users", {"cursor": _b64("limit=\u0661&page=1")}),
+    ("/api/2/users", {"cursor": _b64("page=1")}),
+    ("/api/2/users", {"cursor": "not base64!"}),
+    ("/api/1/events", {"user_id": BIG}),
+    ("/api/1/events", {"app_id": BIG}),
+    ("/api/1/events", {"id": BIG}),
+    ("/api/1/events", {"event_type_id": BIG}),
+    ("/api/1/events", {"event_type_id": "\u0661"}),
+    ("/api/1/events", {"after_cursor": _b64(BIG)}),
+    ("/api/1/events", {"before_cursor": _b64("-5")}),
+    ("/simulator/api/tasks", {"app_id": BIG}),
+    ("/simulator/api/tasks", {"user_id": BIG}),
+    ("/simulator/api/system-log", {"user_id": BIG}),
+]
+
+
+@pytest.mark.parametrize(("path", "query"), QUERY_CASES)
+def test_query_numbers_out_of_range_are_400(path: str, query: dict[str, str]) -> None:
+    client, token, _ = _client()
+    response = client.get(path, query_string=query, headers={"Authorization": f"Bearer {token}"})
+    _refused(response, path, 400)
+
+
+def test_a_cursor_this_api_issued_still_pages() -> None:
+    client, token, _ = _client()
+    auth = {"Authorization": f"Bearer {token}"}
+    first = client.get("/api/2/roles", query_string={"limit": 1}, headers=auth)
+    assert first.status_code == 200
+    cursor = first.headers.get("After-Cursor")
+    if cursor:
+        assert (
+            client.get("/api/2/roles", query_string={"cursor": cursor}, headers=auth).status_code
+            == 200
+        )
+
+
+def _deep(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+BODY_ENDPOINTS = [
+    ("POST", "/api/2/users"),
+    ("PUT", "/api/2/users/1"),
+    ("POST", "/api/2/roles"),
+    ("PUT", "/api/2/roles/1/apps"),
+    ("POST", "/auth/oauth2/v2/token"),
+    ("POST", "/auth/oauth2/token"),
+    ("POST", "/auth/oauth2/revoke"),
+    ("PUT", "/simulator/api/apps/1/connector"),
+    ("POST", "/simulator/api/drain"),
+]
+
+
+@pytest.mark.parametrize(
+    "raw", ["[" * 100_000 + "]" * 100_000, _deep(5000), _deep(33)], ids=["arrays", "objects", "33"]
+)
+@pytest.mark.parametrize(("method", "path"), BODY_ENDPOINTS)
+def test_deeply_nested_bodies_are_refused_before_parsing(method: str, path: str, raw: str) -> None:
+    _, _, account = _client()
+    writes = account.store.total_changes
+    response = _call(method, path, raw=raw)
+    _refused(response, path)
+    assert account.store.total_changes == writes
+
+
+def test_the_depth_bound_is_32_levels() -> None:
+    """32 levels parse (and fail later for their content); 33 are refused as too deep."""
+    at_bound = _call("POST", "/api/2/users", raw=_deep(32)).get_json()
+    beyond = _call("POST", "/api/2/users", raw=_deep(33)).get_json()
+    assert "levels deep" not in at_bound["message"]
+    assert beyond == {
+        "statusCode": 400,
+        "name": "BadRequestError",
+        "message": "Request body nests objects and arrays more than 32 levels deep",
+    }
+
+
+def _template(depth: int) -> dict[str, Any]:
+    """A template whose value ``x`` makes it ``depth`` levels deep."""
+    return {"userName": "{$user.email}", "x": json.loads(_deep(depth - 1))}
+
+
+@pytest.mark.parametrize(
+    "template",
+    [json.dumps(_template(17)), '{"x": ' + _deep(3000) + "}", _template(17)],
+    ids=["text-17", "text-3000", "json-17"],
+)
+def test_deep_scim_json_templates_are_refused(template: Any) -> None:
+    _, _, account = _client()
+    writes = account.store.total_changes
+    response = _call("PUT", "/simulator/api/apps/1/connector", {"scim_json_template": template})
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["field"] == "scim_json_template"
+    assert "more than 16 levels deep" in response.get_json()["message"]
+    assert account.store.total_changes == writes
+
+
+def test_a_template_at_the_bound_is_accepted() -> None:
+    template = json.dumps(_template(16))
+    response = _call("PUT", "/simulator/api/apps/1/connector", {"scim_json_template": template})
+    assert response.status_code == 200, response.get_json()
+
+
+BIG_INT = 2**64
+JSON_INT_CASES = [
+    ("POST", "/api/2/users", {"username": "n1", "group_id": BIG_INT}),
+    ("POST", "/api/2/users", {"username": "n2", "manager_user_id": BIG_INT}),
+    ("POST", "/api/2/users", {"username": "n3", "manager_user_id": "\u0661"}),
+    ("POST", "/api/2/users", {"username": "n4", "role_ids": [BIG_INT]}),
+    ("PUT", "/api/2/users/1", {"directory_id": BIG_INT}),
+    ("PUT", "/api/2/roles/1/apps", [BIG_INT]),
+    ("POST", "/api/2/roles/1/users", [BIG_INT]),
+    ("DELETE", "/api/2/roles/1/users", [BIG_INT]),
+    ("POST", "/simulator/api/tasks/approve-all", {"app_id": BIG_INT}),
+    ("POST", "/simulator/api/reconcile", {"app_id": BIG_INT}),
+    ("POST", "/simulator/api/drain", {"max_tasks": BIG_INT}),
+    ("POST", "/simulator/api/users/1/logins", {"app_id": BIG_INT}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), JSON_INT_CASES)
+def test_json_integers_beyond_sqlite_are_refused(method: str, path: str, body: Any) -> None:
+    _, _, account = _client()
+    writes = account.store.total_changes
+    _refused(_call(method, path, body), path)
+    assert account.store.total_changes == writes

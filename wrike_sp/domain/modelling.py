@@ -49,3 +49,10 @@ TOKEN_NEEDS_ADMIN_ISSUER = True
 # Limits (ServiceProviderConfig advertises them).
 MAX_RESULTS = 1000
 MAX_BODY_BYTES = 1024 * 1024
+
+# Limits on hostile input (not Wrike facts: bounds the reference provider chooses so that no
+# input can make it fail). An account id in the SCIM URL is ASCII digits, no leading zero,
+# below 2^63 (SQLite's INTEGER); a JSON body may nest objects and arrays at most this deep
+# (checked before parsing; SCIM bodies need about 5 levels).
+MAX_ACCOUNT_ID = 2**63 - 1
+MAX_JSON_DEPTH = 32

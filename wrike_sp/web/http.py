@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from wrike_sp.domain import modelling
 from wrike_sp.domain.errors import AdminError, ScimError
 from wrike_sp.json_text import encode
 
@@ -64,6 +65,29 @@ def admin_error(status: int, code: str, message: str) -> Response:
     return admin_json({"error": code, "message": message, "status": status}, status)
 
 
+# A JSON string literal (escapes included), and anything that is not a bracket.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether the JSON text nests objects and arrays deeper than ``limit``, found by a scan
+    of the brackets outside string literals: a deep body is refused before the parser
+    recurses into it (``json.loads`` would raise RecursionError, or exhaust the stack)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if len(brackets) <= limit:
+        return False
+    depth = 0
+    for char in brackets:
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
 def read_json(raw: bytes, content_type: str | None) -> Any:
     """Parse a request body as JSON; anything else is the client's error, never ours."""
     if content_type:
@@ -84,7 +108,18 @@ def read_json(raw: bytes, content_type: str | None) -> Any:
             400, "invalidSyntax", "The request body is empty: a JSON object is expected"
         )
     try:
-        return json.loads(raw)
+        text = raw.decode(json.detect_encoding(raw))
+    except UnicodeDecodeError as error:
+        raise ScimError(400, "invalidSyntax", f"The body is not valid JSON: {error}") from error
+    if nesting_exceeds(text, modelling.MAX_JSON_DEPTH):
+        raise ScimError(
+            400,
+            "invalidSyntax",
+            f"The JSON body nests objects and arrays more than {modelling.MAX_JSON_DEPTH} "
+            "levels deep",
+        )
+    try:
+        return json.loads(text)
     except RecursionError as error:
         raise ScimError(400, "invalidSyntax", "The JSON body is nested too deeply") from error
     except (ValueError, UnicodeDecodeError) as error:

@@ -8,6 +8,7 @@ method still gets a SCIM error body. No rule lives here: it translates HTTP to
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
@@ -20,6 +21,11 @@ from wrike_sp.domain.scim_users import Grant, ScimUsers, version_tag
 from wrike_sp.web.http import read_json, scim
 
 blueprint = Blueprint("scim", __name__)
+#: An account id as the SCIM URL carries it: ASCII digits, no leading zero (``str.isdigit``
+#: also takes Unicode digits such as "¹" or fullwidth digits (U+FF11), which ``int`` then reads).
+_ACCOUNT_ID = re.compile(r"[1-9][0-9]{0,18}")
+#: A query integer (startIndex, count): ASCII digits with an optional sign.
+_QUERY_INT = re.compile(r"[+-]?[0-9]{1,30}")
 _ALL = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -87,10 +93,11 @@ def _int_param(name: str) -> int | None:
     raw = _query().get(name)
     if raw is None or raw == "":
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ScimError(400, "invalidValue", f"{name} must be an integer, got {raw!r}") from None
+    if not _QUERY_INT.fullmatch(raw):
+        raise ScimError(400, "invalidValue", f"{name} must be an integer, got {raw!r}")
+    # RFC 7644 §3.4.2.4: out-of-range values are read as the nearest meaningful one
+    # (startIndex below 1 as 1, a negative count as 0); the search clamps them.
+    return int(raw)
 
 
 def _body() -> Any:
@@ -100,9 +107,7 @@ def _body() -> Any:
 @blueprint.route("/scim/<account>/v2", methods=_ALL, strict_slashes=False)
 @blueprint.route("/scim/<account>/v2/<path:rest>", methods=_ALL)
 def endpoint(account: str, rest: str = "") -> Response:
-    if not account.isdigit() or len(account) > 18:
-        raise ScimError(404, None, f"No Wrike account answers at this SCIM URL ('{account}')")
-    account_id = int(account)
+    account_id = _account_id(account)
     grant = _users().authenticate(account_id, _header("Authorization"))
     parts = [p for p in rest.split("/") if p]
     head = parts[0].lower() if parts else ""
@@ -121,6 +126,14 @@ def endpoint(account: str, rest: str = "") -> Response:
     if head in (".search", "bulk", "me"):
         raise ScimError(501, None, f"/{parts[0]} is not implemented by Wrike's SCIM API")
     raise ScimError(404, None, f"No SCIM resource at /{rest}; Wrike serves /Users")
+
+
+def _account_id(text: str) -> int:
+    """The account id of the SCIM URL, or a 404: only ASCII digits below 2^63 name one."""
+    number = int(text) if _ACCOUNT_ID.fullmatch(text) else 0
+    if not 1 <= number <= modelling.MAX_ACCOUNT_ID:
+        raise ScimError(404, None, f"No Wrike account answers at this SCIM URL ({text!r})")
+    return number
 
 
 def _users_route(grant: Grant, parts: list[str], method: str) -> Response:

@@ -1,0 +1,70 @@
+"""The shape every number and JSON text from outside must have before the simulator reads it.
+
+The bounds themselves are modelling choices (``modelling.MAX_ID``, ``MAX_JSON_DEPTH``...);
+this module holds the checks so that the API, the simulator API and the connector template
+apply one rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeGuard
+
+from mock_onelogin.domain import modelling
+
+#: An integer as a URL or a query carries it: ASCII digits (``str.isdigit`` and ``int`` also
+#: take Unicode digits such as "¹" or fullwidth digits (U+FF11)), at most 19 of them.
+_ASCII_INT = re.compile(r"[0-9]{1,19}")
+#: A JSON string literal (escapes included), and anything that is not a bracket.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def ascii_int(text: str, minimum: int = 0, maximum: int = modelling.MAX_ID) -> int | None:
+    """The number ``text`` spells in ASCII digits when it lies in [minimum, maximum]; else
+    None."""
+    if not _ASCII_INT.fullmatch(text):
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+def is_id(value: Any) -> TypeGuard[int]:
+    """A JSON value usable as an id: an integer (not a bool) from 1 to ``modelling.MAX_ID``."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= modelling.MAX_ID
+
+
+def nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether the JSON text nests objects and arrays deeper than ``limit``, found by a scan
+    of the brackets outside string literals: a deep text is refused before the parser
+    recurses into it (``json.loads`` would raise RecursionError)."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if len(brackets) <= limit:
+        return False
+    depth = 0
+    for char in brackets:
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def structure_exceeds(value: Any, limit: int) -> bool:
+    """The same bound for a value already parsed (a template handed over as JSON), walked
+    without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
