@@ -13,7 +13,7 @@ from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.domain.clock import Clock
 from mock_onelogin.engine import SessionFactory
 from mock_onelogin.web import BLUEPRINTS, console
-from mock_onelogin.web.common import BoundedJSONProvider, IdConverter, RateLimiter
+from mock_onelogin.web.common import BoundedJSONProvider, PageIdConverter, RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
 from webguard import SAFE_METHODS, allowed_names, cross_origin_refusal, host_refusal
@@ -63,7 +63,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json = BoundedJSONProvider(app)  # every get_json depth-bounded; keys kept in order
     # The console's <int:...> ids get the API's bounds too (1 .. 2^63 - 1, ASCII digits).
-    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["int"] = PageIdConverter
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
     _guard(app, allowed_names((config.public_url, *config.allowed_hosts)))

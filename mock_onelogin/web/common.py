@@ -54,6 +54,15 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+class PageIdConverter(IdConverter):
+    """``<int:...>`` in the console's routes: an id out of range names no object (0), so the
+    page's own lookup answers with the console's "not found" page rather than routing
+    failing before the console can render it."""
+
+    def to_python(self, value: str) -> int:
+        return ascii_int(value, 1) or 0
+
+
 def register_id_converter(bp: Blueprint) -> None:
     """Make ``<id:...>`` known to the app before the blueprint's routes are added (deferred
     functions run in the order they were recorded)."""

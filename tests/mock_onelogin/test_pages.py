@@ -698,3 +698,13 @@ def test_the_users_list_pages_and_searches(admin: FlaskClient, account: OneLogin
     assert "user101@example.com" in second and "user1@example.com<" not in second
     found = admin.get("/admin/users?q=First42").text
     assert "1 user<" in found and "user42@example.com" in found
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/users/9223372036854775808", "/admin/roles/99999999999999999999", "/admin/apps/0"],
+)
+def test_a_console_id_out_of_range_is_a_not_found_page(admin: FlaskClient, path: str) -> None:
+    response = admin.get(path)
+    assert response.status_code == 404
+    assert "text/html" in response.content_type
