@@ -58,7 +58,7 @@ class LoginThrottle:
     window after its window ended is forgotten, lockouts included.
 
     Memory is bounded: keys are kept as fixed-size digests, at most ``capacity`` of them;
-    when full, forgotten-by-now keys go first, then the least recently failed one.
+    when full, forgotten-by-now keys go first, then the least recently failed unlocked one.
     """
 
     def __init__(
@@ -129,7 +129,13 @@ class LoginThrottle:
         for digest in [d for d, e in self._keys.items() if self._stale(e, now)]:
             del self._keys[digest]
         while len(self._keys) >= self.capacity:
-            self._keys.popitem(last=False)
+            # A flood of new keys must not buy a locked key its freedom: the least recently
+            # failed key that is not locked goes first.
+            unlocked = next((d for d, e in self._keys.items() if e.locked_until <= now), None)
+            if unlocked is None:
+                self._keys.popitem(last=False)
+            else:
+                del self._keys[unlocked]
 
 
 class SignInStore(Protocol):

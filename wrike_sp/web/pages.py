@@ -83,6 +83,8 @@ def needs(need: Need, what: str) -> Callable[[_View], _View]:
         return view
 
     return declare
+
+
 SUGGESTED_APP_NAME = "OneLogin SCIM"
 TOKEN_ONCE_WARNING = (
     "You're only shown your token once, so make sure you save it before moving on to the "
@@ -251,11 +253,11 @@ def _admin_error(error: AdminError) -> Any:
     return _refusal(error.status, "Request refused", error.message)
 
 
-def _too_many(error: Throttled, template: str, **context: Any) -> Response:
+def _too_many(refusal: Throttled, template: str, **context: Any) -> Response:
     """429 in the page, with Retry-After as HTTP asks (RFC 6585 §4)."""
     body, status = _page(template, 429, **context)
     response = Response(body, status, mimetype="text/html")
-    response.headers["Retry-After"] = str(error.retry_after)
+    response.headers["Retry-After"] = str(refusal.retry_after)
     return response
 
 
