@@ -172,4 +172,3 @@ UI_LABELS = {
 #: Admin actions without a documented event type (connector or Provisioning-tab saves,
 #: connection tests, admin retries) are logged as 26 "Provisioning event", a failed
 #: connection test as 25 "Provisioning exception" (see account/apps.py).
-
