@@ -113,6 +113,29 @@ RATE_LIMIT_ERROR = {
 #: Access tokens live 10 hours; asking again with the same credentials returns the same token.
 TOKEN_LIFETIME_S = 36000
 
+#: Sign-in throttling (OneLogin's lockout policy is per account and not published): the
+#: console login and the OAuth token endpoint count failed attempts per account (the console
+#: email; the OAuth client_id) and per client address. LOGIN_FAILURES_PER_ACCOUNT failures
+#: within LOGIN_FAILURE_WINDOW_S lock that key for the rest of the window; an address is
+#: locked after LOGIN_FAILURES_PER_CLIENT (higher: many clients may share one address). Each
+#: lockout doubles the key's next window (LOGIN_LOCKOUT_GROWTH) up to LOGIN_MAX_WINDOW_S; a
+#: success clears the account's count, never the address's; each throttle keeps at most
+#: LOGIN_THROTTLE_KEYS keys. A locked token request answers 429 with Retry-After in the
+#: token endpoint's v1 error shape; a locked console login, a 429 page.
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_CLIENT = 20
+LOGIN_FAILURE_WINDOW_S = 15 * 60
+LOGIN_LOCKOUT_GROWTH = 2
+LOGIN_MAX_WINDOW_S = 24 * 60 * 60
+LOGIN_THROTTLE_KEYS = 10_000
+LOGIN_THROTTLED_MESSAGE = "Too many failed attempts. Try again later."
+
+#: Console sessions are kept on the server, in memory (a restart ends them, as it does with
+#: the default per-process cookie key); a logout ends one at once. A session lives at most
+#: CONSOLE_SESSION_LIFETIME_S; at most CONSOLE_SESSIONS are kept (the oldest ends first).
+CONSOLE_SESSION_LIFETIME_S = 12 * 60 * 60
+CONSOLE_SESSIONS = 1000
+
 #: v2 lists: default and maximum page size.
 DEFAULT_PAGE_LIMIT = 50
 MAX_PAGE_LIMIT = 1000

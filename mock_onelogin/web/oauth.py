@@ -1,4 +1,8 @@
-"""``/auth/oauth2``: client-credentials tokens with OneLogin's three client-auth styles."""
+"""``/auth/oauth2``: client-credentials tokens with OneLogin's three client-auth styles.
+
+Failed client secrets are throttled per client_id and per client address
+(:class:`~mock_onelogin.domain.signin.SignInThrottle`); a locked request answers 429 with
+Retry-After in the endpoint's own v1 error shape, before any secret is checked."""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ import binascii
 import re
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask.sansio.blueprints import BlueprintSetupState
 
 from mock_onelogin.domain.errors import BadRequest, OneLoginError
+from mock_onelogin.domain.signin import SignInThrottle, Throttled
 from mock_onelogin.web.common import Unauthorized, account, authenticate, bearer_token
 from mock_onelogin.web.errors import v1_error, v1_success
 
@@ -17,9 +23,35 @@ bp = Blueprint("oauth", __name__, url_prefix="/auth")
 _HEADER_STYLE = re.compile(r"client_id:\s*([^,\s]+)\s*,\s*client_secret:\s*(\S+)", re.I)
 
 
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    clock = state.app.extensions["mock_onelogin"].clock
+    state.app.extensions["mock_onelogin_oauth_throttle"] = SignInThrottle(clock)
+
+
 @bp.errorhandler(OneLoginError)
 def _error(exc: OneLoginError) -> Response:
     return v1_error(exc.status, exc.message)
+
+
+@bp.errorhandler(Throttled)
+def _throttled(exc: Throttled) -> Response:
+    response = v1_error(429, str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _checked_client(creds: tuple[str, str] | None) -> dict[str, Any] | None:
+    """The API client whose secret matches, throttled: a locked client_id or address is
+    refused (:class:`Throttled`) before its secret is looked at."""
+    if creds is None:
+        return None
+    throttle: SignInThrottle = current_app.extensions["mock_onelogin_oauth_throttle"]
+    address = request.remote_addr or "unknown"
+    throttle.check(creds[0], address)
+    client = account().api_clients.check_client(*creds)
+    throttle.record(creds[0], address, success=client is not None)
+    return client
 
 
 def _credentials() -> tuple[str, str] | None:
@@ -53,8 +85,7 @@ def _grant_type() -> Any:
 def _issue() -> dict[str, Any]:
     if _grant_type() != "client_credentials":
         raise BadRequest("grant_type is incorrect/absent")
-    creds = _credentials()
-    client = account().api_clients.check_client(*creds) if creds else None
+    client = _checked_client(_credentials())
     if client is None:
         raise Unauthorized("Authentication Failure")
     return account().api_clients.issue_token(client["client_id"])
@@ -72,8 +103,7 @@ def token_v1() -> Response:
 
 @bp.post("/oauth2/revoke")
 def revoke() -> Response:
-    creds = _credentials()
-    if creds is None or account().api_clients.check_client(*creds) is None:
+    if _checked_client(_credentials()) is None:
         raise Unauthorized("Authentication Failure")
     body = request.get_json(silent=True) or request.form
     token = body.get("access_token") if hasattr(body, "get") else None

@@ -1,6 +1,6 @@
 """The Wrike side of a support engineer's set-up, clicked through in a real browser: the
-article's Steps 1 to 3 (approved domain, SCIM URL, API token) and the right that guards the
-SCIM URL."""
+article's Steps 1 to 3 (approved domain, SCIM URL, API token), the right that guards them, and
+a logout that ends the session."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def wrike(live_server: Callable[[Any], str]) -> WrikeSite:
 
 
 def log_in(page: Page, site: WrikeSite, email: str, password: str) -> None:
+    """Email and password only: the account comes from the email's membership."""
     page.goto(site.url + "/login")
-    page.get_by_label("Account").select_option(str(site.demo.account_id))
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
@@ -106,16 +106,38 @@ def test_an_admin_sets_up_wrike_for_onelogin_and_obtains_a_token_shown_once(
     assert token not in page.content()
 
 
-def test_a_member_without_the_security_right_is_refused_the_scim_url(
+def test_a_member_without_the_security_right_is_offered_no_set_up_and_refused_it(
     page: Page, wrike: WrikeSite
 ) -> None:
     log_in(page, wrike, MEMBER_EMAIL, MEMBER_PASSWORD)
-    open_scim_tab(page)
-    expect(page.get_by_test_id("scim-refused")).to_contain_text(
+    go_to(page, "Integrations")
+    expect(page.get_by_role("link", name="Configure")).to_have_count(0)
+    expect(page.get_by_test_id("configure-needs-right")).to_contain_text(
+        "Configure advanced security settings"
+    )
+    navigation = page.get_by_role("navigation", name="Settings")
+    for hidden in ("API", "Approved domains", "Users", "Billing"):
+        expect(navigation.get_by_role("link", name=hidden)).to_have_count(0)
+
+    answer = page.goto(wrike.url + "/apps/onelogin/scim")
+    assert answer is not None and answer.status == 403
+    expect(page.get_by_test_id("refusal")).to_contain_text(
         "it needs the right 'Configure advanced security settings'"
     )
     expect(page.get_by_label("SCIM URL")).to_have_count(0)
     assert "/scim/" not in page.content()
+
+
+def test_after_logging_out_the_old_cookie_opens_nothing(page: Page, wrike: WrikeSite) -> None:
+    demo = wrike.demo
+    log_in(page, wrike, demo.admin_email, demo.admin_password)
+    cookies = page.context.cookies()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("status")).to_contain_text("You are logged out")
+
+    page.context.add_cookies(cookies)  # a copy of the cookie kept from before the logout
+    page.goto(wrike.url + "/apps/api")
+    expect(page).to_have_url(re.compile(r"/login\?next="))
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(wrike: WrikeSite) -> None:
@@ -128,7 +150,6 @@ def test_a_form_post_without_the_csrf_token_is_refused(wrike: WrikeSite) -> None
         "/login",
         data={
             "csrf_token": csrf,
-            "account_id": demo.account_id,
             "email": demo.admin_email,
             "password": demo.admin_password,
         },

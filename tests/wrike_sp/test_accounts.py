@@ -172,10 +172,10 @@ def test_admin_api_needs_the_admin_key_when_one_is_set(clock):
 
 
 def test_a_deactivated_member_cannot_sign_in(app, scim, demo):
-    accounts = app.extensions["wrike"].accounts
+    accounts, signin = app.extensions["wrike"].accounts, app.extensions["wrike_signin"]
     member = accounts.add_member(
         demo.account_id, {"email": "rita@acme.example", "password": "longenough"}
     )
-    assert accounts.login(demo.account_id, "rita@acme.example", "longenough") is not None
+    assert signin.log_in("rita@acme.example", "longenough", "198.51.100.1") is not None
     scim.patch(member["id"], {"op": "replace", "path": "active", "value": False})
-    assert accounts.login(demo.account_id, "rita@acme.example", "longenough") is None
+    assert signin.log_in("rita@acme.example", "longenough", "198.51.100.1") is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
+from enum import Enum
 from typing import Any
 
 from wrike_sp.domain.clock import Clock, stamp
@@ -28,6 +29,53 @@ _DOMAIN = re.compile(
 ROLES = ("owner", "admin", "regular")
 RIGHT_SECURITY = "Configure advanced security settings"
 RIGHT_GRANT_ADMIN = "Grant/revoke admin rights"
+
+
+class Need(Enum):
+    """What a screen or form of the pages asks of the signed-in member.
+
+    ``SECURITY``: the article, "You must have permission to Configure advanced security
+    settings in Wrike ... to set up Wrike with OneLogin SCIM", and the set-up is Steps 1 to 3:
+    approved domains, the SCIM URL, the API app and its token (creating, obtaining, revoking).
+    ``ADMIN``: account management (users, billing) is for the account's owner and admins.
+    ``MEMBER``: any active member. The admin JSON API is an operator's (it holds the admin
+    key), not a member's, so these needs are the pages' alone.
+    """
+
+    MEMBER = "member"
+    SECURITY = "security"
+    ADMIN = "admin"
+
+
+def may(member: UserRow, need: Need) -> bool:
+    if not member.active:
+        return False
+    if need is Need.SECURITY:
+        return member.can_configure_security
+    if need is Need.ADMIN:
+        return member.is_admin
+    return True
+
+
+def require(member: UserRow, need: Need, what: str) -> None:
+    """Refuses with 403, naming what was refused and the right or role it needs."""
+    if may(member, need):
+        return
+    if need is Need.SECURITY:
+        raise AdminError(
+            403,
+            "right_missing",
+            f"{member.user_name} cannot {what}: it needs the right '{RIGHT_SECURITY}'. "
+            "Ask an account owner or admin to grant it under Users.",
+        )
+    if need is Need.ADMIN:
+        raise AdminError(
+            403,
+            "admin_only",
+            f"{member.user_name} cannot {what}: only the account's owner and admins can. "
+            "Ask an account owner or admin.",
+        )
+    raise AdminError(403, "member_inactive", f"{member.user_name} is deactivated")
 
 
 def member_view(user: UserRow) -> dict[str, Any]:
@@ -293,14 +341,6 @@ class AccountAdmin:
         self._account(account_id)
         if not self.store.revoke_token(account_id, token_id, stamp(self.clock())):
             raise AdminError(404, "token_not_found", f"No active token {token_id}")
-
-    def login(self, account_id: int, email: str, password: str) -> UserRow | None:
-        user = self.store.user_by_login(account_id, key(email))
-        if user is None or not check_password(password, user.password_hash):
-            return None
-        if not user.active:
-            return None  # A deactivated member cannot sign in to Wrike.
-        return user
 
     # -- billing ----------------------------------------------------------------------------
 

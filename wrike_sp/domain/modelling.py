@@ -56,3 +56,21 @@ MAX_BODY_BYTES = 1024 * 1024
 # (checked before parsing; SCIM bodies need about 5 levels).
 MAX_ACCOUNT_ID = 2**63 - 1
 MAX_JSON_DEPTH = 32
+
+# Choice: the pages' sign-in (Wrike does not publish its lockout policy). An email that fails
+# LOGIN_FAILURES_PER_ACCOUNT times within LOGIN_FAILURE_WINDOW_S is locked for the rest of that
+# window; a client address is locked the same way after LOGIN_FAILURES_PER_CLIENT failures
+# (higher: many members may share one address). Each lockout doubles the key's next window
+# (LOGIN_LOCKOUT_GROWTH), up to LOGIN_MAX_WINDOW_S; a successful sign-in clears the email's
+# count, never the address's. Each throttle remembers at most LOGIN_THROTTLE_KEYS keys. A
+# wrong password in the "Obtain token" form counts as a failed sign-in of that member.
+LOGIN_FAILURES_PER_ACCOUNT = 5
+LOGIN_FAILURES_PER_CLIENT = 20
+LOGIN_FAILURE_WINDOW_S = 15 * 60
+LOGIN_LOCKOUT_GROWTH = 2
+LOGIN_MAX_WINDOW_S = 24 * 60 * 60
+LOGIN_THROTTLE_KEYS = 10_000
+
+# Choice: a page session lives at most PAGE_SESSION_LIFETIME_S (12 hours) after sign-in, and
+# ends at once on logout, on the member's deactivation or deletion, or a password change.
+PAGE_SESSION_LIFETIME_S = 12 * 60 * 60

@@ -90,6 +90,23 @@ CREATE TABLE IF NOT EXISTS billing_ledger (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS billing_account ON billing_ledger(account_id, id);
+CREATE TABLE IF NOT EXISTS page_sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    member_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS page_sessions_member ON page_sessions(member_id);
+CREATE INDEX IF NOT EXISTS page_sessions_expires ON page_sessions(expires);
+-- A member's page sessions end the moment the member is deactivated (over SCIM or the admin
+-- API alike) or the password changes; a deletion ends them through the foreign key.
+CREATE TRIGGER IF NOT EXISTS page_sessions_end
+AFTER UPDATE OF active, password_hash ON users
+WHEN (OLD.active = 1 AND NEW.active = 0) OR OLD.password_hash IS NOT NEW.password_hash
+BEGIN
+    DELETE FROM page_sessions WHERE member_id = NEW.id;
+END;
 """
 
 # What the query planner is told about the indexes instead of measuring them (SQLite's
@@ -433,6 +450,41 @@ class WrikeStore:
         ).fetchone()
         return _user_from(row[0]) if row else None
 
+    # -- page sessions (wrike_sp.domain.signin) ---------------------------------------------
+
+    def memberships(self, login_key: str) -> list[UserRow]:
+        """The members with this login in every account, oldest account first: one probe of
+        the (account, login) index per account."""
+        rows = self.db.execute(
+            f"SELECT {_USER_ROW} FROM users WHERE login_key = ? "
+            "AND account_id IN (SELECT id FROM accounts) ORDER BY account_id",
+            (login_key,),
+        ).fetchall()
+        return [_user_from(r[0]) for r in rows]
+
+    def add_page_session(
+        self, session_hash: str, account_id: int, member_id: str, created: str, expires: str
+    ) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM page_sessions WHERE expires <= ?", (created,))
+            db.execute(
+                "INSERT INTO page_sessions(id_hash, account_id, member_id, created, expires) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (session_hash, account_id, member_id, created, expires),
+            )
+
+    def page_session(self, session_hash: str, now: str) -> UserRow | None:
+        row = self.db.execute(
+            f"SELECT {_USER_ROW} FROM users WHERE id = (SELECT member_id FROM page_sessions "
+            "WHERE id_hash = ? AND expires > ?)",
+            (session_hash, now),
+        ).fetchone()
+        return _user_from(row[0]) if row else None
+
+    def end_page_session(self, session_hash: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM page_sessions WHERE id_hash = ?", (session_hash,))
+
     # -- API apps and tokens ----------------------------------------------------------------
 
     def add_app(self, account_id: int, name: str, description: str, by: str, at: str) -> int:
@@ -516,6 +568,7 @@ class WrikeStore:
         """Forget everything (harness reset)."""
         with self.transaction() as db:
             for table in (
+                "page_sessions",
                 "billing_ledger",
                 "api_tokens",
                 "api_apps",

@@ -6,6 +6,12 @@ Like the JSON admin API, every page calls the domain's :class:`AccountAdmin` ope
 pages and the API can never disagree about a rule. What this module adds is only what a browser
 needs: a login session, a CSRF token on every form, refusals rendered in the page instead of
 JSON, and a permanent token that is shown exactly once.
+
+Who may do what is the domain's rule (:class:`~wrike_sp.domain.accounts.Need`): every route
+declares the need of its screen with :func:`needs`, and the guard refuses, before the view
+runs, a member who lacks it (a 403 page naming the missing right). Sign-in and sessions are
+:class:`~wrike_sp.domain.signin.SignIn`'s: the cookie holds only a session id the server can
+end.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -35,9 +41,17 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from wrike_sp.domain.accounts import RIGHT_GRANT_ADMIN, RIGHT_SECURITY, AccountAdmin
+from wrike_sp.domain.accounts import (
+    RIGHT_GRANT_ADMIN,
+    RIGHT_SECURITY,
+    AccountAdmin,
+    Need,
+    may,
+    require,
+)
 from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import USER_TYPES
+from wrike_sp.domain.signin import SignIn, Throttled
 
 log = logging.getLogger("wrike_sp.pages")
 
@@ -52,10 +66,25 @@ blueprint = Blueprint(
 SESSION_COOKIE = "wrike_session"
 CSRF_FIELD = "csrf_token"
 _CSRF = "csrf"
-_ACCOUNT = "account_id"
-_MEMBER = "member_id"
+_SESSION_ID = "sid"
 _REVEAL = "token_reveal"
 _PUBLIC_ENDPOINTS = frozenset({"wrike_pages.login", "wrike_pages.static"})
+# Each view's need and what it does (for the refusal), filled by ``needs``.
+_NEEDS: dict[str, tuple[Need, str]] = {}
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def needs(need: Need, what: str) -> Callable[[_View], _View]:
+    """Declare what a view asks of the member; the guard enforces it before the view runs.
+    A view that declares nothing is refused to everyone (see ``_guard``)."""
+
+    def declare(view: _View) -> _View:
+        _NEEDS[f"{blueprint.name}.{view.__name__}"] = (need, what)
+        return view
+
+    return declare
+
+
 SUGGESTED_APP_NAME = "OneLogin SCIM"
 TOKEN_ONCE_WARNING = (
     "You're only shown your token once, so make sure you save it before moving on to the "
@@ -113,11 +142,26 @@ def _setup(state: BlueprintSetupState) -> None:
     public_url = app.extensions["wrike"].config.public_url or ""
     app.config["SESSION_COOKIE_SECURE"] = public_url.startswith("https://")
     app.extensions["wrike_pages"] = TokenReveals()
+    runtime = app.extensions["wrike"]
+    app.extensions["wrike_signin"] = SignIn(
+        runtime.store, runtime.config.clock, runtime.config.password_iterations
+    )
 
 
 def _admin() -> AccountAdmin:
     admin: AccountAdmin = current_app.extensions["wrike"].accounts
     return admin
+
+
+def _signin() -> SignIn:
+    signin: SignIn = current_app.extensions["wrike_signin"]
+    return signin
+
+
+def _client() -> str:
+    """The client address failed sign-ins are counted under (behind a reverse proxy, the
+    proxy's: configure the proxy to limit sign-ins too)."""
+    return request.remote_addr or "unknown"
 
 
 def _reveals() -> TokenReveals:
@@ -153,6 +197,7 @@ def _context() -> dict[str, Any]:
         "csrf_field": CSRF_FIELD,
         "member": g.get("member"),
         "account": g.get("account"),
+        "may": lambda need: "member" in g and may(g.member, Need[need.upper()]),
     }
 
 
@@ -173,17 +218,17 @@ def _guard() -> Any:
             )
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return None
-    account_id, member_id = session.get(_ACCOUNT), session.get(_MEMBER)
-    if isinstance(account_id, int) and isinstance(member_id, str):
-        admin = _admin()
-        user = admin.find_member(account_id, member_id)
-        account = admin.find_account(account_id)
-        if user is not None and account is not None:
-            g.member, g.account = user, account
-            return None
-    session.pop(_ACCOUNT, None)
-    session.pop(_MEMBER, None)
-    return redirect(url_for("wrike_pages.login", next=request.full_path.rstrip("?")))
+    user = _signin().session_member(session.get(_SESSION_ID))
+    account = _admin().find_account(user.account_id) if user is not None else None
+    if user is None or account is None:
+        session.pop(_SESSION_ID, None)
+        return redirect(url_for("wrike_pages.login", next=request.full_path.rstrip("?")))
+    g.member, g.account = user, account
+    need, what = _NEEDS.get(request.endpoint or "", (None, "open this page"))
+    if need is None:
+        raise AdminError(403, "no_such_right", "This page is not open to any member.")
+    require(user, need, what)
+    return None
 
 
 @blueprint.after_request
@@ -202,8 +247,18 @@ def _headers(response: Response) -> Response:
 
 
 @blueprint.errorhandler(AdminError)
-def _admin_error(error: AdminError) -> tuple[str, int]:
+def _admin_error(error: AdminError) -> Any:
+    if isinstance(error, Throttled):
+        return _too_many(error, "error.html", title="Too many attempts", message=error.message)
     return _refusal(error.status, "Request refused", error.message)
+
+
+def _too_many(refusal: Throttled, template: str, **context: Any) -> Response:
+    """429 in the page, with Retry-After as HTTP asks (RFC 6585 §4)."""
+    body, status = _page(template, 429, **context)
+    response = Response(body, status, mimetype="text/html")
+    response.headers["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 @blueprint.errorhandler(HTTPException)
@@ -240,55 +295,55 @@ def _safe_next(target: str | None) -> str:
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    admin = _admin()
-    accounts = admin.accounts()
+    """Email and password; the account comes from the email's membership (see
+    :meth:`SignIn.log_in`). ``?account=<id>`` (the account switcher, bookmarks) asks for that
+    account; no account is ever listed to a visitor."""
     next_url = request.values.get("next")
     if request.method == "GET":
         chosen = request.args.get("account", type=int)
-        if chosen is None and len(accounts) == 1:
-            chosen = accounts[0]["id"]
-        return _page("login.html", accounts=accounts, chosen=chosen, email="", next=next_url)
+        return _page("login.html", chosen=chosen, email="", next=next_url)
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
+    raw_account = request.form.get("account_id", "").strip()
+    chosen = None
+    if raw_account:
+        try:
+            chosen = int(raw_account)
+        except ValueError:
+            return _page(
+                "login.html",
+                400,
+                chosen=None,
+                email=email,
+                next=next_url,
+                error="The account id is a number: leave it out to log in to your account.",
+            )
+    context = {"chosen": chosen, "email": email, "next": next_url}
     try:
-        account_id = int(request.form.get("account_id", "").strip())
-    except ValueError:
-        return _page(
-            "login.html",
-            400,
-            accounts=accounts,
-            chosen=None,
-            email=email,
-            next=next_url,
-            error="Choose your Wrike account (or enter its numeric id).",
-        )
-    user = admin.login(account_id, email, password) if email and password else None
+        user = _signin().log_in(email, password, _client(), chosen)
+    except Throttled as error:
+        return _too_many(error, "login.html", error=error.message, **context)
     if user is None:
-        return _page(
-            "login.html",
-            401,
-            accounts=accounts,
-            chosen=account_id,
-            email=email,
-            next=next_url,
-            error=f"The email or password is not correct for account {account_id}.",
-        )
+        return _page("login.html", 401, error="The email or password is not correct.", **context)
     # A fresh session on login: nothing from before it (CSRF token included) survives.
     session.clear()
-    session[_ACCOUNT] = account_id
-    session[_MEMBER] = user.id
-    log.info("member %s logged in to account %s", user.id, account_id)
+    session[_SESSION_ID] = _signin().open_session(user)
+    log.info("member %s logged in to account %s", user.id, user.account_id)
     return redirect(_safe_next(next_url))
 
 
 @blueprint.post("/logout")
+@needs(Need.MEMBER, "log out")
 def logout() -> BaseResponse:
+    """Ends the session on the server: a copy of the old cookie no longer opens anything."""
+    _signin().end_session(session.get(_SESSION_ID))
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("wrike_pages.login"))
 
 
 @blueprint.get("/")
+@needs(Need.MEMBER, "open Wrike settings")
 def home() -> BaseResponse:
     return redirect(url_for("wrike_pages.apps"))
 
@@ -297,27 +352,26 @@ def home() -> BaseResponse:
 
 
 @blueprint.get("/apps")
+@needs(Need.MEMBER, "open Apps & Integrations")
 def apps() -> Any:
-    return _page("apps.html", section="integrations")
+    """The landing page; it also offers the member's other accounts (the account switcher:
+    each one asks for that account's password again)."""
+    admin = _admin()
+    others = [
+        account
+        for account in map(admin.find_account, _signin().other_accounts(g.member))
+        if account is not None
+    ]
+    return _page("apps.html", section="integrations", other_accounts=others)
 
 
 @blueprint.get("/apps/onelogin/scim")
+@needs(Need.SECURITY, "see the SCIM URL")
 def onelogin_scim() -> Any:
-    """The SCIM tab: the URL for members with the security right, the reason for the others."""
-    try:
-        scim_url = _admin().scim_url(g.account["id"], g.member.id, _public_url())
-    except AdminError as error:
-        return _page(
-            "onelogin_scim.html",
-            error.status,
-            section="integrations",
-            scim_url=None,
-            refusal=error.message,
-            right=RIGHT_SECURITY,
-        )
-    return _page(
-        "onelogin_scim.html", section="integrations", scim_url=scim_url, right=RIGHT_SECURITY
-    )
+    """The SCIM tab; the domain's ``scim_url`` applies the same right (the admin API shares
+    it)."""
+    scim_url = _admin().scim_url(g.account["id"], g.member.id, _public_url())
+    return _page("onelogin_scim.html", section="integrations", scim_url=scim_url)
 
 
 def _api_list(status: int = 200, **context: Any) -> tuple[str, int]:
@@ -340,11 +394,13 @@ def _api_list(status: int = 200, **context: Any) -> tuple[str, int]:
 
 
 @blueprint.get("/apps/api")
+@needs(Need.SECURITY, "see the API apps and tokens")
 def api_apps() -> Any:
     return _api_list()
 
 
 @blueprint.post("/apps/api")
+@needs(Need.SECURITY, "create an API app")
 def create_api_app() -> Any:
     name = request.form.get("name", "")
     description = request.form.get("description", "")
@@ -368,6 +424,7 @@ def _members_by_id() -> dict[str, str]:
 
 
 @blueprint.get("/apps/api/<int:app_id>")
+@needs(Need.SECURITY, "see the API apps and tokens")
 def api_app(app_id: int) -> Any:
     app = _app_or_refuse(app_id)
     tokens = [t for t in _admin().tokens(g.account["id"]) if t["app_id"] == app_id]
@@ -375,24 +432,35 @@ def api_app(app_id: int) -> Any:
 
 
 @blueprint.route("/apps/api/<int:app_id>/token", methods=["GET", "POST"])
+@needs(Need.SECURITY, "obtain an API token")
 def api_token(app_id: int) -> Any:
-    """Create Token: the password is asked again, as Wrike does, before a token is issued."""
+    """Create Token: the password is asked again, as Wrike does, before a token is issued.
+    A wrong password counts as a failed sign-in of the member (same throttle)."""
     app = _app_or_refuse(app_id)
     if request.method == "GET":
         return _page("api_token_form.html", section="api", app=app)
+    signin, client, email = _signin(), _client(), g.member.login_key
+    try:
+        signin.check_throttle(email, client)
+    except Throttled as error:
+        return _too_many(error, "api_token_form.html", section="api", app=app, error=error.message)
     try:
         token = _admin().issue_token(
             g.account["id"], app_id, g.member.id, request.form.get("password", "")
         )
     except AdminError as error:
+        if error.code == "wrong_password":
+            signin.record(email, client, success=False)
         return _page(
             "api_token_form.html", error.status, section="api", app=app, error=error.message
         )
+    signin.record(email, client, success=True)
     session[_REVEAL] = _reveals().put(g.member.id, token)
     return redirect(url_for("wrike_pages.api_token_shown", app_id=app_id))
 
 
 @blueprint.get("/apps/api/<int:app_id>/token/shown")
+@needs(Need.SECURITY, "obtain an API token")
 def api_token_shown(app_id: int) -> Any:
     app = _app_or_refuse(app_id)
     token = _reveals().take(session.pop(_REVEAL, None), g.member.id)
@@ -409,6 +477,7 @@ def api_token_shown(app_id: int) -> Any:
 
 
 @blueprint.post("/apps/api/tokens/<int:token_id>/revoke")
+@needs(Need.SECURITY, "revoke an API token")
 def revoke_token(token_id: int) -> Any:
     app_id = request.form.get("app_id", type=int)
     _admin().revoke_token(g.account["id"], token_id)
@@ -428,11 +497,13 @@ def _domains_page(status: int = 200, **context: Any) -> tuple[str, int]:
 
 
 @blueprint.get("/domains")
+@needs(Need.SECURITY, "see the approved domains")
 def domains() -> Any:
     return _domains_page()
 
 
 @blueprint.post("/domains")
+@needs(Need.SECURITY, "add an approved domain")
 def add_domain() -> Any:
     domain = request.form.get("domain", "")
     try:
@@ -444,6 +515,7 @@ def add_domain() -> Any:
 
 
 @blueprint.post("/domains/remove")
+@needs(Need.SECURITY, "remove an approved domain")
 def remove_domain() -> Any:
     domain = request.form.get("domain", "")
     try:
@@ -455,18 +527,19 @@ def remove_domain() -> Any:
 
 
 @blueprint.get("/users")
+@needs(Need.ADMIN, "open account management")
 def users() -> Any:
     return _page(
         "users.html",
         section="users",
         users=_admin().members(g.account["id"]),
-        show_rights=g.member.is_admin,
         right_security=RIGHT_SECURITY,
         right_grant=RIGHT_GRANT_ADMIN,
     )
 
 
 @blueprint.get("/billing")
+@needs(Need.ADMIN, "see billing")
 def billing() -> Any:
     summary = _admin().billing(g.account["id"])
     seats = [(t, summary["seats"].get(t, 0)) for t in USER_TYPES]

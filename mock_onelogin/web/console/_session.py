@@ -1,6 +1,10 @@
 """What every console page shares: the session cookie, the login guard, a CSRF token on
 every form, the security headers, refusals rendered as pages, the template filters, and the
 page for any unknown console path.
+
+The signed cookie carries only a session id; the session lives on the server
+(:class:`~mock_onelogin.domain.signin.ConsoleSessions`), so a logout ends it for every copy
+of the cookie.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import Actor, OneLoginAccount
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
+from mock_onelogin.domain.signin import ConsoleSessions, SignInThrottle
 from mock_onelogin.web.console import PREFIX, bp
 from mock_onelogin.web.serializers import UI_LABELS
 
@@ -39,7 +44,7 @@ log = logging.getLogger("mock_onelogin.pages")
 SESSION_COOKIE = "onelogin_session"
 CSRF_FIELD = "csrf_token"
 _CSRF = "csrf"
-_ADMIN = "admin"
+_SESSION_ID = "sid"
 _PUBLIC_ENDPOINTS = frozenset({"onelogin_pages.login", "onelogin_pages.static"})
 
 
@@ -68,11 +73,24 @@ def _setup(state: BlueprintSetupState) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = config.public_url.startswith("https://")
+    clock = app.extensions["mock_onelogin"].clock
+    app.extensions["mock_onelogin_console_sessions"] = ConsoleSessions(clock)
+    app.extensions["mock_onelogin_console_throttle"] = SignInThrottle(clock)
 
 
 def _account() -> OneLoginAccount:
     acct: OneLoginAccount = current_app.extensions["mock_onelogin"]
     return acct
+
+
+def _sessions() -> ConsoleSessions:
+    sessions: ConsoleSessions = current_app.extensions["mock_onelogin_console_sessions"]
+    return sessions
+
+
+def _throttle() -> SignInThrottle:
+    throttle: SignInThrottle = current_app.extensions["mock_onelogin_console_throttle"]
+    return throttle
 
 
 def _actor() -> Actor:
@@ -123,13 +141,13 @@ def _guard() -> Any:
             )
     if request.endpoint in _PUBLIC_ENDPOINTS:
         return None
-    admin = session.get(_ADMIN)
-    if isinstance(admin, str) and hmac.compare_digest(
+    admin = _sessions().admin(session.get(_SESSION_ID))
+    if admin is not None and hmac.compare_digest(
         admin.encode(), _account().config.console_admin_email.lower().encode()
     ):
         g.admin = admin
         return None
-    session.pop(_ADMIN, None)
+    session.pop(_SESSION_ID, None)
     return redirect(url_for("onelogin_pages.login", next=request.full_path.rstrip("?")))
 
 

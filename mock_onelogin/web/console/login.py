@@ -7,11 +7,20 @@ import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, request, session, url_for
+from flask import Response, flash, redirect, request, session, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from mock_onelogin.domain.signin import Throttled
 from mock_onelogin.web.console import PREFIX, bp
-from mock_onelogin.web.console._session import _ADMIN, _account, _back, _page, log
+from mock_onelogin.web.console._session import (
+    _SESSION_ID,
+    _account,
+    _back,
+    _page,
+    _sessions,
+    _throttle,
+    log,
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -40,8 +49,22 @@ def login() -> Any:
             error="The console has no admin password configured "
             "(OneLoginConfig.console_admin_password).",
         )
+    throttle, client = _throttle(), request.remote_addr or "unknown"
+    try:
+        throttle.check(email, client)
+    except Throttled as refusal:
+        body, status = _page(
+            "login.html",
+            429,
+            email=email,
+            next=next_url,
+            error="Too many failed logins with this email or from this address. "
+            f"Try again in {max(1, -(-refusal.retry_after // 60))} minutes.",
+        )
+        return Response(body, status, headers={"Retry-After": str(refusal.retry_after)})
     email_ok = hmac.compare_digest(email.encode(), config.console_admin_email.lower().encode())
     password_ok = hmac.compare_digest(password.encode(), config.console_admin_password.encode())
+    throttle.record(email, client, success=email_ok and password_ok)
     if not (email_ok and password_ok):
         return _page(
             "login.html",
@@ -52,13 +75,15 @@ def login() -> Any:
         )
     # A fresh session on login: nothing from before it (CSRF token included) survives.
     session.clear()
-    session[_ADMIN] = email
+    session[_SESSION_ID] = _sessions().open(email)
     log.info("console admin logged in")
     return redirect(_safe_next(next_url))
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
+    """Ends the session on the server: a copy of the old cookie no longer opens the console."""
+    _sessions().end(session.get(_SESSION_ID))
     session.clear()
     flash("You are logged out.")
     return _back("onelogin_pages.login")
