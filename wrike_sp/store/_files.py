@@ -29,3 +29,35 @@ def private_database(path: str | Path) -> None:
         side = main.with_name(main.name + suffix)
         if side.exists():
             os.chmod(side, PRIVATE_FILE)
+
+
+PRIVATE_FOLDER = 0o700
+
+
+def database_files(name: str) -> tuple[str, ...]:
+    """A database's file names: the main file and the side files SQLite makes beside it."""
+    return (name, *(name + suffix for suffix in SIDE_FILES))
+
+
+def private_folder(folder: Path, names: tuple[str, ...] = ()) -> list[str]:
+    """Create the data folder 0700, or tighten an existing one and the named files in it that
+    others could read. Returns what was tightened (``data 0755 -> 0700``), for the CLI to say
+    once; an empty list when everything already was private."""
+    folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    tightened = []
+    for path, private in ((folder, PRIVATE_FOLDER), *((folder / n, PRIVATE_FILE) for n in names)):
+        if not path.exists():
+            continue
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            os.chmod(path, private)
+            tightened.append(f"{path} {mode:04o} -> {private:04o}")
+    return tightened
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (0600 from the first byte, also when it exists)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), PRIVATE_FILE)
+        handle.write(text)
