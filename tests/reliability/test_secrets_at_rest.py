@@ -170,6 +170,8 @@ def test_plain_secrets_an_older_version_stored_are_sealed_on_open(tmp_path: Path
     assert account.apps.connector(1).scim_bearer_token == SCIM_TOKEN
     assert account.api_clients.token_client(access) is not None
     assert account.api_clients.issue_token("old-client")["access_token"] == access
+    assert files_holding(tmp_path, SCIM_TOKEN) == [], "gone while the simulator runs"
+    assert files_holding(tmp_path, access) == []
     account.store.close()
     assert files_holding(tmp_path, SCIM_TOKEN) == []
     assert files_holding(tmp_path, access) == []
