@@ -1,4 +1,4 @@
-"""The database's files are readable by their owner only.
+"""The data folder (0700) and the database's files (0600) are readable by their owner only.
 
 The simulator's database holds the connector configuration (the SCIM token, sealed), the API
 credentials (hashed) and every directory user. SQLite creates a new database file with mode

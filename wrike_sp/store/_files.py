@@ -1,4 +1,4 @@
-"""The database's files are readable by their owner only.
+"""The data folder (0700) and the database's files (0600) are readable by their owner only.
 
 The provider's database holds password and token hashes and every member's details. SQLite
 creates a new database file with mode 0644 less the umask, and gives the ``-wal``, ``-shm``
