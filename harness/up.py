@@ -40,6 +40,8 @@ from wrike_sp.demo import seed_demo_account
 CREDENTIALS = "harness-up.json"
 WRIKE_DB = "wrike.sqlite3"
 ONELOGIN_DB = "onelogin.sqlite3"
+#: The key the simulated OneLogin seals its SCIM token with, made beside its database.
+ONELOGIN_KEY = "onelogin.key"
 SEED_DOMAIN = "acme.example"
 #: The BDD suite's users are at acme.com; approving it too lets `harness check` run green
 #: against the local Wrike (a self-test of the gate before pointing it at a staging Wrike).
@@ -77,6 +79,23 @@ def require_loopback(host: str) -> None:
 
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def private_folder(data_dir: Path) -> list[str]:
+    """Create the data folder 0700, or tighten an existing one and the files ``up`` keeps in
+    it (the databases tighten their own files when they open). Returns what was tightened."""
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tightened = []
+    names = (
+        CREDENTIALS,
+        ONELOGIN_KEY,
+        *(db + side for db in (WRIKE_DB, ONELOGIN_DB) for side in ("", "-wal", "-shm", "-journal")),
+    )
+    for path, private in ((data_dir, 0o700), *((data_dir / n, 0o600) for n in names)):
+        if path.exists() and path.stat().st_mode & 0o077:
+            tightened.append(f"{path} {path.stat().st_mode & 0o777:04o} -> {private:04o}")
+            os.chmod(path, private)
+    return tightened
 
 
 def write_private(path: Path, data: dict[str, Any]) -> None:
@@ -126,7 +145,6 @@ def start(
 ) -> Running:
     """Start both servers (seeding on first start) and return once they answer."""
     require_loopback(host)
-    data_dir.mkdir(parents=True, exist_ok=True)
     creds_path = data_dir / CREDENTIALS
     previous: dict[str, Any] | None = None
     if creds_path.exists():
@@ -143,6 +161,7 @@ def start(
             "`harness up`, or its first start was interrupted. Remove the folder or "
             "choose another --data-dir"
         )
+    tightened = private_folder(data_dir)
     fresh = {
         "wrike_admin_key": secrets.token_urlsafe(24),
         "wrike_session_key": secrets.token_urlsafe(32),
@@ -206,7 +225,8 @@ def start(
         if worker is not None:
             worker.stop()
         raise
-    running = Running({}, previous is None, [], servers, started, wrike, onelogin)
+    notes = [f"Made private (they hold secrets): {', '.join(tightened)}"] if tightened else []
+    running = Running({}, previous is None, notes, servers, started, wrike, onelogin)
     try:
         if previous is None:
             info = _seed(wrike, onelogin, wrike_url, onelogin_url, secrets_)
@@ -350,14 +370,20 @@ def _resume(
 def summary(running: Running, data_dir: Path) -> list[str]:
     info = running.info
     wrike, one = info["wrike"], info["onelogin"]
-    token = wrike["scim_token"] if running.seeded else f"(in {data_dir / CREDENTIALS})"
+    kept = f"(in {data_dir / CREDENTIALS})"
+
+    def once(secret: str) -> str:
+        """A secret is printed at first start; later starts say where it is kept."""
+        return secret if running.seeded else kept
+
+    token = once(wrike["scim_token"])
     lines = [
         "Seeded a new world." if running.seeded else f"Resumed the world in {data_dir}.",
         *running.notes,
         "",
         f"Wrike (reference provider)  {wrike['url']}",
         f"  pages:       {wrike['pages']}  sign in as {wrike['admin']['email']} / "
-        f"{wrike['admin']['password']} (account {wrike['account_id']}, {wrike['plan']}, "
+        f"{once(wrike['admin']['password'])} (account {wrike['account_id']}, {wrike['plan']}, "
         f"approved domains {', '.join(wrike['approved_domains'])})",
         f"  SCIM URL:    {wrike['scim_url']}",
         f"  SCIM token:  {token}",
@@ -367,16 +393,17 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         "",
         f"OneLogin (simulated)        {one['url']}",
         f"  pages:       {one['pages']}  sign in as {one['console_admin']['email']} / "
-        f"{one['console_admin']['password']}",
+        f"{once(one['console_admin']['password'])}",
         f"  API:         {one['api']['token_url']}  client id {one['api']['client_id']}",
-        f"               client secret {one['api']['client_secret']}",
+        f"               client secret {once(one['api']['client_secret'])}",
         f"  simulator:   {one['simulator_api']['url']}  (Authorization: Bearer "
-        f"{one['simulator_api']['key']})",
+        f"{once(one['simulator_api']['key'])})",
         f"  Wrike app:   id {one['wrike_app_id']}, API Status {one['api_status']}, "
         f'provisioning on; role "{one["role"]}" holds it; users: {", ".join(one["users"])}',
         "",
         f"Credentials for scripts: {data_dir / CREDENTIALS} (mode 0600; it holds the SCIM "
-        "token, the API secret and the keys of the admin, harness and simulator APIs)",
+        "token, the API secret, both passwords and the keys of the admin, harness and "
+        "simulator APIs)",
         "Press Ctrl-C to stop; the state stays in the data folder.",
     ]
     return lines

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
@@ -10,17 +9,43 @@ import click
 
 from mock_onelogin.app import create_app
 from mock_onelogin.config import OneLoginConfig
+from mock_onelogin.store._files import database_files, private_folder, write_private
+from mock_onelogin.store._sealing import key_path
+
+DATABASE = "onelogin.sqlite3"
+#: The console admin's generated password, kept (0600) so a restart can still sign in; not
+#: written when the password comes from --console-password.
+CONSOLE_PASSWORD = "onelogin-console-password"
+#: The simulator API's bearer key, made at first start.
+SIMULATOR_KEY = "simulator-key"
+_PRIVATE_FILES = (
+    *database_files(DATABASE),
+    key_path(DATABASE).name,
+    CONSOLE_PASSWORD,
+    SIMULATOR_KEY,
+)
+
+
+def _console_password(data_dir: Path, given: str | None) -> tuple[str, str]:
+    """The console password and how to tell the user about it: as given, kept from an earlier
+    start, or generated now (and kept for the next one)."""
+    if given:
+        return given, "with the password given by --console-password"
+    path = data_dir / CONSOLE_PASSWORD
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), f"with the password in {path}"
+    password = secrets.token_urlsafe(12)
+    write_private(path, password + "\n")
+    return password, f"/ {password}   (shown once; kept in {path})"
 
 
 def _simulator_key(data_dir: Path) -> str:
     """The simulator API's key, made once per data folder and kept there (0600)."""
-    path = data_dir / "simulator-key"
+    path = data_dir / SIMULATOR_KEY
     if path.exists():
-        return path.read_text().strip()
+        return path.read_text(encoding="utf-8").strip()
     key = secrets.token_urlsafe(24)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    write_private(path, key + "\n")
     return key
 
 
@@ -55,6 +80,14 @@ def main() -> None:
     help="A host name clients reach the server by (repeatable). IP addresses and localhost "
     "are always accepted; a request naming any other host is refused (DNS rebinding).",
 )
+@click.option(
+    "--console-password",
+    envvar="MOCK_ONELOGIN_CONSOLE_PASSWORD",
+    default=None,
+    help="Password of the admin console's login (env MOCK_ONELOGIN_CONSOLE_PASSWORD). "
+    "Default: a random one, printed at first start and kept in "
+    f"DATA_DIR/{CONSOLE_PASSWORD} (mode 0600) for the next.",
+)
 def serve(
     data_dir: Path,
     host: str,
@@ -63,22 +96,29 @@ def serve(
     client_id: str | None,
     client_secret: str | None,
     allowed_hosts: tuple[str, ...],
+    console_password: str | None,
 ) -> None:
-    """Serve the API over HTTP; a worker thread drains the provisioning queue."""
+    """Serve the API over HTTP; a worker thread drains the provisioning queue. The data folder
+    is made private (0700, its files 0600): the database keeps the SCIM token sealed with the
+    key file beside it."""
     import waitress
 
     if bool(client_id) != bool(client_secret):
         raise click.UsageError("--client-id and --client-secret go together")
-    data_dir.mkdir(parents=True, exist_ok=True)
+    tightened = private_folder(data_dir, _PRIVATE_FILES)
+    if tightened:
+        click.echo(f"Made private (they hold secrets): {', '.join(tightened)}")
+    password, told = _console_password(data_dir, console_password)
     public = f"http://{'localhost' if host in ('0.0.0.0', '127.0.0.1') else host}:{port}"
     config = OneLoginConfig(
-        database=str(data_dir / "onelogin.sqlite3"),
+        database=str(data_dir / DATABASE),
         drain_mode="worker",
         public_url=public,
         seed_client_id=client_id,
         seed_client_secret=client_secret,
         allowed_hosts=allowed_hosts,
         simulator_key=_simulator_key(data_dir),
+        console_admin_password=password,
     )
     app = create_app(config)
     account = app.extensions["mock_onelogin"]
@@ -91,6 +131,7 @@ def serve(
         f"the key is kept in {data_dir}). Create API credentials with POST "
         f"{public}/simulator/api/credentials"
     )
+    click.echo(f"Console: {public}/admin/login  sign in as {config.console_admin_email} {told}")
     try:
         waitress.serve(app, host=host, port=port, threads=threads)
     finally:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
 from mock_onelogin.domain import modelling
 
@@ -42,10 +43,11 @@ class OneLoginConfig:
     #: Largest request body either API or the console accepts.
     max_body_bytes: int = 1024 * 1024
     #: The admin console's one administrator (a modelling choice: the console login is not a
-    #: directory user, so it is never provisioned). Change the password for anything but a
-    #: local simulator.
+    #: directory user, so it is never provisioned). There is no fixed default password: each
+    #: instance made without one gets a random password (read it from ``config``); the CLI
+    #: takes it from ``--console-password`` or keeps a generated one in the data folder.
     console_admin_email: str = "admin@onelogin.example"
-    console_admin_password: str = "onelogin admin"
+    console_admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     #: Signs the console's session cookie; None gives a fresh key per process (sessions end
     #: with a restart).
     secret_key: str | None = None

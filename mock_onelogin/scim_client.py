@@ -17,7 +17,13 @@ from urllib.parse import quote
 import requests
 
 from mock_onelogin.domain import modelling
-from mock_onelogin.domain.secrets import mask_authorization, scrub
+from mock_onelogin.domain.secrets import (
+    REDACTED,
+    mask_authorization,
+    mentions_secret,
+    redact_attributes,
+    scrub,
+)
 from mock_onelogin.domain.wire import PATCH_SCHEMA
 
 
@@ -60,9 +66,42 @@ class ScimExchange:
             except (TypeError, ValueError):
                 return None
 
+    def _secret_values(self) -> list[str]:
+        """The secret attribute values (a password) this exchange sent, to keep out of what
+        is logged of the answer: a provider's error may echo one."""
+        found: list[str] = []
+        if mentions_secret(self.request_text or json.dumps(self.request_body)):
+            redact_attributes(self.request_body, found)
+        return [v for v in found if len(v) >= 6]
+
+    def _logged_bodies(self) -> tuple[Any, Any, str | None, str | None]:
+        """Request and response as the System Log keeps them: secret attributes redacted
+        (RFC 7643 ``writeOnly``/``returned: never``), and any value the request sent for one
+        scrubbed from the answer. Bodies that mention none come back untouched, texts too."""
+        request_text = self.request_text
+        response_text = self.response_text
+        if not (
+            mentions_secret(request_text or json.dumps(self.request_body))
+            or mentions_secret(response_text or json.dumps(self.response_body))
+        ):
+            return self.request_body, self.response_body, request_text, response_text
+        found: list[str] = []
+        request = redact_attributes(self.request_body, found)
+        answer = json.dumps(redact_attributes(self.response_body, found))
+        for value in found:
+            if len(value) >= 6:
+                answer = answer.replace(json.dumps(value)[1:-1], REDACTED)
+        return request, json.loads(answer), json.dumps(request), answer
+
     def describe_failure(self) -> str:
         """What support needs from a failure: HTTP status, SCIM scimType and detail, or the
-        network error."""
+        network error (never a password the request sent)."""
+        text = self._describe_failure()
+        for value in self._secret_values():
+            text = text.replace(value, REDACTED)
+        return text
+
+    def _describe_failure(self) -> str:
         if self.network_error:
             return self.network_error
         parts = [f"HTTP {self.status}"]
@@ -87,27 +126,30 @@ class ScimExchange:
         def text(raw: str | None, value: Any) -> str:
             return raw if raw is not None else json.dumps(value)
 
+        request, response, request_text, response_text = self._logged_bodies()
         status = "null" if self.status is None else str(int(self.status))
         error = "null" if self.network_error is None else json.dumps(self.network_error)
         return (
             f'{{"method": "{self.method}", "url": {json.dumps(self.url)}, '
             f'"request_headers": {text(self.headers_text, self.request_headers)}, '
-            f'"request_body": {text(self.request_text, self.request_body)}, '
+            f'"request_body": {text(request_text, request)}, '
             f'"status": {status}, '
-            f'"response_body": {text(self.response_text, self.response_body)}, '
+            f'"response_body": {text(response_text, response)}, '
             f'"network_error": {error}}}'
         )
 
     def as_log(self) -> dict[str, Any]:
         """The exchange as the System Log keeps it (the Authorization header is masked;
-        callers scrub the serialised log for secrets echoed back in bodies)."""
+        callers scrub the serialised log for secrets echoed back in bodies; secret
+        attributes are redacted)."""
+        request, response, _, _ = self._logged_bodies()
         return {
             "method": self.method,
             "url": self.url,
             "request_headers": self.request_headers,
-            "request_body": self.request_body,
+            "request_body": request,
             "status": self.status,
-            "response_body": self.response_body,
+            "response_body": response,
             "network_error": self.network_error,
         }
 

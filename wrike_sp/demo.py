@@ -3,10 +3,16 @@ article's Steps 1 to 3). Used by the CLI, the tests and the harness."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.modelling import SCIM_PATH
+
+
+def new_password() -> str:
+    """A password for a console login nobody chose: 16 characters, 96 bits."""
+    return secrets.token_urlsafe(12)
 
 
 @dataclass(frozen=True)
@@ -33,11 +39,14 @@ def seed_demo_account(
     plan: str = "Enterprise Standard",
     domain: str = "acme.example",
     admin_email: str | None = None,
-    admin_password: str = "correct horse battery",
+    admin_password: str | None = None,
     grant_admin_right: bool = True,
 ) -> DemoAccount:
     """An account on a SCIM plan with an approved domain, an admin holding both rights, an API
-    app named as the article suggests, and its permanent token."""
+    app named as the article suggests, and its permanent token. Without ``admin_password``
+    the owner gets a random one (there is no fixed demo password: a demo server on a laptop
+    may be reached by others); it is in the returned ``admin_password``."""
+    admin_password = admin_password or new_password()
     account = accounts.create_account(name, plan)
     account_id = account["id"]
     accounts.add_domain(account_id, domain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 
 def mask(secret: str | None) -> str:
@@ -40,3 +41,44 @@ def hash_secret(secret: str, salt: str | None = None) -> tuple[str, str]:
 
 def secret_matches(secret: str, salt: str, digest: str) -> bool:
     return hmac.compare_digest(hash_secret(secret, salt)[1], digest)
+
+
+#: Attributes OneLogin may send but nobody reads back: the core User's ``password`` is
+#: ``mutability: writeOnly`` and ``returned: never`` (RFC 7643 §4.1.1). The System Log keeps
+#: each SCIM exchange for support to read, so their values are replaced by ``REDACTED``.
+SECRET_ATTRIBUTES = frozenset({"password"})
+REDACTED = "[redacted]"
+
+
+def names_secret(name: object) -> bool:
+    """``password``, ``urn:...:User:password``, ``password[...]``: a key or a PATCH path
+    naming a secret attribute."""
+    if not isinstance(name, str):
+        return False
+    return name.rsplit(":", 1)[-1].split("[", 1)[0].split(".", 1)[0].lower() in SECRET_ATTRIBUTES
+
+
+def mentions_secret(text: str | None) -> bool:
+    """A cheap test before the bodies are walked (the System Log's hot path)."""
+    lowered = (text or "").lower()
+    return any(name in lowered for name in SECRET_ATTRIBUTES)
+
+
+def redact_attributes(value: Any, found: list[str] | None = None) -> Any:
+    """A SCIM body with each secret attribute's value (and a PATCH operation's value on one)
+    replaced by ``REDACTED``; the string values replaced go to ``found``, so an answer that
+    echoes one can be scrubbed too."""
+    if isinstance(value, list):
+        return [redact_attributes(v, found) for v in value]
+    if not isinstance(value, dict):
+        return value
+    secret_path = names_secret(value.get("path"))
+    out = {}
+    for key, item in value.items():
+        if names_secret(key) or (secret_path and key == "value"):
+            if found is not None and isinstance(item, str):
+                found.append(item)
+            out[key] = REDACTED
+        else:
+            out[key] = redact_attributes(item, found)
+    return out

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from mock_onelogin.store._files import private_database
+from mock_onelogin.store._sealing import SecretBox
 from mock_onelogin.store.schema import SCHEMA
 
 #: SQLite accepts at most 999 bound parameters in old builds; lists of ids go in chunks.
@@ -66,7 +68,10 @@ class Database:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_database(self.path)
+        #: Seals the secrets the simulator sends again (see ``_sealing``).
+        self.box = SecretBox.for_database(self.path)
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = _row
         self._lock = threading.RLock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -19,6 +20,7 @@ from mock_onelogin.domain.queries import (
     UserQuery,
 )
 from mock_onelogin.store._database import Database, chunks, marks
+from mock_onelogin.store._sealing import UnsealError
 from mock_onelogin.store.schema import (
     DUPLICATE_USERS_SQL,
     UNIQUE_USER_INDEX,
@@ -40,6 +42,11 @@ _ENTITLED_USERS = (
     "WHERE ra.app_id = ? {among_ru} UNION SELECT user_id AS uid FROM direct_logins "
     "WHERE app_id = ? {among}"
 )
+#: The connector field holding the SCIM bearer token, in the clear (as the account layer
+#: reads it) and sealed (as it is stored).
+_TOKEN = "scim_bearer_token"
+_SEALED_TOKEN = "scim_bearer_token_sealed"
+_log = logging.getLogger("mock_onelogin.store")
 
 
 #: The fields a unique index can hold (the SQL names of ``modelling.UNIQUE_USER_FIELDS``).
@@ -312,15 +319,56 @@ class DirectoryStore(Database):
         cur = self._write(
             "INSERT INTO apps (name, connector_id, connector, provisioning, created_at, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (name, connector_id, connector, provisioning, now, now),
+            (name, connector_id, self._sealed_connector(connector), provisioning, now, now),
         )
         return int(cur.lastrowid or 0)
 
     def get_app(self, app_id: int) -> dict[str, Any] | None:
-        return self._first("SELECT * FROM apps WHERE id = ?", (app_id,))
+        row = self._first("SELECT * FROM apps WHERE id = ?", (app_id,))
+        return self._opened_app(row) if row else None
 
     def list_apps(self) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM apps ORDER BY id")
+        return [self._opened_app(row) for row in self._all("SELECT * FROM apps ORDER BY id")]
+
+    def _sealed_connector(self, text: str) -> str:
+        """The connector's settings as stored: the SCIM bearer token sealed (it must be sent,
+        so it cannot be a hash), everything else as the admin saved it."""
+        data = json.loads(text)
+        token = data.pop(_TOKEN, "")
+        if token:
+            data[_SEALED_TOKEN] = self.box.seal(token)
+        else:
+            data[_TOKEN] = ""
+        return json.dumps(data)
+
+    def _opened_app(self, row: dict[str, Any]) -> dict[str, Any]:
+        text = row.get("connector")
+        if text and _SEALED_TOKEN in text:
+            data = json.loads(text)
+            try:
+                data[_TOKEN] = self.box.open(data.pop(_SEALED_TOKEN))
+            except UnsealError as error:
+                # The token is lost with its key; the Configuration tab asks for it again.
+                _log.warning(
+                    "app %s: SCIM Bearer Token unreadable, enter it again: %s", row.get("id"), error
+                )
+                data[_TOKEN] = ""
+            row["connector"] = json.dumps(data)
+        return row
+
+    def _seal_plain_connectors(self) -> int:
+        """Seal the SCIM tokens an older version stored in the clear; the apps' versions
+        stay (nothing the engine compiles changes)."""
+        sealed = 0
+        for row in self._all("SELECT id, connector FROM apps"):
+            text = row["connector"]
+            if text and f'"{_TOKEN}"' in text and json.loads(text).get(_TOKEN):
+                self._write(
+                    "UPDATE apps SET connector = ? WHERE id = ?",
+                    (self._sealed_connector(text), row["id"]),
+                )
+                sealed += 1
+        return sealed
 
     def update_app(self, app_id: int, part: str, value: str, now: str) -> None:
         """Save the app's ``connector`` or ``provisioning`` settings; the app's version moves
@@ -329,7 +377,7 @@ class DirectoryStore(Database):
             raise ValueError(f"an app has connector and provisioning settings, not {part!r}")
         self._write(
             f"UPDATE apps SET {part} = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            (value, now, app_id),
+            (self._sealed_connector(value) if part == "connector" else value, now, app_id),
         )
 
     def app_role_ids(self, app_id: int) -> list[int]:

@@ -71,9 +71,11 @@ CREATE TABLE IF NOT EXISTS api_clients (
     client_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_salt TEXT NOT NULL,
     secret_hash TEXT NOT NULL, created_at TEXT NOT NULL
 );
+-- tokens.token is the access token's digest ("sha256:..."), tokens.sealed the token sealed
+-- with the database's key (store/_sealing.py); api_clients keeps a salted hash only.
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, client_id TEXT NOT NULL, created_at TEXT NOT NULL,
-    expires_ts REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
+    expires_ts REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, sealed TEXT
 );
 """
 

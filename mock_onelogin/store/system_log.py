@@ -8,6 +8,7 @@ from typing import Any
 from mock_onelogin.domain.events import Event
 from mock_onelogin.domain.queries import EventQuery
 from mock_onelogin.store._database import Database, marks
+from mock_onelogin.store._sealing import DIGEST_PREFIX, UnsealError, token_digest
 
 EVENT_COLUMNS = (
     "event_type_id",
@@ -93,20 +94,54 @@ class SystemLogStore(Database):
     def get_client(self, client_id: str) -> dict[str, Any] | None:
         return self._first("SELECT * FROM api_clients WHERE client_id = ?", (client_id,))
 
+    # Access tokens are stored as their digest (the bearer check only verifies one) and
+    # sealed (the token endpoint returns the same token until it expires); rows come back
+    # with the token in the clear under "token", as the account layer expects.
     def live_token_for(self, client_id: str, now_ts: float) -> dict[str, Any] | None:
-        return self._first(
+        rows = self._all(
             "SELECT * FROM tokens WHERE client_id = ? AND revoked = 0 AND "
-            "expires_ts > ? ORDER BY expires_ts DESC LIMIT 1",
+            "expires_ts > ? ORDER BY expires_ts DESC",
             (client_id, now_ts),
         )
+        for row in rows:
+            try:
+                row["token"] = self.box.open(row.pop("sealed") or "")
+            except UnsealError:
+                continue  # sealed with a lost key: the client gets a new token
+            return row
+        return None
 
     def insert_token(self, token: str, client_id: str, now: str, expires_ts: float) -> None:
         self._write(
-            "INSERT INTO tokens VALUES (?, ?, ?, ?, 0)", (token, client_id, now, expires_ts)
+            "INSERT INTO tokens (token, client_id, created_at, expires_ts, revoked, sealed) "
+            "VALUES (?, ?, ?, ?, 0, ?)",
+            (token_digest(token), client_id, now, expires_ts, self.box.seal(token)),
         )
 
     def get_token(self, token: str) -> dict[str, Any] | None:
-        return self._first("SELECT * FROM tokens WHERE token = ?", (token,))
+        row = self._first("SELECT * FROM tokens WHERE token = ?", (token_digest(token),))
+        if row is not None:
+            row.pop("sealed", None)
+            row["token"] = token
+        return row
 
     def revoke_token(self, token: str) -> bool:
-        return self._write("UPDATE tokens SET revoked = 1 WHERE token = ?", (token,)).rowcount > 0
+        return (
+            self._write(
+                "UPDATE tokens SET revoked = 1 WHERE token = ?", (token_digest(token),)
+            ).rowcount
+            > 0
+        )
+
+    def _seal_plain_tokens(self) -> int:
+        """Replace the access tokens an older version stored in the clear by their digest and
+        sealed copy."""
+        columns = {row["name"] for row in self._all("PRAGMA table_info(tokens)")}
+        if "sealed" not in columns:
+            self._write("ALTER TABLE tokens ADD COLUMN sealed TEXT")
+        plain = self._all("SELECT token FROM tokens WHERE token NOT LIKE ?", (DIGEST_PREFIX + "%",))
+        self._write_many(
+            "UPDATE tokens SET token = ?, sealed = ? WHERE token = ?",
+            [(token_digest(r["token"]), self.box.seal(r["token"]), r["token"]) for r in plain],
+        )
+        return len(plain)

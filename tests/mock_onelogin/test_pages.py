@@ -41,7 +41,7 @@ APPROVE_CREATE_ONLY = {"create_user": True, "update_user": False, "delete_user":
 @pytest.fixture
 def config() -> OneLoginConfig:
     """Changes drain before the page answers, as a console user expects to see the result."""
-    return OneLoginConfig(drain_mode="sync")
+    return OneLoginConfig(drain_mode="sync", console_admin_password=PASSWORD)
 
 
 def csrf_of(html: str) -> str:

@@ -4,6 +4,7 @@ provisioning fails and everything is logged at DEBUG."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -150,3 +151,98 @@ def test_both_servers_refuse_oversized_bodies() -> None:
         response = client.post(path, data=big, headers=headers)
         assert response.status_code == 413, (path, response.status_code)
         assert response.is_json or response.mimetype == "application/scim+json"
+
+
+# -- secret SCIM attributes are redacted wherever request bodies are recorded ------------------
+
+INITIAL_PASSWORD = "Initial-Secret-4242"
+
+
+def test_submitted_passwords_are_redacted_in_the_journal_and_the_system_log() -> None:
+    """OneLogin's template may send a password (RFC 7643: writeOnly, returned never); neither
+    the Wrike harness journal nor the OneLogin System Log shows it, in any request form."""
+    wrike = create_wrike(WrikeConfig(harness_enabled=True, password_iterations=1000))
+    demo = seed_demo_account(wrike.extensions["wrike"].accounts)
+    account = OneLoginAccount(
+        OneLoginConfig(drain_mode="sync"),
+        session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
+    )
+    app_id = account.apps.wrike_app_id()
+    template = {**account.apps.connector(app_id).scim_json_template, "password": INITIAL_PASSWORD}
+    account.apps.configure_connector(
+        app_id,
+        {
+            "scim_base_url": WRIKE_HOST + demo.scim_path,
+            "scim_bearer_token": demo.token,
+            "scim_json_template": template,
+        },
+    )
+    account.apps.enable_api_connection(app_id)
+    account.apps.set_provisioning(
+        app_id,
+        {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+        },
+    )
+    role = account.directory.create_role({"name": "Wrike", "apps": [app_id]})
+    user = account.directory.create_user(
+        {"email": f"ada@{demo.domain}", "username": f"ada@{demo.domain}"}
+    )
+    account.directory.add_role_users(role, [user["id"]])
+    account.directory.update_user(user["id"], {"title": "Engineer"})
+
+    # The other shapes a client may send a password in, straight to the provider.
+    scim = wrike.test_client()
+    bearer = {"Authorization": f"Bearer {demo.token}", "Content-Type": "application/scim+json"}
+    listed = scim.get(demo.scim_path + "/Users", headers=bearer).get_json()
+    scim_id = listed["Resources"][0]["id"]
+    patch = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [
+            {"op": "replace", "path": "password", "value": "Patched-Secret-1"},
+            {
+                "op": "replace",
+                "value": {"urn:ietf:params:scim:schemas:core:2.0:User:password": "Patched-2"},
+            },
+        ],
+    }
+    scim.patch(f"{demo.scim_path}/Users/{scim_id}", json=patch, headers=bearer)
+    scim.post(
+        demo.scim_path + "/Users",
+        data='{"userName": "eve@acme.example", "Password": "Broken-Secret-3", ',
+        headers=bearer,
+    )
+
+    journal = scim.get("/harness/api/journal").get_data(as_text=True)
+    events = account.store.table_rows("events")
+    system_log = json.dumps(events)
+    api = create_onelogin(account.config, account=account).test_client()
+    listed_log = api.get("/simulator/api/system-log?limit=1000").get_data(as_text=True)
+    assert any(e["scim"] and "POST" in e["scim"] for e in events), "the create was logged"
+    for secret in (INITIAL_PASSWORD, "Patched-Secret-1", "Patched-2", "Broken-Secret-3"):
+        assert secret not in journal, secret
+    assert INITIAL_PASSWORD not in system_log and INITIAL_PASSWORD not in listed_log
+    assert journal.count("[redacted]") >= 5  # POST, PUT, two PATCH operations, the broken body
+    assert "[redacted]" in system_log
+
+
+def test_a_password_echoed_in_an_error_is_kept_out_of_the_system_log() -> None:
+    from mock_onelogin.scim_client import ScimExchange
+
+    body = {"userName": "ada@acme.example", "password": INITIAL_PASSWORD}
+    detail = f"'password' must be stronger than {INITIAL_PASSWORD!r}"
+    exchange = ScimExchange(
+        "POST",
+        "http://wrike.test/scim/1/v2/Users",
+        {"Authorization": "Bearer ****abcd"},
+        body,
+        status=400,
+        response_body={"status": "400", "detail": detail},
+        request_text=json.dumps(body),
+        response_text=json.dumps({"status": "400", "detail": detail}),
+    )
+    logged = [exchange.as_log_json(), json.dumps(exchange.to_log([])), exchange.describe_failure()]
+    assert not [text for text in logged if INITIAL_PASSWORD in text]
+    assert all("[redacted]" in text for text in logged)
+    assert json.loads(exchange.as_log_json())["request_body"]["userName"] == "ada@acme.example"

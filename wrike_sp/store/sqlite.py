@@ -18,6 +18,7 @@ from typing import Any
 from wrike_sp.domain.records import AuthFacts, Conflict, TokenFacts, UserRow
 from wrike_sp.domain.search import UserSearch
 from wrike_sp.json_text import decode_stored, encode_text
+from wrike_sp.store._files import private_database
 from wrike_sp.store.user_search import search_sql
 
 _SCHEMA = """
@@ -220,6 +221,7 @@ class WrikeStore:
         if database == ":memory:":
             self._uri = f"file:wrike-{uuid.uuid4().hex}?mode=memory&cache=shared"
         else:
+            private_database(database)  # 0600, and so are the -wal/-shm SQLite adds
             self._uri = f"file:{database}"
         self._local = threading.local()
         # Authentication facts by (account, token hash), each tagged with the epoch it was

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -22,6 +23,7 @@ from flask import Blueprint, Response, current_app, request
 
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError
+from wrike_sp.domain.schema import CORE_ATTRIBUTES, ENTERPRISE_ATTRIBUTES, AttributeDef
 from wrike_sp.web.http import (
     ERROR_SCHEMA,
     SCIM_MEDIA_TYPE,
@@ -157,7 +159,7 @@ class HarnessMiddleware:
             "method": method,
             "path": path,
             "query": environ.get("QUERY_STRING", ""),
-            "body": body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace"),
+            "body": journal_body(body),
             "fault": None,
         }
         fault = self.state.pick(method)
@@ -208,6 +210,73 @@ def _complete(
         close = getattr(result, "close", None)
         if close is not None:
             close()
+
+
+def _secret_names() -> frozenset[str]:
+    """The attributes the User schema marks ``returned: never`` or ``mutability: writeOnly``
+    (the core schema's ``password``, RFC 7643 §4.1.1): a client sends them, nobody reads
+    them back, so neither does the journal."""
+    names: set[str] = set()
+
+    def walk(attributes: dict[str, AttributeDef]) -> None:
+        for attr in attributes.values():
+            if attr.returned == "never" or attr.mutability == "writeOnly":
+                names.add(attr.name.lower())
+            walk(attr.sub_attributes)
+
+    walk(CORE_ATTRIBUTES)
+    walk(ENTERPRISE_ATTRIBUTES)
+    return frozenset(names)
+
+
+SECRET_ATTRIBUTES = _secret_names()
+REDACTED = "[redacted]"
+_MENTIONS_SECRET = re.compile(
+    "|".join(re.escape(n) for n in sorted(SECRET_ATTRIBUTES)).encode(), re.IGNORECASE
+)
+#: For a body that is not JSON: ``"password": "..."`` (also URN-qualified) as text.
+_SECRET_MEMBER = re.compile(
+    r'("(?:[^"\\]*:)?(?:'
+    + "|".join(re.escape(n) for n in sorted(SECRET_ATTRIBUTES))
+    + r')"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)',
+    re.IGNORECASE,
+)
+
+
+def _is_secret(name: Any) -> bool:
+    """``password``, ``urn:...:User:password``, ``password[...]``: the attribute a key or a
+    PATCH path names."""
+    if not isinstance(name, str):
+        return False
+    return name.rsplit(":", 1)[-1].split("[", 1)[0].split(".", 1)[0].lower() in SECRET_ATTRIBUTES
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    # A PATCH operation names the attribute in its path and carries the secret in its value.
+    secret_path = _is_secret(value.get("path"))
+    return {
+        k: REDACTED if _is_secret(k) or (secret_path and k == "value") else _redacted(v)
+        for k, v in value.items()
+    }
+
+
+def journal_body(body: bytes) -> str:
+    """The body as the journal keeps it: at most 4 KiB, with the value of every secret
+    attribute (and of a PATCH operation on one) replaced by ``"[redacted]"``. The journal
+    is shown in BDD failure reports and ``harness repro``, which are pasted into tickets."""
+    if not _MENTIONS_SECRET.search(body):
+        return body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
+    try:
+        text = json.dumps(_redacted(json.loads(body)))
+    except ValueError:
+        text = _SECRET_MEMBER.sub(
+            lambda m: f'{m.group(1)}"{REDACTED}"', body.decode("utf-8", "replace")
+        )
+    return text[:_JOURNAL_BODY_LIMIT]
 
 
 def _peek_body(environ: dict[str, Any]) -> bytes:
