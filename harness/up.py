@@ -388,7 +388,7 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         f"  SCIM URL:    {wrike['scim_url']}",
         f"  SCIM token:  {token}",
         f"  admin API:   {wrike['admin_api']['url']}  (Authorization: Bearer "
-        f"{wrike['admin_api']['key']})",
+        f"{once(wrike['admin_api']['key'])})",
         f"  harness API: {wrike['harness_api']['url']}  (faults, journal; the same key)",
         "",
         f"OneLogin (simulated)        {one['url']}",

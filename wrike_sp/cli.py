@@ -34,11 +34,11 @@ def _admin_key(data_dir: Path) -> str:
     return key
 
 
-def _owner_password_note(runtime: Any, info: dict[str, Any], kept: Path, given: str | None) -> str:
+def _owner_password_note(signin: Any, info: dict[str, Any], kept: Path, given: str | None) -> str:
     """Where a restarted server's owner finds their password. The password was set when the
     account was seeded; --owner-password does not change it later."""
     if given:
-        if runtime.accounts.login(info["account_id"], info["admin_email"], given):
+        if signin.log_in(info["admin_email"], given, "wrike-sp serve", info["account_id"]):
             return "password as given by --owner-password"
         return (
             "--owner-password does not match: the password was set when the account was "
@@ -162,7 +162,9 @@ def serve(
             f"Resuming account {info['account_id']}; SCIM URL {info['scim_url']} "
             "(the token was shown when it was issued)"
         )
-        note = _owner_password_note(runtime, info, password_path, owner_password)
+        note = _owner_password_note(
+            app.extensions["wrike_signin"], info, password_path, owner_password
+        )
         click.echo(f"Admin {info['admin_email']}: {note}")
     click.echo(f"Admin key:   {config.admin_key}  (Authorization: Bearer ...; in {data_dir})")
     click.echo(f"Admin API:   {public}/admin/api/v1")

@@ -10,11 +10,18 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mock_onelogin import FixedClock
+from mock_onelogin import FixedClock, OneLoginConfig
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.signin import ConsoleSessions, LoginThrottle
 from mock_onelogin.web.console._session import SESSION_COOKIE
 from tests.mock_onelogin.test_pages import ADMIN, PASSWORD, csrf_of, log_in, post
+
+
+@pytest.fixture
+def config() -> OneLoginConfig:
+    """The console's password is random by default; these tests sign in with a known one."""
+    return OneLoginConfig(drain_mode="sync", console_admin_password=PASSWORD)
+
 
 WINDOW = modelling.LOGIN_FAILURE_WINDOW_S
 TOKEN_URL = "/auth/oauth2/v2/token"

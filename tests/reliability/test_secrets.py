@@ -161,7 +161,9 @@ INITIAL_PASSWORD = "Initial-Secret-4242"
 def test_submitted_passwords_are_redacted_in_the_journal_and_the_system_log() -> None:
     """OneLogin's template may send a password (RFC 7643: writeOnly, returned never); neither
     the Wrike harness journal nor the OneLogin System Log shows it, in any request form."""
-    wrike = create_wrike(WrikeConfig(harness_enabled=True, password_iterations=1000))
+    wrike = create_wrike(
+        WrikeConfig(harness_enabled=True, password_iterations=1000, allowed_hosts=("wrike.test",))
+    )
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     account = OneLoginAccount(
         OneLoginConfig(drain_mode="sync"),

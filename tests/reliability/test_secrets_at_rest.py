@@ -200,7 +200,9 @@ def wrike_serve(data: Path, *args: str, env: dict[str, str] | None = None) -> st
 
 def sign_in_to_wrike(app: Any, info: dict[str, Any], password: str) -> bool:
     return (
-        app.extensions["wrike"].accounts.login(info["account_id"], info["admin_email"], password)
+        app.extensions["wrike_signin"].log_in(
+            info["admin_email"], password, "test", info["account_id"]
+        )
         is not None
     )
 
