@@ -213,3 +213,15 @@ def test_suspended_statuses(
     account.drain()
     [item] = account.directory.user_apps(user["id"])
     assert item.login.provisioning_state == ("disabled" if 2 in switch else "provisioned")
+
+
+@flipped("TOKEN_STAYS_WITH_ITS_ORIGIN", True, False)
+def test_token_stays_with_its_origin(set_switch: Callable[[str, Any], None], switch: bool) -> None:
+    set_switch("TOKEN_STAYS_WITH_ITS_ORIGIN", switch)
+    saved = ConnectorConfig().updated(
+        {"scim_base_url": "https://wrike.example/scim/1/v2", "scim_bearer_token": "t0ken"}
+    )
+    moved = saved.updated({"scim_base_url": "https://elsewhere.example/scim/1/v2"})
+    assert (moved.scim_bearer_token == "") is switch
+    same_server = saved.updated({"scim_base_url": "https://wrike.example/scim/2/v2"})
+    assert same_server.scim_bearer_token == "t0ken"
