@@ -30,6 +30,9 @@ from typing import Any
 from waitress import wasyncore
 from waitress.server import create_server
 
+from mock_onelogin.domain.modelling import server_options as onelogin_server_options
+from wrike_sp.domain.modelling import server_options as wrike_server_options
+
 from harness import vocabulary as v
 from mock_onelogin import OneLoginAccount, OneLoginConfig
 from mock_onelogin import create_app as create_onelogin
@@ -182,7 +185,16 @@ def start(
             try:
                 servers.append(
                     create_server(
-                        app, host=host, port=port, threads=threads, ident=f"harness-{ident}"
+                        app,
+                        host=host,
+                        port=port,
+                        threads=threads,
+                        ident=f"harness-{ident}",
+                        **(
+                            wrike_server_options()
+                            if ident == "wrike"
+                            else onelogin_server_options()
+                        ),
                     )
                 )
             except OSError as error:

@@ -44,6 +44,8 @@ def serve(
     """Serve the API over HTTP; a worker thread drains the provisioning queue."""
     import waitress
 
+    from mock_onelogin.domain.modelling import server_options
+
     if bool(client_id) != bool(client_secret):
         raise click.UsageError("--client-id and --client-secret go together")
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -63,7 +65,7 @@ def serve(
         f"POST {public}/simulator/api/credentials"
     )
     try:
-        waitress.serve(app, host=host, port=port, threads=threads)
+        waitress.serve(app, host=host, port=port, threads=threads, **server_options())
     finally:
         worker = app.extensions.get("mock_onelogin_worker")
         if worker is not None:

@@ -71,6 +71,8 @@ def serve(
     rights, a token printed once)."""
     from waitress import serve as waitress_serve
 
+    from wrike_sp.domain.modelling import server_options
+
     data_dir.mkdir(parents=True, exist_ok=True)
     public = public_url or f"http://{host}:{port}"
     config = WrikeConfig(
@@ -101,7 +103,7 @@ def serve(
         )
     click.echo(f"Admin API:   {public}/admin/api/v1  (Authorization: Bearer {config.admin_key})")
     click.echo(f"Serving on {public}")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="wrike-sp")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="wrike-sp", **server_options())
 
 
 if __name__ == "__main__":
