@@ -30,15 +30,14 @@ from typing import Any
 from waitress import wasyncore
 from waitress.server import create_server
 
-from mock_onelogin.domain.modelling import server_options as onelogin_server_options
-from wrike_sp.domain.modelling import server_options as wrike_server_options
-
 from harness import vocabulary as v
 from mock_onelogin import OneLoginAccount, OneLoginConfig
 from mock_onelogin import create_app as create_onelogin
+from mock_onelogin.domain.modelling import server_options as onelogin_server_options
 from wrike_sp import WrikeConfig
 from wrike_sp import create_app as create_wrike
 from wrike_sp.demo import seed_demo_account
+from wrike_sp.domain.modelling import server_options as wrike_server_options
 
 CREDENTIALS = "harness-up.json"
 WRIKE_DB = "wrike.sqlite3"

@@ -171,7 +171,7 @@ IDLE_CONNECTION_S = 30
 CONNECTION_SWEEP_S = 5
 
 
-def server_options() -> dict[str, object]:
+def server_options() -> dict[str, Any]:
     """The waitress settings above, as keyword arguments of ``waitress.serve`` and
     ``create_server`` (threads and address are each caller's)."""
     import resource

@@ -117,9 +117,7 @@ def _serve(module: str, data_dir: Path, port: int, ready: str) -> subprocess.Pop
     ("module", "path"),
     [("wrike_sp.cli", "/scim/1/v2/ServiceProviderConfig"), ("mock_onelogin.cli", "/")],
 )
-def test_the_clis_answer_past_200_idle_connections(
-    tmp_path: Path, module: str, path: str
-) -> None:
+def test_the_clis_answer_past_200_idle_connections(tmp_path: Path, module: str, path: str) -> None:
     port = free_port()
     process = _serve(module, tmp_path, port, path)
     try:

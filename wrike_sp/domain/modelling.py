@@ -7,6 +7,8 @@ the whole provider follows: the switches and statuses are read when a request is
 
 from __future__ import annotations
 
+from typing import Any
+
 # Plans, verbatim from the article's availability tables.
 PLANS: tuple[str, ...] = (
     "Free",
@@ -56,6 +58,8 @@ MAX_BODY_BYTES = 1024 * 1024
 # POST or PATCH beyond it, or whose merge would end beyond it, is refused with 400
 # invalidValue before anything is written.
 MAX_MULTI_VALUES = 100
+# At most this many operations in one PATCH (an identity provider sends one per attribute).
+MAX_PATCH_OPERATIONS = 100
 # A list response (GET /Users, POST /Users/.search) holds users up to this many bytes of
 # stored JSON: a page of big users ends early (itemsPerPage says how many it holds,
 # totalResults stays the count of all), and the client pages on with startIndex. A page
@@ -72,7 +76,7 @@ IDLE_CONNECTION_S = 30
 CONNECTION_SWEEP_S = 5
 
 
-def server_options() -> dict[str, object]:
+def server_options() -> dict[str, Any]:
     """The waitress settings above, as keyword arguments of ``waitress.serve`` and
     ``create_server`` (threads and address are each caller's)."""
     import resource
