@@ -158,7 +158,7 @@ UI_LABELS = {
 #: nine tenths of it) in the transaction that writes the new ones. Choices: OneLogin
 #: publishes neither.
 LOG_BODY_LIMIT_BYTES = 16 * 1024
-LOG_CUT_MARKER = " … [System Log: {cut} more bytes cut]"
+LOG_CUT_MARKER = " … [System Log: {cut} bytes cut]"
 EVENT_RETENTION_BYTES = 64 * 1024 * 1024
 
 #: The WSGI server (waitress) wherever the simulator is served: idle or half-sent

@@ -29,6 +29,7 @@ TABLES = (
     "logins",
     "tasks",
     "events",
+    "log_totals",
     "api_clients",
     "tokens",
 )
