@@ -210,6 +210,8 @@ def serve(target: str, port: int, threads: int, seed: int, workdir: Path) -> Non
 
     from waitress import serve as waitress_serve
 
+    from wrike_sp.domain.modelling import server_options
+
     # waitress warns about its task queue under load; the bench means to load it.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
@@ -227,7 +229,9 @@ def serve(target: str, port: int, threads: int, seed: int, workdir: Path) -> Non
         }
     (workdir / "ready.tmp").write_text(json.dumps(info))
     (workdir / "ready.tmp").rename(workdir / "ready.json")
-    waitress_serve(app, host=HOST, port=port, threads=threads, ident=None, _quiet=True)
+    # The provider's own server settings, for all three targets alike.
+    options = server_options()
+    waitress_serve(app, host=HOST, port=port, threads=threads, ident=None, _quiet=True, **options)
 
 
 class Server:

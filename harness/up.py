@@ -33,9 +33,11 @@ from waitress.server import create_server
 from harness import vocabulary as v
 from mock_onelogin import OneLoginAccount, OneLoginConfig
 from mock_onelogin import create_app as create_onelogin
+from mock_onelogin.domain.modelling import server_options as onelogin_server_options
 from wrike_sp import WrikeConfig
 from wrike_sp import create_app as create_wrike
 from wrike_sp.demo import seed_demo_account
+from wrike_sp.domain.modelling import server_options as wrike_server_options
 
 CREDENTIALS = "harness-up.json"
 WRIKE_DB = "wrike.sqlite3"
@@ -205,7 +207,16 @@ def start(
             try:
                 servers.append(
                     create_server(
-                        app, host=host, port=port, threads=threads, ident=f"harness-{ident}"
+                        app,
+                        host=host,
+                        port=port,
+                        threads=threads,
+                        ident=f"harness-{ident}",
+                        **(
+                            wrike_server_options()
+                            if ident == "wrike"
+                            else onelogin_server_options()
+                        ),
                     )
                 )
             except OSError as error:

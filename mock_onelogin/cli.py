@@ -103,6 +103,8 @@ def serve(
     key file beside it."""
     import waitress
 
+    from mock_onelogin.domain.modelling import server_options
+
     if bool(client_id) != bool(client_secret):
         raise click.UsageError("--client-id and --client-secret go together")
     tightened = private_folder(data_dir, _PRIVATE_FILES)
@@ -133,7 +135,7 @@ def serve(
     )
     click.echo(f"Console: {public}/admin/login  sign in as {config.console_admin_email} {told}")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads)
+        waitress.serve(app, host=host, port=port, threads=threads, **server_options())
     finally:
         worker = app.extensions.get("mock_onelogin_worker")
         if worker is not None:

@@ -37,7 +37,7 @@ from mock_onelogin.domain.queue import LoginResult, TaskResult, resting_state
 from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.domain.template import CompiledTemplate, UserView
 from mock_onelogin.domain.wire import task_calls
-from mock_onelogin.scim_client import ScimClient, ScimExchange, found_user_id
+from mock_onelogin.scim_client import ScimClient, ScimExchange, clip_text, found_user_id
 from mock_onelogin.store import OneLoginStore
 
 SessionFactory = Callable[[str], requests.Session]
@@ -481,7 +481,7 @@ class ProvisioningEngine:
             notes=notes,
         )
         event["scim"] = scrub(
-            "[" + ", ".join(e.as_log_json() for e in exchanges) + "]", ctx.secrets
+            "[" + ", ".join(e.as_log_json(ctx.secrets) for e in exchanges) + "]", ctx.secrets
         )
         return event
 
@@ -495,8 +495,9 @@ class ProvisioningEngine:
         retryable: bool = True,
     ) -> _Outcome:
         steps = TASK_STATES[kind]
-        description = scrub(
-            f"Failed to {_VERB[kind]} in app. {exchange.describe_failure()}", ctx.secrets
+        description = clip_text(
+            scrub(f"Failed to {_VERB[kind]} in app. {exchange.describe_failure()}", ctx.secrets),
+            ctx.secrets,
         )
         attempt = row["attempts"] + 1
         can_retry = retryable and (

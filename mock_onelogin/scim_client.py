@@ -120,11 +120,15 @@ class ScimExchange:
             parts.append(str(body)[:300])
         return ": ".join([parts[0], ", ".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
-    def as_log_json(self) -> str:
-        """``as_log`` serialised, reusing the body texts already on hand."""
+    def as_log_json(self, secrets: list[str] | None = None) -> str:
+        """``as_log`` serialised, reusing the body texts already on hand. A body longer than
+        ``LOG_BODY_LIMIT_BYTES`` is kept as the start of its text with the cut marker, as a
+        JSON string (``secrets`` are masked before the cut, so no part of one is kept)."""
 
         def text(raw: str | None, value: Any) -> str:
-            return raw if raw is not None else json.dumps(value)
+            body = raw if raw is not None else json.dumps(value)
+            kept = clip_text(body, secrets or [])
+            return body if kept is body else json.dumps(kept)
 
         request, response, request_text, response_text = self._logged_bodies()
         status = "null" if self.status is None else str(int(self.status))
@@ -155,7 +159,22 @@ class ScimExchange:
 
     def to_log(self, secrets: list[str]) -> dict[str, Any]:
         """The exchange as stored in the System Log; secrets are scrubbed from everything."""
-        return json.loads(scrub(json.dumps(self.as_log()), secrets))
+        return json.loads(scrub(self.as_log_json(secrets), secrets))
+
+
+def clip_text(text: str, secrets: list[str]) -> str:
+    """``text`` itself when it fits ``LOG_BODY_LIMIT_BYTES`` (UTF-8), else its start (with
+    ``secrets`` masked first) followed by the marker that says how many bytes were cut."""
+    limit = modelling.LOG_BODY_LIMIT_BYTES
+    if len(text) * 4 <= limit:
+        return text  # fits whatever its characters are
+    encoded = text.encode()
+    if len(encoded) <= limit:
+        return text
+    encoded = scrub(text, secrets).encode()
+    kept = encoded[:limit].decode(errors="ignore")
+    cut = len(encoded) - len(kept.encode())
+    return kept + modelling.LOG_CUT_MARKER.format(cut=cut)
 
 
 class ScimClient:

@@ -114,6 +114,8 @@ def serve(
     holds the admin key and, unless --owner-password is given, the owner's password."""
     from waitress import serve as waitress_serve
 
+    from wrike_sp.domain.modelling import server_options
+
     if owner_password is not None and len(owner_password) < 8:
         raise click.BadParameter(
             "a password has at least 8 characters", param_hint="--owner-password"
@@ -171,7 +173,7 @@ def serve(
     if harness:
         click.echo(f"Harness API: {public}/harness/api  (the same admin key)")
     click.echo(f"Serving on {public}")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="wrike-sp")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="wrike-sp", **server_options())
 
 
 if __name__ == "__main__":

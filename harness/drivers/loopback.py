@@ -9,10 +9,18 @@ from typing import Any
 
 from waitress.server import create_server
 
+from mock_onelogin.domain.modelling import server_options as onelogin_server_options
+from wrike_sp.domain.modelling import server_options as wrike_server_options
+
 
 class LoopbackServer:
     def __init__(self, app: Callable[..., Any]) -> None:
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="bdd")
+        # Each package declares its own server settings (they may not import each other).
+        onelogin = "mock_onelogin" in getattr(app, "extensions", {})
+        options = onelogin_server_options() if onelogin else wrike_server_options()
+        self.server = create_server(
+            app, host="127.0.0.1", port=0, threads=4, ident="bdd", **options
+        )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
         self._stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)

@@ -197,3 +197,38 @@ MAX_TEMPLATE_DEPTH = 16
 #: says). The store holds a unique index per field, so the rule also holds under concurrent
 #: writers; drop "email" here to allow shared emails.
 UNIQUE_USER_FIELDS: tuple[str, ...] = ("username", "email")
+
+#: System Log size. Each SCIM request and response body kept in an event is cut past this
+#: many bytes (of its JSON text; the bearer token is masked before the cut), and what is kept
+#: ends in a marker saying how many bytes were cut (``LOG_CUT_MARKER``). The same limit
+#: applies to an event's error text. Retention is bounded in bytes as well as in events:
+#: past ``EVENT_RETENTION_BYTES`` of stored event text, the oldest events are pruned (down to
+#: nine tenths of it) in the transaction that writes the new ones. Choices: OneLogin
+#: publishes neither.
+LOG_BODY_LIMIT_BYTES = 16 * 1024
+LOG_CUT_MARKER = " … [System Log: {cut} bytes cut]"
+EVENT_RETENTION_BYTES = 64 * 1024 * 1024
+
+#: The WSGI server (waitress) wherever the simulator is served: idle or half-sent
+#: connections must not lock others out. Connections are watched with poll() (select() stops
+#: at 1024 descriptors), up to MAX_CONNECTIONS at once (never more than the process may
+#: open, leaving room for its files); one that sends nothing for IDLE_CONNECTION_S is closed,
+#: checked every CONNECTION_SWEEP_S.
+MAX_CONNECTIONS = 4096
+IDLE_CONNECTION_S = 30
+CONNECTION_SWEEP_S = 5
+
+
+def server_options() -> dict[str, Any]:
+    """The waitress settings above, as keyword arguments of ``waitress.serve`` and
+    ``create_server`` (threads and address are each caller's)."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    room = MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(64, soft - 256)
+    return {
+        "connection_limit": min(MAX_CONNECTIONS, room),
+        "channel_timeout": IDLE_CONNECTION_S,
+        "cleanup_interval": CONNECTION_SWEEP_S,
+        "asyncore_use_poll": True,
+    }

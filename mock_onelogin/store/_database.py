@@ -31,6 +31,7 @@ TABLES = (
     "logins",
     "tasks",
     "events",
+    "log_totals",
     "api_clients",
     "tokens",
 )

@@ -67,6 +67,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_type ON events(event_type_id);
 CREATE INDEX IF NOT EXISTS events_user ON events(user_id);
+CREATE TABLE IF NOT EXISTS log_totals (
+    id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS api_clients (
     client_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_salt TEXT NOT NULL,
     secret_hash TEXT NOT NULL, created_at TEXT NOT NULL

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.events import Event
 from mock_onelogin.domain.queries import EventQuery
 from mock_onelogin.store._database import Database, marks
@@ -34,20 +35,92 @@ _EVENT_INSERT = (
 )
 
 
+# What an event weighs in the byte retention: the bytes of its texts that can be long, and a
+# fixed share for the rest of the row.
+_EVENT_SIZE = (
+    " + ".join(
+        f"coalesce(length(CAST({c} AS BLOB)), 0)"
+        for c in ("scim", "error_description", "notes", "custom_message")
+    )
+    + " + 200"
+)
+_PRUNE_CHUNK = 500
+
+
 class SystemLogStore(Database):
     # events -------------------------------------------------------------------------------
-    def insert_events(self, events: Sequence[dict[str, Any]]) -> None:
-        if events:
+    def insert_events(self, events: Sequence[dict[str, Any]], max_bytes: int | None = None) -> None:
+        """Write ``events``; in the same transaction, when the log now weighs more than
+        ``max_bytes`` (``EVENT_RETENTION_BYTES`` by default), prune the oldest events down to
+        nine tenths of it. The weight is a running total (``log_totals``): only the new
+        events and the pruned ones are measured, never the whole table."""
+        if not events:
+            return
+        budget = modelling.EVENT_RETENTION_BYTES if max_bytes is None else max_bytes
+        with self.transaction():
+            total = self._log_bytes()
+            last = self._first("SELECT coalesce(max(id), 0) AS m FROM events")
             self._write_many(
                 _EVENT_INSERT, [tuple(e.get(c) for c in EVENT_COLUMNS) for e in events]
             )
+            added = self._first(
+                f"SELECT coalesce(sum({_EVENT_SIZE}), 0) AS b FROM events WHERE id > ?",
+                (last["m"] if last else 0,),
+            )
+            total += int(added["b"]) if added else 0
+            if total > budget:
+                total -= self._prune_oldest(total - budget * 9 // 10)
+            self._write("UPDATE log_totals SET bytes = ? WHERE id = 1", (total,))
+
+    def log_bytes(self) -> int:
+        """What the System Log weighs now, as its byte retention counts it."""
+        with self.transaction():
+            return self._log_bytes()
+
+    def _log_bytes(self) -> int:
+        row = self._first("SELECT bytes FROM log_totals WHERE id = 1")
+        if row is not None:
+            return int(row["bytes"])
+        # A new (or reset, or older) database: measured once, kept up to date from then on.
+        summed = self._first(f"SELECT coalesce(sum({_EVENT_SIZE}), 0) AS b FROM events")
+        total = int(summed["b"]) if summed else 0
+        self._write("INSERT INTO log_totals(id, bytes) VALUES (1, ?)", (total,))
+        return total
+
+    def _prune_oldest(self, at_least: int) -> int:
+        """Delete the oldest events until at least ``at_least`` bytes are freed; returns the
+        bytes freed. Reads only the events it deletes (and one chunk more)."""
+        freed, cutoff = 0, 0
+        while freed < at_least:
+            rows = self._all(
+                f"SELECT id, {_EVENT_SIZE} AS size FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                (cutoff, _PRUNE_CHUNK),
+            )
+            if not rows:
+                break
+            for row in rows:
+                freed += int(row["size"])
+                cutoff = row["id"]
+                if freed >= at_least:
+                    break
+        if cutoff:
+            self._write("DELETE FROM events WHERE id <= ?", (cutoff,))
+        return freed
 
     def prune_events(self, keep: int) -> None:
         """Keep the newest ``keep`` events."""
         with self.transaction():
             row = self._first("SELECT max(id) AS m FROM events")
             if row and row["m"] and row["m"] > keep:
-                self._write("DELETE FROM events WHERE id <= ?", (row["m"] - keep,))
+                cutoff = row["m"] - keep
+                total = self._log_bytes()
+                freed = self._first(
+                    f"SELECT coalesce(sum({_EVENT_SIZE}), 0) AS b FROM events WHERE id <= ?",
+                    (cutoff,),
+                )
+                self._write("DELETE FROM events WHERE id <= ?", (cutoff,))
+                total -= int(freed["b"]) if freed else 0
+                self._write("UPDATE log_totals SET bytes = ? WHERE id = 1", (max(0, total),))
 
     def query_events(self, query: EventQuery) -> list[Event]:
         where = ["1"]

@@ -7,6 +7,8 @@ the whole provider follows: the switches and statuses are read when a request is
 
 from __future__ import annotations
 
+from typing import Any
+
 # Plans, verbatim from the article's availability tables.
 PLANS: tuple[str, ...] = (
     "Free",
@@ -74,3 +76,41 @@ LOGIN_THROTTLE_KEYS = 10_000
 # Choice: a page session lives at most PAGE_SESSION_LIFETIME_S (12 hours) after sign-in, and
 # ends at once on logout, on the member's deactivation or deletion, or a password change.
 PAGE_SESSION_LIFETIME_S = 12 * 60 * 60
+
+# Limits against one request tying up the provider (denial of service). Choices: Wrike
+# publishes none; each is far beyond what a real directory sends.
+# At most this many values in one multi-valued attribute (emails, phoneNumbers, ...): a PUT,
+# POST or PATCH beyond it, or whose merge would end beyond it, is refused with 400
+# invalidValue before anything is written.
+MAX_MULTI_VALUES = 100
+# At most this many operations in one PATCH (an identity provider sends one per attribute).
+MAX_PATCH_OPERATIONS = 100
+# A list response (GET /Users, POST /Users/.search) holds users up to this many bytes of
+# stored JSON: a page of big users ends early (itemsPerPage says how many it holds,
+# totalResults stays the count of all), and the client pages on with startIndex. A page
+# holds at least one user, so only a single user bigger than this makes a bigger page.
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+
+# The WSGI server (waitress) of every place that serves the provider: idle or half-sent
+# connections must not lock others out. Connections are watched with poll() (select() stops
+# at 1024 descriptors), up to MAX_CONNECTIONS at once (never more than the process may open,
+# leaving room for its files); one that sends nothing for IDLE_CONNECTION_S is closed,
+# checked every CONNECTION_SWEEP_S.
+MAX_CONNECTIONS = 4096
+IDLE_CONNECTION_S = 30
+CONNECTION_SWEEP_S = 5
+
+
+def server_options() -> dict[str, Any]:
+    """The waitress settings above, as keyword arguments of ``waitress.serve`` and
+    ``create_server`` (threads and address are each caller's)."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    room = MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(64, soft - 256)
+    return {
+        "connection_limit": min(MAX_CONNECTIONS, room),
+        "channel_timeout": IDLE_CONNECTION_S,
+        "cleanup_interval": CONNECTION_SWEEP_S,
+        "asyncore_use_poll": True,
+    }

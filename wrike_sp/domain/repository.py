@@ -58,10 +58,16 @@ class WrikeRepository(Protocol):
     def delete_user(self, account_id: int, user_id: str) -> bool: ...
 
     def search_users(
-        self, account_id: int, search: UserSearch | None, offset: int, limit: int
+        self,
+        account_id: int,
+        search: UserSearch | None,
+        offset: int,
+        limit: int,
+        max_bytes: int | None = None,
     ) -> tuple[int, list[UserRow]]:
         """One page of the members ``search`` selects (all when ``None``), oldest first, and
-        how many it selects in all."""
+        how many it selects in all; with ``max_bytes``, the page ends before the member that
+        would take its stored JSON past that many bytes (it holds at least one)."""
         ...
 
     # -- API apps and tokens ----------------------------------------------------------------

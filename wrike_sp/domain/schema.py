@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import Field
 from scim2_models import Context, EnterpriseUser, User
 
+from wrike_sp.domain import modelling
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.modelling import USER_TYPES
 
@@ -150,6 +151,19 @@ def _complex(attr: AttributeDef, value: Any, where: str) -> dict[str, Any] | Non
     return out or None
 
 
+def check_value_count(where: str, count: int) -> None:
+    """A multi-valued attribute holds at most ``MAX_MULTI_VALUES`` values (a modelling
+    choice): checked before a value is converted or merged, so an oversized list costs no
+    more than counting it."""
+    if count > modelling.MAX_MULTI_VALUES:
+        raise ScimError(
+            400,
+            "invalidValue",
+            f"'{where}' has {count} values; Wrike keeps at most {modelling.MAX_MULTI_VALUES} "
+            "values in one multi-valued attribute. Send fewer values.",
+        )
+
+
 def read_attribute(attr: AttributeDef, value: Any, where: str) -> Any:
     """Convert one incoming attribute value; ``None`` means unassigned (RFC 7643 §2.5)."""
     if attr.multi_valued:
@@ -160,6 +174,7 @@ def read_attribute(attr: AttributeDef, value: Any, where: str) -> Any:
             value = [value]
         if not isinstance(value, list):
             raise ScimError(400, "invalidValue", f"'{where}' must be a list")
+        check_value_count(where, len(value))
         items = []
         for item in value:
             converted = (

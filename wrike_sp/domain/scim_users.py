@@ -1,12 +1,15 @@
 """SCIM operations on the members of one Wrike account, with every Wrike rule applied:
 plan, token, approved domain, login, user type, admin right, attributes that stay, billing.
 
-Each operation runs in one store transaction: it commits whole or not at all.
+Each operation writes in one store transaction: it commits whole or not at all. An update
+reads, merges and checks before that transaction opens, so the database lock is held for the
+write alone (``ScimUsers._update``).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,6 +29,7 @@ from wrike_sp.domain.schema import (
     ENTERPRISE_USER,
     PATCH_OP,
     WrikeUser,
+    check_value_count,
     read_attribute,
     read_user_payload,
 )
@@ -159,7 +163,9 @@ class ScimUsers:
         search = parse_filter(filter_text) if filter_text else None
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
-        return self.store.search_users(grant.account_id, search, offset, limit)
+        return self.store.search_users(
+            grant.account_id, search, offset, limit, modelling.MAX_PAGE_BYTES
+        )
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -197,22 +203,28 @@ class ScimUsers:
 
     def replace(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
         incoming = read_user_payload(payload)
-        with self.store.transaction():
-            user = self._for_write(grant, user_id, if_match)
-            doc = finish_document(merge_for_update(user.doc, incoming))
-            return self._save(grant, user, doc)
+        return self._update(
+            grant,
+            user_id,
+            if_match,
+            lambda user: finish_document(merge_for_update(user.doc, incoming)),
+        )
 
     def patch(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
+        _check_patch_size(payload)
         changes = _simple_patch(payload)
-        operation = None if changes is not None else _patch_op(payload)
-        with self.store.transaction():
-            user = self._for_write(grant, user_id, if_match)
-            if changes is not None:
-                return self._save(grant, user, finish_document({**user.doc, **changes}))
-            if operation is None:
-                return user
-            doc = finish_document(_apply_patch(user, operation))
-            return self._save(grant, user, doc)
+        if changes is not None:
+            simple = changes
+            return self._update(
+                grant, user_id, if_match, lambda user: finish_document({**user.doc, **simple})
+            )
+        operation = _patch_op(payload)
+        if operation is None:
+            return self._for_write(grant, user_id, if_match)
+        patch = operation
+        return self._update(
+            grant, user_id, if_match, lambda user: finish_document(_apply_patch(user, patch))
+        )
 
     def delete(self, grant: Grant, user_id: str, if_match: str | None) -> None:
         """DELETE removes the member from the account: RFC 7644 §3.6 wants a deleted resource
@@ -265,9 +277,44 @@ class ScimUsers:
         except Conflict as conflict:
             raise _uniqueness(conflict, user) from conflict
 
-    def _save(self, grant: Grant, user: UserRow, doc: dict[str, Any]) -> UserRow:
+    def _update(
+        self,
+        grant: Grant,
+        user_id: str,
+        if_match: str | None,
+        change: Callable[[UserRow], dict[str, Any]],
+    ) -> UserRow:
+        """Apply ``change`` (the user as read -> its new document) with every rule checked.
+
+        The read, the merge and every check run before the write transaction opens, so the
+        database lock is held for the write alone; the write lands only if the user's version
+        is still the one read (``update_user``'s compare-and-set), else the whole update starts
+        again from a fresh read (and an If-Match that named the old version then fails).
+        After ``_OPTIMISTIC_TRIES`` lost races the last try reads and writes inside one
+        transaction, so an update always ends; the values cap keeps that try short too.
+        """
+        for _ in range(_OPTIMISTIC_TRIES):
+            user = self._for_write(grant, user_id, if_match)
+            update = self._prepare(grant, user, change(user))
+            if update is None:
+                return user
+            with self.store.transaction():
+                if self._write(grant, user, update):
+                    return update.user
+        with self.store.transaction():
+            user = self._for_write(grant, user_id, if_match)
+            update = self._prepare(grant, user, change(user))
+            if update is None:
+                return user
+            if not self._write(grant, user, update):  # pragma: no cover - the lock is held
+                raise ScimError(412, None, "The user changed while it was being updated; retry")
+            return update.user
+
+    def _prepare(self, grant: Grant, user: UserRow, doc: dict[str, Any]) -> _Update | None:
+        """The checked new row, search index and billing events; ``None`` when nothing
+        changes (no new version, no lastModified bump). Touches no storage."""
         if doc == user.doc:
-            return user  # Nothing changes: no new version, no lastModified bump.
+            return None
         check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
         active = bool(doc.get("active", user.active))
         check_owner_stays(user.role, removing=user.active and not active)
@@ -292,20 +339,79 @@ class ScimUsers:
             events.append("deactivated")
         if updated.user_type != user.user_type:
             events.append("type_changed")
+        emails: list[tuple[str, str | None]] | None = email_index(doc)
+        if emails == email_index(user.doc):
+            emails = None  # the search index of emails stays as it is
+        return _Update(updated, login, emails, tuple(events), now)
+
+    def _write(self, grant: Grant, user: UserRow, update: _Update) -> bool:
+        """Inside the write transaction: store ``update`` if ``user`` is still the stored
+        version, with its billing events; False when another write came first."""
         try:
-            emails: list[tuple[str, str | None]] | None = email_index(doc)
-            if emails == email_index(user.doc):
-                emails = None  # the search index of emails stays as it is
-            written = self.store.update_user(updated, emails, user.version, user)
+            written = self.store.update_user(update.user, update.emails, user.version, user)
         except Conflict as conflict:
-            raise _uniqueness(conflict, updated) from conflict
-        if not written:  # pragma: no cover - the transaction holds the write lock
-            raise ScimError(412, None, "The user changed while it was being updated; retry")
-        for event in events:
+            raise _uniqueness(conflict, update.user) from conflict
+        if not written:
+            return False
+        for event in update.events:
             self.store.record_billing(
-                grant.account_id, user.id, login, updated.user_type, event, now
+                grant.account_id, user.id, update.login, update.user.user_type, event, update.at
             )
-        return updated
+        return True
+
+
+# Optimistic tries of an update before the last one, which holds the lock (see _update).
+_OPTIMISTIC_TRIES = 3
+
+
+@dataclass(frozen=True)
+class _Update:
+    """An update worked out and checked, waiting for the write transaction."""
+
+    user: UserRow
+    login: str
+    emails: list[tuple[str, str | None]] | None
+    events: tuple[str, ...]
+    at: str
+
+
+def _check_patch_size(payload: Any) -> None:
+    """The caps on a PATCH body, before scim2-models reads it (it applies operations one by
+    one, each over the whole list, so thousands of ``add`` operations cost minutes): at most
+    ``MAX_PATCH_OPERATIONS`` operations, and at most ``MAX_MULTI_VALUES`` values for one
+    multi-valued attribute over all of them."""
+    if not isinstance(payload, dict):
+        return
+    operations = next((v for k, v in payload.items() if str(k).lower() == "operations"), None)
+    if not isinstance(operations, list):
+        return
+    if len(operations) > modelling.MAX_PATCH_OPERATIONS:
+        raise ScimError(
+            400,
+            "invalidValue",
+            f"This PATCH has {len(operations)} operations; Wrike applies at most "
+            f"{modelling.MAX_PATCH_OPERATIONS} in one request. Send the changes in several "
+            "requests, or as one PUT.",
+        )
+    values: dict[str, int] = {}
+    for operation in operations:
+        if not isinstance(operation, dict):
+            continue
+        path = next((v for k, v in operation.items() if str(k).lower() == "path"), None)
+        value = next((v for k, v in operation.items() if str(k).lower() == "value"), None)
+        if isinstance(path, str):
+            items = [(path.split("[", 1)[0].split(".", 1)[0], value)]
+        elif isinstance(value, dict):
+            items = list(value.items())
+        else:
+            continue
+        for name, item in items:
+            attr = CORE_ATTRIBUTES.get(str(name).lower())
+            if attr is not None and attr.multi_valued and item is not None:
+                count = len(item) if isinstance(item, list) else 1
+                values[attr.name] = values.get(attr.name, 0) + count
+    for name, count in values.items():
+        check_value_count(name, count)
 
 
 def _no_account(account_id: int) -> ScimError:

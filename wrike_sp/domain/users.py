@@ -11,7 +11,12 @@ from typing import Any
 from wrike_sp.domain import modelling
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.modelling import DEFAULT_USER_TYPE, USER_TYPES
-from wrike_sp.domain.schema import CORE_ATTRIBUTES, ENTERPRISE_ATTRIBUTES, ENTERPRISE_USER
+from wrike_sp.domain.schema import (
+    CORE_ATTRIBUTES,
+    ENTERPRISE_ATTRIBUTES,
+    ENTERPRISE_USER,
+    check_value_count,
+)
 
 _EMAIL = re.compile(
     r"^[^@\s\"<>(),;:\\\[\]]+@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -96,32 +101,47 @@ def canonical_user_type(value: Any) -> str:
 def merge_multi(existing: list[dict[str, Any]], incoming: list[dict[str, Any]]) -> list[Any]:
     """Merge multi-valued entries so that values Wrike holds and the update omits stay.
 
-    An incoming entry replaces the existing entry of the same ``type`` (or, without a type,
-    the same value); other existing entries stay. A new primary demotes the old one.
+    An incoming entry replaces the first entry of the same ``type`` (or, both without a type,
+    the same value, case-insensitively), whether Wrike held it or the update brought it;
+    other existing entries stay. A new primary demotes the old one.
+
+    Linear in the number of entries: the first entry of each type and of each untyped value
+    is found through a dict, never by scanning the list (a scan per incoming entry made a
+    long list cost its square).
     """
     result = [dict(e) for e in existing]
     new_primary = any(e.get("primary") is True for e in incoming)
     if new_primary:
         for entry in result:
             entry.pop("primary", None)
+    by_type: dict[Any, int] = {}
+    by_value: dict[str, int] = {}
+    for index, old in enumerate(result):
+        _index_entry(old, index, by_type, by_value)
     for entry in incoming:
         kind = entry.get("type")
-        match = None
-        for index, old in enumerate(result):
-            same_type = kind is not None and old.get("type") == kind
-            same_value = (
-                kind is None
-                and old.get("type") is None
-                and str(old.get("value", "")).lower() == str(entry.get("value", "")).lower()
-            )
-            if same_type or same_value:
-                match = index
-                break
+        match = by_type.get(kind) if kind is not None else by_value.get(_value_key(entry))
         if match is None:
+            _index_entry(entry, len(result), by_type, by_value)
             result.append(dict(entry))
         else:
+            # Same type (or untyped with the same value): the indexes stay right.
             result[match] = dict(entry)
     return result
+
+
+def _value_key(entry: dict[str, Any]) -> str:
+    return str(entry.get("value", "")).lower()
+
+
+def _index_entry(
+    entry: dict[str, Any], index: int, by_type: dict[Any, int], by_value: dict[str, int]
+) -> None:
+    kind = entry.get("type")
+    if kind is not None:
+        by_type.setdefault(kind, index)
+    else:
+        by_value.setdefault(_value_key(entry), index)
 
 
 def merge_for_update(existing: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:
@@ -172,6 +192,9 @@ def finish_document(doc: dict[str, Any], creating: bool = False) -> dict[str, An
             value = {k: v for k, v in value.items() if v not in (None, [], {})}
         if value in (None, [], {}):
             continue
+        if isinstance(value, list):
+            # A merge or a PATCH may end with more values than any one request sent.
+            check_value_count(name, len(value))
         cleaned[name] = value
     if "userType" in cleaned or creating:
         cleaned["userType"] = canonical_user_type(cleaned.get("userType"))

@@ -184,6 +184,10 @@ _AUTH_QUERY = (
 _USER_ROW = "json_array(" + ", ".join("json(doc)" if c == "doc" else c for c in _USER_FIELDS) + ")"
 
 
+# A page's rowid and packed user, the latter only for a document of at most ``?`` bytes.
+_SMALL_USER_ROW = f"rowid, CASE WHEN length(CAST(doc AS BLOB)) <= ? THEN {_USER_ROW} END"
+
+
 def _user_from(packed: str) -> UserRow:
     return _user(decode_stored(packed))
 
@@ -430,20 +434,58 @@ class WrikeStore:
         return cur.rowcount > 0
 
     def search_users(
-        self, account_id: int, search: UserSearch | None, offset: int, limit: int
+        self,
+        account_id: int,
+        search: UserSearch | None,
+        offset: int,
+        limit: int,
+        max_bytes: int | None = None,
     ) -> tuple[int, list[UserRow]]:
         """Users of one account that ``search`` selects (all of them when ``None``), in the
-        order they were created, and how many there are in all."""
-        queries = search_sql(_USER_ROW, search)
-        args = queries.arguments(account_id, search.operands if search else ())
-        rows = []
-        if limit > 0:
-            rows = self.db.execute(queries.page, (*args, limit, offset)).fetchall()
+        order they were created, and how many there are in all. With ``max_bytes`` the page
+        ends before the user whose stored JSON would take it past that many bytes (it holds
+        at least one user), and no more than about that much is ever read into memory."""
+        if max_bytes is None:
+            queries = search_sql(_USER_ROW, search)
+            args = queries.arguments(account_id, search.operands if search else ())
+            rows = []
+            if limit > 0:
+                rows = self.db.execute(queries.page, (*args, limit, offset)).fetchall()
+            packed = [r[0] for r in rows]
+        else:
+            queries = search_sql(_SMALL_USER_ROW, search)
+            args = queries.arguments(account_id, search.operands if search else ())
+            rows = []
+            if limit > 0:
+                small = max(1, max_bytes // limit)
+                rows = self.db.execute(queries.page, (small, *args, limit, offset)).fetchall()
+            packed = self._within(rows, max_bytes)
         if 0 < len(rows) < limit or (not rows and offset == 0 and limit > 0):
             total = offset + len(rows)  # the page ends before the limit: nothing follows it
         else:
             total = int(self.db.execute(queries.count, args).fetchone()[0])
-        return total, [_user_from(r[0]) for r in rows]
+        return total, [_user_from(p) for p in packed]
+
+    def _within(self, rows: list[tuple[int, str | None]], max_bytes: int) -> list[str]:
+        """The packed users of a page, in order, up to ``max_bytes``. The page query sorts
+        (rowid, packed user) pairs and SQLite's sorter holds each pair it may return, so it
+        packs only users small enough that a whole page of them fits the budget; a bigger
+        user is read here by rowid, one at a time, once the budget has room for it."""
+        packed: list[str] = []
+        size = 0
+        for rowid, text in rows:
+            if text is None:
+                found = self.db.execute(
+                    f"SELECT {_USER_ROW} FROM users WHERE rowid = ?", (rowid,)
+                ).fetchone()
+                if found is None:
+                    continue  # deleted since the page was sorted
+                text = found[0]
+            size += len(text.encode())
+            if packed and size > max_bytes:
+                break
+            packed.append(text)
+        return packed
 
     def user_by_login(self, account_id: int, login_key: str) -> UserRow | None:
         row = self.db.execute(
