@@ -17,7 +17,7 @@ from mock_onelogin import FixedClock, OneLoginAccount, OneLoginConfig, create_ap
 from mock_onelogin.domain import modelling
 from mock_onelogin.scim_client import clip_text
 from tests.mock_onelogin.conftest import NO_APPROVAL, make_user
-from tests.mock_onelogin.test_pages import log_in
+from tests.mock_onelogin.test_pages import PASSWORD, log_in
 
 TOKEN = "scim-token-0123456789abcdef"
 TITLE = "T" * 400_000
@@ -48,7 +48,7 @@ def refusing_provider() -> Flask:
 def failing_creates(database: str) -> tuple[OneLoginAccount, int]:
     provider = refusing_provider()
     account = OneLoginAccount(
-        OneLoginConfig(database=database),
+        OneLoginConfig(database=database, console_admin_password=PASSWORD),
         clock=FixedClock(),
         session_factory=lambda base: wsgi_session(provider, "http://wrike.test"),
     )
