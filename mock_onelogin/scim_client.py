@@ -270,6 +270,11 @@ class ScimClient:
         except requests.RequestException as exc:
             exchange.network_error = f"Request to {method} {url} failed: {exc}"
             return exchange
+        except (ValueError, UnicodeError) as exc:
+            # A request HTTP cannot carry (e.g. a custom header saved before header names were
+            # checked): the call fails like any other, and the task can be retried.
+            exchange.network_error = f"The request {method} {url} could not be sent: {exc}"
+            return exchange
         try:
             content = response.content
         except requests.RequestException as exc:

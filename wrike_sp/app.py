@@ -12,12 +12,14 @@ from typing import Any
 import yaml
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest
+from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest, NotFound
+from werkzeug.routing import IntegerConverter
 
 from webguard import SAFE_METHODS, allowed_names, cross_origin_refusal, host_refusal
 from wrike_sp.config import WrikeConfig
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
+from wrike_sp.domain.modelling import MAX_ACCOUNT_ID
 from wrike_sp.domain.scim_users import ScimUsers
 from wrike_sp.store.sqlite import WrikeStore
 from wrike_sp.web import admin, harness, pages, scim
@@ -65,6 +67,19 @@ class _PageSessions(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class _BoundedInt(IntegerConverter):
+    """``<int:...>`` in every route: ASCII digits only (werkzeug's own matches any Unicode
+    digit), and a number past SQLite's INTEGER range is a 404 that says so."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = int(value) if len(value) <= 19 else MAX_ACCOUNT_ID + 1
+        if number > MAX_ACCOUNT_ID:
+            raise NotFound(f"No object has the id {value[:40]}: ids are below 2^63")
+        return number
+
+
 def _guard(app: Flask, allowed: frozenset[str]) -> None:
     """Refuse a request for a host name this server does not answer to (DNS rebinding) and a
     browser's state-changing request from another site, before any route runs."""
@@ -86,6 +101,7 @@ def _guard(app: Flask, allowed: frozenset[str]) -> None:
 def create_app(config: WrikeConfig | None = None) -> Flask:
     config = config or WrikeConfig()
     app = Flask(__name__, static_folder=None)
+    app.url_map.converters["int"] = _BoundedInt
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     # Without a configured key, page sessions last as long as this app instance.
     app.config["SECRET_KEY"] = config.secret_key or secrets.token_urlsafe(32)

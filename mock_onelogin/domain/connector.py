@@ -4,6 +4,7 @@ Template, Custom Headers, and the API Connection status."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,6 +79,13 @@ class ConnectorConfig:
             return cls()
         data = json.loads(text)
         status = data.pop("api_connection", {})
+        # Headers saved before names and values were checked: one HTTP cannot carry is dropped
+        # (the next save shows what is left).
+        data["custom_headers"] = {
+            name: value
+            for name, value in (data.get("custom_headers") or {}).items()
+            if _HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value)
+        }
         config = cls().updated(data)
         return replace(
             config,
@@ -202,5 +210,23 @@ def _headers(value: Any) -> dict[str, str]:
             raise ValidationFailed(
                 f"custom header {name!r} contains a line break", "custom_headers"
             )
+        if not _HEADER_NAME.fullmatch(name.strip()):
+            raise ValidationFailed(
+                f"custom header name {name!r} is not an HTTP header name (letters, digits "
+                "and !#$%&'*+-.^_`|~ only)",
+                "custom_headers",
+            )
+        if not _HEADER_VALUE.fullmatch(item):
+            raise ValidationFailed(
+                f"custom header {name!r} has a value HTTP cannot carry (visible ASCII and "
+                "spaces only)",
+                "custom_headers",
+            )
         out[name.strip()] = item
     return out
+
+
+# RFC 9110 §5.1 field names (tokens); values are kept to visible ASCII and spaces, which
+# every HTTP client sends as given.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(r"[\x20-\x7e\t]*")

@@ -50,7 +50,7 @@ from wrike_sp.domain.accounts import (
     require,
 )
 from wrike_sp.domain.errors import AdminError
-from wrike_sp.domain.modelling import USER_TYPES
+from wrike_sp.domain.modelling import MAX_ACCOUNT_ID, USER_TYPES
 from wrike_sp.domain.signin import SignIn, Throttled
 
 log = logging.getLogger("wrike_sp.pages")
@@ -281,6 +281,15 @@ def _when(value: str | None) -> str:
     return f"{value[:10]} {value[11:16]} UTC" if len(value) >= 16 else value
 
 
+def _number(text: str) -> int | None:
+    """An id typed or posted in a page: ASCII digits, below 2^63; anything else is None."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ACCOUNT_ID else None
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site, so the login cannot be used as an open redirect."""
     if target and target.startswith("/") and not target.startswith("//"):
@@ -300,16 +309,15 @@ def login() -> Any:
     account; no account is ever listed to a visitor."""
     next_url = request.values.get("next")
     if request.method == "GET":
-        chosen = request.args.get("account", type=int)
+        chosen = _number(request.args.get("account", ""))
         return _page("login.html", chosen=chosen, email="", next=next_url)
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
     raw_account = request.form.get("account_id", "").strip()
     chosen = None
     if raw_account:
-        try:
-            chosen = int(raw_account)
-        except ValueError:
+        chosen = _number(raw_account)
+        if chosen is None:
             return _page(
                 "login.html",
                 400,
@@ -479,7 +487,7 @@ def api_token_shown(app_id: int) -> Any:
 @blueprint.post("/apps/api/tokens/<int:token_id>/revoke")
 @needs(Need.SECURITY, "revoke an API token")
 def revoke_token(token_id: int) -> Any:
-    app_id = request.form.get("app_id", type=int)
+    app_id = _number(request.form.get("app_id", ""))
     _admin().revoke_token(g.account["id"], token_id)
     flash("Token revoked: OneLogin can no longer use it.")
     if app_id is not None:

@@ -35,6 +35,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import Actor, OneLoginAccount
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
+from mock_onelogin.domain.input_bounds import ascii_int
 from mock_onelogin.domain.signin import ConsoleSessions, SignInThrottle
 from mock_onelogin.web.console import PREFIX, bp
 from mock_onelogin.web.serializers import UI_LABELS
@@ -204,11 +205,10 @@ def _flash_refusal(error: OneLoginError) -> None:
 
 
 def _int_field(name: str, label: str) -> int:
-    value = request.form.get(name, "").strip()
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"Choose a {label} first.", name) from None
+    number = ascii_int(request.form.get(name, "").strip(), 1)
+    if number is None:
+        raise BadRequest(f"Choose a {label} first.", name)
+    return number
 
 
 # Any other path under the prefix gets the console's own page, not the API's JSON error.

@@ -14,6 +14,7 @@ from flask import request
 from mock_onelogin.domain.clock import parse_iso
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.events import EVENT_TYPES, Event
+from mock_onelogin.domain.input_bounds import ascii_int
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.engine import display_name
@@ -73,10 +74,10 @@ def _int_arg(name: str, label: str) -> int | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise BadRequest(f"{label} must be a number, not {value!r}", name) from None
+    number = ascii_int(value, 1)
+    if number is None:
+        raise BadRequest(f"{label} must be a number from 1 to 2^63 - 1, not {value[:40]!r}", name)
+    return number
 
 
 def _filters(args: Iterable[str]) -> dict[str, str]:

@@ -9,8 +9,10 @@ from typing import Any
 
 from flask import flash, request
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, STATUS_SUSPENDED, USER_STATUSES
 from mock_onelogin.domain.errors import OneLoginError
+from mock_onelogin.domain.input_bounds import ascii_int
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.engine import display_name
 from mock_onelogin.web.console import bp
@@ -57,7 +59,7 @@ def _user_row(user: dict[str, Any], role_names: list[str]) -> dict[str, Any]:
 def users() -> Any:
     acct = _account()
     query = request.args.get("q", "").strip()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = ascii_int(request.args.get("page", "1").strip(), 1, modelling.MAX_PAGE) or 1
     rows, total = acct.directory.list_users(
         UserQuery(search=query, limit=USERS_PER_PAGE, offset=(page - 1) * USERS_PER_PAGE)
     )
