@@ -183,6 +183,7 @@ def test_start_seeds_serves_and_resumes_in_process(tmp_path: Path) -> None:
         running.stop()
 
 
+@pytest.mark.slow
 def test_a_resume_on_another_wrike_port_moves_the_url_and_its_token(tmp_path: Path) -> None:
     """The connector clears a token whose SCIM URL moves to another server; ``up`` gives
     the token again with the new URL, so the connection test on the new port passes."""
