@@ -44,7 +44,7 @@ def _report() -> Iterator[None]:
 
 @schema.parametrize()
 @fixed_seed(SEED)
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_makes_the_simulator_fail(case):
     if case.path.startswith("/auth/oauth2") and case.path != "/auth/oauth2/rate_limit":
         headers = {"Authorization": f"client_id:{CLIENT_ID}, client_secret:{SECRET}"}
