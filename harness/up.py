@@ -242,6 +242,8 @@ def start(
         if previous is None:
             info = _seed(wrike, onelogin, wrike_url, onelogin_url, secrets_)
         else:
+            # The secrets as this start uses them: an older file gets the newer keys here.
+            previous["secrets"] = secrets_
             info = _resume(previous, wrike, onelogin, wrike_url, onelogin_url, running.notes)
         info["secrets"] = secrets_
         write_private(creds_path, info)

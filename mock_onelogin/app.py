@@ -28,9 +28,11 @@ def _shaped(status: int, message: str) -> Response:
     return v2_error(status, message)
 
 
-def _guard(app: Flask, allowed: frozenset[str]) -> None:
+def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
     """Refuse a request for a host name this server does not answer to (DNS rebinding) and a
     browser's state-changing request from another site, before any route runs."""
+
+    public = (public_url,)
 
     @app.before_request
     def _checks() -> None:
@@ -40,7 +42,11 @@ def _guard(app: Flask, allowed: frozenset[str]) -> None:
             raise MisdirectedRequest(refusal)
         if request.method not in SAFE_METHODS:
             refusal = cross_origin_refusal(
-                request.method, request.headers.get, request.scheme, environ.get("HTTP_HOST")
+                request.method,
+                request.headers.get,
+                request.scheme,
+                environ.get("HTTP_HOST"),
+                public,
             )
             if refusal:
                 raise Forbidden(refusal)
@@ -66,7 +72,7 @@ def create_app(
     app.url_map.converters["int"] = PageIdConverter
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
-    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)))
+    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     app.register_blueprint(console.bp)  # the admin console, under /admin

@@ -18,6 +18,7 @@ is imported, so ``mock_onelogin`` and ``wrike_sp`` each use it without knowing t
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -103,27 +104,33 @@ def _own_origin(scheme: str, host: str) -> tuple[str, str, str]:
 
 
 def cross_origin_refusal(
-    method: str, header: Callable[[str], str | None], scheme: str, host: str | None
+    method: str,
+    header: Callable[[str], str | None],
+    scheme: str,
+    host: str | None,
+    public_urls: Iterable[str | None] = (),
 ) -> str | None:
     """Why a browser's request is refused as coming from another site, or None.
 
     ``header(name)`` reads one of the request's headers (case-insensitive, as werkzeug's
     ``request.headers.get`` does). A request from this
     server's own pages carries its own origin and passes; so does a request with none of the
-    browser's markers (a script, an SDK, curl)."""
+    browser's markers (a script, an SDK, curl). ``public_urls`` are origins the pages are
+    also served at (behind a TLS proxy the request arrives as http while the browser's
+    origin is the proxy's https one)."""
     if method.upper() in SAFE_METHODS:
         return None
     site = (header("Sec-Fetch-Site") or "").strip().lower()
     if site in ("cross-site", "same-site"):
         return _refused(f"Sec-Fetch-Site: {site}")
-    own = _own_origin(scheme, host or "")
+    own = {_own_origin(scheme, host or ""), *(_origin(u) for u in public_urls if u)}
     origin = header("Origin")
     if origin is not None:
-        if origin.strip().lower() == "null" or _origin(origin) != own:
+        if origin.strip().lower() == "null" or _origin(origin) not in own:
             return _refused(f"Origin {origin.strip()!r}")
         return None
     referer = header("Referer")
-    if referer and _origin(referer) != own:
+    if referer and _origin(referer) not in own:
         return _refused("a Referer on another site")
     return None
 
@@ -134,3 +141,29 @@ def _refused(evidence: str) -> str:
         "requests are accepted only from this server's own pages or from clients that are "
         "not browsers."
     )
+
+
+_ESCAPE = re.compile(r"\\.", re.S)
+_STRING = re.compile(r'"[^"]*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON text nests objects and arrays deeper than ``limit``, from a scan of the
+    brackets outside string literals, so a deep body is refused before a parser recurses into
+    it. Linear in the text: escapes go first (then every quote left opens or closes a string),
+    so no pattern can start over at each escaped quote. A backslash outside a string is not
+    JSON, and the parser refuses it where it stands."""
+    unescaped = _ESCAPE.sub("", text)
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", unescaped))
+    if len(brackets) <= limit:
+        return False
+    depth = 0
+    for char in brackets:
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False

@@ -80,9 +80,11 @@ class _BoundedInt(IntegerConverter):
         return number
 
 
-def _guard(app: Flask, allowed: frozenset[str]) -> None:
+def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
     """Refuse a request for a host name this server does not answer to (DNS rebinding) and a
     browser's state-changing request from another site, before any route runs."""
+
+    public = (public_url,)
 
     @app.before_request
     def _checks() -> None:
@@ -92,7 +94,11 @@ def _guard(app: Flask, allowed: frozenset[str]) -> None:
             raise MisdirectedRequest(refusal)
         if request.method not in SAFE_METHODS:
             refusal = cross_origin_refusal(
-                request.method, request.headers.get, request.scheme, environ.get("HTTP_HOST")
+                request.method,
+                request.headers.get,
+                request.scheme,
+                environ.get("HTTP_HOST"),
+                public,
             )
             if refusal:
                 raise Forbidden(refusal)
@@ -119,7 +125,7 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
         accounts=AccountAdmin(store, config.clock, config.password_iterations),
         harness=state,
     )
-    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)))
+    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url)
     app.register_blueprint(scim.blueprint)
     app.add_url_rule("/openapi.json", "openapi", _openapi)
     app.register_blueprint(admin.blueprint)

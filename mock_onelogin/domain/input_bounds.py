@@ -11,13 +11,11 @@ import re
 from typing import Any, TypeGuard
 
 from mock_onelogin.domain import modelling
+from webguard import json_nesting_exceeds
 
 #: An integer as a URL or a query carries it: ASCII digits (``str.isdigit`` and ``int`` also
 #: take Unicode digits such as "¹" or fullwidth digits (U+FF11)), at most 19 of them.
 _ASCII_INT = re.compile(r"[0-9]{1,19}")
-#: A JSON string literal (escapes included), and anything that is not a bracket.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
 def ascii_int(text: str, minimum: int = 0, maximum: int = modelling.MAX_ID) -> int | None:
@@ -35,21 +33,8 @@ def is_id(value: Any) -> TypeGuard[int]:
 
 
 def nesting_exceeds(text: str, limit: int) -> bool:
-    """Whether the JSON text nests objects and arrays deeper than ``limit``, found by a scan
-    of the brackets outside string literals: a deep text is refused before the parser
-    recurses into it (``json.loads`` would raise RecursionError)."""
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    if len(brackets) <= limit:
-        return False
-    depth = 0
-    for char in brackets:
-        if char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
-    return False
+    """Whether the JSON text nests deeper than ``limit`` (see ``webguard``)."""
+    return json_nesting_exceeds(text, limit)
 
 
 def structure_exceeds(value: Any, limit: int) -> bool:

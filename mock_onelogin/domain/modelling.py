@@ -231,4 +231,8 @@ def server_options() -> dict[str, Any]:
         "channel_timeout": IDLE_CONNECTION_S,
         "cleanup_interval": CONNECTION_SWEEP_S,
         "asyncore_use_poll": True,
+        # waitress buffers a whole body (up to 1 GiB by default) before the app sees it; past
+        # twice the app's own limit it answers 413 itself, so no body fills memory or disk.
+        # Between the two, the app answers 413 in the protocol's shape.
+        "max_request_body_size": 2 * 1024 * 1024,
     }

@@ -199,3 +199,26 @@ def test_a_resume_on_another_wrike_port_moves_the_url_and_its_token(tmp_path: Pa
         assert any("moved to" in note for note in running.notes)
     finally:
         running.stop()
+
+
+@pytest.mark.slow
+def test_a_file_from_before_the_simulator_key_gets_the_key_it_runs_with(tmp_path: Path) -> None:
+    from harness.up import start
+
+    ports = (free_port(), free_port())
+    start(tmp_path, "127.0.0.1", *ports, threads=2).stop()
+    creds_path = tmp_path / CREDENTIALS
+    old = json.loads(creds_path.read_text())
+    del old["secrets"]["onelogin_simulator_key"]
+    old["onelogin"]["simulator_api"] = old["onelogin"]["simulator_api"]["url"]
+    creds_path.write_text(json.dumps(old))
+    running = start(tmp_path, "127.0.0.1", *ports, threads=2)
+    try:
+        kept = json.loads(creds_path.read_text())["onelogin"]["simulator_api"]
+        assert kept["key"]
+        answer = requests.get(
+            kept["url"] + "/status", timeout=5, headers={"Authorization": f"Bearer {kept['key']}"}
+        )
+        assert answer.status_code == 200
+    finally:
+        running.stop()

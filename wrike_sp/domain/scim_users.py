@@ -400,13 +400,22 @@ def _check_patch_size(payload: Any) -> None:
         path = next((v for k, v in operation.items() if str(k).lower() == "path"), None)
         value = next((v for k, v in operation.items() if str(k).lower() == "value"), None)
         if isinstance(path, str):
-            items = [(path.split("[", 1)[0].split(".", 1)[0], value)]
+            items = [(path, value)]
         elif isinstance(value, dict):
             items = list(value.items())
+            # {"urn:...:core:2.0:User": {"emails": [...]}}: the schema's attributes inside
+            items += [
+                pair
+                for key, inner in value.items()
+                if str(key).lower().startswith("urn:") and isinstance(inner, dict)
+                for pair in inner.items()
+            ]
         else:
             continue
         for name, item in items:
-            attr = CORE_ATTRIBUTES.get(str(name).lower())
+            # "emails", "emails[type eq ...].value", "urn:...:User:emails" all name emails
+            bare = str(name).split("[", 1)[0].rsplit(":", 1)[-1].split(".", 1)[0]
+            attr = CORE_ATTRIBUTES.get(bare.lower())
             if attr is not None and attr.multi_valued and item is not None:
                 count = len(item) if isinstance(item, list) else 1
                 values[attr.name] = values.get(attr.name, 0) + count

@@ -23,6 +23,7 @@ from flask import Blueprint, Response, current_app, request
 
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError
+from wrike_sp.domain.modelling import MAX_BODY_BYTES
 from wrike_sp.domain.schema import CORE_ATTRIBUTES, ENTERPRISE_ATTRIBUTES, AttributeDef
 from wrike_sp.web.http import (
     ERROR_SCHEMA,
@@ -267,18 +268,26 @@ def _redacted(value: Any) -> Any:
 def journal_body(body: bytes) -> str:
     """The body as the journal keeps it: at most 4 KiB, with the value of every secret
     attribute (and of a PATCH operation on one) replaced by ``"[redacted]"``. The journal
-    is shown in BDD failure reports and ``harness repro``, which are pasted into tickets."""
-    # A JSON escape (``"pass\u0077ord"``) can spell a secret's name in other bytes, so a body
-    # with one is always parsed.
-    if not _MENTIONS_SECRET.search(body) and b"\\u" not in body:
-        return body[:_JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
+    is shown in BDD failure reports and ``harness repro``, which are pasted into tickets.
+
+    The body is read in the encoding JSON allows (UTF-8, -16 or -32, as the provider reads
+    it). A JSON escape (``"pass\\u0077ord"``) can spell a secret's name in other characters,
+    so a body with one is always parsed; a body that does not parse but may name a secret
+    keeps the text outside strings only when no escape could hide one."""
     try:
-        text = json.dumps(_redacted(json.loads(body)))
+        text = body.decode(json.detect_encoding(body), "replace")
+    except LookupError:
+        text = body.decode("utf-8", "replace")
+    escaped = "\\u" in text
+    if not escaped and not _MENTIONS_SECRET.search(text.encode("utf-8", "replace")):
+        return text[:_JOURNAL_BODY_LIMIT]
+    try:
+        kept = json.dumps(_redacted(json.loads(text)))
     except ValueError:
-        text = _SECRET_MEMBER.sub(
-            lambda m: f'{m.group(1)}"{REDACTED}"', body.decode("utf-8", "replace")
-        )
-    return text[:_JOURNAL_BODY_LIMIT]
+        if escaped:
+            return f"{REDACTED} ({len(body)} bytes that are not JSON and may spell a secret)"
+        kept = _SECRET_MEMBER.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    return kept[:_JOURNAL_BODY_LIMIT]
 
 
 def _peek_body(environ: dict[str, Any]) -> bytes:
@@ -288,7 +297,7 @@ def _peek_body(environ: dict[str, Any]) -> bytes:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    if length <= 0 or length > 10 * 1024 * 1024:
+    if length <= 0 or length > MAX_BODY_BYTES:  # a larger body is refused with 413 anyway
         return b""
     stream = environ["wsgi.input"]
     data = stream.read(length)

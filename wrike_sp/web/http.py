@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from webguard import json_nesting_exceeds
 from wrike_sp.domain import modelling
 from wrike_sp.domain.errors import AdminError, ScimError
 from wrike_sp.json_text import encode
@@ -65,27 +66,9 @@ def admin_error(status: int, code: str, message: str) -> Response:
     return admin_json({"error": code, "message": message, "status": status}, status)
 
 
-# A JSON string literal (escapes included), and anything that is not a bracket.
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-
-
 def nesting_exceeds(text: str, limit: int) -> bool:
-    """Whether the JSON text nests objects and arrays deeper than ``limit``, found by a scan
-    of the brackets outside string literals: a deep body is refused before the parser
-    recurses into it (``json.loads`` would raise RecursionError, or exhaust the stack)."""
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    if len(brackets) <= limit:
-        return False
-    depth = 0
-    for char in brackets:
-        if char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        else:
-            depth -= 1
-    return False
+    """Whether the JSON text nests deeper than ``limit`` (see ``webguard``)."""
+    return json_nesting_exceeds(text, limit)
 
 
 def read_json(raw: bytes, content_type: str | None) -> Any:
