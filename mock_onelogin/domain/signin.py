@@ -123,6 +123,10 @@ class LoginThrottle:
                 del self._keys[unlocked]
 
 
+#: Locks that serialise the attempts at one account (see ``SignInThrottle.attempt``).
+_ATTEMPT_STRIPES = 64
+
+
 class SignInThrottle:
     """One throttle per account key and one per client address, on the simulator's clock."""
 
@@ -133,6 +137,15 @@ class SignInThrottle:
         window = modelling.LOGIN_FAILURE_WINDOW_S
         self.per_account = LoginThrottle(modelling.LOGIN_FAILURES_PER_ACCOUNT, window, now=seconds)
         self.per_client = LoginThrottle(modelling.LOGIN_FAILURES_PER_CLIENT, window, now=seconds)
+        self._attempts = [threading.Lock() for _ in range(_ATTEMPT_STRIPES)]
+
+    def attempt(self, account: str) -> threading.Lock:
+        """Held around one attempt at ``account`` (check, secret comparison, record), so
+        concurrent guesses at one account are counted one after another and none passes the
+        check before the failures before it are recorded. A fixed set of locks: bounded
+        memory, whatever the flood."""
+        digest = hashlib.sha256(account.encode("utf-8", "surrogatepass")).digest()
+        return self._attempts[digest[0] % _ATTEMPT_STRIPES]
 
     def check(self, account: str, client: str) -> None:
         """Raises :class:`Throttled` while the account or the client address is locked."""

@@ -48,9 +48,10 @@ def _checked_client(creds: tuple[str, str] | None) -> dict[str, Any] | None:
         return None
     throttle: SignInThrottle = current_app.extensions["mock_onelogin_oauth_throttle"]
     address = request.remote_addr or "unknown"
-    throttle.check(creds[0], address)
-    client = account().api_clients.check_client(*creds)
-    throttle.record(creds[0], address, success=client is not None)
+    with throttle.attempt(creds[0]):
+        throttle.check(creds[0], address)
+        client = account().api_clients.check_client(*creds)
+        throttle.record(creds[0], address, success=client is not None)
     return client
 
 

@@ -158,6 +158,10 @@ class SignInStore(Protocol):
     def end_page_session(self, session_hash: str) -> None: ...
 
 
+#: Locks that serialise the attempts at one email (see ``SignIn.attempt``).
+_ATTEMPT_STRIPES = 64
+
+
 def _session_hash(session_id: str) -> str:
     """Session ids carry 256 bits of entropy: one SHA-256 keeps them unusable at rest."""
     return hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()
@@ -178,6 +182,15 @@ class SignIn:
         window = modelling.LOGIN_FAILURE_WINDOW_S
         self.per_account = LoginThrottle(modelling.LOGIN_FAILURES_PER_ACCOUNT, window, now=seconds)
         self.per_client = LoginThrottle(modelling.LOGIN_FAILURES_PER_CLIENT, window, now=seconds)
+        self._attempts = [threading.Lock() for _ in range(_ATTEMPT_STRIPES)]
+
+    def attempt(self, email: str) -> threading.Lock:
+        """Held around one sign-in attempt of ``email`` (check, password hash, record), so
+        concurrent guesses at one email are counted one after another and none passes the
+        check before the failures before it are recorded. A fixed set of locks, shared by
+        emails whose digests collide: bounded memory, whatever the flood."""
+        digest = hashlib.sha256(key(email).encode("utf-8", "surrogatepass")).digest()
+        return self._attempts[digest[0] % _ATTEMPT_STRIPES]
 
     def _dummy_hash(self) -> str:
         """Compared against when no member can sign in with the email, so an unknown email
@@ -210,6 +223,12 @@ class SignIn:
         password (members provisioned over SCIM have none). Exactly one password hash is
         computed whatever the email, against a dummy hash when nobody can sign in with it.
         """
+        with self.attempt(email):
+            return self._log_in(email, password, client, account_id)
+
+    def _log_in(
+        self, email: str, password: str, client: str, account_id: int | None
+    ) -> UserRow | None:
         self.check_throttle(email, client)
         dummy = self._dummy_hash()
         candidates = [

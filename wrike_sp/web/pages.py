@@ -448,21 +448,24 @@ def api_token(app_id: int) -> Any:
     if request.method == "GET":
         return _page("api_token_form.html", section="api", app=app)
     signin, client, email = _signin(), _client(), g.member.login_key
-    try:
-        signin.check_throttle(email, client)
-    except Throttled as error:
-        return _too_many(error, "api_token_form.html", section="api", app=app, error=error.message)
-    try:
-        token = _admin().issue_token(
-            g.account["id"], app_id, g.member.id, request.form.get("password", "")
-        )
-    except AdminError as error:
-        if error.code == "wrong_password":
-            signin.record(email, client, success=False)
-        return _page(
-            "api_token_form.html", error.status, section="api", app=app, error=error.message
-        )
-    signin.record(email, client, success=True)
+    with signin.attempt(email):
+        try:
+            signin.check_throttle(email, client)
+        except Throttled as error:
+            return _too_many(
+                error, "api_token_form.html", section="api", app=app, error=error.message
+            )
+        try:
+            token = _admin().issue_token(
+                g.account["id"], app_id, g.member.id, request.form.get("password", "")
+            )
+        except AdminError as error:
+            if error.code == "wrong_password":
+                signin.record(email, client, success=False)
+            return _page(
+                "api_token_form.html", error.status, section="api", app=app, error=error.message
+            )
+        signin.record(email, client, success=True)
     session[_REVEAL] = _reveals().put(g.member.id, token)
     return redirect(url_for("wrike_pages.api_token_shown", app_id=app_id))
 

@@ -50,21 +50,22 @@ def login() -> Any:
             "(OneLoginConfig.console_admin_password).",
         )
     throttle, client = _throttle(), request.remote_addr or "unknown"
-    try:
-        throttle.check(email, client)
-    except Throttled as refusal:
-        body, status = _page(
-            "login.html",
-            429,
-            email=email,
-            next=next_url,
-            error="Too many failed logins with this email or from this address. "
-            f"Try again in {max(1, -(-refusal.retry_after // 60))} minutes.",
-        )
-        return Response(body, status, headers={"Retry-After": str(refusal.retry_after)})
-    email_ok = hmac.compare_digest(email.encode(), config.console_admin_email.lower().encode())
-    password_ok = hmac.compare_digest(password.encode(), config.console_admin_password.encode())
-    throttle.record(email, client, success=email_ok and password_ok)
+    with throttle.attempt(email):
+        try:
+            throttle.check(email, client)
+        except Throttled as refusal:
+            body, status = _page(
+                "login.html",
+                429,
+                email=email,
+                next=next_url,
+                error="Too many failed logins with this email or from this address. "
+                f"Try again in {max(1, -(-refusal.retry_after // 60))} minutes.",
+            )
+            return Response(body, status, headers={"Retry-After": str(refusal.retry_after)})
+        email_ok = hmac.compare_digest(email.encode(), config.console_admin_email.lower().encode())
+        password_ok = hmac.compare_digest(password.encode(), config.console_admin_password.encode())
+        throttle.record(email, client, success=email_ok and password_ok)
     if not (email_ok and password_ok):
         return _page(
             "login.html",
