@@ -14,12 +14,12 @@ import hashlib
 import math
 import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
+from webguard import throttle as webguard_throttle
+from webguard.throttle import AttemptLocks
 from wrike_sp.domain import modelling
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError
@@ -42,24 +42,9 @@ class Throttled(AdminError):
         self.retry_after = retry_after
 
 
-@dataclass
-class _Failures:
-    window_start: float
-    window: float
-    count: int = 0
-    lockouts: int = 0
-    locked_until: float = 0.0
-
-
-class LoginThrottle:
-    """Failed attempts per key (an email, a client address) in a window that starts at the
-    first failure. ``limit`` failures lock the key for the rest of the window; each lockout
-    doubles (``growth``) the key's next window, up to ``max_window``. A key quiet for a whole
-    window after its window ended is forgotten, lockouts included.
-
-    Memory is bounded: keys are kept as fixed-size digests, at most ``capacity`` of them;
-    when full, forgotten-by-now keys go first, then the least recently failed unlocked one.
-    """
+class LoginThrottle(webguard_throttle.LoginThrottle):
+    """The shared throttle (``webguard.throttle``) with this package's modelling choices as
+    its defaults."""
 
     def __init__(
         self,
@@ -71,71 +56,9 @@ class LoginThrottle:
         capacity: int = modelling.LOGIN_THROTTLE_KEYS,
         now: Callable[[], float],
     ) -> None:
-        self.limit = limit
-        self.window = window
-        self.growth = growth
-        self.max_window = max_window
-        self.capacity = capacity
-        self._now = now
-        self._lock = threading.Lock()
-        self._keys: OrderedDict[bytes, _Failures] = OrderedDict()
-
-    @staticmethod
-    def _digest(text: str) -> bytes:
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-
-    def _stale(self, entry: _Failures, now: float) -> bool:
-        return now >= max(entry.window_start + entry.window, entry.locked_until) + self.window
-
-    def retry_after(self, text: str) -> int:
-        """Seconds until ``text`` may try again; 0 when it may now."""
-        now = self._now()
-        with self._lock:
-            entry = self._keys.get(self._digest(text))
-            if entry is None or entry.locked_until <= now:
-                return 0
-            return max(1, math.ceil(entry.locked_until - now))
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def failed(self, text: str) -> None:
-        now = self._now()
-        digest = self._digest(text)
-        with self._lock:
-            entry = self._keys.pop(digest, None)
-            if entry is not None and self._stale(entry, now):
-                entry = None
-            if entry is None:
-                entry = _Failures(window_start=now, window=self.window)
-            elif now >= entry.window_start + entry.window:
-                grown = self.window * self.growth**entry.lockouts
-                entry.window_start, entry.window = now, min(self.max_window, grown)
-                entry.count = 0
-            entry.count += 1
-            if entry.count >= self.limit and entry.locked_until <= now:
-                entry.locked_until = entry.window_start + entry.window
-                entry.lockouts += 1
-            self._make_room(now)
-            self._keys[digest] = entry
-
-    def succeeded(self, text: str) -> None:
-        with self._lock:
-            self._keys.pop(self._digest(text), None)
-
-    def _make_room(self, now: float) -> None:
-        if len(self._keys) < self.capacity:
-            return
-        for digest in [d for d, e in self._keys.items() if self._stale(e, now)]:
-            del self._keys[digest]
-        while len(self._keys) >= self.capacity:
-            # A flood of new keys must not buy a locked key its freedom: the least recently
-            # failed key that is not locked goes first.
-            unlocked = next((d for d, e in self._keys.items() if e.locked_until <= now), None)
-            if unlocked is None:
-                self._keys.popitem(last=False)
-            else:
-                del self._keys[unlocked]
+        super().__init__(
+            limit, window, growth=growth, max_window=max_window, capacity=capacity, now=now
+        )
 
 
 class SignInStore(Protocol):
@@ -158,10 +81,6 @@ class SignInStore(Protocol):
     def end_page_session(self, session_hash: str) -> None: ...
 
 
-#: Locks that serialise the attempts at one email (see ``SignIn.attempt``).
-_ATTEMPT_STRIPES = 64
-
-
 def _session_hash(session_id: str) -> str:
     """Session ids carry 256 bits of entropy: one SHA-256 keeps them unusable at rest."""
     return hashlib.sha256(session_id.encode("utf-8", "surrogatepass")).hexdigest()
@@ -182,15 +101,11 @@ class SignIn:
         window = modelling.LOGIN_FAILURE_WINDOW_S
         self.per_account = LoginThrottle(modelling.LOGIN_FAILURES_PER_ACCOUNT, window, now=seconds)
         self.per_client = LoginThrottle(modelling.LOGIN_FAILURES_PER_CLIENT, window, now=seconds)
-        self._attempts = [threading.Lock() for _ in range(_ATTEMPT_STRIPES)]
+        self._attempts = AttemptLocks()
 
     def attempt(self, email: str) -> threading.Lock:
-        """Held around one sign-in attempt of ``email`` (check, password hash, record), so
-        concurrent guesses at one email are counted one after another and none passes the
-        check before the failures before it are recorded. A fixed set of locks, shared by
-        emails whose digests collide: bounded memory, whatever the flood."""
-        digest = hashlib.sha256(key(email).encode("utf-8", "surrogatepass")).digest()
-        return self._attempts[digest[0] % _ATTEMPT_STRIPES]
+        """Held around one sign-in attempt of ``email`` (check, password hash, record)."""
+        return self._attempts(key(email))
 
     def _dummy_hash(self) -> str:
         """Compared against when no member can sign in with the email, so an unknown email
