@@ -9,8 +9,8 @@ import click
 
 from mock_onelogin.app import create_app
 from mock_onelogin.config import OneLoginConfig
-from mock_onelogin.store._files import database_files, private_folder, write_private
 from mock_onelogin.store._sealing import key_path
+from webguard.files import database_files, private_folder, write_private
 
 DATABASE = "onelogin.sqlite3"
 #: The console admin's generated password, kept (0600) so a restart can still sign in; not

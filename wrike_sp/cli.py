@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
+from webguard.files import database_files, private_folder, write_private
 from wrike_sp.app import create_app
 from wrike_sp.config import WrikeConfig
 from wrike_sp.demo import seed_demo_account
-from wrike_sp.store._files import database_files, private_folder, write_private
 
 _DEFAULTS = {f.name: f.default for f in fields(WrikeConfig)}
 DATABASE = "wrike.sqlite3"

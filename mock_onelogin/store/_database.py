@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mock_onelogin.store._files import private_database
 from mock_onelogin.store._sealing import SecretBox
 from mock_onelogin.store.schema import SCHEMA
+from webguard.files import private_database
 
 #: SQLite accepts at most 999 bound parameters in old builds; lists of ids go in chunks.
 CHUNK = 900

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from webguard import serving
+
 # Plans, verbatim from the article's availability tables.
 PLANS: tuple[str, ...] = (
     "Free",
@@ -91,30 +93,7 @@ MAX_PATCH_OPERATIONS = 100
 # holds at least one user, so only a single user bigger than this makes a bigger page.
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 
-# The WSGI server (waitress) of every place that serves the provider: idle or half-sent
-# connections must not lock others out. Connections are watched with poll() (select() stops
-# at 1024 descriptors), up to MAX_CONNECTIONS at once (never more than the process may open,
-# leaving room for its files); one that sends nothing for IDLE_CONNECTION_S is closed,
-# checked every CONNECTION_SWEEP_S.
-MAX_CONNECTIONS = 4096
-IDLE_CONNECTION_S = 30
-CONNECTION_SWEEP_S = 5
-
 
 def server_options() -> dict[str, Any]:
-    """The waitress settings above, as keyword arguments of ``waitress.serve`` and
-    ``create_server`` (threads and address are each caller's)."""
-    import resource
-
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    room = MAX_CONNECTIONS if soft == resource.RLIM_INFINITY else max(64, soft - 256)
-    return {
-        "connection_limit": min(MAX_CONNECTIONS, room),
-        "channel_timeout": IDLE_CONNECTION_S,
-        "cleanup_interval": CONNECTION_SWEEP_S,
-        "asyncore_use_poll": True,
-        # waitress buffers a whole body (up to 1 GiB by default) before the app sees it; past
-        # twice the app's own limit it answers 413 itself, so no body fills memory or disk.
-        # Between the two, the app answers 413 in the protocol's shape.
-        "max_request_body_size": 2 * MAX_BODY_BYTES,
-    }
+    """The WSGI server's settings for this app (``webguard.serving``)."""
+    return serving.server_options(MAX_BODY_BYTES)

@@ -15,10 +15,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from webguard.files import private_database
 from wrike_sp.domain.records import AuthFacts, Conflict, TokenFacts, UserRow
 from wrike_sp.domain.search import UserSearch
 from wrike_sp.json_text import decode_stored, encode_text
-from wrike_sp.store._files import private_database
 from wrike_sp.store.user_search import search_sql
 
 _SCHEMA = """

@@ -1,12 +1,11 @@
-"""The data folder (0700) and the database's files (0600) are readable by their owner only.
+"""Data folders (0700) and their files (0600), readable by their owner only, for both
+servers' SQLite databases, key and password files.
 
-The simulator's database holds the connector configuration (the SCIM token, sealed), the API
-credentials (hashed) and every directory user. SQLite creates a new database file with mode
-0644 less the umask, and gives the ``-wal``, ``-shm`` and ``-journal`` files it makes later
-the main file's own mode. So creating the main file 0600 before SQLite opens it (and
-tightening one left looser by an older version) makes all four private, whatever the umask,
-without touching the process-wide umask from a server whose other threads may be creating
-files at the same moment.
+SQLite creates a new database file with mode 0644 less the umask, and gives the ``-wal``,
+``-shm`` and ``-journal`` files it makes later the main file's own mode. So creating the main
+file 0600 before SQLite opens it (and tightening one left looser by an older version) makes
+all four private, whatever the umask, without touching the process-wide umask from a server
+whose other threads may be creating files at the same moment.
 """
 
 from __future__ import annotations
