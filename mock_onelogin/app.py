@@ -16,7 +16,7 @@ from mock_onelogin.web import BLUEPRINTS, console
 from mock_onelogin.web.common import BoundedJSONProvider, PageIdConverter, RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
-from webguard import SAFE_METHODS, allowed_names, cross_origin_refusal, host_refusal
+from webguard import allowed_names, request_refusal
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +33,20 @@ def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
     browser's state-changing request from another site, before any route runs."""
 
     public = (public_url,)
+    errors = {421: MisdirectedRequest, 403: Forbidden}
 
     @app.before_request
     def _checks() -> None:
-        environ = request.environ
-        refusal = host_refusal(environ.get("HTTP_HOST"), allowed)
-        if refusal:
-            raise MisdirectedRequest(refusal)
-        if request.method not in SAFE_METHODS:
-            refusal = cross_origin_refusal(
-                request.method,
-                request.headers.get,
-                request.scheme,
-                environ.get("HTTP_HOST"),
-                public,
-            )
-            if refusal:
-                raise Forbidden(refusal)
+        refused = request_refusal(
+            request.method,
+            request.headers.get,
+            request.scheme,
+            request.environ.get("HTTP_HOST"),
+            allowed,
+            public,
+        )
+        if refused:
+            raise errors[refused[0]](refused[1])
 
 
 def create_app(

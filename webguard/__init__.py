@@ -170,3 +170,24 @@ def json_nesting_exceeds(text: str, limit: int) -> bool:
         else:
             depth -= 1
     return False
+
+
+def request_refusal(
+    method: str,
+    header: Callable[[str], str | None],
+    scheme: str,
+    host: str | None,
+    allowed: frozenset[str],
+    public_urls: Iterable[str | None] = (),
+) -> tuple[int, str] | None:
+    """The first of the two checks a request fails, as (HTTP status, reason): 421 for a host
+    name the server does not answer to, 403 for a browser's write from another site; None
+    when it passes both."""
+    refusal = host_refusal(host, allowed)
+    if refusal:
+        return 421, refusal
+    if method not in SAFE_METHODS:
+        refusal = cross_origin_refusal(method, header, scheme, host, public_urls)
+        if refusal:
+            return 403, refusal
+    return None

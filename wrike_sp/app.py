@@ -15,7 +15,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
-from webguard import SAFE_METHODS, allowed_names, cross_origin_refusal, host_refusal
+from webguard import allowed_names, request_refusal
 from wrike_sp.config import WrikeConfig
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
@@ -85,23 +85,20 @@ def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
     browser's state-changing request from another site, before any route runs."""
 
     public = (public_url,)
+    errors = {421: MisdirectedRequest, 403: Forbidden}
 
     @app.before_request
     def _checks() -> None:
-        environ = request.environ
-        refusal = host_refusal(environ.get("HTTP_HOST"), allowed)
-        if refusal:
-            raise MisdirectedRequest(refusal)
-        if request.method not in SAFE_METHODS:
-            refusal = cross_origin_refusal(
-                request.method,
-                request.headers.get,
-                request.scheme,
-                environ.get("HTTP_HOST"),
-                public,
-            )
-            if refusal:
-                raise Forbidden(refusal)
+        refused = request_refusal(
+            request.method,
+            request.headers.get,
+            request.scheme,
+            request.environ.get("HTTP_HOST"),
+            allowed,
+            public,
+        )
+        if refused:
+            raise errors[refused[0]](refused[1])
 
 
 def create_app(config: WrikeConfig | None = None) -> Flask:
