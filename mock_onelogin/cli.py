@@ -10,7 +10,7 @@ import click
 from mock_onelogin.app import create_app
 from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.store._sealing import key_path
-from webguard.files import database_files, private_folder, write_private
+from webguard.files import database_files, kept_key, private_folder, write_private
 
 DATABASE = "onelogin.sqlite3"
 #: The console admin's generated password, kept (0600) so a restart can still sign in; not
@@ -37,16 +37,6 @@ def _console_password(data_dir: Path, given: str | None) -> tuple[str, str]:
     password = secrets.token_urlsafe(12)
     write_private(path, password + "\n")
     return password, f"/ {password}   (shown once; kept in {path})"
-
-
-def _simulator_key(data_dir: Path) -> str:
-    """The simulator API's key, made once per data folder and kept there (0600)."""
-    path = data_dir / SIMULATOR_KEY
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    key = secrets.token_urlsafe(24)
-    write_private(path, key + "\n")
-    return key
 
 
 @click.group()
@@ -119,7 +109,7 @@ def serve(
         seed_client_id=client_id,
         seed_client_secret=client_secret,
         allowed_hosts=allowed_hosts,
-        simulator_key=_simulator_key(data_dir),
+        simulator_key=kept_key(data_dir / SIMULATOR_KEY),
         console_admin_password=password,
     )
     app = create_app(config)

@@ -11,6 +11,7 @@ whose other threads may be creating files at the same moment.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 PRIVATE_FILE = 0o600
@@ -61,3 +62,12 @@ def write_private(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         os.fchmod(handle.fileno(), PRIVATE_FILE)
         handle.write(text)
+
+
+def kept_key(path: Path) -> str:
+    """A random key made once and kept in ``path`` (0600): the same key on every start."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(24)
+    write_private(path, key + "\n")
+    return key

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 import click
 
-from webguard.files import database_files, private_folder, write_private
+from webguard.files import database_files, kept_key, private_folder, write_private
 from wrike_sp.app import create_app
 from wrike_sp.config import WrikeConfig
 from wrike_sp.demo import seed_demo_account
@@ -23,15 +22,6 @@ ADMIN_KEY = "wrike-admin-key"
 #: written when the password came from --owner-password.
 OWNER_PASSWORD = "wrike-owner-password"
 _PRIVATE_FILES = (*database_files(DATABASE), DEMO_INFO, ADMIN_KEY, OWNER_PASSWORD)
-
-
-def _admin_key(data_dir: Path) -> str:
-    path = data_dir / ADMIN_KEY
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(24)
-    write_private(path, key)
-    return key
 
 
 def _owner_password_note(signin: Any, info: dict[str, Any], kept: Path, given: str | None) -> str:
@@ -127,7 +117,7 @@ def serve(
     config = WrikeConfig(
         database=str(data_dir / DATABASE),
         public_url=public,
-        admin_key=_admin_key(data_dir),
+        admin_key=kept_key(data_dir / ADMIN_KEY),
         harness_enabled=harness,
         allowed_hosts=allowed_hosts,
     )
