@@ -233,7 +233,7 @@ def _secret_names() -> frozenset[str]:
 SECRET_ATTRIBUTES = _secret_names()
 REDACTED = "[redacted]"
 _MENTIONS_SECRET = re.compile(
-    "|".join(re.escape(n) for n in sorted(SECRET_ATTRIBUTES)).encode(), re.IGNORECASE
+    "|".join(re.escape(n) for n in sorted(SECRET_ATTRIBUTES)), re.IGNORECASE
 )
 #: For a body that is not JSON: ``"password": "..."`` (also URN-qualified) as text.
 _SECRET_MEMBER = re.compile(
@@ -279,7 +279,7 @@ def journal_body(body: bytes) -> str:
     except LookupError:
         text = body.decode("utf-8", "replace")
     escaped = "\\u" in text
-    if not escaped and not _MENTIONS_SECRET.search(text.encode("utf-8", "replace")):
+    if not escaped and not _MENTIONS_SECRET.search(text):
         return text[:_JOURNAL_BODY_LIMIT]
     try:
         kept = json.dumps(_redacted(json.loads(text)))
