@@ -225,6 +225,7 @@ class _CaseValidator(Validator):
                 "deprovision_action",
                 "suspension_action",
                 "update_method",
+                "api_connection",
                 "users",
             ),
         )
@@ -275,6 +276,17 @@ class _CaseValidator(Validator):
             method = self.choice(
                 data["update_method"], (*path, "update_method"), v.UPDATE_METHODS, "update method"
             )
+        api_connection_enabled = True
+        if "api_connection" in data:
+            api_connection_enabled = (
+                self.choice(
+                    data["api_connection"],
+                    (*path, "api_connection"),
+                    ("enabled", "never enabled"),
+                    "API connection",
+                )
+                != "never enabled"
+            )
         users: list[OneLoginUser] = []
         seen: set[str] = set()
         for i, item in enumerate(self.seq(data.get("users"), (*path, "users"))):
@@ -311,6 +323,7 @@ class _CaseValidator(Validator):
             suspension,
             method,
             tuple(users),
+            api_connection_enabled,
         )
 
     def token(self, value: Any, path: P, wrike: WrikeSetup) -> str | None:

@@ -50,6 +50,9 @@ class OneLoginSetup:
     suspension_action: str | None
     update_method: str | None
     users: tuple[OneLoginUser, ...]
+    #: "Enable" next to API Status was clicked after the Configuration tab was saved (the
+    #: article's step 7); False: the case's customer never clicked it.
+    api_connection_enabled: bool = True
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,10 @@ def set_up(run: CaseRun, case: Case) -> None:
     one = case.onelogin
     try:
         configure(run, one.scim_url, one.token)
+        if one.api_connection_enabled and one.scim_url != "none" and one.token != "none":
+            # Step 7 of the article: "Click Enable next to API status". A case says
+            # ``api_connection: never enabled`` when its customer skipped it.
+            run.onelogin.enable_api_connection()
         settings: dict[str, Any] = {
             "enabled": one.provisioning,
             "require_approval": run.onelogin.approval_settings(one.require_approval),

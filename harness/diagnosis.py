@@ -27,7 +27,8 @@ CAUSES: dict[str, str] = {
     "pending_approval": "no attempt yet: the request waits for an admin's approval",
     "denied": "no attempt: an admin denied the request",
     "not_configured": "the Wrike app has no SCIM Base URL or SCIM Bearer Token",
-    "do_nothing": "not deprovisioned: the deprovision or suspension action is Do nothing",
+    "api_status_not_enabled": "no request sent: the Wrike app's API Status is not Enabled",
+    "do_nothing": "not deprovisioned: the deprovision or suspension action is Do Nothing",
     "no_change": "no attempt: nothing has changed that OneLogin would send",
     "unapproved_domain": "error: the user's email domain is not approved in Wrike",
     "wrong_token": "error: Wrike does not know the SCIM Bearer Token",
@@ -147,7 +148,7 @@ def diagnose(facts: UserFacts) -> Diagnosis:
                 facts.email,
                 "do_nothing",
                 (seen,),
-                "OneLogin logged a 'Do nothing' warning: by its settings it sent nothing to "
+                "OneLogin logged a 'Do Nothing' warning: by its settings it sent nothing to "
                 "Wrike when the user lost access or was suspended, so the Wrike user stays "
                 "as it was.",
                 "If the user should be deactivated or removed in Wrike, set 'When users are "
@@ -282,7 +283,14 @@ def _waiting(facts: UserFacts, seen: StepResult, outcome: str) -> Diagnosis:
 
 def _from_error(facts: UserFacts, seen: StepResult, event: LoggedEvent, outcome: str) -> Diagnosis:
     text = event.error or ""
-    cause, explanation, fix = classify_error(text)
+    # The provider's own answer is kept apart from OneLogin's error text (the event's notes
+    # say "Wrike's answer: ..."); a cause may be named by either.
+    cause, explanation, fix = classify_error("\n".join(filter(None, (text, event.notes))))
+    notes = tuple(
+        line
+        for line in (event.notes or "").splitlines()
+        if line.startswith(("Wrike's answer:", "Error text", "Update method", "API Status gate"))
+    )
     return Diagnosis(
         facts.email,
         cause,
@@ -291,11 +299,42 @@ def _from_error(facts: UserFacts, seen: StepResult, event: LoggedEvent, outcome:
         fix,
         error=text or "(no details logged)",
         outcome=outcome,
+        notes=notes,
     )
 
 
+_API_STATUS = re.compile(r"API Status is (\w+)")
+API_STATUS_FIX = (
+    "Click Enable next to API status (Applications > Wrike > Configuration, API Connection) "
+    "and check it shows Enabled; then Retry the Failed entries (Applications > Wrike > Users)"
+)
+
+
 def classify_error(text: str) -> tuple[str, str, str]:
-    """(cause, what it means, what to change) for a logged error description."""
+    """(cause, what it means, what to change) for a logged error description (and the
+    provider's answer kept with it)."""
+    gate = _API_STATUS.search(text)
+    if gate and gate[1] != "Failed":
+        return (
+            "api_status_not_enabled",
+            f"API status is not enabled: the Wrike app's API Status is {gate[1]}, so OneLogin "
+            "sent nothing to Wrike (the connection test behind Enable was never run, or the "
+            "SCIM Base URL or token changed since).",
+            f"{API_STATUS_FIX}.",
+        )
+    found = _classify(text)
+    if gate and found[0] == "unknown_error":
+        return (
+            "api_status_not_enabled",
+            "API status is not enabled: the connection test behind Enable failed, so OneLogin "
+            "sent nothing to Wrike; the error details say what the test was told.",
+            f"Fix what the connection test reports, then {API_STATUS_FIX[0].lower()}"
+            f"{API_STATUS_FIX[1:]}.",
+        )
+    return found
+
+
+def _classify(text: str) -> tuple[str, str, str]:
     status = _status(text)
     quoted = re.search(r"email domain '([^']+)'", text)
     if quoted or "approved domain" in text:
@@ -395,7 +434,7 @@ def classify_error(text: str) -> tuple[str, str, str]:
             "(Applications > Wrike > Users); spread large assignments out over time.",
         )
     if (status is not None and status >= 500) or re.search(
-        r"Connection error|Timeout after|connection (refused|dropped|aborted|reset)",
+        r"Connection error|Timeout after|timed out|connection (refused|dropped|aborted|reset)",
         text,
         re.IGNORECASE,
     ):

@@ -172,7 +172,7 @@ def setup_sentences(case: Case) -> list[Sentence]:
             for a, val in user.attributes.items()
         ]
     one = case.onelogin
-    configured = connector(one.scim_url, one.token, given=True)
+    configured = connector(one.scim_url, one.token, given=True, enabled=one.api_connection_enabled)
     if configured:
         out.append(configured)
     out.append(

@@ -20,6 +20,7 @@ from harness.case_world import (
     wrike_status,
 )
 from harness.diagnosis import Diagnosis, UserFacts, diagnose
+from mock_onelogin.domain import modelling
 
 
 class ReplayFailed(Exception):
@@ -106,6 +107,8 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
         f"  Enable provisioning: {'on' if settings['enabled'] else 'off'}; require approval "
         f"for: {', '.join(approvals) or 'nothing'}; deprovision action: "
         f"{settings['on_delete']}; suspension action: {settings['on_suspend']}",
+        "  "
+        + modelling.assumed("update_method", f"Update method: {settings['update_method'].upper()}"),
         "",
         "OneLogin System Log (oldest first)",
     ]
@@ -122,8 +125,9 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
         out.append(line)
         if event.get("error_description"):
             out.append(f"        error: {event['error_description']}")
-        elif event.get("notes"):
-            out.append(f"        {event['notes']}")
+        # The notes: Wrike's own answer, whose wording the error is, the update method (each
+        # assumption in the simulator's one wording), automatic retries.
+        out += [f"        {line}" for line in (event.get("notes") or "").splitlines()]
         for exchange in event.get("scim_exchanges") or []:
             status = exchange.get("status") or exchange.get("network_error") or "no answer"
             out.append(f"        SCIM {exchange.get('method')} {exchange.get('url')} -> {status}")
@@ -258,7 +262,8 @@ def _check_user(result: Replay, email: str, check: Check) -> str | None:
         )
     if key == "error_mentions":
         failed = [e for e in facts.events if e.event_type_id in v.FAILURE_EVENT_IDS]
-        text = failed[-1].error or "" if failed else ""
+        # The error details: OneLogin's error text and Wrike's own answer (kept in the notes).
+        text = "\n".join(filter(None, (failed[-1].error, failed[-1].notes))) if failed else ""
         missing = [m for m in want if m not in text]
         return (
             None

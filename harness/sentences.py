@@ -31,10 +31,24 @@ def quoted(text: str) -> str:
     return text
 
 
-def connector(scim_url: str | None, token: str | None, *, given: bool) -> Sentence | None:
-    """The Configuration tab as the vocabulary says it: set up (a Given) or saved (a When)."""
+def connector(
+    scim_url: str | None, token: str | None, *, given: bool, enabled: bool = True
+) -> Sentence | None:
+    """The Configuration tab as the vocabulary says it: set up (a Given, Enable next to API
+    status clicked unless ``enabled`` is false) or saved (a When)."""
     if scim_url == "none" and token == "none":
         return None
+    if given and not enabled:
+        if scim_url != "account" or token in ("wrong", "none"):
+            raise NotExpressible(
+                "an API connection never enabled, with a SCIM URL or token other than the "
+                "account's and a member's"
+            )
+        return Sentence(
+            GIVEN,
+            "the Wrike app in OneLogin is configured with the account's SCIM URL and a token "
+            f'issued by "{quoted(token or "")}" but API status was never enabled',
+        )
     if scim_url == "none" or token == "none":
         raise NotExpressible(
             "a Wrike app with only one of SCIM Base URL and SCIM Bearer Token filled in"

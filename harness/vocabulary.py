@@ -117,8 +117,8 @@ WRIKE_STATUSES = ("active", "deactivated", "absent")
 #: What the billing ledger records for a Wrike user leaving, as the steps say it → the
 #: ledger's event name.
 LEDGER_CHANGES = {"deactivation": "deactivated", "deletion": "deleted"}
-DEPROVISION_ACTIONS = ("Delete", "Suspend", "Do nothing")
-SUSPENSION_ACTIONS = ("Suspend", "Do nothing")
+DEPROVISION_ACTIONS = ("Delete", "Suspend", "Do Nothing")
+SUSPENSION_ACTIONS = ("Suspend", "Do Nothing")
 UPDATE_METHODS = ("PUT", "PATCH")
 API_STATUSES = ("Enabled", "Failed", "Disabled")
 #: How a case names the SCIM Base URL: the account's, one with a typo in the path, or none.

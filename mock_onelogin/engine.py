@@ -22,8 +22,9 @@ import requests
 
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.clock import Clock, iso
-from mock_onelogin.domain.connector import ConnectorConfig
+from mock_onelogin.domain.connector import API_STATUS_ENABLED, API_STATUS_FAILED, ConnectorConfig
 from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.failures import failure_notes, failure_text, update_method_note
 from mock_onelogin.domain.provisioning import (
     SUCCESS_STATES,
     TASK_STATES,
@@ -44,13 +45,24 @@ SessionFactory = Callable[[str], requests.Session]
 _log = logging.getLogger("mock_onelogin.engine")
 ACTOR_SYSTEM = "OneLogin Provisioning"
 
-_VERB = {
-    TaskKind.CREATE: "create user",
-    TaskKind.UPDATE: "update user",
-    TaskKind.SUSPEND: "suspend user",
-    TaskKind.REACTIVATE: "reactivate user",
-    TaskKind.DELETE: "delete user",
-}
+
+def _not_sent(why: str) -> ScimExchange:
+    """A task that fails before any request goes out: ``why`` is the simulator's reason."""
+    return ScimExchange("", "", {}, None, network_error=why)
+
+
+def api_status_not_enabled(connector: ConnectorConfig) -> str:
+    """Why nothing was sent while the API Status is not Enabled (the simulator's wording),
+    with the connection test's own result when it failed."""
+    tested = (
+        f" (the connection test said: {connector.api_status_message})"
+        if connector.api_status == API_STATUS_FAILED and connector.api_status_message
+        else ""
+    )
+    return (
+        f"API Status is {connector.api_status}{tested}: no request was sent. Click Enable "
+        "next to API Status on the Configuration tab, then retry"
+    )
 
 
 def body_hash(body: dict[str, Any], text: str | None = None) -> str:
@@ -338,7 +350,7 @@ class ProvisioningEngine:
                 user=user,
                 app=app,
                 actor_system=ACTOR_SYSTEM,
-                notes=f"Deprovisioning mode is 'Do nothing': no request was sent "
+                notes=f"Deprovisioning mode is '{modelling.DO_NOTHING_LABEL}': no request was sent "
                 f"to {ctx.name} ({row['trigger']})",
             )
             return _Outcome(TaskState.DONE, None, [event])
@@ -362,6 +374,19 @@ class ProvisioningEngine:
                 network_error="SCIM Base URL or SCIM Bearer Token is not configured for the app",
             )
             return self._failure(row, ctx, kind, exchange, [], retryable=False)
+        if (
+            modelling.API_STATUS_GATES_PROVISIONING
+            and ctx.connector.api_status != API_STATUS_ENABLED
+        ):
+            return self._failure(
+                row,
+                ctx,
+                kind,
+                _not_sent(api_status_not_enabled(ctx.connector)),
+                [],
+                retryable=False,
+                extra_notes=[modelling.assumed("api_status_gate", "API Status gate")],
+            )
         body = ctx.template.render(user_view(row))
         client = ctx.client
         steps = TASK_STATES[kind]
@@ -369,15 +394,9 @@ class ProvisioningEngine:
         if kind is TaskKind.CREATE:
             user_name = body.get("userName")
             if not user_name:
-                exchange = ScimExchange(
-                    "",
-                    "",
-                    {},
-                    None,
-                    network_error=(
-                        "the SCIM JSON Template rendered no userName for this user (is the "
-                        "scimusername parameter's source empty?); no request was sent"
-                    ),
+                exchange = _not_sent(
+                    "the SCIM JSON Template rendered no userName for this user (is the "
+                    "scimusername parameter's source empty?); no request was sent"
                 )
                 return self._failure(row, ctx, kind, exchange, [], retryable=False)
             lookup, create = task_calls(kind, body, ctx.settings.update_method)
@@ -446,9 +465,21 @@ class ProvisioningEngine:
                 exchange = client.replace(scim_id, call.body)
             ok = exchange.ok
             new_hash = body_hash(body)
+        method_note = (
+            None
+            if call.method == "DELETE"
+            else update_method_note(ctx.settings.update_method.value)
+        )
         if not ok:
-            return self._failure(row, ctx, kind, exchange, [exchange])
-        event = self._event(steps.success_event, user, ctx, [exchange])
+            return self._failure(
+                row,
+                ctx,
+                kind,
+                exchange,
+                [exchange],
+                extra_notes=[method_note] if method_note else [],
+            )
+        event = self._event(steps.success_event, user, ctx, [exchange], notes=method_note)
         return _Outcome(
             TaskState.DONE,
             self._login(
@@ -493,12 +524,31 @@ class ProvisioningEngine:
         exchange: ScimExchange,
         exchanges: list[ScimExchange],
         retryable: bool = True,
+        extra_notes: list[str] | None = None,
     ) -> _Outcome:
         steps = TASK_STATES[kind]
-        description = clip_text(
-            scrub(f"Failed to {_VERB[kind]} in app. {exchange.describe_failure()}", ctx.secrets),
-            ctx.secrets,
+        sent = bool(exchange.method)
+        answered = sent and exchange.status is not None
+        answer = (
+            clip_text(scrub(exchange.describe_failure(), ctx.secrets), ctx.secrets)
+            if answered
+            else None
         )
+        text = failure_text(
+            kind,
+            exchange.failure_summary(),
+            answer=answer,
+            network=exchange.network_error if sent and not answered else None,
+            status=exchange.status,
+            timed_out=exchange.timed_out,
+            base_url=ctx.connector.scim_base_url,
+            user=display_name(row),
+            app=ctx.name,
+        )
+        description = clip_text(scrub(text.error, ctx.secrets), ctx.secrets)
+        # The Failed entry's dialog (and the task's error) shows OneLogin's text and Wrike's
+        # own answer, each for what it is.
+        details = description + (f"\nWrike's answer: {answer}" if answer else "")
         attempt = row["attempts"] + 1
         can_retry = retryable and (
             exchange.network_error is not None or exchange.status in modelling.RETRYABLE_STATUSES
@@ -510,11 +560,12 @@ class ProvisioningEngine:
             if can_retry
             else None
         )
-        notes = (
-            None
-            if delay is None
-            else f"Automatic retry {attempt} of {ctx.settings.retry.max_attempts} in {delay:g}s"
-        )
+        lines = [*failure_notes(text), *(extra_notes or [])]
+        if delay is not None:
+            lines.append(
+                f"Automatic retry {attempt} of {ctx.settings.retry.max_attempts} in {delay:g}s"
+            )
+        notes = scrub("\n".join(lines), ctx.secrets)  # each line is bounded already
         event = self._event(
             steps.failure_event, row, ctx, exchanges, error=description, notes=notes
         )
@@ -525,10 +576,10 @@ class ProvisioningEngine:
                 self._login(
                     row,
                     state=(running_state, running_status),
-                    last_error=description,
+                    last_error=details,
                 ),
                 [event],
-                description,
+                details,
                 self.clock.now().timestamp() + delay,
             )
         failed_state, failed_status = steps.failed
@@ -537,8 +588,8 @@ class ProvisioningEngine:
             self._login(
                 row,
                 state=(failed_state, failed_status),
-                last_error=description,
+                last_error=details,
             ),
             [event],
-            description,
+            details,
         )

@@ -39,6 +39,8 @@ class ScimExchange:
     response_body: Any = None
     response_headers: Mapping[str, str] = field(default_factory=dict)
     network_error: str | None = None
+    #: The request timed out (OneLogin words that failure its own way).
+    timed_out: bool = False
     #: The JSON texts as sent and received, so the System Log stores them without encoding
     #: the same bodies a second time.
     request_text: str | None = None
@@ -100,6 +102,16 @@ class ScimExchange:
         for value in self._secret_values():
             text = text.replace(value, REDACTED)
         return text
+
+    def failure_summary(self) -> str:
+        """The failure without the provider's own words: the HTTP status and SCIM
+        ``scimType`` (the provider's ``detail`` stays in ``describe_failure``), or the network
+        error."""
+        if self.network_error:
+            return self.describe_failure()
+        body = self.response_body
+        scim_type = body.get("scimType") if isinstance(body, dict) else None
+        return f"HTTP {self.status}" + (f" (scimType {scim_type})" if scim_type else "")
 
     def _describe_failure(self) -> str:
         if self.network_error:
@@ -263,6 +275,7 @@ class ScimClient:
             exchange.network_error = (
                 f"Timeout after {self.timeout:g}s calling {method} {url}: {exc.__class__.__name__}"
             )
+            exchange.timed_out = True
             return exchange
         except requests.ConnectionError as exc:
             exchange.network_error = f"Connection error calling {method} {url}: {exc}"

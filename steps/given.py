@@ -89,12 +89,26 @@ def _(world: World, fault: str) -> None:
     )
 )
 def _(world: World, member: str) -> None:
-    world.configure_onelogin(world.wrike.scim_url(), world.wrike.integration_token(member))
+    world.configure_onelogin(
+        world.wrike.scim_url(), world.wrike.integration_token(member), enable=True
+    )
+
+
+@given(
+    parse(
+        "the Wrike app in OneLogin is configured with the account's SCIM URL and a token "
+        'issued by "{member}" but API status was never enabled'
+    )
+)
+def _(world: World, member: str) -> None:
+    world.configure_onelogin(
+        world.wrike.scim_url(), world.wrike.integration_token(member), enable=False
+    )
 
 
 @given("the Wrike app in OneLogin is configured with the account's SCIM URL and a wrong token")
 def _(world: World) -> None:
-    world.configure_onelogin(world.wrike.scim_url(), people.bogus_token())
+    world.configure_onelogin(world.wrike.scim_url(), people.bogus_token(), enable=True)
 
 
 @given(
@@ -104,7 +118,9 @@ def _(world: World) -> None:
     )
 )
 def _(world: World, member: str) -> None:
-    world.configure_onelogin(world.wrike.wrong_scim_url(), world.wrike.integration_token(member))
+    world.configure_onelogin(
+        world.wrike.wrong_scim_url(), world.wrike.integration_token(member), enable=True
+    )
 
 
 @given("provisioning is enabled for the Wrike app")
@@ -150,6 +166,16 @@ def _(world: World, method: str) -> None:
 @given(parse('a OneLogin user "{email}"'))
 def _(world: World, email: str) -> None:
     world.create_onelogin_user(email)
+
+
+@given(parse('a OneLogin user "{email}" created without a password'))
+def _(world: World, email: str) -> None:
+    world.create_onelogin_user(email, without_password=True)
+
+
+@given('the SCIM JSON Template of the Wrike app also sends "active": "{$user.active}"')
+def _(world: World) -> None:
+    world.onelogin.template_with("active", "{$user.active}")
 
 
 @given(parse('a OneLogin user "{email}" with these attributes:'))

@@ -273,7 +273,8 @@ def _(world: World, email: str, text: str) -> None:
         e for e in world.onelogin.events(email) if e["event_type_id"] in v.FAILURE_EVENT_IDS
     ]
     assert failures, f"a failed provisioning event was expected for {email}; none was logged"
-    details = failures[-1]["error_description"] or ""
+    # OneLogin's error text, and Wrike's own answer kept apart in the event's notes.
+    details = "\n".join(filter(None, (failures[-1]["error_description"], failures[-1]["notes"])))
     assert text.lower() in details.lower(), (
         f"the error details for {email} should mention {text!r}; they say {details!r}"
     )

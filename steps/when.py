@@ -65,7 +65,7 @@ def _(world: World, member: str) -> None:
     token = world.shown_tokens.get(member)
     assert url, f"{member} was shown no SCIM URL to copy (SCIM tab: {world.seen_scim_urls})"
     assert token, f"{member} was shown no token to copy"
-    world.configure_onelogin(url, token)
+    world.configure_onelogin(url, token, enable=False)
 
 
 @when("the OneLogin admin enables the API connection of the Wrike app")

@@ -2,7 +2,7 @@
 Feature: Wrike users are deactivated when they are suspended in OneLogin, and reactivated after
   "When user accounts are suspended in OneLogin, perform the following action" decides what a
   OneLogin suspension does in Wrike: Suspend deactivates the Wrike user, who stays in Wrike
-  with their attributes; Do nothing leaves the Wrike user active and logs a warning. When the
+  with their attributes; Do Nothing leaves the Wrike user active and logs a warning. When the
   suspension ends, the Wrike user is reactivated.
 
   Background:
@@ -40,7 +40,7 @@ Feature: Wrike users are deactivated when they are suspended in OneLogin, and re
     Examples:
       | action     | status      | event                                               |
       | Suspend    | deactivated | User suspended in app                               |
-      | Do nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
+      | Do Nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
 
   Scenario: A user reactivated in OneLogin is reactivated in Wrike
     Given the suspension action is "Suspend"

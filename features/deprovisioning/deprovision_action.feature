@@ -1,7 +1,7 @@
 @deprovisioning
 Feature: Deleting a user or removing app access follows the deprovision action
   "When users are deleted in OneLogin, or the user's app access is removed, perform the below
-  action" offers Delete, Suspend and Do nothing. Any loss of access counts: leaving the role,
+  action" offers Delete, Suspend and Do Nothing. Any loss of access counts: leaving the role,
   the role losing the Wrike app, or the direct login being removed.
 
   Background:
@@ -24,7 +24,7 @@ Feature: Deleting a user or removing app access follows the deprovision action
       | action     | status      | event                                               |
       | Delete     | absent      | User deleted in app                                 |
       | Suspend    | deactivated | User suspended in app                               |
-      | Do nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
+      | Do Nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
 
   Scenario Outline: Deleting the user in OneLogin follows the deprovision action
     Given the deprovision action is "<action>"
@@ -37,7 +37,7 @@ Feature: Deleting a user or removing app access follows the deprovision action
       | action     | status      | event                                               |
       | Delete     | absent      | User deleted in app                                 |
       | Suspend    | deactivated | User suspended in app                               |
-      | Do nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
+      | Do Nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
 
   Scenario: Removing the Wrike app from the role deprovisions its members
     Given the deprovision action is "Delete"

@@ -79,3 +79,10 @@ Feature: The nine synced attributes go from OneLogin to Wrike and follow changes
     When "ada@acme.com" is assigned the Wrike app directly
     Then the Wrike user "ada@acme.com" has "Username" set to "ada@acme.com"
     And the Wrike user "ada@acme.com" has "Primary email" set to "ada@acme.com"
+
+  Scenario: A user created without a password is provisioned active
+    Given the SCIM JSON Template of the Wrike app also sends "active": "{$user.active}"
+    And a OneLogin user "ada@acme.com" created without a password
+    When "ada@acme.com" is assigned the Wrike app through the role "Engineering"
+    Then Wrike shows "ada@acme.com" as active
+    And the provisioning state of "ada@acme.com" in the Wrike app is "Provisioned"

@@ -32,6 +32,7 @@ Feature: The API token is obtained with the member's password and shown only onc
     And "Wanda Admin" creates the API app "OneLogin SCIM"
     And "Wanda Admin" obtains a token for the API app "OneLogin SCIM" with the correct password
     And the OneLogin admin saves the SCIM URL and the token shown to "Wanda Admin" in the Wrike app
+    And the OneLogin admin enables the API connection of the Wrike app
     And the OneLogin admin enables provisioning for the Wrike app and saves
     And "ada@acme.com" is assigned the Wrike app directly
     Then Wrike shows "ada@acme.com" as active

@@ -71,3 +71,25 @@ Feature: The Wrike app in OneLogin is configured with the SCIM URL and the token
     And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
     Then there is a pending Create user task for "ada@acme.com"
     And Wrike shows "ada@acme.com" as absent
+
+  Scenario: API status not enabled
+    Given the Wrike app in OneLogin is configured with the account's SCIM URL and a token issued by "Wanda Admin" but API status was never enabled
+    And provisioning is enabled for the Wrike app
+    And the Wrike app requires no admin approval
+    And a OneLogin user "ada@acme.com"
+    When "ada@acme.com" is assigned the Wrike app through the role "Engineering"
+    Then the API status of the Wrike app is "Disabled"
+    And Wrike shows "ada@acme.com" as absent
+    And the System Log shows "User creation failed in app" for "ada@acme.com"
+    And the error details logged for "ada@acme.com" mention "API Status is Disabled"
+
+  Scenario: Clicking Enable afterwards lets the failed creation be retried
+    Given the Wrike app in OneLogin is configured with the account's SCIM URL and a token issued by "Wanda Admin" but API status was never enabled
+    And provisioning is enabled for the Wrike app
+    And the Wrike app requires no admin approval
+    And a OneLogin user "ada@acme.com"
+    And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
+    When the OneLogin admin enables the API connection of the Wrike app
+    And the OneLogin admin retries the failed task for "ada@acme.com"
+    Then Wrike shows "ada@acme.com" as active
+    And the System Log shows "User created in app" for "ada@acme.com"

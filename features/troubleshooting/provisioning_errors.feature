@@ -162,8 +162,10 @@ Feature: A user not provisioned or deprovisioned, and an error in the System Log
     Then the System Log shows "User reactivation failed in app" for "ada@acme.com"
     And the error details logged for "ada@acme.com" mention "503"
 
+  @reference_only
   Scenario: The error details keep what was sent to Wrike and what Wrike answered, without the token
-    Given the Wrike app in OneLogin is configured with the account's SCIM URL and a wrong token
+    Given the Wrike app in OneLogin is configured with the account's SCIM URL and a token issued by "Wanda Admin"
+    And the token issued by "Wanda Admin" has been revoked in Wrike
     And a OneLogin user "ada@acme.com"
     When "ada@acme.com" is assigned the Wrike app through the role "Engineering"
     Then the System Log shows "User creation failed in app" for "ada@acme.com"

@@ -92,19 +92,24 @@ class OneLogin:
             ) from None
 
     # directory
-    def create_user(self, email: str, attributes: dict[str, str]) -> None:
+    def create_user(
+        self, email: str, attributes: dict[str, str], *, without_password: bool = False
+    ) -> None:
+        """Create the user active; ``without_password`` sends neither a password nor a
+        status, so OneLogin gives the user status 7 (Password Pending)."""
         person = people.person_for(email)
         body: dict[str, Any] = {
             "username": email,
             "email": email,
-            "status": v.ONELOGIN_ACTIVE,
             "firstname": person.given_name,
             "lastname": person.family_name,
         }
+        if not without_password:
+            body["status"] = v.ONELOGIN_ACTIVE
         body.update(self._fields(attributes))
         created = self._api("POST", "/users", f"create the OneLogin user {email}", body)
         self.users[email] = created["id"]
-        self.statuses[email] = v.ONELOGIN_ACTIVE
+        self.statuses[email] = int(created.get("status", v.ONELOGIN_ACTIVE))
 
     @staticmethod
     def _fields(attributes: dict[str, str]) -> dict[str, Any]:
@@ -222,6 +227,17 @@ class OneLogin:
         self._sim("PUT", f"/apps/{self.app_id}/connector", "save the Configuration tab", data)
         if token:
             self.configured_token = token
+
+    def template_with(self, key: str, value: Any) -> None:
+        """Save the SCIM JSON Template with one more top-level attribute."""
+        template = dict(self.connector()["scim_json_template"])
+        template[key] = value
+        self._sim(
+            "PUT",
+            f"/apps/{self.app_id}/connector",
+            "save the SCIM JSON Template",
+            {"scim_json_template": template},
+        )
 
     def connector(self) -> dict[str, Any]:
         return dict(self._sim("GET", f"/apps/{self.app_id}/connector", "read the connector"))

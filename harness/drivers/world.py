@@ -58,12 +58,22 @@ class World:
             )
         return self.admin
 
-    def create_onelogin_user(self, email: str, attributes: dict[str, str] | None = None) -> None:
+    def create_onelogin_user(
+        self,
+        email: str,
+        attributes: dict[str, str] | None = None,
+        *,
+        without_password: bool = False,
+    ) -> None:
         self.wrike.expect_user(email)
-        self.onelogin.create_user(email, attributes or {})
+        self.onelogin.create_user(email, attributes or {}, without_password=without_password)
 
-    def configure_onelogin(self, scim_url: str, token: str) -> None:
+    def configure_onelogin(self, scim_url: str, token: str, *, enable: bool) -> None:
+        """Save the Configuration tab; ``enable`` then clicks Enable next to API status (the
+        article's step 7), as a customer does right after saving."""
         self.onelogin.configure(scim_url, token)
+        if enable:
+            self.onelogin.enable_api_connection()
 
     def report(self) -> list[tuple[str, str]]:
         """What a failed scenario's report shows: the System Log with the SCIM exchanges, and

@@ -45,7 +45,9 @@ def plan_task(apps: Apps, store: OneLoginStore, task: Task) -> TaskPlan:
     """The SCIM calls ``task`` will make if it runs now, from the app's current settings."""
     kind = task.kind
     if kind is TaskKind.NOTHING:
-        return TaskPlan([], "Deprovisioning mode is 'Do nothing': no request is sent.")
+        return TaskPlan(
+            [], f"Deprovisioning mode is '{modelling.DO_NOTHING_LABEL}': no request is sent."
+        )
     connector = apps.connector(task.app_id)
     settings = apps.settings(task.app_id)
     if not connector.ready:

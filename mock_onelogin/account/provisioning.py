@@ -78,7 +78,7 @@ class ProvisioningQueue:
             assigned = uid in entitled and not user["deleted_at"]
             if login is None and not assigned:
                 continue
-            suspended = user["status"] in modelling.SUSPENDED_STATUSES
+            suspended = not modelling.status_is_active(user["status"])
             memory = login.memory if login else LoginMemory()
             current_hash = None
             if memory.remote is Remote.ACTIVE and assigned and not suspended:

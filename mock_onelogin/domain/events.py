@@ -1,9 +1,10 @@
 """OneLogin System Log event types the simulator emits.
 
 Ids follow OneLogin's event type list; the SDK validates ``event_type_id`` against a fixed
-list, so only ids it accepts appear here. Names marked official are OneLogin's UPPER_SNAKE
-names; the others are descriptive names of our own (a modelling choice: OneLogin's official
-names for them are not published).
+list, so only ids it accepts appear here. Each type carries where its name comes from
+(``name_source``): a public source of OneLogin's UPPER_SNAKE name, or the simulator's own
+descriptive name (a modelling choice: OneLogin's names for them are not published). The
+events types API and the console's Events page show it.
 """
 
 from __future__ import annotations
@@ -43,66 +44,101 @@ class EventType(IntEnum):
     LOGIN_MANUALLY_REMOVED = 207
 
 
+#: Where an event type's name comes from. OneLogin's published event type list gives the
+#: names of ids 1 to 6 ([C] developers.onelogin.com/api-docs/1/events/event-types, and the
+#: SDK 2.x test fixtures); a third-party plugin's comments name 12, 13, 15, 17, 19, 24 and 69
+#: ([V] github.com/cpanato/mattermost-plugin-onelogin). Every other name here is the
+#: simulator's own (the ids themselves follow OneLogin's list as a third-party enum gives it,
+#: [V] github.com/mattmcnabb/OneLogin OneLogin/classes.cs).
+ONELOGIN_EVENT_TYPE_LIST = "https://developers.onelogin.com/api-docs/1/events/event-types"
+THIRD_PARTY_NAMES = "https://github.com/cpanato/mattermost-plugin-onelogin"
+#: ``name_source`` of a name the simulator made up.
+SIMULATOR_NAME = "simulator"
+
+
 @dataclass(frozen=True)
 class EventTypeInfo:
     id: int
     name: str
     description: str
-    official: bool
+    #: Where the name comes from: a public source of OneLogin's own name, or SIMULATOR_NAME.
+    name_source: str = SIMULATOR_NAME
+
+    @property
+    def official(self) -> bool:
+        """The name is OneLogin's (a public source gives it), not the simulator's."""
+        return self.name_source != SIMULATOR_NAME
+
+    def to_json(self) -> dict[str, object]:
+        """The type with where its name comes from, as the APIs and the console show it."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "official_name": self.official,
+            "name_source": self.name_source,
+        }
 
 
-_DESCRIPTIONS: dict[EventType, tuple[str, bool]] = {
-    EventType.APP_ADDED_TO_ROLE: ("App %app% added to role %role%", True),
-    EventType.APP_REMOVED_FROM_ROLE: ("App %app% removed from role %role%", True),
-    EventType.USER_ASSIGNED_ROLE: ("Assigned %role% to user %user%", True),
-    EventType.CREATED_USER: ("%actor_user% created user %user%", True),
-    EventType.UPDATED_USER: ("%actor_user% updated user %user%", False),
-    EventType.DELETED_USER: ("%actor_user% deleted user %user%", True),
-    EventType.USER_SUSPENDED: ("%actor_user% suspended user %user%", False),
-    EventType.PROVISIONING_EXCEPTION: ("Provisioning exception for %app%", False),
-    EventType.PROVISIONING_EVENT: ("Provisioning event for %app%", False),
-    EventType.USER_REACTIVATED: ("%actor_user% reactivated user %user%", False),
-    EventType.USER_CREATED_IN_APP: ("User %user% created in app %app%", False),
-    EventType.USER_UPDATED_IN_APP: ("User %user% updated in app %app%", False),
-    EventType.USER_SUSPENDED_IN_APP: ("User %user% suspended in app %app%", False),
-    EventType.USER_REACTIVATED_IN_APP: ("User %user% reactivated in app %app%", False),
-    EventType.USER_DELETED_IN_APP: ("User %user% deleted in app %app%", False),
-    EventType.USER_LINKED_IN_APP: ("User %user% linked in app %app%", False),
+_OFFICIAL = ONELOGIN_EVENT_TYPE_LIST
+_THIRD_PARTY = THIRD_PARTY_NAMES
+_OURS = SIMULATOR_NAME
+
+#: Each type: (description, where its name comes from). To add a type, add its EventType
+#: member and one line here. 206/207: the KB's event texts ("Actor_user manually added user
+#: to app", [C] OneLogin KB0010422 "Events") give their meaning, not their names.
+_DESCRIPTIONS: dict[EventType, tuple[str, str]] = {
+    EventType.APP_ADDED_TO_ROLE: ("App %app% added to role %role%", _OFFICIAL),
+    EventType.APP_REMOVED_FROM_ROLE: ("App %app% removed from role %role%", _OFFICIAL),
+    EventType.USER_ASSIGNED_ROLE: ("Assigned %role% to user %user%", _OFFICIAL),
+    EventType.CREATED_USER: ("%actor_user% created user %user%", _THIRD_PARTY),
+    EventType.UPDATED_USER: ("%actor_user% updated user %user%", _OURS),
+    EventType.DELETED_USER: ("%actor_user% deleted user %user%", _THIRD_PARTY),
+    EventType.USER_SUSPENDED: ("%actor_user% suspended user %user%", _OURS),
+    EventType.PROVISIONING_EXCEPTION: ("Provisioning exception for %app%", _OURS),
+    EventType.PROVISIONING_EVENT: ("Provisioning event for %app%", _OURS),
+    EventType.USER_REACTIVATED: ("%actor_user% reactivated user %user%", _OURS),
+    EventType.USER_CREATED_IN_APP: ("User %user% created in app %app%", _OURS),
+    EventType.USER_UPDATED_IN_APP: ("User %user% updated in app %app%", _OURS),
+    EventType.USER_SUSPENDED_IN_APP: ("User %user% suspended in app %app%", _OURS),
+    EventType.USER_REACTIVATED_IN_APP: ("User %user% reactivated in app %app%", _OURS),
+    EventType.USER_DELETED_IN_APP: ("User %user% deleted in app %app%", _OURS),
+    EventType.USER_LINKED_IN_APP: ("User %user% linked in app %app%", _OURS),
     EventType.PROVISIONING_DO_NOTHING_WARNING: (
         'Provisioning Deprovisioning mode "Do nothing" warning for %user% in %app%',
-        False,
+        _OURS,
     ),
-    EventType.USER_SUSPENSION_FAILED_IN_APP: ("User %user% suspension failed in app %app%", False),
+    EventType.USER_SUSPENSION_FAILED_IN_APP: ("User %user% suspension failed in app %app%", _OURS),
     EventType.USER_REACTIVATION_FAILED_IN_APP: (
         "User %user% reactivation failed in app %app%",
-        False,
+        _OURS,
     ),
-    EventType.USER_DELETION_FAILED_IN_APP: ("User %user% deletion failed in app %app%", False),
-    EventType.USER_CREATION_FAILED_IN_APP: ("User %user% creation failed in app %app%", False),
-    EventType.USER_UPDATE_FAILED_IN_APP: ("User %user% update failed in app %app%", False),
+    EventType.USER_DELETION_FAILED_IN_APP: ("User %user% deletion failed in app %app%", _OURS),
+    EventType.USER_CREATION_FAILED_IN_APP: ("User %user% creation failed in app %app%", _OURS),
+    EventType.USER_UPDATE_FAILED_IN_APP: ("User %user% update failed in app %app%", _OURS),
     EventType.USER_APP_REQUEST_APPROVED: (
         "%actor_user% approved the %app% request for %user%",
-        False,
+        _OURS,
     ),
-    EventType.USER_APP_REQUEST_DENIED: ("%actor_user% denied the %app% request for %user%", False),
+    EventType.USER_APP_REQUEST_DENIED: ("%actor_user% denied the %app% request for %user%", _OURS),
     EventType.USER_MANUALLY_ADDED_TO_ROLE: (
         "%actor_user% manually added %user% to role %role%",
-        False,
+        _OURS,
     ),
     EventType.USER_MANUALLY_REMOVED_FROM_ROLE: (
         "%actor_user% manually removed %user% from role %role%",
-        False,
+        _OURS,
     ),
-    EventType.LOGIN_MANUALLY_ADDED: ("%actor_user% manually added user %user% to app %app%", True),
+    EventType.LOGIN_MANUALLY_ADDED: ("%actor_user% manually added user %user% to app %app%", _OURS),
     EventType.LOGIN_MANUALLY_REMOVED: (
         "%actor_user% manually removed user %user% from app %app%",
-        True,
+        _OURS,
     ),
 }
 
 EVENT_TYPES: dict[int, EventTypeInfo] = {
-    t.value: EventTypeInfo(t.value, t.name, desc, official)
-    for t, (desc, official) in _DESCRIPTIONS.items()
+    t.value: EventTypeInfo(t.value, t.name, desc, source)
+    for t, (desc, source) in _DESCRIPTIONS.items()
 }
 
 

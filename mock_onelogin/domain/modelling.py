@@ -46,12 +46,22 @@ OMIT_EMPTY_VALUES = True
 CONNECTION_TEST_DOMAIN = "onelogin-sim.invalid"
 
 #: How user updates reach a SCIM v2 provider. OneLogin's official samples use PUT with the
-#: whole rendered template; PATCH is offered as a per-app setting.
+#: whole rendered template; PATCH is offered as a per-app setting. Which one OneLogin's SCIM v2
+#: connector uses is not published, so every update, suspend and reactivate event's notes and
+#: the repro report say which was used and that it is assumed (``assumed("update_method")``).
 DEFAULT_UPDATE_METHOD = "put"
 
 #: With PATCH, multi-valued attributes (emails, phoneNumbers) go out as ``add`` rather than
 #: ``replace``, so values only Wrike has (a secondary email) survive an update.
 PATCH_MULTI_VALUED_OP = "add"
+
+#: API Status gates provisioning: while the Wrike app's API Status is not Enabled (never
+#: tested with "Enable", failed, or reset by a changed SCIM Base URL or token), no SCIM
+#: request is sent; each create, update, suspend, reactivate or delete fails at once with a
+#: System Log failure event saying why (the simulator's wording), and stays Failed until an
+#: admin clicks Enable and retries it. OneLogin does not publish what it does then (waits or
+#: fails): a modelling choice. False sends requests whatever the API Status says.
+API_STATUS_GATES_PROVISIONING = True
 
 #: Suspend and reactivate always carry a top-level ``active`` even if the template has none.
 ALWAYS_SET_ACTIVE = True
@@ -69,10 +79,24 @@ DEFAULT_REQUIRE_APPROVAL = {"create_user": True, "update_user": True, "delete_us
 DEFAULT_ON_DELETE = "Suspend"
 DEFAULT_ON_SUSPEND = "Suspend"
 
+#: The "Do Nothing" option is spelt as OneLogin's developer docs spell it ("select the action
+#: you want to test: Delete, Suspend, or Do Nothing", developers.onelogin.com/scim/test-your-scim);
+#: the older spelling "Do nothing" is still accepted from case files and the API.
+DO_NOTHING_LABEL = "Do Nothing"
+
 #: Only status 2 (Suspended) triggers the "When user accounts are suspended" action. Users in
 #: other non-active statuses (e.g. 7 Password Pending, the status of a user created without a
 #: password) are provisioned normally.
 SUSPENDED_STATUSES = frozenset({2})
+
+
+def status_is_active(status: object) -> bool:
+    """Status -> active, the one rule: a user is active in the app (``{$user.active}``, the
+    ``active`` a create carries, the console's "In apps" line) unless their status is one of
+    ``SUSPENDED_STATUSES``. So a user created without a password (7, Password Pending) is
+    provisioned active, as OneLogin shows them Provisioned. Read at use, like the set."""
+    return status not in SUSPENDED_STATUSES
+
 
 #: "Do nothing" on deprovisioning or suspension logs event 60 once, when access is lost (or
 #: the suspension starts), and sends nothing.
@@ -215,3 +239,33 @@ EVENT_RETENTION_BYTES = 64 * 1024 * 1024
 def server_options() -> dict[str, Any]:
     """The WSGI server's settings for this app (``webguard.serving``)."""
     return serving.server_options(1024 * 1024)
+
+
+# -- assumptions, as the user reads them --------------------------------------------------------
+
+#: The one wording of an assumption that shaped a result, wherever a user reads it: System
+#: Log notes, the console pages and the repro report all take it from ``assumed()``, so they
+#: say the same thing. Keys name the assumption; values say why it is one.
+ASSUMED = "assumed"
+#: The short flag next to an error text that is the simulator's (System Log page, repro).
+WORDING_ASSUMED = "wording assumed"
+ASSUMPTIONS: dict[str, str] = {
+    "update_method": "OneLogin does not publish whether its SCIM v2 connector sends updates "
+    "as PUT or PATCH; this is the simulator's setting",
+    "error_wording": "the simulator's text; OneLogin's wording for this failure is not published",
+    "event_name": "the simulator's name: OneLogin publishes none for this event type",
+    "api_status_gate": "OneLogin does not publish whether tasks wait or fail while API Status "
+    "is not Enabled; the simulator fails them",
+}
+
+
+def wording_assumed() -> str:
+    """The line a failure event's notes carry when its error text is the simulator's."""
+    return f"Error text: {WORDING_ASSUMED} ({ASSUMPTIONS['error_wording']})"
+
+
+def assumed(key: str, subject: str = "") -> str:
+    """``subject`` followed by the assumption behind it, e.g. ``"Update method: PUT (assumed:
+    OneLogin does not publish ...)"``; without a subject, the parenthesis alone."""
+    note = f"({ASSUMED}: {ASSUMPTIONS[key]})"
+    return f"{subject} {note}" if subject else note

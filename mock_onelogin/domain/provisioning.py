@@ -52,14 +52,14 @@ class DeprovisionAction(StrEnum):
 
     DELETE = "Delete"
     SUSPEND = "Suspend"
-    DO_NOTHING = "Do nothing"
+    DO_NOTHING = modelling.DO_NOTHING_LABEL
 
 
 class SuspendAction(StrEnum):
     """When user accounts are suspended in OneLogin, perform the following action."""
 
     SUSPEND = "Suspend"
-    DO_NOTHING = "Do nothing"
+    DO_NOTHING = modelling.DO_NOTHING_LABEL
 
 
 class UpdateMethod(StrEnum):
@@ -70,7 +70,7 @@ class UpdateMethod(StrEnum):
 
 
 class TaskKind(StrEnum):
-    """What a task does to the account in the app; NOTHING is the "Do nothing" warning."""
+    """What a task does to the account in the app; NOTHING is the "Do Nothing" warning."""
 
     CREATE = "create"
     UPDATE = "update"
@@ -254,6 +254,8 @@ def _bool(value: Any, name: str) -> bool:
 
 
 def _choice(enum: type[StrEnum], value: Any, name: str) -> Any:
+    """A choice matched case-insensitively, so the older spelling "Do nothing" (stored
+    settings, case files, API callers) still reads as OneLogin's "Do Nothing"."""
     for member in enum:
         if isinstance(value, str) and value.strip().lower() == member.value.lower():
             return member

@@ -71,7 +71,8 @@ class UserView:
             last = self.fields.get("lastname") or ""
             return f"{first} {last}".strip()
         if path == "active":
-            return self.fields.get("status") == 1
+            # One rule for status -> active (a Password Pending user is active in the app).
+            return modelling.status_is_active(self.fields.get("status"))
         return self.fields.get(path)
 
 

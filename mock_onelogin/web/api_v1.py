@@ -44,15 +44,10 @@ def _error(exc: OneLoginError) -> Response:
 
 @bp.get("/events/types")
 def event_types() -> Response:
-    """No Authorization needed, as documented."""
-    return jsonify(
-        v1_success(
-            [
-                {"name": t.name, "description": t.description, "id": t.id}
-                for t in EVENT_TYPES.values()
-            ]
-        )
-    )
+    """No Authorization needed, as documented. Beyond OneLogin's ``name``, ``description``
+    and ``id``, each type says where its name comes from (``official_name``, ``name_source``:
+    a public source, or "simulator"); the SDK's EventType model ignores the extra keys."""
+    return jsonify(v1_success([t.to_json() for t in EVENT_TYPES.values()]))
 
 
 def event_type_ids() -> list[int]:

@@ -167,7 +167,7 @@ _TASK_TITLES = {
     TaskKind.SUSPEND: "Suspend User in Application",
     TaskKind.REACTIVATE: "Reactivate User in Application",
     TaskKind.DELETE: "Delete User in Application",
-    TaskKind.NOTHING: "Do nothing",
+    TaskKind.NOTHING: "Do Nothing",
 }
 
 

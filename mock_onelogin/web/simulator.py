@@ -271,12 +271,7 @@ def system_log_event(event_id: int) -> Response:
 
 @bp.get("/event-types")
 def event_types() -> Response:
-    return jsonify(
-        [
-            {"id": t.id, "name": t.name, "description": t.description, "official_name": t.official}
-            for t in EVENT_TYPES.values()
-        ]
-    )
+    return jsonify([t.to_json() for t in EVENT_TYPES.values()])
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

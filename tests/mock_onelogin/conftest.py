@@ -43,25 +43,32 @@ def account(config: OneLoginConfig, clock: FixedClock, stub: ScimStub) -> Iterat
     acct.store.close()
 
 
-@pytest.fixture
-def wrike(account: OneLoginAccount, stub: ScimStub) -> int:
-    """The Wrike app, configured and with provisioning enabled without approvals."""
-    app_id = account.apps.wrike_app_id()
+def connect(account: OneLoginAccount, stub: ScimStub, app_id: int) -> None:
+    """Save the stub's SCIM URL and token and click Enable next to API Status (the
+    connection test's request is forgotten, so tests see only what provisioning sends)."""
     account.apps.configure_connector(
         app_id, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
     )
+    assert account.apps.enable_api_connection(app_id).api_status == "Enabled"
+    stub.calls.clear()
+
+
+@pytest.fixture
+def wrike(account: OneLoginAccount, stub: ScimStub) -> int:
+    """The Wrike app, configured, API connection enabled, and provisioning enabled without
+    approvals."""
+    app_id = account.apps.wrike_app_id()
+    connect(account, stub, app_id)
     account.apps.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
     return app_id
 
 
 @pytest.fixture
 def gated(account: OneLoginAccount, stub: ScimStub) -> int:
-    """The Wrike app, configured, with provisioning enabled and all three approval boxes
-    ticked (the Provisioning tab's default)."""
+    """The Wrike app, configured, API connection enabled, with provisioning enabled and all
+    three approval boxes ticked (the Provisioning tab's default)."""
     app_id = account.apps.wrike_app_id()
-    account.apps.configure_connector(
-        app_id, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
-    )
+    connect(account, stub, app_id)
     account.apps.set_provisioning(app_id, {"enabled": True})
     return app_id
 

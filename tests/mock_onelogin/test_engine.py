@@ -26,13 +26,23 @@ def scim() -> Iterator[responses.RequestsMock]:
         yield mock
 
 
+def enable_api(account: OneLoginAccount, scim: responses.RequestsMock) -> None:
+    """Click Enable next to API Status, the connection test answered by an empty list; the
+    test's request and its answer are then forgotten."""
+    probe = scim.get(f"{BASE}/Users", json=EMPTY)
+    assert account.apps.enable_api_connection(account.apps.wrike_app_id()).api_status == "Enabled"
+    scim.remove(probe)
+    scim.calls.reset()
+
+
 @pytest.fixture
-def acct(clock: FixedClock) -> Iterator[OneLoginAccount]:
+def acct(clock: FixedClock, scim: responses.RequestsMock) -> Iterator[OneLoginAccount]:
     account = OneLoginAccount(
         OneLoginConfig(), clock=clock, session_factory=lambda base: requests.Session()
     )
     app = account.apps.wrike_app_id()
     account.apps.configure_connector(app, {"scim_base_url": BASE, "scim_bearer_token": TOKEN})
+    enable_api(account, scim)
     account.apps.set_provisioning(app, {"enabled": True, "require_approval": NO_APPROVAL})
     yield account
     account.store.close()
@@ -298,30 +308,83 @@ def test_scim_error_marks_the_task_failed_with_status_scimtype_and_detail(
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
     [event] = events_of(acct, 64)
-    assert event.error_description == (
-        "Failed to create user in app. HTTP 409: scimType "
-        "uniqueness, Email is used by another account"
+    # OneLogin's attested prefix, then the simulator's summary (marked as its wording); Wrike's
+    # own detail is kept apart in the notes, never passed off as OneLogin's text.
+    assert event.error_description == "Failed to create user in app. HTTP 409 (scimType uniqueness)"
+    assert "Email is used by another account" not in event.error_description
+    notes = (event.notes or "").splitlines()
+    assert (
+        "Wrike's answer: HTTP 409: scimType uniqueness, Email is used by another account" in notes
+    )
+    assert (
+        "Error text: wording assumed (the simulator's text; OneLogin's wording for this "
+        "failure is not published)" in notes
     )
     [task] = acct.approvals.list_tasks(state="failed")
     assert "uniqueness" in task.error
 
 
+def test_a_create_answered_404_shows_onelogins_own_text(
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
+    scim.get(f"{BASE}/Users", json=EMPTY)
+    scim.post(f"{BASE}/Users", status=404, json={"status": "404", "detail": "No account here"})
+    assign(acct)
+    acct.drain()
+    [event] = events_of(acct, 64)
+    assert event.error_description == (
+        "Failed to create user in app. Specified resource (e.g. User) or endpoint does not exist"
+    )
+    notes = (event.notes or "").splitlines()
+    assert "Wrike's answer: HTTP 404: No account here" in notes
+    assert any(n.startswith("Error text: OneLogin's wording (") for n in notes)
+
+
+def test_a_failed_reactivation_shows_onelogins_own_text(
+    acct: OneLoginAccount, scim: responses.RequestsMock
+) -> None:
+    user_id = provisioned(acct, scim)
+    scim.put(f"{BASE}/Users/w1", json={"id": "w1"})
+    acct.directory.update_user(user_id, {"status": 2})
+    acct.drain()
+    scim.replace(responses.PUT, f"{BASE}/Users/w1", status=500, json={"detail": "down"})
+    acct.directory.update_user(user_id, {"status": 1})
+    acct.drain()
+    [event] = events_of(acct, 62)
+    assert event.error_description == "Ann Lee could not be reactivated in Wrike"
+    assert "Wrike's answer: HTTP 500: down" in (event.notes or "").splitlines()
+
+
 @pytest.mark.parametrize(
-    ("error", "expected"),
+    ("error", "expected", "answer"),
     [
-        (requests.exceptions.ReadTimeout("read timed out"), "Timeout after 30s"),
-        (requests.exceptions.ConnectionError("connection refused"), "Connection error"),
+        (
+            requests.exceptions.ReadTimeout("read timed out"),
+            # OneLogin's own wording for a timeout (its failed-provisionings documentation).
+            f"The connection timed out while provisioning to {BASE}",
+            "Network error: Timeout after 30s",
+        ),
+        (
+            requests.exceptions.ConnectionError("connection refused"),
+            "Failed to create user in app. Connection error",
+            "Error text: wording assumed",
+        ),
     ],
 )
 def test_network_failures_are_reported(
-    acct: OneLoginAccount, scim: responses.RequestsMock, error: Exception, expected: str
+    acct: OneLoginAccount,
+    scim: responses.RequestsMock,
+    error: Exception,
+    expected: str,
+    answer: str,
 ) -> None:
     scim.get(f"{BASE}/Users", body=error)
     user_id = assign(acct)
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
     [event] = events_of(acct, 64)
-    assert expected in event.error_description
+    assert event.error_description.startswith(expected)
+    assert answer in (event.notes or "")
 
 
 def test_failed_update_then_admin_retry_succeeds(
@@ -436,6 +499,7 @@ def test_queue_survives_a_restart(tmp_path, scim: responses.RequestsMock) -> Non
     first = OneLoginAccount(config, session_factory=lambda base: requests.Session())
     app = first.apps.wrike_app_id()
     first.apps.configure_connector(app, {"scim_base_url": BASE, "scim_bearer_token": TOKEN})
+    enable_api(first, scim)
     first.apps.set_provisioning(app, {"enabled": True, "require_approval": NO_APPROVAL})
     assign(first)
     first.store.close()
@@ -540,7 +604,9 @@ def test_non_json_answer_to_the_existence_check_is_a_failure(
     user_id = assign(acct)
     acct.drain()
     assert state(acct, user_id) == ("provisioning_failed", "enabled")
-    assert "login page" in events_of(acct, 64)[0].error_description
+    [event] = events_of(acct, 64)
+    assert event.error_description == "Failed to create user in app. HTTP 200"
+    assert "Wrike's answer: HTTP 200: <html>login page</html>" in (event.notes or "")
 
 
 def test_a_change_made_while_its_task_runs_is_sent_afterwards(

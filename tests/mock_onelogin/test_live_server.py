@@ -92,6 +92,8 @@ def test_live_server_provisions_in_the_background_and_keeps_state(
             timeout=5,
             json={"scim_base_url": scim_server, "scim_bearer_token": stub.token},
         ).raise_for_status()
+        enabled = sim.post(f"{base}/simulator/api/apps/{app_id}/api-connection/enable", timeout=5)
+        assert enabled.json()["api_status"] == "Enabled"
         sim.put(
             f"{base}/simulator/api/apps/{app_id}/provisioning",
             timeout=5,

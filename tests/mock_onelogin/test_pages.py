@@ -244,7 +244,7 @@ def test_the_provisioning_tab_has_onelogins_labels_verbatim(admin: FlaskClient) 
         assert label in page, label
     html = admin.get("/admin/apps/1/provisioning").text
     assert re.findall(r'<select id="on_delete".*?</select>', html, re.S)[0].count("<option") == 3
-    for choice in ("Delete", "Suspend", "Do nothing"):
+    for choice in ("Delete", "Suspend", "Do Nothing"):
         assert f">{choice}</option>" in html
 
 

@@ -121,6 +121,8 @@ def test_sdk_sees_pending_approval_then_failure_details(
     account.apps.configure_connector(
         wrike, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
     )
+    assert account.apps.enable_api_connection(wrike).api_status == "Enabled"
+    stub.calls.clear()  # the connection test's request
     account.apps.set_provisioning(wrike, {"enabled": True})  # approvals ticked by default
     users = users_v2_api.UsersV2Api(sdk)
     user = users.create_user2(user=onelogin.User(email="pending@example.com", firstname="Pen"))

@@ -31,6 +31,7 @@ def test_worker_and_admin_actions_together_lose_no_task(tmp_path: Path) -> None:
     account.apps.configure_connector(
         app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
     )
+    account.apps.enable_api_connection(app_id)
     account.apps.set_provisioning(
         app_id,
         {

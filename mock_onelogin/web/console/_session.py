@@ -34,6 +34,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import Actor, OneLoginAccount
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.input_bounds import ascii_int
 from mock_onelogin.domain.signin import ConsoleSessions, SignInThrottle
@@ -122,7 +123,14 @@ def _refusal(status: int, title: str, message: str) -> tuple[str, int]:
 
 @bp.context_processor
 def _context() -> dict[str, Any]:
-    return {"csrf": _csrf_input, "admin": g.get("admin"), "labels": UI_LABELS}
+    return {
+        "csrf": _csrf_input,
+        "admin": g.get("admin"),
+        "labels": UI_LABELS,
+        # The one wording of an assumption, as every page shows it (domain/modelling.py).
+        "assumed": modelling.ASSUMED,
+        "wording_assumed": modelling.WORDING_ASSUMED,
+    }
 
 
 @bp.before_request

@@ -11,9 +11,11 @@ from typing import Any
 
 from flask import request
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.clock import parse_iso
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.events import EVENT_TYPES, Event
+from mock_onelogin.domain.failures import error_wording_assumed
 from mock_onelogin.domain.input_bounds import ascii_int
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.domain.secrets import scrub
@@ -42,14 +44,28 @@ def _describe(event: Event, template: str) -> str:
     return template
 
 
+def name_source(type_id: int) -> str:
+    """Where an event type's name comes from, as the Events pages say it: OneLogin's name
+    with its source, or the simulator's (assumed)."""
+    info = EVENT_TYPES.get(type_id)
+    if info is None:
+        return ""
+    if info.official:
+        return f"OneLogin's name ({info.name_source})"
+    return modelling.assumed("event_name", "Name")
+
+
 def _event_row(event: Event) -> dict[str, Any]:
     info = EVENT_TYPES.get(event.event_type_id)
     return {
         **asdict(event),
         "name": _event_name(event.event_type_id),
+        "name_official": bool(info and info.official),
+        "name_source": name_source(event.event_type_id),
         "description": _describe(event, info.description) if info else "",
         "actor": event.actor_user_name or event.actor_system or "",
         "has_scim": bool(event.scim),
+        "wording_assumed": error_wording_assumed(event.error_description),
     }
 
 

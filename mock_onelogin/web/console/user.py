@@ -10,6 +10,7 @@ from flask import flash
 from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.directory import (
     CUSTOM_ATTRIBUTES,
     STATUS_ACTIVE,
@@ -130,6 +131,7 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
         name=display_name(user),
         status_label=USER_STATUSES.get(user["status"], "?"),
         suspended=user["status"] == STATUS_SUSPENDED,
+        active_in_apps=modelling.status_is_active(user["status"]),
         values=values,
         fields=USER_FIELDS,
         type_label=CUSTOM_ATTRIBUTES[USER_TYPE_ATTRIBUTE],

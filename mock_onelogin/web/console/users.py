@@ -49,6 +49,7 @@ def _user_row(user: dict[str, Any], role_names: list[str]) -> dict[str, Any]:
         "username": user["username"] or "",
         "status": USER_STATUSES.get(user["status"], "?"),
         "suspended": user["status"] == STATUS_SUSPENDED,
+        "active_in_apps": modelling.status_is_active(user["status"]),
         "user_type": _user_type(user),
         "roles": role_names,
         "updated_at": user["updated_at"],
