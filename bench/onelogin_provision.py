@@ -83,6 +83,9 @@ def account_for(session_factory: Any) -> OneLoginAccount:
             "scim_bearer_token": TOKEN,
         },
     )
+    # "Click Enable next to API status": without it OneLogin sends nothing.
+    status = account.apps.enable_api_connection(wrike).api_status
+    assert status == "Enabled", f"the bench's SCIM endpoint failed the connection test: {status}"
     account.apps.set_provisioning(
         wrike,
         {

@@ -62,3 +62,44 @@ def test_the_case_file_documentation_lists_every_action_and_cause() -> None:
     doc = DOC.read_text(encoding="utf-8")
     assert not [a for a in ACTIONS if f"| `{a}` |" not in doc]
     assert not [c for c in CAUSES if f"| `{c}` |" not in doc]
+
+
+def test_api_status_not_enabled_says_click_enable() -> None:
+    cause, meaning, fix = classify_error(
+        "Failed to create user in app. API Status is Disabled: no request was sent. Click "
+        "Enable next to API Status on the Configuration tab, then retry"
+    )
+    assert cause == "api_status_not_enabled"
+    assert meaning.startswith("API status is not enabled")
+    assert fix.startswith("Click Enable next to API status")
+
+
+def test_a_failed_connection_test_is_diagnosed_by_what_the_test_was_told() -> None:
+    """Enable was clicked but the test failed: the reason it failed is the cause."""
+    cause, _, fix = classify_error(
+        "Failed to create user in app. API Status is Failed (the connection test said: API "
+        "connection failed: HTTP 401: The bearer token is not a valid Wrike API token.): no "
+        "request was sent."
+    )
+    assert cause == "wrong_token"
+    assert "Enable next to API Status" in fix
+    cause, meaning, _ = classify_error(
+        "Failed to create user in app. API Status is Failed (the connection test said: API "
+        "connection failed: HTTP 418): no request was sent."
+    )
+    assert cause == "api_status_not_enabled"
+    assert "connection test behind Enable failed" in meaning
+
+
+def test_wrikes_answer_kept_in_the_notes_still_names_the_cause() -> None:
+    """OneLogin's attested text for a 404 says nothing of Wrike's reason; the notes do."""
+    cause, _, _ = classify_error(
+        "Failed to create user in app. Specified resource (e.g. User) or endpoint does not exist"
+        "\nWrike's answer: HTTP 404: No Wrike account answers at this SCIM URL (account 10)."
+    )
+    assert cause == "wrong_scim_url"
+    cause, _, _ = classify_error(
+        "The connection timed out while provisioning to https://w.example/scim/1/v2"
+        "\nNetwork error: Timeout after 30s calling GET https://w.example/scim/1/v2/Users"
+    )
+    assert cause == "wrike_unavailable"

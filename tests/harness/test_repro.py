@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from harness.case import load_case
 from harness.cli import main
 from harness.diagnosis import CAUSES
+from mock_onelogin.domain import modelling
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted((ROOT / "fixtures" / "cases").glob("*.yaml"))
@@ -127,3 +128,39 @@ def test_the_scim_flag_prints_the_exchanges() -> None:
     )
     assert "answer: {" in result.output
     assert "not a valid Wrike API token" in result.output
+
+
+def test_the_report_says_what_was_assumed_and_what_wrike_answered() -> None:
+    """The update method, the simulator's error wording, and Wrike's own words apart."""
+    out = CliRunner().invoke(main, ["repro", str(ROOT / "fixtures/cases/revoked_token.yaml")])
+    assert out.exit_code == 0, out.output
+    method = modelling.assumed("update_method", "Update method: PUT")
+    assert f"  {method}" in out.output  # the app's settings
+    assert f"        {method}" in out.output  # the failed update's notes
+    assert "        error: Failed to update user in app. HTTP 401" in out.output
+    assert "        Wrike's answer: HTTP 401: " in out.output
+    assert f"        {modelling.wording_assumed()}" in out.output
+
+
+def test_a_case_never_enabling_the_api_connection_sends_nothing() -> None:
+    result = CliRunner().invoke(
+        main, ["repro", "--scim", str(ROOT / "fixtures/cases/api_status_not_enabled.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "API Status: Disabled" in result.output
+    assert "SCIM " not in result.output.split("OneLogin System Log", 1)[1].split("Wrike:", 1)[0]
+    assert "api_status_not_enabled (no request sent" in result.output
+    assert "What to change: Click Enable next to API status" in result.output
+
+
+def test_the_older_do_nothing_spelling_still_reads(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        (ROOT / "fixtures/cases/deprovision_do_nothing.yaml")
+        .read_text()
+        .replace("deprovision_action: Do Nothing", "deprovision_action: Do nothing")
+    )
+    assert "deprovision_action: Do nothing" in case.read_text()
+    result = CliRunner().invoke(main, ["repro", str(case)])
+    assert result.exit_code == 0, result.output
+    assert "deprovision action: Do Nothing" in result.output

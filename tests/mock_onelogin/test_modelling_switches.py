@@ -225,3 +225,33 @@ def test_token_stays_with_its_origin(set_switch: Callable[[str, Any], None], swi
     assert (moved.scim_bearer_token == "") is switch
     same_server = saved.updated({"scim_base_url": "https://wrike.example/scim/2/v2"})
     assert same_server.scim_bearer_token == "t0ken"
+
+
+@flipped("API_STATUS_GATES_PROVISIONING", True, False)
+def test_api_status_gates_provisioning(
+    set_switch: Callable[[str, Any], None], switch: bool, account: OneLoginAccount, stub: ScimStub
+) -> None:
+    """The Configuration tab saved but Enable never clicked: with the gate, nothing reaches
+    the provider and the creation fails saying why; without it, the user is provisioned."""
+    set_switch("API_STATUS_GATES_PROVISIONING", switch)
+    app_id = account.apps.wrike_app_id()
+    account.apps.configure_connector(
+        app_id, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
+    )
+    account.apps.set_provisioning(
+        app_id,
+        {
+            "enabled": True,
+            "require_approval": {"create_user": False, "update_user": False, "delete_user": False},
+        },
+    )
+    user = provisioned(account, app_id)
+    [item] = account.directory.user_apps(user["id"])
+    assert item.login.provisioning_state == ("provisioning_failed" if switch else "provisioned")
+    assert (stub.calls == []) is switch
+    if switch:
+        [event] = account.system_log.events(event_type_ids=[64])
+        assert event.error_description.startswith(
+            "Failed to create user in app. API Status is Disabled: no request was sent"
+        )
+        assert modelling.assumed("api_status_gate", "API Status gate") in (event.notes or "")

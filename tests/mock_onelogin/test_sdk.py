@@ -11,6 +11,7 @@ from onelogin.api import events_api, o_auth2_api, roles_api, users_v2_api
 from werkzeug.serving import make_server
 
 from mock_onelogin import OneLoginAccount, OneLoginConfig, create_app, wsgi_session
+from mock_onelogin.domain.events import EVENT_TYPES
 from tests.mock_onelogin.conftest import NO_APPROVAL, SCIM_BASE
 from tests.mock_onelogin.scim_stub import ScimStub
 
@@ -154,8 +155,12 @@ def test_sdk_error_shapes(sdk: onelogin.ApiClient) -> None:
     with pytest.raises(onelogin.exceptions.NotFoundException) as missing:
         users.get_user2(999999)
     assert '"NotFoundError"' in missing.value.body
+    # Each type also says where its name comes from (name_source); the SDK's EventType
+    # model still deserialises every entry.
     types = events_api.EventsApi(sdk).get_event_types()
-    assert any(t.id == 51 for t in types.data)
+    names = {t.id: t.name for t in types.data}
+    assert names[51] == "USER_CREATED_IN_APP" and names[1] == "APP_ADDED_TO_ROLE"
+    assert len(names) == len(EVENT_TYPES)
 
 
 def test_sdk_rate_limit_and_revoke(sdk: onelogin.ApiClient) -> None:

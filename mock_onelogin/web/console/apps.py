@@ -10,9 +10,10 @@ from typing import Any
 from flask import flash, request
 from werkzeug.wrappers import Response as BaseResponse
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.connector import API_STATUS_ENABLED, API_STATUS_FAILED
 from mock_onelogin.domain.errors import NotFound, OneLoginError, ValidationFailed
-from mock_onelogin.domain.provisioning import DeprovisionAction, SuspendAction
+from mock_onelogin.domain.provisioning import DeprovisionAction, SuspendAction, UpdateMethod
 from mock_onelogin.web.console import bp
 from mock_onelogin.web.console._session import _account, _actor, _back, _page
 
@@ -152,6 +153,8 @@ def _provisioning_page(app_id: int, status: int = 200, **context: Any) -> tuple[
         settings=settings,
         on_delete_choices=[a.value for a in DeprovisionAction],
         on_suspend_choices=[a.value for a in SuspendAction],
+        update_methods=[m.value for m in UpdateMethod],
+        update_method_note=modelling.assumed("update_method"),
         **context,
     )
 
@@ -174,11 +177,13 @@ def save_provisioning(app_id: int) -> Any:
         "on_delete": request.form.get("on_delete", ""),
         "on_suspend": request.form.get("on_suspend", ""),
     }
+    if "update_method" in request.form:
+        data["update_method"] = request.form["update_method"]
     try:
         acct.apps.set_provisioning(app_id, data, _actor())
     except OneLoginError as error:
         shown = acct.apps.settings(app_id).to_json() | {
-            k: v for k, v in data.items() if k not in ("on_delete", "on_suspend")
+            k: v for k, v in data.items() if k not in ("on_delete", "on_suspend", "update_method")
         }
         return _provisioning_page(app_id, error.status, error=error.message, settings=shown)
     flash("Provisioning settings saved.")
