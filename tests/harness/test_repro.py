@@ -135,8 +135,9 @@ def test_the_report_says_what_was_assumed_and_what_wrike_answered() -> None:
     out = CliRunner().invoke(main, ["repro", str(ROOT / "fixtures/cases/revoked_token.yaml")])
     assert out.exit_code == 0, out.output
     method = modelling.assumed("update_method", "Update method: PUT")
-    assert f"  {method}" in out.output  # the app's settings
-    assert f"        {method}" in out.output  # the failed update's notes
+    lines = out.output.splitlines()
+    assert f"  {method}" in lines  # the app's settings
+    assert f"        {method}" in lines  # the failed update's notes
     assert "        error: Failed to update user in app. HTTP 401" in out.output
     assert "        Wrike's answer: HTTP 401: " in out.output
     assert f"        {modelling.wording_assumed()}" in out.output

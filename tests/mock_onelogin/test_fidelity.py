@@ -13,6 +13,7 @@ from mock_onelogin import OneLoginAccount, OneLoginConfig, create_app
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.events import EVENT_TYPES, ONELOGIN_EVENT_TYPE_LIST, SIMULATOR_NAME
 from mock_onelogin.domain.failures import error_wording_assumed
+from mock_onelogin.domain.provisioning import ProvisioningSettings
 from mock_onelogin.domain.template import CompiledTemplate, UserView
 from tests.mock_onelogin.conftest import make_user
 from tests.mock_onelogin.scim_stub import ScimStub
@@ -106,6 +107,8 @@ def test_the_event_types_api_says_where_each_name_comes_from(account: OneLoginAc
         ("Ann Lee could not be reactivated in Wrike", False),
         ("Failed to create user in app. HTTP 409 (scimType uniqueness)", True),
         ("Failed to update user in app. HTTP 500", True),
+        # OneLogin's text with the simulator's words after it is the simulator's wording.
+        ("The connection timed out while provisioning to https://w.example: ReadTimeout", True),
         (None, False),
     ],
 )
@@ -184,3 +187,18 @@ def test_the_provisioning_tab_labels_the_update_method_as_the_simulators(
     )
     settings = account.apps.settings(1)
     assert (settings.update_method.value, settings.on_delete.value) == ("patch", "Do Nothing")
+
+
+def test_the_older_do_nothing_spelling_is_accepted_from_the_api_and_stored_settings(
+    account: OneLoginAccount,
+) -> None:
+    client = create_app(account=account).test_client()
+    saved = client.put(
+        "/simulator/api/apps/1/provisioning",
+        json={"on_delete": "Do nothing", "on_suspend": "do nothing"},
+    )
+    assert saved.status_code == 200, saved.get_json()
+    assert (saved.get_json()["on_delete"], saved.get_json()["on_suspend"]) == ("Do Nothing",) * 2
+    assert ProvisioningSettings.from_json({"on_delete": "Do nothing"}).on_delete.value == (
+        "Do Nothing"
+    )
