@@ -48,6 +48,7 @@ def test_a_faulty_provider_ends_with_the_intended_state_after_retries() -> None:
     onelogin.apps.configure_connector(
         app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
     )
+    assert onelogin.apps.enable_api_connection(app_id).api_status == "Enabled"
     onelogin.apps.set_provisioning(
         app_id,
         {
@@ -138,6 +139,7 @@ def test_timeouts_over_real_http_end_in_the_intended_state() -> None:
         onelogin.apps.configure_connector(
             app_id, {"scim_base_url": base + demo.scim_path, "scim_bearer_token": demo.token}
         )
+        assert onelogin.apps.enable_api_connection(app_id).api_status == "Enabled"
         onelogin.apps.set_provisioning(
             app_id,
             {
