@@ -148,4 +148,6 @@ def test_a_user_type_wrike_does_not_know_fails_with_wrikes_reason(world: World) 
     assert app_state(world, user_id) == "provisioning_failed"
     [event] = world.onelogin.system_log.events(event_type_ids=[64])
     assert "HTTP 400" in event.error_description
-    assert "Boss" in event.error_description or "userType" in event.error_description
+    # Wrike's own reason is kept apart from OneLogin's error text, in the event's notes.
+    assert "Wrike's answer: HTTP 400: scimType invalidValue" in (event.notes or "")
+    assert "Boss" in (event.notes or "")
