@@ -104,6 +104,16 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
             else ""
         ),
         f"  API Status: {status}" + (f" ({message})" if message and message != status else ""),
+        *(
+            [
+                "  "
+                + modelling.assumed(
+                    "api_status_gate", "No SCIM request is sent until it is Enabled"
+                )
+            ]
+            if status != "Enabled" and modelling.API_STATUS_GATES_PROVISIONING
+            else []
+        ),
         f"  Enable provisioning: {'on' if settings['enabled'] else 'off'}; require approval "
         f"for: {', '.join(approvals) or 'nothing'}; deprovision action: "
         f"{settings['on_delete']}; suspension action: {settings['on_suspend']}",

@@ -149,6 +149,8 @@ def test_a_case_never_enabling_the_api_connection_sends_nothing() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "API Status: Disabled" in result.output
+    gate = modelling.assumed("api_status_gate", "No SCIM request is sent until it is Enabled")
+    assert f"  {gate}" in result.output.splitlines()
     assert "SCIM " not in result.output.split("OneLogin System Log", 1)[1].split("Wrike:", 1)[0]
     assert "api_status_not_enabled (no request sent" in result.output
     assert "What to change: Click Enable next to API status" in result.output

@@ -202,3 +202,16 @@ def test_the_older_do_nothing_spelling_is_accepted_from_the_api_and_stored_setti
     assert ProvisioningSettings.from_json({"on_delete": "Do nothing"}).on_delete.value == (
         "Do Nothing"
     )
+
+
+def test_the_provisioning_tab_warns_while_api_status_is_not_enabled(
+    account: OneLoginAccount, stub: ScimStub, admin: FlaskClient
+) -> None:
+    page = admin.get("/admin/apps/1/provisioning").get_data(as_text=True)
+    assert 'data-testid="api-status-gate">API Status is Disabled: no SCIM request is sent' in page
+    account.apps.configure_connector(
+        1, {"scim_base_url": "http://wrike.test/scim/v2", "scim_bearer_token": stub.token}
+    )
+    account.apps.enable_api_connection(1)
+    page = admin.get("/admin/apps/1/provisioning").get_data(as_text=True)
+    assert 'data-testid="api-status-gate"' not in page

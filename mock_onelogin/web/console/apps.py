@@ -154,6 +154,11 @@ def _provisioning_page(app_id: int, status: int = 200, **context: Any) -> tuple[
         on_delete_choices=[a.value for a in DeprovisionAction],
         on_suspend_choices=[a.value for a in SuspendAction],
         update_methods=[m.value for m in UpdateMethod],
+        api_status=acct.apps.connector(app_id).api_status
+        if modelling.API_STATUS_GATES_PROVISIONING
+        else API_STATUS_ENABLED,
+        api_enabled=API_STATUS_ENABLED,
+        gate_note=modelling.assumed("api_status_gate"),
         update_method_note=modelling.assumed("update_method"),
         **context,
     )
