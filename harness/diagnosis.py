@@ -313,6 +313,13 @@ API_STATUS_FIX = (
 def classify_error(text: str) -> tuple[str, str, str]:
     """(cause, what it means, what to change) for a logged error description (and the
     provider's answer kept with it)."""
+    if "SCIM Base URL or SCIM Bearer Token is not configured" in text:
+        return (
+            "not_configured",
+            "The Wrike app has no SCIM Base URL or SCIM Bearer Token, so OneLogin sent nothing.",
+            "Fill in SCIM Base URL and SCIM Bearer Token on the Configuration tab, click "
+            f"Enable next to API status; {_RETRY}.",
+        )
     gate = _API_STATUS.search(text)
     if gate and gate[1] != "Failed":
         return (

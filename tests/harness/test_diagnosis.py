@@ -103,3 +103,11 @@ def test_wrikes_answer_kept_in_the_notes_still_names_the_cause() -> None:
         "\nNetwork error: Timeout after 30s calling GET https://w.example/scim/1/v2/Users"
     )
     assert cause == "wrike_unavailable"
+
+
+def test_a_task_failed_for_want_of_a_url_or_token_is_not_blamed_on_the_token() -> None:
+    cause, _, _ = classify_error(
+        "Failed to create user in app. SCIM Base URL or SCIM Bearer Token is not configured "
+        "for the app"
+    )
+    assert cause == "not_configured"
