@@ -53,6 +53,7 @@ Feature: Deleting a user or removing app access follows the deprovision action
     Then Wrike shows "ada@acme.com" as absent
     And the System Log shows "User deleted in app" for "ada@acme.com"
 
+  @both_update_methods
   Scenario: A user suspended by the deprovision action is reactivated when assigned again
     Given the deprovision action is "Suspend"
     And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
