@@ -74,6 +74,11 @@ def _(world: World, attribute: str, email: str, value: str) -> None:
     world.reference("Filling in Wrike-side data").fill_in(email, attribute, value)
 
 
+@given(parse('the Wrike admin deletes "{email}" in Wrike'))
+def _(world: World, email: str) -> None:
+    world.reference("Deleting a user in Wrike itself").delete_in_wrike(email)
+
+
 @given(parse('Wrike fails every SCIM request with "{fault}"'))
 def _(world: World, fault: str) -> None:
     world.reference("Injecting faults").fail_every_request(fault)
