@@ -421,7 +421,7 @@ class _CaseValidator(Validator):
         if key == "user":
             wrike_only = action in ("make_wrike_admin", "wrike_fill")
             return self.known_user(value, where, wrike_users if wrike_only else users)
-        if key == "role":
+        if key in ("role", "by"):
             return self.text(value, where)
         if key == "direct":
             return self.direct(value, where)

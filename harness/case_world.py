@@ -192,11 +192,18 @@ def user_facts(run: CaseRun, email: str) -> UserFacts:
     )
     events = tuple(
         LoggedEvent(
-            e["id"], e["event_type_id"], e["created_at"], e.get("error_description"), e.get("notes")
+            e["id"],
+            e["event_type_id"],
+            e["created_at"],
+            e.get("error_description"),
+            e.get("notes"),
+            e.get("actor_user_name"),
         )
         for e in one.all_events(email)
         if e["event_type_id"] in v.EVENT_NAMES and e.get("app_id") in (None, one.app_id)
     )
+    # The kinds of the denied tasks, oldest first, as the System Log's denials (one each).
+    denied = tuple(t["kind"] for t in one.tasks(email, "denied") if t["kind"] in v.ALL_TASK_KINDS)
     settings = one.provisioning()
     connector = one.connector()
     status, user_type = wrike_status(run, email)
@@ -214,6 +221,7 @@ def user_facts(run: CaseRun, email: str) -> UserFacts:
         suspension_action=settings["on_suspend"],
         state=state,
         pending=pending,
+        denied=denied,
         events=events,
         wrike_status=status,
         wrike_type=user_type,

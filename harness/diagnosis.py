@@ -17,7 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from harness.vocabulary import EVENT_NAMES, FAILURE_EVENT_IDS, PROVISIONING_EVENT_IDS
+from harness.vocabulary import (
+    EVENT_IDS,
+    EVENT_NAMES,
+    FAILURE_EVENT_IDS,
+    PROVISIONING_EVENT_IDS,
+    task_label,
+)
 
 #: Cause id → one-line meaning. Shown in docs/case-files.md and accepted by ``expect``.
 CAUSES: dict[str, str] = {
@@ -25,7 +31,7 @@ CAUSES: dict[str, str] = {
     "not_assigned": "no attempt: the user is not assigned the Wrike app",
     "provisioning_disabled": "no attempt: provisioning is not enabled for the Wrike app",
     "pending_approval": "no attempt yet: the request waits for an admin's approval",
-    "denied": "no attempt: an admin denied the request",
+    "denied": "an admin denied the request: nothing was sent to Wrike for it",
     "not_configured": "the Wrike app has no SCIM Base URL or SCIM Bearer Token",
     "do_nothing": "not deprovisioned: the deprovision or suspension action is Do nothing",
     "no_change": "no attempt: nothing has changed that OneLogin would send",
@@ -55,6 +61,8 @@ class LoggedEvent:
     created_at: str
     error: str | None = None
     notes: str | None = None
+    #: Who did it, as the System Log names them (an admin's name, or None for OneLogin).
+    actor: str | None = None
 
     @property
     def name(self) -> str:
@@ -81,6 +89,8 @@ class UserFacts:
     events: tuple[LoggedEvent, ...]  # the user's events in the Wrike app, oldest first
     wrike_status: str  # active, deactivated, absent
     wrike_type: str | None = None
+    #: Kinds of the tasks an admin denied, oldest first: create, update, suspend, ...
+    denied: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,7 @@ STEP_ERROR = "An error is listed: what do its details say?"
 
 def diagnose(facts: UserFacts) -> Diagnosis:
     attempts = [e for e in facts.events if e.event_type_id in PROVISIONING_EVENT_IDS]
+    denials = [e for e in facts.events if e.event_type_id == DENIED_EVENT_ID]
     outcome = f"OneLogin shows {facts.state}; Wrike shows the user as {facts.wrike_status}" + (
         f" ({facts.wrike_type})" if facts.wrike_type and facts.wrike_status != "absent" else ""
     )
@@ -138,6 +149,15 @@ def diagnose(facts: UserFacts) -> Diagnosis:
             f"Yes: {len(attempts)} attempt(s); the latest is "
             f"'{latest.name}' at {latest.created_at}.",
         )
+        if (
+            facts.state != "Pending"
+            and not facts.pending
+            and denials
+            and denials[-1].id > latest.id
+        ):
+            # A later request (an update, a suspension, a deletion) was denied: what Wrike
+            # shows is the latest attempt's doing, not what OneLogin asked for since.
+            return _denied(facts, (seen,), denials[-1], outcome)
         if latest.event_type_id in FAILURE_EVENT_IDS and facts.state != "Pending":
             return _from_error(facts, seen, latest, outcome)
         if facts.state == "Pending":
@@ -176,7 +196,6 @@ def diagnose(facts: UserFacts) -> Diagnosis:
     seen = StepResult(
         STEP_LOG, "No: the System Log lists no SCIM provisioning attempt for the user."
     )
-    denied = [e for e in facts.events if e.event_type_id == 138]
     if facts.state == "Pending" or facts.pending:
         return _waiting(facts, seen, outcome)
     if not facts.assigned:
@@ -218,23 +237,8 @@ def diagnose(facts: UserFacts) -> Diagnosis:
             outcome=outcome,
         )
     enabled = StepResult(STEP_ENABLED, "Yes.")
-    if denied:
-        return Diagnosis(
-            facts.email,
-            "denied",
-            (
-                seen,
-                assigned,
-                enabled,
-                StepResult(
-                    STEP_APPROVAL, f"No: an admin denied the request at {denied[-1].created_at}."
-                ),
-            ),
-            "A denied request is dropped: nothing was sent to Wrike.",
-            "Reapply the change (for example remove and re-add the user's access, or "
-            "'Reapply entitlement mappings') and approve the new request.",
-            outcome=outcome,
-        )
+    if denials:
+        return _denied(facts, (seen, assigned, enabled), denials[-1], outcome)
     if not facts.connector_ready:
         return Diagnosis(
             facts.email,
@@ -255,6 +259,81 @@ def diagnose(facts: UserFacts) -> Diagnosis:
         "provisioned).",
         "Change the user or use 'Reapply entitlement mappings' so OneLogin compares the user "
         "with Wrike again.",
+        outcome=outcome,
+    )
+
+
+DENIED_EVENT_ID = EVENT_IDS["User app request denied"]
+_REAPPLY = "Applications > Wrike > More Actions > Reapply entitlement mappings"
+#: The kinds of request whose approval box does not name them alone.
+_BOX_HOLDS_TOO = {"suspend": " (the suspension)", "reactivate": " (the reactivation)"}
+#: kind -> (what the denial left in Wrike, what to change).
+_AFTER_DENIAL = {
+    "create": (
+        "OneLogin never sent the user to Wrike, so the user was not created there.",
+        "If the user should be in Wrike, have OneLogin ask again ({reapply}, or remove the "
+        "user's access to the Wrike app and give it back) and Approve the new pending entry "
+        "in Applications > Wrike > Users. If the denial was meant, remove the user's access "
+        "to the Wrike app so that the request is not made again.",
+    ),
+    "update": (
+        "Wrike keeps what OneLogin sent it last; the change made in OneLogin since then is "
+        "not in Wrike.",
+        "If Wrike should have the change, have OneLogin send it again ({reapply}, or change "
+        "the user again) and Approve the new Update user entry in Applications > Wrike > "
+        "Users; untick Update user under 'Require admin approval before this action is "
+        "performed' (Provisioning tab) to let changes flow without approval.",
+    ),
+    "reactivate": (
+        "The user stays deactivated in Wrike although the suspension in OneLogin ended.",
+        "If the user should be active in Wrike, have OneLogin ask again ({reapply}) and "
+        "Approve the new Update user entry in Applications > Wrike > Users, or reactivate "
+        "the user in Wrike by hand.",
+    ),
+    "suspend": (
+        "The user stays active in Wrike although OneLogin suspended them or removed their access.",
+        "If the user should be deactivated in Wrike, have OneLogin ask again ({reapply}) and "
+        "Approve the new Delete user entry in Applications > Wrike > Users, or deactivate the "
+        "user in Wrike by hand. If the denial was meant, nothing needs to change.",
+    ),
+    "delete": (
+        "The user stays in Wrike as it was although OneLogin deleted them or removed their access.",
+        "If the user should be removed from Wrike, have OneLogin ask again ({reapply}) and "
+        "Approve the new Delete user entry in Applications > Wrike > Users, or deactivate or "
+        "delete the user in Wrike by hand. If the denial was meant, nothing needs to change.",
+    ),
+}
+
+
+def _denied(
+    facts: UserFacts, steps: tuple[StepResult, ...], denial: LoggedEvent, outcome: str
+) -> Diagnosis:
+    """An admin denied the user's latest request: who, when, what it was, and what it left."""
+    kind = facts.denied[-1] if facts.denied else None
+    what = (
+        f"the {task_label(kind)}{_BOX_HOLDS_TOO.get(kind, '')} request" if kind else "the request"
+    )
+    who = denial.actor or "an admin"
+    left, fix = _AFTER_DENIAL.get(
+        kind or "",
+        (
+            "Nothing was sent to Wrike for it.",
+            "Have OneLogin ask again ({reapply}) and Approve the new pending entry.",
+        ),
+    )
+    return Diagnosis(
+        facts.email,
+        "denied",
+        (
+            *steps,
+            StepResult(
+                STEP_APPROVAL,
+                f"No: {who} denied {what} at {denial.created_at} (System Log: "
+                f"'{denial.name}'); nothing was sent to Wrike for it.",
+            ),
+        ),
+        f"A denied request is dropped, not retried: {left}",
+        fix.format(reapply=_REAPPLY),
         outcome=outcome,
     )
 

@@ -296,6 +296,20 @@ def _(world: World, email: str) -> None:
     )
 
 
+@then(parse('the System Log shows Wrike\'s answer "{status}" for "{email}"'))
+def _(world: World, status: str, email: str) -> None:
+    attempts = [
+        e for e in world.onelogin.events(email) if e["event_type_id"] in v.PROVISIONING_EVENT_IDS
+    ]
+    assert attempts, f"a provisioning event was expected for {email}; none was logged"
+    latest = attempts[-1]
+    answers = [x.get("status") for x in latest["scim_exchanges"] or []]
+    assert answers and answers[-1] == int(status), (
+        f"the latest provisioning event of {email} ({_summary([latest])[0]}) should keep "
+        f"Wrike's answer {status}; Wrike answered {answers or 'nothing'}"
+    )
+
+
 @then("the System Log does not reveal the SCIM Bearer Token")
 def _(world: World) -> None:
     token = world.onelogin.configured_token

@@ -347,6 +347,17 @@ class ReferenceWrike:
                 f"fill in {attribute} of {email} in Wrike",
             )
 
+    def delete_in_wrike(self, email: str) -> None:
+        """A Wrike admin deletes the user in Wrike itself (not through OneLogin)."""
+        row = self.member_row(email)
+        if row is None:
+            raise AssertionError(f"{email} is not in Wrike, so it cannot be deleted there")
+        with self._as_wrike_admin() as scim:
+            expect(
+                scim.request("DELETE", f"/Users/{quote(str(row['id']), safe='')}"),
+                f"delete {email} in Wrike",
+            )
+
     def user(self, email: str) -> dict[str, Any] | None:
         row = self.member_row(email)
         if row is None:

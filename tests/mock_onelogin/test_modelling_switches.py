@@ -163,6 +163,12 @@ def test_delete_not_found_is_success(
     account.drain()
     [item] = account.directory.user_apps(user["id"])
     assert item.login.provisioning_state == ("deleted" if switch else "deleting_failed")
+    # What the System Log shows: a deletion done (55), or failed with Wrike's 404 (63).
+    [latest] = account.system_log.events(user_id=user["id"], event_type_ids=[55, 63], limit=1)
+    assert latest.event_type_id == (55 if switch else 63)
+    assert (latest.error_description is None) is switch
+    if not switch:
+        assert "HTTP 404" in (latest.error_description or "")
 
 
 @flipped("SHOW_UNASSIGNED_TRACKED_LOGINS", True, False)
