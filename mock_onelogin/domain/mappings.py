@@ -161,6 +161,19 @@ class StoredMapping:
     spec: MappingSpec
     position: int | None
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StoredMapping:
+        """A mapping as the API answers it (how a client evaluates what it read)."""
+        spec = MappingSpec(
+            str(data["name"]),
+            bool(data["enabled"]),
+            str(data["match"]),
+            data.get("position"),
+            tuple(Condition(c["source"], c["operator"], c["value"]) for c in data["conditions"]),
+            tuple(Action(a["action"], tuple(a["value"])) for a in data["actions"]),
+        )
+        return cls(int(data["id"]), spec, data.get("position"))
+
     def to_json(self) -> dict[str, Any]:
         spec = self.spec
         return {
@@ -255,7 +268,7 @@ def _conditions(
                 (f"{at}.source", f"Unknown condition source {source!r}; see /api/2/mappings/conditions")
             )
             continue
-        if operator not in ops:
+        if not isinstance(operator, str) or operator not in ops:
             errors.append(
                 (f"{at}.operator", f"{source} takes one of these operators: {', '.join(ops)}")
             )
@@ -303,7 +316,7 @@ def _actions(
         if extra:
             errors.append((f"{at}.{sorted(extra)[0]}", "Unknown field"))
         action, values = item.get("action"), item.get("value")
-        if action not in modelling.MAPPING_ACTIONS:
+        if not isinstance(action, str) or action not in modelling.MAPPING_ACTIONS:
             errors.append(
                 (
                     f"{at}.action",
