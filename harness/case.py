@@ -350,7 +350,9 @@ class _CaseValidator(Validator):
                 self.problem(at, "missing field 'role' (the role the mapping adds)")
             match = "all"
             if "match" in entry:
-                match = self.choice(entry["match"], (*at, "match"), ("all", "any"), "match") or match
+                match = (
+                    self.choice(entry["match"], (*at, "match"), ("all", "any"), "match") or match
+                )
             enabled = True
             if "enabled" in entry:
                 enabled = self.flag(entry["enabled"], (*at, "enabled")) is not False
@@ -367,7 +369,9 @@ class _CaseValidator(Validator):
                 operator = "is"
                 if "operator" in c:
                     operator = (
-                        self.choice(c["operator"], (*cat, "operator"), MAPPING_OPERATORS, "operator")
+                        self.choice(
+                            c["operator"], (*cat, "operator"), MAPPING_OPERATORS, "operator"
+                        )
                         or operator
                     )
                 text = self.text(c.get("value"), (*cat, "value"), allow_numbers=True)

@@ -24,8 +24,7 @@ CAUSES: dict[str, str] = {
     "in_sync": "the last provisioning attempt succeeded; nothing to fix",
     "not_assigned": "no attempt: the user is not assigned the Wrike app",
     "mapping_did_not_match": (
-        "no attempt: a user mapping that adds a role holding the Wrike app did not match "
-        "the user"
+        "no attempt: a user mapping that adds a role holding the Wrike app did not match the user"
     ),
     "provisioning_disabled": "no attempt: provisioning is not enabled for the Wrike app",
     "pending_approval": "no attempt yet: the request waits for an admin's approval",

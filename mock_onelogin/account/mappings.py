@@ -18,8 +18,8 @@ from typing import Any
 
 from mock_onelogin.account._context import SIMULATOR_ADMIN, AccountContext, Actor
 from mock_onelogin.account.provisioning import ProvisioningQueue
-from mock_onelogin.domain import modelling
 from mock_onelogin.domain import mappings as rules
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import NotFound
 from mock_onelogin.domain.events import EventType
 from mock_onelogin.domain.mappings import MappingInvalid, MappingResult, StoredMapping
@@ -43,7 +43,7 @@ class Mappings:
         self._queue = queue
 
     # reads ----------------------------------------------------------------------------------
-    def list(
+    def matching(
         self,
         enabled: bool = True,
         has_condition: str | None = None,

@@ -187,9 +187,7 @@ class StoredMapping:
         }
 
 
-def validate(
-    data: Any, role_exists: Callable[[int], bool], max_position: int
-) -> MappingSpec:
+def validate(data: Any, role_exists: Callable[[int], bool], max_position: int) -> MappingSpec:
     """A mapping's body (create or update: the whole mapping) or ``MappingInvalid`` listing
     every problem. ``max_position`` is the last position the mapping may take."""
     if not isinstance(data, dict):
@@ -265,7 +263,10 @@ def _conditions(
         ops = operators(source) if isinstance(source, str) else None
         if ops is None:
             errors.append(
-                (f"{at}.source", f"Unknown condition source {source!r}; see /api/2/mappings/conditions")
+                (
+                    f"{at}.source",
+                    f"Unknown condition source {source!r}; see /api/2/mappings/conditions",
+                )
             )
             continue
         if not isinstance(operator, str) or operator not in ops:
@@ -285,7 +286,7 @@ def _conditions(
         if source == STATUS and not (value.isdigit() and int(value) in STATUS_NAMES):
             errors.append((f"{at}.value", "Invalid condition value: not a user status"))
             continue
-        out.append(Condition(source, operator, value))
+        out.append(Condition(str(source), operator, value))
     return out
 
 
@@ -422,9 +423,7 @@ def evaluate(
     ``modelling.MAPPING_ROLES_SEEN_BY_LATER``)."""
     roles = list(manual_role_ids)
     results = []
-    ordered = sorted(
-        (m for m in mappings if m.spec.enabled), key=lambda m: (m.position or 0, m.id)
-    )
+    ordered = sorted((m for m in mappings if m.spec.enabled), key=lambda m: (m.position or 0, m.id))
     for mapping in ordered:
         checked = []
         for condition in mapping.spec.conditions:

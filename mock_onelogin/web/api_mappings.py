@@ -65,7 +65,7 @@ def _kind(name: str) -> str | None:
 
 @bp.get("")
 def list_mappings() -> Response:
-    found = account().mappings.list(
+    found = account().mappings.matching(
         enabled=_flag("enabled", True),
         has_condition=request.args.get("has_condition") or None,
         has_condition_type=_kind("has_condition_type"),

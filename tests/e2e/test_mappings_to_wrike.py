@@ -32,7 +32,7 @@ def test_a_mapping_provisions_deprovisions_and_reapplies_into_wrike(world: World
     ada = users.create_user2(
         user=onelogin.User(email=ada_email, firstname="Ada", lastname="L", department="Engineering")
     )
-    bob = users.create_user2(
+    users.create_user2(
         user=onelogin.User(email=bob_email, firstname="Bob", lastname="K", department="Sales")
     )
     in_wrike = world.wrike_user(ada_email)

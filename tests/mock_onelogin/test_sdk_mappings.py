@@ -271,7 +271,10 @@ def test_a_mapping_gives_the_role_and_takes_it_back(
         user=onelogin.User(email="cyd@acme.com", username="cyd", department="Engineering")
     )
     assert users.get_user2(cyd.id).role_ids == [eng]
-    assert stub.by_username("ada@acme.com") is not None and stub.by_username("cyd@acme.com") is not None
+    assert (
+        stub.by_username("ada@acme.com") is not None
+        and stub.by_username("cyd@acme.com") is not None
+    )
     assert stub.by_username("bob@acme.com") is None
 
     # the department changes: the mapping no longer matches, the role goes, the manual stays
