@@ -270,6 +270,7 @@ def test_a_mapping_gives_the_role_and_takes_it_back(
     cyd = users.create_user2(
         user=onelogin.User(email="cyd@acme.com", username="cyd", department="Engineering")
     )
+    assert cyd.role_ids == []  # the answer was made before the mappings ran
     assert users.get_user2(cyd.id).role_ids == [eng]
     assert (
         stub.by_username("ada@acme.com") is not None
