@@ -146,6 +146,9 @@ def test_the_mappings_page_lists_them_and_reapplies(
     account.mappings.create(body(eng, ("title", "~", "x"), name="Off", enabled=False))
     user = make_user(account, 1, department="Engineering")
     account.directory.remove_role_users(eng, [user["id"]])
+    assert client.get("/admin/mappings").status_code == 302  # to the login page
+    assert client.post("/admin/mappings/reapply").status_code in (302, 400, 403)
+    assert roles_of(account, user["id"]) == []
     assert log_in(client).status_code == 302
     page = text_of(client.get("/admin/mappings").text)
     assert "1 Engineers Enabled All of: department is 'Engineering' Add Role: Engineering" in page
@@ -154,3 +157,28 @@ def test_the_mappings_page_lists_them_and_reapplies(
     assert answer.status_code == 302
     assert "1 role(s) added" in text_of(client.get("/admin/mappings").text)
     assert roles_of(account, user["id"]) == [eng]
+
+
+def test_reapply_entitlement_mappings_on_the_apps_users_tab_applies_them(
+    account: OneLoginAccount, client: FlaskClient
+) -> None:
+    eng = account.directory.create_role({"name": "Engineering"})
+    user = make_user(account, 1, department="Engineering")
+    account.mappings.create(body(eng, ("department", "=", "Engineering")))
+    app_id = account.apps.wrike_app_id()
+    assert log_in(client).status_code == 302
+    page = f"/admin/apps/{app_id}/users"
+    assert post(client, f"/admin/apps/{app_id}/reapply", page).status_code == 302
+    assert roles_of(account, user["id"]) == [eng]
+    assert len(account.system_log.events(event_type_ids=[202])) == 1
+
+
+def test_reconcile_of_an_unknown_app_reapplies_nothing(
+    account: OneLoginAccount, client: FlaskClient
+) -> None:
+    eng = account.directory.create_role({"name": "Engineering"})
+    user = make_user(account, 1, department="Engineering")
+    account.mappings.create(body(eng, ("department", "=", "Engineering")))
+    answer = client.post("/simulator/api/reconcile", json={"app_id": 999})
+    assert answer.status_code == 404 and answer.get_json()["statusCode"] == 404
+    assert roles_of(account, user["id"]) == []

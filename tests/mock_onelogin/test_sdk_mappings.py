@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import onelogin
 import pytest
-from onelogin.api import o_auth2_api, roles_api, user_mappings_api, users_v2_api
+from onelogin.api import events_api, o_auth2_api, roles_api, user_mappings_api, users_v2_api
 from onelogin.exceptions import ApiException, NotFoundException
 from werkzeug.serving import make_server
 
@@ -291,3 +291,8 @@ def test_a_mapping_gives_the_role_and_takes_it_back(
         (149, "Engineering", "User mapping 'Engineers' (id 1) matched"),
         (150, "Engineering", "User mapping 'Engineers' (id 1) no longer matches"),
     ]
+    # the SDK's Event model accepts the ids (it validates event_type_id against a fixed list)
+    listed = events_api.EventsApi(sdk).get_events(user_id=ada.id).data
+    assert {149, 150} <= {e.event_type_id for e in listed}
+    types = {t.id: t.name for t in events_api.EventsApi(sdk).get_event_types().data}
+    assert {149, 150, 202} <= set(types)
