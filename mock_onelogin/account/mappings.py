@@ -110,9 +110,11 @@ class Mappings:
         return [m.id for m in self._store.list_mappings() if m.spec.enabled]
 
     def create(self, data: Any, actor: Actor = SIMULATOR_ADMIN) -> int:
-        order = self._order()
-        spec = rules.validate(data, self._role_exists, len(order) + 1)
+        # Read the order, check and write in one transaction: two saves at once cannot
+        # both take the same position.
         with self._store.transaction():
+            order = self._order()
+            spec = rules.validate(data, self._role_exists, len(order) + 1)
             mapping_id = self._store.insert_mapping(spec, self._ctx.now())
             if spec.enabled:
                 at = (spec.position or len(order) + 1) - 1
@@ -123,10 +125,10 @@ class Mappings:
     def update(self, mapping_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN) -> int:
         """PUT replaces the whole mapping (every required field again), as the SDK's model
         requires them; ``position`` moves it, null keeps its place (last if newly enabled)."""
-        current = self.get(mapping_id)
-        order = [m for m in self._order() if m != mapping_id]
-        spec = rules.validate(data, self._role_exists, len(order) + 1)
         with self._store.transaction():
+            current = self.get(mapping_id)
+            order = [m for m in self._order() if m != mapping_id]
+            spec = rules.validate(data, self._role_exists, len(order) + 1)
             self._store.update_mapping(mapping_id, spec, self._ctx.now())
             if spec.enabled:
                 if spec.position is not None:
@@ -141,14 +143,20 @@ class Mappings:
         return mapping_id
 
     def delete(self, mapping_id: int, actor: Actor = SIMULATOR_ADMIN) -> None:
-        self.get(mapping_id)
         with self._store.transaction():
+            self.get(mapping_id)
             self._store.delete_mapping(mapping_id)
             self._store.set_mapping_positions([m for m in self._order() if m != mapping_id])
         self._saved(actor)
 
     def sort(self, ids: Any, actor: Actor = SIMULATOR_ADMIN) -> list[int]:
         """Bulk sort: the complete list of enabled mapping ids, in their new order."""
+        with self._store.transaction():
+            order = self._sort(ids)
+        self._saved(actor)
+        return order
+
+    def _sort(self, ids: Any) -> list[int]:
         order = self._order()
         if (
             not isinstance(ids, list)
@@ -170,12 +178,12 @@ class Mappings:
                 ]
             )
         self._store.set_mapping_positions(ids)
-        self._saved(actor)
         return list(ids)
 
     def _saved(self, actor: Actor) -> None:
         if modelling.MAPPING_APPLY_ON_SAVE:
             self.reapply(actor, log=False)
+            self._ctx.after_change()
 
     # applying -------------------------------------------------------------------------------
     def apply_in_change(self, user_id: int) -> tuple[list[int], list[int]]:
