@@ -461,7 +461,12 @@ def explain(result: MappingResult, role_names: Mapping[int, str] | None = None) 
         f"{c.condition.source} is {c.user_value!r})"
         for c in failed
     ]
-    return f"it needs {how} to hold: " + "; ".join(parts)
+    text = f"it needs {how} to hold: " + "; ".join(parts)
+    if not modelling.MAPPING_TEXT_CASE_SENSITIVE and any(
+        c.condition.source not in (HAS_ROLE, STATUS) for c in failed
+    ):
+        text += " (text compared ignoring case: assumed, OneLogin does not say)"
+    return text
 
 
 def matches_filter(mapping: StoredMapping, kind: str, pattern: str) -> bool:

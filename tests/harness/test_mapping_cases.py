@@ -24,7 +24,8 @@ def test_the_diagnosis_names_the_mapping_and_the_failed_condition() -> None:
     assert (
         "User mapping 'Engineering uses Wrike' would add the role \"Engineering\" (which holds "
         "the Wrike app), but it needs all of its conditions to hold: department is "
-        "'Engineering' is not met (the user's department is 'Engineerng')"
+        "'Engineering' is not met (the user's department is 'Engineerng') (text compared "
+        "ignoring case: assumed, OneLogin does not say)"
     ) in out
     # the mapping matched Grace: the System Log shows the role it added, then her creation
     assert "[149] User automatically added to role  user grace@acme.com  role Engineering" in out
