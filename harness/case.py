@@ -16,8 +16,10 @@ from harness import vocabulary as v
 from harness.actions import ACTIONS
 from harness.case_model import (
     Case,
+    CaseMapping,
     Check,
     Expectations,
+    MappingCondition,
     OneLoginSetup,
     OneLoginUser,
     Step,
@@ -30,6 +32,24 @@ from harness.diagnosis import CAUSES
 from harness.drivers import people
 from harness.validation import P, Validator, kind, suggest
 from harness.yamlines import YamlProblem, load
+from mock_onelogin.domain import mappings as onelogin_mappings
+from mock_onelogin.domain import modelling as onelogin_modelling
+
+#: The attributes a case's user mapping may test, and the condition source each one is in
+#: OneLogin's mappings API (the phone number is not a condition source).
+MAPPING_ATTRIBUTES: dict[str, str] = {
+    name: (
+        onelogin_mappings.custom_source(field_.split(":", 1)[1])
+        if field_.startswith("custom:")
+        else field_
+    )
+    for name, field_ in v.ONELOGIN_ATTRIBUTES.items()
+    if field_.startswith("custom:") or field_ in onelogin_mappings.TEXT_SOURCES
+}
+#: A condition's operator by its label (``is``, ``contains``, ...), as OneLogin's API names it.
+MAPPING_OPERATORS: dict[str, str] = {
+    label: op for op, label in onelogin_modelling.MAPPING_TEXT_OPERATORS.items()
+}
 
 __all__ = [
     "Case",
@@ -226,6 +246,7 @@ class _CaseValidator(Validator):
                 "suspension_action",
                 "update_method",
                 "users",
+                "mappings",
             ),
         )
         self.explicit.update(f"onelogin.{k}" for k in data)
@@ -311,7 +332,59 @@ class _CaseValidator(Validator):
             suspension,
             method,
             tuple(users),
+            self.mappings(data.get("mappings"), (*path, "mappings")),
         )
+
+    def mappings(self, value: Any, path: P) -> tuple[CaseMapping, ...]:
+        """``onelogin.mappings``: user mappings that add a role holding the Wrike app."""
+        out: list[CaseMapping] = []
+        names: set[str] = set()
+        for i, item in enumerate(self.seq(value, path)):
+            at = (*path, i)
+            entry = self.mapping(item, at, ("name", "match", "conditions", "role", "enabled"))
+            name = self.text(entry.get("name"), (*at, "name"))
+            if "name" not in entry:
+                self.problem(at, "missing field 'name' (the mapping's name)")
+            role = self.text(entry.get("role"), (*at, "role"))
+            if "role" not in entry:
+                self.problem(at, "missing field 'role' (the role the mapping adds)")
+            match = "all"
+            if "match" in entry:
+                match = (
+                    self.choice(entry["match"], (*at, "match"), ("all", "any"), "match") or match
+                )
+            enabled = True
+            if "enabled" in entry:
+                enabled = self.flag(entry["enabled"], (*at, "enabled")) is not False
+            conditions = []
+            raw = self.seq(entry.get("conditions"), (*at, "conditions"))
+            if not raw:
+                self.problem((*at, "conditions"), "a mapping needs at least one condition")
+            for j, cond in enumerate(raw):
+                cat = (*at, "conditions", j)
+                c = self.mapping(cond, cat, ("attribute", "operator", "value"))
+                attribute = self.choice(
+                    c.get("attribute"), (*cat, "attribute"), MAPPING_ATTRIBUTES, "attribute"
+                )
+                operator = "is"
+                if "operator" in c:
+                    operator = (
+                        self.choice(
+                            c["operator"], (*cat, "operator"), MAPPING_OPERATORS, "operator"
+                        )
+                        or operator
+                    )
+                text = self.text(c.get("value"), (*cat, "value"), allow_numbers=True)
+                if "value" not in c:
+                    self.problem(cat, "missing field 'value'")
+                if attribute and text is not None:
+                    conditions.append(MappingCondition(attribute, operator, text))
+            if name and role:
+                if name.lower() in names:
+                    self.problem((*at, "name"), f"the mapping {name!r} is listed twice")
+                names.add(name.lower())
+                out.append(CaseMapping(name, role, tuple(conditions), match, enabled))
+        return tuple(out)
 
     def token(self, value: Any, path: P, wrike: WrikeSetup) -> str | None:
         names = [a.name for a in wrike.admins]

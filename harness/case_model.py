@@ -39,6 +39,28 @@ class OneLoginUser:
 
 
 @dataclass(frozen=True)
+class MappingCondition:
+    """One condition of a user mapping: a OneLogin attribute (the case-file name), an
+    operator label (is, is not, contains, does not contain) and the value."""
+
+    attribute: str
+    operator: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CaseMapping:
+    """A OneLogin user mapping that adds ``role`` (a role holding the Wrike app) to the users
+    its conditions match (``match``: all or any)."""
+
+    name: str
+    role: str
+    conditions: tuple[MappingCondition, ...]
+    match: str = "all"
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class OneLoginSetup:
     #: "account" (the account's SCIM URL), "wrong" (a typo in the path) or "none".
     scim_url: str
@@ -50,6 +72,8 @@ class OneLoginSetup:
     suspension_action: str | None
     update_method: str | None
     users: tuple[OneLoginUser, ...]
+    #: User mappings, created (with their roles, which hold the Wrike app) before the users.
+    mappings: tuple[CaseMapping, ...] = ()
 
 
 @dataclass(frozen=True)

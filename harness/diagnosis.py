@@ -29,6 +29,9 @@ from harness.vocabulary import (
 CAUSES: dict[str, str] = {
     "in_sync": "the last provisioning attempt succeeded; nothing to fix",
     "not_assigned": "no attempt: the user is not assigned the Wrike app",
+    "mapping_did_not_match": (
+        "no attempt: a user mapping that adds a role holding the Wrike app did not match the user"
+    ),
     "provisioning_disabled": "no attempt: provisioning is not enabled for the Wrike app",
     "pending_approval": "no attempt yet: the request waits for an admin's approval",
     "denied": "an admin denied the request: nothing was sent to Wrike for it",
@@ -91,6 +94,9 @@ class UserFacts:
     wrike_type: str | None = None
     #: Kinds of the tasks an admin denied, oldest first: create, update, suspend, ...
     denied: tuple[str, ...] = ()
+    #: For a user not assigned the app: each user mapping that would have added a role
+    #: holding it but did not match, with the failed conditions and the user's values.
+    mapping_misses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,26 @@ def diagnose(facts: UserFacts) -> Diagnosis:
         )
         if facts.deleted:
             where = "the user was deleted in OneLogin before it was ever provisioned"
+        if facts.mapping_misses and not facts.deleted:
+            misses = "; ".join(m[0].upper() + m[1:] for m in facts.mapping_misses)
+            return Diagnosis(
+                facts.email,
+                "mapping_did_not_match",
+                (
+                    seen,
+                    StepResult(
+                        STEP_ASSIGNED,
+                        f"No: {where}, and it has no direct login. {holders} {misses}.",
+                    ),
+                ),
+                "The user would get the Wrike app through a user mapping, but the mapping's "
+                "conditions do not hold for the user, so the role was never added and "
+                "OneLogin never tried to provision.",
+                "Correct the user's attribute in OneLogin so the mapping matches, or change "
+                "the mapping's conditions (Users > Mappings) and use 'Reapply entitlement "
+                "mappings'; or assign the Wrike app another way.",
+                outcome=outcome,
+            )
         return Diagnosis(
             facts.email,
             "not_assigned",

@@ -134,6 +134,11 @@ def reference_only(case: Case) -> bool:
 
 
 def setup_sentences(case: Case) -> list[Sentence]:
+    if case.onelogin.mappings:
+        raise NotExpressible(
+            "onelogin.mappings (the vocabulary has no sentence for a user mapping; replay "
+            "the case with `harness repro`)"
+        )
     out = [Sentence(GIVEN, f'a Wrike account on the "{case.wrike.plan}" plan')]
     out += [
         Sentence(GIVEN, f'"{_q(d)}" is an approved domain in Wrike')

@@ -5,7 +5,7 @@ user is entitled to or known in."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +42,9 @@ class Directory:
         self._ctx = ctx
         self._store = ctx.store
         self._queue = queue
+        #: The user mappings' hook (set by the account): applies them to a user inside the
+        #: change's transaction, before provisioning evaluates the user.
+        self.apply_mappings: Callable[[int], object] = lambda user_id: None
 
     # reads, for the API and the console -----------------------------------------------------
     def list_users(self, query: UserQuery) -> tuple[list[dict[str, Any]], int]:
@@ -81,7 +84,11 @@ class Directory:
     def require_user(self, user_id: int) -> dict[str, Any]:
         return self._ctx.require_user(user_id)
 
-    def create_user(self, data: Any, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
+    def create_user(
+        self, data: Any, actor: Actor = SIMULATOR_ADMIN, mappings: str = "sync"
+    ) -> dict[str, Any]:
+        """``mappings``: ``sync`` applies the user mappings in the change, ``disabled`` not
+        (the v2 API's ``mappings`` argument; its ``async`` applies them after the answer)."""
         fields = validate_user_payload(data, creating=True)
         role_ids = fields.pop("role_ids", None)
         if role_ids:
@@ -115,6 +122,8 @@ class Directory:
                         )
                     )
             self._ctx.log(events)
+            if mappings != "disabled":
+                self.apply_mappings(user_id)
             self._queue.evaluate_user(user_id, "user created")
         self._ctx.after_change()
         return self._ctx.require_user(user_id)
@@ -150,8 +159,9 @@ class Directory:
             raise self._taken(exc.field, value, other["id"] if other else None) from exc
 
     def update_user(
-        self, user_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
+        self, user_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN, mappings: str = "sync"
     ) -> dict[str, Any]:
+        """``mappings`` as for ``create_user``."""
         before = self._ctx.require_user(user_id)
         fields = validate_user_payload(data, creating=False)
         role_ids = fields.pop("role_ids", None)
@@ -199,6 +209,8 @@ class Directory:
                         )
                     )
             self._ctx.log(events)
+            if mappings != "disabled":
+                self.apply_mappings(user_id)
             self._queue.evaluate_user(user_id, "user updated")
         self._ctx.after_change()
         return self._ctx.require_user(user_id)

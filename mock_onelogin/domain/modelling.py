@@ -215,3 +215,54 @@ EVENT_RETENTION_BYTES = 64 * 1024 * 1024
 def server_options() -> dict[str, Any]:
     """The WSGI server's settings for this app (``webguard.serving``)."""
     return serving.server_options(1024 * 1024)
+
+
+# --- user mappings
+# OneLogin's user mappings (``/api/2/mappings``): the resource's shape, 201 with ``{"id": ..}``
+# on create and ``position: null`` for a disabled mapping come from the official SDK
+# (onelogin 4.0.1 models, CHANGELOG 3.2.7/3.2.8); the operators ``=`` and ``~`` on text
+# fields, ``ri`` on ``has_role``, the ``add_role`` action with role ids as strings and the
+# refusal "Invalid action value(s)" from OneLogin's Terraform provider examples
+# (https://github.com/onelogin/terraform-provider-onelogin). The rest below is ours.
+
+#: Operators on a text field (value -> label). ``=`` (is) and ``~`` (contains) are
+#: OneLogin's; ``!=`` and ``!~`` (their negations) are our names for what the console offers.
+MAPPING_TEXT_OPERATORS: dict[str, str] = {
+    "=": "is",
+    "!=": "is not",
+    "~": "contains",
+    "!~": "does not contain",
+}
+#: ``has_role``: ``ri`` ("role includes") is OneLogin's; no negation is simulated.
+MAPPING_ROLE_OPERATORS: dict[str, str] = {"ri": "includes"}
+#: ``status``: equal or not (our labels).
+MAPPING_STATUS_OPERATORS: dict[str, str] = {"=": "is", "!=": "is not"}
+#: The actions the simulator carries out. OneLogin has many (``set_role``, ``set_status``,
+#: ``set_groups``, ...); any other is refused with 422 naming it as not simulated.
+MAPPING_ACTIONS: dict[str, str] = {"add_role": "Add Role"}
+#: How a custom user attribute is named as a condition source (OneLogin's name for it is
+#: not published; the users API filters by ``custom_attributes.<shortname>``, so we use that).
+MAPPING_CUSTOM_ATTRIBUTE_SOURCE = "custom_attributes.{shortname}"
+#: Switch: text conditions compare case-insensitively (OneLogin does not say; email domains
+#: and departments are commonly typed in either case). False makes ``=`` / ``~`` exact.
+MAPPING_TEXT_CASE_SENSITIVE = False
+#: Switch: a ``has_role`` condition sees the roles earlier mappings (by position) added in
+#: the same evaluation, as well as the user's manual roles (one pass, in order). False: it
+#: sees the manual roles only.
+MAPPING_ROLES_SEEN_BY_LATER = True
+#: Switch: saving a mapping (create, update, delete, sort) does not re-evaluate anyone;
+#: the next change to a user, or "Reapply entitlement mappings", does (OneLogin's console asks
+#: the admin to reapply mappings after editing them). True applies them to every user at save.
+MAPPING_APPLY_ON_SAVE = False
+# (Not a switch, a rule with its reason: a role a mapping gave that an admin removes by hand
+# comes back at the next evaluation while the mapping still matches; OneLogin: "to remove a
+# user from a mapping-assigned role, an admin must change the mapping conditions". A role the
+# user already had by hand stays manual, so a mapping that stops matching never removes it.)
+#: Bounds of our own: a mapping's name, a condition's value, and how many conditions or
+#: actions (and values per action) one mapping holds. A mapping needs one condition at least
+#: (our choice: a mapping without conditions would match nobody, so it is refused).
+MAPPING_NAME_MAX = 255
+MAPPING_VALUE_MAX = 1024
+MAPPING_MAX_ITEMS = 100
+#: Who the System Log names as the actor of a mapping's role change (events 149 / 150).
+MAPPING_ACTOR = "User mappings"

@@ -34,6 +34,8 @@ TABLES = (
     "log_totals",
     "api_clients",
     "tokens",
+    "mappings",
+    "mapped_roles",
 )
 
 _last_columns: tuple[Any, tuple[str, ...]] = ((), ())

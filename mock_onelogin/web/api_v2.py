@@ -125,18 +125,28 @@ def list_users() -> Response:
 
 @bp.post("/users")
 def create_user() -> tuple[Response, int]:
-    _mappings_arg()
-    user = account().directory.create_user(json_body(), actor())
-    return jsonify(user_json(user, account().directory.user_role_ids(user["id"]))), 201
+    mode = _mappings_arg()
+    user = account().directory.create_user(json_body(), actor(), _now_or_never(mode))
+    body = jsonify(user_json(user, account().directory.user_role_ids(user["id"])))
+    if mode == "async":  # applied after the answer is made: it shows the roles before
+        account().mappings.apply(user["id"], "user created")
+    return body, 201
 
 
-def _mappings_arg() -> None:
+def _mappings_arg() -> str:
     value = request.args.get("mappings")
     if value is not None and value not in ("async", "sync", "disabled"):
         raise BadRequest("mappings must be async, sync or disabled", "mappings")
     validate = request.args.get("validate_policy")
     if validate is not None and validate.lower() not in ("true", "false"):
         raise BadRequest("validate_policy must be true or false", "validate_policy")
+    return value or "async"
+
+
+def _now_or_never(mode: str) -> str:
+    """What the directory does in the change itself: sync applies the mappings, async and
+    disabled do not (async applies them once the answer is made)."""
+    return "sync" if mode == "sync" else "disabled"
 
 
 @bp.get("/users/<id:user_id>")
@@ -147,9 +157,12 @@ def get_user(user_id: int) -> Response:
 
 @bp.put("/users/<id:user_id>")
 def update_user(user_id: int) -> Response:
-    _mappings_arg()
-    user = account().directory.update_user(user_id, json_body(), actor())
-    return jsonify(user_json(user, account().directory.user_role_ids(user_id)))
+    mode = _mappings_arg()
+    user = account().directory.update_user(user_id, json_body(), actor(), _now_or_never(mode))
+    body = jsonify(user_json(user, account().directory.user_role_ids(user_id)))
+    if mode == "async":
+        account().mappings.apply(user_id, "user updated")
+    return body
 
 
 @bp.delete("/users/<id:user_id>")

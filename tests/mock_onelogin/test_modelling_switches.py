@@ -231,3 +231,51 @@ def test_token_stays_with_its_origin(set_switch: Callable[[str, Any], None], swi
     assert (moved.scim_bearer_token == "") is switch
     same_server = saved.updated({"scim_base_url": "https://wrike.example/scim/2/v2"})
     assert same_server.scim_bearer_token == "t0ken"
+
+
+# --- user mappings
+def _mapping(account: OneLoginAccount, role_id: int, *condition: str, name: str = "m") -> None:
+    source, operator, value = condition
+    account.mappings.create(
+        {
+            "name": name,
+            "enabled": True,
+            "match": "all",
+            "conditions": [{"source": source, "operator": operator, "value": value}],
+            "actions": [{"action": "add_role", "value": [str(role_id)]}],
+        }
+    )
+
+
+@flipped("MAPPING_TEXT_CASE_SENSITIVE", False, True)
+def test_mapping_text_case(
+    account: OneLoginAccount, set_switch: Callable[[str, Any], None], switch: bool
+) -> None:
+    set_switch("MAPPING_TEXT_CASE_SENSITIVE", switch)
+    eng = account.directory.create_role({"name": "Engineering"})
+    _mapping(account, eng, "department", "=", "Engineering")
+    user = make_user(account, 1, department="engineering")
+    assert (account.directory.user_role_ids(user["id"]) == [eng]) is not switch
+
+
+@flipped("MAPPING_ROLES_SEEN_BY_LATER", True, False)
+def test_mapping_roles_seen_by_later(
+    account: OneLoginAccount, set_switch: Callable[[str, Any], None], switch: bool
+) -> None:
+    set_switch("MAPPING_ROLES_SEEN_BY_LATER", switch)
+    first, second = (account.directory.create_role({"name": n}) for n in ("First", "Second"))
+    _mapping(account, first, "department", "=", "R&D", name="a")
+    _mapping(account, second, "has_role", "ri", str(first), name="b")
+    user = make_user(account, 1, department="R&D")
+    assert (second in account.directory.user_role_ids(user["id"])) is switch
+
+
+@flipped("MAPPING_APPLY_ON_SAVE", False, True)
+def test_mapping_apply_on_save(
+    account: OneLoginAccount, set_switch: Callable[[str, Any], None], switch: bool
+) -> None:
+    set_switch("MAPPING_APPLY_ON_SAVE", switch)
+    eng = account.directory.create_role({"name": "Engineering"})
+    user = make_user(account, 1, department="R&D")
+    _mapping(account, eng, "department", "=", "R&D")
+    assert (account.directory.user_role_ids(user["id"]) == [eng]) is switch
