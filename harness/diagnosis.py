@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from harness.vocabulary import EVENT_NAMES, FAILURE_EVENT_IDS, PROVISIONING_EVENT_IDS
+from harness.vocabulary import EVENT_NAMES, FAILURE_EVENT_IDS, PROVISIONING_EVENT_IDS, SCIM_PLANS
 
 #: Cause id → one-line meaning. Shown in docs/case-files.md and accepted by ``expect``.
 CAUSES: dict[str, str] = {
@@ -345,8 +345,8 @@ def classify_error(text: str) -> tuple[str, str, str]:
         return (
             "plan_without_scim",
             f"The Wrike account is on the {plan[1]} plan, which does not include SCIM "
-            "provisioning (it is available on Enterprise Standard, Enterprise Pinnacle and "
-            "Legacy Enterprise).",
+            f"provisioning (it is available on {', '.join(SCIM_PLANS[:-1])} and "
+            f"{SCIM_PLANS[-1]}).",
             f"Upgrade the Wrike account to a plan with SCIM; {_RETRY}.",
         )
     if "Grant/revoke admin rights" in text or "grant/revoke" in text.lower():

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from wrike_sp.domain.accounts import RIGHT_GRANT_ADMIN, RIGHT_SECURITY
 from wrike_sp.domain.modelling import PLANS, USER_TYPES
+from wrike_sp.domain.modelling import SCIM_PLAN_ORDER as SCIM_PLANS
 
-__all__ = ["PLANS", "RIGHT_GRANT_ADMIN", "RIGHT_SECURITY", "USER_TYPES"]
+__all__ = ["PLANS", "RIGHT_GRANT_ADMIN", "RIGHT_SECURITY", "SCIM_PLANS", "USER_TYPES"]
 
 #: The two rights of a Wrike admin, as Wrike labels them → the key the admin API uses.
 RIGHT_KEYS: dict[str, str] = {

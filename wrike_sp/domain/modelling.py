@@ -11,7 +11,10 @@ from typing import Any
 
 from webguard import serving
 
-# Plans, verbatim from the article's availability tables.
+# Plans, verbatim from the article's availability tables, then the newer plan names Wrike's own
+# SCIM pages list ("Availability: Pinnacle, Apex. ; Unavailability: Free, Team, Business",
+# https://help.wrike.com/hc/en-us/articles/360046791773-SAML-SSO-Azure-AD-Entra-ID-User-Provisioning);
+# Free, Team and Business are already in the article's table.
 PLANS: tuple[str, ...] = (
     "Free",
     "Professional",
@@ -24,10 +27,18 @@ PLANS: tuple[str, ...] = (
     "Legacy Professional",
     "Legacy Business",
     "Legacy Enterprise",
+    "Pinnacle",
+    "Apex",
 )
-SCIM_PLANS: frozenset[str] = frozenset(
-    {"Enterprise Standard", "Enterprise Pinnacle", "Legacy Enterprise"}
+#: The plans that include SCIM, in the order the refusals and the diagnosis list them.
+SCIM_PLAN_ORDER: tuple[str, ...] = (
+    "Enterprise Standard",
+    "Enterprise Pinnacle",
+    "Legacy Enterprise",
+    "Pinnacle",
+    "Apex",
 )
+SCIM_PLANS: frozenset[str] = frozenset(SCIM_PLAN_ORDER)
 
 # User types as the article names them; the first is the default ("By default, Regular Users
 # are created"). Choice: carried in the core `userType` attribute, matched case-insensitively.

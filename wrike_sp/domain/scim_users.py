@@ -136,8 +136,8 @@ class ScimUsers:
                 modelling.STATUS_PLAN_WITHOUT_SCIM,
                 None,
                 f"SCIM user provisioning is not available on the {facts.plan} plan. It is "
-                "available on Enterprise Standard, Enterprise Pinnacle and Legacy Enterprise; "
-                "upgrade the Wrike account to use it.",
+                f"available on {_listed(modelling.SCIM_PLAN_ORDER)}; upgrade the Wrike account "
+                "to use it.",
             )
         return Grant(
             account_id=account_id,
@@ -421,6 +421,11 @@ def _check_patch_size(payload: Any) -> None:
                 values[attr.name] = values.get(attr.name, 0) + count
     for name, count in values.items():
         check_value_count(name, count)
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    """``a, b and c``."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def _no_account(account_id: int) -> ScimError:
