@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from harness.vocabulary import EVENT_NAMES, FAILURE_EVENT_IDS, PROVISIONING_EVENT_IDS, SCIM_PLANS
+from wrike_sp.domain import modelling as wrike_modelling
 
 #: Cause id → one-line meaning. Shown in docs/case-files.md and accepted by ``expect``.
 CAUSES: dict[str, str] = {
@@ -43,6 +44,8 @@ CAUSES: dict[str, str] = {
     "unknown_user_type": "error: the Wrike user type is not one Wrike knows",
     "login_not_email": "error: the user has no email address Wrike can use as the login",
     "duplicate_user": "error: Wrike already has a user with that login",
+    "unknown_attribute": "error: Wrike refused an attribute outside its User schema "
+    "(the reference provider's unknown-attribute policy)",
     "template_error": "error: the SCIM JSON Template sends something Wrike does not accept",
     "unknown_error": "error: Wrike refused the request; see the error details",
 }
@@ -421,7 +424,23 @@ def classify_error(text: str) -> tuple[str, str, str]:
             "Check the user's email in OneLogin and in Wrike; remove or rename the "
             f"duplicate; {_RETRY}.",
         )
-    if "invalidSyntax" in text or "Unknown attribute" in text:
+    unknown = re.search(r"Unknown attribute '([^']+)'", text)
+    if unknown:
+        policy = wrike_modelling.UNKNOWN_ATTRIBUTES
+        return (
+            "unknown_attribute",
+            f"Wrike refused the attribute '{unknown[1]}', which is not in its User schema or "
+            "the enterprise extension. The reference provider refuses such an attribute only "
+            'under its unknown-attribute policy "refuse" (UNKNOWN_ATTRIBUTES in '
+            f'wrike_sp/domain/modelling.py, now "{policy}"; shipped "ignore"): a '
+            "modelling choice, since Wrike does not publish whether it refuses or ignores "
+            "attributes it does not know.",
+            "Remove the attribute from the SCIM JSON Template on the Configuration tab, or "
+            "use the User schema's name for it (the enterprise manager is manager.value, not "
+            "manager.managerId); to model a Wrike that ignores it, set UNKNOWN_ATTRIBUTES = "
+            f'"ignore"; {_RETRY}.',
+        )
+    if "invalidSyntax" in text:
         return (
             "template_error",
             "The SCIM JSON Template sends an attribute or shape Wrike does not accept.",

@@ -78,3 +78,13 @@ def test_the_status_of_groups(monkeypatch, scim, status):
     answer = scim.request("GET", "/Groups")
     assert answer.status_code == status
     assert "does not sync groups" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize(("policy", "status"), [("ignore", 201), ("refuse", 400)])
+def test_unknown_attributes(monkeypatch, scim, policy, status):
+    monkeypatch.setattr(modelling, "UNKNOWN_ATTRIBUTES", policy)
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    answer = scim.create("ada@acme.example", **{enterprise: {"manager": {"managerId": "b"}}})
+    assert answer.status_code == status, answer.get_json()
+    if status == 400:
+        assert "Unknown attribute" in answer.get_json()["detail"]

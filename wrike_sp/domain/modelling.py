@@ -7,7 +7,7 @@ the whole provider follows: the switches and statuses are read when a request is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from webguard import serving
 
@@ -57,6 +57,19 @@ STATUS_PLAN_WITHOUT_SCIM = 403
 STATUS_UNAPPROVED_DOMAIN = 400  # scimType invalidValue
 STATUS_ADMIN_RIGHT_MISSING = 403
 STATUS_GROUPS = 501
+
+# Choice (a switch): what the provider does with an attribute outside the User schema and its
+# enterprise extension: a top-level name (`nickname2`), an extension attribute, or a
+# sub-attribute such as `manager.managerId` (a SCIM 1.1 template's name; RFC 7643 §4.3 has
+# `manager.value`, and `managerId` is not aliased to it). "ignore" drops it and applies the rest
+# of the request; "refuse" answers 400 naming it (POST/PUT: invalidSyntax for a top-level name,
+# invalidValue for an extension or sub-attribute; PATCH: invalidPath for a path, invalidValue
+# for a key of a value). Wrike does not publish which. "ignore" because the article lists the
+# attributes Wrike syncs ("The following attributes are synced from OneLogin to Wrike: ..."),
+# which says other attributes are not synced, not that the user is refused; the manager is not
+# among them either way. Read at use; the harness diagnosis names it on a refusal.
+UnknownAttributes = Literal["ignore", "refuse"]
+UNKNOWN_ATTRIBUTES: UnknownAttributes = "ignore"
 
 # Choice: a SCIM token works only while its issuer is still an active account admin.
 TOKEN_NEEDS_ADMIN_ISSUER = True

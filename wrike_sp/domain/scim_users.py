@@ -30,6 +30,7 @@ from wrike_sp.domain.schema import (
     PATCH_OP,
     WrikeUser,
     check_value_count,
+    known_patch_operations,
     read_attribute,
     read_user_payload,
 )
@@ -212,6 +213,7 @@ class ScimUsers:
 
     def patch(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
         _check_patch_size(payload)
+        payload = _known_attributes_only(payload)
         changes = _simple_patch(payload)
         if changes is not None:
             simple = changes
@@ -426,6 +428,18 @@ def _check_patch_size(payload: Any) -> None:
 def _listed(names: tuple[str, ...]) -> str:
     """``a, b and c``."""
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _known_attributes_only(payload: Any) -> Any:
+    """The PATCH body with operations on attributes outside the schema dropped or refused
+    (``modelling.UNKNOWN_ATTRIBUTES``, :func:`known_patch_operations`). An operation list
+    emptied by it is a no-op, like the empty list the Entra validator sends."""
+    if not isinstance(payload, dict):
+        return payload
+    name = next((k for k in payload if str(k).lower() == "operations"), None)
+    if name is None or not isinstance(payload[name], list) or not payload[name]:
+        return payload
+    return {**payload, name: known_patch_operations(payload[name])}
 
 
 def _no_account(account_id: int) -> ScimError:
