@@ -88,3 +88,20 @@ def test_unknown_attributes(monkeypatch, scim, policy, status):
     assert answer.status_code == status, answer.get_json()
     if status == 400:
         assert "Unknown attribute" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("paid_types", "paid_seats"),
+    [
+        (modelling.PAID_SEAT_USER_TYPES, 1),  # as shipped: the owner only
+        (modelling.PAID_SEAT_USER_TYPES | {"Viewer"}, 2),  # a Viewer takes a paid seat
+    ],
+)
+def test_which_user_types_take_a_paid_seat(
+    monkeypatch, accounts, demo, scim, paid_types, paid_seats
+):
+    monkeypatch.setattr(modelling, "PAID_SEAT_USER_TYPES", paid_types)
+    assert scim.create("vic@acme.example", userType="Viewer").status_code == 201
+    billing = accounts.billing(demo.account_id)
+    assert billing["billable_members"] == 2
+    assert billing["paid_seats"] == paid_seats

@@ -9,9 +9,10 @@ from dataclasses import replace
 from enum import Enum
 from typing import Any
 
+from wrike_sp.domain import modelling
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError, ScimError
-from wrike_sp.domain.modelling import PLANS, SCIM_PATH, SCIM_PLANS
+from wrike_sp.domain.modelling import PLANS, SCIM_PATH, SCIM_PLANS, USER_TYPES
 from wrike_sp.domain.records import Conflict, UserRow
 from wrike_sp.domain.repository import WrikeRepository
 from wrike_sp.domain.secrets_ import (
@@ -345,10 +346,28 @@ class AccountAdmin:
     # -- billing ----------------------------------------------------------------------------
 
     def billing(self, account_id: int) -> dict[str, Any]:
+        """Billable members and paid seats, apart: ``seats`` counts the billable (active)
+        members per user type, ``paid_seats`` those whose type takes a paid seat
+        (``modelling.PAID_SEAT_USER_TYPES``, read here so a flipped choice shows at once), and
+        ``seat_rules`` says for each type whether that rule is Wrike's or assumed."""
         self._account(account_id)
         seats = self.store.seats(account_id)
+        paid = {t: n for t, n in seats.items() if t in modelling.PAID_SEAT_USER_TYPES}
+        types = [*USER_TYPES, *(t for t in seats if t not in USER_TYPES)]
         return {
             "seats": seats,
+            "billable_members": sum(seats.values()),
+            "paid_seats": sum(paid.values()),
+            "paid_seats_by_type": paid,
+            "seat_rules": [
+                {
+                    "user_type": t,
+                    "paid_seat": t in modelling.PAID_SEAT_USER_TYPES,
+                    "source": "assumed" if t in modelling.PAID_SEAT_ASSUMED else "Wrike",
+                }
+                for t in types
+            ],
+            # The older name of billable_members, kept for existing readers.
             "total_seats": sum(seats.values()),
             "ledger": self.store.ledger(account_id),
         }

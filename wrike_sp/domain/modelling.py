@@ -45,6 +45,19 @@ SCIM_PLANS: frozenset[str] = frozenset(SCIM_PLAN_ORDER)
 USER_TYPES: tuple[str, ...] = ("Regular", "External", "Collaborator", "Contributor", "Viewer")
 DEFAULT_USER_TYPE = "Regular"
 
+# Which user types take a paid seat; every member provisioned over SCIM is billable whatever its
+# type ("Members added through SCIM are billable as soon as they're provisioned", the article),
+# and billable members and paid seats are reported apart. Published (Types of Licenses in Wrike,
+# https://help.wrike.com/hc/en-us/articles/209603989-Types-of-Licenses-in-Wrike): "Admins,
+# regular and external users require a paid user seat" and "Collaborators don't require a paid
+# user seat" (in limited numbers). Choices, where Wrike publishes nothing per type (a switch,
+# read at use; the billing page says "assumed" next to them): a Contributor takes a paid seat,
+# a Viewer does not (limited users "may require a paid User seat at a reduced rate ... or may be
+# provisioned ... for free").
+PAID_SEAT_USER_TYPES: frozenset[str] = frozenset({"Regular", "External", "Contributor"})
+#: The user types whose seat rule above is assumed, not published.
+PAID_SEAT_ASSUMED: frozenset[str] = frozenset({"Contributor", "Viewer"})
+
 # Choice: the SCIM URL shape. Wrike shows one per account; the account id sits in the path.
 SCIM_PATH = "/scim/{account_id}/v2"
 
