@@ -38,6 +38,8 @@ CAUSES: dict[str, str] = {
     "wrong_scim_url": "error: the SCIM Base URL is not the account's SCIM URL",
     "plan_without_scim": "error: the Wrike plan does not include SCIM provisioning",
     "missing_admin_right": "error: the token's issuer lacks the right Grant/revoke admin rights",
+    "missing_issuer_right": "error: the token's issuer lacks a Wrike right the SCIM operation "
+    "needs (the reference provider's table of operations and rights)",
     "owner_protected": "error: the Wrike account owner cannot be deactivated or deleted",
     "wrike_unavailable": "error: Wrike was unavailable or unreachable",
     "rate_limited": "error: Wrike rate-limited the requests (429)",
@@ -362,6 +364,24 @@ def classify_error(text: str) -> tuple[str, str, str]:
             f"In Wrike, give {who} the right 'Grant/revoke admin rights', or obtain a new "
             "token from an admin who has it and save it in OneLogin; "
             f"{_RETRY}.",
+        )
+    lacking = re.search(
+        r"issued the API token \(([^)]+)\) lacks the Wrike right '([^']+)', which SCIM needs "
+        r"to ([^.]+)\.",
+        text,
+    )
+    if lacking:
+        who, right, ability = lacking[1], lacking[2], lacking[3]
+        return (
+            "missing_issuer_right",
+            f"The admin who issued the token ({who}) lacks the Wrike right '{right}', which "
+            f"Wrike's SCIM API article lists among the rights the token's issuer needs; the "
+            f"reference provider asks for it to {ability} (which SCIM operation needs which "
+            "right is its modelling choice, SCIM_OPERATION_RIGHTS in "
+            "wrike_sp/domain/modelling.py).",
+            f"In Wrike, have the account owner enable '{right}' for {who} (Settings > Users > "
+            "the admin's permissions), or obtain a new token from an admin who has it and save "
+            f"it in OneLogin; {_RETRY}.",
         )
     if "owner of the Wrike account" in text:
         return (

@@ -12,7 +12,16 @@ from typing import Any
 from wrike_sp.domain import modelling
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError, ScimError
-from wrike_sp.domain.modelling import PLANS, SCIM_PATH, SCIM_PLANS, USER_TYPES
+from wrike_sp.domain.modelling import (
+    PLANS,
+    RIGHT_EDIT_USERS,
+    RIGHT_GRANT_ADMIN,
+    RIGHT_SECURITY,
+    RIGHTS_OF_NEW_ADMINS,
+    SCIM_PATH,
+    SCIM_PLANS,
+    USER_TYPES,
+)
 from wrike_sp.domain.records import Conflict, UserRow
 from wrike_sp.domain.repository import WrikeRepository
 from wrike_sp.domain.secrets_ import (
@@ -28,8 +37,12 @@ _DOMAIN = re.compile(
     r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 )
 ROLES = ("owner", "admin", "regular")
-RIGHT_SECURITY = "Configure advanced security settings"
-RIGHT_GRANT_ADMIN = "Grant/revoke admin rights"
+#: Each right a member can hold, as Wrike labels it → its key in the admin API's ``rights``.
+RIGHT_KEYS: dict[str, str] = {
+    RIGHT_SECURITY: "configure_advanced_security_settings",
+    RIGHT_GRANT_ADMIN: "grant_revoke_admin_rights",
+    RIGHT_EDIT_USERS: "edit_names_emails_deactivate_delete_users",
+}
 
 
 class Need(Enum):
@@ -90,10 +103,7 @@ def member_view(user: UserRow) -> dict[str, Any]:
         "last_name": name.get("familyName"),
         "title": user.doc.get("title"),
         "role": user.role,
-        "rights": {
-            "configure_advanced_security_settings": user.can_configure_security,
-            "grant_revoke_admin_rights": user.can_grant_admin,
-        },
+        "rights": {RIGHT_KEYS[right]: right in held_rights(user) for right in RIGHT_KEYS},
         "user_type": user.user_type,
         "status": "active" if user.active else "deactivated",
         "via_scim": user.via_scim,
@@ -101,6 +111,21 @@ def member_view(user: UserRow) -> dict[str, Any]:
         "deactivated_at": user.deactivated_at,
         "created": user.created,
     }
+
+
+def held_rights(user: UserRow) -> frozenset[str]:
+    """The rights (Wrike's labels) a member holds."""
+    flags = {
+        RIGHT_SECURITY: user.can_configure_security,
+        RIGHT_GRANT_ADMIN: user.can_grant_admin,
+        RIGHT_EDIT_USERS: user.can_edit_users,
+    }
+    return frozenset(right for right, held in flags.items() if held)
+
+
+def _default_right(right: str, role: str) -> bool:
+    """A right a new admin or owner holds unless it is withheld (``RIGHTS_OF_NEW_ADMINS``)."""
+    return role in ("owner", "admin") and right in RIGHTS_OF_NEW_ADMINS
 
 
 class AccountAdmin:
@@ -217,6 +242,9 @@ class AccountAdmin:
             role=role,
             can_configure_security=bool(rights.get("configure_advanced_security_settings")),
             can_grant_admin=bool(rights.get("grant_revoke_admin_rights")),
+            can_edit_users=bool(
+                rights.get(RIGHT_KEYS[RIGHT_EDIT_USERS], _default_right(RIGHT_EDIT_USERS, role))
+            ),
             password_hash=hash_password(password, self.password_iterations) if password else None,
             doc=doc,
             created=now,
@@ -267,6 +295,14 @@ class AccountAdmin:
             if "grant_revoke_admin_rights" in rights:
                 changed = replace(
                     changed, can_grant_admin=bool(rights["grant_revoke_admin_rights"])
+                )
+            edit_key = RIGHT_KEYS[RIGHT_EDIT_USERS]
+            if edit_key in rights:
+                changed = replace(changed, can_edit_users=bool(rights[edit_key]))
+            elif not user.is_admin and changed.is_admin:
+                # Made an admin: Wrike grants the new admin its default rights.
+                changed = replace(
+                    changed, can_edit_users=_default_right(RIGHT_EDIT_USERS, changed.role)
                 )
             if changed != user:
                 changed = replace(

@@ -7,6 +7,7 @@ the whole provider follows: the switches and statuses are read when a request is
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from webguard import serving
@@ -83,6 +84,59 @@ STATUS_GROUPS = 501
 # among them either way. Read at use; the harness diagnosis names it on a refusal.
 UnknownAttributes = Literal["ignore", "refuse"]
 UNKNOWN_ATTRIBUTES: UnknownAttributes = "ignore"
+
+# The rights of the member who issued the token, as Wrike labels them. Wrike's SCIM API article
+# (https://help.wrike.com/hc/en-us/articles/27535624025623-SCIM-API): the caller must "be an
+# Administrator with the rights to "edit names and emails, add/remove people from groups, export
+# a user list, deactivate and delete individual user accounts", "Configure advanced security
+# settings" and "Grant/revoke admin rights" enabled". Wrike's Controlled Admin Permissions page
+# (https://help.wrike.com/hc/en-us/articles/210324325-Controlled-Admin-Permissions) shows the
+# first as one permission category, "Edit names and emails, add/remove people from groups,
+# deactivate and delete individual user accounts" (its abilities include "Change a user's
+# license type", "Delete and add user emails" and "Export a list of users"), marked "granted by
+# default to all new admins"; so it is one right here, held by every new admin unless withheld.
+RIGHT_SECURITY = "Configure advanced security settings"
+RIGHT_GRANT_ADMIN = "Grant/revoke admin rights"
+RIGHT_EDIT_USERS = (
+    "Edit names and emails, add/remove people from groups, deactivate and delete individual "
+    "user accounts"
+)
+#: The rights Wrike grants every new admin (and the owner) unless an owner withholds them.
+RIGHTS_OF_NEW_ADMINS: frozenset[str] = frozenset({RIGHT_EDIT_USERS})
+
+
+@dataclass(frozen=True)
+class IssuerRight:
+    """One row of :data:`SCIM_OPERATION_RIGHTS`: the right of the token's issuer an operation
+    needs (``None``: none beyond being an active admin), what the refusal says it is for, and
+    whether the row is the article's (it names the right for that use) or a modelling choice."""
+
+    right: str | None
+    ability: str
+    source: Literal["article", "choice"]
+
+
+# Choice (a table of switches, read at use): which SCIM operation needs which right of the
+# token's issuer. The article says the issuer needs the rights, not which operation needs which;
+# a missing right answers STATUS_ISSUER_RIGHT_MISSING naming the right and the fix. Changes to
+# an account admin also need "Grant/revoke admin rights" (the article's note; check_admin_rule,
+# STATUS_ADMIN_RIGHT_MISSING), checked first. /Groups needs no right: it answers STATUS_GROUPS,
+# since Wrike does not sync groups ("add/remove people from groups" has no SCIM use).
+SCIM_OPERATION_RIGHTS: dict[str, IssuerRight] = {
+    # POST /Users: a create sets the member's names, emails and licence type.
+    "create": IssuerRight(RIGHT_EDIT_USERS, "add users (with their names and emails)", "choice"),
+    # PUT or PATCH changing any attribute but `active`.
+    "edit": IssuerRight(RIGHT_EDIT_USERS, "edit names and emails", "article"),
+    # PUT or PATCH setting `active` false, or true again.
+    "deactivate": IssuerRight(RIGHT_EDIT_USERS, "deactivate users", "article"),
+    "reactivate": IssuerRight(RIGHT_EDIT_USERS, "reactivate users", "choice"),
+    "delete": IssuerRight(RIGHT_EDIT_USERS, "delete users", "article"),
+    # GET /Users (with or without a filter) and POST /Users/.search: the API's user list.
+    "list": IssuerRight(RIGHT_EDIT_USERS, "export a user list", "choice"),
+    # GET /Users/{id}: any admin sees the members in Wrike's user management chart.
+    "read": IssuerRight(None, "read a user", "choice"),
+}
+STATUS_ISSUER_RIGHT_MISSING = 403
 
 # Choice: a SCIM token works only while its issuer is still an active account admin.
 TOKEN_NEEDS_ADMIN_ISSUER = True

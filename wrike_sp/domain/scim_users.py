@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
 
 from wrike_sp.domain import modelling
+from wrike_sp.domain.accounts import held_rights
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.filters import parse_filter
@@ -67,6 +68,8 @@ class Grant:
     issuer_login: str
     issuer_can_grant_admin: bool
     approved_domains: tuple[str, ...]
+    # The issuer's rights, as Wrike labels them (accounts.held_rights).
+    issuer_rights: frozenset[str] = frozenset()
 
 
 def version_tag(version: int) -> str:
@@ -148,11 +151,17 @@ class ScimUsers:
             issuer_login=issuer.user_name,
             issuer_can_grant_admin=issuer.can_grant_admin,
             approved_domains=facts.approved_domains,
+            issuer_rights=held_rights(issuer),
         )
 
     # -- reading ----------------------------------------------------------------------------
 
     def get(self, grant: Grant, user_id: str) -> UserRow:
+        """GET /Users/{id}."""
+        require_issuer_right(grant, "read")
+        return self._get(grant, user_id)
+
+    def _get(self, grant: Grant, user_id: str) -> UserRow:
         user = self.store.user(grant.account_id, user_id)
         if user is None:
             raise ScimError(404, None, f"User {user_id} not found in this Wrike account")
@@ -161,6 +170,7 @@ class ScimUsers:
     def search(
         self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
     ) -> tuple[int, list[UserRow]]:
+        require_issuer_right(grant, "list")
         search = parse_filter(filter_text) if filter_text else None
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
@@ -171,6 +181,7 @@ class ScimUsers:
     # -- writing ----------------------------------------------------------------------------
 
     def create(self, grant: Grant, payload: Any) -> UserRow:
+        require_issuer_right(grant, "create")
         doc = finish_document(read_user_payload(payload), creating=True)
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
@@ -236,6 +247,7 @@ class ScimUsers:
             user = self._for_write(grant, user_id, if_match)
             check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
             check_owner_stays(user.role, removing=True)
+            require_issuer_right(grant, "delete")
             self.store.delete_user(grant.account_id, user.id)
             self.store.record_billing(
                 grant.account_id,
@@ -249,7 +261,7 @@ class ScimUsers:
     # -- internals --------------------------------------------------------------------------
 
     def _for_write(self, grant: Grant, user_id: str, if_match: str | None) -> UserRow:
-        user = self.get(grant, user_id)
+        user = self._get(grant, user_id)
         if if_match is not None and if_match.strip() != "*":
             wanted = {tag.strip() for tag in if_match.split(",")}
             if version_tag(user.version) not in wanted and f'"{user.version}"' not in wanted:
@@ -320,6 +332,12 @@ class ScimUsers:
         check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
         active = bool(doc.get("active", user.active))
         check_owner_stays(user.role, removing=user.active and not active)
+        if active != user.active:
+            require_issuer_right(grant, "reactivate" if active else "deactivate")
+        if {k: v for k, v in doc.items() if k != "active"} != {
+            k: v for k, v in user.doc.items() if k != "active"
+        }:
+            require_issuer_right(grant, "edit")
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
         updated = replace(
@@ -423,6 +441,22 @@ def _check_patch_size(payload: Any) -> None:
                 values[attr.name] = values.get(attr.name, 0) + count
     for name, count in values.items():
         check_value_count(name, count)
+
+
+def require_issuer_right(grant: Grant, operation: str) -> None:
+    """Refuse ``operation`` when the token's issuer lacks the right
+    ``modelling.SCIM_OPERATION_RIGHTS`` names for it (read at use: the table is a choice)."""
+    needed = modelling.SCIM_OPERATION_RIGHTS[operation]
+    if needed.right is None or needed.right in grant.issuer_rights:
+        return
+    raise ScimError(
+        modelling.STATUS_ISSUER_RIGHT_MISSING,
+        None,
+        f"The account admin who issued the API token ({grant.issuer_login}) lacks the Wrike "
+        f"right '{needed.right}', which SCIM needs to {needed.ability}. Have the account "
+        f"owner (or an admin who may grant and revoke admin rights) enable it for "
+        f"{grant.issuer_login} in Wrike, or issue the token from an admin who has it.",
+    )
 
 
 def _listed(names: tuple[str, ...]) -> str:

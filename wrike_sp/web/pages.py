@@ -42,8 +42,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from wrike_sp.domain.accounts import (
-    RIGHT_GRANT_ADMIN,
-    RIGHT_SECURITY,
+    RIGHT_KEYS,
     AccountAdmin,
     Need,
     may,
@@ -544,8 +543,7 @@ def users() -> Any:
         "users.html",
         section="users",
         users=_admin().members(g.account["id"]),
-        right_security=RIGHT_SECURITY,
-        right_grant=RIGHT_GRANT_ADMIN,
+        rights=list(RIGHT_KEYS.items()),
     )
 
 
