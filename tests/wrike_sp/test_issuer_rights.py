@@ -129,14 +129,6 @@ def test_an_admin_target_names_the_admin_right_first(accounts, demo, scim):
     assert "'Grant/revoke admin rights'" in answer.get_json()["detail"]
 
 
-@pytest.mark.parametrize(("right", "status"), [(RIGHT_EDIT_USERS, 403), (None, 201)])
-def test_the_table_decides_what_a_create_needs(monkeypatch, withdrawn, scim, right, status):
-    table = dict(modelling.SCIM_OPERATION_RIGHTS)
-    table["create"] = modelling.IssuerRight(right, "add users", "choice")
-    monkeypatch.setattr(modelling, "SCIM_OPERATION_RIGHTS", table)
-    assert scim.create("bob@acme.example").status_code == status
-
-
 def test_the_users_page_lists_every_right(client, demo, accounts):
     accounts.add_member(
         demo.account_id,
