@@ -1,5 +1,6 @@
 """SCIM operations on the members of one Wrike account, with every Wrike rule applied:
-plan, token, approved domain, login, user type, admin right, attributes that stay, billing.
+plan, token, the issuer's rights (``modelling.SCIM_OPERATION_RIGHTS``), approved domain,
+login, user type, admin right, unknown attributes, attributes that stay, billing.
 
 Each operation writes in one store transaction: it commits whole or not at all. An update
 reads, merges and checks before that transaction opens, so the database lock is held for the
