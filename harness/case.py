@@ -176,15 +176,32 @@ class _CaseValidator(Validator):
         if "admins" in data:
             for i, item in enumerate(self.seq(data["admins"], (*path, "admins"))):
                 at = (*path, "admins", i)
-                entry = self.mapping(item, at, ("name", "rights", "admin", "email"))
+                entry = self.mapping(
+                    item, at, ("name", "rights", "without_rights", "admin", "email")
+                )
                 name = self.text(entry.get("name"), (*at, "name"))
                 rights: set[str] = set()
                 for j, right in enumerate(
                     self.seq(entry.get("rights", list(v.RIGHTS)), (*at, "rights"))
                 ):
-                    chosen = self.choice(right, (*at, "rights", j), v.RIGHTS, "right")
-                    if chosen:
+                    chosen = self.choice(right, (*at, "rights", j), v.ALL_RIGHTS, "right")
+                    if chosen in v.RIGHTS:
                         rights.add(chosen)
+                # Wrike grants every new admin the default rights; a case withholds them.
+                withheld: set[str] = set()
+                for j, right in enumerate(
+                    self.seq(entry.get("without_rights"), (*at, "without_rights"))
+                ):
+                    chosen = self.choice(
+                        right, (*at, "without_rights", j), v.DEFAULT_RIGHTS, "withheld right"
+                    )
+                    if chosen and chosen in entry.get("rights", ()):
+                        self.problem(
+                            (*at, "without_rights", j),
+                            f"{chosen!r} is listed in `rights` too; drop it from one of them",
+                        )
+                    elif chosen:
+                        withheld.add(chosen)
                 is_admin = True
                 if "admin" in entry:
                     is_admin = bool(self.flag(entry["admin"], (*at, "admin")))
@@ -194,8 +211,13 @@ class _CaseValidator(Validator):
                             "a member without admin rights holds "
                             "no rights; drop `rights` or `admin`",
                         )
+                if not is_admin and withheld:
+                    self.problem(
+                        (*at, "without_rights"),
+                        "a member without admin rights holds no rights; drop `without_rights`",
+                    )
                 if not is_admin:
-                    rights = set()
+                    rights, withheld = set(), set()
                 if i == 0 and not is_admin:
                     self.problem(
                         (*at, "admin"), "the first entry is the account owner and must be an admin"
@@ -206,7 +228,11 @@ class _CaseValidator(Validator):
                     ) or people.member_email(name, admin_domain)
                     if any(a.name == name for a in admins):
                         self.problem((*at, "name"), f"admin {name!r} is listed twice")
-                    admins.append(WrikeAdmin(name, admin_email, frozenset(rights), is_admin))
+                    admins.append(
+                        WrikeAdmin(
+                            name, admin_email, frozenset(rights), is_admin, frozenset(withheld)
+                        )
+                    )
             if not admins:
                 self.problem(
                     (*path, "admins"), "the Wrike account needs at least one admin (its owner)"

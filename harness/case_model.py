@@ -14,6 +14,8 @@ class WrikeAdmin:
     email: str
     rights: frozenset[str]
     admin: bool = True
+    # Rights Wrike grants every new admin that this admin does not hold (``without_rights``).
+    withheld: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

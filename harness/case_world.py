@@ -111,7 +111,13 @@ def set_up(run: CaseRun, case: Case) -> None:
             admin.approve_domain(domain)
         for index, member in enumerate(wrike.admins):
             role = "owner" if index == 0 else ("admin" if member.admin else "regular")
-            admin.add_member(member.name, role, sorted(member.rights), email=member.email)
+            admin.add_member(
+                member.name,
+                role,
+                sorted(member.rights),
+                email=member.email,
+                withheld=sorted(member.withheld),
+            )
             try:
                 admin.integration_token(member.name)
             except Refused:

@@ -22,8 +22,10 @@ from harness.vocabulary import (
     EVENT_NAMES,
     FAILURE_EVENT_IDS,
     PROVISIONING_EVENT_IDS,
+    SCIM_PLANS,
     task_label,
 )
+from wrike_sp.domain import modelling as wrike_modelling
 
 #: Cause id → one-line meaning. Shown in docs/case-files.md and accepted by ``expect``.
 CAUSES: dict[str, str] = {
@@ -46,12 +48,16 @@ CAUSES: dict[str, str] = {
     "wrong_scim_url": "error: the SCIM Base URL is not the account's SCIM URL",
     "plan_without_scim": "error: the Wrike plan does not include SCIM provisioning",
     "missing_admin_right": "error: the token's issuer lacks the right Grant/revoke admin rights",
+    "missing_issuer_right": "error: the token's issuer lacks a Wrike right the SCIM operation "
+    "needs (the reference provider's table of operations and rights)",
     "owner_protected": "error: the Wrike account owner cannot be deactivated or deleted",
     "wrike_unavailable": "error: Wrike was unavailable or unreachable",
     "rate_limited": "error: Wrike rate-limited the requests (429)",
     "unknown_user_type": "error: the Wrike user type is not one Wrike knows",
     "login_not_email": "error: the user has no email address Wrike can use as the login",
     "duplicate_user": "error: Wrike already has a user with that login",
+    "unknown_attribute": "error: Wrike refused an attribute outside its User schema "
+    "(the reference provider's unknown-attribute policy)",
     "template_error": "error: the SCIM JSON Template sends something Wrike does not accept",
     "unknown_error": "error: Wrike refused the request; see the error details",
 }
@@ -450,8 +456,8 @@ def classify_error(text: str) -> tuple[str, str, str]:
         return (
             "plan_without_scim",
             f"The Wrike account is on the {plan[1]} plan, which does not include SCIM "
-            "provisioning (it is available on Enterprise Standard, Enterprise Pinnacle and "
-            "Legacy Enterprise).",
+            f"provisioning (it is available on {', '.join(SCIM_PLANS[:-1])} and "
+            f"{SCIM_PLANS[-1]}).",
             f"Upgrade the Wrike account to a plan with SCIM; {_RETRY}.",
         )
     if "Grant/revoke admin rights" in text or "grant/revoke" in text.lower():
@@ -464,6 +470,24 @@ def classify_error(text: str) -> tuple[str, str, str]:
             f"In Wrike, give {who} the right 'Grant/revoke admin rights', or obtain a new "
             "token from an admin who has it and save it in OneLogin; "
             f"{_RETRY}.",
+        )
+    lacking = re.search(
+        r"issued the API token \(([^)]+)\) lacks the Wrike right '([^']+)', which SCIM needs "
+        r"to ([^.]+)\.",
+        text,
+    )
+    if lacking:
+        who, right, ability = lacking[1], lacking[2], lacking[3]
+        return (
+            "missing_issuer_right",
+            f"The admin who issued the token ({who}) lacks the Wrike right '{right}', which "
+            f"Wrike's SCIM API article lists among the rights the token's issuer needs; the "
+            f"reference provider asks for it to {ability} (which SCIM operation needs which "
+            "right is its modelling choice, SCIM_OPERATION_RIGHTS in "
+            "wrike_sp/domain/modelling.py).",
+            f"In Wrike, have the account owner enable '{right}' for {who} (Settings > Users > "
+            "the admin's permissions), or obtain a new token from an admin who has it and save "
+            f"it in OneLogin; {_RETRY}.",
         )
     if "owner of the Wrike account" in text:
         return (
@@ -526,7 +550,23 @@ def classify_error(text: str) -> tuple[str, str, str]:
             "Check the user's email in OneLogin and in Wrike; remove or rename the "
             f"duplicate; {_RETRY}.",
         )
-    if "invalidSyntax" in text or "Unknown attribute" in text:
+    unknown = re.search(r"Unknown attribute '([^']+)'", text)
+    if unknown:
+        policy = wrike_modelling.UNKNOWN_ATTRIBUTES
+        return (
+            "unknown_attribute",
+            f"Wrike refused the attribute '{unknown[1]}', which is not in its User schema or "
+            "the enterprise extension. The reference provider refuses such an attribute only "
+            'under its unknown-attribute policy "refuse" (UNKNOWN_ATTRIBUTES in '
+            f'wrike_sp/domain/modelling.py, now "{policy}"; shipped "ignore"): a '
+            "modelling choice, since Wrike does not publish whether it refuses or ignores "
+            "attributes it does not know.",
+            "Remove the attribute from the SCIM JSON Template on the Configuration tab, or "
+            "use the User schema's name for it (the enterprise manager is manager.value, not "
+            "manager.managerId); to model a Wrike that ignores it, set UNKNOWN_ATTRIBUTES = "
+            f'"ignore"; {_RETRY}.',
+        )
+    if "invalidSyntax" in text:
         return (
             "template_error",
             "The SCIM JSON Template sends an attribute or shape Wrike does not accept.",

@@ -48,6 +48,21 @@ def _(world: World, member: str, right: str) -> None:
         world.admin.add_member(member, "admin", [right])
 
 
+@given(parse('a Wrike admin "{member}" without the right "{right}"'))
+def _(world: World, member: str, right: str) -> None:
+    # Every right but this one (including those Wrike grants every new admin).
+    if world.admin:
+        world.admin.add_member(
+            member, "admin", [r for r in v.ALL_RIGHTS if r != right], withheld=[right]
+        )
+
+
+@given(parse('the Wrike admin "{member}" no longer holds the right "{right}"'))
+@when(parse('the Wrike admin "{member}" no longer holds the right "{right}"'))
+def _(world: World, member: str, right: str) -> None:
+    world.reference("Changing a Wrike admin's rights").withdraw_right(member, right)
+
+
 @given(parse('a Wrike member "{member}" without admin rights'))
 def _(world: World, member: str) -> None:
     if world.admin:
