@@ -134,6 +134,11 @@ V1_ROLE_NOT_FOUND = "Role for id {id} was not found"
 #: ``status`` fields at the top level too, so SDK 4.0.1's bare ``Error`` model reads them.
 V1_STATUS_FIELDS_AT_TOP = True
 
+#: ``role_id_array`` items may also be ``{"role_id": n}``, the form SDK 4.0.1's
+#: ``remove_user_role`` sends; OneLogin documents integers only. Off: such items are refused
+#: like any non-integer ("role_id_array should be a subset of -> [...]").
+V1_ROLE_ID_OBJECTS = True
+
 #: ``PUT /api/1/users/{id}/add_roles`` with a role the user already holds is refused whole
 #: ("input role_id_array is already included as user roles"), nothing added;
 #: ``remove_roles`` with a role the user does not hold likewise. A v1 user created without
