@@ -305,8 +305,7 @@ class Directory:
             raise BadRequest("role_id_array is empty")
         if modelling.V1_ROLE_ID_OBJECTS:
             value = [
-                v["role_id"] if isinstance(v, dict) and set(v) == {"role_id"} else v
-                for v in value
+                v["role_id"] if isinstance(v, dict) and set(v) == {"role_id"} else v for v in value
             ]
         known = [r["id"] for r in self._store.list_roles()]
         if not all(is_id(v) for v in value) or not set(value) <= set(known):

@@ -6,12 +6,19 @@ checked in the reference Wrike provider."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import onelogin
 import pytest
 from onelogin.api import apps_api, o_auth2_api, roles_api, users_v2_api
 
-from tests.e2e.test_onelogin_to_wrike import World, world  # noqa: F401  (the fixture)
+from tests.mock_onelogin.sdk_world import World, sdk_world
+
+
+@pytest.fixture
+def world() -> Iterator[World]:
+    with sdk_world() as built:
+        yield built
 
 
 def new_user(world: World, n: int) -> int:
