@@ -237,7 +237,7 @@ class Directory:
         """``PUT /api/1/users/{id}/lock_user``: status 3 (Locked). The lock period is checked
         but not kept (``locked_until`` stays null): nobody signs in to the simulated portal."""
         self._ctx.require_user(user_id)
-        if not is_int(minutes) or minutes < 0:
+        if not is_int(minutes):  # a whole number of minutes, 0 and up
             raise BadRequest("locked_until should be -> integer", "locked_until")
         return self.update_user(user_id, {"status": STATUS_LOCKED}, actor)
 
