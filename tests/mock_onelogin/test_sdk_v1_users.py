@@ -15,7 +15,7 @@ from typing import Any
 import onelogin
 import pydantic
 import pytest
-from onelogin.api import roles_api, users_v1_api, users_v2_api
+from onelogin.api import events_api, roles_api, users_v1_api, users_v2_api
 
 from tests.mock_onelogin.sdk_world import World, sdk_world
 
@@ -113,6 +113,10 @@ def test_v1_user_lifecycle_provisions_suspends_and_deletes_in_wrike(world: World
     deleted = v1.delete_user_with_http_info(uid, _preload_content=False)
     assert raw(deleted)["status"]["code"] == 200
     assert world.wrike_user("v1user1@acme.example") is None
+    # the user's System Log, read with the SDK's events filter, tells the same story
+    logged = events_api.EventsApi(world.sdk).get_events(user_id=uid).data
+    assert {13, 147, 51, 52, 53, 54, 148, 17, 55} <= {e.event_type_id for e in logged}
+    assert {e.app_name for e in logged if e.event_type_id in (51, 53, 54, 55)} == {"Wrike"}
     with pytest.raises(onelogin.exceptions.NotFoundException) as gone:
         v1.get_user_by_id(uid)
     assert json.loads(gone.value.body)["status"] == {
