@@ -8,7 +8,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from mock_onelogin import OneLoginAccount
+from mock_onelogin import FixedClock, OneLoginAccount
+from mock_onelogin.domain.clock import iso
 from tests.mock_onelogin.conftest import make_user
 
 BIG = str(2**63)
@@ -143,3 +144,23 @@ def test_v1_user_apps_empty_is_a_list_in_a_list(
     uid = make_user(account)["id"]
     answer = client.get(f"/api/1/users/{uid}/apps", headers=auth).get_json()
     assert answer["data"] == [[]]
+
+
+def test_v1_users_since_until_and_sort(
+    account: OneLoginAccount, clock: FixedClock, client: FlaskClient, auth: dict[str, str]
+) -> None:
+    early = make_user(account, 1)["id"]
+    clock.advance(3600)
+    middle = iso(clock.now())
+    clock.advance(3600)
+    late = make_user(account, 2)["id"]
+
+    def ids(**query: str) -> list[int]:
+        answer = client.get("/api/1/users", query_string=query, headers=auth).get_json()
+        return [u["id"] for u in answer["data"]]
+
+    assert ids(since=middle) == [late]
+    assert ids(until=middle) == [early]
+    assert ids(sort="-id") == [late, early]
+    bad = client.get("/api/1/users", query_string={"since": "yesterday"}, headers=auth)
+    assert bad.status_code == 400 and v1_refusal(bad.get_json(), 400)
