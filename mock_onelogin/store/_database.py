@@ -26,6 +26,7 @@ TABLES = (
     "roles",
     "role_apps",
     "role_users",
+    "role_admins",
     "apps",
     "direct_logins",
     "logins",

@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS role_users (
     role_id INTEGER NOT NULL, user_id INTEGER NOT NULL, PRIMARY KEY (role_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS role_users_user ON role_users(user_id);
+CREATE TABLE IF NOT EXISTS role_admins (
+    role_id INTEGER NOT NULL, user_id INTEGER NOT NULL, added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '', PRIMARY KEY (role_id, user_id)
+);
 CREATE TABLE IF NOT EXISTS apps (
     id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, connector_id INTEGER NOT NULL,
     auth_method INTEGER NOT NULL DEFAULT 2, description TEXT NOT NULL DEFAULT '',

@@ -279,3 +279,48 @@ def test_mapping_apply_on_save(
     user = make_user(account, 1, department="R&D")
     _mapping(account, eng, "department", "=", "R&D")
     assert (account.directory.user_role_ids(user["id"]) == [eng]) is switch
+
+
+@flipped("V1_STATUS_FIELDS_AT_TOP", True, False)
+def test_v1_status_fields_at_top(
+    set_switch: Callable[[str, Any], None], switch: bool, client: Any, auth: dict[str, str]
+) -> None:
+    set_switch("V1_STATUS_FIELDS_AT_TOP", switch)
+    user_id = client.post("/api/2/users", json={"email": "st@acme.com"}, headers=auth).get_json()
+    answer = client.put(f"/api/1/users/{user_id['id']}/logout", headers=auth).get_json()
+    assert answer["status"]["code"] == 200
+    assert (answer.get("code") == 200) is switch
+
+
+@flipped("V1_ROLE_ID_OBJECTS", True, False)
+def test_v1_role_id_objects(
+    set_switch: Callable[[str, Any], None],
+    switch: bool,
+    account: OneLoginAccount,
+    client: Any,
+    auth: dict[str, str],
+) -> None:
+    set_switch("V1_ROLE_ID_OBJECTS", switch)
+    user = make_user(account)
+    role = account.directory.create_role({"name": "R"})
+    answer = client.put(
+        f"/api/1/users/{user['id']}/add_roles",
+        json={"role_id_array": [{"role_id": role}]},
+        headers=auth,
+    )
+    assert answer.status_code == (200 if switch else 400)
+    assert account.directory.user_role_ids(user["id"]) == ([role] if switch else [])
+
+
+@flipped("REVOKE_UNKNOWN_TOKEN_SUCCEEDS", True, False)
+def test_revoke_unknown_token_succeeds(
+    set_switch: Callable[[str, Any], None], switch: bool, client: Any
+) -> None:
+    set_switch("REVOKE_UNKNOWN_TOKEN_SUCCEEDS", switch)
+    creds = client.post("/simulator/api/credentials", json={"name": "r"}).get_json()
+    header = {
+        "Authorization": f"client_id:{creds['client_id']}, client_secret:{creds['client_secret']}"
+    }
+    answer = client.post("/auth/oauth2/revoke", json={"access_token": "unknown"}, headers=header)
+    assert answer.status_code == (200 if switch else 400)
+    assert answer.get_json()["status"]["error"] is (not switch)
