@@ -111,10 +111,16 @@ class Apps:
         )
 
     def wrike_app_id(self) -> int:
-        for app in self._store.list_apps():
+        """The Wrike app: the one named "Wrike", else the first app on the Wrike connector (an
+        admin may rename the app through the API or the console and keep using it)."""
+        apps = self._store.list_apps()
+        for app in apps:
             if app["name"] == "Wrike":
                 return int(app["id"])
-        raise NotFound("No app named Wrike; create it with POST /simulator/api/apps")
+        for app in apps:
+            if int(app["connector_id"]) == WRIKE_CONNECTOR_ID:
+                return int(app["id"])
+        raise NotFound("No Wrike app; create it with POST /simulator/api/apps")
 
     def connector(self, app_id: int) -> ConnectorConfig:
         return ConnectorConfig.from_storage(self._ctx.require_app(app_id)["connector"])

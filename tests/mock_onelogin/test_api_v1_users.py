@@ -164,3 +164,14 @@ def test_v1_users_since_until_and_sort(
     assert ids(sort="-id") == [late, early]
     bad = client.get("/api/1/users", query_string={"since": "yesterday"}, headers=auth)
     assert bad.status_code == 400 and v1_refusal(bad.get_json(), 400)
+
+
+def test_a_renamed_wrike_app_is_still_the_wrike_app(
+    client: FlaskClient, auth: dict[str, str], account: OneLoginAccount
+) -> None:
+    """An admin renames the app (More Actions or ``AppsApi.update_app``): the harness and
+    the simulator API still find it by its connector."""
+    app_id = account.apps.wrike_app_id()
+    answer = client.put(f"/api/2/apps/{app_id}", json={"name": "Wrike (prod)"}, headers=auth)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert account.apps.wrike_app_id() == app_id
