@@ -94,7 +94,7 @@ def _decide(verb: str) -> Run:
     def decide(run: CaseRun, step: Step) -> None:
         task = _open_task(run, _user(step), "pending_approval", step.params.get("task"))
         run.decided[step.index] = v.task_label(task["kind"])
-        run.onelogin.act_on_task(task, verb, _user(step))
+        run.onelogin.act_on_task(task, verb, _user(step), actor=step.params.get("by"))
 
     return decide
 
@@ -278,21 +278,23 @@ ACTIONS: dict[str, Action] = {
     ),
     # OneLogin approvals and retries
     "approve": Action(
-        "`user`, optional `task`",
+        "`user`, optional `task`, optional `by`",
         "approve the user's pending task (`Create user`, `Update user`, `Delete user`; "
-        "default: the one pending)",
+        "default: the one pending); `by` names the OneLogin admin who decides, as the System "
+        "Log and the diagnosis show them (default: Simulator admin; an exported scenario "
+        'says "the OneLogin admin")',
         _decide("approve"),
         _say_task("approves", BOTH),
         required=("user",),
-        optional=("task",),
+        optional=("task", "by"),
     ),
     "deny": Action(
-        "`user`, optional `task`",
-        "deny it",
+        "`user`, optional `task`, optional `by`",
+        "deny it: nothing is sent to Wrike for it",
         _decide("deny"),
         _say_task("denies", WHEN),
         required=("user",),
-        optional=("task",),
+        optional=("task", "by"),
     ),
     "retry": Action(
         "`user`",

@@ -16,8 +16,10 @@ from harness import vocabulary as v
 from harness.actions import ACTIONS
 from harness.case_model import (
     Case,
+    CaseMapping,
     Check,
     Expectations,
+    MappingCondition,
     OneLoginSetup,
     OneLoginUser,
     Step,
@@ -30,6 +32,24 @@ from harness.diagnosis import CAUSES
 from harness.drivers import people
 from harness.validation import P, Validator, kind, suggest
 from harness.yamlines import YamlProblem, load
+from mock_onelogin.domain import mappings as onelogin_mappings
+from mock_onelogin.domain import modelling as onelogin_modelling
+
+#: The attributes a case's user mapping may test, and the condition source each one is in
+#: OneLogin's mappings API (the phone number is not a condition source).
+MAPPING_ATTRIBUTES: dict[str, str] = {
+    name: (
+        onelogin_mappings.custom_source(field_.split(":", 1)[1])
+        if field_.startswith("custom:")
+        else field_
+    )
+    for name, field_ in v.ONELOGIN_ATTRIBUTES.items()
+    if field_.startswith("custom:") or field_ in onelogin_mappings.TEXT_SOURCES
+}
+#: A condition's operator by its label (``is``, ``contains``, ...), as OneLogin's API names it.
+MAPPING_OPERATORS: dict[str, str] = {
+    label: op for op, label in onelogin_modelling.MAPPING_TEXT_OPERATORS.items()
+}
 
 __all__ = [
     "Case",
@@ -156,15 +176,32 @@ class _CaseValidator(Validator):
         if "admins" in data:
             for i, item in enumerate(self.seq(data["admins"], (*path, "admins"))):
                 at = (*path, "admins", i)
-                entry = self.mapping(item, at, ("name", "rights", "admin", "email"))
+                entry = self.mapping(
+                    item, at, ("name", "rights", "without_rights", "admin", "email")
+                )
                 name = self.text(entry.get("name"), (*at, "name"))
                 rights: set[str] = set()
                 for j, right in enumerate(
                     self.seq(entry.get("rights", list(v.RIGHTS)), (*at, "rights"))
                 ):
-                    chosen = self.choice(right, (*at, "rights", j), v.RIGHTS, "right")
-                    if chosen:
+                    chosen = self.choice(right, (*at, "rights", j), v.ALL_RIGHTS, "right")
+                    if chosen in v.RIGHTS:
                         rights.add(chosen)
+                # Wrike grants every new admin the default rights; a case withholds them.
+                withheld: set[str] = set()
+                for j, right in enumerate(
+                    self.seq(entry.get("without_rights"), (*at, "without_rights"))
+                ):
+                    chosen = self.choice(
+                        right, (*at, "without_rights", j), v.DEFAULT_RIGHTS, "withheld right"
+                    )
+                    if chosen and chosen in entry.get("rights", ()):
+                        self.problem(
+                            (*at, "without_rights", j),
+                            f"{chosen!r} is listed in `rights` too; drop it from one of them",
+                        )
+                    elif chosen:
+                        withheld.add(chosen)
                 is_admin = True
                 if "admin" in entry:
                     is_admin = bool(self.flag(entry["admin"], (*at, "admin")))
@@ -174,8 +211,13 @@ class _CaseValidator(Validator):
                             "a member without admin rights holds "
                             "no rights; drop `rights` or `admin`",
                         )
+                if not is_admin and withheld:
+                    self.problem(
+                        (*at, "without_rights"),
+                        "a member without admin rights holds no rights; drop `without_rights`",
+                    )
                 if not is_admin:
-                    rights = set()
+                    rights, withheld = set(), set()
                 if i == 0 and not is_admin:
                     self.problem(
                         (*at, "admin"), "the first entry is the account owner and must be an admin"
@@ -186,7 +228,11 @@ class _CaseValidator(Validator):
                     ) or people.member_email(name, admin_domain)
                     if any(a.name == name for a in admins):
                         self.problem((*at, "name"), f"admin {name!r} is listed twice")
-                    admins.append(WrikeAdmin(name, admin_email, frozenset(rights), is_admin))
+                    admins.append(
+                        WrikeAdmin(
+                            name, admin_email, frozenset(rights), is_admin, frozenset(withheld)
+                        )
+                    )
             if not admins:
                 self.problem(
                     (*path, "admins"), "the Wrike account needs at least one admin (its owner)"
@@ -227,6 +273,7 @@ class _CaseValidator(Validator):
                 "update_method",
                 "api_connection",
                 "users",
+                "mappings",
             ),
         )
         self.explicit.update(f"onelogin.{k}" for k in data)
@@ -323,8 +370,60 @@ class _CaseValidator(Validator):
             suspension,
             method,
             tuple(users),
+            self.mappings(data.get("mappings"), (*path, "mappings")),
             api_connection_enabled,
         )
+
+    def mappings(self, value: Any, path: P) -> tuple[CaseMapping, ...]:
+        """``onelogin.mappings``: user mappings that add a role holding the Wrike app."""
+        out: list[CaseMapping] = []
+        names: set[str] = set()
+        for i, item in enumerate(self.seq(value, path)):
+            at = (*path, i)
+            entry = self.mapping(item, at, ("name", "match", "conditions", "role", "enabled"))
+            name = self.text(entry.get("name"), (*at, "name"))
+            if "name" not in entry:
+                self.problem(at, "missing field 'name' (the mapping's name)")
+            role = self.text(entry.get("role"), (*at, "role"))
+            if "role" not in entry:
+                self.problem(at, "missing field 'role' (the role the mapping adds)")
+            match = "all"
+            if "match" in entry:
+                match = (
+                    self.choice(entry["match"], (*at, "match"), ("all", "any"), "match") or match
+                )
+            enabled = True
+            if "enabled" in entry:
+                enabled = self.flag(entry["enabled"], (*at, "enabled")) is not False
+            conditions = []
+            raw = self.seq(entry.get("conditions"), (*at, "conditions"))
+            if not raw:
+                self.problem((*at, "conditions"), "a mapping needs at least one condition")
+            for j, cond in enumerate(raw):
+                cat = (*at, "conditions", j)
+                c = self.mapping(cond, cat, ("attribute", "operator", "value"))
+                attribute = self.choice(
+                    c.get("attribute"), (*cat, "attribute"), MAPPING_ATTRIBUTES, "attribute"
+                )
+                operator = "is"
+                if "operator" in c:
+                    operator = (
+                        self.choice(
+                            c["operator"], (*cat, "operator"), MAPPING_OPERATORS, "operator"
+                        )
+                        or operator
+                    )
+                text = self.text(c.get("value"), (*cat, "value"), allow_numbers=True)
+                if "value" not in c:
+                    self.problem(cat, "missing field 'value'")
+                if attribute and text is not None:
+                    conditions.append(MappingCondition(attribute, operator, text))
+            if name and role:
+                if name.lower() in names:
+                    self.problem((*at, "name"), f"the mapping {name!r} is listed twice")
+                names.add(name.lower())
+                out.append(CaseMapping(name, role, tuple(conditions), match, enabled))
+        return tuple(out)
 
     def token(self, value: Any, path: P, wrike: WrikeSetup) -> str | None:
         names = [a.name for a in wrike.admins]
@@ -434,7 +533,7 @@ class _CaseValidator(Validator):
         if key == "user":
             wrike_only = action in ("make_wrike_admin", "wrike_fill")
             return self.known_user(value, where, wrike_users if wrike_only else users)
-        if key == "role":
+        if key in ("role", "by"):
             return self.text(value, where)
         if key == "direct":
             return self.direct(value, where)

@@ -14,6 +14,8 @@ class WrikeAdmin:
     email: str
     rights: frozenset[str]
     admin: bool = True
+    # Rights Wrike grants every new admin that this admin does not hold (``without_rights``).
+    withheld: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,28 @@ class OneLoginUser:
 
 
 @dataclass(frozen=True)
+class MappingCondition:
+    """One condition of a user mapping: a OneLogin attribute (the case-file name), an
+    operator label (is, is not, contains, does not contain) and the value."""
+
+    attribute: str
+    operator: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CaseMapping:
+    """A OneLogin user mapping that adds ``role`` (a role holding the Wrike app) to the users
+    its conditions match (``match``: all or any)."""
+
+    name: str
+    role: str
+    conditions: tuple[MappingCondition, ...]
+    match: str = "all"
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class OneLoginSetup:
     #: "account" (the account's SCIM URL), "wrong" (a typo in the path) or "none".
     scim_url: str
@@ -50,6 +74,8 @@ class OneLoginSetup:
     suspension_action: str | None
     update_method: str | None
     users: tuple[OneLoginUser, ...]
+    #: User mappings, created (with their roles, which hold the Wrike app) before the users.
+    mappings: tuple[CaseMapping, ...] = ()
     #: "Enable" next to API Status was clicked after the Configuration tab was saved (the
     #: article's step 7); False: the case's customer never clicked it.
     api_connection_enabled: bool = True

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from harness import vocabulary as v
-from harness.case_model import Case
+from harness.case_model import Case, CaseMapping
 from harness.diagnosis import LoggedEvent, UserFacts
 from harness.drivers import people
 from harness.drivers.http import Refused
@@ -22,6 +22,7 @@ from harness.drivers.reference import ReferenceWrike
 from harness.drivers.scim import scim_attribute
 from harness.drivers.stage import Stage, Target
 from harness.drivers.world import World
+from mock_onelogin.domain import mappings as onelogin_mappings
 
 
 class CaseClock:
@@ -110,7 +111,13 @@ def set_up(run: CaseRun, case: Case) -> None:
             admin.approve_domain(domain)
         for index, member in enumerate(wrike.admins):
             role = "owner" if index == 0 else ("admin" if member.admin else "regular")
-            admin.add_member(member.name, role, sorted(member.rights), email=member.email)
+            admin.add_member(
+                member.name,
+                role,
+                sorted(member.rights),
+                email=member.email,
+                withheld=sorted(member.withheld),
+            )
             try:
                 admin.integration_token(member.name)
             except Refused:
@@ -141,6 +148,8 @@ def set_up(run: CaseRun, case: Case) -> None:
         if one.update_method:
             settings["update_method"] = one.update_method.lower()
         run.onelogin.set_provisioning(**settings)
+        for mapping in one.mappings:
+            create_mapping(run, mapping)
         for person in one.users:
             run.world.create_onelogin_user(person.email, person.attributes)
             for role in person.roles:
@@ -148,6 +157,57 @@ def set_up(run: CaseRun, case: Case) -> None:
     except Refused as error:
         raise refused("OneLogin", error) from error
     run.clock.advance()
+
+
+def create_mapping(run: CaseRun, mapping: CaseMapping) -> None:
+    """A case's user mapping through OneLogin's mappings API: its role is created and given
+    the Wrike app (docs/case-files.md), then the mapping adds that role."""
+    from harness.case import MAPPING_ATTRIBUTES, MAPPING_OPERATORS
+
+    one = run.onelogin
+    one.add_app_to_role(mapping.role)
+    body = {
+        "name": mapping.name,
+        "enabled": mapping.enabled,
+        "match": mapping.match,
+        "conditions": [
+            {
+                "source": MAPPING_ATTRIBUTES[c.attribute],
+                "operator": MAPPING_OPERATORS[c.operator],
+                "value": c.value,
+            }
+            for c in mapping.conditions
+        ],
+        "actions": [{"action": "add_role", "value": [str(one.role_id(mapping.role))]}],
+    }
+    one._api("POST", "/mappings", f"create the user mapping {mapping.name}", body)
+
+
+def mapping_misses(run: CaseRun, record: dict[str, Any] | None) -> tuple[str, ...]:
+    """For a user not assigned the Wrike app: each enabled mapping that would have given
+    them a role holding the app but did not match, and the conditions that failed with the
+    user's values (read through OneLogin's mappings API and evaluated by the same rule)."""
+    if record is None:
+        return ()
+    one = run.onelogin
+    holders = set(one.app_role_ids())
+    names = {rid: name for name, rid in one.roles.items()}
+    listed = one._api("GET", "/mappings", "list the user mappings")
+    mappings = [onelogin_mappings.StoredMapping.from_json(m) for m in listed]
+    results = onelogin_mappings.evaluate(
+        mappings, record, list(record.get("role_ids") or []), names
+    )
+    out = []
+    for result in results:
+        gives = [r for r in result.mapping.spec.role_ids() if r in holders]
+        if result.matched or not gives:
+            continue
+        roles = ", ".join(f'"{names.get(r, r)}"' for r in gives)
+        out.append(
+            f"user mapping '{result.mapping.spec.name}' would add the role {roles} (which "
+            f"holds the Wrike app), but {onelogin_mappings.explain(result, names)}"
+        )
+    return tuple(out)
 
 
 def configure(run: CaseRun, scim_url: str | None, token: str | None) -> None:
@@ -196,11 +256,18 @@ def user_facts(run: CaseRun, email: str) -> UserFacts:
     )
     events = tuple(
         LoggedEvent(
-            e["id"], e["event_type_id"], e["created_at"], e.get("error_description"), e.get("notes")
+            e["id"],
+            e["event_type_id"],
+            e["created_at"],
+            e.get("error_description"),
+            e.get("notes"),
+            e.get("actor_user_name"),
         )
         for e in one.all_events(email)
         if e["event_type_id"] in v.EVENT_NAMES and e.get("app_id") in (None, one.app_id)
     )
+    # The kinds of the denied tasks, oldest first, as the System Log's denials (one each).
+    denied = tuple(t["kind"] for t in one.tasks(email, "denied") if t["kind"] in v.ALL_TASK_KINDS)
     settings = one.provisioning()
     connector = one.connector()
     status, user_type = wrike_status(run, email)
@@ -218,9 +285,11 @@ def user_facts(run: CaseRun, email: str) -> UserFacts:
         suspension_action=settings["on_suspend"],
         state=state,
         pending=pending,
+        denied=denied,
         events=events,
         wrike_status=status,
         wrike_type=user_type,
+        mapping_misses=() if entitled or via else mapping_misses(run, record),
     )
 
 

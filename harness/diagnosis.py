@@ -17,15 +17,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from harness.vocabulary import EVENT_NAMES, FAILURE_EVENT_IDS, PROVISIONING_EVENT_IDS
+from harness.vocabulary import (
+    EVENT_IDS,
+    EVENT_NAMES,
+    FAILURE_EVENT_IDS,
+    PROVISIONING_EVENT_IDS,
+    SCIM_PLANS,
+    task_label,
+)
+from wrike_sp.domain import modelling as wrike_modelling
 
 #: Cause id → one-line meaning. Shown in docs/case-files.md and accepted by ``expect``.
 CAUSES: dict[str, str] = {
     "in_sync": "the last provisioning attempt succeeded; nothing to fix",
     "not_assigned": "no attempt: the user is not assigned the Wrike app",
+    "mapping_did_not_match": (
+        "no attempt: a user mapping that adds a role holding the Wrike app did not match the user"
+    ),
     "provisioning_disabled": "no attempt: provisioning is not enabled for the Wrike app",
     "pending_approval": "no attempt yet: the request waits for an admin's approval",
-    "denied": "no attempt: an admin denied the request",
+    "denied": "an admin denied the request: nothing was sent to Wrike for it",
     "not_configured": "the Wrike app has no SCIM Base URL or SCIM Bearer Token",
     "api_status_not_enabled": "no request sent: the Wrike app's API Status is not Enabled",
     "do_nothing": "not deprovisioned: the deprovision or suspension action is Do Nothing",
@@ -38,12 +49,16 @@ CAUSES: dict[str, str] = {
     "wrong_scim_url": "error: the SCIM Base URL is not the account's SCIM URL",
     "plan_without_scim": "error: the Wrike plan does not include SCIM provisioning",
     "missing_admin_right": "error: the token's issuer lacks the right Grant/revoke admin rights",
+    "missing_issuer_right": "error: the token's issuer lacks a Wrike right the SCIM operation "
+    "needs (the reference provider's table of operations and rights)",
     "owner_protected": "error: the Wrike account owner cannot be deactivated or deleted",
     "wrike_unavailable": "error: Wrike was unavailable or unreachable",
     "rate_limited": "error: Wrike rate-limited the requests (429)",
     "unknown_user_type": "error: the Wrike user type is not one Wrike knows",
     "login_not_email": "error: the user has no email address Wrike can use as the login",
     "duplicate_user": "error: Wrike already has a user with that login",
+    "unknown_attribute": "error: Wrike refused an attribute outside its User schema "
+    "(the reference provider's unknown-attribute policy)",
     "template_error": "error: the SCIM JSON Template sends something Wrike does not accept",
     "unknown_error": "error: Wrike refused the request; see the error details",
 }
@@ -56,6 +71,8 @@ class LoggedEvent:
     created_at: str
     error: str | None = None
     notes: str | None = None
+    #: Who did it, as the System Log names them (an admin's name, or None for OneLogin).
+    actor: str | None = None
 
     @property
     def name(self) -> str:
@@ -82,6 +99,11 @@ class UserFacts:
     events: tuple[LoggedEvent, ...]  # the user's events in the Wrike app, oldest first
     wrike_status: str  # active, deactivated, absent
     wrike_type: str | None = None
+    #: Kinds of the tasks an admin denied, oldest first: create, update, suspend, ...
+    denied: tuple[str, ...] = ()
+    #: For a user not assigned the app: each user mapping that would have added a role
+    #: holding it but did not match, with the failed conditions and the user's values.
+    mapping_misses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +151,7 @@ STEP_ERROR = "An error is listed: what do its details say?"
 
 def diagnose(facts: UserFacts) -> Diagnosis:
     attempts = [e for e in facts.events if e.event_type_id in PROVISIONING_EVENT_IDS]
+    denials = [e for e in facts.events if e.event_type_id == DENIED_EVENT_ID]
     outcome = f"OneLogin shows {facts.state}; Wrike shows the user as {facts.wrike_status}" + (
         f" ({facts.wrike_type})" if facts.wrike_type and facts.wrike_status != "absent" else ""
     )
@@ -139,6 +162,15 @@ def diagnose(facts: UserFacts) -> Diagnosis:
             f"Yes: {len(attempts)} attempt(s); the latest is "
             f"'{latest.name}' at {latest.created_at}.",
         )
+        if (
+            facts.state != "Pending"
+            and not facts.pending
+            and denials
+            and denials[-1].id > latest.id
+        ):
+            # A later request (an update, a suspension, a deletion) was denied: what Wrike
+            # shows is the latest attempt's doing, not what OneLogin asked for since.
+            return _denied(facts, (seen,), denials[-1], outcome)
         if latest.event_type_id in FAILURE_EVENT_IDS and facts.state != "Pending":
             return _from_error(facts, seen, latest, outcome)
         if facts.state == "Pending":
@@ -177,7 +209,6 @@ def diagnose(facts: UserFacts) -> Diagnosis:
     seen = StepResult(
         STEP_LOG, "No: the System Log lists no SCIM provisioning attempt for the user."
     )
-    denied = [e for e in facts.events if e.event_type_id == 138]
     if facts.state == "Pending" or facts.pending:
         return _waiting(facts, seen, outcome)
     if not facts.assigned:
@@ -194,6 +225,26 @@ def diagnose(facts: UserFacts) -> Diagnosis:
         )
         if facts.deleted:
             where = "the user was deleted in OneLogin before it was ever provisioned"
+        if facts.mapping_misses and not facts.deleted:
+            misses = "; ".join(m[0].upper() + m[1:] for m in facts.mapping_misses)
+            return Diagnosis(
+                facts.email,
+                "mapping_did_not_match",
+                (
+                    seen,
+                    StepResult(
+                        STEP_ASSIGNED,
+                        f"No: {where}, and it has no direct login. {holders} {misses}.",
+                    ),
+                ),
+                "The user would get the Wrike app through a user mapping, but the mapping's "
+                "conditions do not hold for the user, so the role was never added and "
+                "OneLogin never tried to provision.",
+                "Correct the user's attribute in OneLogin so the mapping matches, or change "
+                "the mapping's conditions (Users > Mappings) and use 'Reapply entitlement "
+                "mappings'; or assign the Wrike app another way.",
+                outcome=outcome,
+            )
         return Diagnosis(
             facts.email,
             "not_assigned",
@@ -219,23 +270,8 @@ def diagnose(facts: UserFacts) -> Diagnosis:
             outcome=outcome,
         )
     enabled = StepResult(STEP_ENABLED, "Yes.")
-    if denied:
-        return Diagnosis(
-            facts.email,
-            "denied",
-            (
-                seen,
-                assigned,
-                enabled,
-                StepResult(
-                    STEP_APPROVAL, f"No: an admin denied the request at {denied[-1].created_at}."
-                ),
-            ),
-            "A denied request is dropped: nothing was sent to Wrike.",
-            "Reapply the change (for example remove and re-add the user's access, or "
-            "'Reapply entitlement mappings') and approve the new request.",
-            outcome=outcome,
-        )
+    if denials:
+        return _denied(facts, (seen, assigned, enabled), denials[-1], outcome)
     if not facts.connector_ready:
         return Diagnosis(
             facts.email,
@@ -256,6 +292,81 @@ def diagnose(facts: UserFacts) -> Diagnosis:
         "provisioned).",
         "Change the user or use 'Reapply entitlement mappings' so OneLogin compares the user "
         "with Wrike again.",
+        outcome=outcome,
+    )
+
+
+DENIED_EVENT_ID = EVENT_IDS["User app request denied"]
+_REAPPLY = "Applications > Wrike > More Actions > Reapply entitlement mappings"
+#: The kinds of request whose approval box does not name them alone.
+_BOX_HOLDS_TOO = {"suspend": " (the suspension)", "reactivate": " (the reactivation)"}
+#: kind -> (what the denial left in Wrike, what to change).
+_AFTER_DENIAL = {
+    "create": (
+        "OneLogin never sent the user to Wrike, so the user was not created there.",
+        "If the user should be in Wrike, have OneLogin ask again ({reapply}, or remove the "
+        "user's access to the Wrike app and give it back) and Approve the new pending entry "
+        "in Applications > Wrike > Users. If the denial was meant, remove the user's access "
+        "to the Wrike app so that the request is not made again.",
+    ),
+    "update": (
+        "Wrike keeps what OneLogin sent it last; the change made in OneLogin since then is "
+        "not in Wrike.",
+        "If Wrike should have the change, have OneLogin send it again ({reapply}, or change "
+        "the user again) and Approve the new Update user entry in Applications > Wrike > "
+        "Users; untick Update user under 'Require admin approval before this action is "
+        "performed' (Provisioning tab) to let changes flow without approval.",
+    ),
+    "reactivate": (
+        "The user stays deactivated in Wrike although the suspension in OneLogin ended.",
+        "If the user should be active in Wrike, have OneLogin ask again ({reapply}) and "
+        "Approve the new Update user entry in Applications > Wrike > Users, or reactivate "
+        "the user in Wrike by hand.",
+    ),
+    "suspend": (
+        "The user stays active in Wrike although OneLogin suspended them or removed their access.",
+        "If the user should be deactivated in Wrike, have OneLogin ask again ({reapply}) and "
+        "Approve the new Delete user entry in Applications > Wrike > Users, or deactivate the "
+        "user in Wrike by hand. If the denial was meant, nothing needs to change.",
+    ),
+    "delete": (
+        "The user stays in Wrike as it was although OneLogin deleted them or removed their access.",
+        "If the user should be removed from Wrike, have OneLogin ask again ({reapply}) and "
+        "Approve the new Delete user entry in Applications > Wrike > Users, or deactivate or "
+        "delete the user in Wrike by hand. If the denial was meant, nothing needs to change.",
+    ),
+}
+
+
+def _denied(
+    facts: UserFacts, steps: tuple[StepResult, ...], denial: LoggedEvent, outcome: str
+) -> Diagnosis:
+    """An admin denied the user's latest request: who, when, what it was, and what it left."""
+    kind = facts.denied[-1] if facts.denied else None
+    what = (
+        f"the {task_label(kind)}{_BOX_HOLDS_TOO.get(kind, '')} request" if kind else "the request"
+    )
+    who = denial.actor or "an admin"
+    left, fix = _AFTER_DENIAL.get(
+        kind or "",
+        (
+            "Nothing was sent to Wrike for it.",
+            "Have OneLogin ask again ({reapply}) and Approve the new pending entry.",
+        ),
+    )
+    return Diagnosis(
+        facts.email,
+        "denied",
+        (
+            *steps,
+            StepResult(
+                STEP_APPROVAL,
+                f"No: {who} denied {what} at {denial.created_at} (System Log: "
+                f"'{denial.name}'); nothing was sent to Wrike for it.",
+            ),
+        ),
+        f"A denied request is dropped, not retried: {left}",
+        fix.format(reapply=_REAPPLY),
         outcome=outcome,
     )
 
@@ -391,8 +502,8 @@ def _classify(text: str) -> tuple[str, str, str]:
         return (
             "plan_without_scim",
             f"The Wrike account is on the {plan[1]} plan, which does not include SCIM "
-            "provisioning (it is available on Enterprise Standard, Enterprise Pinnacle and "
-            "Legacy Enterprise).",
+            f"provisioning (it is available on {', '.join(SCIM_PLANS[:-1])} and "
+            f"{SCIM_PLANS[-1]}).",
             f"Upgrade the Wrike account to a plan with SCIM; {_RETRY}.",
         )
     if "Grant/revoke admin rights" in text or "grant/revoke" in text.lower():
@@ -405,6 +516,24 @@ def _classify(text: str) -> tuple[str, str, str]:
             f"In Wrike, give {who} the right 'Grant/revoke admin rights', or obtain a new "
             "token from an admin who has it and save it in OneLogin; "
             f"{_RETRY}.",
+        )
+    lacking = re.search(
+        r"issued the API token \(([^)]+)\) lacks the Wrike right '([^']+)', which SCIM needs "
+        r"to ([^.]+)\.",
+        text,
+    )
+    if lacking:
+        who, right, ability = lacking[1], lacking[2], lacking[3]
+        return (
+            "missing_issuer_right",
+            f"The admin who issued the token ({who}) lacks the Wrike right '{right}', which "
+            f"Wrike's SCIM API article lists among the rights the token's issuer needs; the "
+            f"reference provider asks for it to {ability} (which SCIM operation needs which "
+            "right is its modelling choice, SCIM_OPERATION_RIGHTS in "
+            "wrike_sp/domain/modelling.py).",
+            f"In Wrike, have the account owner enable '{right}' for {who} (Settings > Users > "
+            "the admin's permissions), or obtain a new token from an admin who has it and save "
+            f"it in OneLogin; {_RETRY}.",
         )
     if "owner of the Wrike account" in text:
         return (
@@ -467,7 +596,23 @@ def _classify(text: str) -> tuple[str, str, str]:
             "Check the user's email in OneLogin and in Wrike; remove or rename the "
             f"duplicate; {_RETRY}.",
         )
-    if "invalidSyntax" in text or "Unknown attribute" in text:
+    unknown = re.search(r"Unknown attribute '([^']+)'", text)
+    if unknown:
+        policy = wrike_modelling.UNKNOWN_ATTRIBUTES
+        return (
+            "unknown_attribute",
+            f"Wrike refused the attribute '{unknown[1]}', which is not in its User schema or "
+            "the enterprise extension. The reference provider refuses such an attribute only "
+            'under its unknown-attribute policy "refuse" (UNKNOWN_ATTRIBUTES in '
+            f'wrike_sp/domain/modelling.py, now "{policy}"; shipped "ignore"): a '
+            "modelling choice, since Wrike does not publish whether it refuses or ignores "
+            "attributes it does not know.",
+            "Remove the attribute from the SCIM JSON Template on the Configuration tab, or "
+            "use the User schema's name for it (the enterprise manager is manager.value, not "
+            "manager.managerId); to model a Wrike that ignores it, set UNKNOWN_ATTRIBUTES = "
+            f'"ignore"; {_RETRY}.',
+        )
+    if "invalidSyntax" in text:
         return (
             "template_error",
             "The SCIM JSON Template sends an attribute or shape Wrike does not accept.",

@@ -164,7 +164,16 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
             f"{member['billable_since'] or '-'}"
         )
     seats = ", ".join(f"{t} {n}" for t, n in billing["seats"].items() if n) or "none"
-    out += [f"  seats: {seats} (total {billing['total_seats']})", "", "Diagnosis"]
+    out += [f"  seats: {seats} (total {billing['total_seats']})"]
+    if "paid_seats" in billing:
+        # Which user types take a paid seat is partly the reference provider's assumption.
+        assumed = [r["user_type"] for r in billing["seat_rules"] if r["source"] == "assumed"]
+        out.append(
+            f"  billable members: {billing['billable_members']}; paid seats: "
+            f"{billing['paid_seats']}"
+            + (f" (user-type billing assumed for {', '.join(assumed)})" if assumed else "")
+        )
+    out += ["", "Diagnosis"]
     for diagnosis in result.diagnoses.values():
         out += ["  " + line for line in diagnosis.lines()]
     if not case.expect.empty:

@@ -2,7 +2,7 @@
 together, in one process (waitress, a thread each), with state in SQLite files.
 
 First start seeds both sides the way an admin would after following the article: a Wrike
-account on Enterprise Standard with an approved domain, an owner holding both rights and an
+account on Enterprise Standard with an approved domain, an owner holding every right and an
 API token; OneLogin users, a role holding the Wrike app, and the Wrike app configured with the
 SCIM URL and the token (API connection enabled, provisioning on). A second start finds the
 credentials file and resumes without seeding.
@@ -298,7 +298,7 @@ def _seed(
             "admin": {
                 "email": demo.admin_email,
                 "password": demo.admin_password,
-                "rights": list(v.RIGHTS),
+                "rights": list(v.ALL_RIGHTS),
             },
             "scim_url": scim_url,
             "scim_token": demo.token,

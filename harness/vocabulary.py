@@ -13,17 +13,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wrike_sp.domain.accounts import RIGHT_GRANT_ADMIN, RIGHT_SECURITY
-from wrike_sp.domain.modelling import PLANS, USER_TYPES
+from wrike_sp.domain.accounts import RIGHT_KEYS
+from wrike_sp.domain.modelling import (
+    PLANS,
+    RIGHT_EDIT_USERS,
+    RIGHT_GRANT_ADMIN,
+    RIGHT_SECURITY,
+    RIGHTS_OF_NEW_ADMINS,
+    USER_TYPES,
+)
+from wrike_sp.domain.modelling import SCIM_PLAN_ORDER as SCIM_PLANS
 
-__all__ = ["PLANS", "RIGHT_GRANT_ADMIN", "RIGHT_SECURITY", "USER_TYPES"]
+__all__ = [
+    "PLANS",
+    "RIGHT_EDIT_USERS",
+    "RIGHT_GRANT_ADMIN",
+    "RIGHT_KEYS",
+    "RIGHT_SECURITY",
+    "SCIM_PLANS",
+    "USER_TYPES",
+]
 
-#: The two rights of a Wrike admin, as Wrike labels them → the key the admin API uses.
-RIGHT_KEYS: dict[str, str] = {
-    RIGHT_SECURITY: "configure_advanced_security_settings",
-    RIGHT_GRANT_ADMIN: "grant_revoke_admin_rights",
-}
-RIGHTS = tuple(RIGHT_KEYS)
+#: The two set-up rights a step or a case lists for an admin ("with the rights ... and ...",
+#: ``rights:``); ``RIGHT_KEYS`` maps every right a member can hold to its admin API key.
+RIGHTS = (RIGHT_SECURITY, RIGHT_GRANT_ADMIN)
+ALL_RIGHTS = tuple(RIGHT_KEYS)
+#: The rights Wrike grants every new admin: held unless a step or case withholds them
+#: ("without the right ...", ``without_rights:``).
+DEFAULT_RIGHTS = tuple(r for r in ALL_RIGHTS if r in RIGHTS_OF_NEW_ADMINS)
 
 #: The Wrike user type attribute: a OneLogin custom attribute, SCIM ``userType`` in Wrike.
 USER_TYPE = "Wrike user type"

@@ -12,7 +12,7 @@ from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.domain.clock import Clock
 from mock_onelogin.engine import SessionFactory
-from mock_onelogin.web import BLUEPRINTS, console
+from mock_onelogin.web import BLUEPRINTS, api_mappings, console
 from mock_onelogin.web.common import BoundedJSONProvider, PageIdConverter, RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
@@ -72,6 +72,7 @@ def create_app(
     _guard(app, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url)
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
+    app.register_blueprint(api_mappings.bp)  # /api/2/mappings
     app.register_blueprint(console.bp)  # the admin console, under /admin
 
     @app.errorhandler(HTTPException)

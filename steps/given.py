@@ -9,7 +9,7 @@ from pytest_bdd import given, when
 from harness import vocabulary as v
 from harness.drivers import people
 from steps.types import parse, table
-from steps.world import World
+from steps.world import BOTH_UPDATE_METHODS, World
 
 # Against an external endpoint the account's set-up Givens describe the external account and
 # are taken as given (STEPS.md); World.admin is the reference provider's admin driver, None
@@ -48,6 +48,21 @@ def _(world: World, member: str, right: str) -> None:
         world.admin.add_member(member, "admin", [right])
 
 
+@given(parse('a Wrike admin "{member}" without the right "{right}"'))
+def _(world: World, member: str, right: str) -> None:
+    # Every right but this one (including those Wrike grants every new admin).
+    if world.admin:
+        world.admin.add_member(
+            member, "admin", [r for r in v.ALL_RIGHTS if r != right], withheld=[right]
+        )
+
+
+@given(parse('the Wrike admin "{member}" no longer holds the right "{right}"'))
+@when(parse('the Wrike admin "{member}" no longer holds the right "{right}"'))
+def _(world: World, member: str, right: str) -> None:
+    world.reference("Changing a Wrike admin's rights").withdraw_right(member, right)
+
+
 @given(parse('a Wrike member "{member}" without admin rights'))
 def _(world: World, member: str) -> None:
     if world.admin:
@@ -72,6 +87,11 @@ def _(world: World, email: str) -> None:
 @given(parse('the Wrike admin fills in "{attribute}" of "{email}" with "{value}"'))
 def _(world: World, attribute: str, email: str, value: str) -> None:
     world.reference("Filling in Wrike-side data").fill_in(email, attribute, value)
+
+
+@given(parse('the Wrike admin deletes "{email}" in Wrike'))
+def _(world: World, email: str) -> None:
+    world.reference("Deleting a user in Wrike itself").delete_in_wrike(email)
 
 
 @given(parse('Wrike fails every SCIM request with "{fault}"'))
@@ -154,9 +174,14 @@ def _(world: World, action: str) -> None:
 
 
 @given(parse('the Wrike app sends user updates as "{method}"'))
-def _(world: World, method: str) -> None:
+def _(world: World, method: str, update_method: str | None) -> None:
     if method not in v.UPDATE_METHODS:
         raise ValueError(f"the update method is one of {v.UPDATE_METHODS}, not {method!r}")
+    if update_method is not None:
+        raise ValueError(
+            f"this scenario is tagged @{BOTH_UPDATE_METHODS}, which runs it with each update "
+            "method; drop the tag or this step"
+        )
     world.onelogin.set_provisioning(update_method=method.lower())
 
 

@@ -179,6 +179,36 @@ def _(world: World, datatable: list[list[str]]) -> None:
     )
 
 
+@then("Wrike counts these billable members and paid seats per user type:")
+def _(world: World, datatable: list[list[str]]) -> None:
+    billing = world.reference("The billing report").billing()
+    others = Counter(
+        m["user_type"]
+        for m in billing["members"]
+        if not m["via_scim"] and m["status"] == "active" and m["billable_since"]
+    )
+    rules = {r["user_type"]: r for r in billing["seat_rules"]}
+    expected, actual = {}, {}
+    for row in table(datatable):
+        kind = row["user type"]
+        rule = rules[kind]
+        expected[kind] = (
+            int(row["billable members"]) + others.get(kind, 0),
+            int(row["paid seats"]) + (others.get(kind, 0) if rule["paid_seat"] else 0),
+            row["takes a paid seat"],
+        )
+        actual[kind] = (
+            billing["seats"].get(kind, 0),
+            billing["paid_seats_by_type"].get(kind, 0),
+            ("yes" if rule["paid_seat"] else "no")
+            + (" (assumed)" if rule["source"] == "assumed" else ""),
+        )
+    assert actual == expected, (
+        f"Wrike should count (billable members, paid seats, takes a paid seat) {expected} "
+        f"(including members not provisioned through SCIM: {dict(others)}); it counts {actual}"
+    )
+
+
 # -- OneLogin outcomes ------------------------------------------------------------------------
 
 
@@ -294,6 +324,20 @@ def _(world: World, email: str) -> None:
     )
     assert last.get("status") and last.get("response_body") is not None, (
         f"Wrike's answer is not kept: {last}"
+    )
+
+
+@then(parse('the System Log shows Wrike\'s answer "{status}" for "{email}"'))
+def _(world: World, status: str, email: str) -> None:
+    attempts = [
+        e for e in world.onelogin.events(email) if e["event_type_id"] in v.PROVISIONING_EVENT_IDS
+    ]
+    assert attempts, f"a provisioning event was expected for {email}; none was logged"
+    latest = attempts[-1]
+    answers = [x.get("status") for x in latest["scim_exchanges"] or []]
+    assert answers and answers[-1] == int(status), (
+        f"the latest provisioning event of {email} ({_summary([latest])[0]}) should keep "
+        f"Wrike's answer {status}; Wrike answered {answers or 'nothing'}"
     )
 
 

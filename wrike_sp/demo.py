@@ -42,7 +42,7 @@ def seed_demo_account(
     admin_password: str | None = None,
     grant_admin_right: bool = True,
 ) -> DemoAccount:
-    """An account on a SCIM plan with an approved domain, an admin holding both rights, an API
+    """An account on a SCIM plan with an approved domain, an owner holding every right, an API
     app named as the article suggests, and its permanent token. Without ``admin_password``
     the owner gets a random one (there is no fixed demo password: a demo server on a laptop
     may be reached by others); it is in the returned ``admin_password``."""
@@ -62,6 +62,7 @@ def seed_demo_account(
             "rights": {
                 "configure_advanced_security_settings": True,
                 "grant_revoke_admin_rights": grant_admin_right,
+                "edit_names_emails_deactivate_delete_users": True,
             },
         },
     )

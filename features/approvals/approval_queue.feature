@@ -50,6 +50,7 @@ Feature: Admin approval before Create user, Update user and Delete user
     Then there is a pending Update user task for "ada@acme.com"
     And the Wrike user "ada@acme.com" has "Job title" set to "Engineer"
 
+  @both_update_methods
   Scenario: Approving the pending Update user task updates the user in Wrike
     Given the Wrike app requires admin approval to Update user
     And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
@@ -98,6 +99,7 @@ Feature: Admin approval before Create user, Update user and Delete user
     And the System Log does not show "User deleted in app" for "ada@acme.com"
     And there is no pending task for "ada@acme.com"
 
+  @both_update_methods
   Scenario: Only the ticked actions wait for approval
     Given the Wrike app requires admin approval to Create user
     And "ada@acme.com" is assigned the Wrike app through the role "Engineering"

@@ -1,9 +1,11 @@
 @availability @reference_only
 Feature: SCIM provisioning is available only on Enterprise-level Wrike plans
   Wrike offers user provisioning through OneLogin SCIM on Enterprise Standard, Enterprise
-  Pinnacle and Legacy Enterprise. On every other plan Wrike refuses the connection and every
-  provisioning request, and says which plan is the reason. (The article's table of current plans
-  lists Business in neither column; like every plan below Enterprise, it has no SCIM.)
+  Pinnacle and Legacy Enterprise, and on the newer plans Pinnacle and Apex (Wrike's own SCIM
+  pages: "Availability: Pinnacle, Apex. ; Unavailability: Free, Team, Business"). On every other
+  plan Wrike refuses the connection and every provisioning request, and says which plan is the
+  reason. (The article's table of current plans lists Business in neither column; like every
+  plan below Enterprise, it has no SCIM.)
 
   Scenario Outline: The API connection test succeeds only on a plan that includes SCIM
     Given a Wrike account on the "<plan>" plan
@@ -30,6 +32,11 @@ Feature: SCIM provisioning is available only on Enterprise-level Wrike plans
       | Legacy Business     | Failed     |
       | Legacy Enterprise   | Enabled    |
 
+    Examples: Newer plans
+      | plan     | api_status |
+      | Pinnacle | Enabled    |
+      | Apex     | Enabled    |
+
   Scenario Outline: An assigned user is provisioned on a plan that includes SCIM
     Given a Wrike account on the "<plan>" plan
     And "acme.com" is an approved domain in Wrike
@@ -47,6 +54,8 @@ Feature: SCIM provisioning is available only on Enterprise-level Wrike plans
       | Enterprise Standard |
       | Enterprise Pinnacle |
       | Legacy Enterprise   |
+      | Pinnacle            |
+      | Apex                |
 
   Scenario Outline: Provisioning on a plan without SCIM fails with an error naming the plan
     Given a Wrike account on the "<plan>" plan

@@ -1,8 +1,8 @@
 @billing @reference_only
 Feature: Members added through SCIM are billable as soon as they are provisioned
   Wrike's billing ledger records each member created through SCIM as billable from the moment
-  of provisioning, with their user type; it counts seats per user type and records
-  deactivations and deletions with their time.
+  of provisioning, with their user type; it counts billable members and paid seats per user
+  type apart and records deactivations and deletions with their time.
 
   Background:
     Given a Wrike account on the "Enterprise Standard" plan
@@ -55,6 +55,25 @@ Feature: Members added through SCIM are billable as soon as they are provisioned
       | Collaborator | 1     |
       | Contributor  | 1     |
       | Viewer       | 2     |
+
+  Scenario: Billable members and paid seats are counted apart
+    Every member provisioned through SCIM is billable; only some user types take a paid seat
+    (Wrike: Regular and External do, Collaborators do not; Contributor and Viewer are assumed).
+    Given the Wrike app requires no admin approval
+    And these OneLogin users are assigned the Wrike app through the role "Everyone":
+      | email        | Wrike user type |
+      | ada@acme.com | Regular         |
+      | cy@acme.com  | External        |
+      | dee@acme.com | Collaborator    |
+      | eli@acme.com | Contributor     |
+      | fay@acme.com | Viewer          |
+    Then Wrike counts these billable members and paid seats per user type:
+      | user type    | billable members | paid seats | takes a paid seat |
+      | Regular      | 1                | 1          | yes               |
+      | External     | 1                | 1          | yes               |
+      | Collaborator | 1                | 0          | no                |
+      | Contributor  | 1                | 1          | yes (assumed)     |
+      | Viewer       | 1                | 0          | no (assumed)      |
 
   Scenario: A deactivation is recorded in the billing ledger
     Given the Wrike app requires no admin approval

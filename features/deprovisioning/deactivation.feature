@@ -17,7 +17,7 @@ Feature: Wrike users are deactivated when they are suspended in OneLogin, and re
       | Job title | Engineer |
     And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
 
-  @smoke
+  @smoke @both_update_methods
   Scenario: A user suspended in OneLogin is deactivated in Wrike
     Given the suspension action is "Suspend"
     When "ada@acme.com" is suspended in OneLogin
@@ -25,6 +25,7 @@ Feature: Wrike users are deactivated when they are suspended in OneLogin, and re
     And the System Log shows "User suspended in app" for "ada@acme.com"
     And the provisioning state of "ada@acme.com" in the Wrike app is "Suspended"
 
+  @both_update_methods
   Scenario: A deactivated user stays in Wrike with their attributes
     Given the suspension action is "Suspend"
     When "ada@acme.com" is suspended in OneLogin
@@ -42,6 +43,7 @@ Feature: Wrike users are deactivated when they are suspended in OneLogin, and re
       | Suspend    | deactivated | User suspended in app                               |
       | Do Nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
 
+  @both_update_methods
   Scenario: A user reactivated in OneLogin is reactivated in Wrike
     Given the suspension action is "Suspend"
     And "ada@acme.com" is suspended in OneLogin
@@ -49,3 +51,15 @@ Feature: Wrike users are deactivated when they are suspended in OneLogin, and re
     Then Wrike shows "ada@acme.com" as active
     And the System Log shows "User reactivated in app" for "ada@acme.com"
     And the provisioning state of "ada@acme.com" in the Wrike app is "Provisioned"
+
+  @reference_only @both_update_methods
+  Scenario: A linked Wrike user is deactivated when suspended in OneLogin
+    Given the suspension action is "Suspend"
+    And Wrike already has an active user "bob@acme.com"
+    And a OneLogin user "bob@acme.com"
+    And "bob@acme.com" is assigned the Wrike app through the role "Engineering"
+    When "bob@acme.com" is suspended in OneLogin
+    Then the System Log shows "User linked in app" for "bob@acme.com"
+    And the System Log shows "User suspended in app" for "bob@acme.com"
+    And Wrike shows "bob@acme.com" as deactivated
+    And the provisioning state of "bob@acme.com" in the Wrike app is "Suspended"

@@ -53,6 +53,7 @@ Feature: Deleting a user or removing app access follows the deprovision action
     Then Wrike shows "ada@acme.com" as absent
     And the System Log shows "User deleted in app" for "ada@acme.com"
 
+  @both_update_methods
   Scenario: A user suspended by the deprovision action is reactivated when assigned again
     Given the deprovision action is "Suspend"
     And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
@@ -67,3 +68,15 @@ Feature: Deleting a user or removing app access follows the deprovision action
     When "ada@acme.com" is assigned the Wrike app through the role "Engineering"
     Then Wrike shows "ada@acme.com" as active
     And the System Log shows "User created in app" for "ada@acme.com"
+
+  @reference_only
+  Scenario: A user already deleted in Wrike counts as deleted when OneLogin deletes them
+    Given the deprovision action is "Delete"
+    And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
+    And the Wrike admin deletes "ada@acme.com" in Wrike
+    When "ada@acme.com" is removed from the role "Engineering"
+    Then the System Log shows "User deleted in app" for "ada@acme.com"
+    And the System Log shows Wrike's answer "404" for "ada@acme.com"
+    And the System Log does not show "User deletion failed in app" for "ada@acme.com"
+    And the provisioning state of "ada@acme.com" in the Wrike app is "Deleted"
+    And Wrike shows "ada@acme.com" as absent

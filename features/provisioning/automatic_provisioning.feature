@@ -54,3 +54,32 @@ Feature: OneLogin users assigned the Wrike app are provisioned to Wrike automati
     And the System Log does not show "User created in app" for "ada@acme.com"
     And Wrike shows "ada@acme.com" as active
     And the provisioning state of "ada@acme.com" in the Wrike app is "Provisioned"
+
+  @reference_only @both_update_methods
+  Scenario: A linked Wrike user gets the later changes made in OneLogin
+    Given Wrike already has an active user "ada@acme.com"
+    And a OneLogin user "ada@acme.com" with these attributes:
+      | attribute | value    |
+      | Job title | Engineer |
+    And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
+    When the OneLogin admin changes "Job title" of "ada@acme.com" to "Lead Engineer"
+    Then the System Log shows "User linked in app" for "ada@acme.com"
+    And the System Log shows "User updated in app" for "ada@acme.com"
+    And the System Log does not show "User created in app" for "ada@acme.com"
+    And the Wrike user "ada@acme.com" has "Job title" set to "Lead Engineer"
+    And the provisioning state of "ada@acme.com" in the Wrike app is "Provisioned"
+
+  @reference_only
+  Scenario Outline: A Wrike user whose email differs only in letter case is linked, not created twice
+    Given Wrike already has an active user "<email in Wrike>"
+    And a OneLogin user "<email in OneLogin>"
+    When "<email in OneLogin>" is assigned the Wrike app through the role "Engineering"
+    Then the System Log shows "User linked in app" for "<email in OneLogin>"
+    And the System Log does not show "User created in app" for "<email in OneLogin>"
+    And the System Log does not show "User creation failed in app" for "<email in OneLogin>"
+    And Wrike shows "<email in Wrike>" as active
+
+    Examples:
+      | case                 | email in Wrike        | email in OneLogin     |
+      | capitals_in_wrike    | Ada.Lovelace@Acme.com | ada.lovelace@acme.com |
+      | capitals_in_onelogin | ada.lovelace@acme.com | Ada.Lovelace@ACME.com |

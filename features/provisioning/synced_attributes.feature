@@ -55,6 +55,7 @@ Feature: The nine synced attributes go from OneLogin to Wrike and follow changes
       | Department           | Research       |
       | Wrike user type      | Contributor    |
 
+  @both_update_methods
   Scenario Outline: A synced attribute changed in OneLogin is updated in Wrike
     Given a OneLogin user "ada@acme.com" with these attributes:
       | attribute   | value    |

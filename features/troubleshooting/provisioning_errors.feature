@@ -59,7 +59,7 @@ Feature: A user not provisioned or deprovisioned, and an error in the System Log
     And the error details logged for "ada@acme.com" mention "Business"
     And Wrike shows "ada@acme.com" as absent
 
-  @reference_only
+  @reference_only @both_update_methods
   Scenario: A token from an admin without the grant/revoke admin right gets an error naming the right
     Given a Wrike admin "Tom Admin" with only the right "Configure advanced security settings"
     And the Wrike app in OneLogin is configured with the account's SCIM URL and a token issued by "Tom Admin"
@@ -138,7 +138,7 @@ Feature: A user not provisioned or deprovisioned, and an error in the System Log
     And the error details logged for "ada@acme.com" mention "503"
     And the provisioning state of "ada@acme.com" in the Wrike app is "Failed"
 
-  @reference_only
+  @reference_only @both_update_methods
   Scenario: A suspension Wrike could not take is listed with its error
     Given the Wrike app in OneLogin is configured with the account's SCIM URL and a token issued by "Wanda Admin"
     And the suspension action is "Suspend"
@@ -150,7 +150,7 @@ Feature: A user not provisioned or deprovisioned, and an error in the System Log
     And the error details logged for "ada@acme.com" mention "503"
     And the provisioning state of "ada@acme.com" in the Wrike app is "Failed"
 
-  @reference_only
+  @reference_only @both_update_methods
   Scenario: A reactivation Wrike could not take is listed with its error
     Given the Wrike app in OneLogin is configured with the account's SCIM URL and a token issued by "Wanda Admin"
     And the suspension action is "Suspend"

@@ -62,14 +62,20 @@ class OneLogin:
         self.configured_token: str | None = None
 
     def _sim(
-        self, method: str, path: str, what: str, json_body: Any = None, statuses: Iterable[int] = OK
+        self,
+        method: str,
+        path: str,
+        what: str,
+        json_body: Any = None,
+        statuses: Iterable[int] = OK,
+        actor: str | None = None,
     ) -> Any:
+        headers = self.simulator_headers
+        if actor:  # who the System Log names as having done it (else "Simulator admin")
+            headers = {**headers, "X-Simulator-Actor": actor}
         return expect(
             self.http.request(
-                method,
-                f"{self.base}/simulator/api{path}",
-                json=json_body,
-                headers=self.simulator_headers,
+                method, f"{self.base}/simulator/api{path}", json=json_body, headers=headers
             ),
             what,
             statuses,
@@ -281,9 +287,11 @@ class OneLogin:
         kinds = v.TASKS[task] if task else v.ALL_TASK_KINDS
         return [t for t in self.tasks(email, "pending_approval") if t["kind"] in kinds]
 
-    def act_on_task(self, task: dict[str, Any], verb: str, email: str) -> None:
-        """``verb`` (approve, deny, retry) one task of the queue."""
-        self._sim("POST", f"/tasks/{task['id']}/{verb}", f"{verb} the task of {email}")
+    def act_on_task(
+        self, task: dict[str, Any], verb: str, email: str, actor: str | None = None
+    ) -> None:
+        """``verb`` (approve, deny, retry) one task of the queue, as ``actor`` if given."""
+        self._sim("POST", f"/tasks/{task['id']}/{verb}", f"{verb} the task of {email}", actor=actor)
 
     def decide(self, email: str, task: str, decision: str) -> None:
         pending = self.pending(email, task)

@@ -136,12 +136,21 @@ class ReferenceWrike:
         )
 
     def add_member(
-        self, name: str, role: str, rights: Iterable[str], email: str | None = None
+        self,
+        name: str,
+        role: str,
+        rights: Iterable[str],
+        email: str | None = None,
+        withheld: Iterable[str] = (),
     ) -> None:
-        """A member of the account: ``role`` is owner, admin or regular."""
+        """A member of the account: ``role`` is owner, admin or regular. An owner or admin
+        holds ``rights`` and, as in Wrike, the rights every new admin gets
+        (``v.DEFAULT_RIGHTS``) unless they are ``withheld``."""
         first, _, last = name.partition(" ")
         held = set(rights)
-        unknown = sorted(held - set(v.RIGHT_KEYS))
+        if role != "regular":
+            held |= set(v.DEFAULT_RIGHTS) - set(withheld)
+        unknown = sorted((held | set(withheld)) - set(v.RIGHT_KEYS))
         if unknown:
             raise ValueError(f"unknown Wrike right(s) {unknown}; known: {sorted(v.RIGHT_KEYS)}")
         if email is None:
@@ -162,6 +171,17 @@ class ReferenceWrike:
         )
         member.id = row["id"]
         self.members[name] = member
+
+    def withdraw_right(self, name: str, right: str) -> None:
+        """An owner withdraws one right of the member (its tokens carry the change at once)."""
+        if right not in v.RIGHT_KEYS:
+            raise ValueError(f"unknown Wrike right {right!r}; known: {sorted(v.RIGHT_KEYS)}")
+        self._admin(
+            "PATCH",
+            f"{self._account()}/members/{self._member(name).id}",
+            f"withdraw the right {right} from {name}",
+            {"rights": {v.RIGHT_KEYS[right]: False}},
+        )
 
     # SCIM URL and tokens
     def scim_url(self) -> str:
@@ -288,7 +308,7 @@ class ReferenceWrike:
             for m in sorted(self.members.values(), key=lambda m: m.name)
             if rows.get(m.id, {}).get("role") in ("owner", "admin")
         ]
-        admins.sort(key=lambda m: not rows[m.id]["rights"][v.RIGHT_KEYS[v.RIGHT_GRANT_ADMIN]])
+        admins.sort(key=lambda m: [not rows[m.id]["rights"][v.RIGHT_KEYS[r]] for r in v.ALL_RIGHTS])
         if not admins:
             raise AssertionError(
                 "Reading Wrike users needs a token from a Wrike admin, and "
@@ -345,6 +365,17 @@ class ReferenceWrike:
                 str(row["id"]),
                 scim_fill_in(attribute, value),
                 f"fill in {attribute} of {email} in Wrike",
+            )
+
+    def delete_in_wrike(self, email: str) -> None:
+        """A Wrike admin deletes the user in Wrike itself (not through OneLogin)."""
+        row = self.member_row(email)
+        if row is None:
+            raise AssertionError(f"{email} is not in Wrike, so it cannot be deleted there")
+        with self._as_wrike_admin() as scim:
+            expect(
+                scim.request("DELETE", f"/Users/{quote(str(row['id']), safe='')}"),
+                f"delete {email} in Wrike",
             )
 
     def user(self, email: str) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@ steps and the bench. Every change goes through one of its parts, so that each on
 recorded, logged and evaluated for provisioning the same way, whoever makes it:
 
 - ``directory``: users, roles, direct logins
+- ``mappings``: user mappings, and applying them to users
 - ``apps``: the app connector, the Provisioning tab, the API connection test, an app's users
 - ``approvals``: the approval queue (approve, deny, retry) and the task listing
 - ``provisioning``: what each change means for the app, reconciliation, draining the queue
@@ -20,6 +21,7 @@ from mock_onelogin.account.api_clients import ApiClients
 from mock_onelogin.account.approvals import Approvals
 from mock_onelogin.account.apps import WRIKE_CONNECTOR_ID, Apps, AppUser
 from mock_onelogin.account.directory import Directory
+from mock_onelogin.account.mappings import Mappings
 from mock_onelogin.account.provisioning import ProvisioningQueue
 from mock_onelogin.account.system_log import SystemLog
 from mock_onelogin.config import OneLoginConfig
@@ -58,6 +60,8 @@ class OneLoginAccount:
         self.provisioning = ProvisioningQueue(ctx)
         self.apps = Apps(ctx, self.provisioning)
         self.directory = Directory(ctx, self.provisioning)
+        self.mappings = Mappings(ctx, self.provisioning)
+        self.directory.apply_mappings = self.mappings.apply_in_change
         self.approvals = Approvals(ctx, self.apps)
         self.system_log = SystemLog(self.store)
         self.api_clients = ApiClients(ctx)

@@ -61,5 +61,13 @@ class ApiClients:
             return None
         return self._store.get_client(row["client_id"])
 
-    def revoke_token(self, token: str) -> bool:
+    def revoke_token(self, token: str, client_id: str | None = None) -> bool:
+        """Revoke a live token (of ``client_id`` when given); False when there was none to
+        revoke: unknown, expired, already revoked, or another credential's. The token stops
+        working at once: every bearer check reads the store."""
+        row = self._store.get_token(token)
+        if row is None or row["revoked"] or row["expires_ts"] <= self._ctx.clock.now().timestamp():
+            return False
+        if client_id is not None and row["client_id"] != client_id:
+            return False
         return self._store.revoke_token(token)

@@ -13,7 +13,7 @@ from mock_onelogin.account._context import SIMULATOR_ADMIN, AccountContext, Acto
 from mock_onelogin.account.provisioning import ProvisioningQueue
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.connector import API_STATUS_ENABLED, API_STATUS_FAILED, ConnectorConfig
-from mock_onelogin.domain.errors import NotFound, ValidationFailed
+from mock_onelogin.domain.errors import BadRequest, NotFound, ValidationFailed
 from mock_onelogin.domain.events import EventType
 from mock_onelogin.domain.provisioning import ProvisioningSettings
 from mock_onelogin.domain.queue import Login
@@ -21,6 +21,40 @@ from mock_onelogin.scim_client import found_user_id
 
 #: OneLogin's connector id of the Wrike (SAML + SCIM) app.
 WRIKE_CONNECTOR_ID = 108419
+
+
+def _app_attribute(key: str, value: Any) -> Any:
+    if key == "visible":
+        if not isinstance(value, bool):
+            raise ValidationFailed("Validation failed: visible must be true or false", key)
+        return int(value)
+    if not isinstance(value, str) or (key == "name" and not value.strip()):
+        raise ValidationFailed(
+            f"Validation failed: {key} must be a{' non-empty' if key == 'name' else ''} string",
+            key,
+        )
+    return value.strip() if key == "name" else value
+
+
+def _provisioning_switch(value: Any, shown: dict[str, Any]) -> bool | None:
+    """``provisioning: {"enabled": bool}``; its other keys are read-only."""
+    if not isinstance(value, dict):
+        raise ValidationFailed("Validation failed: provisioning must be an object", "provisioning")
+    enabled = None
+    for key, item in value.items():
+        field = f"provisioning.{key}"
+        if key == "enabled":
+            if not isinstance(item, bool):
+                raise ValidationFailed(
+                    "Validation failed: provisioning.enabled must be true or false", field
+                )
+            enabled = item
+        elif key in shown:
+            if item != shown[key]:
+                raise ValidationFailed(modelling.APP_READ_ONLY_MESSAGE.format(field=field), field)
+        else:
+            raise BadRequest(f"unknown attribute: {field}", field)
+    return enabled
 
 
 @dataclass(frozen=True)
@@ -77,10 +111,16 @@ class Apps:
         )
 
     def wrike_app_id(self) -> int:
-        for app in self._store.list_apps():
+        """The Wrike app: the one named "Wrike", else the first app on the Wrike connector (an
+        admin may rename the app through the API or the console and keep using it)."""
+        apps = self._store.list_apps()
+        for app in apps:
             if app["name"] == "Wrike":
                 return int(app["id"])
-        raise NotFound("No app named Wrike; create it with POST /simulator/api/apps")
+        for app in apps:
+            if int(app["connector_id"]) == WRIKE_CONNECTOR_ID:
+                return int(app["id"])
+        raise NotFound("No Wrike app; create it with POST /simulator/api/apps")
 
     def connector(self, app_id: int) -> ConnectorConfig:
         return ConnectorConfig.from_storage(self._ctx.require_app(app_id)["connector"])
@@ -144,6 +184,38 @@ class Apps:
                 self._queue.reconcile_app(app_id, "provisioning enabled")
         self._ctx.after_change()
         return settings
+
+    def update_app(
+        self, app_id: int, data: Any, shown: dict[str, Any], actor: Actor = SIMULATOR_ADMIN
+    ) -> dict[str, Any]:
+        """``PUT /api/2/apps/{id}``, a partial update: the app's own attributes and the
+        Provisioning tab's "Enable provisioning" (``provisioning.enabled``; turning it on
+        reconciles like the tab's save). Every other attribute of the app as the API shows it
+        (``shown``) is read-only: sent unchanged it is accepted, changed it is refused
+        (``modelling.APP_READ_ONLY_MESSAGE``). Everything is checked before anything is
+        written."""
+        self._ctx.require_app(app_id)
+        if not isinstance(data, dict):
+            raise BadRequest("Expected a JSON object in request body")
+        attributes: dict[str, Any] = {}
+        enabled: bool | None = None
+        for key, value in data.items():
+            if key in modelling.APP_UPDATE_FIELDS:
+                attributes[key] = _app_attribute(key, value)
+            elif key == "provisioning":
+                enabled = _provisioning_switch(value, shown["provisioning"])
+            elif key in modelling.APP_CONNECTOR_FIELDS:
+                raise ValidationFailed(modelling.APP_CONNECTOR_MESSAGE.format(field=key), key)
+            elif key in shown:
+                if value != shown[key]:
+                    raise ValidationFailed(modelling.APP_READ_ONLY_MESSAGE.format(field=key), key)
+            else:
+                raise BadRequest(f"unknown attribute: {key}", key)
+        if attributes:
+            self._store.update_app_attributes(app_id, attributes, self._ctx.now())
+        if enabled is not None and enabled != self.settings(app_id).enabled:
+            self.set_provisioning(app_id, {"enabled": enabled}, actor)
+        return self._ctx.require_app(app_id)
 
     def enable_api_connection(self, app_id: int, actor: Actor = SIMULATOR_ADMIN) -> ConnectorConfig:
         """ "API Connection: Enable": ask for a userName that cannot exist; an empty list or a

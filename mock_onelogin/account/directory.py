@@ -5,7 +5,7 @@ user is entitled to or known in."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -15,17 +15,25 @@ from mock_onelogin.account.provisioning import ProvisioningQueue
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.directory import (
     STATUS_ACTIVE,
+    STATUS_LOCKED,
     STATUS_PASSWORD_PENDING,
     STATUS_SUSPENDED,
+    USER_STATES,
     validate_id_list,
     validate_user_payload,
 )
 from mock_onelogin.domain.errors import BadRequest, NotFound, ValidationFailed
 from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.input_bounds import is_id
 from mock_onelogin.domain.provisioning import ProvisioningSettings
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.domain.queue import Login
 from mock_onelogin.store.directory import UserFieldTaken
+
+
+def is_int(value: Any) -> bool:
+    """A JSON integer (not a bool) from 0 to ``modelling.MAX_ID``."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= modelling.MAX_ID
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,9 @@ class Directory:
         self._ctx = ctx
         self._store = ctx.store
         self._queue = queue
+        #: The user mappings' hook (set by the account): applies them to a user inside the
+        #: change's transaction, before provisioning evaluates the user.
+        self.apply_mappings: Callable[[int], object] = lambda user_id: None
 
     # reads, for the API and the console -----------------------------------------------------
     def list_users(self, query: UserQuery) -> tuple[list[dict[str, Any]], int]:
@@ -81,7 +92,11 @@ class Directory:
     def require_user(self, user_id: int) -> dict[str, Any]:
         return self._ctx.require_user(user_id)
 
-    def create_user(self, data: Any, actor: Actor = SIMULATOR_ADMIN) -> dict[str, Any]:
+    def create_user(
+        self, data: Any, actor: Actor = SIMULATOR_ADMIN, mappings: str = "sync"
+    ) -> dict[str, Any]:
+        """``mappings``: ``sync`` applies the user mappings in the change, ``disabled`` not
+        (the v2 API's ``mappings`` argument; its ``async`` applies them after the answer)."""
         fields = validate_user_payload(data, creating=True)
         role_ids = fields.pop("role_ids", None)
         if role_ids:
@@ -115,6 +130,8 @@ class Directory:
                         )
                     )
             self._ctx.log(events)
+            if mappings != "disabled":
+                self.apply_mappings(user_id)
             self._queue.evaluate_user(user_id, "user created")
         self._ctx.after_change()
         return self._ctx.require_user(user_id)
@@ -150,8 +167,9 @@ class Directory:
             raise self._taken(exc.field, value, other["id"] if other else None) from exc
 
     def update_user(
-        self, user_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN
+        self, user_id: int, data: Any, actor: Actor = SIMULATOR_ADMIN, mappings: str = "sync"
     ) -> dict[str, Any]:
+        """``mappings`` as for ``create_user``."""
         before = self._ctx.require_user(user_id)
         fields = validate_user_payload(data, creating=False)
         role_ids = fields.pop("role_ids", None)
@@ -199,6 +217,8 @@ class Directory:
                         )
                     )
             self._ctx.log(events)
+            if mappings != "disabled":
+                self.apply_mappings(user_id)
             self._queue.evaluate_user(user_id, "user updated")
         self._ctx.after_change()
         return self._ctx.require_user(user_id)
@@ -207,6 +227,102 @@ class Directory:
         self, user_id: int, status: int, actor: Actor = SIMULATOR_ADMIN
     ) -> dict[str, Any]:
         return self.update_user(user_id, {"status": status}, actor)
+
+    def set_user_state(
+        self, user_id: int, state: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> dict[str, Any]:
+        """``PUT /api/1/users/{id}/set_state``: the user's state (0 Unapproved, 1 Approved,
+        2 Rejected, 3 Unlicensed), with the refusals OneLogin documents. State is not status:
+        only a status in ``modelling.SUSPENDED_STATUSES`` suspends the user in apps."""
+        user = self._ctx.require_user(user_id)
+        if not is_int(state):
+            raise BadRequest("state has incorrect data type. It should be -> integer", "state")
+        if state not in USER_STATES:
+            raise BadRequest("state is invalid")
+        if user["state"] == state:
+            raise BadRequest("user is already in this state")
+        return self.update_user(user_id, {"state": state}, actor)
+
+    def lock_user(
+        self, user_id: int, minutes: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> dict[str, Any]:
+        """``PUT /api/1/users/{id}/lock_user``: status 3 (Locked). The lock period is checked
+        but not kept (``locked_until`` stays null): nobody signs in to the simulated portal."""
+        self._ctx.require_user(user_id)
+        if not is_int(minutes):  # a whole number of minutes, 0 and up
+            raise BadRequest("locked_until should be -> integer", "locked_until")
+        return self.update_user(user_id, {"status": STATUS_LOCKED}, actor)
+
+    def add_user_roles(
+        self, user_id: int, role_ids: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> list[int]:
+        """``PUT /api/1/users/{id}/add_roles``: give the user more roles; the apps those roles
+        hold are provisioned exactly as when the user is added to the role (v2)."""
+        ids = self._v1_role_ids(role_ids)
+        user = self._ctx.require_user(user_id)
+        held = set(self._store.user_role_ids(user_id))
+        if held & set(ids):
+            raise BadRequest("input role_id_array is already included as user roles")
+        with self._store.transaction():
+            events = []
+            for role_id in ids:
+                self._store.add_role_users(role_id, [user_id])
+                events.append(
+                    self._ctx.event(
+                        EventType.USER_MANUALLY_ADDED_TO_ROLE,
+                        actor,
+                        user=user,
+                        role=self._ctx.role_pair(role_id),
+                    )
+                )
+            self._ctx.log(events)
+            self._queue.evaluate_user(user_id, "user added to role")
+        self._ctx.after_change()
+        return ids
+
+    def remove_user_roles(
+        self, user_id: int, role_ids: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> list[int]:
+        """``PUT /api/1/users/{id}/remove_roles``: take roles from the user; losing an app's
+        last role is losing access to it (the Provisioning tab's deprovisioning action)."""
+        ids = self._v1_role_ids(role_ids)
+        user = self._ctx.require_user(user_id)
+        held = set(self._store.user_role_ids(user_id))
+        if not set(ids) <= held:
+            raise BadRequest("input role_id_array is not included as user roles")
+        with self._store.transaction():
+            events = []
+            for role_id in ids:
+                self._store.remove_role_users(role_id, [user_id])
+                events.append(
+                    self._ctx.event(
+                        EventType.USER_MANUALLY_REMOVED_FROM_ROLE,
+                        actor,
+                        user=user,
+                        role=self._ctx.role_pair(role_id),
+                    )
+                )
+            self._ctx.log(events)
+            self._queue.evaluate_user(user_id, "user removed from role")
+        self._ctx.after_change()
+        return ids
+
+    def _v1_role_ids(self, value: Any) -> list[int]:
+        """``role_id_array`` as the v1 API checks it (its own messages, in this order)."""
+        if not isinstance(value, list):
+            raise BadRequest(
+                "role_id_array has incorrect data type. It should be -> array", "role_id_array"
+            )
+        if not value:
+            raise BadRequest("role_id_array is empty")
+        if modelling.V1_ROLE_ID_OBJECTS:
+            value = [
+                v["role_id"] if isinstance(v, dict) and set(v) == {"role_id"} else v for v in value
+            ]
+        known = [r["id"] for r in self._store.list_roles()]
+        if not all(is_id(v) for v in value) or not set(value) <= set(known):
+            raise BadRequest(f"role_id_array should be a subset of -> {known}")
+        return list(dict.fromkeys(value))
 
     def delete_user(self, user_id: int, actor: Actor = SIMULATOR_ADMIN) -> None:
         user = self._ctx.require_user(user_id)
@@ -239,6 +355,9 @@ class Directory:
     # roles ----------------------------------------------------------------------------------
     def require_role(self, role_id: int) -> dict[str, Any]:
         return self._ctx.require_role(role_id)
+
+    def find_role(self, role_id: int) -> dict[str, Any] | None:
+        return self._store.get_role(role_id)
 
     def _require_roles(self, role_ids: Iterable[int]) -> None:
         for role_id in role_ids:
@@ -282,15 +401,52 @@ class Directory:
         return role_id
 
     def rename_role(self, role_id: int, data: Any) -> int:
+        """``PUT /api/2/roles/{id}``: the role's name. Its apps, users and admins have their
+        own endpoints; a body naming them is refused rather than half applied
+        (``modelling.ROLE_UPDATE_FIELDS``)."""
         self._ctx.require_role(role_id)
-        if (
-            not isinstance(data, dict)
-            or not isinstance(data.get("name"), str)
-            or not data["name"].strip()
-        ):
+        if not isinstance(data, dict):
+            raise BadRequest("Expected a JSON object in request body")
+        unknown = sorted(set(data) - set(modelling.ROLE_UPDATE_FIELDS))
+        if unknown:
+            raise BadRequest(f"unknown attribute: {unknown[0]}", unknown[0])
+        if not isinstance(data.get("name"), str) or not data["name"].strip():
             raise ValidationFailed("Validation failed: name is required", "name")
         self._store.rename_role(role_id, data["name"].strip())
         return role_id
+
+    def role_admins(self, role_id: int) -> list[dict[str, Any]]:
+        """The role's administrators: ``user`` (the directory row) with ``added_at`` and
+        ``added_by``; deleted users are left out."""
+        self._ctx.require_role(role_id)
+        rows = self._store.role_admins(role_id)
+        users = self._store.users_by_ids([r["user_id"] for r in rows])
+        return [
+            {**r, "user": users[r["user_id"]]}
+            for r in rows
+            if r["user_id"] in users and not users[r["user_id"]]["deleted_at"]
+        ]
+
+    def role_admin_ids(self, role_id: int) -> list[int]:
+        return [r["user_id"] for r in self._store.role_admins(role_id)]
+
+    def add_role_admins(
+        self, role_id: int, user_ids: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> list[int]:
+        """Role admins manage the role's membership; being one gives no app access, so
+        nothing is provisioned."""
+        self._ctx.require_role(role_id)
+        ids = validate_id_list(user_ids, "users")
+        self._require_users(ids)
+        self._store.add_role_admins(role_id, ids, self._ctx.now(), actor.name)
+        return ids
+
+    def remove_role_admins(
+        self, role_id: int, user_ids: Any, actor: Actor = SIMULATOR_ADMIN
+    ) -> None:
+        self._ctx.require_role(role_id)
+        ids = validate_id_list(user_ids, "users")
+        self._store.remove_role_admins(role_id, ids)
 
     def delete_role(self, role_id: int, actor: Actor = SIMULATOR_ADMIN) -> None:
         self._ctx.require_role(role_id)

@@ -26,6 +26,7 @@ USER_STATUSES = {
 }
 STATUS_ACTIVE = 1
 STATUS_SUSPENDED = 2
+STATUS_LOCKED = 3
 STATUS_PASSWORD_PENDING = 7
 
 #: Writable string fields of a user (v2 API names).

@@ -40,6 +40,9 @@ class EventType(IntEnum):
     USER_APP_REQUEST_DENIED = 138
     USER_MANUALLY_ADDED_TO_ROLE = 147
     USER_MANUALLY_REMOVED_FROM_ROLE = 148
+    USER_AUTOMATICALLY_ADDED_TO_ROLE = 149
+    USER_AUTOMATICALLY_REMOVED_FROM_ROLE = 150
+    MAPPINGS_REAPPLIED = 202
     LOGIN_MANUALLY_ADDED = 206
     LOGIN_MANUALLY_REMOVED = 207
 
@@ -129,6 +132,18 @@ _DESCRIPTIONS: dict[EventType, tuple[str, str]] = {
         "%actor_user% manually removed %user% from role %role%",
         _OURS,
     ),
+    # 149, 150 and 202: OneLogin's descriptions are known only from a third-party event
+    # list ("User automatically added to / removed from role", "Mappings reapplied"), so
+    # their names are ours.
+    EventType.USER_AUTOMATICALLY_ADDED_TO_ROLE: (
+        "%user% automatically added to role %role% by a user mapping",
+        _OURS,
+    ),
+    EventType.USER_AUTOMATICALLY_REMOVED_FROM_ROLE: (
+        "%user% automatically removed from role %role% by a user mapping",
+        _OURS,
+    ),
+    EventType.MAPPINGS_REAPPLIED: ("%actor_user% reapplied user mappings", _OURS),
     EventType.LOGIN_MANUALLY_ADDED: ("%actor_user% manually added user %user% to app %app%", _OURS),
     EventType.LOGIN_MANUALLY_REMOVED: (
         "%actor_user% manually removed user %user% from app %app%",

@@ -136,6 +136,72 @@ RATE_LIMIT_ERROR = {
     "message": "Rate limit exceeded",
 }
 
+# --- v1 users API and other SDK surfaces
+# What OneLogin documents is followed as documented (developers.onelogin.com/api-docs/1/...:
+# wrapped ``{"status", "data"}`` bodies, ``role_id_array``, ``set_state`` and its refusals);
+# these are the choices where it says nothing.
+
+#: ``GET /api/1/users``: at most this many users a page (and the default), paged with
+#: ``after_cursor``/``before_cursor`` in the v1 ``pagination`` object. A larger ``limit`` is
+#: a 400 naming the range. The cursors are the simulator's own (opaque base64 text).
+V1_PAGE_LIMIT = 50
+
+#: The v1 body of a user who is not there (404, type "not found"), worded as OneLogin's v1
+#: roles API words a missing role ("Role for id 9999999999 was not found").
+V1_USER_NOT_FOUND = "User for id {id} was not found"
+V1_ROLE_NOT_FOUND = "Role for id {id} was not found"
+
+#: The v1 endpoints answer with OneLogin's wrapped bodies even where SDK 4.0.1 types the
+#: answer as a bare object (``get_user_by_id``, ``list_users``, ``create_user``,
+#: ``update_user``, ``get_user_apps``): the SDK cannot read those, against OneLogin or here.
+#: The v1 status-only answers (``set_state``, ``add_roles``, ``lock_user``...) carry the
+#: ``status`` fields at the top level too, so SDK 4.0.1's bare ``Error`` model reads them.
+V1_STATUS_FIELDS_AT_TOP = True
+
+#: ``role_id_array`` items may also be ``{"role_id": n}``, the form SDK 4.0.1's
+#: ``remove_user_role`` sends; OneLogin documents integers only. Off: such items are refused
+#: like any non-integer ("role_id_array should be a subset of -> [...]").
+V1_ROLE_ID_OBJECTS = True
+
+#: ``PUT /api/1/users/{id}/add_roles`` with a role the user already holds is refused whole
+#: ("input role_id_array is already included as user roles"), nothing added;
+#: ``remove_roles`` with a role the user does not hold likewise. A v1 user created without
+#: a password is Password Pending (7), as v2 documents; a v1 update takes the v2 fields too
+#: (an SDK ``User`` body), with v1's ``notes`` and ``locale_code`` names. ``lock_user`` sets
+#: status 3 (Locked; not a suspension: ``SUSPENDED_STATUSES``) and keeps no lock period;
+#: ``logout`` only checks the user exists (nobody has a portal session here); neither logs
+#: an event. A state (``set_state``) never suspends or reactivates: only status does.
+
+#: ``PUT /api/2/roles/{id}`` changes the role's name only: ``apps``, ``users`` and
+#: ``admins`` have their own endpoints, and a body naming them is refused (400 unknown
+#: attribute) rather than half applied. ``id`` may be sent and is ignored.
+ROLE_UPDATE_FIELDS = ("name", "id")
+#: Role admins are kept per role (who added them and when, as OneLogin's sample shows);
+#: being one gives no app access. ``added_by.id`` is null: API credentials have no user id.
+
+#: ``PUT /api/2/apps/{id}`` (a partial update, as OneLogin documents) changes these
+#: attributes and ``provisioning.enabled``; every other attribute the API shows is
+#: read-only (sent unchanged: accepted; changed: 422 UnprocessableEntityFieldError naming
+#: it). The connector's parameters and SAML/SCIM configuration are refused with their own
+#: message: the simulator keeps them on the app's Configuration tab. ``role_ids`` is
+#: read-only here (give a role the app with ``PUT /api/2/roles/{id}/apps``).
+APP_UPDATE_FIELDS = ("name", "visible", "description", "notes")
+APP_CONNECTOR_FIELDS = ("parameters", "configuration", "sso", "enforcement_point")
+APP_READ_ONLY_MESSAGE = "Validation failed: {field} is read-only and cannot be changed"
+APP_CONNECTOR_MESSAGE = (
+    "Validation failed: {field} cannot be changed through the API; set the connector on the "
+    "app's Configuration tab"
+)
+
+#: ``POST /auth/oauth2/revoke`` with a token that is unknown, expired, already revoked or
+#: another credential's answers 200 Success and revokes nothing, as RFC 7009 section 2.2
+#: has it (https://www.rfc-editor.org/rfc/rfc7009#section-2.2); OneLogin does not say. Off:
+#: such a token is refused with a v1 400 "access_token is not a live token of this client".
+REVOKE_UNKNOWN_TOKEN_SUCCEEDS = True
+
+#: ``GET /auth/rate_limit`` is itself an API call: it counts against the hour's limit, and
+#: its ``data`` holds the same values as the X-RateLimit-* headers of its own answer.
+
 #: Access tokens live 10 hours; asking again with the same credentials returns the same token.
 TOKEN_LIFETIME_S = 36000
 
@@ -269,3 +335,54 @@ def assumed(key: str, subject: str = "") -> str:
     OneLogin does not publish ...)"``; without a subject, the parenthesis alone."""
     note = f"({ASSUMED}: {ASSUMPTIONS[key]})"
     return f"{subject} {note}" if subject else note
+
+
+# --- user mappings
+# OneLogin's user mappings (``/api/2/mappings``): the resource's shape, 201 with ``{"id": ..}``
+# on create and ``position: null`` for a disabled mapping come from the official SDK
+# (onelogin 4.0.1 models, CHANGELOG 3.2.7/3.2.8); the operators ``=`` and ``~`` on text
+# fields, ``ri`` on ``has_role``, the ``add_role`` action with role ids as strings and the
+# refusal "Invalid action value(s)" from OneLogin's Terraform provider examples
+# (https://github.com/onelogin/terraform-provider-onelogin). The rest below is ours.
+
+#: Operators on a text field (value -> label). ``=`` (is) and ``~`` (contains) are
+#: OneLogin's; ``!=`` and ``!~`` (their negations) are our names for what the console offers.
+MAPPING_TEXT_OPERATORS: dict[str, str] = {
+    "=": "is",
+    "!=": "is not",
+    "~": "contains",
+    "!~": "does not contain",
+}
+#: ``has_role``: ``ri`` ("role includes") is OneLogin's; no negation is simulated.
+MAPPING_ROLE_OPERATORS: dict[str, str] = {"ri": "includes"}
+#: ``status``: equal or not (our labels).
+MAPPING_STATUS_OPERATORS: dict[str, str] = {"=": "is", "!=": "is not"}
+#: The actions the simulator carries out. OneLogin has many (``set_role``, ``set_status``,
+#: ``set_groups``, ...); any other is refused with 422 naming it as not simulated.
+MAPPING_ACTIONS: dict[str, str] = {"add_role": "Add Role"}
+#: How a custom user attribute is named as a condition source (OneLogin's name for it is
+#: not published; the users API filters by ``custom_attributes.<shortname>``, so we use that).
+MAPPING_CUSTOM_ATTRIBUTE_SOURCE = "custom_attributes.{shortname}"
+#: Switch: text conditions compare case-insensitively (OneLogin does not say; email domains
+#: and departments are commonly typed in either case). False makes ``=`` / ``~`` exact.
+MAPPING_TEXT_CASE_SENSITIVE = False
+#: Switch: a ``has_role`` condition sees the roles earlier mappings (by position) added in
+#: the same evaluation, as well as the user's manual roles (one pass, in order). False: it
+#: sees the manual roles only.
+MAPPING_ROLES_SEEN_BY_LATER = True
+#: Switch: saving a mapping (create, update, delete, sort) does not re-evaluate anyone;
+#: the next change to a user, or "Reapply entitlement mappings", does (OneLogin's console asks
+#: the admin to reapply mappings after editing them). True applies them to every user at save.
+MAPPING_APPLY_ON_SAVE = False
+# (Not a switch, a rule with its reason: a role a mapping gave that an admin removes by hand
+# comes back at the next evaluation while the mapping still matches; OneLogin: "to remove a
+# user from a mapping-assigned role, an admin must change the mapping conditions". A role the
+# user already had by hand stays manual, so a mapping that stops matching never removes it.)
+#: Bounds of our own: a mapping's name, a condition's value, and how many conditions or
+#: actions (and values per action) one mapping holds. A mapping needs one condition at least
+#: (our choice: a mapping without conditions would match nobody, so it is refused).
+MAPPING_NAME_MAX = 255
+MAPPING_VALUE_MAX = 1024
+MAPPING_MAX_ITEMS = 100
+#: Who the System Log names as the actor of a mapping's role change (events 149 / 150).
+MAPPING_ACTOR = "User mappings"

@@ -56,6 +56,8 @@ class UserQuery:
     nobody: bool = False
     directory_id: int | None = None
     ids: tuple[int, ...] | None = None
+    #: Users holding at least one of these roles.
+    role_ids: tuple[int, ...] | None = None
     #: The console's search box: a part of the full name, email or username, any case.
     search: str = ""
     sort: str = "id"

@@ -26,6 +26,7 @@ TABLES = (
     "roles",
     "role_apps",
     "role_users",
+    "role_admins",
     "apps",
     "direct_logins",
     "logins",
@@ -34,6 +35,8 @@ TABLES = (
     "log_totals",
     "api_clients",
     "tokens",
+    "mappings",
+    "mapped_roles",
 )
 
 _last_columns: tuple[Any, tuple[str, ...]] = ((), ())

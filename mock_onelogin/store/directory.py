@@ -42,6 +42,8 @@ _ENTITLED_USERS = (
     "WHERE ra.app_id = ? {among_ru} UNION SELECT user_id AS uid FROM direct_logins "
     "WHERE app_id = ? {among}"
 )
+#: The app's own attributes the API may change (``PUT /api/2/apps/{id}``).
+APP_ATTRIBUTES = ("name", "visible", "description", "notes")
 #: The connector field holding the SCIM bearer token, in the clear (as the account layer
 #: reads it) and sealed (as it is stored).
 _TOKEN = "scim_bearer_token"
@@ -118,6 +120,12 @@ def _user_where(query: UserQuery) -> tuple[str, list[Any]]:
     if query.ids is not None:
         where.append(f"id IN ({marks(len(query.ids)) or 'NULL'})")
         params.extend(query.ids)
+    if query.role_ids is not None:
+        where.append(
+            "id IN (SELECT user_id FROM role_users WHERE role_id IN "
+            f"({marks(len(query.role_ids)) or 'NULL'}))"
+        )
+        params.extend(query.role_ids)
     if query.search:
         where.append(
             "(lower(firstname || ' ' || lastname) LIKE ? OR lower(email) LIKE ? "
@@ -190,6 +198,7 @@ class DirectoryStore(Database):
                 "UPDATE users SET deleted_at = ?, updated_at = ? WHERE id = ?", (now, now, user_id)
             )
             self._write("DELETE FROM role_users WHERE user_id = ?", (user_id,))
+            self._write("DELETE FROM role_admins WHERE user_id = ?", (user_id,))
             self._write("DELETE FROM direct_logins WHERE user_id = ?", (user_id,))
 
     def get_user(self, user_id: int, *, include_deleted: bool = False) -> dict[str, Any] | None:
@@ -264,6 +273,30 @@ class DirectoryStore(Database):
             self._write("DELETE FROM roles WHERE id = ?", (role_id,))
             self._write("DELETE FROM role_apps WHERE role_id = ?", (role_id,))
             self._write("DELETE FROM role_users WHERE role_id = ?", (role_id,))
+            self._write("DELETE FROM role_admins WHERE role_id = ?", (role_id,))
+
+    def role_admins(self, role_id: int) -> list[dict[str, Any]]:
+        """The role's administrators (``user_id``, ``added_at``, ``added_by``), by user id."""
+        return self._all(
+            "SELECT user_id, added_at, added_by FROM role_admins WHERE role_id = ? "
+            "ORDER BY user_id",
+            (role_id,),
+        )
+
+    def add_role_admins(
+        self, role_id: int, user_ids: Sequence[int], now: str, added_by: str
+    ) -> None:
+        self._write_many(
+            "INSERT OR IGNORE INTO role_admins (role_id, user_id, added_at, added_by) "
+            "VALUES (?, ?, ?, ?)",
+            [(role_id, u, now, added_by) for u in user_ids],
+        )
+
+    def remove_role_admins(self, role_id: int, user_ids: Sequence[int]) -> None:
+        self._write_many(
+            "DELETE FROM role_admins WHERE role_id = ? AND user_id = ?",
+            [(role_id, u) for u in user_ids],
+        )
 
     def role_app_ids(self, role_id: int) -> list[int]:
         rows = self._all(
@@ -378,6 +411,16 @@ class DirectoryStore(Database):
         self._write(
             f"UPDATE apps SET {part} = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             (self._sealed_connector(value) if part == "connector" else value, now, app_id),
+        )
+
+    def update_app_attributes(self, app_id: int, fields: dict[str, Any], now: str) -> None:
+        """Save the app's own attributes (name, visible, description, notes)."""
+        data = {_checked(k, APP_ATTRIBUTES): v for k, v in fields.items()}
+        if not data:
+            return
+        self._write(
+            f"UPDATE apps SET {', '.join(f'{k} = ?' for k in data)}, updated_at = ? WHERE id = ?",
+            [*data.values(), now, app_id],
         )
 
     def app_role_ids(self, app_id: int) -> list[int]:

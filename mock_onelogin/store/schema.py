@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS role_users (
     role_id INTEGER NOT NULL, user_id INTEGER NOT NULL, PRIMARY KEY (role_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS role_users_user ON role_users(user_id);
+CREATE TABLE IF NOT EXISTS role_admins (
+    role_id INTEGER NOT NULL, user_id INTEGER NOT NULL, added_at TEXT NOT NULL,
+    added_by TEXT NOT NULL DEFAULT '', PRIMARY KEY (role_id, user_id)
+);
 CREATE TABLE IF NOT EXISTS apps (
     id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, connector_id INTEGER NOT NULL,
     auth_method INTEGER NOT NULL DEFAULT 2, description TEXT NOT NULL DEFAULT '',
@@ -73,6 +77,18 @@ CREATE TABLE IF NOT EXISTS log_totals (
 CREATE TABLE IF NOT EXISTS api_clients (
     client_id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_salt TEXT NOT NULL,
     secret_hash TEXT NOT NULL, created_at TEXT NOT NULL
+);
+-- User mappings (domain/mappings.py): conditions and actions as JSON text; position is null
+-- for a disabled mapping. mapped_roles remembers which of a user's roles a mapping gave, so
+-- that the role goes when the mapping stops matching and a manual role never does.
+CREATE TABLE IF NOT EXISTS mappings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, enabled INTEGER NOT NULL,
+    match TEXT NOT NULL, position INTEGER, conditions TEXT NOT NULL, actions TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mapped_roles (
+    user_id INTEGER NOT NULL, role_id INTEGER NOT NULL, mapping_id INTEGER NOT NULL,
+    PRIMARY KEY (user_id, role_id)
 );
 -- tokens.token is the access token's digest ("sha256:..."), tokens.sealed the token sealed
 -- with the database's key (store/_sealing.py); api_clients keeps a salted hash only.

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from mock_onelogin.store.directory import USER_COLUMNS, DirectoryStore
+from mock_onelogin.store.mappings import MappingStore
 from mock_onelogin.store.queue import QueueStore
 from mock_onelogin.store.system_log import EVENT_COLUMNS, SystemLogStore
 
@@ -17,8 +18,9 @@ __all__ = ["EVENT_COLUMNS", "USER_COLUMNS", "OneLoginStore"]
 _log = logging.getLogger("mock_onelogin.store")
 
 
-class OneLoginStore(DirectoryStore, QueueStore, SystemLogStore):
-    """Users, roles and apps; logins and tasks; the System Log and API credentials."""
+class OneLoginStore(DirectoryStore, QueueStore, SystemLogStore, MappingStore):
+    """Users, roles and apps; logins and tasks; the System Log and API credentials; user
+    mappings."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         super().__init__(path)

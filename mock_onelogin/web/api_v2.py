@@ -8,21 +8,19 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from mock_onelogin.domain import modelling
-from mock_onelogin.domain.clock import iso, parse_iso
-from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
-from mock_onelogin.domain.queries import USER_TEXT_FIELDS, Match, TimeBound, UserQuery
 from mock_onelogin.web.common import (
     account,
     actor,
     authenticate,
-    bounded_int,
     int_arg,
     json_body,
+    only_fields,
     page_args,
     page_headers,
     rate_headers,
     register_id_converter,
+    user_query,
 )
 from mock_onelogin.web.errors import v2_error
 from mock_onelogin.web.serializers import (
@@ -35,15 +33,6 @@ from mock_onelogin.web.serializers import (
 
 bp = Blueprint("api_v2", __name__, url_prefix="/api/2")
 register_id_converter(bp)
-
-USER_TIME_FILTERS = {
-    "created_since": ("created_at", True),
-    "created_until": ("created_at", False),
-    "updated_since": ("updated_at", True),
-    "updated_until": ("updated_at", False),
-    "last_login_since": (None, True),
-    "last_login_until": (None, False),
-}
 
 
 @bp.before_request
@@ -65,78 +54,40 @@ def _paged(items: list[Any], total: int, limit: int, page: int) -> Response:
     return response
 
 
-def _fields(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    wanted = request.args.get("fields")
-    if not wanted:
-        return items
-    keep = {f.strip() for f in wanted.split(",") if f.strip()} | {"id"}
-    return [{k: v for k, v in item.items() if k in keep} for item in items]
-
-
 # users ---------------------------------------------------------------------------------------
 @bp.get("/users")
 def list_users() -> Response:
     limit, page = page_args()
-    matches = tuple(
-        (name, Match(value)) for name in USER_TEXT_FIELDS if (value := request.args.get(name))
-    )
-    times: list[TimeBound] = []
-    nobody = False
-    for name, (field_name, after) in USER_TIME_FILTERS.items():
-        value = request.args.get(name)
-        if value:
-            try:
-                stamp = iso(parse_iso(value))
-            except ValueError as exc:
-                raise BadRequest(f"{name} must be an ISO 8601 time, not {value!r}", name) from exc
-            if field_name is None:
-                # Nobody has logged in to the simulator, so last_login filters match no one.
-                nobody = True
-            else:
-                times.append(TimeBound(field_name, stamp, after))
-    ids: tuple[int, ...] | None = None
-    user_ids = request.args.get("user_ids")
-    if user_ids:
-        ids = tuple(bounded_int("user_ids", x) for x in user_ids.split(",") if x.strip())
-    custom = []
-    for key, value in request.args.items():
-        match = re.fullmatch(r"custom_attributes\.([A-Za-z0-9_]+)", key)
-        if match and match.group(1) in CUSTOM_ATTRIBUTES:
-            custom.append((match.group(1), Match(value)))
-    sort = request.args.get("sort", "+id")
-    rows, total = account().directory.list_users(
-        UserQuery(
-            matches=matches,
-            custom=tuple(custom),
-            times=tuple(times),
-            nobody=nobody,
-            directory_id=int_arg("directory_id", minimum=0),
-            ids=ids,
-            sort=sort.lstrip("+- "),
-            descending=sort.startswith("-"),
-            limit=limit,
-            offset=(page - 1) * limit,
-        )
-    )
+    rows, total = account().directory.list_users(user_query(limit, (page - 1) * limit))
     roles = account().directory.role_ids_by_user([r["id"] for r in rows])
-    items = _fields([user_json(r, roles[r["id"]]) for r in rows])
+    items = only_fields([user_json(r, roles[r["id"]]) for r in rows])
     return _paged(items, total, limit, page)
 
 
 @bp.post("/users")
 def create_user() -> tuple[Response, int]:
-    _mappings_arg()
-    user = account().directory.create_user(json_body(), actor())
-    return jsonify(user_json(user, account().directory.user_role_ids(user["id"]))), 201
+    mode = _mappings_arg()
+    user = account().directory.create_user(json_body(), actor(), _now_or_never(mode))
+    body = jsonify(user_json(user, account().directory.user_role_ids(user["id"])))
+    if mode == "async":  # applied after the answer is made: it shows the roles before
+        account().mappings.apply(user["id"], "user created")
+    return body, 201
 
 
-def _mappings_arg() -> None:
+def _mappings_arg() -> str:
     value = request.args.get("mappings")
     if value is not None and value not in ("async", "sync", "disabled"):
         raise BadRequest("mappings must be async, sync or disabled", "mappings")
     validate = request.args.get("validate_policy")
     if validate is not None and validate.lower() not in ("true", "false"):
         raise BadRequest("validate_policy must be true or false", "validate_policy")
+    return value or "async"
+
+
+def _now_or_never(mode: str) -> str:
+    """What the directory does in the change itself: sync applies the mappings, async and
+    disabled do not (async applies them once the answer is made)."""
+    return "sync" if mode == "sync" else "disabled"
 
 
 @bp.get("/users/<id:user_id>")
@@ -147,9 +98,12 @@ def get_user(user_id: int) -> Response:
 
 @bp.put("/users/<id:user_id>")
 def update_user(user_id: int) -> Response:
-    _mappings_arg()
-    user = account().directory.update_user(user_id, json_body(), actor())
-    return jsonify(user_json(user, account().directory.user_role_ids(user_id)))
+    mode = _mappings_arg()
+    user = account().directory.update_user(user_id, json_body(), actor(), _now_or_never(mode))
+    body = jsonify(user_json(user, account().directory.user_role_ids(user_id)))
+    if mode == "async":
+        account().mappings.apply(user_id, "user updated")
+    return body
 
 
 @bp.delete("/users/<id:user_id>")
@@ -171,7 +125,7 @@ def _role_json(role: dict[str, Any]) -> dict[str, Any]:
         "name": role["name"],
         "apps": directory.role_app_ids(role["id"]),
         "users": directory.role_user_ids(role["id"]),
-        "admins": [],
+        "admins": directory.role_admin_ids(role["id"]),
     }
 
 
@@ -191,7 +145,7 @@ def list_roles() -> Response:
         ids = {a["id"] for a in account().apps.list_apps() if a["name"] == app_name}
         roles = [r for r in roles if ids & set(r["apps"])]
     total = len(roles)
-    items = _fields(roles[(page - 1) * limit : page * limit])
+    items = only_fields(roles[(page - 1) * limit : page * limit])
     return _paged(items, total, limit, page)
 
 
@@ -240,16 +194,7 @@ def role_users(role_id: int) -> Response:
     ids = account().directory.role_user_ids(role_id)
     users = account().directory.users_by_ids(ids)
     items = [user_brief(users[i]) for i in ids if i in users and not users[i]["deleted_at"]]
-    name = request.args.get("name")
-    if name:
-        needle = name.replace("*", "").lower()
-        items = [
-            u
-            for u in items
-            if needle in f"{u['firstname']} {u['lastname']}".lower()
-            or needle in u["username"].lower()
-            or needle in u["email"].lower()
-        ]
+    items = _name_filter(items)
     return _paged(items[(page - 1) * limit : page * limit], len(items), limit, page)
 
 
@@ -265,10 +210,53 @@ def remove_role_users(role_id: int) -> tuple[str, int]:
     return "", modelling.DELETE_STATUS
 
 
+def _name_filter(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``name=``: a part of the first or last name, username or email (``*`` ignored)."""
+    name = request.args.get("name")
+    if not name:
+        return items
+    needle = name.replace("*", "").lower()
+    return [
+        u
+        for u in items
+        if needle in f"{u['firstname']} {u['lastname']}".lower()
+        or needle in u["username"].lower()
+        or needle in u["email"].lower()
+    ]
+
+
 @bp.get("/roles/<id:role_id>/admins")
 def role_admins(role_id: int) -> Response:
-    account().directory.require_role(role_id)
-    return _paged([], 0, modelling.DEFAULT_PAGE_LIMIT, 1)
+    """Each admin as OneLogin's sample shows one (developers.onelogin.com/api-docs/2/roles/
+    get-role-admins), with the fields of a role's user besides, so the SDK's ``User`` reads
+    it."""
+    limit, page = page_args()
+    items = [
+        {
+            **user_brief(admin["user"]),
+            "name": " ".join(
+                p for p in (admin["user"]["firstname"], admin["user"]["lastname"]) if p
+            ),
+            "added_by": {"id": None, "name": admin["added_by"]},
+            "added_at": admin["added_at"],
+            "assigned": True,
+        }
+        for admin in account().directory.role_admins(role_id)
+    ]
+    items = _name_filter(items)
+    return _paged(items[(page - 1) * limit : page * limit], len(items), limit, page)
+
+
+@bp.post("/roles/<id:role_id>/admins")
+def add_role_admins(role_id: int) -> Response:
+    ids = account().directory.add_role_admins(role_id, json_body(array=True), actor())
+    return jsonify([{"id": u} for u in ids])
+
+
+@bp.delete("/roles/<id:role_id>/admins")
+def remove_role_admins(role_id: int) -> tuple[str, int]:
+    account().directory.remove_role_admins(role_id, json_body(array=True), actor())
+    return "", modelling.DELETE_STATUS
 
 
 # apps ----------------------------------------------------------------------------------------
@@ -283,6 +271,16 @@ def list_apps() -> Response:
 def get_app(app_id: int) -> Response:
     app = account().apps.require_app(app_id)
     return jsonify(app_json(app, account().apps.app_role_ids(app_id)))
+
+
+@bp.put("/apps/<id:app_id>")
+def update_app(app_id: int) -> Response:
+    """A partial update, as OneLogin's v2 apps API takes it: only the attributes sent
+    change. ``provisioning.enabled`` is the Provisioning tab's "Enable provisioning"."""
+    apps = account().apps
+    shown = app_json(apps.require_app(app_id), apps.app_role_ids(app_id))
+    app = apps.update_app(app_id, json_body(), shown, actor())
+    return jsonify(app_json(app, apps.app_role_ids(app_id)))
 
 
 @bp.get("/apps/<id:app_id>/users")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import threading
 import time
 from typing import Any
@@ -18,8 +19,11 @@ from werkzeug.routing import BaseConverter
 
 from mock_onelogin.account import Actor, OneLoginAccount
 from mock_onelogin.domain import modelling
+from mock_onelogin.domain.clock import iso, parse_iso
+from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES
 from mock_onelogin.domain.errors import BadRequest, OneLoginError
 from mock_onelogin.domain.input_bounds import ascii_int, nesting_exceeds
+from mock_onelogin.domain.queries import USER_TEXT_FIELDS, Match, TimeBound, UserQuery
 
 
 class Unauthorized(OneLoginError):
@@ -245,3 +249,97 @@ def rate_headers(response: Response) -> Response:
     for key, value in (g.get("rate_headers") or {}).items():
         response.headers[key] = value
     return response
+
+
+#: Time filters of the users lists: query name -> (user stamp, at-or-after). ``since`` and
+#: ``until`` are v1's names for the creation time; ``last_login_*`` name a stamp nobody has.
+USER_TIME_FILTERS: dict[str, tuple[str | None, bool]] = {
+    "created_since": ("created_at", True),
+    "created_until": ("created_at", False),
+    "updated_since": ("updated_at", True),
+    "updated_until": ("updated_at", False),
+    "last_login_since": (None, True),
+    "last_login_until": (None, False),
+}
+V1_USER_TIME_FILTERS: dict[str, tuple[str | None, bool]] = {
+    **USER_TIME_FILTERS,
+    "since": ("created_at", True),
+    "until": ("created_at", False),
+}
+
+
+def id_list_arg(*names: str) -> tuple[int, ...] | None:
+    """The ids of comma-separated lists (``id=1,2,3``), from every one of ``names`` given;
+    None when none is given. Several lists narrow (a user must be in each)."""
+    found: set[int] | None = None
+    for name in names:
+        value = request.args.get(name)
+        if not value:
+            continue
+        ids = {bounded_int(name, x) for x in value.split(",") if x.strip()}
+        found = ids if found is None else found & ids
+    return None if found is None else tuple(sorted(found))
+
+
+def user_query(
+    limit: int, offset: int, times: dict[str, tuple[str | None, bool]] = USER_TIME_FILTERS
+) -> UserQuery:
+    """The users-list filters OneLogin documents, read from the query string: exact values
+    with ``*`` wildcards, time bounds, ids (``id``, ``user_ids``), roles (``role_id``), the
+    directory, custom attributes and ``sort``."""
+    matches = tuple(
+        (name, Match(value)) for name in USER_TEXT_FIELDS if (value := request.args.get(name))
+    )
+    bounds: list[TimeBound] = []
+    nobody = False
+    for name, (field_name, after) in times.items():
+        value = request.args.get(name)
+        if value:
+            try:
+                stamp = iso(parse_iso(value))
+            except ValueError as exc:
+                raise BadRequest(f"{name} must be an ISO 8601 time, not {value!r}", name) from exc
+            if field_name is None:
+                # Nobody has logged in to the simulator, so last_login filters match no one.
+                nobody = True
+            else:
+                bounds.append(TimeBound(field_name, stamp, after))
+    custom = []
+    for key, value in request.args.items():
+        match = re.fullmatch(r"custom_attributes\.([A-Za-z0-9_]+)", key)
+        if match and match.group(1) in CUSTOM_ATTRIBUTES:
+            custom.append((match.group(1), Match(value)))
+    sort = request.args.get("sort", "+id")
+    return UserQuery(
+        matches=matches,
+        custom=tuple(custom),
+        times=tuple(bounds),
+        nobody=nobody,
+        directory_id=int_arg("directory_id", minimum=0),
+        ids=id_list_arg("id", "user_ids"),
+        role_ids=id_list_arg("role_id"),
+        sort=sort.lstrip("+- "),
+        descending=sort.startswith("-"),
+        limit=limit,
+        offset=offset,
+    )
+
+
+def only_fields(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``fields=a,b``: only those attributes of each item, and always ``id``."""
+    wanted = request.args.get("fields")
+    if not wanted:
+        return items
+    keep = {f.strip() for f in wanted.split(",") if f.strip()} | {"id"}
+    return [{k: v for k, v in item.items() if k in keep} for item in items]
+
+
+def status_only() -> dict[str, Any]:
+    """A v1 answer with no data: OneLogin's ``{"status": {...}}``, and (while
+    ``modelling.V1_STATUS_FIELDS_AT_TOP``) the same fields at the top level, which is what
+    SDK 4.0.1's ``Error`` model reads."""
+    status = {"error": False, "code": 200, "type": "success", "message": "Success"}
+    body: dict[str, Any] = {"status": status}
+    if modelling.V1_STATUS_FIELDS_AT_TOP:
+        body.update(status)
+    return body

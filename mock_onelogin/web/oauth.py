@@ -14,9 +14,16 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.sansio.blueprints import BlueprintSetupState
 
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import BadRequest, OneLoginError
 from mock_onelogin.domain.signin import SignInThrottle, Throttled
-from mock_onelogin.web.common import Unauthorized, account, authenticate, bearer_token
+from mock_onelogin.web.common import (
+    Unauthorized,
+    account,
+    authenticate,
+    bearer_token,
+    status_only,
+)
 from mock_onelogin.web.errors import v1_error, v1_success
 
 bp = Blueprint("oauth", __name__, url_prefix="/auth")
@@ -104,15 +111,20 @@ def token_v1() -> Response:
 
 @bp.post("/oauth2/revoke")
 def revoke() -> Response:
-    if _checked_client(_credentials()) is None:
+    """The token stops working at once. A token with nothing to revoke (unknown, expired,
+    revoked, another credential's) answers as ``modelling.REVOKE_UNKNOWN_TOKEN_SUCCEEDS``
+    says."""
+    client = _checked_client(_credentials())
+    if client is None:
         raise Unauthorized("Authentication Failure")
     body = request.get_json(silent=True) or request.form
     token = body.get("access_token") if hasattr(body, "get") else None
-    if not token:
+    if not isinstance(token, str) or not token:
         raise BadRequest("access_token is absent")
-    account().api_clients.revoke_token(str(token))
-    # The SDK reads the answer as its bare ``Error`` model.
-    return jsonify({"error": False, "code": 200, "type": "success", "message": "Success"})
+    revoked = account().api_clients.revoke_token(token, client["client_id"])
+    if not revoked and not modelling.REVOKE_UNKNOWN_TOKEN_SUCCEEDS:
+        raise BadRequest("access_token is not a live token of this client")
+    return jsonify(status_only())
 
 
 @bp.get("/rate_limit")

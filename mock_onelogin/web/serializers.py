@@ -54,6 +54,42 @@ def user_json(row: dict[str, Any], role_ids: list[int]) -> dict[str, Any]:
     return out
 
 
+#: v2 field -> the name the v1 User resource gives it
+#: (developers.onelogin.com/api-docs/1/users/get-user-by-id).
+V1_RENAMED = {"comment": "notes", "preferred_locale_code": "locale_code"}
+
+
+def user_v1_json(row: dict[str, Any], role_ids: list[int]) -> dict[str, Any]:
+    """The v1 User resource: v1 names (``notes``, ``locale_code``, ``role_id``,
+    ``openid_name``), ``manager_user_id`` an integer."""
+    v2 = user_json(row, role_ids)
+    out: dict[str, Any] = {}
+    for key, value in v2.items():
+        if key == "role_ids":
+            out["role_id"] = value
+        elif key == "manager_user_id":
+            out[key] = row["manager_user_id"]
+        else:
+            out[V1_RENAMED.get(key, key)] = value
+    login = row["email"] or row["username"] or ""
+    out["openid_name"] = login.split("@", 1)[0]
+    return out
+
+
+def user_app_v1_json(item: UserApp) -> dict[str, Any]:
+    """One app of ``GET /api/1/users/{id}/apps``
+    (developers.onelogin.com/api-docs/1/users/get-apps-for-user)."""
+    return {
+        "id": item.app["id"],
+        "name": item.app["name"],
+        "icon": ICON_URL,
+        "provisioned": item.login.provisioning_state,
+        "extension": False,
+        "login_id": item.login.login_id,
+        "personal": False,
+    }
+
+
 def user_brief(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -156,8 +192,10 @@ __all__ = [
     "event_json",
     "task_json",
     "user_app_json",
+    "user_app_v1_json",
     "user_brief",
     "user_json",
+    "user_v1_json",
 ]
 
 

@@ -234,6 +234,9 @@ def reconcile() -> Response:
     app_id = body.get("app_id")
     if app_id is not None and not is_id(app_id):
         raise BadRequest(f"app_id must be an integer from 1 to {modelling.MAX_ID}", "app_id")
+    if app_id is not None:
+        account().apps.require_app(app_id)
+    account().mappings.reapply(_actor())  # "Reapply entitlement mappings" applies them first
     return jsonify({"queued": account().provisioning.reconcile(app_id)})
 
 

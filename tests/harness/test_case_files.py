@@ -137,6 +137,10 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
             "case.yaml:8: timeline[0].direct: write `direct: true`",
         ),
         (
+            VALID_HEAD + "  - action: deny\n    user: ada@acme.com\n    by: ''\n",
+            "case.yaml:8: timeline[0].by: expected text",
+        ),
+        (
             "case: x\nonelogin:\n  token: Tom\ntimeline: []\n",
             "case.yaml:3: onelogin.token: unknown token 'Tom': name the Wrike admin who issued it",
         ),

@@ -4,12 +4,16 @@ cause and action a case may use."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from harness.actions import ACTIONS
-from harness.diagnosis import CAUSES, classify_error
+from harness.cli import main
+from harness.diagnosis import CAUSES, LoggedEvent, UserFacts, classify_error, diagnose
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "case-files.md"
 
@@ -111,3 +115,95 @@ def test_a_task_failed_for_want_of_a_url_or_token_is_not_blamed_on_the_token() -
         "for the app"
     )
     assert cause == "not_configured"
+
+
+# -- a denied request: who denied which request, when, what it left, what to do -------------
+
+ROOT = DOC.parents[1]
+
+
+def test_the_denied_approval_case_says_who_denied_which_request_when_and_what_to_do() -> None:
+    result = CliRunner().invoke(main, ["repro", str(ROOT / "fixtures/cases/denied_approval.yaml")])
+    assert result.exit_code == 0, result.output
+    diagnosis = result.output.split("\nDiagnosis\n", 1)[1]
+    assert "ada@acme.com: denied (an admin denied the request" in diagnosis
+    assert (
+        "No: Olivia Ops denied the Create user request at 2026-01-05T09:00:02.000Z "
+        "(System Log: 'User app request denied'); nothing was sent to Wrike for it."
+    ) in diagnosis
+    assert "the user was not created there" in diagnosis
+    assert "Reapply entitlement mappings" in diagnosis
+    assert "Approve the new pending entry" in diagnosis
+    assert "If the denial was meant, remove the user's access to the Wrike app" in diagnosis
+    assert "Now: OneLogin shows Not provisioned; Wrike shows the user as absent" in diagnosis
+
+
+def _facts(events: tuple[LoggedEvent, ...], denied: tuple[str, ...], **changes: Any) -> UserFacts:
+    facts = UserFacts(
+        email="ada@acme.com",
+        assigned=True,
+        via=('role "Engineering"',),
+        roles=("Engineering",),
+        roles_with_app=("Engineering",),
+        deleted=False,
+        suspended=False,
+        provisioning_enabled=True,
+        connector_ready=True,
+        deprovision_action="Suspend",
+        suspension_action="Suspend",
+        state="Provisioned",
+        pending=(),
+        events=events,
+        wrike_status="active",
+        wrike_type="Regular",
+        denied=denied,
+    )
+    return replace(facts, **changes)
+
+
+CREATED = LoggedEvent(7, 51, "2026-01-05T09:00:02.000Z", actor=None)
+
+
+def _denial(at: str = "2026-01-05T09:00:04.000Z") -> LoggedEvent:
+    return LoggedEvent(
+        9, 138, at, notes="Denied: update user; nothing was sent", actor="Olivia Ops"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "denied_request", "left"),
+    [
+        (
+            "update",
+            "the Update user request",
+            "the change made in OneLogin since then is not in Wrike",
+        ),
+        ("suspend", "the Delete user (the suspension) request", "stays active in Wrike"),
+        ("delete", "the Delete user request", "stays in Wrike as it was"),
+        ("reactivate", "the Update user (the reactivation) request", "stays deactivated"),
+    ],
+)
+def test_a_request_denied_after_the_user_was_provisioned_is_diagnosed_as_denied(
+    kind: str, denied_request: str, left: str
+) -> None:
+    # The latest attempt (the create) succeeded, but a later request was denied: "in sync"
+    # would tell support that Wrike has what OneLogin asked for, which it does not.
+    found = diagnose(_facts((CREATED, _denial()), (kind,)))
+    text = "\n".join(found.lines())
+    assert found.cause == "denied", text
+    assert f"Olivia Ops denied {denied_request} at 2026-01-05T09:00:04.000Z" in text
+    assert left in text
+    assert "Reapply entitlement mappings" in text
+
+
+def test_an_attempt_after_the_denial_is_what_the_diagnosis_reads() -> None:
+    later = LoggedEvent(11, 52, "2026-01-05T09:00:06.000Z")
+    found = diagnose(_facts((CREATED, _denial(), later), ("update",)))
+    assert found.cause == "in_sync"
+
+
+def test_a_new_request_pending_after_a_denial_is_waiting_not_denied() -> None:
+    found = diagnose(
+        _facts((CREATED, _denial()), ("update",), state="Pending", pending=("Update user",))
+    )
+    assert found.cause == "pending_approval"

@@ -43,6 +43,7 @@ def test_there_is_a_case_for_each_troubleshooting_scenario_of_the_article() -> N
         "rate_limited",
         "unknown_user_type",
         "in_sync",
+        "denied",
     } <= causes
 
 

@@ -163,6 +163,12 @@ def test_delete_not_found_is_success(
     account.drain()
     [item] = account.directory.user_apps(user["id"])
     assert item.login.provisioning_state == ("deleted" if switch else "deleting_failed")
+    # What the System Log shows: a deletion done (55), or failed with Wrike's 404 (63).
+    [latest] = account.system_log.events(user_id=user["id"], event_type_ids=[55, 63], limit=1)
+    assert latest.event_type_id == (55 if switch else 63)
+    assert (latest.error_description is None) is switch
+    if not switch:
+        assert "HTTP 404" in (latest.error_description or "")
 
 
 @flipped("SHOW_UNASSIGNED_TRACKED_LOGINS", True, False)
@@ -255,3 +261,96 @@ def test_api_status_gates_provisioning(
             "Failed to create user in app. API Status is Disabled: no request was sent"
         )
         assert modelling.assumed("api_status_gate", "API Status gate") in (event.notes or "")
+
+
+# --- user mappings
+def _mapping(account: OneLoginAccount, role_id: int, *condition: str, name: str = "m") -> None:
+    source, operator, value = condition
+    account.mappings.create(
+        {
+            "name": name,
+            "enabled": True,
+            "match": "all",
+            "conditions": [{"source": source, "operator": operator, "value": value}],
+            "actions": [{"action": "add_role", "value": [str(role_id)]}],
+        }
+    )
+
+
+@flipped("MAPPING_TEXT_CASE_SENSITIVE", False, True)
+def test_mapping_text_case(
+    account: OneLoginAccount, set_switch: Callable[[str, Any], None], switch: bool
+) -> None:
+    set_switch("MAPPING_TEXT_CASE_SENSITIVE", switch)
+    eng = account.directory.create_role({"name": "Engineering"})
+    _mapping(account, eng, "department", "=", "Engineering")
+    user = make_user(account, 1, department="engineering")
+    assert (account.directory.user_role_ids(user["id"]) == [eng]) is not switch
+
+
+@flipped("MAPPING_ROLES_SEEN_BY_LATER", True, False)
+def test_mapping_roles_seen_by_later(
+    account: OneLoginAccount, set_switch: Callable[[str, Any], None], switch: bool
+) -> None:
+    set_switch("MAPPING_ROLES_SEEN_BY_LATER", switch)
+    first, second = (account.directory.create_role({"name": n}) for n in ("First", "Second"))
+    _mapping(account, first, "department", "=", "R&D", name="a")
+    _mapping(account, second, "has_role", "ri", str(first), name="b")
+    user = make_user(account, 1, department="R&D")
+    assert (second in account.directory.user_role_ids(user["id"])) is switch
+
+
+@flipped("MAPPING_APPLY_ON_SAVE", False, True)
+def test_mapping_apply_on_save(
+    account: OneLoginAccount, set_switch: Callable[[str, Any], None], switch: bool
+) -> None:
+    set_switch("MAPPING_APPLY_ON_SAVE", switch)
+    eng = account.directory.create_role({"name": "Engineering"})
+    user = make_user(account, 1, department="R&D")
+    _mapping(account, eng, "department", "=", "R&D")
+    assert (account.directory.user_role_ids(user["id"]) == [eng]) is switch
+
+
+@flipped("V1_STATUS_FIELDS_AT_TOP", True, False)
+def test_v1_status_fields_at_top(
+    set_switch: Callable[[str, Any], None], switch: bool, client: Any, auth: dict[str, str]
+) -> None:
+    set_switch("V1_STATUS_FIELDS_AT_TOP", switch)
+    user_id = client.post("/api/2/users", json={"email": "st@acme.com"}, headers=auth).get_json()
+    answer = client.put(f"/api/1/users/{user_id['id']}/logout", headers=auth).get_json()
+    assert answer["status"]["code"] == 200
+    assert (answer.get("code") == 200) is switch
+
+
+@flipped("V1_ROLE_ID_OBJECTS", True, False)
+def test_v1_role_id_objects(
+    set_switch: Callable[[str, Any], None],
+    switch: bool,
+    account: OneLoginAccount,
+    client: Any,
+    auth: dict[str, str],
+) -> None:
+    set_switch("V1_ROLE_ID_OBJECTS", switch)
+    user = make_user(account)
+    role = account.directory.create_role({"name": "R"})
+    answer = client.put(
+        f"/api/1/users/{user['id']}/add_roles",
+        json={"role_id_array": [{"role_id": role}]},
+        headers=auth,
+    )
+    assert answer.status_code == (200 if switch else 400)
+    assert account.directory.user_role_ids(user["id"]) == ([role] if switch else [])
+
+
+@flipped("REVOKE_UNKNOWN_TOKEN_SUCCEEDS", True, False)
+def test_revoke_unknown_token_succeeds(
+    set_switch: Callable[[str, Any], None], switch: bool, client: Any
+) -> None:
+    set_switch("REVOKE_UNKNOWN_TOKEN_SUCCEEDS", switch)
+    creds = client.post("/simulator/api/credentials", json={"name": "r"}).get_json()
+    header = {
+        "Authorization": f"client_id:{creds['client_id']}, client_secret:{creds['client_secret']}"
+    }
+    answer = client.post("/auth/oauth2/revoke", json={"access_token": "unknown"}, headers=header)
+    assert answer.status_code == (200 if switch else 400)
+    assert answer.get_json()["status"]["error"] is (not switch)

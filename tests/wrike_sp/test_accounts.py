@@ -179,3 +179,25 @@ def test_a_deactivated_member_cannot_sign_in(app, scim, demo):
     assert signin.log_in("rita@acme.example", "longenough", "198.51.100.1") is not None
     scim.patch(member["id"], {"op": "replace", "path": "active", "value": False})
     assert signin.log_in("rita@acme.example", "longenough", "198.51.100.1") is None
+
+
+@pytest.mark.parametrize("plan", ["Pinnacle", "Apex", "apex"])
+def test_the_newer_plans_wrikes_scim_pages_list_include_scim(admin, plan):
+    """Wrike's SCIM pages: "Availability: Pinnacle, Apex. ; Unavailability: Free, Team,
+    Business"; the plan name is matched case-insensitively and stored as Wrike spells it."""
+    account = admin.post("/accounts", {"name": "New", "plan": plan}).get_json()
+    assert account["plan"] == plan.capitalize()
+    assert account["scim_available"] is True
+    moved = admin.put(f"/accounts/{account['id']}/plan", {"plan": "Team"}).get_json()
+    assert moved["scim_available"] is False
+
+
+def test_a_case_file_names_the_newer_plans():
+    from harness.case import parse_case
+
+    case = parse_case(
+        "case: x\ndescription: x\nwrike:\n  plan: Apex\nonelogin:\n  users:\n"
+        "    - email: ada@acme.com\ntimeline:\n  - action: assign\n    user: ada@acme.com\n"
+        "    role: Engineering\n"
+    )
+    assert case.wrike.plan == "Apex"

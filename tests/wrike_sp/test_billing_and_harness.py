@@ -51,6 +51,30 @@ def test_type_change_moves_the_seat(scim, admin, demo):
     assert billing["ledger"][-1]["event"] == "type_changed"
 
 
+def test_billable_members_and_paid_seats_are_reported_apart(scim, admin, demo):
+    for email, user_type in [
+        ("reg@acme.example", "Regular"),
+        ("ext@acme.example", "External"),
+        ("col@acme.example", "Collaborator"),
+        ("con@acme.example", "Contributor"),
+        ("vie@acme.example", "Viewer"),
+    ]:
+        assert scim.create(email, userType=user_type).status_code == 201
+    billing = admin.get(f"/accounts/{demo.account_id}/billing").get_json()
+    # The demo owner (Regular) plus the five: every one billable, not every one a paid seat.
+    assert billing["billable_members"] == 6
+    assert billing["paid_seats"] == 4
+    assert billing["paid_seats_by_type"] == {"Regular": 2, "External": 1, "Contributor": 1}
+    rules = {r["user_type"]: (r["paid_seat"], r["source"]) for r in billing["seat_rules"]}
+    assert rules == {
+        "Regular": (True, "Wrike"),
+        "External": (True, "Wrike"),
+        "Collaborator": (False, "Wrike"),
+        "Contributor": (True, "assumed"),
+        "Viewer": (False, "assumed"),
+    }
+
+
 def test_a_refused_user_is_not_billed(scim, admin, demo):
     scim.create("bob@elsewhere.example")
     billing = admin.get(f"/accounts/{demo.account_id}/billing").get_json()

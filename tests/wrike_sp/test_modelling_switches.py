@@ -78,3 +78,63 @@ def test_the_status_of_groups(monkeypatch, scim, status):
     answer = scim.request("GET", "/Groups")
     assert answer.status_code == status
     assert "does not sync groups" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize(("policy", "status"), [("ignore", 201), ("refuse", 400)])
+def test_unknown_attributes(monkeypatch, scim, policy, status):
+    monkeypatch.setattr(modelling, "UNKNOWN_ATTRIBUTES", policy)
+    enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+    answer = scim.create("ada@acme.example", **{enterprise: {"manager": {"managerId": "b"}}})
+    assert answer.status_code == status, answer.get_json()
+    if status == 400:
+        assert "Unknown attribute" in answer.get_json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("paid_types", "paid_seats"),
+    [
+        (modelling.PAID_SEAT_USER_TYPES, 1),  # as shipped: the owner only
+        (modelling.PAID_SEAT_USER_TYPES | {"Viewer"}, 2),  # a Viewer takes a paid seat
+    ],
+)
+def test_which_user_types_take_a_paid_seat(
+    monkeypatch, accounts, demo, scim, paid_types, paid_seats
+):
+    monkeypatch.setattr(modelling, "PAID_SEAT_USER_TYPES", paid_types)
+    assert scim.create("vic@acme.example", userType="Viewer").status_code == 201
+    billing = accounts.billing(demo.account_id)
+    assert billing["billable_members"] == 2
+    assert billing["paid_seats"] == paid_seats
+
+
+@pytest.mark.parametrize(
+    ("operation", "needs_right", "status"),
+    [("create", True, 403), ("create", False, 201), ("list", True, 403), ("list", False, 200)],
+)
+def test_which_operation_needs_the_issuers_right(
+    monkeypatch, accounts, demo, scim, operation, needs_right, status
+):
+    table = dict(modelling.SCIM_OPERATION_RIGHTS)
+    if not needs_right:
+        table[operation] = modelling.IssuerRight(None, "anything", "choice")
+    monkeypatch.setattr(modelling, "SCIM_OPERATION_RIGHTS", table)
+    accounts.update_member(
+        demo.account_id,
+        demo.admin_id,
+        {"rights": {"edit_names_emails_deactivate_delete_users": False}},
+    )
+    answer = scim.create("bob@acme.example") if operation == "create" else scim.find("userName pr")
+    assert answer.status_code == status, answer.get_json()
+
+
+@pytest.mark.parametrize("status", [403, 401])
+def test_the_status_of_a_missing_issuer_right(monkeypatch, accounts, demo, scim, status):
+    monkeypatch.setattr(modelling, "STATUS_ISSUER_RIGHT_MISSING", status)
+    accounts.update_member(
+        demo.account_id,
+        demo.admin_id,
+        {"rights": {"edit_names_emails_deactivate_delete_users": False}},
+    )
+    answer = scim.create("bob@acme.example")
+    assert answer.status_code == status
+    assert modelling.RIGHT_EDIT_USERS in answer.get_json()["detail"]

@@ -407,10 +407,23 @@ def test_billing_counts_seats_per_user_type_and_lists_the_ledger(
     as_admin: FlaskClient, scim: Scim
 ) -> None:
     scim.create("cole.collaborator@acme.example", userType="Collaborator")
+    scim.create("vic.viewer@acme.example", userType="Viewer")
     page = as_admin.get("/billing").text
-    assert "<tr><td>Regular</td><td>1</td></tr>" in page
-    assert "<tr><td>Collaborator</td><td>1</td></tr>" in page
-    assert '<th data-testid="total-seats">2</th>' in page
+    # Billable members and paid seats apart; Wrike's rule for Regular and Collaborator, an
+    # assumed one (labelled) for Viewer.
+    assert (
+        '<tr data-user-type="Regular"><td>Regular</td><td>1</td><td>1</td><td>yes</td></tr>' in page
+    )
+    assert (
+        '<tr data-user-type="Collaborator"><td>Collaborator</td><td>1</td><td>0</td><td>no</td>'
+        "</tr>" in page
+    )
+    assert (
+        '<tr data-user-type="Viewer"><td>Viewer</td><td>1</td><td>0</td><td>no <small '
+        'class="assumed" data-testid="assumed">(assumed)</small></td></tr>' in page
+    )
+    assert '<th data-testid="total-seats">3</th>' in page
+    assert '<th data-testid="paid-seats">1</th>' in page
     assert "cole.collaborator@acme.example" in page
 
 

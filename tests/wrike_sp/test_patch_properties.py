@@ -99,7 +99,7 @@ def test_fast_path_agrees_with_the_general_patch(payload):
         [
             {"op": "replace", "path": "userType", "value": "Boss"},
             {"op": "remove", "path": "userName"},
-            {"op": "replace", "path": "nope", "value": "x"},
+            {"op": "replace", "path": "id", "value": "x"},
             {"op": "replace", "path": "active", "value": "maybe"},
         ]
     ),

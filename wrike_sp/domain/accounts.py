@@ -9,9 +9,19 @@ from dataclasses import replace
 from enum import Enum
 from typing import Any
 
+from wrike_sp.domain import modelling
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError, ScimError
-from wrike_sp.domain.modelling import PLANS, SCIM_PATH, SCIM_PLANS
+from wrike_sp.domain.modelling import (
+    PLANS,
+    RIGHT_EDIT_USERS,
+    RIGHT_GRANT_ADMIN,
+    RIGHT_SECURITY,
+    RIGHTS_OF_NEW_ADMINS,
+    SCIM_PATH,
+    SCIM_PLANS,
+    USER_TYPES,
+)
 from wrike_sp.domain.records import Conflict, UserRow
 from wrike_sp.domain.repository import WrikeRepository
 from wrike_sp.domain.secrets_ import (
@@ -27,8 +37,12 @@ _DOMAIN = re.compile(
     r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 )
 ROLES = ("owner", "admin", "regular")
-RIGHT_SECURITY = "Configure advanced security settings"
-RIGHT_GRANT_ADMIN = "Grant/revoke admin rights"
+#: Each right a member can hold, as Wrike labels it → its key in the admin API's ``rights``.
+RIGHT_KEYS: dict[str, str] = {
+    RIGHT_SECURITY: "configure_advanced_security_settings",
+    RIGHT_GRANT_ADMIN: "grant_revoke_admin_rights",
+    RIGHT_EDIT_USERS: "edit_names_emails_deactivate_delete_users",
+}
 
 
 class Need(Enum):
@@ -89,10 +103,7 @@ def member_view(user: UserRow) -> dict[str, Any]:
         "last_name": name.get("familyName"),
         "title": user.doc.get("title"),
         "role": user.role,
-        "rights": {
-            "configure_advanced_security_settings": user.can_configure_security,
-            "grant_revoke_admin_rights": user.can_grant_admin,
-        },
+        "rights": {RIGHT_KEYS[right]: right in held_rights(user) for right in RIGHT_KEYS},
         "user_type": user.user_type,
         "status": "active" if user.active else "deactivated",
         "via_scim": user.via_scim,
@@ -100,6 +111,21 @@ def member_view(user: UserRow) -> dict[str, Any]:
         "deactivated_at": user.deactivated_at,
         "created": user.created,
     }
+
+
+def held_rights(user: UserRow) -> frozenset[str]:
+    """The rights (Wrike's labels) a member holds."""
+    flags = {
+        RIGHT_SECURITY: user.can_configure_security,
+        RIGHT_GRANT_ADMIN: user.can_grant_admin,
+        RIGHT_EDIT_USERS: user.can_edit_users,
+    }
+    return frozenset(right for right, held in flags.items() if held)
+
+
+def _default_right(right: str, role: str) -> bool:
+    """A right a new admin or owner holds unless it is withheld (``RIGHTS_OF_NEW_ADMINS``)."""
+    return role in ("owner", "admin") and right in RIGHTS_OF_NEW_ADMINS
 
 
 class AccountAdmin:
@@ -216,6 +242,9 @@ class AccountAdmin:
             role=role,
             can_configure_security=bool(rights.get("configure_advanced_security_settings")),
             can_grant_admin=bool(rights.get("grant_revoke_admin_rights")),
+            can_edit_users=bool(
+                rights.get(RIGHT_KEYS[RIGHT_EDIT_USERS], _default_right(RIGHT_EDIT_USERS, role))
+            ),
             password_hash=hash_password(password, self.password_iterations) if password else None,
             doc=doc,
             created=now,
@@ -266,6 +295,14 @@ class AccountAdmin:
             if "grant_revoke_admin_rights" in rights:
                 changed = replace(
                     changed, can_grant_admin=bool(rights["grant_revoke_admin_rights"])
+                )
+            edit_key = RIGHT_KEYS[RIGHT_EDIT_USERS]
+            if edit_key in rights:
+                changed = replace(changed, can_edit_users=bool(rights[edit_key]))
+            elif not user.is_admin and changed.is_admin:
+                # Made an admin: Wrike grants the new admin its default rights.
+                changed = replace(
+                    changed, can_edit_users=_default_right(RIGHT_EDIT_USERS, changed.role)
                 )
             if changed != user:
                 changed = replace(
@@ -345,10 +382,28 @@ class AccountAdmin:
     # -- billing ----------------------------------------------------------------------------
 
     def billing(self, account_id: int) -> dict[str, Any]:
+        """Billable members and paid seats, apart: ``seats`` counts the billable (active)
+        members per user type, ``paid_seats`` those whose type takes a paid seat
+        (``modelling.PAID_SEAT_USER_TYPES``, read here so a flipped choice shows at once), and
+        ``seat_rules`` says for each type whether that rule is Wrike's or assumed."""
         self._account(account_id)
         seats = self.store.seats(account_id)
+        paid = {t: n for t, n in seats.items() if t in modelling.PAID_SEAT_USER_TYPES}
+        types = [*USER_TYPES, *(t for t in seats if t not in USER_TYPES)]
         return {
             "seats": seats,
+            "billable_members": sum(seats.values()),
+            "paid_seats": sum(paid.values()),
+            "paid_seats_by_type": paid,
+            "seat_rules": [
+                {
+                    "user_type": t,
+                    "paid_seat": t in modelling.PAID_SEAT_USER_TYPES,
+                    "source": "assumed" if t in modelling.PAID_SEAT_ASSUMED else "Wrike",
+                }
+                for t in types
+            ],
+            # The older name of billable_members, kept for existing readers.
             "total_seats": sum(seats.values()),
             "ledger": self.store.ledger(account_id),
         }

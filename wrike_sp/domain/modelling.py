@@ -7,11 +7,15 @@ the whole provider follows: the switches and statuses are read when a request is
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from webguard import serving
 
-# Plans, verbatim from the article's availability tables.
+# Plans, verbatim from the article's availability tables, then the newer plan names Wrike's own
+# SCIM pages list ("Availability: Pinnacle, Apex. ; Unavailability: Free, Team, Business",
+# https://help.wrike.com/hc/en-us/articles/360046791773-SAML-SSO-Azure-AD-Entra-ID-User-Provisioning);
+# Free, Team and Business are already in the article's table.
 PLANS: tuple[str, ...] = (
     "Free",
     "Professional",
@@ -24,15 +28,36 @@ PLANS: tuple[str, ...] = (
     "Legacy Professional",
     "Legacy Business",
     "Legacy Enterprise",
+    "Pinnacle",
+    "Apex",
 )
-SCIM_PLANS: frozenset[str] = frozenset(
-    {"Enterprise Standard", "Enterprise Pinnacle", "Legacy Enterprise"}
+#: The plans that include SCIM, in the order the refusals and the diagnosis list them.
+SCIM_PLAN_ORDER: tuple[str, ...] = (
+    "Enterprise Standard",
+    "Enterprise Pinnacle",
+    "Legacy Enterprise",
+    "Pinnacle",
+    "Apex",
 )
+SCIM_PLANS: frozenset[str] = frozenset(SCIM_PLAN_ORDER)
 
 # User types as the article names them; the first is the default ("By default, Regular Users
 # are created"). Choice: carried in the core `userType` attribute, matched case-insensitively.
 USER_TYPES: tuple[str, ...] = ("Regular", "External", "Collaborator", "Contributor", "Viewer")
 DEFAULT_USER_TYPE = "Regular"
+
+# Which user types take a paid seat; every member provisioned over SCIM is billable whatever its
+# type ("Members added through SCIM are billable as soon as they're provisioned", the article),
+# and billable members and paid seats are reported apart. Published (Types of Licenses in Wrike,
+# https://help.wrike.com/hc/en-us/articles/209603989-Types-of-Licenses-in-Wrike): "Admins,
+# regular and external users require a paid user seat" and "Collaborators don't require a paid
+# user seat" (in limited numbers). Choices, where Wrike publishes nothing per type (a switch,
+# read at use; the billing page says "assumed" next to them): a Contributor takes a paid seat,
+# a Viewer does not (limited users "may require a paid User seat at a reduced rate ... or may be
+# provisioned ... for free").
+PAID_SEAT_USER_TYPES: frozenset[str] = frozenset({"Regular", "External", "Contributor"})
+#: The user types whose seat rule above is assumed, not published.
+PAID_SEAT_ASSUMED: frozenset[str] = frozenset({"Contributor", "Viewer"})
 
 # Choice: the SCIM URL shape. Wrike shows one per account; the account id sits in the path.
 SCIM_PATH = "/scim/{account_id}/v2"
@@ -46,6 +71,72 @@ STATUS_PLAN_WITHOUT_SCIM = 403
 STATUS_UNAPPROVED_DOMAIN = 400  # scimType invalidValue
 STATUS_ADMIN_RIGHT_MISSING = 403
 STATUS_GROUPS = 501
+
+# Choice (a switch): what the provider does with an attribute outside the User schema and its
+# enterprise extension: a top-level name (`nickname2`), an extension attribute, or a
+# sub-attribute such as `manager.managerId` (a SCIM 1.1 template's name; RFC 7643 §4.3 has
+# `manager.value`, and `managerId` is not aliased to it). "ignore" drops it and applies the rest
+# of the request; "refuse" answers 400 naming it (POST/PUT: invalidSyntax for a top-level name,
+# invalidValue for an extension or sub-attribute; PATCH: invalidPath for a path, invalidValue
+# for a key of a value). Wrike does not publish which. "ignore" because the article lists the
+# attributes Wrike syncs ("The following attributes are synced from OneLogin to Wrike: ..."),
+# which says other attributes are not synced, not that the user is refused; the manager is not
+# among them either way. Read at use; the harness diagnosis names it on a refusal.
+UnknownAttributes = Literal["ignore", "refuse"]
+UNKNOWN_ATTRIBUTES: UnknownAttributes = "ignore"
+
+# The rights of the member who issued the token, as Wrike labels them. Wrike's SCIM API article
+# (https://help.wrike.com/hc/en-us/articles/27535624025623-SCIM-API): the caller must "be an
+# Administrator with the rights to "edit names and emails, add/remove people from groups, export
+# a user list, deactivate and delete individual user accounts", "Configure advanced security
+# settings" and "Grant/revoke admin rights" enabled". Wrike's Controlled Admin Permissions page
+# (https://help.wrike.com/hc/en-us/articles/210324325-Controlled-Admin-Permissions) shows the
+# first as one permission category, "Edit names and emails, add/remove people from groups,
+# deactivate and delete individual user accounts" (its abilities include "Change a user's
+# license type", "Delete and add user emails" and "Export a list of users"), marked "granted by
+# default to all new admins"; so it is one right here, held by every new admin unless withheld.
+RIGHT_SECURITY = "Configure advanced security settings"
+RIGHT_GRANT_ADMIN = "Grant/revoke admin rights"
+RIGHT_EDIT_USERS = (
+    "Edit names and emails, add/remove people from groups, deactivate and delete individual "
+    "user accounts"
+)
+#: The rights Wrike grants every new admin (and the owner) unless an owner withholds them.
+RIGHTS_OF_NEW_ADMINS: frozenset[str] = frozenset({RIGHT_EDIT_USERS})
+
+
+@dataclass(frozen=True)
+class IssuerRight:
+    """One row of :data:`SCIM_OPERATION_RIGHTS`: the right of the token's issuer an operation
+    needs (``None``: none beyond being an active admin), what the refusal says it is for, and
+    whether the row is the article's (it names the right for that use) or a modelling choice."""
+
+    right: str | None
+    ability: str
+    source: Literal["article", "choice"]
+
+
+# Choice (a table of switches, read at use): which SCIM operation needs which right of the
+# token's issuer. The article says the issuer needs the rights, not which operation needs which;
+# a missing right answers STATUS_ISSUER_RIGHT_MISSING naming the right and the fix. Changes to
+# an account admin also need "Grant/revoke admin rights" (the article's note; check_admin_rule,
+# STATUS_ADMIN_RIGHT_MISSING), checked first. /Groups needs no right: it answers STATUS_GROUPS,
+# since Wrike does not sync groups ("add/remove people from groups" has no SCIM use).
+SCIM_OPERATION_RIGHTS: dict[str, IssuerRight] = {
+    # POST /Users: a create sets the member's names, emails and licence type.
+    "create": IssuerRight(RIGHT_EDIT_USERS, "add users (with their names and emails)", "choice"),
+    # PUT or PATCH changing any attribute but `active`.
+    "edit": IssuerRight(RIGHT_EDIT_USERS, "edit names and emails", "article"),
+    # PUT or PATCH setting `active` false, or true again.
+    "deactivate": IssuerRight(RIGHT_EDIT_USERS, "deactivate users", "article"),
+    "reactivate": IssuerRight(RIGHT_EDIT_USERS, "reactivate users", "choice"),
+    "delete": IssuerRight(RIGHT_EDIT_USERS, "delete users", "article"),
+    # GET /Users (with or without a filter) and POST /Users/.search: the API's user list.
+    "list": IssuerRight(RIGHT_EDIT_USERS, "export a user list", "choice"),
+    # GET /Users/{id}: any admin sees the members in Wrike's user management chart.
+    "read": IssuerRight(None, "read a user", "choice"),
+}
+STATUS_ISSUER_RIGHT_MISSING = 403
 
 # Choice: a SCIM token works only while its issuer is still an active account admin.
 TOKEN_NEEDS_ADMIN_ISSUER = True

@@ -27,6 +27,9 @@ class UserRow:
     via_scim: bool
     billable_since: str | None
     deactivated_at: str | None
+    # "Edit names and emails, add/remove people from groups, deactivate and delete individual
+    # user accounts" (modelling.RIGHT_EDIT_USERS).
+    can_edit_users: bool = False
 
     @property
     def is_admin(self) -> bool:

@@ -1,5 +1,6 @@
 """SCIM operations on the members of one Wrike account, with every Wrike rule applied:
-plan, token, approved domain, login, user type, admin right, attributes that stay, billing.
+plan, token, the issuer's rights (``modelling.SCIM_OPERATION_RIGHTS``), approved domain,
+login, user type, admin right, unknown attributes, attributes that stay, billing.
 
 Each operation writes in one store transaction: it commits whole or not at all. An update
 reads, merges and checks before that transaction opens, so the database lock is held for the
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
 
 from wrike_sp.domain import modelling
+from wrike_sp.domain.accounts import held_rights
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.filters import parse_filter
@@ -30,6 +32,7 @@ from wrike_sp.domain.schema import (
     PATCH_OP,
     WrikeUser,
     check_value_count,
+    known_patch_operations,
     read_attribute,
     read_user_payload,
 )
@@ -66,6 +69,8 @@ class Grant:
     issuer_login: str
     issuer_can_grant_admin: bool
     approved_domains: tuple[str, ...]
+    # The issuer's rights, as Wrike labels them (accounts.held_rights).
+    issuer_rights: frozenset[str] = frozenset()
 
 
 def version_tag(version: int) -> str:
@@ -136,8 +141,8 @@ class ScimUsers:
                 modelling.STATUS_PLAN_WITHOUT_SCIM,
                 None,
                 f"SCIM user provisioning is not available on the {facts.plan} plan. It is "
-                "available on Enterprise Standard, Enterprise Pinnacle and Legacy Enterprise; "
-                "upgrade the Wrike account to use it.",
+                f"available on {_listed(modelling.SCIM_PLAN_ORDER)}; upgrade the Wrike account "
+                "to use it.",
             )
         return Grant(
             account_id=account_id,
@@ -147,11 +152,17 @@ class ScimUsers:
             issuer_login=issuer.user_name,
             issuer_can_grant_admin=issuer.can_grant_admin,
             approved_domains=facts.approved_domains,
+            issuer_rights=held_rights(issuer),
         )
 
     # -- reading ----------------------------------------------------------------------------
 
     def get(self, grant: Grant, user_id: str) -> UserRow:
+        """GET /Users/{id}."""
+        require_issuer_right(grant, "read")
+        return self._get(grant, user_id)
+
+    def _get(self, grant: Grant, user_id: str) -> UserRow:
         user = self.store.user(grant.account_id, user_id)
         if user is None:
             raise ScimError(404, None, f"User {user_id} not found in this Wrike account")
@@ -160,6 +171,7 @@ class ScimUsers:
     def search(
         self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
     ) -> tuple[int, list[UserRow]]:
+        require_issuer_right(grant, "list")
         search = parse_filter(filter_text) if filter_text else None
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
@@ -170,6 +182,7 @@ class ScimUsers:
     # -- writing ----------------------------------------------------------------------------
 
     def create(self, grant: Grant, payload: Any) -> UserRow:
+        require_issuer_right(grant, "create")
         doc = finish_document(read_user_payload(payload), creating=True)
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
@@ -212,6 +225,7 @@ class ScimUsers:
 
     def patch(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
         _check_patch_size(payload)
+        payload = _known_attributes_only(payload)
         changes = _simple_patch(payload)
         if changes is not None:
             simple = changes
@@ -234,6 +248,7 @@ class ScimUsers:
             user = self._for_write(grant, user_id, if_match)
             check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
             check_owner_stays(user.role, removing=True)
+            require_issuer_right(grant, "delete")
             self.store.delete_user(grant.account_id, user.id)
             self.store.record_billing(
                 grant.account_id,
@@ -247,7 +262,7 @@ class ScimUsers:
     # -- internals --------------------------------------------------------------------------
 
     def _for_write(self, grant: Grant, user_id: str, if_match: str | None) -> UserRow:
-        user = self.get(grant, user_id)
+        user = self._get(grant, user_id)
         if if_match is not None and if_match.strip() != "*":
             wanted = {tag.strip() for tag in if_match.split(",")}
             if version_tag(user.version) not in wanted and f'"{user.version}"' not in wanted:
@@ -318,6 +333,12 @@ class ScimUsers:
         check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
         active = bool(doc.get("active", user.active))
         check_owner_stays(user.role, removing=user.active and not active)
+        if active != user.active:
+            require_issuer_right(grant, "reactivate" if active else "deactivate")
+        if {k: v for k, v in doc.items() if k != "active"} != {
+            k: v for k, v in user.doc.items() if k != "active"
+        }:
+            require_issuer_right(grant, "edit")
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
         updated = replace(
@@ -421,6 +442,39 @@ def _check_patch_size(payload: Any) -> None:
                 values[attr.name] = values.get(attr.name, 0) + count
     for name, count in values.items():
         check_value_count(name, count)
+
+
+def require_issuer_right(grant: Grant, operation: str) -> None:
+    """Refuse ``operation`` when the token's issuer lacks the right
+    ``modelling.SCIM_OPERATION_RIGHTS`` names for it (read at use: the table is a choice)."""
+    needed = modelling.SCIM_OPERATION_RIGHTS[operation]
+    if needed.right is None or needed.right in grant.issuer_rights:
+        return
+    raise ScimError(
+        modelling.STATUS_ISSUER_RIGHT_MISSING,
+        None,
+        f"The account admin who issued the API token ({grant.issuer_login}) lacks the Wrike "
+        f"right '{needed.right}', which SCIM needs to {needed.ability}. Have the account "
+        f"owner (or an admin who may grant and revoke admin rights) enable it for "
+        f"{grant.issuer_login} in Wrike, or issue the token from an admin who has it.",
+    )
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    """``a, b and c``."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _known_attributes_only(payload: Any) -> Any:
+    """The PATCH body with operations on attributes outside the schema dropped or refused
+    (``modelling.UNKNOWN_ATTRIBUTES``, :func:`known_patch_operations`). An operation list
+    emptied by it is a no-op, like the empty list the Entra validator sends."""
+    if not isinstance(payload, dict):
+        return payload
+    name = next((k for k in payload if str(k).lower() == "operations"), None)
+    if name is None or not isinstance(payload[name], list) or not payload[name]:
+        return payload
+    return {**payload, name: known_patch_operations(payload[name])}
 
 
 def _no_account(account_id: int) -> ScimError:

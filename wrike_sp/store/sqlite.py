@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS users (
     version INTEGER NOT NULL,
     via_scim INTEGER NOT NULL DEFAULT 0,
     billable_since TEXT,
-    deactivated_at TEXT
+    deactivated_at TEXT,
+    can_edit_users INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS users_name ON users(account_id, user_name_key);
 CREATE UNIQUE INDEX IF NOT EXISTS users_login ON users(account_id, login_key);
@@ -146,6 +147,7 @@ _USER_FIELDS = (
     "via_scim",
     "billable_since",
     "deactivated_at",
+    "can_edit_users",
 )
 # What a write stores: the fields plus the case-folded userName the unique index is on.
 _STORED = (*_USER_FIELDS, "user_name_key")
@@ -211,6 +213,7 @@ def _user(row: Sequence[Any]) -> UserRow:
         via_scim=bool(row[14]),
         billable_since=row[15],
         deactivated_at=row[16],
+        can_edit_users=bool(row[17]),
     )
 
 
@@ -242,6 +245,7 @@ class WrikeStore:
         self._auth_lock = threading.Lock()
         # Keeps an in-memory database alive for the life of the store.
         self._keeper = self._connect()
+        _add_missing_columns(self._keeper)
         self._keeper.executescript(_SCHEMA)
         self._keeper.executescript(_PLANNER_STATS)
         self._keeper.commit()
@@ -629,6 +633,18 @@ _AUTH_CACHE_SIZE = 10_000
 _APPS = "SELECT id, name, description, created_by, created FROM api_apps"
 
 
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Bring a database an older version wrote up to this schema. ``can_edit_users`` came
+    later: the admins and owners of such a database get it, as Wrike grants it to every new
+    admin (``modelling.RIGHTS_OF_NEW_ADMINS``)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+    if columns and "can_edit_users" not in columns:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ALTER TABLE users ADD COLUMN can_edit_users INTEGER NOT NULL DEFAULT 0")
+        db.execute("UPDATE users SET can_edit_users = 1 WHERE role IN ('owner', 'admin')")
+        db.execute("COMMIT")
+
+
 def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
     """Rows as dicts keyed by the selected column names."""
     names = [column[0] for column in cursor.description]
@@ -654,6 +670,7 @@ def _stored(user: UserRow) -> dict[str, Any]:
         "via_scim": int(user.via_scim),
         "billable_since": user.billable_since,
         "deactivated_at": user.deactivated_at,
+        "can_edit_users": int(user.can_edit_users),
         **_stored_keys(user),
     }
 

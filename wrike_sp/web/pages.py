@@ -42,15 +42,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from wrike_sp.domain.accounts import (
-    RIGHT_GRANT_ADMIN,
-    RIGHT_SECURITY,
+    RIGHT_KEYS,
     AccountAdmin,
     Need,
     may,
     require,
 )
 from wrike_sp.domain.errors import AdminError
-from wrike_sp.domain.modelling import MAX_ACCOUNT_ID, USER_TYPES
+from wrike_sp.domain.modelling import MAX_ACCOUNT_ID
 from wrike_sp.domain.signin import SignIn, Throttled
 
 log = logging.getLogger("wrike_sp.pages")
@@ -544,8 +543,7 @@ def users() -> Any:
         "users.html",
         section="users",
         users=_admin().members(g.account["id"]),
-        right_security=RIGHT_SECURITY,
-        right_grant=RIGHT_GRANT_ADMIN,
+        rights=list(RIGHT_KEYS.items()),
     )
 
 
@@ -553,12 +551,21 @@ def users() -> Any:
 @needs(Need.ADMIN, "see billing")
 def billing() -> Any:
     summary = _admin().billing(g.account["id"])
-    seats = [(t, summary["seats"].get(t, 0)) for t in USER_TYPES]
-    seats += [(t, n) for t, n in summary["seats"].items() if t not in USER_TYPES]
+    seats = [
+        (
+            rule["user_type"],
+            summary["seats"].get(rule["user_type"], 0),
+            summary["paid_seats_by_type"].get(rule["user_type"], 0),
+            rule["paid_seat"],
+            rule["source"] == "assumed",
+        )
+        for rule in summary["seat_rules"]
+    ]
     return _page(
         "billing.html",
         section="billing",
         seats=seats,
-        total=summary["total_seats"],
+        total=summary["billable_members"],
+        paid=summary["paid_seats"],
         ledger=summary["ledger"],
     )

@@ -38,6 +38,7 @@ from mock_onelogin.web.console import (  # noqa: E402, F401
     apps,
     events,
     login,
+    mappings,
     roles,
     user,
     users,

@@ -122,7 +122,10 @@ def retry(app_id: int, task_id: int) -> BaseResponse:
 
 @bp.post("/apps/<int:app_id>/reapply")
 def reapply(app_id: int) -> BaseResponse:
-    """ "Reapply entitlement mappings": queue whatever the app's users are missing."""
+    """ "Reapply entitlement mappings": apply the user mappings, then queue whatever the
+    app's users are missing."""
+    _account().apps.require_app(app_id)
+    _account().mappings.reapply(_actor())
     queued = _account().provisioning.reconcile(app_id)
     flash(
         "Mappings are being reapplied"
