@@ -246,6 +246,7 @@ def test_a_mapping_gives_the_role_and_takes_it_back(
     account.apps.configure_connector(
         wrike, {"scim_base_url": SCIM_BASE, "scim_bearer_token": stub.token}
     )
+    assert account.apps.enable_api_connection(wrike).api_status == "Enabled"
     account.apps.set_provisioning(wrike, {"enabled": True, "require_approval": NO_APPROVAL})
     eng = role(sdk, "Engineering", [wrike])
     manual = role(sdk, "Sales")
