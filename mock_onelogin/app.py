@@ -17,6 +17,7 @@ from mock_onelogin.web.common import BoundedJSONProvider, PageIdConverter, RateL
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
 from webguard import allowed_names, request_refusal
+from webguard.routes import LazyBuilderRule
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def create_app(
     config = config or OneLoginConfig()
     account = account or OneLoginAccount(config, clock=clock, session_factory=session_factory)
     app = Flask("mock_onelogin")
+    app.url_rule_class = LazyBuilderRule  # URL builders compiled on first use
     # Every request body is bounded; a larger one is refused with 413 before it is read.
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json = BoundedJSONProvider(app)  # every get_json depth-bounded; keys kept in order

@@ -1,6 +1,7 @@
 """The rules of the house, read from the import statements of every module:
 ``mock_onelogin`` and ``wrike_sp`` never import each other (nor the harness or the suite),
-``webguard`` imports neither app nor a web framework, and no ``domain`` package imports its
+``webguard`` imports neither app nor a web framework (but for ``webguard/routes.py``, the
+URL rule class both apps use, which must subclass werkzeug's), and no ``domain`` package imports its
 store or web layer."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ FORBIDDEN = {
     "mock_onelogin": ("wrike_sp", "harness", "steps", "tests"),
     "wrike_sp": ("mock_onelogin", "harness", "steps", "tests"),
     "webguard": ("wrike_sp", "mock_onelogin", "harness", "flask", "werkzeug"),
+    "webguard/routes.py": ("wrike_sp", "mock_onelogin", "harness", "flask"),
     "mock_onelogin/domain": ("mock_onelogin.store", "mock_onelogin.web", "flask", "sqlite3"),
     "wrike_sp/domain": ("wrike_sp.store", "wrike_sp.web", "flask", "sqlite3"),
 }
@@ -33,7 +35,10 @@ def imported(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_a_package_imports_nothing_it_must_not(package: str) -> None:
-    modules = sorted((ROOT / package).rglob("*.py"))
+    root = ROOT / package
+    modules = [root] if root.is_file() else sorted(root.rglob("*.py"))
+    if package == "webguard":  # its URL rule class is checked on its own, above
+        modules = [m for m in modules if m.name != "routes.py"]
     assert modules, package
     broken = {
         str(module.relative_to(ROOT)): sorted(

@@ -16,6 +16,7 @@ from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest, No
 from werkzeug.routing import IntegerConverter
 
 from webguard import allowed_names, request_refusal
+from webguard.routes import LazyBuilderRule
 from wrike_sp.config import WrikeConfig
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
@@ -104,6 +105,7 @@ def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
 def create_app(config: WrikeConfig | None = None) -> Flask:
     config = config or WrikeConfig()
     app = Flask(__name__, static_folder=None)
+    app.url_rule_class = LazyBuilderRule  # URL builders compiled on first use
     app.url_map.converters["int"] = _BoundedInt
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     # Without a configured key, page sessions last as long as this app instance.

@@ -39,7 +39,9 @@ def sdk_world() -> Iterator[World]:
     server = make_server(
         "127.0.0.1", 0, create_onelogin(account.config, account=account), threaded=True
     )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     client_id, secret = account.api_clients.create_client("sdk surfaces")
     config = onelogin.Configuration(

@@ -44,7 +44,9 @@ def wait_until(check, timeout: float = 15.0):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def scim_server(stub: ScimStub) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, stub.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/scim/v2"
     server.shutdown()

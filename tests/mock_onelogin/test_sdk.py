@@ -41,7 +41,9 @@ def server(stub: ScimStub) -> Iterator[tuple[str, OneLoginAccount]]:
     )
     app = create_app(account.config, account=account)
     http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{http.server_port}", account
     http.shutdown()
