@@ -199,8 +199,11 @@ APP_CONNECTOR_MESSAGE = (
 #: such a token is refused with a v1 400 "access_token is not a live token of this client".
 REVOKE_UNKNOWN_TOKEN_SUCCEEDS = True
 
-#: ``GET /auth/rate_limit`` is itself an API call: it counts against the hour's limit, and
-#: its ``data`` holds the same values as the X-RateLimit-* headers of its own answer.
+#: ``GET /auth/rate_limit`` is itself an API call: it counts against the hour's limit while
+#: there is budget, and its ``data`` holds the same values as the X-RateLimit-* headers of
+#: its own answer. Once the budget is spent it is not refused (no 429, unlike every other
+#: API call): it answers 200 with ``x_rate_limit_remaining`` 0 and the seconds to the reset,
+#: and counts nothing. OneLogin does not say which it does; a script asks exactly then.
 
 #: Access tokens live 10 hours; asking again with the same credentials returns the same token.
 TOKEN_LIFETIME_S = 36000

@@ -18,6 +18,7 @@ from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import BadRequest, OneLoginError
 from mock_onelogin.domain.signin import SignInThrottle, Throttled
 from mock_onelogin.web.common import (
+    RateLimited,
     Unauthorized,
     account,
     authenticate,
@@ -129,9 +130,15 @@ def revoke() -> Response:
 
 @bp.get("/rate_limit")
 def rate_limit() -> Response:
+    """The hour's budget as the X-RateLimit-* headers of this answer say it. A spent budget
+    is reported (200, remaining 0, the reset), not refused: a script asks exactly then. The
+    call counts against the limit only while there is budget (see ``modelling``)."""
     if bearer_token() is None:
         raise Unauthorized("Authentication Failure")
-    authenticate()
+    try:
+        authenticate()
+    except RateLimited:
+        pass  # the headers computed for the refusal are the report
     headers = g.rate_headers
     return jsonify(v1_success({k: int(v) for k, v in headers.items()}))
 

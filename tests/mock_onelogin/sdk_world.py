@@ -23,11 +23,13 @@ __all__ = ["World", "sdk_world"]
 
 
 @contextmanager
-def sdk_world() -> Iterator[World]:
+def sdk_world(rate_limit_per_hour: int | None = None) -> Iterator[World]:
     wrike = create_wrike(WrikeConfig(allowed_hosts=("wrike.test",)))
     demo = seed_demo_account(wrike.extensions["wrike"].accounts)
     account = OneLoginAccount(
-        OneLoginConfig(drain_mode="sync"),
+        OneLoginConfig(drain_mode="sync")
+        if rate_limit_per_hour is None
+        else OneLoginConfig(drain_mode="sync", rate_limit_per_hour=rate_limit_per_hour),
         session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
     )
     app_id = account.apps.wrike_app_id()

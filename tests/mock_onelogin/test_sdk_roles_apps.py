@@ -178,3 +178,20 @@ def test_rate_limit_matches_headers_and_revoke_stops_the_token(world: World) -> 
         oauth.get_rate_limit()
     assert oauth.revoke_tokens(revoke_tokens_request=request(access_token=token)).code == 200
     assert other_secret  # the other credential is untouched
+
+
+def test_rate_limit_reports_a_spent_budget_instead_of_refusing() -> None:
+    with sdk_world(rate_limit_per_hour=2) as world:
+        oauth = o_auth2_api.OAuth2Api(world.sdk)
+        assert oauth.get_rate_limit().data.x_rate_limit_remaining == 1
+        users_v2_api.UsersV2Api(world.sdk).list_users2()  # the last call of the hour
+        with pytest.raises(onelogin.exceptions.ApiException) as over:
+            users_v2_api.UsersV2Api(world.sdk).list_users2()
+        assert over.value.status == 429
+        for _ in range(2):  # asking is answered, and costs nothing once spent
+            spent = oauth.get_rate_limit_with_http_info()
+            assert spent.status_code == 200
+            data = spent.data.data
+            assert (data.x_rate_limit_limit, data.x_rate_limit_remaining) == (2, 0)
+            assert spent.headers["X-RateLimit-Remaining"] == "0"
+            assert 0 < data.x_rate_limit_reset == int(spent.headers["X-RateLimit-Reset"]) <= 3600
