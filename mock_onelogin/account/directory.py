@@ -369,12 +369,14 @@ class Directory:
             if self._store.get_app(app_id) is None:
                 raise NotFound(f"App {app_id} could not be found", "apps")
 
-    def _require_users(self, user_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    def _require_users(
+        self, user_ids: Iterable[int], field: str = "users"
+    ) -> dict[int, dict[str, Any]]:
         ids = list(user_ids)
         users = self._store.users_by_ids(ids)
         missing = [u for u in ids if u not in users or users[u]["deleted_at"]]
         if missing:
-            raise NotFound(f"User(s) {missing[:10]} could not be found", "users")
+            raise NotFound(f"User(s) {missing[:10]} could not be found", field)
         return users
 
     def create_role(self, data: Any, actor: Actor = SIMULATOR_ADMIN) -> int:
@@ -388,15 +390,18 @@ class Directory:
             raise ValidationFailed("Validation failed: name is required", "name")
         apps = validate_id_list(data.get("apps", []), "apps")
         users = validate_id_list(data.get("users", []), "users")
-        validate_id_list(data.get("admins", []), "admins")
+        admins = validate_id_list(data.get("admins", []), "admins")
         self._require_apps(apps)
         self._require_users(users)
+        self._require_users(admins, "admins")
         with self._store.transaction():
             role_id = self._store.insert_role(name.strip(), self._ctx.now())
             if apps:
                 self.set_role_apps(role_id, apps, actor, drain=False)
             if users:
                 self.add_role_users(role_id, users, actor, drain=False)
+            if admins:
+                self._store.add_role_admins(role_id, admins, self._ctx.now(), actor.name)
         self._ctx.after_change()
         return role_id
 

@@ -195,3 +195,29 @@ def test_rate_limit_reports_a_spent_budget_instead_of_refusing() -> None:
             assert (data.x_rate_limit_limit, data.x_rate_limit_remaining) == (2, 0)
             assert spent.headers["X-RateLimit-Remaining"] == "0"
             assert 0 < data.x_rate_limit_reset == int(spent.headers["X-RateLimit-Reset"]) <= 3600
+
+
+def test_create_role_applies_admins_and_refuses_unknown_ones_whole(world: World) -> None:
+    roles = roles_api.RolesApi(world.sdk)
+    member, admin = new_user(world, 5), new_user(world, 6)
+    with pytest.raises(onelogin.exceptions.NotFoundException) as missing:
+        roles.create_role(
+            role=onelogin.Role(
+                name="Half", apps=[world.app_id], users=[member], admins=[admin, 999999]
+            )
+        )
+    assert json.loads(missing.value.body) == {
+        "statusCode": 404,
+        "name": "NotFoundError",
+        "message": "User(s) [999999] could not be found",
+    }
+    assert [r.name for r in roles.list_roles()] == []  # nothing half written
+    assert world.wrike_user("ra5@acme.example") is None
+
+    role = roles.create_role(
+        role=onelogin.Role(name="Wrike", apps=[world.app_id], users=[member], admins=[admin])
+    )
+    assert roles.get_role(str(role.id)).admins == [admin]
+    assert [a.id for a in roles.get_role_admins(str(role.id))] == [admin]
+    assert world.wrike_user("ra5@acme.example")["active"] is True
+    assert world.wrike_user("ra6@acme.example") is None  # administering gives no app
