@@ -172,6 +172,31 @@ V1_ROLE_ID_OBJECTS = True
 #: ``logout`` only checks the user exists (nobody has a portal session here); neither logs
 #: an event. A state (``set_state``) never suspends or reactivates: only status does.
 
+#: ``PUT /api/1/users/{id}`` takes back the user exactly as ``GET`` returned it: these
+#: read-only fields of the v1 User resource, sent unchanged, are accepted and ignored (as v2
+#: accepts its own read-only fields); one sent changed is refused whole with a v1 400
+#: worded as V1_READ_ONLY_MESSAGE, V1_ROLE_ID_MESSAGE for ``role_id`` (the wording is ours;
+#: roles change with ``add_roles`` and ``remove_roles``). Any other attribute the resource
+#: does not have stays "unknown attribute". OneLogin's v1 pages do not say what it does with
+#: them.
+V1_READ_ONLY_FIELDS = (
+    "id",
+    "role_id",
+    "openid_name",
+    "created_at",
+    "updated_at",
+    "activated_at",
+    "last_login",
+    "invitation_sent_at",
+    "invalid_login_attempts",
+    "locked_until",
+    "password_changed_at",
+)
+V1_READ_ONLY_MESSAGE = "{field} is read-only and cannot be changed"
+V1_ROLE_ID_MESSAGE = (
+    "role_id is read-only and cannot be changed with this call: use add_roles and remove_roles"
+)
+
 #: ``PUT /api/2/roles/{id}`` changes the role's name only: ``apps``, ``users`` and
 #: ``admins`` have their own endpoints, and a body naming them is refused (400 unknown
 #: attribute) rather than half applied. ``id`` may be sent and is ignored.

@@ -241,12 +241,32 @@ def get_user(user_id: int) -> Response:
     return jsonify(_user_data(_user(user_id)))
 
 
+def _without_read_only(user: dict[str, Any], data: Any) -> Any:
+    """A v1 update body without the read-only fields the v1 User resource shows
+    (``modelling.V1_READ_ONLY_FIELDS``): each sent unchanged (as ``GET`` returned it) is
+    dropped, so a user read and sent back is accepted as v2 accepts its own; a changed one is
+    refused whole (400, ``modelling.V1_READ_ONLY_MESSAGE``)."""
+    if not isinstance(data, dict):
+        return data
+    current = user_v1_json(user, account().directory.user_role_ids(user["id"]))
+    out = dict(data)
+    for name in modelling.V1_READ_ONLY_FIELDS:
+        if name in out:
+            if out[name] != current.get(name):
+                message = (
+                    modelling.V1_ROLE_ID_MESSAGE
+                    if name == "role_id"
+                    else modelling.V1_READ_ONLY_MESSAGE.format(field=name)
+                )
+                raise BadRequest(message, name)
+            del out[name]
+    return out
+
+
 @bp.put("/users/<id:user_id>")
 def update_user(user_id: int) -> Response:
-    _user(user_id)
-    return jsonify(
-        _user_data(account().directory.update_user(user_id, _v2_names(json_body()), actor()))
-    )
+    data = _v2_names(_without_read_only(_user(user_id), json_body()))
+    return jsonify(_user_data(account().directory.update_user(user_id, data, actor())))
 
 
 @bp.delete("/users/<id:user_id>")

@@ -175,3 +175,37 @@ def test_a_renamed_wrike_app_is_still_the_wrike_app(
     answer = client.put(f"/api/2/apps/{app_id}", json={"name": "Wrike (prod)"}, headers=auth)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert account.apps.wrike_app_id() == app_id
+
+
+def test_v1_user_sent_back_as_read_is_accepted_and_changed_read_only_refused(
+    account: OneLoginAccount, client: FlaskClient, auth: dict[str, str]
+) -> None:
+    uid = make_user(account, manager_user_id=None)["id"]
+    rid = account.directory.create_role({"name": "R", "users": [uid]})
+    url = f"/api/1/users/{uid}"
+    [read] = client.get(url, headers=auth).get_json()["data"]
+    assert read["role_id"] == [rid] and read["openid_name"] == "user1"
+    same = client.put(url, json=read, headers=auth)
+    assert same.status_code == 200, same.get_json()
+    [after] = same.get_json()["data"]
+    assert after["role_id"] == [rid] and after["firstname"] == "First1"
+    edited = client.put(url, json={**after, "title": "Lead"}, headers=auth)
+    assert edited.status_code == 200 and edited.get_json()["data"][0]["title"] == "Lead"
+
+    [read] = client.get(url, headers=auth).get_json()["data"]
+    refusals = [
+        ({"role_id": []}, "role_id", "use add_roles and remove_roles"),
+        ({"created_at": "2020-01-01T00:00:00.000Z"}, "created_at", "read-only"),
+        ({"openid_name": "other"}, "openid_name", "read-only"),
+        ({"bogus": 1}, "bogus", "unknown attribute: bogus"),
+    ]
+    for change, field, text in refusals:
+        before = account.store.total_changes
+        refused = client.put(url, json={**read, "title": "Boss", **change}, headers=auth)
+        body = refused.get_json()
+        assert refused.status_code == 400 and v1_refusal(body, 400), (field, body)
+        message = body["status"]["message"]
+        assert message["attribute"] == field and text in message["description"], body
+        assert account.store.total_changes == before, ("refused but written", field)
+    [now] = client.get(url, headers=auth).get_json()["data"]
+    assert now["title"] == "Lead" and now["role_id"] == [rid]
