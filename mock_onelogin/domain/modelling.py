@@ -341,7 +341,8 @@ def server_options() -> dict[str, Any]:
 #: Log notes, the console pages and the repro report all take it from ``assumed()``, so they
 #: say the same thing. Keys name the assumption; values say why it is one.
 ASSUMED = "assumed"
-#: The short flag next to an error text that is the simulator's (System Log page, repro).
+#: The short flag next to an error text that is the simulator's (System Log pages, a Failed
+#: entry on the app's Users tab, its dialog and the user's timeline; repro).
 WORDING_ASSUMED = "wording assumed"
 ASSUMPTIONS: dict[str, str] = {
     "update_method": "OneLogin does not publish whether its SCIM v2 connector sends updates "

@@ -708,3 +708,45 @@ def test_a_console_id_out_of_range_is_a_not_found_page(admin: FlaskClient, path:
     response = admin.get(path)
     assert response.status_code == 404
     assert "text/html" in response.content_type
+
+
+@pytest.mark.parametrize(
+    ("status", "scim_type", "onelogin_text", "tagged"),
+    [
+        (409, "uniqueness", "Failed to create user in app.", True),  # the simulator's text
+        (404, None, "Specified resource (e.g. User) or endpoint does not exist", False),
+    ],
+)
+def test_a_failed_entrys_error_is_tagged_wording_assumed_only_when_it_is_ours(
+    admin: FlaskClient,
+    account: OneLoginAccount,
+    approval_app: int,
+    stub: ScimStub,
+    status: int,
+    scim_type: str | None,
+    onelogin_text: str,
+    tagged: bool,
+) -> None:
+    user_id, task_id = pending_create(account, approval_app)
+    stub.fail(
+        status, scim_type, "Wrike says no", times=2
+    )  # the lookup before the create meets the first
+    account.approvals.approve(task_id)
+    tag = 'data-testid="wording-assumed">wording assumed</span>'
+    pages = {
+        "users tab": f"/admin/apps/{approval_app}/users",
+        "dialog": f"/admin/apps/{approval_app}/tasks/{task_id}",
+        "user page": f"/admin/users/{user_id}",
+    }
+    for where, path in pages.items():
+        html = admin.get(path).text
+        assert onelogin_text in html, where
+        assert "Wrike's answer: " in html and "Wrike says no" in html, where
+        assert (tag in html) is tagged, where
+    timeline = re.search(
+        r'data-testid="timeline">(.*?)</ol>', admin.get(pages["user page"]).text, re.S
+    )
+    assert timeline and timeline.group(1).count(tag) == (2 if tagged else 0)  # event and request
+    alert = re.search(r'<dialog.*?role="alert">(.*?)</div>', admin.get(pages["dialog"]).text, re.S)
+    assert alert and alert.group(1).startswith("Failed to create user in app.")
+    assert (tag in alert.group(1)) is tagged

@@ -10,13 +10,34 @@ from flask import flash
 from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
+from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import NotFound, OneLoginError
+from mock_onelogin.domain.failures import error_wording_assumed
 from mock_onelogin.domain.queue import Task
 from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.engine import display_name
 from mock_onelogin.web.console import bp
 from mock_onelogin.web.console._session import _account, _actor, _back, _flash_refusal, _page
 from mock_onelogin.web.serializers import UI_LABELS, task_json
+
+#: How a failed task's error text carries the provider's own answer after OneLogin's text.
+_ANSWER_SEPARATOR = "\nWrike's answer: "
+
+
+def error_display(error: str | None) -> dict[str, Any] | None:
+    """A Failed entry's error text as the pages show it: OneLogin's text (``text``), tagged
+    "wording assumed" (``assumed``, with the assumption as ``note``) when it is the
+    simulator's, as the System Log pages decide it (``error_wording_assumed``), and Wrike's
+    own answer apart (``answer``)."""
+    if not error:
+        return None
+    text, separator, answer = error.partition(_ANSWER_SEPARATOR)
+    return {
+        "text": text,
+        "answer": answer if separator else None,
+        "assumed": error_wording_assumed(text),
+        "note": modelling.ASSUMPTIONS["error_wording"],
+    }
 
 
 def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
@@ -34,7 +55,7 @@ def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
                 "state": state,
                 "label": UI_LABELS.get(state, state),
                 "task": task_json(task) if task else None,
-                "last_error": entry.login.last_error if entry.login else None,
+                "last_error": error_display(entry.login.last_error if entry.login else None),
             }
         )
     return rows
@@ -80,6 +101,7 @@ def task(app_id: int, task_id: int) -> Any:
     return _app_users_page(
         app_id,
         dialog=task_json(row),
+        dialog_error=error_display(scrub(str(row.error), secrets_) if row.error else None),
         plan=plan,
         dialog_user=display_name(user_row) if user_row else "",
         scrub=lambda text: scrub(str(text), secrets_),

@@ -31,6 +31,7 @@ from mock_onelogin.web.console._session import (
     _int_field,
     _page,
 )
+from mock_onelogin.web.console.app_users import error_display
 from mock_onelogin.web.console.events import _describe, _event_name
 from mock_onelogin.web.console.users import (
     USER_FIELDS,
@@ -72,7 +73,7 @@ def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
             "what": _event_name(event.event_type_id),
             "detail": event.notes or (_describe(event, info.description) if info else ""),
             "state": entry.state,
-            "error": event.error_description,
+            "error": error_display(event.error_description),
             "task_id": None,
             "event_id": event.id if event.scim else None,
         }
@@ -84,7 +85,7 @@ def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
         "what": f"{task_json(task)['title']} requested",
         "detail": f"because: {task.trigger}; request now {state.value.replace('_', ' ')}",
         "state": entry.state,
-        "error": task.error if state == TaskState.FAILED else None,
+        "error": error_display(task.error) if state == TaskState.FAILED else None,
         "task_id": task.id if state in (TaskState.PENDING_APPROVAL, TaskState.FAILED) else None,
         "event_id": None,
     }
