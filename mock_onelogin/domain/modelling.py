@@ -203,6 +203,8 @@ V1_ROLE_ID_MESSAGE = (
 ROLE_UPDATE_FIELDS = ("name", "id")
 #: Role admins are kept per role (who added them and when, as OneLogin's sample shows);
 #: being one gives no app access. ``added_by.id`` is null: API credentials have no user id.
+#: ``POST /api/2/roles`` applies its ``admins`` as it applies ``users``: an unknown or
+#: deleted user id in either is a 404 and no role is made.
 
 #: ``PUT /api/2/apps/{id}`` (a partial update, as OneLogin documents) changes these
 #: attributes and ``provisioning.enabled``; every other attribute the API shows is
