@@ -15,7 +15,7 @@ HTTP status second, so a real Wrike's differently-worded answers still land on a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from harness.vocabulary import (
     EVENT_IDS,
@@ -23,8 +23,10 @@ from harness.vocabulary import (
     FAILURE_EVENT_IDS,
     PROVISIONING_EVENT_IDS,
     SCIM_PLANS,
+    event_name_assumed,
     task_label,
 )
+from mock_onelogin.domain import modelling as onelogin_modelling
 from wrike_sp.domain import modelling as wrike_modelling
 
 #: Cause id → one-line meaning. Shown in docs/case-files.md and accepted by ``expect``.
@@ -150,6 +152,30 @@ STEP_ERROR = "An error is listed: what do its details say?"
 
 
 def diagnose(facts: UserFacts) -> Diagnosis:
+    found = _diagnose(facts)
+    return replace(found, notes=(*found.notes, *_assumed_names(found, facts)))
+
+
+def _assumed_names(found: Diagnosis, facts: UserFacts) -> tuple[str, ...]:
+    """A note naming the System Log event names the diagnosis quotes that are the
+    simulator's (OneLogin publishes none for them), so none reads as OneLogin's own."""
+    text = "\n".join([found.explanation, found.fix, *(s.answer for s in found.steps), *found.notes])
+    quoted = dict.fromkeys(
+        e.name
+        for e in facts.events
+        if f"'{e.name}'" in text and event_name_assumed(e.event_type_id)
+    )
+    if not quoted:
+        return ()
+    listed = ", ".join(f"'{n}'" for n in quoted)
+    return (
+        onelogin_modelling.assumed(
+            "event_name", f"System Log name{'s' * (len(quoted) > 1)} {listed}"
+        ),
+    )
+
+
+def _diagnose(facts: UserFacts) -> Diagnosis:
     attempts = [e for e in facts.events if e.event_type_id in PROVISIONING_EVENT_IDS]
     denials = [e for e in facts.events if e.event_type_id == DENIED_EVENT_ID]
     outcome = f"OneLogin shows {facts.state}; Wrike shows the user as {facts.wrike_status}" + (
