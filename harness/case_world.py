@@ -8,7 +8,7 @@ built by the same code, the scenario and the replay cannot drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -183,31 +183,58 @@ def create_mapping(run: CaseRun, mapping: CaseMapping) -> None:
     one._api("POST", "/mappings", f"create the user mapping {mapping.name}", body)
 
 
-def mapping_misses(run: CaseRun, record: dict[str, Any] | None) -> tuple[str, ...]:
-    """For a user not assigned the Wrike app: each enabled mapping that would have given
-    them a role holding the app but did not match, and the conditions that failed with the
-    user's values (read through OneLogin's mappings API and evaluated by the same rule)."""
+def mapping_misses(
+    run: CaseRun, record: dict[str, Any] | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """For a user not assigned the Wrike app: each mapping that would have given them a role
+    holding the app but did not (an enabled one whose conditions failed, with the failed
+    conditions and the user's values; a disabled one, with whether its conditions hold),
+    read through OneLogin's mappings API and evaluated by the same rule; and the names of the
+    disabled ones."""
     if record is None:
-        return ()
+        return (), ()
     one = run.onelogin
     holders = set(one.app_role_ids())
     names = {rid: name for name, rid in one.roles.items()}
+    # OneLogin's list answers the enabled mappings unless asked for the disabled ones.
     listed = one._api("GET", "/mappings", "list the user mappings")
+    listed += one._api("GET", "/mappings?enabled=false", "list the disabled user mappings")
     mappings = [onelogin_mappings.StoredMapping.from_json(m) for m in listed]
-    results = onelogin_mappings.evaluate(
-        mappings, record, list(record.get("role_ids") or []), names
-    )
+    manual = list(record.get("role_ids") or [])
+    results = onelogin_mappings.evaluate(mappings, record, manual, names)
     out = []
     for result in results:
         gives = [r for r in result.mapping.spec.role_ids() if r in holders]
         if result.matched or not gives:
             continue
-        roles = ", ".join(f'"{names.get(r, r)}"' for r in gives)
         out.append(
-            f"user mapping '{result.mapping.spec.name}' would add the role {roles} (which "
-            f"holds the Wrike app), but {onelogin_mappings.explain(result, names)}"
+            f"user mapping '{result.mapping.spec.name}' would add the role {_quoted(gives, names)} "
+            f"(which holds the Wrike app), but {onelogin_mappings.explain(result, names)}"
         )
-    return tuple(out)
+    disabled = []
+    for mapping in mappings:
+        gives = [r for r in mapping.spec.role_ids() if r in holders]
+        if mapping.spec.enabled or not gives:
+            continue
+        # Evaluated as if enabled, to say whether enabling it alone would give the role.
+        [tried] = onelogin_mappings.evaluate(
+            [replace(mapping, spec=replace(mapping.spec, enabled=True))], record, manual, names
+        )
+        disabled.append(mapping.spec.name)
+        out.append(
+            f"user mapping '{mapping.spec.name}' would add the role {_quoted(gives, names)} "
+            "(which holds the Wrike app), but it is disabled"
+            + (
+                ", though its conditions hold for the user"
+                if tried.matched
+                else f"; besides, {onelogin_mappings.explain(tried, names)}"
+            )
+        )
+    return tuple(out), tuple(disabled)
+
+
+def _quoted(role_ids: list[int], names: dict[int, str]) -> str:
+    return ", ".join(f'"{names.get(r, r)}"' for r in role_ids)
 
 
 def configure(run: CaseRun, scim_url: str | None, token: str | None) -> None:
@@ -271,6 +298,7 @@ def user_facts(run: CaseRun, email: str) -> UserFacts:
     settings = one.provisioning()
     connector = one.connector()
     status, user_type = wrike_status(run, email)
+    misses, disabled = ((), ()) if entitled or via else mapping_misses(run, record)
     return UserFacts(
         email=email,
         assigned=entitled or bool(via),
@@ -289,7 +317,10 @@ def user_facts(run: CaseRun, email: str) -> UserFacts:
         events=events,
         wrike_status=status,
         wrike_type=user_type,
-        mapping_misses=() if entitled or via else mapping_misses(run, record),
+        mapping_misses=misses,
+        mapping_disabled=disabled,
+        api_status=connector["api_connection"]["api_status"],
+        wrike_plan=run.wrike.account()["plan"],
     )
 
 

@@ -15,7 +15,7 @@ HTTP status second, so a real Wrike's differently-worded answers still land on a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from harness.vocabulary import (
     EVENT_IDS,
@@ -23,8 +23,10 @@ from harness.vocabulary import (
     FAILURE_EVENT_IDS,
     PROVISIONING_EVENT_IDS,
     SCIM_PLANS,
+    event_name_assumed,
     task_label,
 )
+from mock_onelogin.domain import modelling as onelogin_modelling
 from wrike_sp.domain import modelling as wrike_modelling
 
 #: Cause id → one-line meaning. Shown in docs/case-files.md and accepted by ``expect``.
@@ -32,7 +34,8 @@ CAUSES: dict[str, str] = {
     "in_sync": "the last provisioning attempt succeeded; nothing to fix",
     "not_assigned": "no attempt: the user is not assigned the Wrike app",
     "mapping_did_not_match": (
-        "no attempt: a user mapping that adds a role holding the Wrike app did not match the user"
+        "no attempt: a user mapping that adds a role holding the Wrike app did not match the "
+        "user or is disabled"
     ),
     "provisioning_disabled": "no attempt: provisioning is not enabled for the Wrike app",
     "pending_approval": "no attempt yet: the request waits for an admin's approval",
@@ -104,6 +107,12 @@ class UserFacts:
     #: For a user not assigned the app: each user mapping that would have added a role
     #: holding it but did not match, with the failed conditions and the user's values.
     mapping_misses: tuple[str, ...] = ()
+    #: The names of the disabled mappings among them.
+    mapping_disabled: tuple[str, ...] = ()
+    #: The Wrike app's API Status now (Enabled, Failed, Disabled), and the Wrike account's
+    #: plan now: an error logged before either changed is read against them.
+    api_status: str | None = None
+    wrike_plan: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,17 @@ _RETRY = (
     "then, in OneLogin, open Applications > Wrike > Users and Retry the Failed entry "
     "(or change the user again so OneLogin sends a new request)"
 )
+#: The retry after a failure at the API Status gate: the connection test behind Enable must
+#: pass again first, or the retry meets the gate again ("API Status is ...: no request was
+#: sent") whatever was fixed.
+_ENABLE = (
+    "click Enable next to API Status (Applications > Wrike > Configuration, API Connection) "
+    "so OneLogin tests the connection again, and check it shows Enabled"
+)
+_GATED_RETRY = (
+    f"then {_ENABLE}; then, in OneLogin, open Applications > Wrike > Users and Retry the "
+    "Failed entry"
+)
 STEP_LOG = "Check the System Log: is a SCIM provisioning attempt listed for the user?"
 STEP_ASSIGNED = "No attempt listed: is the user properly assigned to Wrike's application?"
 STEP_ENABLED = "Is provisioning enabled for the Wrike app (Provisioning tab)?"
@@ -150,6 +170,30 @@ STEP_ERROR = "An error is listed: what do its details say?"
 
 
 def diagnose(facts: UserFacts) -> Diagnosis:
+    found = _diagnose(facts)
+    return replace(found, notes=(*found.notes, *_assumed_names(found, facts)))
+
+
+def _assumed_names(found: Diagnosis, facts: UserFacts) -> tuple[str, ...]:
+    """A note naming the System Log event names the diagnosis quotes that are the
+    simulator's (OneLogin publishes none for them), so none reads as OneLogin's own."""
+    text = "\n".join([found.explanation, found.fix, *(s.answer for s in found.steps), *found.notes])
+    quoted = dict.fromkeys(
+        e.name
+        for e in facts.events
+        if f"'{e.name}'" in text and event_name_assumed(e.event_type_id)
+    )
+    if not quoted:
+        return ()
+    listed = ", ".join(f"'{n}'" for n in quoted)
+    return (
+        onelogin_modelling.assumed(
+            "event_name", f"System Log name{'s' * (len(quoted) > 1)} {listed}"
+        ),
+    )
+
+
+def _diagnose(facts: UserFacts) -> Diagnosis:
     attempts = [e for e in facts.events if e.event_type_id in PROVISIONING_EVENT_IDS]
     denials = [e for e in facts.events if e.event_type_id == DENIED_EVENT_ID]
     outcome = f"OneLogin shows {facts.state}; Wrike shows the user as {facts.wrike_status}" + (
@@ -237,12 +281,29 @@ def diagnose(facts: UserFacts) -> Diagnosis:
                         f"No: {where}, and it has no direct login. {holders} {misses}.",
                     ),
                 ),
-                "The user would get the Wrike app through a user mapping, but the mapping's "
-                "conditions do not hold for the user, so the role was never added and "
-                "OneLogin never tried to provision.",
-                "Correct the user's attribute in OneLogin so the mapping matches, or change "
-                "the mapping's conditions (Users > Mappings) and use 'Reapply entitlement "
-                "mappings'; or assign the Wrike app another way.",
+                "The user would get the Wrike app through a user mapping, but "
+                + (
+                    "the mapping's conditions do not hold for the user"
+                    if not facts.mapping_disabled
+                    else f"{_names('the mapping', facts.mapping_disabled)} "
+                    f"{'is' if len(facts.mapping_disabled) == 1 else 'are'} disabled"
+                    + (
+                        " and the others' conditions do not hold for the user"
+                        if len(facts.mapping_disabled) < len(facts.mapping_misses)
+                        else ""
+                    )
+                )
+                + ", so the role was never added and OneLogin never tried to provision.",
+                (
+                    f"Enable {_names('the mapping', facts.mapping_disabled)} (Users > "
+                    "Mappings, with its conditions matching the user) and use 'Reapply "
+                    "entitlement mappings'; or correct the user's attribute in OneLogin so an "
+                    "enabled mapping matches; or assign the Wrike app another way."
+                    if facts.mapping_disabled
+                    else "Correct the user's attribute in OneLogin so the mapping matches, or "
+                    "change the mapping's conditions (Users > Mappings) and use 'Reapply "
+                    "entitlement mappings'; or assign the Wrike app another way."
+                ),
                 outcome=outcome,
             )
         return Diagnosis(
@@ -396,7 +457,11 @@ def _from_error(facts: UserFacts, seen: StepResult, event: LoggedEvent, outcome:
     text = event.error or ""
     # The provider's own answer is kept apart from OneLogin's error text (the event's notes
     # say "Wrike's answer: ..."); a cause may be named by either.
-    cause, explanation, fix = classify_error("\n".join(filter(None, (text, event.notes))))
+    cause, explanation, fix = classify_error(
+        "\n".join(filter(None, (text, event.notes))),
+        api_status=facts.api_status,
+        plan=facts.wrike_plan,
+    )
     notes = tuple(
         line
         for line in (event.notes or "").splitlines()
@@ -421,9 +486,13 @@ API_STATUS_FIX = (
 )
 
 
-def classify_error(text: str) -> tuple[str, str, str]:
+def classify_error(
+    text: str, *, api_status: str | None = None, plan: str | None = None
+) -> tuple[str, str, str]:
     """(cause, what it means, what to change) for a logged error description (and the
-    provider's answer kept with it)."""
+    provider's answer kept with it). ``api_status`` and ``plan``: the Wrike app's API Status
+    and the Wrike account's plan now, when known, so that a cause fixed since the error is
+    not told to be fixed again."""
     if "SCIM Base URL or SCIM Bearer Token is not configured" in text:
         return (
             "not_configured",
@@ -433,26 +502,77 @@ def classify_error(text: str) -> tuple[str, str, str]:
         )
     gate = _API_STATUS.search(text)
     if gate and gate[1] != "Failed":
-        return (
+        found = (
             "api_status_not_enabled",
             f"API status is not enabled: the Wrike app's API Status is {gate[1]}, so OneLogin "
             "sent nothing to Wrike (the connection test behind Enable was never run, or the "
             "SCIM Base URL or token changed since).",
             f"{API_STATUS_FIX}.",
         )
-    found = _classify(text)
+        return _now(found, text, gated=True, api_status=api_status, plan=plan)
+    found = _classify(text, gated=bool(gate))
     if gate and found[0] == "unknown_error":
-        return (
+        found = (
             "api_status_not_enabled",
             "API status is not enabled: the connection test behind Enable failed, so OneLogin "
             "sent nothing to Wrike; the error details say what the test was told.",
             f"Fix what the connection test reports, then {API_STATUS_FIX[0].lower()}"
             f"{API_STATUS_FIX[1:]}.",
         )
-    return found
+    elif gate:
+        cause, explanation, fix = found
+        found = (
+            cause,
+            "The connection test behind Enable next to API Status was refused, so API Status "
+            "shows Failed and OneLogin sends nothing to Wrike until the test passes. "
+            + explanation,
+            fix,
+        )
+    return _now(found, text, gated=bool(gate), api_status=api_status, plan=plan)
 
 
-def _classify(text: str) -> tuple[str, str, str]:
+def _now(
+    found: tuple[str, str, str],
+    text: str,
+    *,
+    gated: bool,
+    api_status: str | None,
+    plan: str | None,
+) -> tuple[str, str, str]:
+    """The diagnosis read against the state now: a plan upgraded since the error, or an API
+    Status enabled since the gate stopped the task, changes what is left to do."""
+    cause, explanation, fix = found
+    enabled_since = gated and api_status == "Enabled"
+    then = re.search(r"not available on the (.+?) plan", text)
+    if cause == "plan_without_scim" and then and plan and plan != then[1] and plan in SCIM_PLANS:
+        explanation = (
+            f"{'When OneLogin tested the connection' if gated else 'When OneLogin called it'}"
+            f", the Wrike account was on the {then[1]} plan, which does not include SCIM "
+            f"provisioning; it has since been moved to the {plan} plan, which does"
+            + (
+                "."
+                if enabled_since or not gated
+                else ", but API Status stays Failed until the connection test runs again."
+            )
+        )
+        fix = "Nothing is left to change in Wrike; " + (
+            f"{_RETRY[len('then, ') :]}."
+            if enabled_since or not gated
+            else f"{_GATED_RETRY[len('then ') :]}."
+        )
+    if enabled_since:
+        fix = (
+            "API Status now shows Enabled (the connection test passed after this failure): "
+            f"{_RETRY[len('then, ') :]}."
+        )
+    return cause, explanation, fix
+
+
+def _classify(text: str, gated: bool = False) -> tuple[str, str, str]:
+    """The cause named by the error text; ``gated``: the text is the API Status gate's, so
+    the cause was met by the connection test and every fix ends by testing it again."""
+    retry = _GATED_RETRY if gated else _RETRY
+    tested = _GATED_RETRY if gated else f"click Enable next to API Status to test it; {retry}"
     status = _status(text)
     quoted = re.search(r"email domain '([^']+)'", text)
     if quoted or "approved domain" in text:
@@ -462,7 +582,7 @@ def _classify(text: str) -> tuple[str, str, str]:
             f"Wrike provisions only users from approved domains, and {domain} is not one "
             "of the account's approved domains.",
             f"In Wrike, add {domain} to the approved domains (Step 1 of the article), or "
-            f"give the user an email address at an approved domain; {_RETRY}.",
+            f"give the user an email address at an approved domain; {retry}.",
         )
     revoked = re.search(r"revoked at (\S+)", text)
     if revoked:
@@ -471,22 +591,22 @@ def _classify(text: str) -> tuple[str, str, str]:
             f"The SCIM Bearer Token was revoked in Wrike (at {revoked[1].rstrip('.')}), "
             "so Wrike refuses every request made with it.",
             "In Wrike, obtain a new token (Apps & Integrations > API > Create Token) and "
-            "paste it into SCIM Bearer Token on the Wrike app's Configuration tab; click "
-            f"Enable next to API Status to test it; {_RETRY}.",
+            "paste it into SCIM Bearer Token on the Wrike app's Configuration tab; "
+            f"{tested}.",
         )
     if "not issued for the account" in text:
         return (
             "token_other_account",
             "The token is valid but belongs to a different Wrike account than the SCIM URL.",
             "Use the SCIM URL and a token of the same Wrike account (both from the account "
-            f"users should join); {_RETRY}.",
+            f"users should join); {retry}.",
         )
     if "no longer an active account admin" in text:
         return (
             "token_issuer_not_admin",
             "The member who issued the token is not (or no longer) an active account "
             "admin of the Wrike account, so Wrike does not accept the token.",
-            f"Have a current account admin obtain a new token and save it in OneLogin; {_RETRY}.",
+            f"Have a current account admin obtain a new token and save it in OneLogin; {retry}.",
         )
     if status == 401 or "bearer token" in text.lower():
         return (
@@ -494,8 +614,8 @@ def _classify(text: str) -> tuple[str, str, str]:
             "Wrike did not accept the SCIM Bearer Token (HTTP 401): it is not a token "
             "Wrike issued, or it was mistyped.",
             "In Wrike, obtain a permanent token (Apps & Integrations > API > Create Token, "
-            "enter your password, Obtain token) and paste it into SCIM Bearer Token; click "
-            f"Enable next to API Status to test it; {_RETRY}.",
+            "enter your password, Obtain token) and paste it into SCIM Bearer Token; "
+            f"{tested}.",
         )
     plan = re.search(r"not available on the (.+?) plan", text)
     if plan:
@@ -504,7 +624,7 @@ def _classify(text: str) -> tuple[str, str, str]:
             f"The Wrike account is on the {plan[1]} plan, which does not include SCIM "
             f"provisioning (it is available on {', '.join(SCIM_PLANS[:-1])} and "
             f"{SCIM_PLANS[-1]}).",
-            f"Upgrade the Wrike account to a plan with SCIM; {_RETRY}.",
+            f"Upgrade the Wrike account to a plan with SCIM; {retry}.",
         )
     if "Grant/revoke admin rights" in text or "grant/revoke" in text.lower():
         issuer = re.search(r"issued the API token \(([^)]+)\)", text)
@@ -515,7 +635,7 @@ def _classify(text: str) -> tuple[str, str, str]:
             f"whose issuer ({who}) holds the right 'Grant/revoke admin rights'.",
             f"In Wrike, give {who} the right 'Grant/revoke admin rights', or obtain a new "
             "token from an admin who has it and save it in OneLogin; "
-            f"{_RETRY}.",
+            f"{retry}.",
         )
     lacking = re.search(
         r"issued the API token \(([^)]+)\) lacks the Wrike right '([^']+)', which SCIM needs "
@@ -533,14 +653,14 @@ def _classify(text: str) -> tuple[str, str, str]:
             "wrike_sp/domain/modelling.py).",
             f"In Wrike, have the account owner enable '{right}' for {who} (Settings > Users > "
             "the admin's permissions), or obtain a new token from an admin who has it and save "
-            f"it in OneLogin; {_RETRY}.",
+            f"it in OneLogin; {retry}.",
         )
     if "owner of the Wrike account" in text:
         return (
             "owner_protected",
             "The user owns the Wrike account, and the owner cannot be deactivated or "
             "deleted through SCIM.",
-            f"Transfer ownership of the Wrike account to someone else in Wrike first; {_RETRY}.",
+            f"Transfer ownership of the Wrike account to someone else in Wrike first; {retry}.",
         )
     if "No Wrike account answers at this SCIM URL" in text or status == 404:
         return (
@@ -548,8 +668,8 @@ def _classify(text: str) -> tuple[str, str, str]:
             "Nothing answers at the SCIM Base URL OneLogin uses (HTTP 404): it is not the "
             "account's SCIM URL (a typo, or a URL of another account).",
             "Copy the SCIM URL from Wrike (Apps & Integrations > OneLogin > Configure > "
-            "SCIM tab) into SCIM Base URL, without a trailing slash; click Enable next to "
-            f"API Status to test it; {_RETRY}.",
+            "SCIM tab) into SCIM Base URL, without a trailing slash; "
+            f"{tested}.",
         )
     user_type = re.search(r"'([^']*)' is not a Wrike user type", text)
     if user_type or "user type" in text.lower():
@@ -566,8 +686,8 @@ def _classify(text: str) -> tuple[str, str, str]:
             "rate_limited",
             "Wrike answered 429 Too Many Requests: it rate-limited OneLogin's requests. "
             "OneLogin does not retry on its own.",
-            "Wait for the period Wrike names in Retry-After, then Retry the Failed entry "
-            "(Applications > Wrike > Users); spread large assignments out over time.",
+            f"Wait for the period Wrike names in Retry-After; {retry}; spread large "
+            "assignments out over time.",
         )
     if (status is not None and status >= 500) or re.search(
         r"Connection error|Timeout after|timed out|connection (refused|dropped|aborted|reset)",
@@ -579,22 +699,22 @@ def _classify(text: str) -> tuple[str, str, str]:
             "wrike_unavailable",
             f"Wrike was unavailable when OneLogin called it ({what}). Nothing is wrong "
             "with the set-up; OneLogin does not retry on its own.",
-            "Once Wrike answers again, Retry the Failed entry (Applications > Wrike > "
-            "Users); if it keeps failing, contact Wrike Support with the error details.",
+            f"Wait until Wrike answers again; {retry}; if it keeps failing, contact Wrike "
+            "Support with the error details.",
         )
     if "uses an email address as the login" in text:
         return (
             "login_not_email",
             "Wrike uses an email address as the login, and the request carried none it could use.",
             "Map userName (or the primary email) to the user's email in the SCIM JSON "
-            f"Template, or fill in the user's email in OneLogin; {_RETRY}.",
+            f"Template, or fill in the user's email in OneLogin; {retry}.",
         )
     if status == 409 or "uniqueness" in text:
         return (
             "duplicate_user",
             "Wrike already has a user with that login, and OneLogin did not link to it.",
             "Check the user's email in OneLogin and in Wrike; remove or rename the "
-            f"duplicate; {_RETRY}.",
+            f"duplicate; {retry}.",
         )
     unknown = re.search(r"Unknown attribute '([^']+)'", text)
     if unknown:
@@ -610,14 +730,14 @@ def _classify(text: str) -> tuple[str, str, str]:
             "Remove the attribute from the SCIM JSON Template on the Configuration tab, or "
             "use the User schema's name for it (the enterprise manager is manager.value, not "
             "manager.managerId); to model a Wrike that ignores it, set UNKNOWN_ATTRIBUTES = "
-            f'"ignore"; {_RETRY}.',
+            f'"ignore"; {retry}.',
         )
     if "invalidSyntax" in text:
         return (
             "template_error",
             "The SCIM JSON Template sends an attribute or shape Wrike does not accept.",
             "Correct the SCIM JSON Template on the Configuration tab (start from the "
-            f"default template); {_RETRY}.",
+            f"default template); {retry}.",
         )
     return (
         "unknown_error",

@@ -123,7 +123,18 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
         "OneLogin System Log (oldest first)",
     ]
     names = {uid: email for email, uid in one.users.items()}
-    for event in one.all_events():
+    logged = one.all_events()
+    ours = sorted({e["event_type_id"] for e in logged if v.event_name_assumed(e["event_type_id"])})
+    if ours:
+        # Which names are the simulator's, once, rather than a mark on every line.
+        out.append(
+            "  "
+            + modelling.assumed(
+                "event_name",
+                f"Event names of types {', '.join(f'[{i}]' for i in ours)}",
+            )
+        )
+    for event in logged:
         type_id = event["event_type_id"]
         name = v.EVENT_NAMES.get(type_id) or _event_type_name(event)
         who = names.get(event.get("user_id") or -1, event.get("user_name") or "")
@@ -163,15 +174,24 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
             f"{'via SCIM' if member['via_scim'] else 'in Wrike':<9} billable since "
             f"{member['billable_since'] or '-'}"
         )
-    seats = ", ".join(f"{t} {n}" for t, n in billing["seats"].items() if n) or "none"
-    out += [f"  seats: {seats} (total {billing['total_seats']})"]
+
+    # ``seats`` counts billable members per user type; the paid seats are a subset of them
+    # (limited licences may be free), so the two lines are labelled apart.
+    def per_type(counts: dict[str, int]) -> str:
+        return ", ".join(f"{t} {n}" for t, n in counts.items() if n) or "none"
+
+    out.append(
+        f"  billable members by user type: {per_type(billing['seats'])} "
+        f"(total {billing['total_seats']})"
+    )
     if "paid_seats" in billing:
         # Which user types take a paid seat is partly the reference provider's assumption.
         assumed = [r["user_type"] for r in billing["seat_rules"] if r["source"] == "assumed"]
+        by_type = billing.get("paid_seats_by_type")
         out.append(
-            f"  billable members: {billing['billable_members']}; paid seats: "
-            f"{billing['paid_seats']}"
-            + (f" (user-type billing assumed for {', '.join(assumed)})" if assumed else "")
+            f"  paid seats: {billing['paid_seats']}"
+            + (f" ({per_type(by_type)})" if by_type and billing["paid_seats"] else "")
+            + (f"; user-type billing assumed for {', '.join(assumed)}" if assumed else "")
         )
     out += ["", "Diagnosis"]
     for diagnosis in result.diagnoses.values():

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mock_onelogin.domain.events import EVENT_TYPES
 from wrike_sp.domain.accounts import RIGHT_KEYS
 from wrike_sp.domain.modelling import (
     PLANS,
@@ -78,27 +79,26 @@ SCIM_PATHS = {
     "Department": f"{ENTERPRISE}:department",
 }
 
-#: System Log event type names as the step vocabulary writes them, by OneLogin id.
+#: System Log event type names as the step vocabulary writes them, by OneLogin id: the
+#: simulated OneLogin's own spelling (``EventTypeInfo.words``: the console's Events page,
+#: the repro report and the steps read the same), so a name is written in one place.
+#: Whether each name is OneLogin's or the simulator's: :func:`event_name_assumed`.
 EVENT_NAMES: dict[int, str] = {
-    51: "User created in app",
-    52: "User updated in app",
-    53: "User suspended in app",
-    54: "User reactivated in app",
-    55: "User deleted in app",
-    59: "User linked in app",
-    60: "Provisioning Deprovisioning mode Do nothing warning",
-    61: "User suspension failed in app",
-    62: "User reactivation failed in app",
-    63: "User deletion failed in app",
-    64: "User creation failed in app",
-    65: "User update failed in app",
-    137: "User app request approved",
-    138: "User app request denied",
+    type_id: EVENT_TYPES[type_id].words
+    for type_id in (51, 52, 53, 54, 55, 59, 60, 61, 62, 63, 64, 65, 137, 138)
 }
 EVENT_IDS = {name: event_id for event_id, name in EVENT_NAMES.items()}
 #: "A SCIM provisioning attempt" in the article's sense: OneLogin ids 51 to 65.
 PROVISIONING_EVENT_IDS = frozenset(range(51, 66))
 FAILURE_EVENT_IDS = frozenset({61, 62, 63, 64, 65})
+
+
+def event_name_assumed(type_id: int) -> bool:
+    """The event type's name is the simulator's (OneLogin publishes none for it), which the
+    repro report and the diagnosis mark as assumed."""
+    info = EVENT_TYPES.get(type_id)
+    return info is None or not info.official
+
 
 #: "Require admin approval before this action is performed": label → the task kinds it holds
 #: (the simulator gates a suspend on "Delete user" and a reactivation on "Update user").

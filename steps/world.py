@@ -60,7 +60,7 @@ def stage(request: pytest.FixtureRequest) -> Iterator[Stage]:
 def update_method() -> str | None:
     """The update method a ``@both_update_methods`` scenario runs with ("PUT" or "PATCH",
     parametrised by steps/test_features.py); None elsewhere: the scenario's own Givens (or
-    OneLogin's default) decide."""
+    the simulator's default, assumed) decide."""
     return None
 
 

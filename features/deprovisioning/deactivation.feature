@@ -41,7 +41,7 @@ Feature: Wrike users are deactivated when they are suspended in OneLogin, and re
     Examples:
       | action     | status      | event                                               |
       | Suspend    | deactivated | User suspended in app                               |
-      | Do Nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
+      | Do Nothing | active      | Provisioning do nothing warning |
 
   @both_update_methods
   Scenario: A user reactivated in OneLogin is reactivated in Wrike

@@ -24,7 +24,7 @@ Feature: Deleting a user or removing app access follows the deprovision action
       | action     | status      | event                                               |
       | Delete     | absent      | User deleted in app                                 |
       | Suspend    | deactivated | User suspended in app                               |
-      | Do Nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
+      | Do Nothing | active      | Provisioning do nothing warning |
 
   Scenario Outline: Deleting the user in OneLogin follows the deprovision action
     Given the deprovision action is "<action>"
@@ -37,7 +37,7 @@ Feature: Deleting a user or removing app access follows the deprovision action
       | action     | status      | event                                               |
       | Delete     | absent      | User deleted in app                                 |
       | Suspend    | deactivated | User suspended in app                               |
-      | Do Nothing | active      | Provisioning Deprovisioning mode Do nothing warning |
+      | Do Nothing | active      | Provisioning do nothing warning |
 
   Scenario: Removing the Wrike app from the role deprovisions its members
     Given the deprovision action is "Delete"

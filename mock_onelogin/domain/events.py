@@ -68,6 +68,12 @@ class EventTypeInfo:
     name_source: str = SIMULATOR_NAME
 
     @property
+    def words(self) -> str:
+        """The name as the console's Events page, the repro report, the diagnosis and the
+        step vocabulary write it: ``USER_CREATED_IN_APP`` reads "User created in app"."""
+        return self.name.replace("_", " ").capitalize()
+
+    @property
     def official(self) -> bool:
         """The name is OneLogin's (a public source gives it), not the simulator's."""
         return self.name_source != SIMULATOR_NAME
@@ -108,7 +114,7 @@ _DESCRIPTIONS: dict[EventType, tuple[str, str]] = {
     EventType.USER_DELETED_IN_APP: ("User %user% deleted in app %app%", _OURS),
     EventType.USER_LINKED_IN_APP: ("User %user% linked in app %app%", _OURS),
     EventType.PROVISIONING_DO_NOTHING_WARNING: (
-        'Provisioning Deprovisioning mode "Do nothing" warning for %user% in %app%',
+        'Provisioning do nothing warning: "Do Nothing" sent nothing for %user% to %app%',
         _OURS,
     ),
     EventType.USER_SUSPENSION_FAILED_IN_APP: ("User %user% suspension failed in app %app%", _OURS),

@@ -207,3 +207,80 @@ def test_a_new_request_pending_after_a_denial_is_waiting_not_denied() -> None:
         _facts((CREATED, _denial()), ("update",), state="Pending", pending=("Update user",))
     )
     assert found.cause == "pending_approval"
+
+
+# -- a failure at the API Status gate: fix the cause, click Enable, then retry ---------------
+
+
+def _gated(said: str) -> str:
+    """A task's error text when the connection test behind Enable was refused."""
+    return (
+        "Failed to create user in app. API Status is Failed (the connection test said: API "
+        f"connection failed: {said}): no request was sent. Click Enable next to API Status on "
+        "the Configuration tab, then retry"
+    )
+
+
+GATED = {
+    "wrong_token": "HTTP 401: The bearer token is not a valid Wrike API token.",
+    "revoked_token": "HTTP 401: The API token was revoked at 2026-01-05T09:00:00Z.",
+    "token_other_account": "HTTP 403: The API token was not issued for the account 10.",
+    "token_issuer_not_admin": "HTTP 403: Who issued the API token is no longer an active "
+    "account admin.",
+    "wrong_scim_url": "HTTP 404: No Wrike account answers at this SCIM URL (account 10).",
+    "plan_without_scim": "HTTP 403: SCIM user provisioning is not available on the Business plan.",
+    "missing_issuer_right": "HTTP 403: The account admin who issued the API token "
+    "(tom@acme.com) lacks the Wrike right 'Edit names', which SCIM needs to export a user "
+    "list.",
+    "rate_limited": "HTTP 429: Too Many Requests",
+    "wrike_unavailable": "HTTP 503: Service Unavailable",
+}
+
+
+@pytest.mark.parametrize("cause", sorted(GATED))
+def test_every_fix_after_a_refused_connection_test_says_click_enable_before_retry(
+    cause: str,
+) -> None:
+    """A retry meets the gate again ("API Status is Disabled/Failed: no request was sent")
+    until the connection test passes, whatever the cause was."""
+    found, meaning, fix = classify_error(_gated(GATED[cause]), api_status="Failed")
+    assert found == cause
+    assert "connection test behind Enable next to API Status was refused" in meaning
+    enable = fix.lower().find("click enable next to api status")
+    assert enable >= 0, fix
+    assert enable < fix.find("Retry the Failed entry"), fix
+
+
+def test_a_fix_without_the_gate_still_just_retries() -> None:
+    """Outside the gate (API Status Enabled, a create refused), retrying is enough."""
+    _, meaning, fix = classify_error(
+        "Failed to create user in app. HTTP 403: The API token was not issued for the account 10."
+    )
+    assert "connection test" not in meaning
+    assert "click Enable" not in fix and "Retry the Failed entry" in fix
+
+
+def test_a_plan_upgraded_since_the_connection_test_is_not_told_to_upgrade() -> None:
+    text = _gated(GATED["plan_without_scim"])
+    _, meaning, fix = classify_error(text, api_status="Failed", plan="Business")
+    assert "Upgrade the Wrike account" in fix and "click Enable next to API Status" in fix
+    cause, meaning, fix = classify_error(text, api_status="Failed", plan="Enterprise Standard")
+    assert cause == "plan_without_scim"
+    assert "it has since been moved to the Enterprise Standard plan" in meaning
+    assert "API Status stays Failed until the connection test runs again" in meaning
+    assert "Upgrade" not in fix
+    assert fix.startswith("Nothing is left to change in Wrike; click Enable next to API Status")
+    # Enable clicked since (the test passed), the entry not yet retried: only the retry is left.
+    _, _, fix = classify_error(text, api_status="Enabled", plan="Enterprise Standard")
+    assert fix.startswith("API Status now shows Enabled")
+    assert "click Enable" not in fix and "Retry the Failed entry" in fix
+
+
+def test_the_diagnosis_marks_the_simulators_event_names_as_assumed() -> None:
+    from mock_onelogin.domain import modelling
+
+    failed = LoggedEvent(7, 64, "2026-01-05T09:00:02.000Z", error="HTTP 401: Unauthorized")
+    found = diagnose(_facts((failed,), (), state="Failed", wrike_status="absent"))
+    note = modelling.assumed("event_name", "System Log name 'User creation failed in app'")
+    assert note in found.notes
+    assert f"  Note: {note}" in found.lines()

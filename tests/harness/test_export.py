@@ -21,7 +21,11 @@ from tests.test_traceability import TAGS, Scenario, _walk, scenarios, step_patte
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted((ROOT / "fixtures" / "cases").glob("*.yaml"))
-NOT_EXPORTABLE = {"rate_limited", "mapping_did_not_match"}  # Retry-After, user mappings
+NOT_EXPORTABLE = {
+    "rate_limited",
+    "mapping_did_not_match",
+    "mapping_disabled",
+}  # Retry-After, mappings
 EXPORTABLE = [p for p in CASES if p.stem not in NOT_EXPORTABLE]
 
 

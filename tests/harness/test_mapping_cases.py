@@ -69,3 +69,35 @@ def test_a_mapping_needs_known_attributes_and_operators() -> None:
     assert "onelogin.mappings[0].conditions[1].operator: unknown operator 'starts with'" in problems
     assert "missing field 'role'" in problems
     assert "a mapping needs at least one condition" in problems
+
+
+def test_a_disabled_mapping_that_would_give_the_role_is_named() -> None:
+    result = CliRunner().invoke(main, ["repro", str(ROOT / "fixtures/cases/mapping_disabled.yaml")])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "ada@acme.com: mapping_did_not_match" in out
+    assert (
+        "User mapping 'Engineering uses Wrike' would add the role \"Engineering\" (which holds "
+        "the Wrike app), but it is disabled, though its conditions hold for the user."
+    ) in out
+    assert (
+        'Meaning: The user would get the Wrike app through a user mapping, but the mapping "Engineering uses Wrike" is disabled'
+        in out
+    )
+    assert 'What to change: Enable the mapping "Engineering uses Wrike"' in out
+
+
+def test_a_disabled_mapping_that_would_not_match_says_both(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        (ROOT / "fixtures/cases/mapping_disabled.yaml")
+        .read_text(encoding="utf-8")
+        .replace("attributes: {Department: Engineering}", "attributes: {Department: Sales}"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["repro", str(case)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "but it is disabled; besides, it needs all of its conditions to hold: department is "
+        "'Engineering' is not met (the user's department is 'Sales')"
+    ) in result.output

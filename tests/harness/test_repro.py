@@ -168,3 +168,100 @@ def test_the_older_do_nothing_spelling_still_reads(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["repro", str(case)])
     assert result.exit_code == 0, result.output
     assert "deprovision action: Do Nothing" in result.output
+
+
+# -- the API Status gate: what the diagnosis says to do works ---------------------------------
+
+ISSUER = ROOT / "fixtures/cases/missing_issuer_right.yaml"
+
+
+def _issuer_case(tmp_path: Path, *extra: str) -> Path:
+    """missing_issuer_right with the token of an admin who holds the right, then ``extra``."""
+    text = ISSUER.read_text(encoding="utf-8").split("expect:", 1)[0]
+    text += "  - action: configure\n    token: Wanda Admin\n" + "".join(extra)
+    text += "  - action: retry\n    user: ada@acme.com\n"
+    case = tmp_path / "case.yaml"
+    case.write_text(text, encoding="utf-8")
+    return case
+
+
+def test_the_fix_after_a_refused_connection_test_says_enable_and_following_it_provisions(
+    tmp_path: Path,
+) -> None:
+    out = CliRunner().invoke(main, ["repro", str(ISSUER)])
+    assert out.exit_code == 0, out.output
+    fix = next(line for line in out.output.splitlines() if "What to change:" in line)
+    assert fix.index("click Enable next to API Status") < fix.index("Retry the Failed entry")
+    # The right fixed, retried without Enable: the gate stops it again.
+    skipped = CliRunner().invoke(main, ["repro", str(_issuer_case(tmp_path))])
+    assert "API Status is Disabled: no request was sent" in skipped.output
+    assert "ada@acme.com: api_status_not_enabled" in skipped.output
+    # As the diagnosis says: the right fixed, Enable clicked, then retried.
+    followed = CliRunner().invoke(
+        main, ["repro", str(_issuer_case(tmp_path, "  - action: enable_api_connection\n"))]
+    )
+    assert "ada@acme.com: in_sync" in followed.output, followed.output
+
+
+def test_a_plan_upgraded_after_the_connection_test_is_read_as_it_is_now() -> None:
+    out = CliRunner().invoke(
+        main, ["repro", str(ROOT / "fixtures/cases/plan_upgraded_after_connection_test.yaml")]
+    )
+    assert out.exit_code == 0, out.output
+    diagnosis = out.output.split("\nDiagnosis\n", 1)[1]
+    assert "it has since been moved to the Enterprise Standard plan" in diagnosis
+    assert "Upgrade" not in diagnosis
+    assert "What to change: Nothing is left to change in Wrike; click Enable next to" in diagnosis
+
+
+# -- assumptions and counts where the report shows them ---------------------------------------
+
+
+def test_the_report_names_which_event_names_are_the_simulators() -> None:
+    out = CliRunner().invoke(
+        main, ["repro", str(ROOT / "fixtures/cases/deprovision_do_nothing.yaml")]
+    )
+    assert out.exit_code == 0, out.output
+    log = out.output.split("OneLogin System Log (oldest first)\n", 1)[1].splitlines()
+    legend = modelling.assumed("event_name", "Event names of types [26], [51], [60], [147], [148]")
+    # once, at the top; OneLogin's own names ([1] App added to role, [13] Created user:
+    # official_name true in the events types API) are not in it
+    assert log[0] == f"  {legend}"
+    assert "  [1] App added to role" in out.output and "  [13] Created user" in out.output
+    assert "[60] Provisioning do nothing warning  user ada@acme.com" in out.output
+
+
+def test_event_60_has_one_name_in_the_vocabulary_the_console_and_the_api() -> None:
+    from harness import vocabulary as v
+    from mock_onelogin.domain.events import EVENT_TYPES
+    from mock_onelogin.web.console.events import _event_name, name_source
+
+    assert v.EVENT_NAMES[60] == "Provisioning do nothing warning"
+    assert EVENT_TYPES[60].name == "PROVISIONING_DO_NOTHING_WARNING"
+    for type_id, name in v.EVENT_NAMES.items():
+        assert _event_name(type_id) == name
+        assert v.event_name_assumed(type_id) == ("assumed" in name_source(type_id))
+    spelt = [
+        p.relative_to(ROOT)
+        for pattern in ("features/**/*.feature", "features/*.md", "docs/*.md", "fixtures/cases/*")
+        for p in ROOT.glob(pattern)
+        if "Deprovisioning mode Do nothing warning" in p.read_text(encoding="utf-8")
+    ]
+    assert not spelt
+
+
+def test_the_report_labels_billable_members_and_paid_seats_apart(tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        "case: seats\nonelogin:\n  users:\n    - email: ada@acme.com\n"
+        "      attributes: {Wrike user type: Collaborator}\n"
+        "timeline:\n  - action: assign\n    user: ada@acme.com\n    role: Engineering\n",
+        encoding="utf-8",
+    )
+    out = CliRunner().invoke(main, ["repro", str(case)])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert "  billable members by user type: Collaborator 1, Regular 1 (total 2)" in lines
+    paid = next(line for line in lines if line.startswith("  paid seats: "))
+    assert paid.startswith("  paid seats: 1 (Regular 1")
+    assert not [line for line in lines if line.startswith("  seats: ")]

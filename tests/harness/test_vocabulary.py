@@ -162,3 +162,13 @@ def test_every_fault_has_a_meaning() -> None:
         assert v.fault_name(name.upper()) == name
     assert v.fault("502 Bad Gateway") == v.Fault(status=502)
     assert v.fault_name("bad gateway") is None
+
+
+def test_no_document_calls_put_onelogins_default() -> None:
+    """Which update method OneLogin's connector uses is not published: PUT is the
+    simulator's default, assumed (README's modelling choices)."""
+    root = Path(__file__).resolve().parents[2]
+    files = [root / "features/TAGS.md", root / "features/STEPS.md", root / "steps/world.py"]
+    said = [p.name for p in files if "OneLogin's default" in p.read_text(encoding="utf-8")]
+    assert not said
+    assert all("the simulator's default, assumed" in p.read_text(encoding="utf-8") for p in files)

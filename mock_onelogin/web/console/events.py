@@ -27,9 +27,10 @@ EVENTS_PER_PAGE = 100
 
 
 def _event_name(type_id: int) -> str:
-    """OneLogin's event names read as words, e.g. "User app request approved"."""
+    """An event type's name read as words, e.g. "User app request approved" (one spelling
+    for the console, the repro report and the steps: ``EventTypeInfo.words``)."""
     info = EVENT_TYPES.get(type_id)
-    return info.name.replace("_", " ").capitalize() if info else f"Event {type_id}"
+    return info.words if info else f"Event {type_id}"
 
 
 def _describe(event: Event, template: str) -> str:
