@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from mock_onelogin.domain.events import EVENT_TYPES
 from wrike_sp.domain.accounts import RIGHT_KEYS
@@ -131,6 +132,23 @@ ONELOGIN_ACTIVE = 1
 ONELOGIN_SUSPENDED = 2
 
 WRIKE_STATUSES = ("active", "deactivated", "absent")
+
+
+def scim_status(user: dict[str, Any] | None) -> str:
+    """What a provider's SCIM user shows, on evidence only: ``active`` true is active, false
+    is deactivated, and a user without an ``active`` boolean shows neither (RFC 7643 gives
+    ``active`` no default), so a check of either state fails against it instead of reading
+    a missing attribute as one of them."""
+    if user is None:
+        return "absent"
+    active = user.get("active")
+    if active is True:
+        return "active"
+    if active is False:
+        return "deactivated"
+    return f"neither active nor deactivated (active is {active!r}, not a boolean)"
+
+
 #: What the billing ledger records for a Wrike user leaving, as the steps say it → the
 #: ledger's event name.
 LEDGER_CHANGES = {"deactivation": "deactivated", "deletion": "deleted"}

@@ -78,18 +78,11 @@ def _(world: World, email: str, type: str) -> None:
     )
 
 
-def _status(user: dict[str, Any] | None) -> str:
-    if user is None:
-        return "absent"
-    return "active" if user.get("active") is True else "deactivated"
-
-
 @then(parse('Wrike shows "{email}" as {status:Status}'))
 def _(world: World, email: str, status: str) -> None:
     user = world.wrike.user(email)
-    assert _status(user) == status, (
-        f"Wrike should show {email} as {status}; it shows {_status(user)}: {user}"
-    )
+    shown = v.scim_status(user)
+    assert shown == status, f"Wrike should show {email} as {status}; it shows {shown}: {user}"
 
 
 def _check_attribute(world: World, email: str, attribute: str, value: str) -> None:

@@ -172,3 +172,27 @@ def test_no_document_calls_put_onelogins_default() -> None:
     said = [p.name for p in files if "OneLogin's default" in p.read_text(encoding="utf-8")]
     assert not said
     assert all("the simulator's default, assumed" in p.read_text(encoding="utf-8") for p in files)
+
+
+@pytest.mark.parametrize(
+    ("user", "shown"),
+    [
+        (None, "absent"),
+        ({"userName": "a@acme.com", "active": True}, "active"),
+        ({"userName": "a@acme.com", "active": False}, "deactivated"),
+        # A provider that stores no `active` (nothing was sent) shows neither: the suite's
+        # "deactivated" and "active" checks both fail against it rather than pass on nothing.
+        (
+            {"userName": "a@acme.com"},
+            "neither active nor deactivated (active is None, not a boolean)",
+        ),
+        (
+            {"userName": "a@acme.com", "active": "false"},
+            "neither active nor deactivated (active is 'false', not a boolean)",
+        ),
+    ],
+)
+def test_a_users_status_is_read_on_evidence_only(
+    user: dict[str, object] | None, shown: str
+) -> None:
+    assert v.scim_status(user) == shown
