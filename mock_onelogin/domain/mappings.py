@@ -18,20 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_onelogin.domain import modelling
-from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES
+from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, USER_STATUSES
 from mock_onelogin.domain.errors import OneLoginError
 
-#: The user statuses a ``status`` condition offers (OneLogin's user resource).
-STATUS_NAMES: dict[int, str] = {
-    0: "Unactivated",
-    1: "Active",
-    2: "Suspended",
-    3: "Locked",
-    4: "Password expired",
-    5: "Awaiting password reset",
-    7: "Password Pending",
-    8: "Security questions required",
-}
+#: The user statuses a ``status`` condition offers: OneLogin's user resource's.
+STATUS_NAMES = USER_STATUSES
 #: The text fields of a user a condition may name, with the labels OneLogin's pages use.
 TEXT_SOURCES: dict[str, str] = {
     "email": "Email",

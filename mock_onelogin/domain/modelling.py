@@ -179,19 +179,10 @@ V1_ROLE_ID_OBJECTS = True
 #: roles change with ``add_roles`` and ``remove_roles``). Any other attribute the resource
 #: does not have stays "unknown attribute". OneLogin's v1 pages do not say what it does with
 #: them.
-V1_READ_ONLY_FIELDS = (
-    "id",
-    "role_id",
-    "openid_name",
-    "created_at",
-    "updated_at",
-    "activated_at",
-    "last_login",
-    "invitation_sent_at",
-    "invalid_login_attempts",
-    "locked_until",
-    "password_changed_at",
-)
+#: The v1 resource's own read-only fields; the others are v2's too
+#: (``domain.directory.READ_ONLY_FIELDS``), so ``V1_READ_ONLY_FIELDS`` (in ``web/api_v1``) is
+#: both.
+V1_ONLY_READ_ONLY_FIELDS = ("role_id", "openid_name")
 V1_READ_ONLY_MESSAGE = "{field} is read-only and cannot be changed"
 V1_ROLE_ID_MESSAGE = (
     "role_id is read-only and cannot be changed with this call: use add_roles and remove_roles"

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request
 
 from mock_onelogin.domain import modelling
-from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES
+from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES, READ_ONLY_FIELDS
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
 from mock_onelogin.domain.events import EVENT_TYPES
 from mock_onelogin.domain.input_bounds import ascii_int
@@ -241,16 +241,20 @@ def get_user(user_id: int) -> Response:
     return jsonify(_user_data(_user(user_id)))
 
 
+#: The read-only fields of the v1 User resource: v2's and v1's own.
+V1_READ_ONLY_FIELDS = (*READ_ONLY_FIELDS, *modelling.V1_ONLY_READ_ONLY_FIELDS)
+
+
 def _without_read_only(user: dict[str, Any], data: Any) -> Any:
     """A v1 update body without the read-only fields the v1 User resource shows
-    (``modelling.V1_READ_ONLY_FIELDS``): each sent unchanged (as ``GET`` returned it) is
+    (``V1_READ_ONLY_FIELDS``): each sent unchanged (as ``GET`` returned it) is
     dropped, so a user read and sent back is accepted as v2 accepts its own; a changed one is
     refused whole (400, ``modelling.V1_READ_ONLY_MESSAGE``)."""
     if not isinstance(data, dict):
         return data
     current = user_v1_json(user, account().directory.user_role_ids(user["id"]))
     out = dict(data)
-    for name in modelling.V1_READ_ONLY_FIELDS:
+    for name in V1_READ_ONLY_FIELDS:
         if name in out:
             if out[name] != current.get(name):
                 message = (
