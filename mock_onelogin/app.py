@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest
+from werkzeug.exceptions import HTTPException
 
 from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.config import OneLoginConfig
@@ -16,8 +16,8 @@ from mock_onelogin.web import BLUEPRINTS, api_mappings, console
 from mock_onelogin.web.common import BoundedJSONProvider, PageIdConverter, RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
-from webguard import allowed_names, request_refusal
-from webguard.routes import LazyBuilderRule
+from webguard import allowed_names
+from webguard.routes import LazyBuilderRule, guard
 
 log = logging.getLogger(__name__)
 
@@ -27,27 +27,6 @@ def _shaped(status: int, message: str) -> Response:
     if request.path.startswith(("/api/1", "/auth")):
         return v1_error(status, message)
     return v2_error(status, message)
-
-
-def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
-    """Refuse a request for a host name this server does not answer to (DNS rebinding) and a
-    browser's state-changing request from another site, before any route runs."""
-
-    public = (public_url,)
-    errors = {421: MisdirectedRequest, 403: Forbidden}
-
-    @app.before_request
-    def _checks() -> None:
-        refused = request_refusal(
-            request.method,
-            request.headers.get,
-            request.scheme,
-            request.environ.get("HTTP_HOST"),
-            allowed,
-            public,
-        )
-        if refused:
-            raise errors[refused[0]](refused[1])
 
 
 def create_app(
@@ -71,7 +50,9 @@ def create_app(
     app.url_map.converters["int"] = PageIdConverter
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
-    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url)
+    guard(
+        app, request, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url
+    )
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     app.register_blueprint(api_mappings.bp)  # /api/2/mappings

@@ -1,4 +1,5 @@
-"""URL rules whose URL builders are compiled when first used, not when the app is made.
+"""What both apps do with werkzeug: URL rules whose URL builders are compiled when first used,
+not when the app is made, and the hook that runs the request checks before any route.
 
 Werkzeug compiles two Python functions per route (the URL builders ``url_for`` calls) as soon
 as the route is added: for both apps' ~130 routes, that is four fifths of ``create_app``'s
@@ -7,8 +8,8 @@ request uses the builders of a handful of routes at most (redirects and links). 
 incoming requests is untouched: only the builders wait. Both apps set
 ``app.url_rule_class = LazyBuilderRule`` before adding their routes.
 
-This is the one module of ``webguard`` that imports the web framework (``werkzeug``): it
-changes nothing a request sees, only when work is done.
+This is the one module of ``webguard`` that imports the web framework (``werkzeug``, never
+flask: the app and its request are passed in).
 """
 
 from __future__ import annotations
@@ -16,7 +17,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from werkzeug.exceptions import Forbidden, MisdirectedRequest
 from werkzeug.routing import Rule
+
+from webguard import request_refusal
+
+_REFUSALS = {421: MisdirectedRequest, 403: Forbidden}
+
+
+def guard(app: Any, request: Any, allowed: frozenset[str], public_url: str | None) -> None:
+    """Refuse a request for a host name the server does not answer to (DNS rebinding) and a
+    browser's state-changing request from another site, before any route runs: ``app`` is
+    the Flask app, ``request`` its request proxy; each app's error handlers shape the 421 or
+    403 in its protocol's format."""
+    public = (public_url,)
+
+    @app.before_request
+    def _checks() -> None:
+        refused = request_refusal(
+            request.method,
+            request.headers.get,
+            request.scheme,
+            request.environ.get("HTTP_HOST"),
+            allowed,
+            public,
+        )
+        if refused:
+            raise _REFUSALS[refused[0]](refused[1])
 
 
 class LazyBuilderRule(Rule):

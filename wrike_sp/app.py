@@ -12,11 +12,11 @@ from typing import Any
 import yaml
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest, NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
-from webguard import allowed_names, request_refusal
-from webguard.routes import LazyBuilderRule
+from webguard import allowed_names
+from webguard.routes import LazyBuilderRule, guard
 from wrike_sp.config import WrikeConfig
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
@@ -81,27 +81,6 @@ class _BoundedInt(IntegerConverter):
         return number
 
 
-def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
-    """Refuse a request for a host name this server does not answer to (DNS rebinding) and a
-    browser's state-changing request from another site, before any route runs."""
-
-    public = (public_url,)
-    errors = {421: MisdirectedRequest, 403: Forbidden}
-
-    @app.before_request
-    def _checks() -> None:
-        refused = request_refusal(
-            request.method,
-            request.headers.get,
-            request.scheme,
-            request.environ.get("HTTP_HOST"),
-            allowed,
-            public,
-        )
-        if refused:
-            raise errors[refused[0]](refused[1])
-
-
 def create_app(config: WrikeConfig | None = None) -> Flask:
     config = config or WrikeConfig()
     app = Flask(__name__, static_folder=None)
@@ -124,7 +103,9 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
         accounts=AccountAdmin(store, config.clock, config.password_iterations),
         harness=state,
     )
-    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url)
+    guard(
+        app, request, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url
+    )
     app.register_blueprint(scim.blueprint)
     app.add_url_rule("/openapi.json", "openapi", _openapi)
     app.register_blueprint(admin.blueprint)
