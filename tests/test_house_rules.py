@@ -1,7 +1,7 @@
 """The rules of the house, read from the import statements of every module:
 ``mock_onelogin`` and ``wrike_sp`` never import each other (nor the harness or the suite),
 ``webguard`` imports neither app nor a web framework (but for ``webguard/routes.py``, the
-URL rule class both apps use, which must subclass werkzeug's), and no ``domain`` package imports its
+werkzeug-facing part both apps use: their URL rule class and request hook), and no ``domain`` package imports its
 store or web layer."""
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from onelogin.api import (
     users_v2_api,
 )
 
-from tests.mock_onelogin.sdk_world import World, sdk_world
+from tests.mock_onelogin.sdk_world import World, sdk_events, sdk_world
 
 
 @pytest.fixture
@@ -41,27 +41,6 @@ def wrapped(response: Any) -> list[dict[str, Any]]:
     assert body["status"]["error"] is False, body
     data: list[dict[str, Any]] = body["data"]
     return data
-
-
-def logged(world: World, user_id: int, type_id: int | None = None) -> list[onelogin.Event]:
-    """``EventsApi.get_events`` filtered by user and event type. SDK 4.0.1 crashes on
-    ``event_type_id=[51]`` before sending (it joins an int into the query string), so a
-    script sends the same request through the SDK's ApiClient with the id as text and lets
-    the SDK read the answer, as tests/mock_onelogin/test_sdk.py does."""
-    query = [("user_id", str(user_id))]
-    if type_id is not None:
-        query.append(("event_type_id", str(type_id)))
-    response = world.sdk.call_api(
-        "/api/1/events",
-        "GET",
-        {},
-        query,
-        {"Accept": "application/json"},
-        response_types_map={"200": "GetEvents200Response"},
-        auth_settings=["OAuth2"],
-        _return_http_data_only=True,
-    )
-    return list(response.data)
 
 
 def test_a_customer_script_drives_onelogin_and_every_effect_reaches_wrike(world: World) -> None:
@@ -154,9 +133,9 @@ def test_a_customer_script_drives_onelogin_and_every_effect_reaches_wrike(world:
     assert world.wrike_user(bob_email)["active"] is True  # type: ignore[index]
 
     # The System Log, read with filters: Ada's creation in Wrike, once, by the mapping's role.
-    created = logged(world, ada.id, 51)
+    created = sdk_events(world.sdk, user_id=ada.id, event_type_id=51)
     assert [(e.event_type_id, e.app_name) for e in created] == [(51, "Wrike")]
-    by_mapping = logged(world, ada.id, 149)
+    by_mapping = sdk_events(world.sdk, user_id=ada.id, event_type_id=149)
     assert [e.role_name for e in by_mapping] == ["Wrike users"]
     bob_events = events_api.EventsApi(world.sdk).get_events(user_id=bob_id).data
     assert {e.event_type_id for e in bob_events} >= {13, 147, 51, 52}
@@ -170,7 +149,7 @@ def test_a_customer_script_drives_onelogin_and_every_effect_reaches_wrike(world:
     # Bob is deleted through v1: gone from Wrike too.
     v1.delete_user_with_http_info(bob_id, _preload_content=False)
     assert world.wrike_user(bob_email) is None
-    assert len(logged(world, bob_id, 55)) == 1
+    assert len(sdk_events(world.sdk, user_id=bob_id, event_type_id=55)) == 1
 
     # The script cleans up: the mapping and the role, then its own token.
     mappings.delete_mapping(mapping.id)

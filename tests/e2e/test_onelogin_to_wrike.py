@@ -3,80 +3,20 @@ in-process transport, and the official SDK shows the result."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import onelogin
 import pytest
-from onelogin.api import o_auth2_api, roles_api, users_v2_api
-from werkzeug.serving import make_server
+from onelogin.api import roles_api, users_v2_api
 
-from mock_onelogin import OneLoginAccount, OneLoginConfig, wsgi_session
-from mock_onelogin import create_app as create_onelogin
-from wrike_sp import WrikeConfig
-from wrike_sp import create_app as create_wrike
-from wrike_sp.demo import DemoAccount, seed_demo_account
-
-WRIKE_HOST = "http://wrike.test"
-NO_APPROVAL = {"create_user": False, "update_user": False, "delete_user": False}
-
-
-@dataclass
-class World:
-    onelogin: OneLoginAccount
-    sdk: onelogin.ApiClient
-    wrike: Any
-    demo: DemoAccount
-    app_id: int
-
-    def wrike_user(self, user_name: str) -> dict[str, Any] | None:
-        client = self.wrike.test_client()
-        response = client.get(
-            f"{self.demo.scim_path}/Users",
-            query_string={"filter": f'userName eq "{user_name}"'},
-            headers={"Authorization": f"Bearer {self.demo.token}"},
-        )
-        assert response.status_code == 200, response.get_data(as_text=True)
-        resources = response.get_json()["Resources"]
-        return resources[0] if resources else None
+from tests.mock_onelogin.sdk_world import World, sdk_world
 
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    wrike = create_wrike(WrikeConfig(allowed_hosts=("wrike.test",)))
-    demo = seed_demo_account(wrike.extensions["wrike"].accounts)
-    account = OneLoginAccount(
-        OneLoginConfig(drain_mode="sync"),
-        session_factory=lambda base: wsgi_session(wrike, WRIKE_HOST),
-    )
-    app_id = account.apps.wrike_app_id()
-    account.apps.configure_connector(
-        app_id, {"scim_base_url": WRIKE_HOST + demo.scim_path, "scim_bearer_token": demo.token}
-    )
-    assert account.apps.enable_api_connection(app_id).api_status == "Enabled"
-    account.apps.set_provisioning(app_id, {"enabled": True, "require_approval": NO_APPROVAL})
-    server = make_server(
-        "127.0.0.1", 0, create_onelogin(account.config, account=account), threaded=True
-    )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    client_id, secret = account.api_clients.create_client("e2e")
-    config = onelogin.Configuration(
-        host=f"http://127.0.0.1:{server.server_port}", username=client_id, password=secret
-    )
-    sdk = onelogin.ApiClient(config)
-    config.access_token = (
-        o_auth2_api.OAuth2Api(sdk)
-        .generate_token(onelogin.GenerateTokenRequest(grant_type="client_credentials"))
-        .access_token
-    )
-    yield World(account, sdk, wrike, demo, app_id)
-    server.shutdown()
-    thread.join(5)
+    with sdk_world() as built:
+        yield built
 
 
 def assign(world: World, email: str, **extra: Any) -> tuple[int, str]:

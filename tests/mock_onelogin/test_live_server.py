@@ -6,16 +6,14 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from tests.live import simulator_session
+from tests.live import serving, simulator_session
 from tests.mock_onelogin.conftest import NO_APPROVAL
 from tests.mock_onelogin.scim_stub import ScimStub
 
@@ -43,14 +41,8 @@ def wait_until(check, timeout: float = 15.0):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def scim_server(stub: ScimStub) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, stub.app, threaded=True)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/scim/v2"
-    server.shutdown()
-    thread.join(5)
+    with serving(stub.app) as base:
+        yield f"{base}/scim/v2"
 
 
 def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:

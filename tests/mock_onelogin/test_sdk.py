@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import onelogin
 import pytest
 from onelogin.api import events_api, o_auth2_api, roles_api, users_v2_api
-from werkzeug.serving import make_server
 
 from mock_onelogin import OneLoginAccount, OneLoginConfig, create_app, wsgi_session
 from mock_onelogin.domain.events import EVENT_TYPES
+from tests.live import serving
 from tests.mock_onelogin.conftest import NO_APPROVAL, SCIM_BASE
 from tests.mock_onelogin.scim_stub import ScimStub
-
-
-def events_of_type(sdk: onelogin.ApiClient, type_id: int) -> list[onelogin.Event]:
-    """``EventsApi.get_events(event_type_id=[51])`` crashes inside SDK 4.0.1 before any
-    request is sent (it joins an int into the query string). Send the same request through
-    the SDK's own ApiClient with the id as text, and let the SDK deserialise the answer."""
-    response = sdk.call_api(
-        "/api/1/events",
-        "GET",
-        {},
-        [("event_type_id", str(type_id))],
-        {"Accept": "application/json"},
-        response_types_map={"200": "GetEvents200Response"},
-        auth_settings=["OAuth2"],
-        _return_http_data_only=True,
-    )
-    return response.data
+from tests.mock_onelogin.sdk_world import sdk_client, sdk_events
 
 
 @pytest.fixture
@@ -39,28 +22,13 @@ def server(stub: ScimStub) -> Iterator[tuple[str, OneLoginAccount]]:
         OneLoginConfig(drain_mode="sync"),
         session_factory=lambda base: wsgi_session(stub.app, "http://wrike.test"),
     )
-    app = create_app(account.config, account=account)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", account
-    http.shutdown()
-    thread.join(5)
+    with serving(create_app(account.config, account=account)) as host:
+        yield host, account
 
 
 @pytest.fixture
 def sdk(server: tuple[str, OneLoginAccount]) -> onelogin.ApiClient:
-    host, account = server
-    client_id, secret = account.api_clients.create_client("sdk")
-    config = onelogin.Configuration(host=host, username=client_id, password=secret)
-    api = onelogin.ApiClient(config)
-    token = o_auth2_api.OAuth2Api(api).generate_token(
-        onelogin.GenerateTokenRequest(grant_type="client_credentials")
-    )
-    config.access_token = token.access_token
-    return api
+    return sdk_client(*server)
 
 
 def test_sdk_provisions_role_members_into_wrike(
@@ -103,7 +71,7 @@ def test_sdk_provisions_role_members_into_wrike(
     assert stub.by_username("sdk0@example.com")["userType"] == "Collaborator"
     assert stub.by_username("sdk1@example.com")["userType"] == "Regular"
 
-    created_in_app = events_of_type(sdk, 51)
+    created_in_app = sdk_events(sdk, event_type_id=51)
     assert sorted(e.user_id for e in created_in_app) == sorted(u.id for u in created)
     assert {e.app_name for e in created_in_app} == {"Wrike"}
     everything = events_api.EventsApi(sdk).get_events(user_id=created[0].id).data
@@ -142,7 +110,7 @@ def test_sdk_sees_pending_approval_then_failure_details(
     account.approvals.approve(task.id)
     [app] = users.get_user_apps2(user.id)
     assert app.provisioning_state == "provisioning_failed"
-    failures = events_of_type(sdk, 64)
+    failures = sdk_events(sdk, event_type_id=64)
     assert "HTTP 409" in failures[0].error_description
     assert "uniqueness" in failures[0].error_description
     assert stub.token not in failures[0].error_description

@@ -6,18 +6,18 @@ user (the SCIM stub stands for Wrike here; tests/e2e drives the reference provid
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 
 import onelogin
 import pytest
-from onelogin.api import events_api, o_auth2_api, roles_api, user_mappings_api, users_v2_api
+from onelogin.api import events_api, roles_api, user_mappings_api, users_v2_api
 from onelogin.exceptions import ApiException, NotFoundException
-from werkzeug.serving import make_server
 
 from mock_onelogin import OneLoginAccount, OneLoginConfig, create_app, wsgi_session
+from tests.live import serving
 from tests.mock_onelogin.conftest import NO_APPROVAL, SCIM_BASE
 from tests.mock_onelogin.scim_stub import ScimStub
+from tests.mock_onelogin.sdk_world import sdk_client
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +33,8 @@ def server(stub: ScimStub) -> Iterator[tuple[str, OneLoginAccount]]:
         OneLoginConfig(drain_mode="sync"),
         session_factory=lambda base: wsgi_session(stub.app, "http://wrike.test"),
     )
-    app = create_app(account.config, account=account)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(
-        target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", account
-    http.shutdown()
-    thread.join(5)
+    with serving(create_app(account.config, account=account)) as host:
+        yield host, account
 
 
 @pytest.fixture
@@ -53,15 +46,7 @@ def account(server: tuple[str, OneLoginAccount]) -> OneLoginAccount:
 
 @pytest.fixture
 def sdk(server: tuple[str, OneLoginAccount], account: OneLoginAccount) -> onelogin.ApiClient:
-    host = server[0]
-    client_id, secret = account.api_clients.create_client("sdk")
-    config = onelogin.Configuration(host=host, username=client_id, password=secret)
-    api = onelogin.ApiClient(config)
-    token = o_auth2_api.OAuth2Api(api).generate_token(
-        onelogin.GenerateTokenRequest(grant_type="client_credentials")
-    )
-    config.access_token = token.access_token
-    return api
+    return sdk_client(server[0], account)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import onelogin
 import pytest
 from onelogin.api import apps_api, o_auth2_api, roles_api, users_v2_api
 
-from tests.mock_onelogin.sdk_world import World, sdk_world
+from tests.mock_onelogin.sdk_world import World, sdk_get, sdk_world
 
 
 @pytest.fixture
@@ -133,16 +133,7 @@ def test_v2_users_filter_by_id_and_role_id(world: World) -> None:
     roles.add_role_users(str(role.id), [ids[1], ids[3]])
 
     def listed(query: list[tuple[str, str]]) -> list[int]:
-        answer = world.sdk.call_api(
-            "/api/2/users",
-            "GET",
-            {},
-            query,
-            {"Accept": "application/json"},
-            response_types_map={"200": "List[User]"},
-            auth_settings=["OAuth2"],
-            _return_http_data_only=True,
-        )
+        answer = sdk_get(world.sdk, "/api/2/users", query, "List[User]")
         return [u.id for u in answer]
 
     assert listed([("id", f"{ids[0]},{ids[2]}")]) == [ids[0], ids[2]]
