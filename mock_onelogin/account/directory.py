@@ -258,52 +258,44 @@ class Directory:
     ) -> list[int]:
         """``PUT /api/1/users/{id}/add_roles``: give the user more roles; the apps those roles
         hold are provisioned exactly as when the user is added to the role (v2)."""
-        ids = self._v1_role_ids(role_ids)
-        user = self._ctx.require_user(user_id)
-        held = set(self._store.user_role_ids(user_id))
-        if held & set(ids):
-            raise BadRequest("input role_id_array is already included as user roles")
-        with self._store.transaction():
-            events = []
-            for role_id in ids:
-                self._store.add_role_users(role_id, [user_id])
-                events.append(
-                    self._ctx.event(
-                        EventType.USER_MANUALLY_ADDED_TO_ROLE,
-                        actor,
-                        user=user,
-                        role=self._ctx.role_pair(role_id),
-                    )
-                )
-            self._ctx.log(events)
-            self._queue.evaluate_user(user_id, "user added to role")
-        self._ctx.after_change()
-        return ids
+        return self._change_user_roles(user_id, role_ids, actor, adding=True)
 
     def remove_user_roles(
         self, user_id: int, role_ids: Any, actor: Actor = SIMULATOR_ADMIN
     ) -> list[int]:
         """``PUT /api/1/users/{id}/remove_roles``: take roles from the user; losing an app's
         last role is losing access to it (the Provisioning tab's deprovisioning action)."""
+        return self._change_user_roles(user_id, role_ids, actor, adding=False)
+
+    def _change_user_roles(
+        self, user_id: int, role_ids: Any, actor: Actor, adding: bool
+    ) -> list[int]:
+        """Add or remove (``adding``) the roles of ``role_id_array`` for one user, refused
+        whole when one is already held (adding) or not held (removing), logged as manual."""
         ids = self._v1_role_ids(role_ids)
         user = self._ctx.require_user(user_id)
         held = set(self._store.user_role_ids(user_id))
-        if not set(ids) <= held:
+        if adding and held & set(ids):
+            raise BadRequest("input role_id_array is already included as user roles")
+        if not adding and not set(ids) <= held:
             raise BadRequest("input role_id_array is not included as user roles")
+        change = self._store.add_role_users if adding else self._store.remove_role_users
+        kind = (
+            EventType.USER_MANUALLY_ADDED_TO_ROLE
+            if adding
+            else EventType.USER_MANUALLY_REMOVED_FROM_ROLE
+        )
         with self._store.transaction():
-            events = []
             for role_id in ids:
-                self._store.remove_role_users(role_id, [user_id])
-                events.append(
-                    self._ctx.event(
-                        EventType.USER_MANUALLY_REMOVED_FROM_ROLE,
-                        actor,
-                        user=user,
-                        role=self._ctx.role_pair(role_id),
-                    )
-                )
-            self._ctx.log(events)
-            self._queue.evaluate_user(user_id, "user removed from role")
+                change(role_id, [user_id])
+            self._ctx.log(
+                [
+                    self._ctx.event(kind, actor, user=user, role=self._ctx.role_pair(role_id))
+                    for role_id in ids
+                ]
+            )
+            trigger = "user added to role" if adding else "user removed from role"
+            self._queue.evaluate_user(user_id, trigger)
         self._ctx.after_change()
         return ids
 
