@@ -1,7 +1,9 @@
 """``harness check``: the suite's black-box scenarios against an external SCIM endpoint.
 
-It runs the BDD suite (steps/, features/) with ``--target external``, skipping the
-``@reference_only`` scenarios, and writes cucumber JSON and JUnit XML. The token travels to
+It runs the BDD suite as it ships in the harness package (harness/bdd: the step definitions
+and the feature files, with its own check.ini, so the folder it is started in has no say)
+with ``--target external``, skipping the ``@reference_only`` scenarios, and writes cucumber
+JSON and JUnit XML. It needs no checkout: an installed wheel carries the suite. The token travels to
 pytest in ``PYTEST_ADDOPTS`` rather than on its command line, so it does not show in the
 process list.
 """
@@ -14,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import harness
+from harness.bdd import FEATURES, HERE
 
 CUCUMBER = "cucumber.json"
 #: Test-only plugins the BDD suite does not use; not loading them halves pytest's start-up.
@@ -26,16 +28,19 @@ class CheckError(Exception):
     """``check`` cannot run; the message says what to change."""
 
 
-def project_root() -> Path:
-    """The checkout the harness runs from: the suite lives next to the packages."""
-    root = Path(harness.__file__).resolve().parent.parent
-    if not (root / "steps" / "test_features.py").is_file() or not (root / "features").is_dir():
+def suite() -> Path:
+    """The folder of the shipped suite (harness/bdd), checked to hold what a run needs."""
+    missing = [
+        str(path)
+        for path in (HERE / "test_features.py", HERE / "check.ini", FEATURES / "TAGS.md")
+        if not path.is_file()
+    ]
+    if missing:
         raise CheckError(
-            f"the BDD suite (steps/ and features/) is not next to the harness in "
-            f"{root}; run `check` from a checkout installed with "
-            "`pip install -e '.[test]'`"
+            f"the BDD suite is incomplete in this installation (missing {', '.join(missing)}); "
+            "reinstall the harness"
         )
-    return root
+    return HERE
 
 
 def pytest_command(
@@ -45,7 +50,11 @@ def pytest_command(
         sys.executable,
         "-m",
         "pytest",
-        str(root / "steps"),
+        "-c",
+        str(root / "check.ini"),
+        "--rootdir",
+        str(root),
+        str(root / "test_features.py"),
         "--target",
         "external",
         "--scim-url",
@@ -54,8 +63,6 @@ def pytest_command(
         "not reference_only",
         f"--cucumberjson={reports / CUCUMBER}",
         f"--junitxml={reports / JUNIT}",
-        "-p",
-        "no:cacheprovider",
         *_UNUSED_PLUGINS,
         "-rfE",
         *extra,
@@ -71,11 +78,13 @@ def run_check(scim_url: str, token: str, reports: Path, extra: tuple[str, ...] =
         )
     if not token.strip() or any(c.isspace() for c in token.strip()):
         raise CheckError("--token must be the SCIM bearer token, without spaces")
-    root = project_root()
+    root = suite()
     reports.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["PYTEST_ADDOPTS"] = (
         env.get("PYTEST_ADDOPTS", "") + f" --scim-token {shlex.quote(token.strip())}"
     ).strip()
     command = pytest_command(root, scim_url.rstrip("/"), reports.resolve(), extra)
-    return subprocess.call(command, cwd=root, env=env)
+    # Started where the user is, not in the suite's folder: ``python -m`` puts its working
+    # folder first on sys.path.
+    return subprocess.call(command, env=env)

@@ -1,28 +1,10 @@
-"""Binds every scenario of features/, one ``scenarios()`` call per area of the article."""
+"""The checkout's binding of the BDD suite: ``pytest steps`` runs every scenario of
+features/. The scenarios are bound once, in harness/bdd/test_features.py (which an installed
+``harness check`` runs); this module only brings them into the repository's test tree."""
 
 from __future__ import annotations
 
-import pytest
-from pytest_bdd import scenarios
+from harness.bdd.test_features import *  # noqa: F403  (the scenario test functions)
+from harness.bdd.test_features import pytest_generate_tests
 
-from harness import vocabulary as v
-from steps.world import BOTH_UPDATE_METHODS
-
-scenarios("availability")
-scenarios("setup")
-scenarios("provisioning")
-scenarios("approvals")
-scenarios("deprovisioning")
-scenarios("billing")
-scenarios("troubleshooting")
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """``@both_update_methods`` (features/TAGS.md): the scenario runs once per update method,
-    its test id ending in [PUT] or [PATCH]."""
-    if metafunc.definition.get_closest_marker(BOTH_UPDATE_METHODS):
-        # The steps ask for the world (and so for update_method) only as they run, so the
-        # scenario's own signature does not name it: declare it before parametrising.
-        if "update_method" not in metafunc.fixturenames:
-            metafunc.fixturenames.append("update_method")
-        metafunc.parametrize("update_method", v.UPDATE_METHODS)
+__all__ = ["pytest_generate_tests"]

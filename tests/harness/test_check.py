@@ -27,7 +27,7 @@ def external() -> Iterator[tuple[str, DemoAccount]]:
 
 
 def test_the_command_targets_the_external_endpoint_without_the_token(tmp_path: Path) -> None:
-    command = pytest_command(Path("/repo"), "https://scim.example/v2", tmp_path, ("-x",))
+    command = pytest_command(Path("/suite"), "https://scim.example/v2", tmp_path, ("-x",))
     assert command[command.index("--target") + 1] == "external"
     assert command[command.index("--scim-url") + 1] == "https://scim.example/v2"
     assert command[command.index("not reference_only") - 1] == "-m"

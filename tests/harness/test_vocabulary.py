@@ -168,7 +168,7 @@ def test_no_document_calls_put_onelogins_default() -> None:
     """Which update method OneLogin's connector uses is not published: PUT is the
     simulator's default, assumed (README's modelling choices)."""
     root = Path(__file__).resolve().parents[2]
-    files = [root / "features/TAGS.md", root / "features/STEPS.md", root / "steps/world.py"]
+    files = [root / "features/TAGS.md", root / "features/STEPS.md", root / "harness/bdd/world.py"]
     said = [p.name for p in files if "OneLogin's default" in p.read_text(encoding="utf-8")]
     assert not said
     assert all("the simulator's default, assumed" in p.read_text(encoding="utf-8") for p in files)

@@ -1,13 +1,13 @@
 """When steps: what a Wrike admin and the OneLogin admin do, in the words of
-features/STEPS.md. (Sentences that are also Givens live in steps/given.py.)"""
+features/STEPS.md. (Sentences that are also Givens live in harness/bdd/given.py.)"""
 
 from __future__ import annotations
 
 from pytest_bdd import when
 
 from harness import vocabulary as v
-from steps.types import parse
-from steps.world import World
+from harness.bdd.step_types import parse
+from harness.bdd.world import World
 
 # -- Wrike ------------------------------------------------------------------------------------
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pytest_bdd import given, when
 
 from harness import vocabulary as v
+from harness.bdd.step_types import parse, table
+from harness.bdd.world import BOTH_UPDATE_METHODS, World
 from harness.drivers import people
-from steps.types import parse, table
-from steps.world import BOTH_UPDATE_METHODS, World
 
 # Against an external endpoint the account's set-up Givens describe the external account and
 # are taken as given (STEPS.md); World.admin is the reference provider's admin driver, None

@@ -10,9 +10,9 @@ from typing import Any
 from pytest_bdd import then
 
 from harness import vocabulary as v
+from harness.bdd.step_types import parse, table
+from harness.bdd.world import World
 from harness.drivers.scim import scim_attribute
-from steps.types import parse, table
-from steps.world import World
 
 # -- Wrike outcomes ---------------------------------------------------------------------------
 

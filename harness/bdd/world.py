@@ -3,7 +3,7 @@ the command line chose (see the top-level conftest). The drivers, the stage and 
 live in harness/drivers/, which a case replay (``harness repro``) uses too, so a scenario and
 a replayed case are built by the same code.
 
-It also binds the ``@both_update_methods`` tag (features/TAGS.md): steps/test_features.py runs
+It also binds the ``@both_update_methods`` tag (features/TAGS.md): harness/bdd/test_features.py runs
 such a scenario once per update method, the world starts with the Wrike app sending updates
 that way, and once the scenario's steps have passed the System Log must show that OneLogin's
 updates, suspensions and reactivations went out with that method, so a run cannot pass in a
@@ -59,7 +59,7 @@ def stage(request: pytest.FixtureRequest) -> Iterator[Stage]:
 @pytest.fixture
 def update_method() -> str | None:
     """The update method a ``@both_update_methods`` scenario runs with ("PUT" or "PATCH",
-    parametrised by steps/test_features.py); None elsewhere: the scenario's own Givens (or
+    parametrised by harness/bdd/test_features.py); None elsewhere: the scenario's own Givens (or
     the simulator's default, assumed) decide."""
     return None
 
