@@ -1,6 +1,6 @@
 """The BDD suite's pytest plugin: the step modules and the world fixture, the target options,
 the BDD tags as markers, the skip of @reference_only scenarios against an external endpoint,
-and the System Log and Wrike journal in the report of a failed scenario.
+and (harness.bdd.reporting) what a failed scenario's report carries.
 
 A checkout loads it from the top-level conftest.py; ``harness check`` with ``-p
 harness.bdd.plugin`` (in check.ini), so an installed wheel runs the suite without the
@@ -10,7 +10,6 @@ repository.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ pytest_plugins = [
     "harness.bdd.given",
     "harness.bdd.when",
     "harness.bdd.then",
+    "harness.bdd.reporting",
 ]
 
 REFERENCE_ONLY_REASON = (
@@ -78,22 +78,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("reference_only"):
             item.add_marker(skip)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A failed scenario's report carries its System Log (with the SCIM exchanges) and the
-    requests Wrike received."""
-    report = yield
-    if report.failed and call.when == "call":
-        from harness.bdd.world import WORLD_KEY
-
-        world = item.stash.get(WORLD_KEY, None)
-        if world is not None:
-            for title, text in world.report():
-                report.sections.append((title, text))  # the terminal's failure report
-                # ... and, as captured output, JUnit XML's system-out (-o junit_logging=...)
-                item.add_report_section("call", "stdout", f"{title}\n{text}\n")
-    return report
