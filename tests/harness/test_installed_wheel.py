@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -34,9 +35,21 @@ def _run(*command: str | Path, cwd: Path, timeout: float = 600) -> subprocess.Co
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the project's wheel (and its dependencies) installed; its bin/."""
     where = tmp_path_factory.mktemp("installed")
+    # Built from a copy of the tracked files, so a stale build/ of the checkout cannot slip
+    # an old module into the wheel (and the checkout gets no build/ of its own).
+    source = where / "source"
+    tracked = _run("git", "ls-files", "-z", cwd=ROOT)
+    assert tracked.returncode == 0, tracked.stderr
+    for name in filter(None, tracked.stdout.split("\0")):
+        origin, copy = ROOT / name, source / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_symlink():
+            copy.symlink_to(os.readlink(origin))
+        elif origin.is_file():
+            shutil.copy2(origin, copy)
     dist = where / "dist"
     built = _run(
-        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT, cwd=where
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, source, cwd=where
     )
     assert built.returncode == 0, built.stderr[-3000:]
     wheels = list(dist.glob("*.whl"))
@@ -101,7 +114,9 @@ def test_the_installed_wheel_checks_wrike_sp_serve_without_a_checkout(
             ],
             cwd=outside,
             env={
-                **{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")},
+                **{
+                    k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")
+                },
                 "HARNESS_SCIM_TOKEN": token,
             },
             capture_output=True,
