@@ -446,7 +446,9 @@ class ProvisioningEngine:
                     row,
                     scim_id=str(new_id),
                     remote=Remote.ACTIVE.value,
-                    confirmed_hash=body_hash(body, created.request_text),
+                    confirmed_hash=body_hash(
+                        body, created.request_text if create.body is body else None
+                    ),
                     state=(success_state, success_status),
                     last_error=None,
                 ),

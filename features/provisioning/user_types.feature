@@ -33,7 +33,7 @@ Feature: The Wrike user type is a custom attribute; Regular by default
     When "bob@acme.com" is assigned the Wrike app through the role "Engineering"
     Then Wrike has an active user "bob@acme.com" of type "Regular"
 
-  @reference_only
+  @wrike_user_types
   Scenario: An unknown Wrike user type is refused
     Given a OneLogin user "ada@acme.com" with these attributes:
       | attribute       | value |

@@ -1,4 +1,4 @@
-@troubleshooting @reference_only
+@troubleshooting
 Feature: Attributes filled in Wrike but missing in OneLogin stay in Wrike
   When OneLogin has no value for an attribute (a phone number, a department, a secondary
   email) that is filled in Wrike, provisioning leaves Wrike's value alone: on linking an
@@ -31,11 +31,16 @@ Feature: Attributes filled in Wrike but missing in OneLogin stay in Wrike
       | Department           | Research              |
       | Secondary email      | ada.lovelace@acme.com |
 
-    Examples:
+    @wrike_attributes_stay
+    Examples: The whole user, which keeps what it does not carry only in Wrike
       | method |
       | PUT    |
+
+    Examples: Only the changes
+      | method |
       | PATCH  |
 
+  @reference_only
   Scenario: Attributes filled in Wrike stay when OneLogin links the existing Wrike user
     Given Wrike already has an active user "ada@acme.com"
     And the Wrike admin fills in "Department" of "ada@acme.com" with "Research"

@@ -41,6 +41,7 @@ Feature: A user not provisioned or deprovisioned, and an error in the System Log
     And the error details logged for "ada@acme.com" mention "401"
     And Wrike shows "ada@acme.com" as absent
 
+  @wrike_unknown_url_404
   Scenario: A wrong SCIM URL gets an error saying the endpoint was not found
     Given the Wrike app in OneLogin is configured with a wrong SCIM URL and a token issued by "Wanda Admin"
     And a OneLogin user "ada@acme.com"
@@ -48,6 +49,15 @@ Feature: A user not provisioned or deprovisioned, and an error in the System Log
     Then the System Log shows "User creation failed in app" for "ada@acme.com"
     And the error details logged for "ada@acme.com" mention "404"
     And the provisioning state of "ada@acme.com" in the Wrike app is "Failed"
+
+  Scenario: A wrong SCIM URL fails the creation and creates nobody in the account
+    Given the Wrike app in OneLogin is configured with a wrong SCIM URL and a token issued by "Wanda Admin"
+    And a OneLogin user "ada@acme.com"
+    When "ada@acme.com" is assigned the Wrike app through the role "Engineering"
+    Then the System Log shows "User creation failed in app" for "ada@acme.com"
+    And the System Log keeps the request sent to Wrike and Wrike's answer for "ada@acme.com"
+    And the provisioning state of "ada@acme.com" in the Wrike app is "Failed"
+    And Wrike shows "ada@acme.com" as absent
 
   @reference_only
   Scenario: A plan without SCIM gets an error naming the plan

@@ -18,7 +18,7 @@ from harness import vocabulary as v
 from harness.drivers import people
 from harness.drivers.http import OK, expect
 from harness.drivers.network import Network
-from harness.drivers.scim import ScimDriver, typo_in_path
+from harness.drivers.scim import ScimDriver, scim_fill_in, typo_in_path
 from wrike_sp.domain.modelling import SCIM_PATH
 
 #: The API app whose token OneLogin uses ("Each admin has an API app "OneLogin SCIM"").
@@ -42,23 +42,6 @@ class TokenAttempt:
     status: int
     token: str | None
     message: str
-
-
-def scim_fill_in(attribute: str, value: str) -> list[dict[str, Any]]:
-    """PatchOp operations that set one attribute in Wrike, as a Wrike admin filling it in."""
-    if attribute in v.SCIM_PATHS:
-        return [{"op": "replace", "path": v.SCIM_PATHS[attribute], "value": value}]
-    if attribute == "Primary phone number":
-        return [
-            {
-                "op": "replace",
-                "path": "phoneNumbers",
-                "value": [{"value": value, "type": "work", "primary": True}],
-            }
-        ]
-    if attribute == "Secondary email":
-        return [{"op": "add", "path": "emails", "value": [{"value": value, "type": "other"}]}]
-    raise ValueError(f"a Wrike admin cannot fill in {attribute!r}")
 
 
 class ReferenceWrike:

@@ -68,6 +68,23 @@ def typo_in_path(url: str) -> str:
     return f"{scheme}{sep}{host}{slash}{typo if count else path + 'x'}"
 
 
+def scim_fill_in(attribute: str, value: str) -> list[dict[str, Any]]:
+    """PatchOp operations that set one attribute in Wrike, as a Wrike admin filling it in."""
+    if attribute in v.SCIM_PATHS:
+        return [{"op": "replace", "path": v.SCIM_PATHS[attribute], "value": value}]
+    if attribute == "Primary phone number":
+        return [
+            {
+                "op": "replace",
+                "path": "phoneNumbers",
+                "value": [{"value": value, "type": "work", "primary": True}],
+            }
+        ]
+    if attribute == "Secondary email":
+        return [{"op": "add", "path": "emails", "value": [{"value": value, "type": "other"}]}]
+    raise ValueError(f"a Wrike admin cannot fill in {attribute!r}")
+
+
 class ScimDriver:
     """One SCIM endpoint and one bearer token."""
 
@@ -118,6 +135,18 @@ class ExternalWrike:
     def user(self, email: str) -> dict[str, Any] | None:
         found = self.scim.find(email)
         return found[0] if found else None
+
+    def fill_in(self, email: str, attribute: str, value: str) -> None:
+        """A Wrike admin fills in an attribute OneLogin does not send: through SCIM, with the
+        endpoint's token, as the reference driver does with a Wrike admin's token."""
+        found = self.scim.find(email)
+        if not found:
+            raise AssertionError(f"{email} is not in Wrike, so nothing can be filled in")
+        self.scim.patch(
+            str(found[0]["id"]),
+            scim_fill_in(attribute, value),
+            f"fill in {attribute} of {email} in Wrike",
+        )
 
     def expect_user(self, email: str) -> None:
         """The scenario will provision ``email``: remove what an earlier run left behind, so

@@ -51,9 +51,19 @@ CONNECTION_TEST_DOMAIN = "onelogin-sim.invalid"
 #: the repro report say which was used and that it is assumed (``assumed("update_method")``).
 DEFAULT_UPDATE_METHOD = "put"
 
-#: With PATCH, multi-valued attributes (emails, phoneNumbers) go out as ``add`` rather than
-#: ``replace``, so values only Wrike has (a secondary email) survive an update.
-PATCH_MULTI_VALUED_OP = "add"
+#: With PATCH (itself a modelling choice: docs/onelogin-behaviour.md section 1.4, [U] for the
+#: SCIM v2 connectors), how a multi-valued attribute (emails, phoneNumbers) is sent. A choice,
+#: no source says. ``"replace_primary"``: the template's primary entry goes out as ``replace``
+#: of the provider's primary entry (path ``PATCH_PRIMARY_PATH``, e.g. ``emails[primary eq
+#: true]``, RFC 7644 section 3.5.2.3) and any other entry as ``add``: an RFC 7644 provider
+#: ends with one primary email and one primary phone, and values only Wrike has (a secondary
+#: email) stay. A provider holding no primary entry yet may answer 400 ``noTarget`` (RFC 7644
+#: says so; the reference provider creates the entry instead), and the update fails with that
+#: answer in the System Log. ``"add"`` (the simulator's earlier habit): the whole list is
+#: added, which an RFC provider appends (section 3.5.2.1), keeping the stale primary phone
+#: beside the new one.
+PATCH_MULTI_VALUED = "replace_primary"
+PATCH_PRIMARY_PATH = "{attribute}[primary eq true]"
 
 #: API Status gates provisioning: while the Wrike app's API Status is not Enabled (never
 #: tested with "Enable", failed, or reset by a changed SCIM Base URL or token), no SCIM
@@ -63,7 +73,18 @@ PATCH_MULTI_VALUED_OP = "add"
 #: fails): a modelling choice. False sends requests whatever the API Status says.
 API_STATUS_GATES_PROVISIONING = True
 
-#: Suspend and reactivate always carry a top-level ``active`` even if the template has none.
+#: Every create (POST) and every full-body PUT (update, suspend, reactivate) carries a
+#: top-level ``active`` even if the template has none: false for a suspension, true
+#: otherwise (a create or an update only runs for a user who has the app and is not
+#: suspended). OneLogin's known habit (docs/onelogin-behaviour.md sections 1.4 and 1.7): an
+#: update is a PUT of the whole rendered template "incl. ``active`` where mapped" and a
+#: suspension an update with ``active`` false ([C], OneLogin's sample SCIM servers); how it
+#: sets ``active`` when the template has none is not published ([U]), so setting it on every
+#: create and PUT is a modelling choice. Why: RFC 7643 gives ``active`` no default, so an RFC
+#: provider stores none from a create without it, and a full PUT without it drops it (RFC
+#: 7644 section 3.5.1); the reference Wrike keeps it either way. With PATCH, a suspension
+#: sends only ``replace active false``, a reactivation its attributes and ``replace active
+#: true``, an update only the attributes (PATCH leaves ``active`` as it is).
 ALWAYS_SET_ACTIVE = True
 
 #: A suspend caused by losing app access, or by a OneLogin suspension, waits for the

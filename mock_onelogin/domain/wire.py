@@ -8,7 +8,8 @@ them before an admin approves), so the two cannot drift apart:
   it);
 - update, suspend, reactivate: a ``PUT`` of the whole rendered template, or a ``PATCH`` of its
   attributes, as the Provisioning tab's update method says; suspend and reactivate set
-  ``active``;
+  ``active``, and so does every create and every PUT (``modelling.ALWAYS_SET_ACTIVE``), so an
+  RFC 7644 provider, which gives ``active`` no default, ends with the state OneLogin intends;
 - delete: a ``DELETE``;
 - "Do nothing": no call at all.
 """
@@ -23,7 +24,14 @@ from mock_onelogin.domain.provisioning import TaskKind, UpdateMethod
 
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
-_ACTIVE = {TaskKind.SUSPEND: False, TaskKind.REACTIVATE: True}
+#: The ``active`` each kind of task leaves the account with. A create and an update only run
+#: for a user who has the app and is not suspended (``provisioning.decide``), so both are true.
+_ACTIVE = {
+    TaskKind.CREATE: True,
+    TaskKind.UPDATE: True,
+    TaskKind.SUSPEND: False,
+    TaskKind.REACTIVATE: True,
+}
 _NOTES = {
     TaskKind.UPDATE: "Update the user.",
     TaskKind.SUSPEND: "Suspend the user.",
@@ -47,18 +55,37 @@ def patch_operations(body: dict[str, Any], active: bool | None = None) -> list[d
     """The rendered template as PatchOp operations, one per top-level attribute.
 
     Single-valued and complex attributes are ``replace``d (RFC 7644 leaves sub-attributes not
-    sent unchanged). Multi-valued attributes (emails, phoneNumbers) are ``add``ed: a
-    ``replace`` without a filter would wipe the values OneLogin does not have, such as a
-    secondary email filled in Wrike, which the article says stay."""
-    op_for = modelling.PATCH_MULTI_VALUED_OP
-    ops = [
-        {"op": op_for if isinstance(value, list) else "replace", "path": key, "value": value}
-        for key, value in body.items()
-        if key != "schemas"
-    ]
+    sent unchanged). A multi-valued attribute (emails, phoneNumbers) goes out as the
+    ``PATCH_MULTI_VALUED`` choice says: under ``"replace_primary"`` its primary entry replaces
+    the provider's primary one (``emails[primary eq true]``) and other entries are added, so
+    the provider keeps one primary email and one primary phone and the values only Wrike has
+    (a secondary email) stay; under ``"add"`` the whole list is added, which an RFC 7644
+    provider appends (section 3.5.2.1), keeping the stale primary beside the new one."""
+    ops: list[dict[str, Any]] = []
+    for key, value in body.items():
+        if key == "schemas" or (key == "active" and active is not None):
+            continue
+        if isinstance(value, list):
+            ops.extend(_multi_valued_operations(key, value))
+        else:
+            ops.append({"op": "replace", "path": key, "value": value})
     if active is not None:
-        ops = [op for op in ops if op["path"] != "active"]
         ops.append({"op": "replace", "path": "active", "value": active})
+    return ops
+
+
+def _multi_valued_operations(key: str, values: list[Any]) -> list[dict[str, Any]]:
+    if modelling.PATCH_MULTI_VALUED != "replace_primary":
+        return [{"op": "add", "path": key, "value": values}]
+    primary = [v for v in values if isinstance(v, dict) and v.get("primary") is True]
+    others = [v for v in values if not (isinstance(v, dict) and v.get("primary") is True)]
+    ops = [
+        {"op": "replace", "path": modelling.PATCH_PRIMARY_PATH.format(attribute=key), "value": v}
+        for v in primary[:1]
+    ]
+    rest = primary[1:] + others
+    if rest:
+        ops.append({"op": "add", "path": key, "value": rest})
     return ops
 
 
@@ -76,19 +103,26 @@ def task_calls(kind: TaskKind, body: dict[str, Any], method: UpdateMethod) -> li
                 "that account instead of creating one.",
                 user_name=str(body["userName"]),
             ),
-            WireCall("POST", body, "Create the user."),
+            WireCall("POST", _with_active(body, kind), "Create the user."),
         ]
     if kind is TaskKind.DELETE:
         return [WireCall("DELETE", note=_NOTES[kind])]
     active = _ACTIVE.get(kind)
     if method is UpdateMethod.PATCH:
+        # An update names what the template renders and leaves ``active`` as it is; a
+        # suspension sends ``active`` alone.
         ops = (
             [{"op": "replace", "path": "active", "value": False}]
             if kind is TaskKind.SUSPEND
-            else patch_operations(body, active)
+            else patch_operations(body, active if kind is TaskKind.REACTIVATE else None)
         )
         return [WireCall("PATCH", ops, _NOTES[kind])]
-    sent = dict(body)
-    if active is not None and modelling.ALWAYS_SET_ACTIVE:
-        sent["active"] = active
-    return [WireCall("PUT", sent, _NOTES[kind])]
+    return [WireCall("PUT", _with_active(body, kind), _NOTES[kind])]
+
+
+def _with_active(body: dict[str, Any], kind: TaskKind) -> dict[str, Any]:
+    """The body of a create or a PUT: the rendered template with a top-level ``active``
+    (``ALWAYS_SET_ACTIVE``), whatever the template says about it."""
+    if not modelling.ALWAYS_SET_ACTIVE:
+        return body
+    return {**body, "active": _ACTIVE[kind]}

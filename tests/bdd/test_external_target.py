@@ -1,22 +1,37 @@
-"""External mode end to end: the reference provider started separately by its CLI, and the BDD
-suite driving it only through its SCIM URL and token, as it would a staging Wrike."""
+"""External mode end to end: a SCIM provider started separately by its own CLI, and the BDD
+suite driving it only through its SCIM URL and token, as it would a staging Wrike.
+
+Two providers, two profiles (harness/bdd/plugin.py, features/TAGS.md):
+
+- scim2-server, an RFC 7643/7644 provider written elsewhere, under ``--profile rfc`` (the
+  default): nothing fails, and every scenario skipped names why: ``@reference_only`` or the
+  rule only Wrike has (``@wrike_*`` with its TAGS.md meaning);
+- the reference provider (``wrike-sp serve``) under ``--domain acme.example --profile
+  wrike``, its seeded account as it starts (approved domain ``acme.example``, no set-up step):
+  every scenario that is not ``@reference_only`` passes.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
+from harness.bdd.plugin import REFERENCE_ONLY_REASON, WRIKE_RULE_PREFIX, tags
+
 ROOT = Path(__file__).resolve().parents[2]
-CLI = Path(sys.executable).with_name("wrike-sp")
+SCIM2_SERVER = Path(sys.executable).with_name("scim2-server")
 
 
 def _free_port() -> int:
@@ -25,17 +40,78 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def served_provider(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """``wrike-sp serve`` in a subprocess; what it prints: SCIM URL, token, admin API key."""
+def _only_in_process(request: pytest.FixtureRequest) -> None:
     if request.config.getoption("--target") != "in-process":
         pytest.skip(
             "this test chooses its own target (external); it runs with the default "
             "--target in-process only"
         )
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
+def _wait_until_listening(url: str, token: str, process: subprocess.Popen[str]) -> None:
+    """The server prints before it listens: ask its ServiceProviderConfig until it answers."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the provider exited with {process.returncode}"
+        try:
+            answer = requests.get(
+                f"{url}/ServiceProviderConfig",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5,
+            )
+            assert answer.status_code == 200, answer.text
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer within 30 s")
+
+
+@pytest.fixture
+def scim2_server(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """scim2-server served by its own CLI on a free port, with a random bearer token."""
+    _only_in_process(request)
+    port, token = _free_port(), secrets.token_urlsafe(24)
+    process = subprocess.Popen(
+        [str(SCIM2_SERVER), "--port", str(port), "--bearer-token", token],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/v2"
+        _wait_until_listening(url, token, process)
+        yield {"scim_url": url, "token": token}
+    finally:
+        _stop(process)
+
+
+@pytest.fixture
+def served_provider(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """``wrike-sp serve`` in a subprocess (this checkout's code); what it prints: SCIM URL,
+    token, admin API key."""
+    _only_in_process(request)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [str(CLI), "serve", "--data-dir", str(tmp_path / "data"), "--port", str(_free_port())],
+        [
+            sys.executable,
+            "-m",
+            "wrike_sp.cli",
+            "serve",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            str(_free_port()),
+        ],
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -61,32 +137,25 @@ def served_provider(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
         }
         missing = [k for k, v in found.items() if v is None]
         assert not missing, f"wrike-sp serve did not print {missing}; it printed:\n{text}"
-        yield {k: v.group(1) for k, v in found.items() if v is not None}
+        served = {k: v.group(1) for k, v in found.items() if v is not None}
+        _wait_until_listening(served["scim_url"], served["token"], process)
+        yield served
     finally:
-        process.terminate()
-        process.wait(10)
+        _stop(process)
 
 
-@pytest.mark.slow
-def test_the_suite_passes_against_the_provider_served_by_its_cli(
-    served_provider: dict[str, str],
-) -> None:
-    # The features' Wrike account approves acme.com (STEPS.md: against an external endpoint
-    # the account set-up Givens describe the account). The CLI's demo account approves only
-    # its own domain, so its admin adds acme.com first, as a Wrike admin would.
-    account = served_provider["scim_url"].rstrip("/").split("/")[-2]
-    for _ in range(50):  # the server prints before it listens
-        try:
-            response = requests.post(
-                f"{served_provider['admin_api']}/accounts/{account}/approved-domains",
-                json={"domain": "acme.com"},
-                headers={"Authorization": f"Bearer {served_provider['admin_key']}"},
-                timeout=5,
-            )
-            break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    assert response.status_code == 201, response.text
+@dataclass
+class Outcome:
+    passed: list[str]
+    failed: list[str]
+    skipped: dict[str, str]  # test id -> reason
+    tail: str
+
+
+def run_suite(tmp_path: Path, scim_url: str, token: str, *options: str) -> Outcome:
+    """The BDD suite in a child pytest against ``scim_url``; each scenario's outcome read
+    from its JUnit XML."""
+    junit = tmp_path / "junit.xml"
     run = subprocess.run(
         # Plugins the BDD suite does not use stay unloaded: the child starts faster.
         [
@@ -103,23 +172,82 @@ def test_the_suite_passes_against_the_provider_served_by_its_cli(
             "no:hypothesispytest",
             "-p",
             "no:anyio",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={junit}",
             "--target",
             "external",
             "--scim-url",
-            served_provider["scim_url"],
+            scim_url,
             "--scim-token",
-            served_provider["token"],
+            token,
+            *options,
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr
-    assert run.returncode == 0, f"the external run failed: {summary}\n{run.stdout[-5000:]}"
-    passed = re.search(r"(\d+) passed", summary)
-    skipped = re.search(r"(\d+) skipped", summary)
-    assert passed and int(passed.group(1)) > 0, f"nothing passed: {summary}"
-    assert skipped and int(skipped.group(1)) > 0, (
-        f"@reference_only scenarios should be skipped against an external endpoint: {summary}"
+    tail = run.stdout[-6000:] + run.stderr[-2000:]
+    assert junit.exists(), f"the external run wrote no report (exit {run.returncode}):\n{tail}"
+    outcome = Outcome([], [], {}, tail)
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        name = case.get("name", "")
+        if case.find("failure") is not None or case.find("error") is not None:
+            outcome.failed.append(name)
+        elif (skipped := case.find("skipped")) is not None:
+            outcome.skipped[name] = skipped.get("message", "")
+        else:
+            outcome.passed.append(name)
+    return outcome
+
+
+def _is_reference_only(reason: str) -> bool:
+    return reason == REFERENCE_ONLY_REASON
+
+
+@pytest.mark.slow
+def test_against_scim2_server_nothing_fails_and_each_skip_names_the_wrike_rule(
+    scim2_server: dict[str, str], tmp_path: Path
+) -> None:
+    outcome = run_suite(tmp_path, scim2_server["scim_url"], scim2_server["token"])
+    assert not outcome.failed, f"failed against scim2-server: {outcome.failed}\n{outcome.tail}"
+    assert len(outcome.passed) >= 45, f"only {len(outcome.passed)} passed:\n{outcome.tail}"
+    rules = {
+        f"@{name}: {meaning}": name
+        for name, meaning in tags().items()
+        if name.startswith(WRIKE_RULE_PREFIX)
+    }
+    unexplained = {
+        test: reason
+        for test, reason in outcome.skipped.items()
+        if not _is_reference_only(reason) and not any(reason.startswith(r) for r in rules)
+    }
+    assert not unexplained, f"skips that name no Wrike rule: {unexplained}"
+    # Each Wrike rule was met and skipped for what it is, not silently run.
+    named = {rules[r] for reason in outcome.skipped.values() for r in rules if reason.startswith(r)}
+    assert named == set(rules.values()), (
+        f"these Wrike rules skipped nothing: {set(rules.values()) - named}"
     )
+
+
+@pytest.mark.slow
+def test_against_wrike_sp_serve_every_scenario_not_reference_only_passes(
+    served_provider: dict[str, str], tmp_path: Path
+) -> None:
+    # The CLI's seeded account approves acme.example and nothing else: the suite's users go
+    # there (--domain), and the Wrike rules are held (--profile wrike). No admin set-up.
+    outcome = run_suite(
+        tmp_path,
+        served_provider["scim_url"],
+        served_provider["token"],
+        "--domain",
+        "acme.example",
+        "--profile",
+        "wrike",
+    )
+    assert not outcome.failed, f"failed against wrike-sp serve: {outcome.failed}\n{outcome.tail}"
+    not_reference = {t: r for t, r in outcome.skipped.items() if not _is_reference_only(r)}
+    assert not not_reference, f"skipped though not @reference_only: {not_reference}"
+    assert outcome.skipped, "@reference_only scenarios should be skipped against an endpoint"
+    assert len(outcome.passed) >= 45, f"only {len(outcome.passed)} passed:\n{outcome.tail}"

@@ -155,11 +155,12 @@ def test_patch_update_method_sends_a_patchop(
     body = json.loads(scim.calls[-1].request.body)
     assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
     assert {"op": "replace", "path": "title", "value": "Lead"} in body["Operations"]
-    # a multi-valued attribute is added to, so a secondary email only Wrike has survives
+    # the primary email replaces the provider's primary one, so a secondary email only Wrike
+    # has survives and no second primary is appended
     assert {
-        "op": "add",
-        "path": "emails",
-        "value": [{"value": "ann@example.com", "type": "work", "primary": True}],
+        "op": "replace",
+        "path": "emails[primary eq true]",
+        "value": {"value": "ann@example.com", "type": "work", "primary": True},
     } in body["Operations"]
 
 

@@ -43,18 +43,27 @@ BODY = {"userName": "ada@acme.com", "emails": [{"value": "ada@acme.com", "primar
 @flipped("ALWAYS_SET_ACTIVE", True, False)
 def test_always_set_active(set_switch: Callable[[str, Any], None], switch: bool) -> None:
     set_switch("ALWAYS_SET_ACTIVE", switch)
+    (_, post) = task_calls(TaskKind.CREATE, BODY, UpdateMethod.PUT)
+    (update,) = task_calls(TaskKind.UPDATE, BODY, UpdateMethod.PUT)
     (put,) = task_calls(TaskKind.SUSPEND, BODY, UpdateMethod.PUT)
-    assert ("active" in put.body) is switch
+    assert [("active" in call.body) for call in (post, update, put)] == [switch] * 3
     if switch:
-        assert put.body["active"] is False
+        assert (post.body["active"], update.body["active"], put.body["active"]) == (
+            True,
+            True,
+            False,
+        )
 
 
-@flipped("PATCH_MULTI_VALUED_OP", "add", "replace")
-def test_patch_multi_valued_op(set_switch: Callable[[str, Any], None], switch: str) -> None:
-    set_switch("PATCH_MULTI_VALUED_OP", switch)
+@flipped("PATCH_MULTI_VALUED", "replace_primary", "add")
+def test_patch_multi_valued(set_switch: Callable[[str, Any], None], switch: str) -> None:
+    set_switch("PATCH_MULTI_VALUED", switch)
     (patch,) = task_calls(TaskKind.UPDATE, BODY, UpdateMethod.PATCH)
     ops = {op["path"]: op["op"] for op in patch.body}
-    assert ops == {"userName": "replace", "emails": switch}
+    if switch == "add":
+        assert ops == {"userName": "replace", "emails": "add"}
+    else:
+        assert ops == {"userName": "replace", "emails[primary eq true]": "replace"}
 
 
 def provisioned(account: OneLoginAccount, app_id: int) -> dict[str, Any]:
