@@ -140,11 +140,12 @@ class _OutOfTime(Exception):
 class _Transport(Exception):
     """A request got no HTTP answer; the message is the sentence for the user."""
 
-    def __init__(self, sentence: str, fix: str, tls: bool = False) -> None:
+    def __init__(self, sentence: str, fix: str, tls: bool = False, timeout: bool = False) -> None:
         super().__init__(sentence)
         self.sentence = sentence
         self.fix = fix
         self.tls = tls
+        self.timeout = timeout
 
 
 @dataclass
@@ -307,6 +308,7 @@ def _transport(
         return _Transport(
             f"{where} took the connection but sent no answer to {what} within {read:g} s",
             "check that --scim-url names the SCIM server and that it is not stuck",
+            timeout=True,
         )
     if isinstance(error, requests.exceptions.ConnectionError):
         reason = _reason(error)
@@ -359,6 +361,7 @@ class _Run:
             ("reachable", self.reachable),
             ("TLS", self.tls),
             ("SCIM URL", self.users),
+            ("token", lambda: None),  # judged by the SCIM URL's request, GET /Users
             ("discovery", self.discovery),
             ("filter", self.filter),
             ("PATCH", self.patch),
@@ -460,9 +463,16 @@ class _Run:
                     "use the https URL of the endpoint",
                 )
             return
+        limit = min(CONNECT_TIMEOUT, self.endpoint.remaining())
         try:
-            self.endpoint.send("GET", "", auth=False)
+            self.endpoint.send("GET", "", auth=False, timeout=(limit, limit))
         except _Transport as error:
+            if error.timeout:
+                raise _Transport(
+                    f"{self.endpoint.where} took the connection but completed no TLS handshake "
+                    f"(or sent no answer) within {limit:g} s",
+                    error.fix,
+                ) from None
             if not error.tls:
                 raise
             self.add("TLS", Status.PROBLEM, error.sentence, error.fix)
@@ -567,7 +577,12 @@ class _Run:
                 "filter",
                 Status.PROBLEM,
                 f"the lookup OneLogin makes before each create ({probe}) answered "
-                f"{answer.status}: {answer.detail()}",
+                f"{answer.status}: {answer.detail()}"
+                + (
+                    "; ServiceProviderConfig says filter is not supported"
+                    if announced is False
+                    else ""
+                ),
                 fix,
             )
             return
