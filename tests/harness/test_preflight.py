@@ -324,18 +324,22 @@ def test_an_https_server_that_never_answers_the_handshake_ends_within_the_timeou
     assert verdict.check("writes").status is Status.SKIPPED
 
 
-def html_404(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    start_response("404 NOT FOUND", [("Content-Type", "text/html; charset=utf-8")])
-    return [b"<!doctype html><html><head><title>Page not found</title></head><body/></html>"]
+def html_page(status: str) -> WSGI:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        start_response(status, [("Content-Type", "text/html; charset=utf-8")])
+        return [b"<!doctype html><html><head><title>Page not found</title></head><body/></html>"]
+
+    return app
 
 
-def test_a_web_server_answering_html_is_not_the_scim_base_url() -> None:
-    with serving(html_404) as base:
+@pytest.mark.parametrize("status", ["404 NOT FOUND", "200 OK"])
+def test_a_web_server_answering_html_is_not_the_scim_base_url(status: str) -> None:
+    with serving(html_page(status)) as base:
         verdict = run_preflight(base + "/app", "t" * 20, "acme.com")
     check = verdict.check("SCIM URL")
     assert check.status is Status.PROBLEM
     assert "this is not the SCIM base URL" in check.detail
-    assert "HTML page titled 'Page not found'" in check.detail
+    assert f"answered {status[:3]} with an HTML page titled 'Page not found'" in check.detail
     assert "/scim/<account id>/v2" in check.fix
 
 
