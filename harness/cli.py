@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from harness.case import CaseFileError, load_case
+# Each command imports what it needs when it runs: the case model loads both apps' domain
+# code (seconds), which `check` must not wait for before its 10-second preflight.
 from harness.check import DEFAULT_PROFILE, PROFILES
 from harness.drivers.people import DEFAULT_DOMAIN
 
@@ -50,6 +51,7 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
     The format is in docs/case-files.md; examples in fixtures/cases/. Exit status: 0 replayed
     and every expectation met, 1 an expectation not met, 2 an invalid case file or an action
     that could not be carried out."""
+    from harness.case import CaseFileError, load_case
     from harness.repro import ReplayFailed, replay, report
 
     try:
