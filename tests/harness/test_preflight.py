@@ -238,6 +238,34 @@ def test_a_user_that_cannot_be_deleted_is_named_as_left_behind() -> None:
     assert f"{names[0]} (id " in writes.detail and "was left behind" in writes.detail
 
 
+def stalling(app: WSGI, method: str, seconds: float) -> WSGI:
+    """``app`` answering ``method`` on one user only after ``seconds``."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        parts = [p for p in environ.get("PATH_INFO", "").split("/") if p]
+        if environ["REQUEST_METHOD"] == method and len(parts) == 3:
+            time.sleep(seconds)
+        return app(environ, start_response)
+
+    return wrapped
+
+
+@pytest.mark.slow
+def test_the_created_user_is_deleted_when_reading_it_back_times_out() -> None:
+    with serving(stalling(scim2_server(), "GET", 6)) as base:
+        started = time.monotonic()
+        verdict = run_preflight(base + "/v2", SCIM2_TOKEN, "acme.com")
+        took = time.monotonic() - started
+        names = user_names(base + "/v2", SCIM2_TOKEN)
+    assert took < LIMIT_SECONDS
+    assert [c.name for c in verdict.checks].count("writes") == 1
+    writes = verdict.check("writes")
+    assert writes.status is Status.PROBLEM
+    assert "sent no answer to GET /Users/" in writes.detail
+    assert "left behind" not in writes.detail
+    assert names == []
+
+
 # -- addresses that do not answer SCIM --------------------------------------------------------
 
 
