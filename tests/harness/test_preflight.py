@@ -51,6 +51,14 @@ def _secret_free(verdict: Verdict, token: str) -> str:
     return text
 
 
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every address here is reached directly, whatever proxy the machine is set up with."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+
+
 @pytest.fixture
 def reference() -> Iterator[tuple[str, DemoAccount]]:
     """The reference provider over real HTTP; its seeded approved domain is acme.example."""
@@ -136,6 +144,24 @@ def test_a_wrong_token_is_named_with_the_fix_and_nothing_else_is_tried(
     assert "HARNESS_SCIM_TOKEN" in verdict.check("token").fix
     assert verdict.check("writes").status is Status.SKIPPED
     assert "****6789" in text  # identified by its last four characters only
+
+
+def test_a_token_without_the_right_to_list_users_is_named_with_the_right() -> None:
+    app = create_app(WrikeConfig(password_iterations=1000))
+    accounts = app.extensions["wrike"].accounts
+    demo = seed_demo_account(accounts)
+    accounts.update_member(
+        demo.account_id,
+        demo.admin_id,
+        {"rights": {"edit_names_emails_deactivate_delete_users": False}},
+    )
+    with serving(app) as base:
+        verdict = run_preflight(base + demo.scim_path, demo.token, "acme.example")
+    token = verdict.check("token")
+    assert [c.name for c in verdict.problems] == ["token"]
+    assert "accepted but not allowed to list users (403)" in token.detail
+    assert "Edit names and emails" in token.detail  # the provider names the missing right
+    assert "account admin holding the rights" in token.fix
 
 
 def test_an_unapproved_domain_names_the_domain_and_the_fix(
