@@ -433,16 +433,44 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 
 
 @contextmanager
-def serving_tls(app: WSGI, cert: Path, key: Path) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=(str(cert), str(key)))
+def serving_on(app: WSGI, host: str, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """``app`` on ``host`` (any local address), over https with ``tls`` (cert, key)."""
+    context = (str(tls[0]), str(tls[1])) if tls else None
+    server = make_server(host, 0, app, threaded=True, ssl_context=context)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
-        yield f"https://127.0.0.1:{server.server_port}"
+        yield f"{'https' if tls else 'http'}://{host}:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def local_address() -> str | None:
+    """An address of this machine that is not loopback, if it has one (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address = str(sock.getsockname()[0])
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def test_plain_http_beyond_this_machine_is_a_warning() -> None:
+    address = local_address()
+    if address is None:
+        pytest.skip("this machine has no address but loopback")
+    app = create_app(WrikeConfig(password_iterations=1000))
+    demo = seed_demo_account(app.extensions["wrike"].accounts)
+    with serving_on(app, address) as base:
+        verdict = run_preflight(base + demo.scim_path, demo.token, "acme.example")
+    tls = verdict.check("TLS")
+    assert not verdict.failed, "\n".join(verdict.lines())
+    assert tls.status is Status.WARNING
+    assert f"the token travels to {address} unencrypted" in tls.detail
+    assert "https" in tls.fix
 
 
 def test_a_self_signed_certificate_is_named_with_the_ca_bundle_fix_which_works(
@@ -453,7 +481,7 @@ def test_a_self_signed_certificate_is_named_with_the_ca_bundle_fix_which_works(
     cert, key = self_signed(tmp_path)
     app = create_app(WrikeConfig(password_iterations=1000))
     demo = seed_demo_account(app.extensions["wrike"].accounts)
-    with serving_tls(app, cert, key) as base:
+    with serving_on(app, "127.0.0.1", (cert, key)) as base:
         url = base + demo.scim_path
         refused = run_preflight(url, demo.token, "acme.example")
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
