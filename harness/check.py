@@ -129,6 +129,7 @@ def run_check(
     from harness.preflight import run_preflight
 
     check_input(scim_url, token, domain, profile)
+    root = suite()
     verdict = run_preflight(scim_url, token, domain, writes=writes)
     for line in verdict.lines():
         echo(line)
@@ -139,7 +140,6 @@ def run_check(
         )
     if preflight_only:
         return 0
-    root = suite()
     reports.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["PYTEST_ADDOPTS"] = (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-# Each command imports what it needs when it runs: the case model loads both apps' domain
-# code (seconds), which `check` must not wait for before its 10-second preflight.
+# The case model is imported inside `repro`: it loads both apps' domain code (seconds), which
+# `check` must not wait for before its 10-second preflight.
 from harness.check import DEFAULT_PROFILE, PROFILES
 from harness.drivers.people import DEFAULT_DOMAIN
 
