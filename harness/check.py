@@ -22,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from harness.bdd import FEATURES, HERE
 from harness.drivers.people import DEFAULT_DOMAIN
@@ -102,6 +103,19 @@ def check_input(scim_url: str, token: str, domain: str, profile: str) -> None:
             f"--scim-url must be an http(s) URL such as "
             f"https://wrike.example/scim/<account id>/v2, not {scim_url!r}"
         )
+    try:
+        split = urlsplit(scim_url)
+        split.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as error:
+        raise CheckError(f"--scim-url is not a valid URL ({error}): {scim_url!r}") from None
+    if not split.hostname or any(c.isspace() for c in scim_url):
+        raise CheckError(f"--scim-url must name a host, without spaces, not {scim_url!r}")
+    if split.username is not None or split.password is not None:
+        raise CheckError(
+            "--scim-url must not carry a user name or password; the token goes in --token"
+        )
+    if split.query or split.fragment:
+        raise CheckError("--scim-url is the SCIM base URL, without a ?query or #fragment")
     if not token.strip() or any(c.isspace() for c in token.strip()):
         raise CheckError("--token must be the SCIM bearer token, without spaces")
     if not _DOMAIN.fullmatch(domain):

@@ -135,6 +135,25 @@ def test_no_writes_is_shown_as_skipped(external: tuple[str, DemoAccount]) -> Non
     assert "skipped  writes     --no-writes: no user created at acme.org" in output
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://", "--scim-url must name a host"),
+        ("https://exa mple.com/v2", "without spaces"),
+        ("http://127.0.0.1:99999/v2", "not a valid URL (Port out of range"),
+        ("http://[::1/v2", "not a valid URL"),
+        ("http://user:secret-pw@127.0.0.1:1/v2", "must not carry a user name or password"),
+        ("http://127.0.0.1:1/v2?x=1", "without a ?query or #fragment"),
+    ],
+)
+def test_a_url_no_preflight_could_use_is_refused_in_one_line(url: str, said: str) -> None:
+    code, output, _ = run_cli(["--scim-url", url], "some-token-abcdefgh")
+    assert code == 2
+    assert said in output
+    assert len(output.splitlines()) == 1
+    assert "secret-pw" not in output
+
+
 def test_a_domain_that_is_not_a_domain_is_refused() -> None:
     code, output, _ = run_cli(
         ["--scim-url", "http://127.0.0.1:1/v2", "--domain", "acme com"], "some-token"
