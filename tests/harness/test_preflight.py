@@ -495,3 +495,21 @@ def test_a_self_signed_certificate_is_named_with_the_ca_bundle_fix_which_works(
     _secret_free(refused, demo.token)
     assert not trusted.failed, "\n".join(trusted.lines())
     assert trusted.check("TLS").status is Status.OK
+
+
+def test_an_https_url_to_a_plain_http_server_names_the_scheme() -> None:
+    with serving(html_page("200 OK")) as base:
+        verdict = run_preflight(base.replace("http:", "https:") + "/v2", "t" * 20, "acme.com")
+    tls = verdict.check("TLS")
+    assert tls.status is Status.PROBLEM
+    assert "does not answer TLS (is the endpoint http://, not https://?)" in tls.detail
+
+
+def test_an_http_url_to_an_https_server_names_the_scheme(tmp_path: Path) -> None:
+    cert, key = self_signed(tmp_path)
+    with serving_on(html_page("200 OK"), "127.0.0.1", (cert, key)) as base:
+        verdict = run_preflight(base.replace("https:", "http:") + "/v2", "t" * 20, "acme.com")
+    check = verdict.check("SCIM URL")
+    assert check.status is Status.PROBLEM
+    assert "closed the connection without an HTTP answer to GET /Users" in check.detail
+    assert "scheme (http/https)" in check.fix
