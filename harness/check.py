@@ -1,5 +1,10 @@
 """``harness check``: the suite's black-box scenarios against an external SCIM endpoint.
 
+Before any scenario it runs the preflight (:mod:`harness.preflight`): when the endpoint cannot
+work at all (unreachable, untrusted certificate, not the SCIM base URL, token refused, no
+filter, the domain refused) it prints the verdict and stops with exit code 2 instead of running
+a suite that can only fail.
+
 It runs the BDD suite as it ships in the harness package (harness/bdd: the step definitions
 and the feature files, with its own check.ini, so the folder it is started in has no say)
 with ``--target external``, skipping the ``@reference_only`` scenarios, and writes cucumber
@@ -11,21 +16,34 @@ process list.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from harness.bdd import FEATURES, HERE
+from harness.drivers.people import DEFAULT_DOMAIN
 
 CUCUMBER = "cucumber.json"
 #: Test-only plugins the BDD suite does not use; not loading them halves pytest's start-up.
 _UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
 JUNIT = "junit.xml"
+#: The suite's profiles: ``rfc`` runs what any RFC 7643/7644 provider must do, ``wrike`` also
+#: the scenarios that need a rule only Wrike has (for a staging Wrike).
+PROFILES = ("rfc", "wrike")
+DEFAULT_PROFILE = "rfc"
+_DOMAIN = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 
 class CheckError(Exception):
     """``check`` cannot run; the message says what to change."""
+
+
+class PreflightFailed(CheckError):
+    """The preflight found a problem; its verdict is already printed."""
 
 
 def suite() -> Path:
@@ -44,7 +62,12 @@ def suite() -> Path:
 
 
 def pytest_command(
-    root: Path, scim_url: str, reports: Path, extra: tuple[str, ...] = ()
+    root: Path,
+    scim_url: str,
+    reports: Path,
+    extra: tuple[str, ...] = (),
+    domain: str = DEFAULT_DOMAIN,
+    profile: str = DEFAULT_PROFILE,
 ) -> list[str]:
     return [
         sys.executable,
@@ -65,26 +88,80 @@ def pytest_command(
         f"--junitxml={reports / JUNIT}",
         *_UNUSED_PLUGINS,
         "-rfE",
+        "--domain",
+        domain,
+        "--profile",
+        profile,
         *extra,
     ]
 
 
-def run_check(scim_url: str, token: str, reports: Path, extra: tuple[str, ...] = ()) -> int:
-    """Run the scenarios; return pytest's exit code (0 all passed, 1 some failed)."""
+def check_input(scim_url: str, token: str, domain: str, profile: str) -> None:
+    """Refuse what no preflight could use, with what to pass instead."""
     if not scim_url.startswith(("http://", "https://")):
         raise CheckError(
             f"--scim-url must be an http(s) URL such as "
-            f"https://www.wrike.com/app/scim/v2, not {scim_url!r}"
+            f"https://wrike.example/scim/<account id>/v2, not {scim_url!r}"
         )
+    try:
+        split = urlsplit(scim_url)
+        split.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as error:
+        raise CheckError(f"--scim-url is not a valid URL ({error}): {scim_url!r}") from None
+    if not split.hostname or any(c.isspace() for c in scim_url):
+        raise CheckError(f"--scim-url must name a host, without spaces, not {scim_url!r}")
+    if split.username is not None or split.password is not None:
+        raise CheckError(
+            "--scim-url must not carry a user name or password; the token goes in --token"
+        )
+    if split.query or split.fragment:
+        raise CheckError("--scim-url is the SCIM base URL, without a ?query or #fragment")
     if not token.strip() or any(c.isspace() for c in token.strip()):
         raise CheckError("--token must be the SCIM bearer token, without spaces")
+    if not _DOMAIN.fullmatch(domain):
+        raise CheckError(f"--domain must be a domain name such as acme.com, not {domain!r}")
+    if profile not in PROFILES:
+        raise CheckError(f"--profile must be one of {', '.join(PROFILES)}, not {profile!r}")
+
+
+def run_check(
+    scim_url: str,
+    token: str,
+    reports: Path,
+    extra: tuple[str, ...] = (),
+    domain: str = DEFAULT_DOMAIN,
+    profile: str = DEFAULT_PROFILE,
+    *,
+    writes: bool = True,
+    preflight_only: bool = False,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Run the preflight, then the scenarios; return pytest's exit code (0 all passed, 1 some
+    failed), or 0 after the preflight alone with ``preflight_only``. Raises
+    :class:`PreflightFailed` (after printing the verdict) when the endpoint cannot run the
+    suite, :class:`CheckError` when the input is unusable."""
+    from harness.preflight import run_preflight
+
+    check_input(scim_url, token, domain, profile)
     root = suite()
+    verdict = run_preflight(scim_url, token, domain, writes=writes)
+    for line in verdict.lines():
+        echo(line)
+    if verdict.failed:
+        raise PreflightFailed(
+            f"the preflight found {len(verdict.problems)} problem(s) (fix above); "
+            "no scenario was run"
+        )
+    if preflight_only:
+        return 0
     reports.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env["PYTEST_ADDOPTS"] = (
         env.get("PYTEST_ADDOPTS", "") + f" --scim-token {shlex.quote(token.strip())}"
     ).strip()
-    command = pytest_command(root, scim_url.rstrip("/"), reports.resolve(), extra)
+    command = pytest_command(
+        root, scim_url.rstrip("/"), reports.resolve(), extra, domain=domain, profile=profile
+    )
     # Started where the user is, not in the suite's folder: ``python -m`` puts its working
     # folder first on sys.path.
     return subprocess.call(command, env=env)

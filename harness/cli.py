@@ -13,7 +13,10 @@ from pathlib import Path
 
 import click
 
-from harness.case import CaseFileError, load_case
+# The case model is imported inside `repro`: it loads both apps' domain code (seconds), which
+# `check` must not wait for before its 10-second preflight.
+from harness.check import DEFAULT_PROFILE, PROFILES
+from harness.drivers.people import DEFAULT_DOMAIN
 
 
 @click.group()
@@ -48,6 +51,7 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
     The format is in docs/case-files.md; examples in fixtures/cases/. Exit status: 0 replayed
     and every expectation met, 1 an expectation not met, 2 an invalid case file or an action
     that could not be carried out."""
+    from harness.case import CaseFileError, load_case
     from harness.repro import ReplayFailed, replay, report
 
     try:
@@ -136,7 +140,8 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
 @click.option(
     "--scim-url",
     required=True,
-    help="SCIM base URL of the Wrike account under test (as Wrike's SCIM tab shows it).",
+    help="SCIM base URL of the Wrike account under test (as Wrike's SCIM tab shows it, "
+    "without /Users).",
 )
 @click.option(
     "--token",
@@ -144,7 +149,34 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
     envvar="HARNESS_SCIM_TOKEN",
     show_envvar=True,
     help="SCIM bearer token for that account (prefer the environment variable: it "
-    "stays out of shell history).",
+    "stays out of shell history). Never printed: the output shows only its last four "
+    "characters.",
+)
+@click.option(
+    "--domain",
+    default=DEFAULT_DOMAIN,
+    show_default=True,
+    help="An approved domain of that account: the suite's generated users and the "
+    "preflight's test user get addresses there.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILES),
+    default=DEFAULT_PROFILE,
+    show_default=True,
+    help="rfc: what any RFC 7643/7644 provider must do; wrike: also the scenarios that "
+    "need a rule only Wrike has (for a staging Wrike).",
+)
+@click.option(
+    "--no-writes",
+    is_flag=True,
+    help="Skip the preflight's write check (create, read back and delete a user at "
+    "--domain); the verdict says it was skipped.",
+)
+@click.option(
+    "--preflight-only",
+    is_flag=True,
+    help="Run only the preflight and exit: 0 when the endpoint can run the suite, 2 when not.",
 )
 @click.option(
     "--reports",
@@ -154,17 +186,49 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
     help="Folder for cucumber.json and junit.xml.",
 )
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
-def check(scim_url: str, token: str, reports: Path, pytest_args: tuple[str, ...]) -> None:
+def check(
+    scim_url: str,
+    token: str,
+    domain: str,
+    profile: str,
+    no_writes: bool,
+    preflight_only: bool,
+    reports: Path,
+    pytest_args: tuple[str, ...],
+) -> None:
     """Run the suite's black-box scenarios (those not tagged @reference_only) against an
     external SCIM endpoint, writing cucumber JSON and JUnit reports. Extra arguments after
-    `--` go to pytest (e.g. `-- -k smoke -x`)."""
+    `--` go to pytest (e.g. `-- -k smoke -x`).
+
+    A preflight runs first (within 10 s): reachable, TLS, the SCIM base URL, the token,
+    ServiceProviderConfig (filter, PATCH), and a user created, read back and deleted at
+    --domain. Its verdict prints one line per check, with the fix for each problem.
+
+    \b
+    Exit codes:
+      0  every scenario passed (with --preflight-only: the preflight passed)
+      1  some scenarios failed
+      2  the preflight failed (no scenario was run), or the input is unusable
+    """
     from harness.check import CUCUMBER, JUNIT, CheckError, run_check
 
     try:
-        code = run_check(scim_url, token, reports, pytest_args)
+        code = run_check(
+            scim_url,
+            token,
+            reports,
+            pytest_args,
+            domain,
+            profile,
+            writes=not no_writes,
+            preflight_only=preflight_only,
+            echo=click.echo,
+        )
     except CheckError as error:
         click.echo(f"harness check: {error}", err=True)
         sys.exit(2)
+    if preflight_only:
+        return
     click.echo(f"Reports: {reports / CUCUMBER}, {reports / JUNIT}", err=True)
     if code == 0:
         return
