@@ -16,7 +16,6 @@ process list.
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -24,18 +23,12 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness.bdd import FEATURES, HERE
-from harness.drivers.people import DEFAULT_DOMAIN
+from harness.bdd import DEFAULT_PROFILE, FEATURE_DOMAIN, FEATURES, HERE, PROFILES, domain_problem
 
 CUCUMBER = "cucumber.json"
 #: Test-only plugins the BDD suite does not use; not loading them halves pytest's start-up.
 _UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
 JUNIT = "junit.xml"
-#: The suite's profiles: ``rfc`` runs what any RFC 7643/7644 provider must do, ``wrike`` also
-#: the scenarios that need a rule only Wrike has (for a staging Wrike).
-PROFILES = ("rfc", "wrike")
-DEFAULT_PROFILE = "rfc"
-_DOMAIN = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 
 
 class CheckError(Exception):
@@ -66,7 +59,7 @@ def pytest_command(
     scim_url: str,
     reports: Path,
     extra: tuple[str, ...] = (),
-    domain: str = DEFAULT_DOMAIN,
+    domain: str = FEATURE_DOMAIN,
     profile: str = DEFAULT_PROFILE,
 ) -> list[str]:
     return [
@@ -118,8 +111,9 @@ def check_input(scim_url: str, token: str, domain: str, profile: str) -> None:
         raise CheckError("--scim-url is the SCIM base URL, without a ?query or #fragment")
     if not token.strip() or any(c.isspace() for c in token.strip()):
         raise CheckError("--token must be the SCIM bearer token, without spaces")
-    if not _DOMAIN.fullmatch(domain):
-        raise CheckError(f"--domain must be a domain name such as acme.com, not {domain!r}")
+    problem = domain_problem(domain)
+    if problem:
+        raise CheckError(problem)
     if profile not in PROFILES:
         raise CheckError(f"--profile must be one of {', '.join(PROFILES)}, not {profile!r}")
 
@@ -129,7 +123,7 @@ def run_check(
     token: str,
     reports: Path,
     extra: tuple[str, ...] = (),
-    domain: str = DEFAULT_DOMAIN,
+    domain: str = FEATURE_DOMAIN,
     profile: str = DEFAULT_PROFILE,
     *,
     writes: bool = True,

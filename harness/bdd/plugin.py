@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from harness.bdd import FEATURES
+from harness.bdd import FEATURE_DOMAIN, FEATURES, PROFILES, domain_problem
 
 pytest_plugins = [
     "harness.bdd.world",
@@ -36,16 +36,6 @@ REFERENCE_ONLY_REASON = (
 
 #: The tags that name a rule only Wrike has (features/TAGS.md): ``@wrike_<rule>``.
 WRIKE_RULE_PREFIX = "wrike_"
-#: What ``--profile`` chooses: ``rfc`` checks only what RFC 7643/7644 promise, so the
-#: scenarios tagged with a Wrike rule are skipped; ``wrike`` runs them (a staging Wrike,
-#: ``wrike-sp serve``). The in-process and live targets are the reference Wrike: ``wrike``.
-PROFILES = ("rfc", "wrike")
-#: The domain the feature files write the suite's users at (``ada@acme.com``), and the one
-#: they use as the domain the account does not approve; ``--domain`` moves the first
-#: (features/STEPS.md, "The users' domain").
-FEATURE_DOMAIN = "acme.com"
-UNAPPROVED_DOMAINS = ("example.org",)
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def tags() -> dict[str, str]:
@@ -102,17 +92,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.getoption("--scim-url") and config.getoption("--scim-token")
     ):
         raise pytest.UsageError("--target external needs --scim-url and --scim-token")
-    domain = domain_of(config)
-    if not _DOMAIN.match(domain):
-        raise pytest.UsageError(
-            f"--domain {config.getoption('--domain')!r} is not a domain name such as "
-            f"{FEATURE_DOMAIN} (give the approved domain, without a user or @)"
-        )
-    if domain in UNAPPROVED_DOMAINS:
-        raise pytest.UsageError(
-            f"--domain {domain}: the suite uses {domain} as the domain the Wrike account does "
-            "not approve; give the account's approved domain"
-        )
+    problem = domain_problem(domain_of(config))
+    if problem:
+        raise pytest.UsageError(problem)
 
 
 def domain_of(config: pytest.Config) -> str:
