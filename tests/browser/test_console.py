@@ -301,3 +301,54 @@ def test_api_status_offers_enable_only_until_it_is_enabled(page: Page, console: 
     expect(page.get_by_test_id("api-status")).to_have_text("Enabled")
     expect(enable).to_have_count(0)
     expect(page.get_by_test_id("api-status-note")).to_contain_text("back to Disabled")
+
+
+def test_with_the_background_worker_a_saved_title_ends_provisioned_on_the_page(
+    page: Page, live_server: Callable[[Any], str]
+) -> None:
+    """As ``harness up`` runs it: the worker drains on its own thread; after Save User the
+    page settles on Provisioned with the update in its timeline, with no reload. Against a
+    loopback Wrike the worker often finishes before the page renders, so this checks the end
+    state with the real worker; the tests above hold the in-between state to see it change."""
+    wrike_app = create_wrike(WrikeConfig(password_iterations=1000))
+    demo = seed_demo_account(wrike_app.extensions["wrike"].accounts)
+    wrike_url = live_server(wrike_app)
+    onelogin = create_onelogin(
+        OneLoginConfig(
+            drain_mode="worker",
+            console_admin_email=ADMIN_EMAIL,
+            console_admin_password=ADMIN_PASSWORD,
+        )
+    )
+    acct: OneLoginAccount = onelogin.extensions["mock_onelogin"]
+    try:
+        app_id = acct.apps.wrike_app_id()
+        acct.apps.configure_connector(
+            app_id, {"scim_base_url": wrike_url + demo.scim_path, "scim_bearer_token": demo.token}
+        )
+        acct.apps.enable_api_connection(app_id)
+        acct.apps.set_provisioning(
+            app_id,
+            {
+                "enabled": True,
+                "require_approval": {k: False for k in APPROVE_CREATE_ONLY},
+            },
+        )
+        console = Console(url=live_server(onelogin), account=acct, app_id=app_id)
+        user = console.user(5)
+        acct.directory.add_login(user["id"], app_id)
+        log_in(page, console, f"/admin/users/{user['id']}")
+        expect(page.get_by_test_id("user-apps")).to_contain_text("Provisioned")
+        page.get_by_label("Title").fill("Head of Support")
+        page.get_by_role("button", name="Save User").click()
+        expect(page.get_by_role("status")).to_have_text("User saved.")
+        mark_the_document(page)
+        expect(page.get_by_test_id("timeline")).to_contain_text("User updated in app")
+        expect(page.get_by_test_id("user-apps")).to_contain_text("Provisioned")
+        expect(page.get_by_test_id("timeline")).not_to_contain_text("request now running")
+        expect(page.get_by_test_id("timeline")).not_to_contain_text("request now queued")
+        assert_not_reloaded(page)
+    finally:
+        worker = onelogin.extensions.get("mock_onelogin_worker")
+        if worker is not None:
+            worker.stop()
