@@ -10,6 +10,7 @@ from flask import flash
 from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
+from mock_onelogin.account.apps import AppUser
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import NotFound, OneLoginError
 from mock_onelogin.domain.failures import error_wording_assumed
@@ -48,10 +49,10 @@ def error_display(error: str | None) -> dict[str, Any] | None:
     }
 
 
-def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
+def _app_users(acct: OneLoginAccount, entries: list[AppUser], app_id: int) -> list[dict[str, Any]]:
     open_tasks = acct.approvals.open_tasks(app_id)
     rows = []
-    for entry in acct.apps.app_users(app_id):
+    for entry in entries:
         uid, state = entry.user["id"], entry.state
         task = open_tasks.get(uid)
         rows.append(
@@ -73,16 +74,17 @@ def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
 def _app_users_page(app_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
     the_app = acct.apps.require_app(app_id)
+    entries = acct.apps.app_users(app_id)
     return _page(
         "app_users.html",
         status,
         section="apps",
         app=the_app,
         tab="users",
-        rows=_app_users(acct, app_id),
+        rows=_app_users(acct, entries, app_id),
         provisioning_enabled=acct.apps.settings(app_id).enabled,
         deleted_note=DELETED_USER_NOTE,
-        live=app_users_status(acct, app_id).attributes(app_users_status_url(app_id)),
+        live=app_users_status(acct, app_id, entries).attributes(app_users_status_url(app_id)),
         **context,
     )
 

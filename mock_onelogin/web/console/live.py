@@ -20,6 +20,7 @@ from flask import jsonify, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
+from mock_onelogin.account.apps import AppUser
 from mock_onelogin.domain.errors import NotFound
 from mock_onelogin.domain.provisioning import TaskState
 from mock_onelogin.web.console import bp
@@ -100,9 +101,12 @@ def user_status(acct: OneLoginAccount, user_id: int) -> LiveStatus:
     return _status(logins, _open_task_states(acct, user_id=user_id), extra)
 
 
-def app_users_status(acct: OneLoginAccount, app_id: int) -> LiveStatus:
-    """An app's Users tab: each user's login state and open request."""
-    rows = acct.apps.app_users(app_id)
+def app_users_status(
+    acct: OneLoginAccount, app_id: int, rows: list[AppUser] | None = None
+) -> LiveStatus:
+    """An app's Users tab: each user's login state and open request (``rows``: the tab's
+    users when the page has read them already, so a large app is not read twice)."""
+    rows = acct.apps.app_users(app_id) if rows is None else rows
     logins = {str(r.user["id"]): r.state for r in rows}
     extra = [[r.user["id"], r.assigned, bool(r.user.get("deleted_at"))] for r in rows]
     return _status(logins, _open_task_states(acct, app_id=app_id), extra)
