@@ -21,6 +21,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -48,6 +49,11 @@ CSRF_FIELD = "csrf_token"
 _CSRF = "csrf"
 _SESSION_ID = "sid"
 _PUBLIC_ENDPOINTS = frozenset({"onelogin_pages.login", "onelogin_pages.static"})
+#: Endpoints that answer JSON (``live``): without a login they refuse in JSON, with a 401,
+#: instead of redirecting a script to the login page.
+_JSON_ENDPOINTS = frozenset(
+    {"onelogin_pages.user_live_status", "onelogin_pages.app_users_live_status"}
+)
 
 
 class _ConsoleSessions(SecureCookieSessionInterface):
@@ -157,6 +163,12 @@ def _guard() -> Any:
         g.admin = admin
         return None
     session.pop(_SESSION_ID, None)
+    if request.endpoint in _JSON_ENDPOINTS:
+        refusal = jsonify(
+            {"status": 401, "message": "Log in to the console first; the session has ended."}
+        )
+        refusal.status_code = 401
+        return refusal
     return redirect(url_for("onelogin_pages.login", next=request.full_path.rstrip("?")))
 
 

@@ -10,6 +10,7 @@ from flask import flash
 from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
+from mock_onelogin.account.apps import AppUser
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import NotFound, OneLoginError
 from mock_onelogin.domain.failures import error_wording_assumed
@@ -18,7 +19,15 @@ from mock_onelogin.domain.secrets import scrub
 from mock_onelogin.engine import display_name
 from mock_onelogin.web.console import bp
 from mock_onelogin.web.console._session import _account, _actor, _back, _flash_refusal, _page
+from mock_onelogin.web.console.live import app_users_status, app_users_status_url
 from mock_onelogin.web.serializers import UI_LABELS, task_json
+
+#: A user deleted in OneLogin keeps a row while the app still knows them (their
+#: deprovisioning due or done), shown as deleted and not linked: the user's page is gone.
+DELETED_USER_NOTE = modelling.ASSUMED + (
+    ": OneLogin does not publish whether a deleted user stays in an app's Users list; "
+    "the simulator keeps the row, unlinked, while the app holds a login for them"
+)
 
 #: How a failed task's error text carries the provider's own answer after OneLogin's text.
 _ANSWER_SEPARATOR = "\nWrike's answer: "
@@ -40,10 +49,10 @@ def error_display(error: str | None) -> dict[str, Any] | None:
     }
 
 
-def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
+def _app_users(acct: OneLoginAccount, entries: list[AppUser], app_id: int) -> list[dict[str, Any]]:
     open_tasks = acct.approvals.open_tasks(app_id)
     rows = []
-    for entry in acct.apps.app_users(app_id):
+    for entry in entries:
         uid, state = entry.user["id"], entry.state
         task = open_tasks.get(uid)
         rows.append(
@@ -52,6 +61,7 @@ def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
                 "name": display_name(entry.user),
                 "email": entry.user["email"] or "",
                 "assigned": entry.assigned,
+                "deleted": bool(entry.user.get("deleted_at")),
                 "state": state,
                 "label": UI_LABELS.get(state, state),
                 "task": task_json(task) if task else None,
@@ -64,14 +74,17 @@ def _app_users(acct: OneLoginAccount, app_id: int) -> list[dict[str, Any]]:
 def _app_users_page(app_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
     the_app = acct.apps.require_app(app_id)
+    entries = acct.apps.app_users(app_id)
     return _page(
         "app_users.html",
         status,
         section="apps",
         app=the_app,
         tab="users",
-        rows=_app_users(acct, app_id),
+        rows=_app_users(acct, entries, app_id),
         provisioning_enabled=acct.apps.settings(app_id).enabled,
+        deleted_note=DELETED_USER_NOTE,
+        live=app_users_status(acct, app_id, entries).attributes(app_users_status_url(app_id)),
         **context,
     )
 
@@ -146,15 +159,17 @@ def retry(app_id: int, task_id: int) -> BaseResponse:
 def reapply(app_id: int) -> BaseResponse:
     """ "Reapply entitlement mappings": apply the user mappings, then queue whatever the
     app's users are missing."""
-    _account().apps.require_app(app_id)
+    the_app = _account().apps.require_app(app_id)["name"]
     _account().mappings.reapply(_actor())
     queued = _account().provisioning.reconcile(app_id)
     flash(
-        "Mappings are being reapplied"
+        "Entitlement mappings reapplied"
         + (
-            ": " + ", ".join(f"{n} {kind}" for kind, n in sorted(queued.items()))
+            "; requests queued: "
+            + ", ".join(f"{n} {kind}" for kind, n in sorted(queued.items()))
+            + "."
             if queued
-            else "; nothing to do."
+            else f": no user needed a change in {the_app}."
         )
     )
     return _back("onelogin_pages.app_users", app_id=app_id)

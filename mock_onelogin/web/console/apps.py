@@ -84,6 +84,8 @@ def _configuration_page(app_id: int, status: int = 200, **context: Any) -> tuple
         api_message=config.api_status_message,
         enabled=API_STATUS_ENABLED,
         failed=API_STATUS_FAILED,
+        enabled_note="Saving another SCIM Base URL or SCIM Bearer Token sets API Status back to "
+        "Disabled; Enable appears again then.",
         **context,
     )
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import request
 
+from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.clock import parse_iso
 from mock_onelogin.domain.errors import BadRequest, NotFound, OneLoginError
@@ -56,10 +57,18 @@ def name_source(type_id: int) -> str:
     return modelling.assumed("event_name", "Name")
 
 
-def _event_row(event: Event) -> dict[str, Any]:
+def _live_user_ids(acct: OneLoginAccount, user_ids: set[int]) -> set[int]:
+    """The users among ``user_ids`` that still have a page: a deleted user's events stay in
+    the System Log, but their name is no longer a link (it would lead to "not found")."""
+    users = acct.directory.users_by_ids(sorted(user_ids))
+    return {uid for uid, user in users.items() if not user.get("deleted_at")}
+
+
+def _event_row(event: Event, live_users: set[int]) -> dict[str, Any]:
     info = EVENT_TYPES.get(event.event_type_id)
     return {
         **asdict(event),
+        "user_linked": event.user_id in live_users,
         "name": _event_name(event.event_type_id),
         "name_official": bool(info and info.official),
         "name_source": name_source(event.event_type_id),
@@ -129,7 +138,8 @@ def events() -> Any:
             "events.html", error.status, rows=[], more=None, error=error.message, **context
         )
     more = rows[-1].id if len(rows) == EVENTS_PER_PAGE else None
-    return _page("events.html", rows=[_event_row(r) for r in rows], more=more, **context)
+    live = _live_user_ids(acct, {r.user_id for r in rows if r.user_id})
+    return _page("events.html", rows=[_event_row(r, live) for r in rows], more=more, **context)
 
 
 @bp.get("/events/<int:event_id>")
@@ -146,4 +156,5 @@ def event(event_id: int) -> Any:
         else []
     )
     exchanges = json.loads(scrub(row.scim, tokens)) if row.scim else []
-    return _page("event.html", section="events", event=_event_row(row), exchanges=exchanges)
+    live = _live_user_ids(acct, {row.user_id} if row.user_id else set())
+    return _page("event.html", section="events", event=_event_row(row, live), exchanges=exchanges)

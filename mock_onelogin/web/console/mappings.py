@@ -45,7 +45,11 @@ def reapply_mappings() -> BaseResponse:
     totals = acct.mappings.reapply(_actor())
     acct.provisioning.reconcile()
     flash(
-        "Mappings are being reapplied"
-        + (f": {totals['added']} role(s) added, {totals['removed']} removed." if totals else ".")
+        "Mappings reapplied"
+        + (
+            f": {totals['added']} role(s) added, {totals['removed']} removed."
+            if totals
+            else ": no user's roles changed."
+        )
     )
     return _back("onelogin_pages.mappings")

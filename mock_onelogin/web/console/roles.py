@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from mock_onelogin.domain.errors import OneLoginError
 from mock_onelogin.domain.queries import UserQuery
 from mock_onelogin.engine import display_name
-from mock_onelogin.web.console import bp
+from mock_onelogin.web.console import bp, confirm
 from mock_onelogin.web.console._session import (
     _account,
     _actor,
@@ -67,9 +67,17 @@ def role(role_id: int) -> Any:
         "role.html",
         section="roles",
         role=the_role,
-        members=[_user_row(members[u], []) for u in member_ids if u in members],
+        members=[
+            _user_row(members[u], []) | {"remove": confirm.remove_role_user(the_role, members[u])}
+            for u in member_ids
+            if u in members
+        ],
         others=[u for u in everyone if u["id"] not in members],
-        apps=[a for a in apps if a["id"] in app_ids],
+        apps=[
+            a | {"remove": confirm.remove_role_app(the_role, a, len(member_ids))}
+            for a in apps
+            if a["id"] in app_ids
+        ],
         other_apps=[a for a in apps if a["id"] not in app_ids],
         display_name=display_name,
     )

@@ -22,7 +22,7 @@ from mock_onelogin.domain.events import EVENT_TYPES
 from mock_onelogin.domain.provisioning import TaskState
 from mock_onelogin.domain.timeline import TimelineEntry, user_timeline
 from mock_onelogin.engine import display_name
-from mock_onelogin.web.console import bp
+from mock_onelogin.web.console import bp, confirm
 from mock_onelogin.web.console._session import (
     _account,
     _actor,
@@ -33,6 +33,7 @@ from mock_onelogin.web.console._session import (
 )
 from mock_onelogin.web.console.app_users import error_display
 from mock_onelogin.web.console.events import _describe, _event_name
+from mock_onelogin.web.console.live import user_status, user_status_url
 from mock_onelogin.web.console.users import (
     USER_FIELDS,
     USER_TYPE_ATTRIBUTE,
@@ -105,6 +106,7 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
             "label": UI_LABELS.get(item.login.provisioning_state, item.login.provisioning_state),
             "state": item.login.provisioning_state,
             "direct": item.app["id"] in direct,
+            "remove": confirm.remove_user_login(user, item.app),
         }
         for item in acct.directory.user_apps(user_id)
     ]
@@ -116,6 +118,7 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
             "label": "Not provisioned yet",
             "state": "unknown",
             "direct": a in direct,
+            "remove": confirm.remove_user_login(user, apps[a]),
         }
         for a in sorted(acct.directory.entitled_app_ids(user_id) - listed)
     ]
@@ -137,12 +140,17 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
         fields=USER_FIELDS,
         type_label=CUSTOM_ATTRIBUTES[USER_TYPE_ATTRIBUTE],
         suggestions=WRIKE_USER_TYPE_SUGGESTIONS,
-        roles=[r for r in roles if r["id"] in role_ids],
+        roles=[
+            r | {"remove": confirm.remove_user_role(user, r)} for r in roles if r["id"] in role_ids
+        ],
         other_roles=[r for r in roles if r["id"] not in role_ids],
         apps=user_apps,
         other_apps=[a for a in apps.values() if a["id"] not in direct],
         timeline=_timeline(acct, user_id, app_id),
         timeline_app=apps.get(app_id or -1),
+        suspend=confirm.suspend_user(user),
+        delete=confirm.delete_user(user),
+        live=user_status(acct, user_id).attributes(user_status_url(user_id)),
         **context,
     )
 
