@@ -82,7 +82,7 @@ def _open_task(run: CaseRun, email: str, state: str, label: str | None) -> dict[
         what = "pending" if state == "pending_approval" else "failed"
         facts = user_facts(run, email)
         raise ActionFailed(
-            f"{email} has no {what} {label or ''} task to act on (OneLogin "
+            f"{email} has no {what} {label + ' ' if label else ''}task to act on (OneLogin "
             f"shows {facts.state}"
             + (f"; pending: {', '.join(facts.pending)}" if facts.pending else "")
             + ")"

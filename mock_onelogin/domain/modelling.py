@@ -365,6 +365,8 @@ ASSUMPTIONS: dict[str, str] = {
     "event_name": "the simulator's name: OneLogin publishes none for this event type",
     "api_status_gate": "OneLogin does not publish whether tasks wait or fail while API Status "
     "is not Enabled; the simulator fails them",
+    "deleted_user_row": "OneLogin does not publish whether a deleted user stays in an app's "
+    "Users list; the simulator keeps the row, unlinked, while the app holds a login for them",
 }
 
 

@@ -24,10 +24,7 @@ from mock_onelogin.web.serializers import UI_LABELS, task_json
 
 #: A user deleted in OneLogin keeps a row while the app still knows them (their
 #: deprovisioning due or done), shown as deleted and not linked: the user's page is gone.
-DELETED_USER_NOTE = modelling.ASSUMED + (
-    ": OneLogin does not publish whether a deleted user stays in an app's Users list; "
-    "the simulator keeps the row, unlinked, while the app holds a login for them"
-)
+DELETED_USER_NOTE = modelling.assumed("deleted_user_row", "Deleted in OneLogin")
 
 #: How a failed task's error text carries the provider's own answer after OneLogin's text.
 _ANSWER_SEPARATOR = "\nWrike's answer: "
