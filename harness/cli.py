@@ -158,14 +158,14 @@ def check(scim_url: str, token: str, reports: Path, pytest_args: tuple[str, ...]
     """Run the suite's black-box scenarios (those not tagged @reference_only) against an
     external SCIM endpoint, writing cucumber JSON and JUnit reports. Extra arguments after
     `--` go to pytest (e.g. `-- -k smoke -x`)."""
-    from harness.check import CUCUMBER, JUNIT, CheckError, run_check
+    from harness.check import CUCUMBER, HTML, JUNIT, CheckError, run_check
 
     try:
         code = run_check(scim_url, token, reports, pytest_args)
     except CheckError as error:
         click.echo(f"harness check: {error}", err=True)
         sys.exit(2)
-    click.echo(f"Reports: {reports / CUCUMBER}, {reports / JUNIT}", err=True)
+    click.echo(f"Reports: {reports / HTML}, {reports / CUCUMBER}, {reports / JUNIT}", err=True)
     if code == 0:
         return
     if code == 1:
