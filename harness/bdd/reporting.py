@@ -457,19 +457,12 @@ def verdict(
         for r in rows:
             groups.setdefault(group_key(r), []).append(r)
         ordered = sorted(groups.items(), key=lambda kv: (RESULTS.index(kv[0][0]), -len(kv[1])))
-        used, left = 0, 0
+        used = 0
         for index, ((result, _), members) in enumerate(ordered):
             block = _group_block(result, members, width, tag)
             rest = len(ordered) - index - 1
             if used + len(block) + (1 if rest else 0) > budget:
-                left = sum(len(m) for _, m in ordered[index:])
-                lines.append(
-                    _clip(
-                        f"… and {left} more scenarios with {len(ordered) - index} other "
-                        "causes: see the reports",
-                        width,
-                    )
-                )
+                lines.append(_clip(_the_rest(ordered[index:]), width))
                 break
             lines.extend(block)
             used += len(block)
@@ -485,6 +478,17 @@ def reports_line(reports: list[str]) -> str:
     if len(folders) == 1:
         return f"Reports in {folders.pop()}: " + ", ".join(Path(p).name for p in reports)
     return "Reports: " + ", ".join(reports)
+
+
+def _the_rest(groups: list[tuple[tuple[str, str], list[ScenarioResult]]]) -> str:
+    """The groups that do not fit, summed up: "… and 12 more (4 failed, 5 error, 3 skipped;
+    10 causes): see the reports"."""
+    found = {name: 0 for name in RESULTS}
+    for (result, _), members in groups:
+        found[result] += len(members)
+    parts = ", ".join(f"{n} {name}" for name, n in found.items() if n)
+    causes = f"{len(groups)} cause{'s' if len(groups) > 1 else ''}"
+    return f"… and {sum(found.values())} more ({parts}; {causes}): see the reports"
 
 
 def _group_block(result: str, members: list[ScenarioResult], width: int, tag: int) -> list[str]:
