@@ -468,7 +468,7 @@ def verdict(
             used += len(block)
     lines.append(count_line(results))
     if reports:
-        lines.append(_clip(reports_line(reports), width))
+        lines.append(reports_line(reports))  # never cut: a path must stay whole
     return lines
 
 
@@ -540,7 +540,7 @@ def rewrite_cucumber(path: Path, results: list[ScenarioResult], secrets: list[st
             if failed is None:
                 continue
             first = steps[failed]["result"]
-            original = first.get("error_message") or result.detail
+            original = result.detail or first.get("error_message")
             first["error_message"] = f"{result.cause}\n\n{original}" if original else result.cause
             for step in steps[failed + 1 :]:
                 step["result"]["status"] = "skipped"
