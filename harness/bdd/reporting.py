@@ -402,6 +402,21 @@ def count_line(results: list[ScenarioResult]) -> str:
 # -- the verdict's table ------------------------------------------------------------------
 
 
+def readable(cause: str) -> str:
+    """A cause as the table shows it: a SCIM error object quoted in it (RFC 7644 §3.12)
+    shortened to its ``detail``, the words a person acts on; the reports keep it whole."""
+    start = cause.find('{"schemas"')
+    if start < 0:
+        return cause
+    try:
+        error, end = json.JSONDecoder().raw_decode(cause, start)
+    except ValueError:
+        return cause
+    if not isinstance(error, dict) or not error.get("detail"):
+        return cause
+    return f"{cause[:start]}{error['detail']}{readable(cause[end:])}"
+
+
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
@@ -451,7 +466,7 @@ def verdict(
     elif 2 * len(rows) <= budget:
         for r in rows:
             lines.append(f"{r.result:<{tag}}" + _clip(f"{r.title}  ({r.feature_file})", inner))
-            lines.append(" " * tag + _clip(r.cause or "(no cause recorded)", inner))
+            lines.append(" " * tag + _clip(readable(r.cause) or "(no cause recorded)", inner))
     else:
         groups: dict[tuple[str, str], list[ScenarioResult]] = {}
         for r in rows:
@@ -497,9 +512,9 @@ def _group_block(result: str, members: list[ScenarioResult], width: int, tag: in
         only = members[0]
         return [
             f"{result:<{tag}}" + _clip(f"{only.title}  ({only.feature_file})", inner),
-            " " * tag + _clip(only.cause or "(no cause recorded)", inner),
+            " " * tag + _clip(readable(only.cause) or "(no cause recorded)", inner),
         ]
-    shown = members[0].cause
+    shown = readable(members[0].cause)
     if len({m.cause for m in members}) > 1:
         shown += " (and similar)"
     head = f"{len(members)} {result}: "

@@ -162,3 +162,20 @@ def test_the_html_report_escapes_what_the_provider_and_the_features_say() -> Non
     assert "&gt; POST https://scim.example/v2/Users" in page and "&lt; HTTP 400" in page
     assert "default-src 'none'" in page  # nothing external, nothing runs
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+def test_the_table_shows_a_quoted_scim_error_by_its_detail() -> None:
+    error = json.dumps(
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+            "status": "401",
+            "detail": "The bearer token is not a valid Wrike API token.",
+        },
+        separators=(",", ":"),
+    )
+    cause = f"look up ada@acme.com: expected HTTP 200/201/204, got 401: {error}"
+    lines = verdict([result(i, cause=cause) for i in range(30)], [], width=80)
+    assert lines[1] == (
+        "30 failed: look up ada@acme.com: expected HTTP 200/201/204, got 401: The bearer"
+    )
+    assert lines[2].strip() == "token is not a valid Wrike API token."
