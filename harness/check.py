@@ -26,9 +26,23 @@ from urllib.parse import urlsplit
 from harness.bdd import DEFAULT_PROFILE, FEATURE_DOMAIN, FEATURES, HERE, PROFILES, domain_problem
 
 CUCUMBER = "cucumber.json"
+HTML = "report.html"
 #: Test-only plugins the BDD suite does not use; not loading them halves pytest's start-up.
 _UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest")
 JUNIT = "junit.xml"
+#: The console shows one screen: pytest's progress and final line, and the plugin's verdict
+#: table; the tracebacks, System Logs and SCIM exchanges go to the reports (the System Log
+#: into JUnit's system-out). Extra arguments come after, so ``-- --tb=short`` brings them back.
+_ONE_SCREEN = (
+    "-q",
+    "--tb=no",
+    "--no-header",
+    "-rN",
+    "--disable-warnings",
+    "--verdict",
+    "-o",
+    "junit_logging=system-out",
+)
 
 
 class CheckError(Exception):
@@ -79,8 +93,9 @@ def pytest_command(
         "not reference_only",
         f"--cucumberjson={reports / CUCUMBER}",
         f"--junitxml={reports / JUNIT}",
+        f"--html-report={reports / HTML}",
         *_UNUSED_PLUGINS,
-        "-rfE",
+        *_ONE_SCREEN,
         "--domain",
         domain,
         "--profile",

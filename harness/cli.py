@@ -183,7 +183,8 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
     default="reports",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for cucumber.json and junit.xml.",
+    help="Folder for report.html (to attach to a ticket), cucumber.json and junit.xml "
+    "(each failed scenario's System Log in system-out, the token masked).",
 )
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def check(
@@ -210,7 +211,7 @@ def check(
       1  some scenarios failed
       2  the preflight failed (no scenario was run), or the input is unusable
     """
-    from harness.check import CUCUMBER, JUNIT, CheckError, run_check
+    from harness.check import CUCUMBER, HTML, JUNIT, CheckError, run_check
 
     try:
         code = run_check(
@@ -229,7 +230,7 @@ def check(
         sys.exit(2)
     if preflight_only:
         return
-    click.echo(f"Reports: {reports / CUCUMBER}, {reports / JUNIT}", err=True)
+    click.echo(f"Reports: {reports / HTML}, {reports / CUCUMBER}, {reports / JUNIT}", err=True)
     if code == 0:
         return
     if code == 1:
