@@ -282,12 +282,16 @@ def start(
     require_loopback(host)
     previous = _previous(data_dir)
     running = Running(seeded=previous is None)
+    kept = "" if previous is None else f"; the data in {data_dir} is untouched"
     try:
         for port, flag, side in (
             (wrike_port, "--wrike-port", "Wrike"),
             (onelogin_port, "--onelogin-port", "OneLogin"),
         ):
             running._sockets.append(listen(host, port, flag, side))
+    except UpError as error:
+        running.stop()
+        raise UpError(f"{error}{kept}") from error.__cause__
     except BaseException:
         running.stop()
         raise
@@ -298,7 +302,6 @@ def start(
         running.stop()
         removed = first.undo() if first is not None else []
         said = f" (this first start's files were removed: {', '.join(removed)})" if removed else ""
-        kept = "" if first is not None else f"; the data in {data_dir} is untouched"
         if isinstance(error, UpError):
             raise UpError(f"{error}{said}{kept}") from error
         if isinstance(error, OSError):
