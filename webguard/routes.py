@@ -8,6 +8,9 @@ request uses the builders of a handful of routes at most (redirects and links). 
 incoming requests is untouched: only the builders wait. Both apps set
 ``app.url_rule_class = LazyBuilderRule`` before adding their routes.
 
+It also builds each control API's index (:func:`endpoint_index`) from the app's URL map, so
+the list a ``GET`` on an API's base answers is the list of routes really served.
+
 This is the one module of ``webguard`` that imports the web framework (``werkzeug``, never
 flask: the app and its request are passed in).
 """
