@@ -71,8 +71,8 @@ def create_app(
 
     @app.get("/")
     def index() -> BaseResponse:
-        """The root leads a browser to the console (its login when signed out), as
-        OneLogin's own address does; the APIs list themselves at /simulator/api."""
+        """The root is what a person opens from the printed URL: it leads to the console
+        (its login when signed out); the simulator API lists itself at /simulator/api."""
         return redirect(url_for("onelogin_pages.home"))
 
     if config.drain_mode == "worker":

@@ -66,6 +66,7 @@ def api_token(one: dict[str, object]) -> str:
     return str(answer.json()["access_token"])
 
 
+@pytest.mark.slow
 def test_port_0_serves_on_the_ports_the_banner_and_the_file_name(tmp_path: Path) -> None:
     running = up(tmp_path)
     try:
@@ -204,6 +205,7 @@ def test_a_first_start_takes_back_every_folder_it_made(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_failed_resume_touches_no_data_and_the_next_start_resumes(
     tmp_path: Path, held_port: int
 ) -> None:
@@ -268,6 +270,7 @@ def test_each_server_logs_every_request_and_no_secret(
             assert hidden not in text
 
 
+@pytest.mark.slow
 def test_a_log_line_says_when_the_app_broke_off_the_answer(tmp_path: Path) -> None:
     """A dropped connection (the harness API's fault) is logged with what was sent."""
     running = up(tmp_path)
@@ -305,6 +308,7 @@ def test_a_log_line_says_when_the_app_broke_off_the_answer(tmp_path: Path) -> No
     assert " GET /scim/1/v2/Users/dropped 200 " in log and "(aborted)" in log
 
 
+@pytest.mark.slow
 def test_a_resume_that_fails_after_opening_the_databases_deletes_nothing(tmp_path: Path) -> None:
     up(tmp_path).stop()
     key = tmp_path / "onelogin.key"
@@ -315,10 +319,11 @@ def test_a_resume_that_fails_after_opening_the_databases_deletes_nothing(tmp_pat
         up(tmp_path)
     assert "Is a directory" in str(refused.value) and "is untouched" in str(refused.value)
     assert "removed" not in str(refused.value)
-    # Opening a database rewrites its -wal and -shm files; no file goes and the
-    # credentials stay as they were.
+    # Opening and closing a database rewrites (or checkpoints away) its -wal and -shm
+    # files; no other file goes and the credentials stay as they were.
     after = fingerprint(tmp_path)
-    assert set(after) == set(before) and after[CREDENTIALS] == before[CREDENTIALS]
+    kept = {name for name in before if not name.endswith(("-wal", "-shm"))}
+    assert kept <= set(after) and after[CREDENTIALS] == before[CREDENTIALS]
     assert {CREDENTIALS, "wrike.sqlite3", "onelogin.sqlite3"} <= set(before)
     key.rmdir()
     (tmp_path.parent / "kept.key").rename(key)
