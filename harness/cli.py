@@ -101,32 +101,74 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
         sys.exit(1)
 
 
-@main.command()
+@main.command(
+    epilog="""\b
+Exit status:
+  0  stopped by Ctrl-C or SIGTERM; the state stays in the data folder
+  2  could not start (a port taken, a host that is not loopback, a data folder
+     it cannot use); the message says why and what to change, and a failed
+     first start leaves no data folder behind"""
+)
 @click.option(
     "--data-dir",
     default="data",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the SQLite files and the credentials file; a second `up` with "
-    "the same folder resumes.",
+    help="Folder for the SQLite files, the access logs and the credentials file "
+    "(harness-up.json); a second `up` with the same folder resumes.",
 )
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on."
 )
-@click.option("--wrike-port", default=8100, show_default=True, type=int)
-@click.option("--onelogin-port", default=8200, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Server threads per side.")
-def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int) -> None:
+@click.option(
+    "--wrike-port",
+    default=8100,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port of the reference Wrike provider (SCIM, admin and harness APIs, pages); "
+    "0 takes any free port, and the banner and harness-up.json show the one taken.",
+)
+@click.option(
+    "--onelogin-port",
+    default=8200,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port of the simulated OneLogin (API, simulator API, console); 0 takes any free port.",
+)
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Server threads per side.",
+)
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Also write each server's access log lines (one per request) to standard error.",
+)
+def up(
+    data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int, verbose: bool
+) -> None:
     """Serve the simulated OneLogin and the reference Wrike provider, wired together, until
-    Ctrl-C or SIGTERM. The first start seeds both sides; later starts resume."""
-    from harness.up import StopSignals, UpError, start, summary
+    Ctrl-C or SIGTERM. The first start seeds both sides; later starts resume.
+
+    The banner and DATA_DIR/harness-up.json show the state as the apps report it (users,
+    the roles holding the Wrike app, whether provisioning is on); each server logs every
+    request to DATA_DIR/wrike-access.log and DATA_DIR/onelogin-access.log, with secrets
+    masked."""
+    from harness.up import EXIT_CANNOT_START, StopSignals, UpError, start, summary
 
     with StopSignals() as signals:
         try:
-            running = start(data_dir, host, wrike_port, onelogin_port, threads)
+            running = start(data_dir, host, wrike_port, onelogin_port, threads, verbose=verbose)
         except UpError as error:
             click.echo(f"harness up: {error}", err=True)
-            sys.exit(2)
+            if verbose and error.__cause__ is not None:
+                import traceback
+
+                traceback.print_exception(error.__cause__, file=sys.stderr)
+            sys.exit(EXIT_CANNOT_START)
         click.echo("\n".join(summary(running, data_dir)))
         try:
             signals.wait()

@@ -7,6 +7,20 @@ API token; OneLogin users, a role holding the Wrike app, and the Wrike app confi
 SCIM URL and the token (API connection enabled, provisioning on). A second start finds the
 credentials file and resumes without seeding.
 
+The order of a start is what keeps its output true and its failures clean:
+
+1. both listening sockets are bound first (port 0 takes a free port; the real one is read
+   back from the socket), so a port clash stops the start before anything is written;
+2. only then is the data folder made and the apps built with the URLs they really have;
+3. the banner and ``harness-up.json`` describe the state as the apps report it (the role's
+   members, the users, whether provisioning is on), read back after seeding or resuming;
+4. any failure of a first start takes back what it made (the folder, or the files it added
+   to an existing empty one), so the next ``up`` starts cleanly; a failed resume removes
+   nothing.
+
+Each server writes an access log in the data folder (``wrike-access.log``,
+``onelogin-access.log``; ``webguard.access_log``), and with ``verbose`` on stderr too.
+
 The credentials file (``harness-up.json``, mode 0600) holds everything a script needs,
 including the Wrike SCIM token and the OneLogin API client secret: the servers listen only on
 loopback and exist for support and testing, and a script that runs ``harness check`` or calls
@@ -20,9 +34,13 @@ import ipaddress
 import json
 import os
 import secrets
+import shutil
 import signal
+import socket
+import sys
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -33,10 +51,14 @@ from waitress.server import create_server
 from harness import vocabulary as v
 from mock_onelogin import OneLoginAccount, OneLoginConfig
 from mock_onelogin import create_app as create_onelogin
+from mock_onelogin.domain.errors import OneLoginError
 from mock_onelogin.domain.modelling import server_options as onelogin_server_options
+from mock_onelogin.domain.queries import UserQuery
+from webguard.access_log import AccessLog, LogFile
 from wrike_sp import WrikeConfig
 from wrike_sp import create_app as create_wrike
 from wrike_sp.demo import seed_demo_account
+from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import server_options as wrike_server_options
 
 CREDENTIALS = "harness-up.json"
@@ -44,6 +66,8 @@ WRIKE_DB = "wrike.sqlite3"
 ONELOGIN_DB = "onelogin.sqlite3"
 #: The key the simulated OneLogin seals its SCIM token with, made beside its database.
 ONELOGIN_KEY = "onelogin.key"
+#: One access log per server, in the data folder.
+ACCESS_LOGS = {"wrike": "wrike-access.log", "onelogin": "onelogin-access.log"}
 SEED_DOMAIN = "acme.example"
 #: The BDD suite's users are at acme.com; approving it too lets `harness check` run green
 #: against the local Wrike (a self-test of the gate before pointing it at a staging Wrike).
@@ -58,6 +82,12 @@ SEED_USERS = (
     ("alan", "Alan", "Turing", "Researcher"),
     ("katherine", "Katherine", "Johnson", "Mathematician"),
 )
+#: How many users (of the directory, of each role) the banner and the file name; the
+#: counts are always given in full.
+SHOWN_USERS = 10
+#: Exit statuses of ``harness up`` (its ``--help`` lists them).
+EXIT_STOPPED = 0
+EXIT_CANNOT_START = 2
 
 
 class UpError(Exception):
@@ -91,6 +121,7 @@ def private_folder(data_dir: Path) -> list[str]:
     names = (
         CREDENTIALS,
         ONELOGIN_KEY,
+        *ACCESS_LOGS.values(),
         *(db + side for db in (WRIKE_DB, ONELOGIN_DB) for side in ("", "-wal", "-shm", "-journal")),
     )
     for path, private in ((data_dir, 0o700), *((data_dir / n, 0o600) for n in names)):
@@ -109,23 +140,89 @@ def write_private(path: Path, data: dict[str, Any]) -> None:
         handle.write("\n")
 
 
+def listen(host: str, port: int, flag: str, side: str) -> socket.socket:
+    """A socket bound and listening on ``host:port`` (0: any free port), before anything
+    else is made, so a clash costs nothing to take back."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (OSError, IndexError) as error:
+        raise UpError(f"cannot resolve --host {host}: {error}") from error
+    sock = socket.socket(family, kind, proto)
+    try:
+        # As waitress does: a restart may bind the port again while the last run's
+        # connections linger in TIME_WAIT (a port held by a listener still refuses).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(1024)
+    except OSError as error:
+        sock.close()
+        raise UpError(
+            f"cannot listen on {host}:{port} for {side} ({error.strerror or error}); "
+            f"choose another port with {flag} (0 takes any free port)"
+        ) from error
+    return sock
+
+
+@dataclass
+class FirstStart:
+    """What a first start is about to create, so a failed one can take it back: the highest
+    folder it makes (``made``), or, when the data folder already exists, the names it held."""
+
+    data_dir: Path
+    made: Path | None
+    held: frozenset[str]
+
+    @classmethod
+    def before(cls, data_dir: Path) -> FirstStart:
+        folder, made = data_dir.absolute(), None
+        while not folder.exists() and folder != folder.parent:
+            made, folder = folder, folder.parent
+        held = (
+            frozenset(os.listdir(data_dir)) if made is None and data_dir.is_dir() else frozenset()
+        )
+        return cls(data_dir, made, held)
+
+    def undo(self) -> list[str]:
+        """Remove what the start made; returns the names removed, for the message."""
+        if self.made is not None:
+            if self.made.exists():
+                shutil.rmtree(self.made, ignore_errors=True)
+                return [str(self.made)]
+            return []
+        removed = []
+        with contextlib.suppress(OSError):
+            for name in sorted(set(os.listdir(self.data_dir)) - self.held):
+                path = self.data_dir / name
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(name)
+        return removed
+
+
 @dataclass
 class Running:
-    """Both servers, their threads and the apps behind them."""
+    """Both servers, their threads and the apps behind them; built up piece by piece, so
+    :meth:`stop` also ends a start that failed half-way."""
 
-    info: dict[str, Any]
-    seeded: bool
-    notes: list[str]
-    _servers: list[Any]
-    _threads: list[threading.Thread]
-    _wrike: Any
-    _onelogin: Any
+    info: dict[str, Any] = field(default_factory=dict)
+    seeded: bool = False
+    notes: list[str] = field(default_factory=list)
+    _servers: list[Any] = field(default_factory=list)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _sockets: list[socket.socket] = field(default_factory=list)
+    _logs: list[LogFile] = field(default_factory=list)
+    _wrike: Any = None
+    _onelogin: Any = None
 
     def stop(self) -> None:
         """Stop the provisioning worker first (it may be calling Wrike), then both servers.
         Closing a waitress server leaves open keep-alive connections (the engine's own, to
         Wrike) in its socket map, which keeps its loop running; they are closed too."""
-        worker = self._onelogin.extensions.get("mock_onelogin_worker")
+        worker = self._onelogin.extensions.get("mock_onelogin_worker") if self._onelogin else None
         if worker is not None:
             worker.stop()
         for server in self._servers:
@@ -136,34 +233,101 @@ class Running:
             server.task_dispatcher.shutdown()
         for thread in self._threads:
             thread.join(timeout=5)
-        with contextlib.suppress(Exception):
-            self._wrike.extensions["wrike"].store.close()
-        with contextlib.suppress(Exception):
-            self._onelogin.extensions["mock_onelogin"].store.close()
+        for sock in self._sockets:
+            sock.close()
+        if self._wrike is not None:
+            with contextlib.suppress(Exception):
+                self._wrike.extensions["wrike"].store.close()
+        if self._onelogin is not None:
+            with contextlib.suppress(Exception):
+                self._onelogin.extensions["mock_onelogin"].store.close()
+        for log in self._logs:
+            log.close()
 
 
-def start(
-    data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int = 8
-) -> Running:
-    """Start both servers (seeding on first start) and return once they answer."""
-    require_loopback(host)
+def _previous(data_dir: Path) -> dict[str, Any] | None:
+    """The credentials file of an earlier start, or None for a first start."""
     creds_path = data_dir / CREDENTIALS
-    previous: dict[str, Any] | None = None
     if creds_path.exists():
         try:
-            previous = json.loads(creds_path.read_text(encoding="utf-8"))
+            previous: dict[str, Any] = json.loads(creds_path.read_text(encoding="utf-8"))
+            return previous
         except (OSError, ValueError) as error:
             raise UpError(
                 f"{creds_path} is unreadable ({error}); restore it or start with an "
                 "empty --data-dir"
             ) from error
-    elif (data_dir / WRIKE_DB).exists() or (data_dir / ONELOGIN_DB).exists():
+    if (data_dir / WRIKE_DB).exists() or (data_dir / ONELOGIN_DB).exists():
         raise UpError(
             f"{data_dir} holds databases but no {CREDENTIALS}: it was not made by "
             "`harness up`, or its first start was interrupted. Remove the folder or "
             "choose another --data-dir"
         )
+    if data_dir.exists() and not data_dir.is_dir():
+        raise UpError(f"--data-dir {data_dir} is a file, not a folder; choose another")
+    return None
+
+
+def start(
+    data_dir: Path,
+    host: str,
+    wrike_port: int,
+    onelogin_port: int,
+    threads: int = 8,
+    *,
+    verbose: bool = False,
+) -> Running:
+    """Start both servers (seeding on first start) and return once they answer. Raises
+    :class:`UpError` when they cannot start; a failed first start leaves nothing behind."""
+    require_loopback(host)
+    previous = _previous(data_dir)
+    running = Running(seeded=previous is None)
+    kept = "" if previous is None else f"; the data in {data_dir} is untouched"
+    try:
+        for port, flag, side in (
+            (wrike_port, "--wrike-port", "Wrike"),
+            (onelogin_port, "--onelogin-port", "OneLogin"),
+        ):
+            running._sockets.append(listen(host, port, flag, side))
+    except UpError as error:
+        running.stop()
+        raise UpError(f"{error}{kept}") from error.__cause__
+    except BaseException:
+        running.stop()
+        raise
+    first = FirstStart.before(data_dir) if previous is None else None
+    try:
+        _start(running, data_dir, host, previous, threads, verbose)
+    except BaseException as error:
+        running.stop()
+        removed = first.undo() if first is not None else []
+        said = f" (this first start's files were removed: {', '.join(removed)})" if removed else ""
+        if isinstance(error, UpError):
+            raise UpError(f"{error}{said}{kept}") from error
+        if isinstance(error, OSError):
+            raise UpError(f"cannot start in {data_dir}: {error}{said}{kept}") from error
+        if isinstance(error, Exception):
+            raise UpError(
+                f"could not start: {error.__class__.__name__}: {error}{said}{kept}"
+            ) from error
+        raise
+    return running
+
+
+def _start(
+    running: Running,
+    data_dir: Path,
+    host: str,
+    previous: dict[str, Any] | None,
+    threads: int,
+    verbose: bool,
+) -> None:
+    wrike_sock, onelogin_sock = running._sockets
+    wrike_url = _url(host, wrike_sock.getsockname()[1])
+    onelogin_url = _url(host, onelogin_sock.getsockname()[1])
     tightened = private_folder(data_dir)
+    if tightened:
+        running.notes.append(f"Made private (they hold secrets): {', '.join(tightened)}")
     fresh = {
         "wrike_admin_key": secrets.token_urlsafe(24),
         "wrike_session_key": secrets.token_urlsafe(32),
@@ -175,8 +339,7 @@ def start(
     }
     # A file from an earlier version lacks the newer keys: they are made now and kept.
     secrets_ = {**fresh, **((previous or {}).get("secrets") or {})}
-    wrike_url, onelogin_url = _url(host, wrike_port), _url(host, onelogin_port)
-    wrike = create_wrike(
+    running._wrike = wrike = create_wrike(
         WrikeConfig(
             database=str(data_dir / WRIKE_DB),
             public_url=wrike_url,
@@ -185,7 +348,7 @@ def start(
             secret_key=secrets_["wrike_session_key"],
         )
     )
-    onelogin = create_onelogin(
+    running._onelogin = onelogin = create_onelogin(
         OneLoginConfig(
             database=str(data_dir / ONELOGIN_DB),
             drain_mode="worker",
@@ -198,60 +361,94 @@ def start(
             simulator_key=secrets_["onelogin_simulator_key"],
         )
     )
-    servers, started = [], []
-    try:
-        for app, port, ident in (
-            (wrike, wrike_port, "wrike"),
-            (onelogin, onelogin_port, "onelogin"),
-        ):
-            try:
-                servers.append(
-                    create_server(
-                        app,
-                        host=host,
-                        port=port,
-                        threads=threads,
-                        ident=f"harness-{ident}",
-                        **(
-                            wrike_server_options()
-                            if ident == "wrike"
-                            else onelogin_server_options()
-                        ),
-                    )
-                )
-            except OSError as error:
-                flag = "--wrike-port" if ident == "wrike" else "--onelogin-port"
-                raise UpError(
-                    f"cannot listen on {host}:{port} for {ident} ({error.strerror}); "
-                    f"choose another port with {flag}"
-                ) from error
-        for server, name in zip(servers, ("wrike", "onelogin"), strict=True):
-            thread = threading.Thread(target=server.run, name=f"harness-{name}", daemon=True)
-            thread.start()
-            started.append(thread)
-    except BaseException:
-        for server in servers:
-            server.close()
-        worker = onelogin.extensions.get("mock_onelogin_worker")
-        if worker is not None:
-            worker.stop()
-        raise
-    notes = [f"Made private (they hold secrets): {', '.join(tightened)}"] if tightened else []
-    running = Running({}, previous is None, notes, servers, started, wrike, onelogin)
-    try:
-        if previous is None:
-            info = _seed(wrike, onelogin, wrike_url, onelogin_url, secrets_)
-        else:
-            # The secrets as this start uses them: an older file gets the newer keys here.
-            previous["secrets"] = secrets_
-            info = _resume(previous, wrike, onelogin, wrike_url, onelogin_url, running.notes)
-        info["secrets"] = secrets_
-        write_private(creds_path, info)
-    except BaseException:
-        running.stop()
-        raise
+    for app, sock, side, options in (
+        (wrike, wrike_sock, "wrike", wrike_server_options()),
+        (onelogin, onelogin_sock, "onelogin", onelogin_server_options()),
+    ):
+        log = LogFile(data_dir / ACCESS_LOGS[side])
+        running._logs.append(log)
+        writers: list[Callable[[str], None]] = [log]
+        if verbose:
+            writers.append(_stderr_writer(side))
+        server = create_server(
+            AccessLog(app, writers),
+            sockets=[sock],
+            threads=threads,
+            ident=f"harness-{side}",
+            **options,
+        )
+        running._servers.append(server)
+        thread = threading.Thread(target=server.run, name=f"harness-{side}", daemon=True)
+        thread.start()
+        running._threads.append(thread)
+    if previous is None:
+        info = _seed(wrike, onelogin, wrike_url, onelogin_url, secrets_)
+    else:
+        # The secrets as this start uses them: an older file gets the newer keys here.
+        previous["secrets"] = secrets_
+        info = _resume(previous, wrike, onelogin, wrike_url, onelogin_url, running.notes)
+    info["secrets"] = secrets_
+    info["access_logs"] = {side: str(data_dir / name) for side, name in ACCESS_LOGS.items()}
+    live_state(info, wrike, onelogin)
+    write_private(data_dir / CREDENTIALS, info)
     running.info = info
-    return running
+
+
+def _stderr_writer(side: str) -> Callable[[str], None]:
+    def write(line: str) -> None:
+        sys.stderr.write(f"{side} {line}\n")
+        sys.stderr.flush()
+
+    return write
+
+
+def live_state(info: dict[str, Any], wrike_app: Any, onelogin: Any) -> None:
+    """What the banner and the file say about the state, read from the apps as they are
+    now: the Wrike account's plan and approved domains; the Wrike app's API Status and
+    Provisioning tab, the roles that hold it and their members, the directory's users. An
+    admin may have changed any of them in the pages since the first start."""
+    wrike, one = info["wrike"], info["onelogin"]
+    try:
+        view = wrike_app.extensions["wrike"].accounts.account_view(wrike["account_id"])
+        wrike.update(plan=view["plan"], approved_domains=view["approved_domains"])
+        wrike.pop("missing", None)
+    except AdminError:
+        wrike.update(plan=None, approved_domains=[], missing=True)
+    wrike.pop("approved_domain", None)
+    account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
+    app_id = one.get("wrike_app_id")
+    if app_id is None or account.apps.find_app(app_id) is None:
+        try:
+            app_id = account.apps.wrike_app_id()
+        except OneLoginError:
+            app_id = None
+    one["wrike_app_id"] = app_id
+    one.pop("role", None)  # the seeded role's name; "roles" says what holds the app now
+    users, total = account.directory.list_users(UserQuery(limit=SHOWN_USERS))
+    one["users"] = [u["username"] for u in users]
+    one["users_total"] = total
+    if app_id is None:
+        one.update(api_status=None, provisioning=None, roles=[], users_with_access=0)
+        return
+    settings = account.apps.settings(app_id).to_json()
+    one["api_status"] = account.apps.connector(app_id).api_status
+    one["provisioning"] = {
+        "enabled": settings["enabled"],
+        "require_approval": settings["require_approval"],
+    }
+    holding = set(account.apps.app_role_ids(app_id))
+    roles = []
+    for role in account.directory.list_roles():
+        if role["id"] not in holding:
+            continue
+        members, count = account.directory.list_users(
+            UserQuery(role_ids=(role["id"],), limit=SHOWN_USERS)
+        )
+        roles.append(
+            {"name": role["name"], "users": [m["username"] for m in members], "users_total": count}
+        )
+    one["roles"] = roles
+    one["users_with_access"] = len(account.apps.entitled_user_ids(app_id))
 
 
 def _seed(
@@ -266,7 +463,7 @@ def _seed(
     account.apps.configure_connector(
         app_id, {"scim_base_url": scim_url, "scim_bearer_token": demo.token}
     )
-    api_status = account.apps.enable_api_connection(app_id)
+    account.apps.enable_api_connection(app_id)
     account.apps.set_provisioning(
         app_id,
         {
@@ -322,9 +519,6 @@ def _seed(
                 "key": secrets_["onelogin_simulator_key"],
             },
             "wrike_app_id": app_id,
-            "api_status": api_status.api_status,
-            "users": [f"{login}@{SEED_DOMAIN}" for login, *_ in SEED_USERS],
-            "role": SEED_ROLE,
         },
     }
 
@@ -337,10 +531,9 @@ def _resume(
     onelogin_url: str,
     notes: list[str],
 ) -> dict[str, Any]:
-    """Keep the seeded state; follow a change of ports so the URLs stay true, and show the
-    approved domains as they are now (an admin may have changed them in the pages)."""
+    """Keep the seeded state; follow a change of ports so the URLs stay true (the state
+    itself is read afresh by :func:`live_state`)."""
     wrike, one = info["wrike"], info["onelogin"]
-    wrike.pop("approved_domain", None)
     # Files written before the control APIs took keys name only their URLs.
     keys = info.get("secrets") or {}
     if not isinstance(wrike.get("harness_api"), dict):
@@ -349,9 +542,6 @@ def _resume(
     if not isinstance(one.get("simulator_api"), dict):
         one["simulator_api"] = {"url": f"{one['url']}/simulator/api"}
     one["simulator_api"]["key"] = keys.get("onelogin_simulator_key")
-    wrike["approved_domains"] = wrike_app.extensions["wrike"].accounts.account_view(
-        wrike["account_id"]
-    )["approved_domains"]
     if wrike["url"] != wrike_url:
         path = wrike["scim_url"][len(wrike["url"]) :]
         wrike.update(
@@ -362,22 +552,65 @@ def _resume(
         wrike["admin_api"]["url"] = f"{wrike_url}/admin/api/v1"
         wrike["harness_api"]["url"] = f"{wrike_url}/harness/api"
         account: OneLoginAccount = onelogin.extensions["mock_onelogin"]
-        # The token goes with the URL: a SCIM Base URL on another port is another server,
-        # and the connector keeps no token across such a change.
-        account.apps.configure_connector(
-            one["wrike_app_id"],
-            {"scim_base_url": wrike["scim_url"], "scim_bearer_token": wrike["scim_token"]},
-        )
-        one["api_status"] = account.apps.enable_api_connection(one["wrike_app_id"]).api_status
-        notes.append(
-            f"Wrike moved to {wrike_url}: the Wrike app's SCIM Base URL now points "
-            "there (API connection re-tested)."
-        )
+        app_id = one.get("wrike_app_id")
+        if app_id is not None and account.apps.find_app(app_id) is not None:
+            # The token goes with the URL: a SCIM Base URL on another port is another
+            # server, and the connector keeps no token across such a change.
+            account.apps.configure_connector(
+                app_id,
+                {"scim_base_url": wrike["scim_url"], "scim_bearer_token": wrike["scim_token"]},
+            )
+            account.apps.enable_api_connection(app_id)
+            notes.append(
+                f"Wrike moved to {wrike_url}: the Wrike app's SCIM Base URL now points "
+                "there (API connection re-tested)."
+            )
     if one["url"] != onelogin_url:
         one.update(url=onelogin_url, pages=f"{onelogin_url}/admin/login")
         one["simulator_api"]["url"] = f"{onelogin_url}/simulator/api"
         one["api"]["token_url"] = f"{onelogin_url}/auth/oauth2/v2/token"
     return info
+
+
+def _listed(names: list[str], total: int) -> str:
+    if not names:
+        return "none"
+    more = f" and {total - len(names)} more" if total > len(names) else ""
+    return ", ".join(names) + more
+
+
+def _onelogin_state(one: dict[str, Any]) -> list[str]:
+    if one.get("wrike_app_id") is None:
+        return ["  Wrike app:   none (deleted?); add one on the Applications screen"]
+    provisioning = one.get("provisioning") or {}
+    approvals = [
+        label
+        for key, label in (
+            ("create_user", "Create user"),
+            ("update_user", "Update user"),
+            ("delete_user", "Delete user"),
+        )
+        if (provisioning.get("require_approval") or {}).get(key)
+    ]
+    asked = f"approval required for {', '.join(approvals)}" if approvals else "no approvals"
+    on = "on" if provisioning.get("enabled") else "off"
+    lines = [
+        f"  Wrike app:   id {one['wrike_app_id']}, API Status {one['api_status']}, "
+        f"provisioning {on} ({asked})"
+    ]
+    roles = one.get("roles") or []
+    if not roles:
+        lines.append("  roles:       no role holds the Wrike app")
+    for n, role in enumerate(roles):
+        lines.append(
+            f'  {"roles:" if n == 0 else "":<12} "{role["name"]}" holds it; members: '
+            f"{_listed(role['users'], role['users_total'])}"
+        )
+    lines.append(
+        f"  users:       {_listed(one['users'], one['users_total'])} "
+        f"({one['users_total']} in all, {one['users_with_access']} with access to the Wrike app)"
+    )
+    return lines
 
 
 def summary(running: Running, data_dir: Path) -> list[str]:
@@ -390,18 +623,25 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         return secret if running.seeded else kept
 
     token = once(wrike["scim_token"])
+    if wrike.get("missing"):
+        account = f"account {wrike['account_id']} no longer exists (reset through the harness API?)"
+    else:
+        account = (
+            f"account {wrike['account_id']}, {wrike['plan']}, approved domains "
+            f"{', '.join(wrike['approved_domains']) or 'none'}"
+        )
+    logs = info["access_logs"]
     lines = [
         "Seeded a new world." if running.seeded else f"Resumed the world in {data_dir}.",
         *running.notes,
         "",
         f"Wrike (reference provider)  {wrike['url']}",
         f"  pages:       {wrike['pages']}  sign in as {wrike['admin']['email']} / "
-        f"{once(wrike['admin']['password'])} (account {wrike['account_id']}, {wrike['plan']}, "
-        f"approved domains {', '.join(wrike['approved_domains'])})",
+        f"{once(wrike['admin']['password'])} ({account})",
         f"  SCIM URL:    {wrike['scim_url']}",
         f"  SCIM token:  {token}",
         f"  admin API:   {wrike['admin_api']['url']}  (Authorization: Bearer "
-        f"{once(wrike['admin_api']['key'])})",
+        f"{once(wrike['admin_api']['key'])}; GET it for its endpoints)",
         f"  harness API: {wrike['harness_api']['url']}  (faults, journal; the same key)",
         "",
         f"OneLogin (simulated)        {one['url']}",
@@ -410,10 +650,10 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         f"  API:         {one['api']['token_url']}  client id {one['api']['client_id']}",
         f"               client secret {once(one['api']['client_secret'])}",
         f"  simulator:   {one['simulator_api']['url']}  (Authorization: Bearer "
-        f"{once(one['simulator_api']['key'])})",
-        f"  Wrike app:   id {one['wrike_app_id']}, API Status {one['api_status']}, "
-        f'provisioning on; role "{one["role"]}" holds it; users: {", ".join(one["users"])}',
+        f"{once(one['simulator_api']['key'])}; GET it for its endpoints)",
+        *_onelogin_state(one),
         "",
+        f"Access logs: {logs['wrike']}, {logs['onelogin']} (one line per request)",
         f"Credentials for scripts: {data_dir / CREDENTIALS} (mode 0600; it holds the SCIM "
         "token, the API secret, both passwords and the keys of the admin, harness and "
         "simulator APIs)",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.config import OneLoginConfig
@@ -70,13 +70,10 @@ def create_app(
         return _shaped(500, f"Internal error: {exc.__class__.__name__}")
 
     @app.get("/")
-    def index() -> dict[str, Any]:
-        return {
-            "service": "Simulated OneLogin",
-            "api": ["/auth/oauth2/v2/token", "/api/2", "/api/1/events"],
-            "simulator": "/simulator/api",
-            "console": "/admin/login",
-        }
+    def index() -> BaseResponse:
+        """The root is what a person opens from the printed URL: it leads to the console
+        (its login when signed out); the simulator API lists itself at /simulator/api."""
+        return redirect(url_for("onelogin_pages.home"))
 
     if config.drain_mode == "worker":
         worker = DrainWorker(account, config.worker_poll_s)

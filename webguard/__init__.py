@@ -1,7 +1,7 @@
 """What both servers share to be safe on a laptop beside a browser (neither app is imported
 here): the request checks below, the JSON nesting bound, login throttling
-(``webguard.throttle``), private data folders and files (``webguard.files``) and the WSGI
-server's settings (``webguard.serving``).
+(``webguard.throttle``), private data folders and files (``webguard.files``), the WSGI
+server's settings (``webguard.serving``) and its access log (``webguard.access_log``).
 
 Two checks, plain functions over a request's headers (no web framework here, and neither app
 is imported, so ``mock_onelogin`` and ``wrike_sp`` each use it without knowing the other):

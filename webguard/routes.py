@@ -8,12 +8,16 @@ request uses the builders of a handful of routes at most (redirects and links). 
 incoming requests is untouched: only the builders wait. Both apps set
 ``app.url_rule_class = LazyBuilderRule`` before adding their routes.
 
+It also builds each control API's index (:func:`endpoint_index`) from the app's URL map, so
+the list a ``GET`` on an API's base answers is the list of routes really served.
+
 This is the one module of ``webguard`` that imports the web framework (``werkzeug``, never
 flask: the app and its request are passed in).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -60,3 +64,44 @@ class LazyBuilderRule(Rule):
             return compiled[0](*args, **values)
 
         return build
+
+
+_CONVERTER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+_HIDDEN_METHODS = frozenset({"HEAD", "OPTIONS"})
+
+
+def endpoint_index(
+    app: Any, prefix: str, descriptions: dict[str, str] | None = None
+) -> list[dict[str, str]]:
+    """The endpoints under ``prefix`` as a list of method, path (``{name}`` for a path
+    parameter) and one-line description, read from the app's URL map, so the index shows
+    what is really served. The description is the route's entry in ``descriptions`` (keyed
+    by view function name), else its docstring's first sentence, else its name; catch-all
+    routes (a ``path`` parameter) are left out."""
+    descriptions = descriptions or {}
+    out = []
+    for rule in app.url_map.iter_rules():
+        if not (rule.rule == prefix or rule.rule.startswith(prefix.rstrip("/") + "/")):
+            continue
+        if "<path:" in rule.rule or rule.rule.rstrip("/") == prefix.rstrip("/"):
+            continue
+        name = rule.endpoint.rsplit(".", 1)[-1]
+        view = app.view_functions.get(rule.endpoint)
+        description = descriptions.get(name) or _first_sentence(getattr(view, "__doc__", None))
+        for method in sorted((rule.methods or set()) - _HIDDEN_METHODS):
+            out.append(
+                {
+                    "method": method,
+                    "path": _CONVERTER.sub(r"{\1}", rule.rule),
+                    "description": description or name.replace("_", " "),
+                }
+            )
+    return sorted(out, key=lambda e: (e["path"], e["method"]))
+
+
+def _first_sentence(doc: str | None) -> str:
+    if not doc:
+        return ""
+    text = " ".join(doc.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]

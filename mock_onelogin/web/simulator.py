@@ -29,6 +29,7 @@ from mock_onelogin.web.common import (
 )
 from mock_onelogin.web.errors import v2_error
 from mock_onelogin.web.serializers import UI_LABELS, event_json, task_json, user_brief
+from webguard.routes import endpoint_index
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator/api")
 register_id_converter(bp)
@@ -42,7 +43,7 @@ def _error(exc: OneLoginError) -> Response:
 @bp.before_request
 def _require_key() -> Response | None:
     key = account().config.simulator_key
-    if key is None:
+    if key is None or request.endpoint == "simulator.index":
         return None
     header = request.headers.get("Authorization", "")
     given = header[7:].strip() if header[:7].lower() == "bearer " else ""
@@ -275,6 +276,48 @@ def system_log_event(event_id: int) -> Response:
 @bp.get("/event-types")
 def event_types() -> Response:
     return jsonify([t.to_json() for t in EVENT_TYPES.values()])
+
+
+#: One line per endpoint for the index (a docstring's first sentence serves where none is here).
+DESCRIPTIONS = {
+    "status": "Drain mode, open tasks and the apps",
+    "reset": "Reset the account to its first-start state",
+    "create_credentials": "Make an API credential pair (the secret is shown once)",
+    "apps": "The apps with their Provisioning tab and API Status",
+    "create_app_route": "Add an app on the Wrike connector",
+    "get_connector": "The app's Configuration tab (the token masked)",
+    "put_connector": "Save SCIM Base URL, SCIM Bearer Token, template or custom headers",
+    "enable_api_connection": "API Connection: Enable (tests the connection)",
+    "get_provisioning": "The app's Provisioning tab",
+    "put_provisioning": "Save the Provisioning tab",
+    "tasks": "Provisioning tasks, by app_id, state and user_id",
+    "task": "One provisioning task",
+    "approve_all": "Approve every pending task (of app_id)",
+    "approve": "Approve a pending task",
+    "deny": "Deny a pending task",
+    "retry": "Retry a failed task",
+    "drain": "Run queued tasks now (up to max_tasks)",
+    "reconcile": "Reapply mappings and queue what each user's access means for the apps",
+    "add_login": "Give a user a direct login to an app",
+    "remove_login": "Remove a user's direct login to an app",
+    "system_log_event": "One System Log event with its SCIM exchanges",
+    "event_types": "The System Log's event types",
+}
+
+
+@bp.get("")
+@bp.get("/")
+def index() -> Response:
+    """The endpoints below, open without the key: they are the same in every install (no
+    state, no secret) and they tell a caller without the key how to authenticate."""
+    return jsonify(
+        {
+            "service": "Simulated OneLogin simulator API",
+            "authorization": "Bearer <simulator key> (printed by `mock-onelogin serve` "
+            "and `harness up`, kept in the data folder) on every endpoint but this index",
+            "endpoints": endpoint_index(current_app, bp.url_prefix or "", DESCRIPTIONS),
+        }
+    )
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -20,10 +19,8 @@ from harness.cli import main
 from harness.up import CREDENTIALS
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
 
 
 def start_up(data_dir: Path, wrike_port: int, onelogin_port: int) -> subprocess.Popen[str]:
@@ -72,9 +69,9 @@ def interrupt(process: subprocess.Popen[str]) -> str:
 
 @pytest.mark.slow
 def test_up_serves_both_stops_on_sigint_and_resumes(tmp_path: Path) -> None:
-    wrike_port, onelogin_port = free_port(), free_port()
     data = tmp_path / "data"
-    process = start_up(data, wrike_port, onelogin_port)
+    # Port 0: the servers bind first and print the ports they took.
+    process = start_up(data, 0, 0)
     try:
         first = wait_for_line(process, "Press Ctrl-C to stop")
         assert "Seeded a new world." in first
@@ -82,6 +79,8 @@ def test_up_serves_both_stops_on_sigint_and_resumes(tmp_path: Path) -> None:
         assert stat.S_IMODE(creds_path.stat().st_mode) == 0o600
         creds = json.loads(creds_path.read_text())
         wrike, one = creds["wrike"], creds["onelogin"]
+        wrike_port, onelogin_port = port_of(wrike["url"]), port_of(one["url"])
+        assert f"Wrike (reference provider)  http://127.0.0.1:{wrike_port}" in first
         assert wrike["scim_token"] in first
         # Wrike answers SCIM with the seeded token, and the seeded user was provisioned by
         # OneLogin's background worker.
@@ -124,8 +123,10 @@ def test_up_serves_both_stops_on_sigint_and_resumes(tmp_path: Path) -> None:
         with pytest.raises(requests.ConnectionError):
             requests.get(wrike["pages"], timeout=2)
 
+        # The same ports again: a resume where nothing moved.
         process = start_up(data, wrike_port, onelogin_port)
         second = wait_for_line(process, "Press Ctrl-C to stop")
+        assert "moved" not in second
         assert "Resumed the world" in second
         assert wrike["scim_token"] not in second  # shown once; it stays in the 0600 file
         assert json.loads(creds_path.read_text())["wrike"]["scim_token"] == wrike["scim_token"]
@@ -159,8 +160,7 @@ def test_start_seeds_serves_and_resumes_in_process(tmp_path: Path) -> None:
     """The same life cycle without subprocesses, fast enough for every run."""
     from harness.up import start
 
-    wrike_port, onelogin_port = free_port(), free_port()
-    running = start(tmp_path, "127.0.0.1", wrike_port, onelogin_port, threads=2)
+    running = start(tmp_path, "127.0.0.1", 0, 0, threads=2)
     try:
         assert running.seeded
         wrike, one = running.info["wrike"], running.info["onelogin"]
@@ -171,10 +171,13 @@ def test_start_seeds_serves_and_resumes_in_process(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {wrike['scim_token']}"},
         )
         assert answer.status_code == 200
-        assert requests.get(f"{one['url']}/", timeout=5).json()["service"] == "Simulated OneLogin"
+        # The OneLogin root leads to the console (its login, signed out).
+        root = requests.get(f"{one['url']}/", timeout=5)
+        assert root.status_code == 200 and root.url.startswith(f"{one['url']}/admin/login")
     finally:
         running.stop()
-    running = start(tmp_path, "127.0.0.1", wrike_port, onelogin_port, threads=2)
+    ports = port_of(wrike["url"]), port_of(one["url"])
+    running = start(tmp_path, "127.0.0.1", *ports, threads=2)
     try:
         assert not running.seeded
         assert running.info["wrike"]["scim_token"] == wrike["scim_token"]
@@ -189,11 +192,13 @@ def test_a_resume_on_another_wrike_port_moves_the_url_and_its_token(tmp_path: Pa
     the token again with the new URL, so the connection test on the new port passes."""
     from harness.up import start
 
-    running = start(tmp_path, "127.0.0.1", free_port(), free_port(), threads=2)
+    running = start(tmp_path, "127.0.0.1", 0, 0, threads=2)
     running.stop()
-    new_port = free_port()
-    running = start(tmp_path, "127.0.0.1", new_port, free_port(), threads=2)
+    old_port = port_of(running.info["wrike"]["url"])
+    running = start(tmp_path, "127.0.0.1", 0, 0, threads=2)
     try:
+        new_port = port_of(running.info["wrike"]["url"])
+        assert new_port != old_port
         assert f":{new_port}/" in running.info["wrike"]["scim_url"]
         assert running.info["onelogin"]["api_status"] == "Enabled"
         assert any("moved to" in note for note in running.notes)
@@ -205,14 +210,13 @@ def test_a_resume_on_another_wrike_port_moves_the_url_and_its_token(tmp_path: Pa
 def test_a_file_from_before_the_simulator_key_gets_the_key_it_runs_with(tmp_path: Path) -> None:
     from harness.up import start
 
-    ports = (free_port(), free_port())
-    start(tmp_path, "127.0.0.1", *ports, threads=2).stop()
+    start(tmp_path, "127.0.0.1", 0, 0, threads=2).stop()
     creds_path = tmp_path / CREDENTIALS
     old = json.loads(creds_path.read_text())
     del old["secrets"]["onelogin_simulator_key"]
     old["onelogin"]["simulator_api"] = old["onelogin"]["simulator_api"]["url"]
     creds_path.write_text(json.dumps(old))
-    running = start(tmp_path, "127.0.0.1", *ports, threads=2)
+    running = start(tmp_path, "127.0.0.1", 0, 0, threads=2)
     try:
         kept = json.loads(creds_path.read_text())["onelogin"]["simulator_api"]
         assert kept["key"]

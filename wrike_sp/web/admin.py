@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
+from webguard.routes import endpoint_index
 from wrike_sp.domain.accounts import AccountAdmin, member_view
 from wrike_sp.web.http import admin_body, admin_json, require_admin_key
 
@@ -18,7 +19,49 @@ def _admin() -> AccountAdmin:
 
 @blueprint.before_request
 def _require_key() -> None:
-    require_admin_key("admin API")
+    if request.endpoint != "admin_api.index":
+        require_admin_key("admin API")
+
+
+#: One line per endpoint for the index, with the body each write takes.
+DESCRIPTIONS = {
+    "create_account": 'Create an account: {"name": ..., "plan": ...}',
+    "list_accounts": "Every account with its plan and approved domains",
+    "get_account": "One account with its plan and approved domains",
+    "set_plan": 'Change the plan: {"plan": "Enterprise Standard"} (or another Wrike plan)',
+    "list_domains": "The approved domains",
+    "add_domain": 'Approve a domain: {"domain": "acme.com"}',
+    "remove_domain": "Remove an approved domain",
+    "add_member": 'Add a member: {"email", "role": "owner|admin|regular", "password", '
+    '"user_type", "first_name", "last_name", "rights": {...}}',
+    "list_members": "The members with their roles and rights",
+    "get_member": "One member with its role and rights",
+    "update_member": 'Change role or rights: {"role": ..., "rights": '
+    '{"configure_advanced_security_settings": true, "grant_revoke_admin_rights": true, '
+    '"edit_names_emails_deactivate_delete_users": true}}',
+    "scim_url": "The SCIM URL as the member's SCIM tab shows it (needs the security right)",
+    "create_app": 'Create an API app: {"member_id", "name", "description"}',
+    "list_apps": "The API apps",
+    "issue_token": 'Obtain a permanent token: {"member_id", "password"} (shown once)',
+    "list_tokens": "The tokens (never their values)",
+    "revoke_token": "Revoke a token",
+    "billing": "Ledger, billable members and paid seats per user type",
+}
+
+
+@blueprint.get("")
+@blueprint.get("/")
+def index() -> Response:
+    """The endpoints below, open without the key: they are the same in every install (no
+    state, no secret) and they tell a caller without the key how to authenticate."""
+    return admin_json(
+        {
+            "service": "Wrike admin API",
+            "authorization": "Bearer <admin key> (printed by `wrike-sp serve` and `harness "
+            "up`, kept in the data folder) on every endpoint but this index",
+            "endpoints": endpoint_index(current_app, blueprint.url_prefix or "", DESCRIPTIONS),
+        }
+    )
 
 
 def _public_url() -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
+from webguard.routes import endpoint_index
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import MAX_BODY_BYTES
@@ -344,7 +345,35 @@ blueprint = Blueprint("harness_api", __name__, url_prefix="/harness/api")
 
 @blueprint.before_request
 def _require_key() -> None:
-    require_admin_key("harness API")
+    if request.endpoint != "harness_api.index":
+        require_admin_key("harness API")
+
+
+#: One line per endpoint for the index.
+DESCRIPTIONS = {
+    "reset": "Reset the provider's store; clear faults and the journal",
+    "add_fault": 'Inject a fault: {"kind": "status|latency|drop|lost_response|malformed", '
+    '"status", "latency_ms", "retry_after", "count" or "share", "methods"}',
+    "list_faults": "The faults waiting to fire",
+    "clear_faults": "Remove every fault",
+    "journal": "The SCIM requests received (after ?since=<seq>), secrets redacted",
+    "clear_journal": "Empty the journal",
+}
+
+
+@blueprint.get("")
+@blueprint.get("/")
+def index() -> Response:
+    """The endpoints below, open without the key: they are the same in every install (no
+    state, no secret) and they tell a caller without the key how to authenticate."""
+    return admin_json(
+        {
+            "service": "Wrike harness API",
+            "authorization": "Bearer <admin key> (the admin API's) on every endpoint but "
+            "this index",
+            "endpoints": endpoint_index(current_app, blueprint.url_prefix or "", DESCRIPTIONS),
+        }
+    )
 
 
 def _state() -> HarnessState:
