@@ -61,11 +61,12 @@ def scim_attribute(user: dict[str, Any], attribute: str) -> Any:
 def typo_in_path(url: str) -> str:
     """A SCIM Base URL that points at the same host but not at the account: a typo in the
     path, an extra digit in its first number (the account id in Wrike's
-    ``/scim/{account}/v2``), or an extra letter when the path has no number."""
+    ``/scim/{account}/v2``), or an extra letter when the path has no number (``/x`` for a
+    base URL with no path at all, so the host and port stay as they are)."""
     scheme, sep, rest = url.rstrip("/").partition("://")
-    host, slash, path = rest.partition("/")
+    host, _, path = rest.partition("/")
     typo, count = re.subn(r"\d+", lambda m: m[0] + "0", path, count=1)
-    return f"{scheme}{sep}{host}{slash}{typo if count else path + 'x'}"
+    return f"{scheme}{sep}{host}/{typo if count else path + 'x'}"
 
 
 def scim_fill_in(attribute: str, value: str) -> list[dict[str, Any]]:

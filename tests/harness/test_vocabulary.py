@@ -154,6 +154,8 @@ def test_a_wrong_scim_url_is_the_same_typo_for_every_target() -> None:
         "https://www.wrike.com/app/scim/v20"
     )
     assert typo_in_path("https://scim.example/api") == "https://scim.example/apix"
+    # A provider served at the host's root (scim2-server's default): the port stays a port.
+    assert typo_in_path("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/x"
 
 
 def test_every_fault_has_a_meaning() -> None:
