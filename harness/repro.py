@@ -46,7 +46,7 @@ class Replay:
 def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
     """Build the case in a fresh in-process world, run its timeline, and read back what
     support would look at (the world is closed afterwards)."""
-    run = start()
+    run = start(case.seed)
     try:
         try:
             set_up(run, case)
