@@ -13,11 +13,22 @@ from pathlib import Path
 
 import click
 
+#: The installed distribution whose version ``--version`` prints (all three console scripts).
+DISTRIBUTION = "onelogin-wrike-scim-harness"
+
 
 @click.group()
+@click.version_option(package_name=DISTRIBUTION, message="%(prog)s %(version)s")
 def main() -> None:
     """Bring up OneLogin and Wrike together, replay support cases, check an external SCIM
-    endpoint."""
+    endpoint.
+
+    \b
+    Exit status:
+      0  done (expectations met, scenarios passed)
+      1  expectations or scenarios failed
+      2  the input could not be used (the message says why)
+    Each command's --help says what its codes mean."""
 
 
 @main.command(short_help="Replay a support case file and diagnose it.")
@@ -129,7 +140,7 @@ def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_
         sys.exit(1)
 
 
-@main.command()
+@main.command(short_help="Serve OneLogin and Wrike wired together, until Ctrl-C.")
 @click.option(
     "--data-dir",
     default="data",
@@ -141,12 +152,29 @@ def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Loopback address to listen on."
 )
-@click.option("--wrike-port", default=8100, show_default=True, type=int)
-@click.option("--onelogin-port", default=8200, show_default=True, type=int)
+@click.option(
+    "--wrike-port",
+    default=8100,
+    show_default=True,
+    type=int,
+    help="Port of the reference Wrike provider (SCIM, admin pages, admin API).",
+)
+@click.option(
+    "--onelogin-port",
+    default=8200,
+    show_default=True,
+    type=int,
+    help="Port of the simulated OneLogin (console, API, simulator API).",
+)
 @click.option("--threads", default=8, show_default=True, type=int, help="Server threads per side.")
 def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: int) -> None:
     """Serve the simulated OneLogin and the reference Wrike provider, wired together, until
-    Ctrl-C or SIGTERM. The first start seeds both sides; later starts resume."""
+    Ctrl-C or SIGTERM. The first start seeds both sides; later starts resume.
+
+    \b
+    Exit status:
+      0  stopped by Ctrl-C or SIGTERM
+      2  could not start (a port in use, an unusable data folder; the message says which)"""
     from harness.up import StopSignals, UpError, start, summary
 
     with StopSignals() as signals:
@@ -164,7 +192,10 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
             click.echo(f"Stopped. State kept in {data_dir}.")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+@main.command(
+    context_settings={"ignore_unknown_options": True},
+    short_help="Run the suite against an external SCIM endpoint.",
+)
 @click.option(
     "--scim-url",
     required=True,
@@ -189,7 +220,13 @@ def up(data_dir: Path, host: str, wrike_port: int, onelogin_port: int, threads: 
 def check(scim_url: str, token: str, reports: Path, pytest_args: tuple[str, ...]) -> None:
     """Run the suite's black-box scenarios (those not tagged @reference_only) against an
     external SCIM endpoint, writing cucumber JSON and JUnit reports. Extra arguments after
-    `--` go to pytest (e.g. `-- -k smoke -x`)."""
+    `--` go to pytest (e.g. `-- -k smoke -x`).
+
+    \b
+    Exit status:
+      0  every selected scenario passed
+      1  a scenario failed, or none was selected
+      2  the suite could not run (the message says why)"""
     from harness.check import CUCUMBER, JUNIT, CheckError, run_check
 
     try:
