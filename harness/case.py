@@ -128,7 +128,9 @@ class _CaseValidator(Validator):
             )
             raise CaseFileError(self.problems)
         top = self.mapping(
-            root, (), ("case", "description", "wrike", "onelogin", "timeline", "expect")
+            root,
+            (),
+            ("case", "description", "seed", "wrike", "onelogin", "timeline", "expect"),
         )
         title = self.text(top.get("case"), ("case",)) if "case" in top else None
         if "case" not in top:
@@ -137,6 +139,10 @@ class _CaseValidator(Validator):
         if not isinstance(description, str):
             self.problem(("description",), f"expected text, got {kind(description)}")
             description = ""
+        seed = people.SEED
+        if "seed" in top:
+            counted = self.count(top["seed"], ("seed",), minimum=0)
+            seed = seed if counted is None else counted
         wrike = self.wrike(top.get("wrike"))
         onelogin = self.onelogin(top.get("onelogin"), wrike)
         timeline = self.timeline(top.get("timeline"), wrike, onelogin)
@@ -152,6 +158,7 @@ class _CaseValidator(Validator):
             timeline,
             expect,
             frozenset(self.explicit),
+            seed,
         )
 
     def wrike(self, value: Any) -> WrikeSetup:

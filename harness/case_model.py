@@ -135,3 +135,6 @@ class Case:
     expect: Expectations
     #: Fields the file states explicitly (dotted), so an export writes only what was said.
     explicit: frozenset[str]
+    #: Where the replay's ids and random values come from (``seed:``; the harness's seed by
+    #: default), so a replay prints the same bytes every time.
+    seed: int = 4242

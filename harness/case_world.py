@@ -23,6 +23,7 @@ from harness.drivers.scim import scim_attribute
 from harness.drivers.stage import Stage, Target
 from harness.drivers.world import World
 from mock_onelogin.domain import mappings as onelogin_mappings
+from wrike_sp.domain.ids import SeededIds
 
 
 class CaseClock:
@@ -46,6 +47,21 @@ class CaseClock:
 
     def advance(self, seconds: float = 1.0) -> None:
         self._now += timedelta(seconds=seconds)
+
+
+class CaseIds:
+    """The ids and random values of a replay, drawn from the case's seed: the ids Wrike gives
+    the users it creates and the random part of OneLogin's connection-test userName. The
+    real apps draw both at random; a replay must print the same bytes every time."""
+
+    def __init__(self, seed: int = people.SEED) -> None:
+        self.wrike = SeededIds(f"{seed}:wrike-user")
+        self.probe = SeededIds(f"{seed}:onelogin-probe")
+
+    def rewind(self, seed: int) -> None:
+        """Back to the first id of ``seed``, for the next replay on the same apps."""
+        self.wrike.rewind(f"{seed}:wrike-user")
+        self.probe.rewind(f"{seed}:onelogin-probe")
 
 
 class ActionFailed(Exception):
@@ -80,17 +96,19 @@ class CaseRun:
 #: The in-process apps of this process's replays and their clock. Building the two Flask
 #: apps costs more than a whole replay, so a second replay (the tests, ``repro`` of several
 #: cases) resets them through their reset endpoints instead, as the BDD suite does.
-_stage: tuple[Stage, CaseClock] | None = None
+_stage: tuple[Stage, CaseClock, CaseIds] | None = None
 
 
-def start() -> CaseRun:
-    """A fresh in-process world on the case clock, at the clock's first moment."""
+def start(seed: int = people.SEED) -> CaseRun:
+    """A fresh in-process world on the case clock, at the clock's first moment, drawing its
+    ids from ``seed`` (the case's)."""
     global _stage
     if _stage is None:
-        clock = CaseClock()
-        _stage = (Stage(Target("in-process"), clock=clock), clock)
-    stage, clock = _stage
+        clock, ids = CaseClock(), CaseIds(seed)
+        _stage = (Stage(Target("in-process"), clock=clock, ids=ids), clock, ids)
+    stage, clock, ids = _stage
     clock.rewind()
+    ids.rewind(seed)
     return CaseRun(stage.world(), clock)
 
 

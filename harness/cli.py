@@ -13,19 +13,29 @@ from pathlib import Path
 
 import click
 
-# The case model is imported inside `repro`: it loads both apps' domain code (seconds), which
-# `check` must not wait for before its 10-second preflight.
-from harness.check import DEFAULT_PROFILE, PROFILES
-from harness.drivers.people import DEFAULT_DOMAIN
+# Only light modules here: each command imports its own code when it runs (`harness --help`
+# and the preflight of `check` must not wait for both apps' code to load).
+from harness.bdd import DEFAULT_PROFILE, FEATURE_DOMAIN, PROFILES
+
+#: The installed distribution whose version ``--version`` prints (all three console scripts).
+DISTRIBUTION = "onelogin-wrike-scim-harness"
 
 
 @click.group()
+@click.version_option(package_name=DISTRIBUTION, message="%(prog)s %(version)s")
 def main() -> None:
     """Bring up OneLogin and Wrike together, replay support cases, check an external SCIM
-    endpoint."""
+    endpoint.
+
+    \b
+    Exit status:
+      0  done (expectations met, scenarios passed)
+      1  expectations or scenarios failed
+      2  the input could not be used (the message says why)
+    Each command's --help says what its codes mean."""
 
 
-@main.command()
+@main.command(short_help="Replay a support case file and diagnose it.")
 @click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--export-feature",
@@ -36,23 +46,40 @@ def main() -> None:
     metavar="[OUT.feature]",
     help="Write the case as a Gherkin scenario in the suite's step vocabulary "
     "(to OUT.feature, or to standard output when no file is given) instead of "
-    "the report.",
+    "the report. An existing OUT.feature is kept unless --force is given.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --export-feature OUT.feature: overwrite OUT.feature if it exists.",
 )
 @click.option(
     "--scim",
     "show_scim",
     is_flag=True,
-    help="Also print each SCIM request body and Wrike's answer.",
+    help="Also print each SCIM request body and Wrike's answer, as indented JSON.",
 )
-def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the whole report as one JSON document (case, System Log events with "
+    "their SCIM exchanges, Wrike users and seats, diagnosis, expectations and results).",
+)
+def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_json: bool) -> None:
     """Replay CASE_FILE: build its set-up, run its timeline, print the System Log, the Wrike
-    users and seats, and a diagnosis per user; check its `expect:` section.
+    users and seats, and a diagnosis per user; check its `expect:` section. The same case
+    prints the same bytes every time (ids come from the case's seed).
 
-    The format is in docs/case-files.md; examples in fixtures/cases/. Exit status: 0 replayed
-    and every expectation met, 1 an expectation not met, 2 an invalid case file or an action
-    that could not be carried out."""
+    The format is in docs/case-files.md; examples in fixtures/cases/.
+
+    \b
+    Exit status:
+      0  replayed and every expectation met (or the feature written)
+      1  an expectation not met
+      2  an invalid case file, an action that could not be carried out, or an
+         export that would overwrite a file (without --force)"""
     from harness.case import CaseFileError, load_case
-    from harness.repro import ReplayFailed, replay, report
 
     try:
         case = load_case(case_file)
@@ -60,9 +87,18 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
         for problem in error.problems:
             click.echo(problem, err=True)
         sys.exit(2)
+    from harness.repro import ReplayFailed, replay, report, report_json
+
     if export is not None:
         from harness.gherkin import NotExpressible, export_feature
 
+        if export != "-" and Path(export).exists() and not force:
+            click.echo(
+                f"{export} exists: not overwritten (give --force to replace it, or choose "
+                "another file).",
+                err=True,
+            )
+            sys.exit(2)
         try:
             text = export_feature(case)
         except NotExpressible as error:
@@ -74,7 +110,11 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
         if export == "-":
             click.echo(text, nl=False)
         else:
-            Path(export).write_text(text, encoding="utf-8")
+            try:
+                Path(export).write_text(text, encoding="utf-8")
+            except OSError as error:
+                click.echo(f"{export}: cannot write: {error.strerror or error}", err=True)
+                sys.exit(2)
             click.echo(f"Wrote {export}", err=True)
         return
     total = len(case.timeline)
@@ -95,19 +135,23 @@ def repro(case_file: Path, export: str | None, show_scim: bool) -> None:
             click.echo("", err=True)
             click.echo(str(error), err=True)
             sys.exit(2)
-    click.echo("\n".join(report(result, show_scim=show_scim)))
+    if as_json:
+        click.echo(report_json(result))
+    else:
+        click.echo("\n".join(report(result, show_scim=show_scim)))
     if result.failures:
         click.echo(f"{len(result.failures)} expectation(s) not met.", err=True)
         sys.exit(1)
 
 
 @main.command(
+    short_help="Serve OneLogin and Wrike wired together, until Ctrl-C.",
     epilog="""\b
 Exit status:
   0  stopped by Ctrl-C or SIGTERM; the state stays in the data folder
   2  could not start (a port taken, a host that is not loopback, a data folder
      it cannot use); the message says why and what to change, and a failed
-     first start leaves no data folder behind"""
+     first start leaves no data folder behind""",
 )
 @click.option(
     "--data-dir",
@@ -178,7 +222,10 @@ def up(
             click.echo(f"Stopped. State kept in {data_dir}.")
 
 
-@main.command(context_settings={"ignore_unknown_options": True})
+@main.command(
+    context_settings={"ignore_unknown_options": True},
+    short_help="Run the suite against an external SCIM endpoint.",
+)
 @click.option(
     "--scim-url",
     required=True,
@@ -196,7 +243,7 @@ def up(
 )
 @click.option(
     "--domain",
-    default=DEFAULT_DOMAIN,
+    default=FEATURE_DOMAIN,
     show_default=True,
     help="An approved domain of that account: the suite's generated users and the "
     "preflight's test user get addresses there.",

@@ -3,8 +3,9 @@ user, and check the case's expectations."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness import vocabulary as v
@@ -19,7 +20,7 @@ from harness.case_world import (
     wrike_attribute,
     wrike_status,
 )
-from harness.diagnosis import Diagnosis, UserFacts, diagnose
+from harness.diagnosis import CAUSES, Diagnosis, UserFacts, diagnose
 from mock_onelogin.domain import modelling
 
 
@@ -37,6 +38,8 @@ class Replay:
     #: What the report shows, read once the timeline has run.
     lines: list[str] = field(default_factory=list)
     lines_with_scim: list[str] = field(default_factory=list)
+    #: The same report as one JSON-ready document (``--json``).
+    document: dict[str, Any] = field(default_factory=dict)
 
     @property
     def decided(self) -> dict[int, str]:
@@ -46,7 +49,7 @@ class Replay:
 def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
     """Build the case in a fresh in-process world, run its timeline, and read back what
     support would look at (the world is closed afterwards)."""
-    run = start()
+    run = start(case.seed)
     try:
         try:
             set_up(run, case)
@@ -67,6 +70,7 @@ def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
             result.diagnoses[user.email] = diagnose(result.facts[user.email])
         result.failures = check_expectations(result)
         result.lines, result.lines_with_scim = _report(result)
+        result.document = _document(result)
     finally:
         run.close()
     return result
@@ -152,8 +156,8 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
         for exchange in event.get("scim_exchanges") or []:
             status = exchange.get("status") or exchange.get("network_error") or "no answer"
             out.append(f"        SCIM {exchange.get('method')} {exchange.get('url')} -> {status}")
-            out.append(_SCIM_ONLY + f"          sent: {exchange.get('request_body')}")
-            out.append(_SCIM_ONLY + f"          answer: {exchange.get('response_body')}")
+            for label, key in (("sent", "request_body"), ("answer", "response_body")):
+                out += [_SCIM_ONLY + line for line in _body(label, exchange.get(key))]
     account = wrike.account()
     out += [
         "",
@@ -207,6 +211,167 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
 
 
 _SCIM_ONLY = "\0scim\0"  # marks the lines only --scim shows
+
+
+def _body(label: str, body: Any) -> list[str]:
+    """A SCIM body as indented JSON under its label, so it pastes into any JSON tool (an
+    answer that was not JSON shows as a JSON string)."""
+    if body is None:
+        return [f"          {label}: (no body)"]
+    text = json.dumps(body, indent=2, ensure_ascii=False)
+    return [f"          {label}:"] + [f"            {line}" for line in text.splitlines()]
+
+
+def report_json(result: Replay) -> str:
+    """The whole report as one JSON document, for tools and tickets."""
+    return json.dumps(result.document, indent=2, ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """What JSON has no type for: a set as a sorted list, anything else as text."""
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)
+
+
+def _document(result: Replay) -> dict[str, Any]:
+    """What the text report shows, as data: the case, the Wrike app's configuration, the
+    System Log events with their SCIM exchanges, the Wrike account, users and seats, the
+    diagnosis per user, and each expectation with its result."""
+    run, case = result.run, result.case
+    one, wrike = run.onelogin, run.wrike
+    connector = one.connector()
+    settings = one.provisioning()
+    names = {uid: email for email, uid in one.users.items()}
+    events = []
+    for event in one.all_events():
+        type_id = event["event_type_id"]
+        events.append(
+            {
+                "id": event["id"],
+                "created_at": event["created_at"],
+                "event_type_id": type_id,
+                "name": v.EVENT_NAMES.get(type_id) or _event_type_name(event),
+                "name_assumed": bool(v.event_name_assumed(type_id)),
+                "user": names.get(event.get("user_id") or -1, event.get("user_name") or None),
+                "role": event.get("role_name") or None,
+                "error": event.get("error_description") or None,
+                "notes": (event.get("notes") or "").splitlines(),
+                "scim_exchanges": [
+                    {
+                        "method": x.get("method"),
+                        "url": x.get("url"),
+                        "status": x.get("status"),
+                        "network_error": x.get("network_error"),
+                        "request_body": x.get("request_body"),
+                        "response_body": x.get("response_body"),
+                    }
+                    for x in event.get("scim_exchanges") or []
+                ],
+            }
+        )
+    account = wrike.account()
+    billing = wrike.billing()
+    members = sorted(
+        billing["members"], key=lambda m: (m["created"] or "", m["role"] != "owner", m["email"])
+    )
+    failed = set(result.failures)
+    return {
+        "case": {
+            "path": case.path,
+            "title": case.title,
+            "description": case.description,
+            "seed": case.seed,
+        },
+        "onelogin": {
+            "scim_base_url": connector["scim_base_url"] or "",
+            "account_scim_url": wrike.scim_url(),
+            "api_status": connector["api_connection"]["api_status"],
+            "api_status_message": connector["api_connection"]["message"],
+            "provisioning": {
+                "enabled": settings["enabled"],
+                "require_approval": [
+                    label for label, key in v.TASK_KEYS.items() if settings["require_approval"][key]
+                ],
+                "deprovision_action": settings["on_delete"],
+                "suspension_action": settings["on_suspend"],
+                "update_method": settings["update_method"].upper(),
+            },
+        },
+        "system_log": events,
+        "wrike": {
+            "account_id": wrike.account_id,
+            "plan": account["plan"],
+            "approved_domains": list(account["approved_domains"]),
+            "users": [
+                {
+                    "email": m["email"],
+                    "role": m["role"],
+                    "user_type": m["user_type"],
+                    "status": m["status"],
+                    "via_scim": bool(m["via_scim"]),
+                    "billable_since": m["billable_since"],
+                }
+                for m in members
+            ],
+            "seats": {t: n for t, n in billing["seats"].items() if n},
+            "total_seats": billing["total_seats"],
+            "paid_seats": billing.get("paid_seats"),
+            "paid_seats_by_type": billing.get("paid_seats_by_type"),
+            "seat_rules": billing.get("seat_rules"),
+        },
+        "diagnosis": [
+            {**asdict(d), "meaning": CAUSES[d.cause], "lines": d.lines()}
+            for d in result.diagnoses.values()
+        ],
+        "expectations": {
+            "stated": not case.expect.empty,
+            "met": not result.failures,
+            "checks": _expectation_results(case, failed),
+            "failures": list(result.failures),
+        },
+    }
+
+
+def _expectation_results(case: Case, failed: set[str]) -> list[dict[str, Any]]:
+    """Each expectation of the case and whether it held (a failure names its line)."""
+    expect = case.expect
+    out: list[dict[str, Any]] = []
+
+    def held(line: int | None, prefix: str) -> bool:
+        return not any(f.startswith(f"{case.path}:{line}: {prefix}") for f in failed)
+
+    if expect.api_status is not None:
+        out.append(
+            {
+                "line": expect.api_status_line,
+                "key": "api_status",
+                "expected": expect.api_status,
+                "met": held(expect.api_status_line, "expect.api_status"),
+            }
+        )
+    if expect.seats is not None:
+        for user_type, count in expect.seats.items():
+            out.append(
+                {
+                    "line": expect.seats_line,
+                    "key": f"seats.{user_type}",
+                    "expected": count,
+                    "met": held(expect.seats_line, f"expect.seats.{user_type}:"),
+                }
+            )
+    for user in expect.users:
+        for check in user.checks:
+            out.append(
+                {
+                    "line": check.line,
+                    "user": user.user,
+                    "key": check.key,
+                    "expected": check.value,
+                    "met": held(check.line, f"{user.user}: {check.key}:"),
+                }
+            )
+    return out
 
 
 def _event_type_name(event: dict[str, Any]) -> str:

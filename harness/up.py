@@ -49,6 +49,7 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from harness import vocabulary as v
+from harness.bdd import FEATURE_DOMAIN
 from mock_onelogin import OneLoginAccount, OneLoginConfig
 from mock_onelogin import create_app as create_onelogin
 from mock_onelogin.domain.errors import OneLoginError
@@ -71,7 +72,7 @@ ACCESS_LOGS = {"wrike": "wrike-access.log", "onelogin": "onelogin-access.log"}
 SEED_DOMAIN = "acme.example"
 #: The BDD suite's users are at acme.com; approving it too lets `harness check` run green
 #: against the local Wrike (a self-test of the gate before pointing it at a staging Wrike).
-SUITE_DOMAIN = "acme.com"
+SUITE_DOMAIN = FEATURE_DOMAIN
 SEED_ROLE = "Wrike users"
 CONSOLE_ADMIN = "admin@onelogin.example"
 #: OneLogin users seeded on first start: the first is in the role that holds the Wrike app

@@ -40,11 +40,17 @@ def _console_password(data_dir: Path, given: str | None) -> tuple[str, str]:
 
 
 @click.group()
+@click.version_option(package_name="onelogin-wrike-scim-harness", message="%(prog)s %(version)s")
 def main() -> None:
-    """A simulated OneLogin: directory, Wrike connector, provisioning, System Log, API."""
+    """A simulated OneLogin: directory, Wrike connector, provisioning, System Log, API.
+
+    \b
+    Exit status:
+      0  stopped (Ctrl-C)
+      2  the options could not be used (the message says why)"""
 
 
-@main.command()
+@main.command(short_help="Serve the simulated OneLogin over HTTP (state in DATA_DIR).")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -52,16 +58,29 @@ def main() -> None:
     show_default=True,
     help="Folder for the SQLite database; state survives restarts.",
 )
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8200, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (keep loopback unless behind a TLS proxy).",
+)
+@click.option("--port", default=8200, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--threads", default=8, show_default=True, type=int, help="Server (waitress) threads."
+)
 @click.option(
     "--client-id",
     envvar="MOCK_ONELOGIN_CLIENT_ID",
     default=None,
     help="Seed an API credential with this client id (with --client-secret).",
 )
-@click.option("--client-secret", envvar="MOCK_ONELOGIN_CLIENT_SECRET", default=None)
+@click.option(
+    "--client-secret",
+    envvar="MOCK_ONELOGIN_CLIENT_SECRET",
+    default=None,
+    help="The secret of the API credential seeded with --client-id (env "
+    "MOCK_ONELOGIN_CLIENT_SECRET: it stays out of shell history).",
+)
 @click.option(
     "--allowed-host",
     "allowed_hosts",
@@ -90,7 +109,12 @@ def serve(
 ) -> None:
     """Serve the API over HTTP; a worker thread drains the provisioning queue. The data folder
     is made private (0700, its files 0600): the database keeps the SCIM token sealed with the
-    key file beside it."""
+    key file beside it.
+
+    \b
+    Exit status:
+      0  stopped (Ctrl-C)
+      2  the options could not be used (the message says why)"""
     import waitress
 
     from mock_onelogin.domain.modelling import server_options

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mock_onelogin.domain import modelling
@@ -51,6 +52,9 @@ class OneLoginConfig:
     #: Signs the console's session cookie; None gives a fresh key per process (sessions end
     #: with a restart).
     secret_key: str | None = None
+    #: The random part of the userName the connection test asks for (a name that cannot
+    #: exist): random by default; a case replay draws it from its seed so it prints the same.
+    connection_probe: Callable[[], str] = field(default=lambda: secrets.token_hex(16))
 
     def __post_init__(self) -> None:
         if self.drain_mode not in ("manual", "sync", "worker"):

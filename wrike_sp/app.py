@@ -99,8 +99,8 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
     app.extensions["wrike"] = WrikeRuntime(
         config=config,
         store=store,
-        scim_users=ScimUsers(store, config.clock),
-        accounts=AccountAdmin(store, config.clock, config.password_iterations),
+        scim_users=ScimUsers(store, config.clock, config.new_id),
+        accounts=AccountAdmin(store, config.clock, config.password_iterations, config.new_id),
         harness=state,
     )
     guard(

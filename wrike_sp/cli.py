@@ -41,11 +41,17 @@ def _owner_password_note(signin: Any, info: dict[str, Any], kept: Path, given: s
 
 
 @click.group()
+@click.version_option(package_name="onelogin-wrike-scim-harness", message="%(prog)s %(version)s")
 def main() -> None:
-    """The reference Wrike SCIM 2.0 provider."""
+    """The reference Wrike SCIM 2.0 provider.
+
+    \b
+    Exit status:
+      0  stopped (Ctrl-C)
+      2  the options could not be used (the message says why)"""
 
 
-@main.command()
+@main.command(short_help="Serve the provider with a seeded demo account (state in DATA_DIR).")
 @click.option(
     "--data-dir",
     default="data",
@@ -101,7 +107,12 @@ def serve(
 ) -> None:
     """Serve the provider with a seeded demo account (plan, approved domain, an admin with both
     rights, a token printed once). The data folder is made private (0700, its files 0600): it
-    holds the admin key and, unless --owner-password is given, the owner's password."""
+    holds the admin key and, unless --owner-password is given, the owner's password.
+
+    \b
+    Exit status:
+      0  stopped (Ctrl-C)
+      2  the options could not be used (the message says why)"""
     from waitress import serve as waitress_serve
 
     from wrike_sp.domain.modelling import server_options

@@ -54,8 +54,9 @@ def _wrike_config(**overrides: Any) -> WrikeConfig:
     return WrikeConfig(harness_enabled=True, password_iterations=1000, **overrides)
 
 
-def _onelogin_config(simulator_key: str) -> OneLoginConfig:
+def _onelogin_config(simulator_key: str, **overrides: Any) -> OneLoginConfig:
     return OneLoginConfig(
+        **overrides,
         drain_mode="sync",
         simulator_key=simulator_key,
         allowed_hosts=(urlsplit(ONELOGIN_BASE).hostname or "",),
@@ -74,9 +75,12 @@ class Stage:
     BDD suite builds the apps once per process and every scenario starts by resetting both
     through their reset endpoints: empty databases, no faults, no journal, a freshly seeded
     OneLogin. Each World then gets its own sessions and drivers. ``clock`` (in-process only)
-    is the one clock of both apps: a case replay's, so a replay prints the same every time."""
+    is the one clock of both apps: a case replay's, so a replay prints the same every time;
+    ``ids`` (in-process only), likewise, gives the ids Wrike draws for new users (``wrike``)
+    and the random part of OneLogin's connection-test probe (``probe``), from the case's seed.
+    Without them each app draws at random, as when served."""
 
-    def __init__(self, target: Target, clock: Any = None) -> None:
+    def __init__(self, target: Target, clock: Any = None, ids: Any = None) -> None:
         self.target = target
         self.closers: list[Callable[[], None]] = []
         self.network = Network()
@@ -89,10 +93,13 @@ class Stage:
                     admin_key=self.admin_key,
                     allowed_hosts=(urlsplit(WRIKE_BASE).hostname or "",),
                     **({"clock": clock} if clock else {}),
+                    **({"new_id": ids.wrike} if ids else {}),
                 )
             )
             onelogin_app = create_onelogin(
-                _onelogin_config(self.simulator_key),
+                _onelogin_config(
+                    self.simulator_key, **({"connection_probe": ids.probe} if ids else {})
+                ),
                 clock=clock,
                 session_factory=engine_sessions(self.network, {WRIKE_BASE: wrike_app}),
             )

@@ -4,7 +4,6 @@ Provisioning tab, the API connection test, and the users each app knows."""
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -228,7 +227,7 @@ class Apps:
             )
         ctx, client = self._ctx.engine.connection_client(app_id)
         assert ctx is not None and client is not None
-        probe = f"{secrets.token_hex(16)}@{modelling.CONNECTION_TEST_DOMAIN}"
+        probe = f"{self._ctx.config.connection_probe()}@{modelling.CONNECTION_TEST_DOMAIN}"
         exchange = client.find_by_username(probe)
         understood, found = found_user_id(exchange)
         if understood and found is None:

@@ -77,6 +77,29 @@ def test_export_writes_the_file_it_is_given(tmp_path: Path) -> None:
     assert out.read_text().startswith("@troubleshooting")
 
 
+def test_export_refuses_to_overwrite_an_existing_file_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "tracked.feature"
+    kept = "Feature: somebody's 172 lines\n"
+    out.write_text(kept)
+    refused = CliRunner().invoke(main, ["repro", str(CASES[0]), "--export-feature", str(out)])
+    assert refused.exit_code == 2
+    assert f"{out} exists: not overwritten (give --force to replace it" in refused.output
+    assert out.read_text() == kept
+    forced = CliRunner().invoke(
+        main, ["repro", str(CASES[0]), "--export-feature", str(out), "--force"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert out.read_text().startswith("@troubleshooting")
+
+
+def test_export_into_a_missing_folder_says_so_without_a_traceback(tmp_path: Path) -> None:
+    out = tmp_path / "no-such-folder" / "case.feature"
+    result = CliRunner().invoke(main, ["repro", str(CASES[0]), "--export-feature", str(out)])
+    assert result.exit_code == 2
+    assert f"{out}: cannot write:" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_wrike_side_changes_make_the_scenario_reference_only() -> None:
     text = export_feature(load_case(ROOT / "fixtures/cases/revoked_token.yaml"))
     assert text.splitlines()[0] == "@troubleshooting @reference_only"

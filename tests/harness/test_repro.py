@@ -127,8 +127,8 @@ def test_the_scim_flag_prints_the_exchanges() -> None:
     result = CliRunner().invoke(
         main, ["repro", "--scim", str(ROOT / "fixtures/cases/wrong_token.yaml")]
     )
-    assert "answer: {" in result.output
-    assert "not a valid Wrike API token" in result.output
+    assert "          answer:\n            {" in result.output
+    assert '"detail": "The bearer token is not a valid Wrike API token.' in result.output
 
 
 def test_the_report_says_what_was_assumed_and_what_wrike_answered() -> None:

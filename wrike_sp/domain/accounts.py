@@ -4,7 +4,6 @@ and permanent tokens, the SCIM URL, and the billing ledger."""
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import replace
 from enum import Enum
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from wrike_sp.domain import modelling
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError, ScimError
+from wrike_sp.domain.ids import IdSource, random_id
 from wrike_sp.domain.modelling import (
     PLANS,
     RIGHT_EDIT_USERS,
@@ -131,9 +131,16 @@ def _default_right(right: str, role: str) -> bool:
 class AccountAdmin:
     """What a Wrike account admin does in Wrike's settings, as plain operations."""
 
-    def __init__(self, store: WrikeRepository, clock: Clock, password_iterations: int) -> None:
+    def __init__(
+        self,
+        store: WrikeRepository,
+        clock: Clock,
+        password_iterations: int,
+        new_id: IdSource = random_id,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.new_id = new_id
         self.password_iterations = password_iterations
 
     def _account(self, account_id: int) -> dict[str, Any]:
@@ -233,7 +240,7 @@ class AccountAdmin:
         if isinstance(body.get("title"), str):
             doc["title"] = body["title"]
         user = UserRow(
-            id=uuid.uuid4().hex,
+            id=self.new_id(),
             account_id=account_id,
             user_name=email,
             login_key=key(email),

@@ -9,7 +9,6 @@ write alone (``ScimUsers._update``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,6 +21,7 @@ from wrike_sp.domain.accounts import held_rights
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.filters import parse_filter
+from wrike_sp.domain.ids import IdSource, random_id
 from wrike_sp.domain.modelling import DEFAULT_USER_TYPE, MAX_RESULTS, SCIM_PLANS
 from wrike_sp.domain.records import Conflict, UserRow
 from wrike_sp.domain.repository import WrikeRepository
@@ -80,9 +80,10 @@ def version_tag(version: int) -> str:
 class ScimUsers:
     """The /Users resource of every account, backed by a :class:`WrikeRepository`."""
 
-    def __init__(self, store: WrikeRepository, clock: Clock) -> None:
+    def __init__(self, store: WrikeRepository, clock: Clock, new_id: IdSource = random_id) -> None:
         self.store = store
         self.clock = clock
+        self.new_id = new_id
 
     # -- authentication ---------------------------------------------------------------------
 
@@ -187,7 +188,7 @@ class ScimUsers:
         login = self._admissible_login(grant, doc)
         now = stamp(self.clock())
         user = UserRow(
-            id=uuid.uuid4().hex,
+            id=self.new_id(),
             account_id=grant.account_id,
             user_name=doc["userName"],
             login_key=key(login),
