@@ -101,7 +101,9 @@ def test_the_installed_wheel_checks_wrike_sp_serve_without_a_checkout(
             ],
             cwd=outside,
             env={
-                **{k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")},
+                **{
+                    k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")
+                },
                 "HARNESS_SCIM_TOKEN": token,
             },
             capture_output=True,
