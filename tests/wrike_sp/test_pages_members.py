@@ -280,8 +280,7 @@ def test_removing_the_token_issuers_right_in_the_page_makes_scim_refuse(
     assert RIGHT_EDIT_USERS in refused.get_json()["detail"]
     # The member page says what SCIM now refuses to this member's token.
     warning = text_of(as_owner.get(f"/users/{demo.admin_id}").text)
-    assert "Without the rights below, SCIM refuses to" in warning
-    assert "add users (with their names and emails)" in warning
+    assert f"Without '{RIGHT_EDIT_USERS}', SCIM refuses to add users" in warning
 
 
 def test_an_admin_without_the_grant_right_is_shown_no_form_and_refused_in_the_page(
@@ -400,3 +399,13 @@ def test_every_page_links_a_favicon_that_answers_without_a_login(
     fallback = client.get("/favicon.ico")
     assert fallback.status_code == 301
     assert fallback.headers["Location"] == icon.group(1)
+
+
+def test_the_owner_without_the_grant_right_can_still_give_a_right_back(
+    as_owner: FlaskClient, accounts: AccountAdmin, demo: DemoAccount
+) -> None:
+    assert access(as_owner, demo.admin_id, "owner", SECURITY).status_code == 302
+    owner = accounts.member(demo.account_id, demo.admin_id)
+    assert not owner.can_grant_admin and not owner.can_edit_users
+    assert access(as_owner, demo.admin_id, "owner", SECURITY, GRANT, EDIT).status_code == 302
+    assert accounts.member(demo.account_id, demo.admin_id).can_edit_users

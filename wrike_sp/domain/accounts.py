@@ -54,10 +54,9 @@ class Need(Enum):
     approved domains, the SCIM URL, the API app and its token (creating, obtaining, revoking).
     ``ADMIN``: account management (users, billing) is for the account's owner and admins.
     ``GRANT_ADMIN``: changing a member's role or admin rights is for the owner and the admins
-    holding "Grant/revoke admin rights" (Wrike's Controlled Admin Permissions page; the owner
-    may always, so an account can never lose the last member able to restore a right: a
-    modelling choice). ``OWNER``: the account's plan is the owner's alone (a modelling
-    choice: Wrike publishes no finer rule for the pages here).
+    holding "Grant/revoke admin rights" (Wrike's Controlled Admin Permissions page), and the
+    owner (``modelling.OWNER_ALWAYS_GRANTS``). ``OWNER``: the account's plan is for the roles
+    in ``modelling.PLAN_CHANGED_BY`` (the owner). Both are modelling choices.
     ``MEMBER``: any active member. The admin JSON API is an operator's (it holds the admin
     key), not a member's, so these needs are the pages' alone.
     """
@@ -77,9 +76,10 @@ def may(member: UserRow, need: Need) -> bool:
     if need is Need.ADMIN:
         return member.is_admin
     if need is Need.GRANT_ADMIN:
-        return member.role == "owner" or (member.is_admin and member.can_grant_admin)
+        owner = modelling.OWNER_ALWAYS_GRANTS and member.role == "owner"
+        return owner or (member.is_admin and member.can_grant_admin)
     if need is Need.OWNER:
-        return member.role == "owner"
+        return member.role in modelling.PLAN_CHANGED_BY
     return True
 
 

@@ -571,14 +571,10 @@ def _user_page(member_id: str, status: int = 200, **context: Any) -> tuple[str, 
     ]
     # What SCIM would refuse to a token this member issued (the table is a modelling choice,
     # read at use, as the SCIM endpoint reads it).
-    refused = [
-        (operation, needed.right)
-        for operation, needed in modelling.SCIM_OPERATION_RIGHTS.items()
-        if needed.right is not None and needed.right not in held
-    ]
-    abilities = {
-        op: modelling.SCIM_OPERATION_RIGHTS[op].ability for op in modelling.SCIM_OPERATION_RIGHTS
-    }
+    refused: dict[str, list[str]] = {}
+    for needed in modelling.SCIM_OPERATION_RIGHTS.values():
+        if needed.right is not None and needed.right not in held:
+            refused.setdefault(needed.right, []).append(needed.ability)
     return _page(
         "user.html",
         status,
@@ -587,7 +583,7 @@ def _user_page(member_id: str, status: int = 200, **context: Any) -> tuple[str, 
         last_modified=row.last_modified,
         rights=list(RIGHT_KEYS.items()),
         tokens=tokens,
-        refused=[(abilities[op], right) for op, right in refused],
+        refused=refused,
         history=admin.scim_history(account_id, row.id, history.SHOWN),
         shown=history.SHOWN,
         **context,
