@@ -202,3 +202,24 @@ def test_the_users_table_fits_its_frame_at_1280_px(
     expect(cell).to_have_attribute(
         "title", "Principal Engineer of Analytical Engines and Difference Engines, Emeritus"
     )
+
+
+def test_no_page_asks_for_anything_that_is_not_there(
+    page: Page, live_server: Callable[[Any], str]
+) -> None:
+    """The favicon included: every request a page makes answers, none with a 404."""
+    app = create_wrike(WrikeConfig(password_iterations=1000))
+    demo = seed_demo_account(app.extensions["wrike"].accounts)
+    site = WrikeSite(url=live_server(app), app=app, demo=demo)
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    log_in(page, site, demo.admin_email, demo.admin_password)
+    for section in ("Integrations", "API", "Users", "Plan and settings", "Billing"):
+        go_to(page, section)
+        page.wait_for_load_state("load")
+    open_member(page, "Wanda Admin")
+    page.wait_for_load_state("load")
+    icons = page.evaluate("() => [...document.querySelectorAll('link[rel=icon]')].map(l => l.href)")
+    assert len(icons) == 1
+    assert page.request.get(icons[0]).status == 200
+    assert missing == []
