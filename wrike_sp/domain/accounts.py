@@ -24,6 +24,7 @@ from wrike_sp.domain.modelling import (
 )
 from wrike_sp.domain.records import Conflict, UserRow
 from wrike_sp.domain.repository import WrikeRepository
+from wrike_sp.domain.schema import ENTERPRISE_USER
 from wrike_sp.domain.secrets_ import (
     check_password,
     hash_password,
@@ -52,6 +53,10 @@ class Need(Enum):
     settings in Wrike ... to set up Wrike with OneLogin SCIM", and the set-up is Steps 1 to 3:
     approved domains, the SCIM URL, the API app and its token (creating, obtaining, revoking).
     ``ADMIN``: account management (users, billing) is for the account's owner and admins.
+    ``GRANT_ADMIN``: changing a member's role or admin rights is for the owner and the admins
+    holding "Grant/revoke admin rights" (Wrike's Controlled Admin Permissions page), and the
+    owner (``modelling.OWNER_ALWAYS_GRANTS``). ``OWNER``: the account's plan is for the roles
+    in ``modelling.PLAN_CHANGED_BY`` (the owner). Both are modelling choices.
     ``MEMBER``: any active member. The admin JSON API is an operator's (it holds the admin
     key), not a member's, so these needs are the pages' alone.
     """
@@ -59,6 +64,8 @@ class Need(Enum):
     MEMBER = "member"
     SECURITY = "security"
     ADMIN = "admin"
+    GRANT_ADMIN = "grant_admin"
+    OWNER = "owner"
 
 
 def may(member: UserRow, need: Need) -> bool:
@@ -68,6 +75,11 @@ def may(member: UserRow, need: Need) -> bool:
         return member.can_configure_security
     if need is Need.ADMIN:
         return member.is_admin
+    if need is Need.GRANT_ADMIN:
+        owner = modelling.OWNER_ALWAYS_GRANTS and member.role == "owner"
+        return owner or (member.is_admin and member.can_grant_admin)
+    if need is Need.OWNER:
+        return member.role in modelling.PLAN_CHANGED_BY
     return True
 
 
@@ -89,6 +101,19 @@ def require(member: UserRow, need: Need, what: str) -> None:
             f"{member.user_name} cannot {what}: only the account's owner and admins can. "
             "Ask an account owner or admin.",
         )
+    if need is Need.GRANT_ADMIN:
+        raise AdminError(
+            403,
+            "right_missing",
+            f"{member.user_name} cannot {what}: it needs the right '{RIGHT_GRANT_ADMIN}' "
+            "(or to be the account owner). Ask the account owner.",
+        )
+    if need is Need.OWNER:
+        raise AdminError(
+            403,
+            "owner_only",
+            f"{member.user_name} cannot {what}: only the account owner can. Ask the account owner.",
+        )
     raise AdminError(403, "member_inactive", f"{member.user_name} is deactivated")
 
 
@@ -96,6 +121,7 @@ def member_view(user: UserRow) -> dict[str, Any]:
     """A member as the admin API and pages show it."""
     name = user.doc.get("name") or {}
     return {
+        **profile(user.doc),
         "id": user.id,
         "email": user.login_key,
         "user_name": user.user_name,
@@ -110,6 +136,28 @@ def member_view(user: UserRow) -> dict[str, Any]:
         "billable_since": user.billable_since,
         "deactivated_at": user.deactivated_at,
         "created": user.created,
+    }
+
+
+def profile(doc: dict[str, Any]) -> dict[str, Any]:
+    """The synced attributes of a member's document the pages show (the article's list:
+    names, emails, title, phone, organization, department), each ``None`` when unset."""
+    emails = [e for e in doc.get("emails") or [] if isinstance(e, dict)]
+    primary = next((e for e in emails if e.get("primary") is True), emails[0] if emails else None)
+    phones = [p for p in doc.get("phoneNumbers") or [] if isinstance(p, dict)]
+    phone = next((p for p in phones if p.get("primary") is True), phones[0] if phones else None)
+    enterprise = doc.get(ENTERPRISE_USER) or {}
+    primary_value = primary.get("value") if primary else None
+    return {
+        "primary_email": primary_value,
+        "secondary_emails": [
+            e.get("value")
+            for e in emails
+            if e is not primary and str(e.get("value")).lower() != str(primary_value).lower()
+        ],
+        "phone": phone.get("value") if phone else None,
+        "organization": enterprise.get("organization"),
+        "department": enterprise.get("department"),
     }
 
 
@@ -317,6 +365,34 @@ class AccountAdmin:
                 )
                 self.store.update_user(changed, None, user.version, user)
             return member_view(changed)
+
+    def change_member_access(
+        self, account_id: int, actor: UserRow, member_id: str, role: Any, rights: dict[str, bool]
+    ) -> dict[str, Any]:
+        """A member's role (regular or admin) and rights, changed by ``actor`` in the pages:
+        the actor needs ``Need.GRANT_ADMIN``; nobody becomes or stops being the owner here
+        (ownership is transferred, not edited). The change itself is ``update_member``'s."""
+        require(actor, Need.GRANT_ADMIN, "change a member's role or rights")
+        target = self.member(account_id, member_id)
+        if target.role == "owner" or role == "owner":
+            if role != target.role:
+                raise AdminError(
+                    400,
+                    "owner_role",
+                    "The owner's role cannot be changed or given here: the account owner is "
+                    "changed by transferring ownership, which the reference provider does not "
+                    "model.",
+                )
+        elif role not in ("regular", "admin"):
+            raise AdminError(400, "invalid_role", "A member's role is regular or admin")
+        unknown = set(rights) - set(RIGHT_KEYS.values())
+        if unknown:
+            raise AdminError(400, "invalid_right", f"No such right: {', '.join(sorted(unknown))}")
+        return self.update_member(account_id, member_id, {"role": role, "rights": rights})
+
+    def scim_history(self, account_id: int, member_id: str, limit: int) -> list[dict[str, Any]]:
+        """The SCIM requests the member's record received, newest first (``history``)."""
+        return self.store.scim_history(account_id, member_id, limit)
 
     def members(self, account_id: int) -> list[dict[str, Any]]:
         self._account(account_id)

@@ -105,6 +105,15 @@ RIGHT_EDIT_USERS = (
 RIGHTS_OF_NEW_ADMINS: frozenset[str] = frozenset({RIGHT_EDIT_USERS})
 
 
+# Choices (read at use): who may, in the pages, change what Wrike publishes no page rule for.
+# The account's plan: the roles in PLAN_CHANGED_BY (the owner alone). A member's role and admin
+# rights: admins holding "Grant/revoke admin rights" (Wrike's Controlled Admin Permissions page)
+# and, with OWNER_ALWAYS_GRANTS, the owner whatever its own flags, so that an account never loses
+# the last member able to give a right back (a case file may withhold the owner's rights for SCIM).
+PLAN_CHANGED_BY: frozenset[str] = frozenset({"owner"})
+OWNER_ALWAYS_GRANTS = True
+
+
 @dataclass(frozen=True)
 class IssuerRight:
     """One row of :data:`SCIM_OPERATION_RIGHTS`: the right of the token's issuer an operation

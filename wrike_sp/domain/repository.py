@@ -96,6 +96,20 @@ class WrikeRepository(Protocol):
 
     def ledger(self, account_id: int) -> list[dict[str, Any]]: ...
 
+    # -- SCIM history of each member ---------------------------------------------------------
+
+    def record_scim(
+        self, account_id: int, user_id: str, at: str, method: str, status: int, summary: str
+    ) -> None:
+        """One SCIM request the member's record received (inside the request's own write
+        transaction when it changed the member)."""
+        ...
+
+    def scim_history(self, account_id: int, user_id: str, limit: int) -> list[dict[str, Any]]:
+        """The member's SCIM requests, newest first, at most ``limit``: ``at``, ``method``,
+        ``status``, ``summary``."""
+        ...
+
     def seats(self, account_id: int) -> dict[str, int]:
         """Active billable members by user type."""
         ...

@@ -9,14 +9,15 @@ write alone (``ScimUsers._update``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
 from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
 
-from wrike_sp.domain import modelling
+from wrike_sp.domain import history, modelling
 from wrike_sp.domain.accounts import held_rights
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
@@ -208,59 +209,98 @@ class ScimUsers:
             billable_since=now if doc["active"] else None,
             deactivated_at=None if doc["active"] else now,
         )
+        line = history.created(doc)
         with self.store.transaction():
             self._insert(user)
             self.store.record_billing(
                 grant.account_id, user.id, login, user.user_type, "provisioned", now
             )
+            self.store.record_scim(grant.account_id, user.id, now, "POST", 201, line)
         return user
 
     def replace(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
-        incoming = read_user_payload(payload)
-        return self._update(
-            grant,
-            user_id,
-            if_match,
-            lambda user: finish_document(merge_for_update(user.doc, incoming)),
-        )
+        with self._recorded(grant, user_id, "PUT"):
+            incoming = read_user_payload(payload)
+            return self._update(
+                grant,
+                user_id,
+                if_match,
+                lambda user: finish_document(merge_for_update(user.doc, incoming)),
+                "PUT",
+            )
 
     def patch(self, grant: Grant, user_id: str, payload: Any, if_match: str | None) -> UserRow:
-        _check_patch_size(payload)
-        payload = _known_attributes_only(payload)
-        changes = _simple_patch(payload)
-        if changes is not None:
-            simple = changes
+        with self._recorded(grant, user_id, "PATCH"):
+            _check_patch_size(payload)
+            payload = _known_attributes_only(payload)
+            changes = _simple_patch(payload)
+            if changes is not None:
+                simple = changes
+                return self._update(
+                    grant,
+                    user_id,
+                    if_match,
+                    lambda user: finish_document({**user.doc, **simple}),
+                    "PATCH",
+                )
+            operation = _patch_op(payload)
+            if operation is None:
+                user = self._for_write(grant, user_id, if_match)
+                self._record_unchanged(grant, user, "PATCH")
+                return user
+            patch = operation
             return self._update(
-                grant, user_id, if_match, lambda user: finish_document({**user.doc, **simple})
+                grant,
+                user_id,
+                if_match,
+                lambda user: finish_document(_apply_patch(user, patch)),
+                "PATCH",
             )
-        operation = _patch_op(payload)
-        if operation is None:
-            return self._for_write(grant, user_id, if_match)
-        patch = operation
-        return self._update(
-            grant, user_id, if_match, lambda user: finish_document(_apply_patch(user, patch))
-        )
 
     def delete(self, grant: Grant, user_id: str, if_match: str | None) -> None:
         """DELETE removes the member from the account: RFC 7644 §3.6 wants a deleted resource
         to answer 404 afterwards, so a member kept as deactivated would break the protocol.
-        The billing ledger keeps the deletion with its time."""
-        with self.store.transaction():
+        The billing ledger keeps the deletion with its time, the member's history the
+        request."""
+        with self._recorded(grant, user_id, "DELETE"), self.store.transaction():
             user = self._for_write(grant, user_id, if_match)
             check_admin_rule(user.is_admin, grant.issuer_can_grant_admin, grant.issuer_login)
             check_owner_stays(user.role, removing=True)
             require_issuer_right(grant, "delete")
             self.store.delete_user(grant.account_id, user.id)
+            now = stamp(self.clock())
             self.store.record_billing(
-                grant.account_id,
-                user.id,
-                user.login_key,
-                user.user_type,
-                "deleted",
-                stamp(self.clock()),
+                grant.account_id, user.id, user.login_key, user.user_type, "deleted", now
             )
+            self.store.record_scim(grant.account_id, user.id, now, "DELETE", 204, "deleted")
 
     # -- internals --------------------------------------------------------------------------
+
+    @contextmanager
+    def _recorded(self, grant: Grant, user_id: str, method: str) -> Iterator[None]:
+        """A refusal of a request on an existing member goes into its history (in a
+        transaction of its own: the refused request wrote nothing). An accepted request is
+        recorded by the write itself, in the write's transaction."""
+        try:
+            yield
+        except ScimError as error:
+            if self.store.user(grant.account_id, user_id) is not None:
+                self.store.record_scim(
+                    grant.account_id,
+                    user_id,
+                    stamp(self.clock()),
+                    method,
+                    error.status,
+                    history.refused(error.detail),
+                )
+            raise
+
+    def _record_unchanged(self, grant: Grant, user: UserRow, method: str) -> None:
+        """An accepted request that changed nothing (OneLogin's PUT of the same values): no
+        new version, only a line in the history."""
+        self.store.record_scim(
+            grant.account_id, user.id, stamp(self.clock()), method, 200, history.NO_CHANGE
+        )
 
     def _for_write(self, grant: Grant, user_id: str, if_match: str | None) -> UserRow:
         user = self._get(grant, user_id)
@@ -299,6 +339,7 @@ class ScimUsers:
         user_id: str,
         if_match: str | None,
         change: Callable[[UserRow], dict[str, Any]],
+        method: str,
     ) -> UserRow:
         """Apply ``change`` (the user as read -> its new document) with every rule checked.
 
@@ -313,16 +354,18 @@ class ScimUsers:
             user = self._for_write(grant, user_id, if_match)
             update = self._prepare(grant, user, change(user))
             if update is None:
+                self._record_unchanged(grant, user, method)
                 return user
             with self.store.transaction():
-                if self._write(grant, user, update):
+                if self._write(grant, user, update, method):
                     return update.user
         with self.store.transaction():
             user = self._for_write(grant, user_id, if_match)
             update = self._prepare(grant, user, change(user))
             if update is None:
+                self._record_unchanged(grant, user, method)
                 return user
-            if not self._write(grant, user, update):  # pragma: no cover - the lock is held
+            if not self._write(grant, user, update, method):  # pragma: no cover - the lock is held
                 raise ScimError(412, None, "The user changed while it was being updated; retry")
             return update.user
 
@@ -364,9 +407,9 @@ class ScimUsers:
         emails: list[tuple[str, str | None]] | None = email_index(doc)
         if emails == email_index(user.doc):
             emails = None  # the search index of emails stays as it is
-        return _Update(updated, login, emails, tuple(events), now)
+        return _Update(updated, login, emails, tuple(events), now, history.changes(user.doc, doc))
 
-    def _write(self, grant: Grant, user: UserRow, update: _Update) -> bool:
+    def _write(self, grant: Grant, user: UserRow, update: _Update, method: str) -> bool:
         """Inside the write transaction: store ``update`` if ``user`` is still the stored
         version, with its billing events; False when another write came first."""
         try:
@@ -379,6 +422,7 @@ class ScimUsers:
             self.store.record_billing(
                 grant.account_id, user.id, update.login, update.user.user_type, event, update.at
             )
+        self.store.record_scim(grant.account_id, user.id, update.at, method, 200, update.summary)
         return True
 
 
@@ -395,6 +439,8 @@ class _Update:
     emails: list[tuple[str, str | None]] | None
     events: tuple[str, ...]
     at: str
+    # The history line of the change (history.changes).
+    summary: str
 
 
 def _check_patch_size(payload: Any) -> None:

@@ -101,6 +101,21 @@ CREATE TABLE IF NOT EXISTS page_sessions (
 );
 CREATE INDEX IF NOT EXISTS page_sessions_member ON page_sessions(member_id);
 CREATE INDEX IF NOT EXISTS page_sessions_expires ON page_sessions(expires);
+-- The SCIM requests each member's record received (the user page's history), numbered per
+-- member. No foreign key: a deleted member's history stays, as the billing ledger does.
+-- Written in the transaction of the request's own write, so an accepted change and its line
+-- commit together. Clustered by member (WITHOUT ROWID): a line is one B-tree entry, not a row
+-- and an index entry, so each write commits one page more, not two.
+CREATE TABLE IF NOT EXISTS scim_history (
+    account_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    summary TEXT NOT NULL,
+    PRIMARY KEY (account_id, user_id, seq)
+) WITHOUT ROWID;
 -- A member's page sessions end the moment the member is deactivated (over SCIM or the admin
 -- API alike) or the password changes; a deletion ends them through the foreign key.
 CREATE TRIGGER IF NOT EXISTS page_sessions_end
@@ -604,6 +619,28 @@ class WrikeStore:
             )
         )
 
+    # -- SCIM history of each member (the user page) -----------------------------------------
+
+    def record_scim(
+        self, account_id: int, user_id: str, at: str, method: str, status: int, summary: str
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO scim_history(account_id, user_id, seq, at, method, status, summary) "
+                "VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM scim_history "
+                "WHERE account_id = ?1 AND user_id = ?2), ?3, ?4, ?5, ?6)",
+                (account_id, user_id, at, method, status, summary),
+            )
+
+    def scim_history(self, account_id: int, user_id: str, limit: int) -> list[dict[str, Any]]:
+        return _dicts(
+            self.db.execute(
+                "SELECT at, method, status, summary FROM scim_history "
+                "WHERE account_id = ? AND user_id = ? ORDER BY seq DESC LIMIT ?",
+                (account_id, user_id, limit),
+            )
+        )
+
     def seats(self, account_id: int) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT user_type, count(*) FROM users WHERE account_id = ? AND active = 1 "
@@ -616,6 +653,7 @@ class WrikeStore:
         """Forget everything (harness reset)."""
         with self.transaction() as db:
             for table in (
+                "scim_history",
                 "page_sessions",
                 "billing_ledger",
                 "api_tokens",

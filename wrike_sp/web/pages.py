@@ -41,15 +41,18 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from wrike_sp.domain import history, modelling
 from wrike_sp.domain.accounts import (
     RIGHT_KEYS,
     AccountAdmin,
     Need,
+    held_rights,
     may,
+    member_view,
     require,
 )
 from wrike_sp.domain.errors import AdminError
-from wrike_sp.domain.modelling import MAX_ACCOUNT_ID
+from wrike_sp.domain.modelling import MAX_ACCOUNT_ID, PLANS, SCIM_PLANS
 from wrike_sp.domain.signin import SignIn, Throttled
 
 log = logging.getLogger("wrike_sp.pages")
@@ -67,7 +70,7 @@ CSRF_FIELD = "csrf_token"
 _CSRF = "csrf"
 _SESSION_ID = "sid"
 _REVEAL = "token_reveal"
-_PUBLIC_ENDPOINTS = frozenset({"wrike_pages.login", "wrike_pages.static"})
+_PUBLIC_ENDPOINTS = frozenset({"wrike_pages.login", "wrike_pages.static", "wrike_pages.favicon"})
 # Each view's need and what it does (for the refusal), filled by ``needs``.
 _NEEDS: dict[str, tuple[Need, str]] = {}
 _View = TypeVar("_View", bound=Callable[..., Any])
@@ -545,6 +548,113 @@ def users() -> Any:
         users=_admin().members(g.account["id"]),
         rights=list(RIGHT_KEYS.items()),
     )
+
+
+def _member_or_refuse(member_id: str) -> Any:
+    member = _admin().find_member(g.account["id"], member_id)
+    if member is None:
+        raise AdminError(
+            404,
+            "member_not_found",
+            f"No member {member_id[:64]} in this account: it may have been deleted (over SCIM "
+            "or by an admin). Go back to Users.",
+        )
+    return member
+
+
+def _user_page(member_id: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    admin, account_id = _admin(), g.account["id"]
+    row = _member_or_refuse(member_id)
+    held = held_rights(row)
+    tokens = [
+        t for t in admin.tokens(account_id) if t["member_id"] == row.id and not t["revoked_at"]
+    ]
+    # What SCIM would refuse to a token this member issued (the table is a modelling choice,
+    # read at use, as the SCIM endpoint reads it).
+    refused: dict[str, list[str]] = {}
+    for needed in modelling.SCIM_OPERATION_RIGHTS.values():
+        if needed.right is not None and needed.right not in held:
+            refused.setdefault(needed.right, []).append(needed.ability)
+    return _page(
+        "user.html",
+        status,
+        section="users",
+        u=member_view(row),
+        last_modified=row.last_modified,
+        rights=list(RIGHT_KEYS.items()),
+        tokens=tokens,
+        refused=refused,
+        history=admin.scim_history(account_id, row.id, history.SHOWN),
+        shown=history.SHOWN,
+        **context,
+    )
+
+
+@blueprint.get("/users/<member_id>")
+@needs(Need.ADMIN, "open a member's page")
+def user(member_id: str) -> Any:
+    """Everything synced about one member, its access, and the SCIM requests it received."""
+    return _user_page(member_id)
+
+
+@blueprint.post("/users/<member_id>/access")
+@needs(Need.ADMIN, "change a member's role or rights")
+def member_access(member_id: str) -> Any:
+    """Role and rights in one form; the rule (who may, which roles) is the domain's
+    ``change_member_access``, and the change is the admin API's ``update_member``."""
+    _member_or_refuse(member_id)
+    rights = {key: request.form.get(key) == "on" for key in RIGHT_KEYS.values()}
+    try:
+        changed = _admin().change_member_access(
+            g.account["id"], g.member, member_id, request.form.get("role", ""), rights
+        )
+    except AdminError as error:
+        return _user_page(member_id, error.status, error=error.message)
+    flash(f"Role and rights of {changed['email']} saved.")
+    return redirect(url_for("wrike_pages.user", member_id=member_id))
+
+
+def _account_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    view = _admin().account_view(g.account["id"])
+    return _page(
+        "account.html",
+        status,
+        section="account",
+        view=view,
+        plans=PLANS,
+        scim_plans=[p for p in modelling.SCIM_PLAN_ORDER if p in SCIM_PLANS],
+        **context,
+    )
+
+
+@blueprint.get("/account")
+@needs(Need.ADMIN, "see the account's plan and settings")
+def account() -> Any:
+    return _account_page()
+
+
+@blueprint.post("/account/plan")
+@needs(Need.OWNER, "change the account's plan")
+def account_plan() -> Any:
+    plan = request.form.get("plan", "")
+    try:
+        view = _admin().set_plan(g.account["id"], plan)
+    except AdminError as error:
+        return _account_page(error.status, error=error.message)
+    if view["scim_available"]:
+        flash(f"The account is now on {view['plan']}: SCIM provisioning is available.")
+    else:
+        flash(
+            f"The account is now on {view['plan']}: SCIM provisioning is not available on this "
+            "plan, so OneLogin's requests are refused until the account is upgraded."
+        )
+    return redirect(url_for("wrike_pages.account"))
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> BaseResponse:
+    """Browsers ask for it on every site; the pages link the SVG, this answers the rest."""
+    return redirect(url_for("wrike_pages.static", filename="favicon.svg"), 301)
 
 
 @blueprint.get("/billing")
