@@ -51,9 +51,12 @@ CONNECT_TIMEOUT = 3.0
 #: Seconds to wait for an HTTP answer once connected.
 READ_TIMEOUT = 4.0
 #: Seconds all the checks may take together; the clean-up of a created user has its own
-#: :data:`CLEANUP_TIMEOUT` on top, so the preflight ends within 10 s whatever the endpoint does.
-BUDGET = 8.0
+#: :data:`CLEANUP_TIMEOUT` on top for each of its two requests (a lookup when the create's
+#: answer was lost, the delete), so the preflight ends within 10 s whatever the endpoint does.
+BUDGET = 7.0
+#: Seconds one clean-up request may take in all (half to connect, half to read the answer).
 CLEANUP_TIMEOUT = 1.5
+_CLEANUP_LIMITS = (CLEANUP_TIMEOUT / 2, CLEANUP_TIMEOUT / 2)
 #: The userName prefix of the user the ``writes`` check creates and deletes.
 PROBE_PREFIX = "harness-preflight-"
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -79,6 +82,15 @@ def mask(secret: str) -> str:
 def scrub(text: str, secret: str) -> str:
     """``text`` with every occurrence of ``secret`` masked (a provider may echo the token)."""
     return text.replace(secret, mask(secret)) if secret else text
+
+
+@dataclass
+class _Probe:
+    """The user the ``writes`` check creates: the ids the provider gave it, and whether the
+    create's answer left it unknown if one was made."""
+
+    ids: list[str] = field(default_factory=list)
+    unsettled: bool = False
 
 
 class Status(Enum):
@@ -196,7 +208,8 @@ class _Answer:
 
 
 def _shorten(text: str, limit: int = _DETAIL_LIMIT) -> str:
-    text = " ".join(text.split())
+    # A provider's words reach a terminal: no control character (an escape sequence) passes.
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -627,9 +640,9 @@ class _Run:
             self.add("writes", Status.SKIPPED, f"--no-writes: no user created at {self.domain}")
             return
         name = f"{PROBE_PREFIX}{secrets.token_hex(4)}@{self.domain}"
-        with self._cleanup(name) as created:
+        with self._cleanup(name) as probe:
             try:
-                self._create_read_delete(name, created)
+                self._create_read_delete(name, probe)
             except _Transport as error:
                 # Said before the clean-up runs, so a user left behind is added to this line.
                 self.add("writes", Status.PROBLEM, error.sentence, error.fix)
@@ -637,7 +650,7 @@ class _Run:
             except _OutOfTime:
                 self.add("writes", Status.PROBLEM, f"ran out of time ({BUDGET:g} s)", "")
 
-    def _create_read_delete(self, name: str, created: list[str]) -> None:
+    def _create_read_delete(self, name: str, probe: _Probe) -> None:
         body = {
             "schemas": [USER_SCHEMA],
             "userName": name,
@@ -645,7 +658,14 @@ class _Run:
             "emails": [{"value": name, "type": "work", "primary": True}],
             "active": True,
         }
+        # Until the POST's answer says otherwise, the provider may have created the user (an
+        # answer lost to a timeout, a 2xx without an id): the clean-up then looks it up.
+        probe.unsettled = True
         answer = self.endpoint.send("POST", "/Users", body)
+        if 400 <= answer.status < 500:
+            probe.unsettled = False  # a refusal: nothing was created
+            self._refused(name, answer)
+            return
         if answer.status not in (200, 201) or not isinstance(answer.body, dict):
             self._refused(name, answer)
             return
@@ -653,7 +673,8 @@ class _Run:
         if not user_id:
             self.add("writes", Status.PROBLEM, "POST /Users answered without an id", "")
             return
-        created.append(user_id)
+        probe.ids.append(user_id)
+        probe.unsettled = False
         path = f"/Users/{quote(user_id, safe='')}"
         read = self.endpoint.send("GET", path)
         if read.status != 200 or not isinstance(read.body, dict):
@@ -685,29 +706,54 @@ class _Run:
                 "the suite deletes the users it creates this way; allow the token to delete users",
             )
             return
-        created.clear()
+        probe.ids.clear()
         self.add("writes", Status.OK, f"created, read back and deleted {name}")
 
     @contextlib.contextmanager
-    def _cleanup(self, name: str) -> Iterator[list[str]]:
-        """Delete the user a failed ``writes`` check left behind, and say so if that fails."""
-        created: list[str] = []
+    def _cleanup(self, name: str) -> Iterator[_Probe]:
+        """Delete the user a failed ``writes`` check left behind, and say so if that fails;
+        when the create's answer did not settle whether the user exists, look it up first."""
+        probe = _Probe()
         try:
-            yield created
+            yield probe
         finally:
-            for user_id in created:
+            if probe.unsettled and not probe.ids:
+                probe.ids.extend(self._lookup_left_behind(name))
+            for user_id in probe.ids:
                 left = f"{name} (id {user_id}) was left behind; delete it in Wrike"
                 try:
                     answer = self.endpoint.send(
                         "DELETE",
                         f"/Users/{quote(user_id, safe='')}",
-                        timeout=(CLEANUP_TIMEOUT, CLEANUP_TIMEOUT),
+                        timeout=_CLEANUP_LIMITS,
                     )
                 except _Transport:
                     self._note_left(left)
                 else:
                     if answer.status not in (200, 204, 404):
                         self._note_left(left)
+
+    def _lookup_left_behind(self, name: str) -> list[str]:
+        """The ids of users named ``name`` (a create whose answer was lost); when the lookup
+        itself fails, the verdict says the user may be left behind."""
+        lookup = quote(f'userName eq "{name}"', safe="")
+        maybe = f"{name} may have been created and left behind; look it up and delete it in Wrike"
+        try:
+            found = self.endpoint.send(
+                "GET", f"/Users?filter={lookup}", timeout=_CLEANUP_LIMITS
+            )
+        except (_Transport, _OutOfTime):
+            self._note_left(maybe)
+            return []
+        resources = found.body.get("Resources") if isinstance(found.body, dict) else None
+        if found.status != 200 or not isinstance(resources, list):
+            self._note_left(maybe)
+            return []
+        return [
+            str(user["id"])
+            for user in resources
+            if isinstance(user, dict) and user.get("id") and user.get("userName") == name
+        ]
 
     def _note_left(self, sentence: str) -> None:
         last = self.checks[-1] if self.checks else None

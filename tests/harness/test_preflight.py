@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import socket
 import threading
 import time
@@ -290,6 +291,86 @@ def test_the_created_user_is_deleted_when_reading_it_back_times_out() -> None:
     assert "sent no answer to GET /Users/" in writes.detail
     assert "left behind" not in writes.detail
     assert names == []
+
+
+def created_then(app: WSGI, answer: str, stall: float = 0.0) -> WSGI:
+    """``app`` creating the user a POST /Users asks for, then answering the client badly: after
+    ``stall`` seconds, and with ``answer`` ("empty": 201 without a body, "no id": 201 with the
+    user but no id) or the real answer."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] != "POST":
+            return app(environ, start_response)
+        real = b"".join(app(environ, lambda *_: None))
+        time.sleep(stall)
+        if answer == "empty":
+            start_response("201 CREATED", [("Content-Length", "0")])
+            return [b""]
+        user = json.loads(real)
+        if answer == "no id":
+            user.pop("id", None)
+        start_response("201 CREATED", [("Content-Type", "application/scim+json")])
+        return [json.dumps(user).encode()]
+
+    return wrapped
+
+
+@pytest.mark.parametrize("answer", ["empty", "no id"])
+def test_a_create_answered_without_an_id_is_looked_up_and_deleted(answer: str) -> None:
+    with serving(created_then(scim2_server(), answer)) as base:
+        verdict = run_preflight(base + "/v2", SCIM2_TOKEN, "acme.com")
+        names = user_names(base + "/v2", SCIM2_TOKEN)
+    assert verdict.check("writes").status is Status.PROBLEM
+    assert names == [], "the preflight left its test user behind"
+
+
+@pytest.mark.slow
+def test_a_create_whose_answer_times_out_is_looked_up_and_deleted() -> None:
+    with serving(created_then(scim2_server(), "real", stall=6)) as base:
+        started = time.monotonic()
+        verdict = run_preflight(base + "/v2", SCIM2_TOKEN, "acme.com")
+        took = time.monotonic() - started
+        names = user_names(base + "/v2", SCIM2_TOKEN)
+    assert took < LIMIT_SECONDS
+    writes = verdict.check("writes")
+    assert writes.status is Status.PROBLEM
+    assert "sent no answer to POST /Users" in writes.detail
+    assert names == [], "the preflight left its test user behind"
+
+
+def test_a_user_that_may_be_left_behind_is_named() -> None:
+    """The create's answer was lost and the lookup for it fails too: the verdict says so."""
+    created = created_then(scim2_server(), "empty")
+    posted: list[bool] = []
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] == "POST":
+            posted.append(True)
+        elif posted and "filter" in environ.get("QUERY_STRING", ""):
+            start_response("503 SERVICE UNAVAILABLE", [("Content-Length", "0")])
+            return [b""]
+        return created(environ, start_response)
+
+    with serving(app) as base:
+        verdict = run_preflight(base + "/v2", SCIM2_TOKEN, "acme.com")
+    writes = verdict.check("writes")
+    assert "may have been created and left behind" in writes.detail
+
+
+def test_a_providers_words_reach_the_terminal_without_control_characters() -> None:
+    app = failing(scim2_server(), "POST", "400 BAD REQUEST", with_id=False)
+
+    def escaping(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] == "POST":
+            start_response("400 BAD REQUEST", [("Content-Type", "application/scim+json")])
+            return [b'{"status":"400","detail":"bad \\u001b[31mred\\u001b[0m"}']
+        return app(environ, start_response)
+
+    with serving(escaping) as base:
+        verdict = run_preflight(base + "/v2", SCIM2_TOKEN, "acme.com")
+    writes = verdict.check("writes")
+    assert "red" in writes.detail
+    assert "\x1b" not in writes.detail
 
 
 # -- addresses that do not answer SCIM --------------------------------------------------------
