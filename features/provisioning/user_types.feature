@@ -35,9 +35,16 @@ Feature: The Wrike user type is a custom attribute; Regular by default
 
   @wrike_user_types
   Scenario: An unknown Wrike user type is refused
+    # bob, with a type Wrike knows and assigned the same way, is the control: only the type
+    # tells the two apart, so a provider that refuses every create fails this scenario.
     Given a OneLogin user "ada@acme.com" with these attributes:
       | attribute       | value |
       | Wrike user type | Guest |
+    And a OneLogin user "bob@acme.com" with these attributes:
+      | attribute       | value    |
+      | Wrike user type | External |
     When "ada@acme.com" is assigned the Wrike app through the role "Engineering"
+    And "bob@acme.com" is assigned the Wrike app through the role "Engineering"
     Then Wrike shows "ada@acme.com" as absent
     And the System Log shows "User creation failed in app" for "ada@acme.com"
+    And Wrike has an active user "bob@acme.com" of type "External"

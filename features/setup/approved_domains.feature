@@ -20,11 +20,16 @@ Feature: Only users from approved domains are provisioned to Wrike
 
   @wrike_approved_domains
   Scenario: A user from a domain that is not approved is not provisioned
+    # ada, at the approved domain and assigned the same way, is the control: only the domain
+    # tells the two apart, so a provider that refuses every create fails this scenario.
     Given a OneLogin user "eve@example.org"
+    And a OneLogin user "ada@acme.com"
     When "eve@example.org" is assigned the Wrike app through the role "Engineering"
+    And "ada@acme.com" is assigned the Wrike app through the role "Engineering"
     Then Wrike shows "eve@example.org" as absent
     And the System Log shows "User creation failed in app" for "eve@example.org"
     And the provisioning state of "eve@example.org" in the Wrike app is "Failed"
+    And Wrike shows "ada@acme.com" as active
 
   @reference_only
   Scenario: Users from every approved domain are provisioned
