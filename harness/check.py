@@ -78,6 +78,9 @@ def pytest_command(
 ) -> list[str]:
     return [
         sys.executable,
+        # -P: the folder the user starts in is not put on sys.path, so a local module named
+        # like one of the suite's (or a checkout's harness/) cannot shadow the installed one.
+        "-P",
         "-m",
         "pytest",
         "-c",
@@ -152,7 +155,19 @@ def run_check(
     from harness.preflight import run_preflight
 
     check_input(scim_url, token, domain, profile)
+    domain = domain.strip().lower()  # the address the preflight tests is the suite's
     root = suite()
+    if not preflight_only:
+        # Before the preflight writes to the endpoint: a run whose reports cannot be
+        # written is refused now, in one line.
+        try:
+            reports.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CheckError(
+                f"--reports {reports}: cannot create the folder ({error.strerror or error})"
+            ) from None
+        if not os.access(reports, os.W_OK):
+            raise CheckError(f"--reports {reports}: the folder is not writable")
     verdict = run_preflight(scim_url, token, domain, writes=writes)
     for line in verdict.lines():
         echo(line)
@@ -163,14 +178,13 @@ def run_check(
         )
     if preflight_only:
         return 0
-    reports.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    # One word (``--scim-token=…``), so a token that starts with "-" is still its value.
     env["PYTEST_ADDOPTS"] = (
-        env.get("PYTEST_ADDOPTS", "") + f" --scim-token {shlex.quote(token.strip())}"
+        env.get("PYTEST_ADDOPTS", "") + " " + shlex.quote(f"--scim-token={token.strip()}")
     ).strip()
     command = pytest_command(
         root, scim_url.rstrip("/"), reports.resolve(), extra, domain=domain, profile=profile
     )
-    # Started where the user is, not in the suite's folder: ``python -m`` puts its working
-    # folder first on sys.path.
+    # Started where the user is, not in the suite's folder (and with -P, see pytest_command).
     return subprocess.call(command, env=env)

@@ -40,7 +40,7 @@ def export_feature(case: Case) -> str:
             "the case has no `expect:` that the vocabulary can state, so the "
             "scenario would check nothing"
         )
-    tags = ["@troubleshooting"]
+    tags = ["@troubleshooting", *wrike_rule_tags(case)]
     if reference_only(case):
         tags.append("@reference_only")
     lines = [" ".join(tags), f"Feature: Support case: {_one_line(case.title)}"]
@@ -131,6 +131,23 @@ def reference_only(case: Case) -> bool:
     return any(
         c.key in ("billable", "wrike_attributes") for u in case.expect.users for c in u.checks
     )
+
+
+def wrike_rule_tags(case: Case) -> list[str]:
+    """The ``@wrike_<rule>`` tags (features/TAGS.md) of the rules only Wrike has that the
+    exported scenario relies on, so ``--profile rfc`` skips it against an RFC provider as it
+    skips the suite's own scenarios of those rules."""
+    tags = []
+    domains = set(case.wrike.approved_domains)
+    if any(u.email.split("@")[1] not in domains for u in case.onelogin.users):
+        tags.append("@wrike_approved_domains")
+    if any(
+        u.attributes.get(v.USER_TYPE) not in (None, "", *v.USER_TYPES) for u in case.onelogin.users
+    ):
+        tags.append("@wrike_user_types")
+    if case.onelogin.scim_url == "wrong":
+        tags.append("@wrike_unknown_url_404")
+    return tags
 
 
 def setup_sentences(case: Case) -> list[Sentence]:

@@ -46,6 +46,8 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
+from webguard.masking import mask
+
 #: Seconds to resolve the host name and to open a TCP connection (or finish the TLS handshake).
 CONNECT_TIMEOUT = 3.0
 #: Seconds to wait for an HTTP answer once connected.
@@ -70,13 +72,6 @@ URL_FIX = (
 )
 WIDTH = 100
 _DETAIL_LIMIT = 240
-
-
-def mask(secret: str) -> str:
-    """The token as the System Log shows it (``****`` and its last four characters when it is
-    long enough). Not imported from mock_onelogin: that loads the whole simulated OneLogin,
-    seconds the preflight's 10 s cannot spare."""
-    return "****" + secret[-4:] if len(secret) > 8 else "****"
 
 
 def scrub(text: str, secret: str) -> str:
@@ -739,9 +734,7 @@ class _Run:
         lookup = quote(f'userName eq "{name}"', safe="")
         maybe = f"{name} may have been created and left behind; look it up and delete it in Wrike"
         try:
-            found = self.endpoint.send(
-                "GET", f"/Users?filter={lookup}", timeout=_CLEANUP_LIMITS
-            )
+            found = self.endpoint.send("GET", f"/Users?filter={lookup}", timeout=_CLEANUP_LIMITS)
         except (_Transport, _OutOfTime):
             self._note_left(maybe)
             return []

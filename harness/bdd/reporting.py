@@ -34,17 +34,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import _pytest
+import pluggy
 import pytest
+import pytest_bdd
 
 from harness.drivers.world import log_line
-from mock_onelogin.domain.secrets import mask
+from webguard.masking import mask
 
 #: What a run's results are called, in the order the verdict lists them.
 RESULTS = ("failed", "error", "skipped", "passed")
 #: Lines the verdict's table may take (header, count and reports lines aside): a fully
 #: failing run, with pytest's progress and final lines and ``harness check``'s own, stays
 #: well under 40 lines.
-TABLE_LINES = 20
+TABLE_LINES = 16
+#: The folders of the test framework's own code, left out of a failure's traceback.
+_FRAMEWORK_FOLDERS = tuple(
+    str(Path(module.__file__ or "").parent) for module in (_pytest, pluggy, pytest_bdd)
+)
 #: A ``Bearer`` credential in any text (the token as an Authorization header shows it).
 _BEARER = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]{8,})")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -245,6 +252,12 @@ def _traceback(
     the console shows: the reports keep the detail the console leaves out."""
     if excinfo is not None:
         try:
+            # pytest's, pluggy's and pytest-bdd's own frames say nothing about the scenario.
+            own = excinfo.traceback.filter(
+                lambda entry: not str(entry.path).startswith(_FRAMEWORK_FOLDERS)
+            )
+            if own:
+                excinfo.traceback = own
             return str(excinfo.getrepr(style="short", funcargs=False, truncate_locals=True))
         except Exception:
             pass

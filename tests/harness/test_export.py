@@ -107,6 +107,21 @@ def test_wrike_side_changes_make_the_scenario_reference_only() -> None:
     assert text.splitlines()[0] == "@troubleshooting"
 
 
+@pytest.mark.parametrize(
+    ("case", "tag"),
+    [
+        ("wrong_scim_url", "@wrike_unknown_url_404"),
+        ("unknown_user_type", "@wrike_user_types"),
+        ("unapproved_domain", "@wrike_approved_domains"),
+    ],
+)
+def test_a_case_relying_on_a_wrike_rule_carries_its_tag(case: str, tag: str) -> None:
+    """So --profile rfc skips the exported scenario against an RFC provider, as it skips the
+    suite's own scenarios of that rule."""
+    path = ROOT / "fixtures/cases" / f"{case}.yaml"
+    assert tag in export_feature(load_case(path)).splitlines()[0].split()
+
+
 def test_approve_without_a_named_task_exports_the_task_that_was_pending() -> None:
     case = parse_case(
         "case: Approve\n"
