@@ -107,6 +107,17 @@ def pytest_command(
     ]
 
 
+def pytest_environment(token: str) -> dict[str, str]:
+    """The environment the suite runs in: this one, with the token in ``PYTEST_ADDOPTS`` (not
+    on the command line, where the process list would show it) as one word
+    (``--scim-token=…``), so a token that starts with "-" is still its value."""
+    env = dict(os.environ)
+    env["PYTEST_ADDOPTS"] = (
+        env.get("PYTEST_ADDOPTS", "") + " " + shlex.quote(f"--scim-token={token.strip()}")
+    ).strip()
+    return env
+
+
 def check_input(scim_url: str, token: str, domain: str, profile: str) -> None:
     """Refuse what no preflight could use, with what to pass instead."""
     if not scim_url.startswith(("http://", "https://")):
@@ -178,11 +189,7 @@ def run_check(
         )
     if preflight_only:
         return 0
-    env = dict(os.environ)
-    # One word (``--scim-token=…``), so a token that starts with "-" is still its value.
-    env["PYTEST_ADDOPTS"] = (
-        env.get("PYTEST_ADDOPTS", "") + " " + shlex.quote(f"--scim-token={token.strip()}")
-    ).strip()
+    env = pytest_environment(token)
     command = pytest_command(
         root, scim_url.rstrip("/"), reports.resolve(), extra, domain=domain, profile=profile
     )

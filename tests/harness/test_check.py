@@ -205,3 +205,42 @@ def test_check_passes_against_the_reference_provider_and_writes_reports(
     report = json.loads((tmp_path / "cucumber.json").read_text())
     assert report, "no feature in the cucumber report"
     assert "<testsuite" in (tmp_path / "junit.xml").read_text()
+
+
+def test_a_reports_folder_that_cannot_be_made_is_refused_before_the_preflight(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, output, _ = run_cli(
+        ["--scim-url", "http://127.0.0.1:1/v2", "--reports", str(blocker / "reports")],
+        "some-token-1234",
+    )
+    assert code == 2, output
+    assert "--reports" in output and "cannot create the folder" in output
+    assert "Preflight of" not in output, "the preflight ran (and wrote) before the refusal"
+    assert "Traceback" not in output
+
+
+def test_the_preflight_tests_the_domain_the_suite_uses(tmp_path: Path) -> None:
+    code, output, _ = run_cli(
+        ["--scim-url", "http://127.0.0.1:1/v2", "--domain", " Acme.Example ", "--preflight-only"],
+        "some-token-1234",
+    )
+    assert code == 2, output
+    assert "domain acme.example)" in output, output
+
+
+def test_a_token_starting_with_a_dash_reaches_pytest_as_its_value(tmp_path: Path) -> None:
+    """The suite's own command line and environment, collected by pytest: a token that starts
+    with "-" is the --scim-token value, not an option pytest refuses."""
+    import subprocess
+
+    from harness.bdd import HERE
+    from harness.check import pytest_environment
+
+    command = [*pytest_command(HERE, "http://127.0.0.1:1/v2", tmp_path), "--co", "-q"]
+    run = subprocess.run(
+        command, env=pytest_environment("--Tok3nWithDash"), capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
