@@ -286,19 +286,21 @@ def check(
     reports: Path,
     pytest_args: tuple[str, ...],
 ) -> None:
-    """Run the suite's black-box scenarios (those not tagged @reference_only) against an
-    external SCIM endpoint, writing cucumber JSON and JUnit reports. Extra arguments after
-    `--` go to pytest (e.g. `-- -k smoke -x`).
+    """Run the suite's black-box scenarios (those not tagged @reference_only, nor under
+    --profile rfc those needing a rule only Wrike has) against an external SCIM endpoint,
+    ending with a one-screen verdict and writing report.html, cucumber.json and junit.xml.
+    Extra arguments after `--` go to pytest (e.g. `-- -k smoke -x`).
 
     A preflight runs first (within 10 s): reachable, TLS, the SCIM base URL, the token,
     ServiceProviderConfig (filter, PATCH), and a user created, read back and deleted at
     --domain. Its verdict prints one line per check, with the fix for each problem.
 
     \b
-    Exit codes:
-      0  every scenario passed (with --preflight-only: the preflight passed)
-      1  some scenarios failed
-      2  the preflight failed (no scenario was run), or the input is unusable
+    Exit status:
+      0  every selected scenario passed (with --preflight-only: the preflight passed)
+      1  a scenario failed, or none was selected
+      2  the preflight failed (no scenario was run), the input is unusable, or
+         pytest could not run the suite
     """
     from harness.check import CUCUMBER, HTML, JUNIT, CheckError, run_check
 

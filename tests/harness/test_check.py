@@ -166,7 +166,7 @@ def test_the_help_lists_every_option_and_the_exit_codes() -> None:
     assert result.exit_code == 0
     for option in ("--domain", "--profile [rfc|wrike]", "--no-writes", "--preflight-only"):
         assert option in result.output
-    assert "0  every scenario passed" in result.output
+    assert "0  every selected scenario passed" in result.output
     assert "1  some scenarios failed" in result.output
     assert "2  the preflight failed" in result.output
 
