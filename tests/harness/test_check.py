@@ -231,6 +231,7 @@ def test_the_preflight_tests_the_domain_the_suite_uses(tmp_path: Path) -> None:
     assert "domain acme.example)" in output, output
 
 
+@pytest.mark.slow  # collects the whole suite in a child pytest
 def test_a_token_starting_with_a_dash_reaches_pytest_as_its_value(tmp_path: Path) -> None:
     """The suite's own command line and environment, collected by pytest: a token that starts
     with "-" is the --scim-token value, not an option pytest refuses."""

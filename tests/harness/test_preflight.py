@@ -409,6 +409,7 @@ def black_hole(backlog: int = 8) -> Iterator[socket.socket]:
         sock.close()
 
 
+@pytest.mark.slow  # waits out the read timeout
 def test_a_server_that_never_answers_ends_within_the_timeout() -> None:
     with black_hole() as hole:
         port = hole.getsockname()[1]

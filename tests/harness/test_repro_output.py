@@ -38,6 +38,7 @@ def _repro_in_a_new_process(case: Path, *flags: str) -> bytes:
     return done.stdout
 
 
+@pytest.mark.slow  # two fresh processes per case; the fast suite replays twice in one process
 @pytest.mark.parametrize("name", REPRESENTATIVE)
 def test_two_replays_in_two_processes_print_identical_bytes(name: str) -> None:
     case = ROOT / "fixtures" / "cases" / f"{name}.yaml"
