@@ -49,9 +49,20 @@ def main() -> None:
     "the report. An existing OUT.feature is kept unless --force is given.",
 )
 @click.option(
+    "--html",
+    "html_out",
+    default=None,
+    metavar="OUT.html",
+    type=click.Path(dir_okay=False),
+    help="Also write the report as one self-contained HTML file to attach to a ticket "
+    "(the set-up, a timeline per user: OneLogin event -> SCIM exchange -> Wrike state, "
+    "the diagnosis and the expectations); the text report (or --json) is still printed. "
+    "An existing OUT.html is kept unless --force is given.",
+)
+@click.option(
     "--force",
     is_flag=True,
-    help="With --export-feature OUT.feature: overwrite OUT.feature if it exists.",
+    help="With --export-feature OUT.feature or --html OUT.html: overwrite that file if it exists.",
 )
 @click.option(
     "--scim",
@@ -66,7 +77,14 @@ def main() -> None:
     help="Print the whole report as one JSON document (case, System Log events with "
     "their SCIM exchanges, Wrike users and seats, diagnosis, expectations and results).",
 )
-def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_json: bool) -> None:
+def repro(
+    case_file: Path,
+    export: str | None,
+    html_out: str | None,
+    force: bool,
+    show_scim: bool,
+    as_json: bool,
+) -> None:
     """Replay CASE_FILE: build its set-up, run its timeline, print the System Log, the Wrike
     users and seats, and a diagnosis per user; check its `expect:` section. The same case
     prints the same bytes every time (ids come from the case's seed).
@@ -76,9 +94,9 @@ def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_
     \b
     Exit status:
       0  replayed and every expectation met (or the feature written)
-      1  an expectation not met
+      1  an expectation not met (the --html file is written all the same)
       2  an invalid case file, an action that could not be carried out, or an
-         export that would overwrite a file (without --force)"""
+         export or --html file that would overwrite a file (without --force)"""
     from harness.case import CaseFileError, load_case
 
     try:
@@ -89,16 +107,18 @@ def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_
         sys.exit(2)
     from harness.repro import ReplayFailed, replay, report, report_json
 
+    if export is not None and html_out is not None:
+        click.echo(
+            "--export-feature and --html cannot be given together: export the feature, "
+            "then replay with --html.",
+            err=True,
+        )
+        sys.exit(2)
     if export is not None:
         from harness.gherkin import NotExpressible, export_feature
 
-        if export != "-" and Path(export).exists() and not force:
-            click.echo(
-                f"{export} exists: not overwritten (give --force to replace it, or choose "
-                "another file).",
-                err=True,
-            )
-            sys.exit(2)
+        if export != "-":
+            _keep_existing(export, force)
         try:
             text = export_feature(case)
         except NotExpressible as error:
@@ -110,13 +130,10 @@ def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_
         if export == "-":
             click.echo(text, nl=False)
         else:
-            try:
-                Path(export).write_text(text, encoding="utf-8")
-            except OSError as error:
-                click.echo(f"{export}: cannot write: {error.strerror or error}", err=True)
-                sys.exit(2)
-            click.echo(f"Wrote {export}", err=True)
+            _write(export, text)
         return
+    if html_out is not None:
+        _keep_existing(html_out, force)
     total = len(case.timeline)
     with click.progressbar(
         length=total,
@@ -139,9 +156,32 @@ def repro(case_file: Path, export: str | None, force: bool, show_scim: bool, as_
         click.echo(report_json(result))
     else:
         click.echo("\n".join(report(result, show_scim=show_scim)))
+    if html_out is not None:
+        from harness.repro_html import render
+
+        _write(html_out, render(result))
     if result.failures:
         click.echo(f"{len(result.failures)} expectation(s) not met.", err=True)
         sys.exit(1)
+
+
+def _keep_existing(out: str, force: bool) -> None:
+    """The rule of every file ``repro`` writes: an existing file is kept unless --force."""
+    if Path(out).exists() and not force:
+        click.echo(
+            f"{out} exists: not overwritten (give --force to replace it, or choose another file).",
+            err=True,
+        )
+        sys.exit(2)
+
+
+def _write(out: str, text: str) -> None:
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as error:
+        click.echo(f"{out}: cannot write: {error.strerror or error}", err=True)
+        sys.exit(2)
+    click.echo(f"Wrote {out}", err=True)
 
 
 @main.command(

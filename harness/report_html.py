@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from harness.bdd.reporting import ScenarioResult
 
-_STYLE = """
+STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 70em;
   padding: 0 1em; color: #1d1d1f; }
 h1 { font-size: 1.5em; margin-bottom: .3em; }
@@ -71,7 +71,7 @@ def render(run: dict[str, Any], results: list[ScenarioResult]) -> str:
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>SCIM check report: {escape(verdict)}</title>",
-        f"<style>{_STYLE}</style></head><body>",
+        f"<style>{STYLE}</style></head><body>",
         "<h1>SCIM check report</h1>",
         _run_header(run, verdict),
         _not_passed_table(shown),
@@ -149,7 +149,8 @@ def _scenario(index: int, r: ScenarioResult) -> str:
     return "\n".join(p for p in out if p)
 
 
-def _body(value: Any) -> str:
+def body_text(value: Any) -> str:
+    """A SCIM body as a report shows it: JSON indented, anything else as text."""
     if value is None or value == "":
         return "(no body)"
     if isinstance(value, dict | list):
@@ -184,10 +185,10 @@ def _exchanges(r: ScenarioResult) -> str:
                 f"({escape(str(event.get('event_type_name') or event.get('event_type_id')))})</p>"
                 f'<p class="line">&gt; {escape(str(exchange.get("method")))} '
                 f"{escape(str(exchange.get('url')))}</p>"
-                + f"<pre>{escape(header_text)}\n\n{escape(_body(exchange.get('request_body')))}"
+                + f"<pre>{escape(header_text)}\n\n{escape(body_text(exchange.get('request_body')))}"
                 "</pre>"
                 f'<p class="line{" bad" if failed else ""}">&lt; {escape(answer)}</p>'
-                f"<pre>{escape(_body(exchange.get('response_body')))}</pre>"
+                f"<pre>{escape(body_text(exchange.get('response_body')))}</pre>"
                 "</div>"
             )
     if not blocks:
