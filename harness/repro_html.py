@@ -80,7 +80,8 @@ ol.timeline > li + li::before { content: "\\2193"; display: block; text-align: c
 .fix { background: #e8f5e9; border: 1px solid #a5d6a7; border-radius: 4px; padding: .4em .6em; }
 dl.run dd { overflow-wrap: anywhere; }
 td.met { color: #2e7d32; font-weight: 600; } td.not-met { color: #c62828; font-weight: 600; }
-@media print { details > *:not(summary) { display: block; } }
+@media (max-width: 50em) { .flow { grid-template-columns: 1fr; }
+  .flow .arrow { transform: rotate(90deg); } }
 """
 
 #: The Wrike state of a user as a timeline row shows it: status (active, deactivated,
@@ -247,6 +248,8 @@ class _Row:
 
     step: Step | None
     events: list[dict[str, Any]] = field(default_factory=list)
+    #: Events whose time matches no step of the case (none in a replay as it stands).
+    unmatched: bool = False
 
 
 def _step_index(created_at: str, start: datetime) -> int:
@@ -278,7 +281,7 @@ def _timeline(email: str, doc: dict[str, Any], case: Case) -> list[_Row]:
         if row.step is None or user is None or str(user).lower() == email.lower() or mine or scim:
             shown.append(row)
     if stray:
-        shown.append(_Row(None, stray))
+        shown.append(_Row(None, stray, unmatched=True))
     return shown
 
 
@@ -353,7 +356,10 @@ def _user_section(
     )
 
 
-def _step_label(step: Step | None) -> str:
+def _step_label(row: _Row) -> str:
+    step = row.step
+    if row.unmatched:
+        return "Events at a time no step of the case ran"
     if step is None:
         return 'Set-up <span class="where">(the case\'s wrike: and onelogin: sections)</span>'
     action = ACTIONS.get(step.action)
@@ -387,7 +393,7 @@ def _row(row: _Row, email: str, state: State, *, changed: bool) -> str:
     status, user_type = state
     shown = status + (f" ({user_type})" if user_type else "")
     return (
-        f'<li><p class="step-label">{_step_label(row.step)}</p><div class="flow">'
+        f'<li><p class="step-label">{_step_label(row)}</p><div class="flow">'
         f'<div class="box {"wrike-side" if side == "Wrike" else "onelogin"}">'
         f'<span class="tag">{escape(side or "OneLogin")}</span>{events}</div>'
         '<div class="arrow">&#8594;</div>'

@@ -276,3 +276,44 @@ def test_the_expectations_are_listed_met_or_not(tmp_path: Path) -> None:
     rows = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td>(\w+)</td>.*?class=\"([\w-]+)\"", html)
     assert ("18", "wrike", "not-met") in rows and ("22", "diagnosis", "met") in rows
     assert "expected Wrike to show the user as active, got absent" in html
+
+
+def test_a_suspension_and_a_user_already_in_wrike_show_in_the_states(tmp_path: Path) -> None:
+    """Ada is created, then suspended (the suspension action deactivates her in Wrike);
+    Grace was in Wrike before OneLogin, and OneLogin's search finds and links her."""
+    case = tmp_path / "suspended.yaml"
+    case.write_text(
+        "case: Suspended in OneLogin, deactivated in Wrike\n"
+        "wrike:\n"
+        "  users:\n"
+        "    - email: grace@acme.com\n"
+        "onelogin:\n"
+        "  users:\n"
+        "    - email: ada@acme.com\n"
+        "    - email: grace@acme.com\n"
+        "timeline:\n"
+        "  - action: assign\n"
+        "    user: ada@acme.com\n"
+        "    role: Engineering\n"
+        "  - action: suspend\n"
+        "    user: ada@acme.com\n"
+        "  - action: assign\n"
+        "    user: grace@acme.com\n"
+        "    role: Engineering\n",
+        encoding="utf-8",
+    )
+    html, result = _write_report(tmp_path, case)
+    assert result.exit_code == 0, result.output
+    page = _parse(html)
+    ada, grace = page.text_of("ada@acme.com"), page.text_of("grace@acme.com")
+    assert re.findall(r"Wrike after (\w+(?: \(\w+\))?)", ada) == [
+        "absent",
+        "active (Regular)",
+        "deactivated (Regular)",
+    ]
+    assert "End of the replay Wrike shows the user as deactivated (Regular)" in ada
+    assert re.findall(r"Wrike after (in Wrike|\w+(?: \(\w+\))?)", grace) == [
+        "in Wrike",
+        "active (Regular)",
+    ]
+    assert "timeline[1] suspend" not in grace  # Ada's step is not in Grace's timeline
