@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from harness.actions import ACTIONS
+from harness.bdd.reporting import masked
 from harness.case_world import CaseClock
 from harness.report_html import STYLE, body_text
 from mock_onelogin.domain import modelling
@@ -92,9 +93,7 @@ State = tuple[str, str | None]
 
 def render(result: Replay) -> str:
     """The whole HTML file for a replayed case."""
-    from harness.bdd.reporting import masked_json
-
-    doc: dict[str, Any] = masked_json(result.document, ())
+    doc = result.document
     case = result.case
     title = str(doc["case"]["title"])
     parts = [
@@ -102,9 +101,9 @@ def render(result: Replay) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>Support case: {escape(title)}</title>",
+        f"<title>Support case: {_text(title)}</title>",
         f"<style>{STYLE}{_STYLE}</style></head><body>",
-        f"<h1>Support case: {escape(title)}</h1>",
+        f"<h1>Support case: {_text(title)}</h1>",
         _case_header(doc),
         _set_up(doc, case),
         "<h2>Timeline per user</h2>",
@@ -122,12 +121,18 @@ def render(result: Replay) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _text(value: Any) -> str:
+    """Untrusted text (from the case or a provider) as HTML: any ``Bearer`` credential
+    masked the way the suite's reports mask it, then escaped."""
+    return escape(masked(str(value)))
+
+
 # -- the case and its set-up ----------------------------------------------------------------
 
 
 def _rows(rows: list[tuple[str, Any]]) -> str:
     items = "".join(
-        f"<dt>{escape(name)}</dt><dd>{escape(str(value))}</dd>"
+        f"<dt>{_text(name)}</dt><dd>{_text(str(value))}</dd>"
         for name, value in rows
         if value not in (None, "")
     )
@@ -148,7 +153,7 @@ def _case_header(doc: dict[str, Any]) -> str:
         _rows([("Case file", info["path"]), ("Seed", info["seed"]), ("Result", verdict)]),
     ]
     if info.get("description"):
-        out.append(f'<p class="description">{escape(str(info["description"]))}</p>')
+        out.append(f'<p class="description">{_text(str(info["description"]))}</p>')
     return "\n".join(out)
 
 
@@ -190,8 +195,8 @@ def _set_up(doc: dict[str, Any], case: Case) -> str:
         ("Update method", modelling.assumed("update_method", settings["update_method"])),
     ]
     users = "".join(
-        f"<tr><td>{escape(u.email)}</td><td>{escape(', '.join(u.roles) or '-')}</td>"
-        f"<td>{escape(', '.join(f'{k}: {v}' for k, v in u.attributes.items()) or '-')}</td></tr>"
+        f"<tr><td>{_text(u.email)}</td><td>{_text(', '.join(u.roles) or '-')}</td>"
+        f"<td>{_text(', '.join(f'{k}: {v}' for k, v in u.attributes.items()) or '-')}</td></tr>"
         for u in case.onelogin.users
     )
     out = [
@@ -205,19 +210,19 @@ def _set_up(doc: dict[str, Any], case: Case) -> str:
     ]
     if case.onelogin.mappings:
         mappings = "".join(
-            f"<li>{escape(m.name)}{'' if m.enabled else ' (disabled)'}: adds role "
-            f"{escape(m.role)} when {escape(m.match)} of: "
-            + escape("; ".join(f"{c.attribute} {c.operator} {c.value}" for c in m.conditions))
+            f"<li>{_text(m.name)}{'' if m.enabled else ' (disabled)'}: adds role "
+            f"{_text(m.role)} when {_text(m.match)} of: "
+            + _text("; ".join(f"{c.attribute} {c.operator} {c.value}" for c in m.conditions))
             + "</li>"
             for m in case.onelogin.mappings
         )
         out.append(f"<h3>User mappings</h3><ul>{mappings}</ul>")
     seats = ", ".join(f"{t} {n}" for t, n in (wrike.get("seats") or {}).items()) or "none"
     members = "".join(
-        f"<tr><td>{escape(m['email'])}</td><td>{escape(m['role'])}</td>"
-        f"<td>{escape(m['user_type'])}</td><td>{escape(m['status'])}</td>"
+        f"<tr><td>{_text(m['email'])}</td><td>{_text(m['role'])}</td>"
+        f"<td>{_text(m['user_type'])}</td><td>{_text(m['status'])}</td>"
         f"<td>{'via SCIM' if m['via_scim'] else 'in Wrike'}</td>"
-        f"<td>{escape(m['billable_since'] or '-')}</td></tr>"
+        f"<td>{_text(m['billable_since'] or '-')}</td></tr>"
         for m in wrike["users"]
     )
     out += [
@@ -342,13 +347,13 @@ def _user_section(
     end_class = final["status"] if final else "absent"
     items.append(
         '<li><p class="step-label">End of the replay</p>'
-        f'<div class="box state {escape(end_class)}"><span class="state-value">'
-        f"{escape(end)}</span></div></li>"
+        f'<div class="box state {_text(end_class)}"><span class="state-value">'
+        f"{_text(end)}</span></div></li>"
     )
     return "\n".join(
         [
             f'<section class="user" id="user-{number}">',
-            f"<h3>{escape(email)}</h3>",
+            f"<h3>{_text(email)}</h3>",
             f'<ol class="timeline">{"".join(items)}</ol>',
             _diagnosis(diagnosis),
             "</section>",
@@ -364,10 +369,10 @@ def _step_label(row: _Row) -> str:
         return 'Set-up <span class="where">(the case\'s wrike: and onelogin: sections)</span>'
     action = ACTIONS.get(step.action)
     fields = ", ".join(f"{k}: {v}" for k, v in step.params.items())
-    summary = f" &#8212; {escape(action.summary)}" if action else ""
+    summary = f" &#8212; {_text(action.summary)}" if action else ""
     return (
-        f"timeline[{step.index}] {escape(step.action)}"
-        + (f" ({escape(fields)})" if fields else "")
+        f"timeline[{step.index}] {_text(step.action)}"
+        + (f" ({_text(fields)})" if fields else "")
         + f' <span class="where">(line {step.line}{summary})</span>'
     )
 
@@ -395,12 +400,12 @@ def _row(row: _Row, email: str, state: State, *, changed: bool) -> str:
     return (
         f'<li><p class="step-label">{_step_label(row)}</p><div class="flow">'
         f'<div class="box {"wrike-side" if side == "Wrike" else "onelogin"}">'
-        f'<span class="tag">{escape(side or "OneLogin")}</span>{events}</div>'
+        f'<span class="tag">{_text(side or "OneLogin")}</span>{events}</div>'
         '<div class="arrow">&#8594;</div>'
         f'<div class="box scim {scim_class}"><span class="tag">SCIM</span>{scim}</div>'
         '<div class="arrow">&#8594;</div>'
-        f'<div class="box state {escape(status.replace(" ", "-"))}">'
-        f'<span class="tag">Wrike after</span> <span class="state-value">{escape(shown)}</span>'
+        f'<div class="box state {_text(status.replace(" ", "-"))}">'
+        f'<span class="tag">Wrike after</span> <span class="state-value">{_text(shown)}</span>'
         + (' <span class="changed">changed</span>' if changed else "")
         + "</div></div></li>"
     )
@@ -412,19 +417,19 @@ def _event(event: dict[str, Any], email: str) -> str:
     scope = "" if event.get("user") == email else ' <span class="app-wide">app-wide</span>'
     time = str(event.get("created_at") or "")
     out = [
-        f'<div class="event"><span class="time">{escape(time[11:19] or time)}</span> '
-        f"#{escape(str(event.get('id')))} [{escape(str(event.get('event_type_id')))}] "
-        f"<strong>{escape(name)}</strong>{assumed}{scope}"
+        f'<div class="event"><span class="time">{_text(time[11:19] or time)}</span> '
+        f"#{_text(str(event.get('id')))} [{_text(str(event.get('event_type_id')))}] "
+        f"<strong>{_text(name)}</strong>{assumed}{scope}"
     ]
     if event.get("role"):
-        out.append(f" role {escape(str(event['role']))}")
+        out.append(f" role {_text(str(event['role']))}")
     if event.get("error"):
-        out.append(f'<div class="error">error: {escape(str(event["error"]))}</div>')
+        out.append(f'<div class="error">error: {_text(str(event["error"]))}</div>')
     notes = [str(n) for n in event.get("notes") or []]
     if notes:
         out.append(
             '<details class="notes"><summary>notes</summary>'
-            + "".join(f"<div>{escape(n)}</div>" for n in notes)
+            + "".join(f"<div>{_text(n)}</div>" for n in notes)
             + "</details>"
         )
     out.append("</div>")
@@ -445,11 +450,11 @@ def _exchange(event: dict[str, Any], exchange: dict[str, Any]) -> str:
     path = unquote(url.path) + (f"?{unquote(url.query)}" if url.query else "")
     return (
         '<div class="exchange">'
-        f'<p class="line{"" if ok else " failed"}">{escape(str(exchange.get("method")))} '
-        f'{escape(path)} &#8594; <span class="status">{escape(answer)}</span></p>'
-        f"<details><summary>bodies (event #{escape(str(event.get('id')))})</summary>"
-        f"<div>sent:</div><pre>{escape(body_text(exchange.get('request_body')))}</pre>"
-        f"<div>answer:</div><pre>{escape(body_text(exchange.get('response_body')))}</pre>"
+        f'<p class="line{"" if ok else " failed"}">{_text(str(exchange.get("method")))} '
+        f'{_text(path)} &#8594; <span class="status">{_text(answer)}</span></p>'
+        f"<details><summary>bodies (event #{_text(str(event.get('id')))})</summary>"
+        f"<div>sent:</div><pre>{_text(body_text(exchange.get('request_body')))}</pre>"
+        f"<div>answer:</div><pre>{_text(body_text(exchange.get('response_body')))}</pre>"
         "</details></div>"
     )
 
@@ -458,17 +463,17 @@ def _diagnosis(d: dict[str, Any] | None) -> str:
     if d is None:
         return '<div class="diagnosis"><p>No diagnosis.</p></div>'
     steps = "".join(
-        f"<li>{escape(str(s['question']))}<br>{escape(str(s['answer']))}</li>" for s in d["steps"]
+        f"<li>{_text(str(s['question']))}<br>{_text(str(s['answer']))}</li>" for s in d["steps"]
     )
     out = [
         '<div class="diagnosis">',
-        f"<h3>Diagnosis: {escape(str(d['cause']))} ({escape(str(d['meaning']))})</h3>",
+        f"<h3>Diagnosis: {_text(str(d['cause']))} ({_text(str(d['meaning']))})</h3>",
         f"<ol>{steps}</ol>" if steps else "",
-        f'<p class="bad">Error details: {escape(str(d["error"]))}</p>' if d.get("error") else "",
-        f"<p>Meaning: {escape(str(d['explanation']))}</p>",
-        f'<p class="fix"><strong>What to change:</strong> {escape(str(d["fix"]))}</p>',
-        *(f"<p class='status'>Note: {escape(str(n))}</p>" for n in d.get("notes") or []),
-        f"<p>Now: {escape(str(d['outcome']))}</p>" if d.get("outcome") else "",
+        f'<p class="bad">Error details: {_text(str(d["error"]))}</p>' if d.get("error") else "",
+        f"<p>Meaning: {_text(str(d['explanation']))}</p>",
+        f'<p class="fix"><strong>What to change:</strong> {_text(str(d["fix"]))}</p>',
+        *(f"<p class='status'>Note: {_text(str(n))}</p>" for n in d.get("notes") or []),
+        f"<p>Now: {_text(str(d['outcome']))}</p>" if d.get("outcome") else "",
         "</div>",
     ]
     return "".join(p for p in out if p)
@@ -482,13 +487,13 @@ def _expectations(doc: dict[str, Any]) -> str:
     if not expect["stated"]:
         return "<h2>Expectations</h2><p>The case states none.</p>"
     rows = "".join(
-        f"<tr><td>{escape(str(c.get('line')))}</td><td>{escape(str(c.get('user') or '-'))}</td>"
-        f"<td>{escape(str(c['key']))}</td><td>{escape(_value(c['expected']))}</td>"
+        f"<tr><td>{_text(str(c.get('line')))}</td><td>{_text(str(c.get('user') or '-'))}</td>"
+        f"<td>{_text(str(c['key']))}</td><td>{_text(_value(c['expected']))}</td>"
         f'<td class="{"met" if c["met"] else "not-met"}">{"met" if c["met"] else "not met"}'
         "</td></tr>"
         for c in expect["checks"]
     )
-    failures = "".join(f"<li>{escape(str(f))}</li>" for f in expect["failures"])
+    failures = "".join(f"<li>{_text(str(f))}</li>" for f in expect["failures"])
     return (
         f"<h2>Expectations: {'all met' if expect['met'] else 'not all met'}</h2>"
         "<table><thead><tr><th>Line</th><th>User</th><th>Check</th><th>Expected</th>"

@@ -111,7 +111,7 @@ def test_the_file_is_self_contained(tmp_path: Path) -> None:
 
 def test_what_the_case_and_the_provider_say_is_escaped(tmp_path: Path) -> None:
     """A description with a script, a title with markup and a user attribute Wrike stores
-    and echoes back in its SCIM answer: all shown as text."""
+    and echoes back in its SCIM answer: all shown as text (and a Bearer value masked)."""
     case = tmp_path / "hostile.yaml"
     case.write_text(
         "case: A <b>bold</b> title\n"
@@ -122,6 +122,7 @@ def test_what_the_case_and_the_provider_say_is_escaped(tmp_path: Path) -> None:
         "    - email: ada@acme.com\n"
         "      attributes:\n"
         '        Job title: "<img src=x onerror=alert(1)>"\n'
+        "        Department: Bearer s3cr3t-t0ken-value\n"
         "timeline:\n"
         "  - action: assign\n"
         "    user: ada@acme.com\n"
@@ -138,6 +139,8 @@ def test_what_the_case_and_the_provider_say_is_escaped(tmp_path: Path) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     page = _parse(html)
     assert "<img src=x onerror=alert(1)>" in page.text_of("ada@acme.com")
+    # A Bearer credential in what Wrike echoes is masked, as in the suite's reports.
+    assert "s3cr3t-t0ken-value" not in html and "Bearer ****alue" in html
 
 
 def test_an_existing_file_is_kept_without_force(tmp_path: Path) -> None:
