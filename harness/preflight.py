@@ -46,7 +46,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from webguard.masking import mask
+from webguard.masking import mask, masked
 
 #: Seconds to resolve the host name and to open a TCP connection (or finish the TLS handshake).
 CONNECT_TIMEOUT = 3.0
@@ -72,11 +72,6 @@ URL_FIX = (
 )
 WIDTH = 100
 _DETAIL_LIMIT = 240
-
-
-def scrub(text: str, secret: str) -> str:
-    """``text`` with every occurrence of ``secret`` masked (a provider may echo the token)."""
-    return text.replace(secret, mask(secret)) if secret else text
 
 
 @dataclass
@@ -797,10 +792,11 @@ def run_preflight(
         if own:
             http.close()
     checks = tuple(
-        Check(c.name, c.status, scrub(c.detail, token), scrub(c.fix, token)) for c in run.checks
+        Check(c.name, c.status, masked(c.detail, [token]), masked(c.fix, [token]))
+        for c in run.checks
     )
     return Verdict(
-        scrub(url, token),
+        masked(url, [token]),
         domain,
         mask(token),
         checks,

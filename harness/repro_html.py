@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from harness.actions import ACTIONS
-from harness.bdd.reporting import masked
 from harness.case_world import CaseClock
 from harness.report_html import STYLE, body_text
 from mock_onelogin.domain import modelling
+from webguard.masking import masked
 
 if TYPE_CHECKING:
     from harness.case_model import Case, Step

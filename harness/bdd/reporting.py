@@ -40,7 +40,7 @@ import pytest
 import pytest_bdd
 
 from harness.drivers.world import log_line
-from webguard.masking import mask
+from webguard.masking import masked
 
 #: What a run's results are called, in the order the verdict lists them.
 RESULTS = ("failed", "error", "skipped", "passed")
@@ -52,8 +52,6 @@ TABLE_LINES = 16
 _FRAMEWORK_FOLDERS = tuple(
     str(Path(module.__file__ or "").parent) for module in (_pytest, pluggy, pytest_bdd)
 )
-#: A ``Bearer`` credential in any text (the token as an Authorization header shows it).
-_BEARER = re.compile(r"(?i)\b(bearer\s+)([A-Za-z0-9._~+/=-]{8,})")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 #: Where a cause starts showing data (a Python or JSON list or object).
 _DATA = re.compile(r"[\[{]")
@@ -85,15 +83,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # -- masking ----------------------------------------------------------------------------
-
-
-def masked(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with each secret (and any ``Bearer`` credential) shown as ``****`` plus its
-    last four characters, the way the System Log shows the token."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, mask(secret))
-    return _BEARER.sub(lambda m: m.group(1) + mask(m.group(2)), text)
 
 
 def masked_json(value: Any, secrets: Iterable[str]) -> Any:
