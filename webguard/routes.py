@@ -99,6 +99,21 @@ def endpoint_index(
     return sorted(out, key=lambda e: (e["path"], e["method"]))
 
 
+def index_document(
+    app: Any, prefix: str, service: str, authorization: str, descriptions: dict[str, str]
+) -> dict[str, Any]:
+    """What a control API's base URL answers: the service, how to authenticate, and its
+    endpoints (:func:`endpoint_index`). Open without the key by choice: the routes are the
+    same in every install (no state, no secret), and a caller without the key (a browser
+    following a printed link) learns how to authenticate; every endpoint listed still wants
+    the key."""
+    return {
+        "service": service,
+        "authorization": authorization,
+        "endpoints": endpoint_index(app, prefix, descriptions),
+    }
+
+
 def _first_sentence(doc: str | None) -> str:
     if not doc:
         return ""

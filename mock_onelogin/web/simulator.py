@@ -29,7 +29,7 @@ from mock_onelogin.web.common import (
 )
 from mock_onelogin.web.errors import v2_error
 from mock_onelogin.web.serializers import UI_LABELS, event_json, task_json, user_brief
-from webguard.routes import endpoint_index
+from webguard.routes import index_document
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator/api")
 register_id_converter(bp)
@@ -308,15 +308,16 @@ DESCRIPTIONS = {
 @bp.get("")
 @bp.get("/")
 def index() -> Response:
-    """The endpoints below, open without the key: they are the same in every install (no
-    state, no secret) and they tell a caller without the key how to authenticate."""
+    """The endpoints below (``webguard.routes.index_document``: open without the key)."""
     return jsonify(
-        {
-            "service": "Simulated OneLogin simulator API",
-            "authorization": "Bearer <simulator key> (printed by `mock-onelogin serve` "
+        index_document(
+            current_app,
+            bp.url_prefix or "",
+            "Simulated OneLogin simulator API",
+            "Bearer <simulator key> (printed by `mock-onelogin serve` "
             "and `harness up`, kept in the data folder) on every endpoint but this index",
-            "endpoints": endpoint_index(current_app, bp.url_prefix or "", DESCRIPTIONS),
-        }
+            DESCRIPTIONS,
+        )
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, request
 
-from webguard.routes import endpoint_index
+from webguard.routes import index_document
 from wrike_sp.domain.accounts import AccountAdmin, member_view
 from wrike_sp.web.http import admin_body, admin_json, require_admin_key
 
@@ -52,15 +52,16 @@ DESCRIPTIONS = {
 @blueprint.get("")
 @blueprint.get("/")
 def index() -> Response:
-    """The endpoints below, open without the key: they are the same in every install (no
-    state, no secret) and they tell a caller without the key how to authenticate."""
+    """The endpoints below (``webguard.routes.index_document``: open without the key)."""
     return admin_json(
-        {
-            "service": "Wrike admin API",
-            "authorization": "Bearer <admin key> (printed by `wrike-sp serve` and `harness "
+        index_document(
+            current_app,
+            blueprint.url_prefix or "",
+            "Wrike admin API",
+            "Bearer <admin key> (printed by `wrike-sp serve` and `harness "
             "up`, kept in the data folder) on every endpoint but this index",
-            "endpoints": endpoint_index(current_app, blueprint.url_prefix or "", DESCRIPTIONS),
-        }
+            DESCRIPTIONS,
+        )
     )
 
 

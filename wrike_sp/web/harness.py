@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from webguard.routes import endpoint_index
+from webguard.routes import index_document
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import MAX_BODY_BYTES
@@ -364,15 +364,15 @@ DESCRIPTIONS = {
 @blueprint.get("")
 @blueprint.get("/")
 def index() -> Response:
-    """The endpoints below, open without the key: they are the same in every install (no
-    state, no secret) and they tell a caller without the key how to authenticate."""
+    """The endpoints below (``webguard.routes.index_document``: open without the key)."""
     return admin_json(
-        {
-            "service": "Wrike harness API",
-            "authorization": "Bearer <admin key> (the admin API's) on every endpoint but "
-            "this index",
-            "endpoints": endpoint_index(current_app, blueprint.url_prefix or "", DESCRIPTIONS),
-        }
+        index_document(
+            current_app,
+            blueprint.url_prefix or "",
+            "Wrike harness API",
+            "Bearer <admin key> (the admin API's) on every endpoint but this index",
+            DESCRIPTIONS,
+        )
     )
 
 
