@@ -95,6 +95,11 @@ def _timeline_row(entry: TimelineEntry) -> dict[str, Any]:
 def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     acct = _account()
     user = acct.directory.require_user(user_id)
+    # The live status is read before the page's content: the worker may finish a request
+    # while the page is read (its task and its event commit together, but the page reads
+    # them in several queries). Read first, the status is never newer than the content, so a
+    # page drawn mid-commit still asks again instead of settling without the request's event.
+    live = user_status(acct, user_id).attributes(user_status_url(user_id))
     role_ids = acct.directory.user_role_ids(user_id)
     roles = acct.directory.list_roles()
     apps = {a["id"]: a for a in acct.apps.list_apps()}
@@ -150,7 +155,7 @@ def _user_page(user_id: int, status: int = 200, **context: Any) -> tuple[str, in
         timeline_app=apps.get(app_id or -1),
         suspend=confirm.suspend_user(user),
         delete=confirm.delete_user(user),
-        live=user_status(acct, user_id).attributes(user_status_url(user_id)),
+        live=live,
         **context,
     )
 
