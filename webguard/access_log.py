@@ -10,12 +10,14 @@ body is done (the answer's ``close()``). A line reads::
 No header is written, so ``Authorization`` (the SCIM token, the control keys, a client's
 Basic credentials) never is; a query-string parameter whose name says it holds a secret
 (``token``, ``client_secret``, ``password``, ``key``, ...) keeps its name with the value
-masked. Paths and queries are written percent-encoded, so a request cannot forge a line.
+masked, and so does a secret-named parameter nested in another's value (a ``next`` or
+``RelayState`` URL that carries ``?token=...``, encoded once or more). Paths and queries are written percent-encoded, so a request cannot forge a line.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -51,14 +53,48 @@ def is_secret_name(name: str) -> bool:
     return any(part in lowered for part in SECRET_NAME_PARTS)
 
 
+#: A ``name=value`` pair inside a decoded parameter value (a URL's query, a form-encoded blob).
+_NESTED_PAIR = re.compile(r"([^?&;#=\s]+)=([^&;#\s]*)")
+#: How many layers of percent-encoding are undone to find a nested pair.
+_NESTED_DECODES = 3
+
+
+def _masked_value(value: str) -> str:
+    """A parameter value, with any secret-named pair nested in it masked (re-encoded then)."""
+    decoded = value
+    for _ in range(_NESTED_DECODES):
+        layer = unquote_plus(decoded)
+        if layer == decoded:
+            break
+        decoded = layer
+    hidden = [
+        m for m in _NESTED_PAIR.finditer(decoded) if m.group(2) and is_secret_name(m.group(1))
+    ]
+    if not hidden:
+        return value
+    inner = _NESTED_PAIR.sub(
+        lambda m: (
+            f"{m.group(1)}={MASK}" if m.group(2) and is_secret_name(m.group(1)) else m.group(0)
+        ),
+        decoded,
+    )
+    return quote(inner, safe="/:@!$'()*,-._~")
+
+
 def masked_query(query: str) -> str:
-    """The query string with the value of every secret-named parameter replaced by ``***``."""
+    """The query string with the value of every secret-named parameter replaced by ``***``,
+    and any secret-named pair nested in another parameter's value masked too."""
     if not query:
         return ""
     out = []
     for pair in query.split("&"):
-        name, eq, _value = pair.partition("=")
-        out.append(f"{name}={MASK}" if eq and is_secret_name(name) else pair)
+        name, eq, value = pair.partition("=")
+        if eq and is_secret_name(name):
+            out.append(f"{name}={MASK}")
+        elif eq and value:
+            out.append(f"{name}={_masked_value(value)}")
+        else:
+            out.append(pair)
     return "&".join(out)
 
 

@@ -47,3 +47,15 @@ def test_a_request_cannot_forge_a_line_or_make_one_endless() -> None:
     assert "\n" not in forged and LINE.match(forged)
     assert "%0A2026" in forged
     assert len(long) < MAX_TARGET_CHARS + 100 and "...(cut)" in long
+
+
+def test_a_secret_nested_in_another_parameters_value_is_masked_too() -> None:
+    once, twice, plain = logged(
+        "/admin/login?next=%2Fadmin%2Fapps%3Faccess_token%3Dnested1",
+        "/login?RelayState=%252Fx%253Fclient_secret%253Dnested2%2526page%253D2",
+        "/admin/login?next=%2Fadmin%2Fusers%3Fpage%3D2",
+    )
+    assert "nested1" not in once and "access_token%3D***" in once
+    assert "nested2" not in twice and "client_secret%3D***" in twice and "page%3D2" in twice
+    # A value with nothing secret in it is written as it came.
+    assert "next=%2Fadmin%2Fusers%3Fpage%3D2" in plain
