@@ -10,6 +10,7 @@ import click
 from mock_onelogin.app import create_app
 from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.store._sealing import key_path
+from webguard.access_log import ACCESS_LOG, logged
 from webguard.files import database_files, kept_key, private_folder, write_private
 
 DATABASE = "onelogin.sqlite3"
@@ -23,6 +24,7 @@ _PRIVATE_FILES = (
     key_path(DATABASE).name,
     CONSOLE_PASSWORD,
     SIMULATOR_KEY,
+    ACCESS_LOG,
 )
 
 
@@ -97,6 +99,12 @@ def main() -> None:
     "Default: a random one, printed at first start and kept in "
     f"DATA_DIR/{CONSOLE_PASSWORD} (mode 0600) for the next.",
 )
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Also write the access log (one line per request, secrets masked) to stderr; it is "
+    f"always written to DATA_DIR/{ACCESS_LOG}.",
+)
 def serve(
     data_dir: Path,
     host: str,
@@ -106,6 +114,7 @@ def serve(
     client_secret: str | None,
     allowed_hosts: tuple[str, ...],
     console_password: str | None,
+    verbose: bool,
 ) -> None:
     """Serve the API over HTTP; a worker thread drains the provisioning queue. The data folder
     is made private (0700, its files 0600): the database keeps the SCIM token sealed with the
@@ -148,8 +157,10 @@ def serve(
         f"{public}/simulator/api/credentials"
     )
     click.echo(f"Console: {public}/admin/login  sign in as {config.console_admin_email} {told}")
+    click.echo(f"Access log: {data_dir / ACCESS_LOG}" + ("  (and stderr)" if verbose else ""))
+    served = logged(app, data_dir / ACCESS_LOG, echo=verbose)
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, **server_options())
+        waitress.serve(served, host=host, port=port, threads=threads, **server_options())
     finally:
         worker = app.extensions.get("mock_onelogin_worker")
         if worker is not None:

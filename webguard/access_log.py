@@ -214,3 +214,29 @@ class LogFile:
 
     def close(self) -> None:
         self._handle.close()
+
+
+#: The access log's file name in a server's data folder (``wrike-sp serve``,
+#: ``mock-onelogin serve``; ``harness up`` names one per server).
+ACCESS_LOG = "access.log"
+
+
+def stderr_writer(prefix: str = "") -> Writer:
+    """A writer of lines to stderr (``--verbose``), each after ``prefix``."""
+    import sys
+
+    def write(line: str) -> None:
+        sys.stderr.write(f"{prefix}{line}\n")
+        sys.stderr.flush()
+
+    return write
+
+
+def logged(
+    app: Callable[..., Iterable[bytes]], path: str | os.PathLike[str], *, echo: bool = False
+) -> AccessLog:
+    """``app`` writing its access log to ``path`` (0600), and to stderr too with ``echo``."""
+    writers: list[Writer] = [LogFile(path)]
+    if echo:
+        writers.append(stderr_writer())
+    return AccessLog(app, writers)

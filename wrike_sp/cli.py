@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from webguard.access_log import ACCESS_LOG, logged
 from webguard.files import database_files, kept_key, private_folder, write_private
 from wrike_sp.app import create_app
 from wrike_sp.config import WrikeConfig
@@ -21,7 +22,13 @@ ADMIN_KEY = "wrike-admin-key"
 #: The demo owner's generated password, kept (0600) so a restart can still sign in; it is not
 #: written when the password came from --owner-password.
 OWNER_PASSWORD = "wrike-owner-password"
-_PRIVATE_FILES = (*database_files(DATABASE), DEMO_INFO, ADMIN_KEY, OWNER_PASSWORD)
+_PRIVATE_FILES = (
+    *database_files(DATABASE),
+    DEMO_INFO,
+    ADMIN_KEY,
+    OWNER_PASSWORD,
+    ACCESS_LOG,
+)
 
 
 def _owner_password_note(signin: Any, info: dict[str, Any], kept: Path, given: str | None) -> str:
@@ -94,6 +101,12 @@ def main() -> None:
     "WRIKE_SP_OWNER_PASSWORD). Default: a random one, printed once and kept in "
     f"DATA_DIR/{OWNER_PASSWORD} (mode 0600).",
 )
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Also write the access log (one line per request, secrets masked) to stderr; it is "
+    f"always written to DATA_DIR/{ACCESS_LOG}.",
+)
 def serve(
     data_dir: Path,
     host: str,
@@ -104,6 +117,7 @@ def serve(
     threads: int,
     allowed_hosts: tuple[str, ...],
     owner_password: str | None,
+    verbose: bool,
 ) -> None:
     """Serve the provider with a seeded demo account (plan, approved domain, an admin with both
     rights, a token printed once). The data folder is made private (0700, its files 0600): it
@@ -173,8 +187,12 @@ def serve(
     click.echo(f"Admin API:   {public}/admin/api/v1")
     if harness:
         click.echo(f"Harness API: {public}/harness/api  (the same admin key)")
+    click.echo(f"Access log:  {data_dir / ACCESS_LOG}" + ("  (and stderr)" if verbose else ""))
     click.echo(f"Serving on {public}")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="wrike-sp", **server_options())
+    served = logged(app, data_dir / ACCESS_LOG, echo=verbose)
+    waitress_serve(
+        served, host=host, port=port, threads=threads, ident="wrike-sp", **server_options()
+    )
 
 
 if __name__ == "__main__":
