@@ -182,11 +182,12 @@ def test_plain_secrets_an_older_version_stored_are_sealed_on_open(tmp_path: Path
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Replace waitress.serve: the CLI builds and seeds its app, and returns at once."""
+    """Replace waitress.serve: the CLI builds and seeds its app, and returns at once. What it
+    serves is the app inside its access log (``webguard.access_log.AccessLog``)."""
     import waitress
 
     apps: list[Any] = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: apps.append(app))
+    monkeypatch.setattr(waitress, "serve", lambda served, **kwargs: apps.append(served.app))
     return apps
 
 
