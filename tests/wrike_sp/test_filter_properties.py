@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scim2_models import Context, InvalidFilterException, ScimFilter
 
-from wrike_sp.domain.schema import CORE_USER, WrikeUser
+from wrike_sp.domain.schema import CORE_USER
+from wrike_sp.domain.user_model import WrikeUser
 
 LOCALS = ["ada", "bob", "Ada.L", "carol", "dave_x", "eve%"]
 POPULATION = [

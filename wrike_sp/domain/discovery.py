@@ -8,30 +8,28 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from scim2_models import (
-    AuthenticationScheme,
-    Bulk,
-    ChangePassword,
-    Context,
-    ETag,
-    External,
-    Filter,
-    Patch,
-    Reference,
-    ResourceType,
-    Schema,
-    ServiceProviderConfig,
-    Sort,
-)
-
 from wrike_sp.domain.modelling import MAX_RESULTS
-from wrike_sp.domain.schema import CORE_SCHEMA, ENTERPRISE_SCHEMA, WrikeUser
 
-_CTX = Context.RESOURCE_QUERY_RESPONSE
+# scim2-models is imported when a document is first asked for, not at start-up
+# (wrike_sp.domain.user_model says why).
 
 
 @cache
 def service_provider_config() -> dict[str, Any]:
+    from scim2_models import (
+        AuthenticationScheme,
+        Bulk,
+        ChangePassword,
+        Context,
+        ETag,
+        External,
+        Filter,
+        Patch,
+        Reference,
+        ServiceProviderConfig,
+        Sort,
+    )
+
     config = ServiceProviderConfig(
         documentation_uri=Reference[External](
             "https://help.wrike.com/hc/en-us/articles/27535624025623-SCIM-API"
@@ -52,20 +50,28 @@ def service_provider_config() -> dict[str, Any]:
             )
         ],
     )
-    return config.model_dump(scim_ctx=_CTX)
+    return config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
 
 
 @cache
 def resource_types() -> list[dict[str, Any]]:
+    from scim2_models import Context, ResourceType
+
+    from wrike_sp.domain.user_model import WrikeUser
+
     user = ResourceType.from_resource(WrikeUser)
     user.description = "Wrike account members (Wrike does not sync groups)"
-    return [user.model_dump(scim_ctx=_CTX)]
+    return [user.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)]
 
 
 @cache
 def schemas() -> list[dict[str, Any]]:
+    from scim2_models import Context, ResourceType, Schema, ServiceProviderConfig
+
+    from wrike_sp.domain.user_model import CORE_SCHEMA, ENTERPRISE_SCHEMA
+
     meta_schemas = [
-        model.to_schema().model_dump(scim_ctx=_CTX)
+        model.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
         for model in (ResourceType, ServiceProviderConfig, Schema)
     ]
     return [CORE_SCHEMA, ENTERPRISE_SCHEMA, *meta_schemas]

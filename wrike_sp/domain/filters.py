@@ -4,6 +4,9 @@ scim2-models parses the filter into its AST; this module only walks that tree in
 :class:`~wrike_sp.domain.search.UserSearch` the store runs. Wrike documents that "search is
 supported only by email address", so only userName and emails (value, type) can be searched;
 any other attribute is refused with invalidFilter.
+
+Imported where a request first searches (``ScimUsers.search``), not at start-up: it builds on
+scim2-models (see :mod:`wrike_sp.domain.user_model`).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from scim2_models.path import Not as FilterNot
 from scim2_models.path import Present as FilterPresent
 
 from wrike_sp.domain.errors import ScimError
-from wrike_sp.domain.schema import CORE_USER, WrikeUser
+from wrike_sp.domain.schema import CORE_USER
 from wrike_sp.domain.search import (
     And,
     AnyEmail,
@@ -42,6 +45,7 @@ from wrike_sp.domain.search import (
     Present,
     UserSearch,
 )
+from wrike_sp.domain.user_model import WrikeUser
 from wrike_sp.domain.users import key
 
 _SEARCH_BY_EMAIL = (

@@ -7,18 +7,16 @@ from typing import Any
 
 from wrike_sp.domain.errors import ScimError
 from wrike_sp.domain.records import UserRow
-from wrike_sp.domain.schema import CORE_ATTRIBUTES, CORE_USER, ENTERPRISE_USER
+from wrike_sp.domain.schema import CORE_USER, ENTERPRISE_USER, output_order
 
 _ALWAYS = ("schemas", "id")
-# Output follows the schema's attribute order, whatever order the client wrote.
-_ORDER = (*(a.name for a in CORE_ATTRIBUTES.values()), ENTERPRISE_USER)
 
 
 def user_resource(user: UserRow, location: str) -> dict[str, Any]:
     doc = user.doc
     schemas = [CORE_USER, ENTERPRISE_USER] if ENTERPRISE_USER in doc else [CORE_USER]
     resource: dict[str, Any] = {"schemas": schemas, "id": user.id}
-    for name in _ORDER:
+    for name in output_order():
         if name in doc:
             resource[name] = doc[name]
     resource["meta"] = {

@@ -1,39 +1,31 @@
 """The User schema Wrike publishes, and a fast reader of SCIM payloads built from it.
 
 The published schemas come from scim2-models (one source of truth for attribute names and
-characteristics). Reading a payload through the pydantic models costs close to a millisecond,
-which would dominate every request, so payloads are normalised here with a small table of
-attribute definitions derived from those same schemas.
+characteristics; :mod:`wrike_sp.domain.user_model`). Reading a payload through the pydantic
+models costs close to a millisecond, which would dominate every request, so payloads are
+normalised here with a small table of attribute definitions derived from those same schemas.
+
+The table is derived on first read, not on import: scim2-models builds its models when it is
+imported, which takes longer than a whole case replay, and a request refused before its body
+is read (a wrong token, a plan without SCIM) needs no schema at all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
-
-from pydantic import Field
-from scim2_models import Context, EnterpriseUser, User
 
 from wrike_sp.domain import modelling
 from wrike_sp.domain.errors import ScimError
-from wrike_sp.domain.modelling import USER_TYPES
 
 CORE_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE_USER = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
-
-
-class WrikeUser(User[EnterpriseUser]):
-    """The core User with the enterprise extension; ``userType`` carries Wrike's user types.
-
-    The canonical values are published in /Schemas, which is also what lets conformance
-    tools pick valid example values.
-    """
-
-    user_type: str | None = Field(None, examples=list(USER_TYPES))
 
 
 @dataclass(frozen=True)
@@ -62,32 +54,73 @@ def _definition(raw: dict[str, Any]) -> AttributeDef:
     )
 
 
-def _schema_dicts() -> tuple[dict[str, Any], dict[str, Any]]:
-    core = WrikeUser.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-    core["name"] = "User"
-    core["description"] = "Wrike account member"
-    for attribute in core["attributes"]:
-        if attribute["name"] == "userName":
-            # Wrike's login: required and unique (RFC 7643 §4.1.1).
-            attribute["required"] = True
-            attribute["uniqueness"] = "server"
-    enterprise = EnterpriseUser.to_schema().model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-    return core, enterprise
+@dataclass(frozen=True)
+class _Tables:
+    core: dict[str, AttributeDef]
+    enterprise: dict[str, AttributeDef]
+    #: An extension's URN, lowered, to its spelling and its attributes.
+    extensions: dict[str, tuple[str, dict[str, AttributeDef]]]
 
 
-CORE_SCHEMA, ENTERPRISE_SCHEMA = _schema_dicts()
-CORE_ATTRIBUTES: dict[str, AttributeDef] = {
-    # A common attribute of every resource (RFC 7643 §3.1), owned by the client and not listed
-    # in the User schema; Entra and scim2-tester send it.
-    "externalid": AttributeDef(name="externalId", type="string", case_exact=True),
-    **{a["name"].lower(): _definition(a) for a in CORE_SCHEMA["attributes"]},
-}
-ENTERPRISE_ATTRIBUTES: dict[str, AttributeDef] = {
-    a["name"].lower(): _definition(a) for a in ENTERPRISE_SCHEMA["attributes"]
-}
-EXTENSIONS: dict[str, tuple[str, dict[str, AttributeDef]]] = {
-    ENTERPRISE_USER.lower(): (ENTERPRISE_USER, ENTERPRISE_ATTRIBUTES),
-}
+@cache
+def _tables() -> _Tables:
+    """The reader's attribute tables, derived from the published schemas the first time a
+    payload or a path is read."""
+    from wrike_sp.domain.user_model import CORE_SCHEMA, ENTERPRISE_SCHEMA
+
+    core: dict[str, AttributeDef] = {
+        # A common attribute of every resource (RFC 7643 §3.1), owned by the client and not
+        # listed in the User schema; Entra and scim2-tester send it.
+        "externalid": AttributeDef(name="externalId", type="string", case_exact=True),
+        **{a["name"].lower(): _definition(a) for a in CORE_SCHEMA["attributes"]},
+    }
+    enterprise = {a["name"].lower(): _definition(a) for a in ENTERPRISE_SCHEMA["attributes"]}
+    return _Tables(core, enterprise, {ENTERPRISE_USER.lower(): (ENTERPRISE_USER, enterprise)})
+
+
+class _Table(Mapping[str, AttributeDef]):
+    """One of the attribute tables (keyed by lowered name, in the schema's order), read
+    from :func:`_tables` on first use."""
+
+    __slots__ = ("_which",)
+
+    def __init__(self, which: str) -> None:
+        self._which = which
+
+    def _table(self) -> dict[str, AttributeDef]:
+        table: dict[str, AttributeDef] = getattr(_tables(), self._which)
+        return table
+
+    def __getitem__(self, name: str) -> AttributeDef:
+        return self._table()[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._table().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._table()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __repr__(self) -> str:
+        return f"<{self._which} attributes: {', '.join(a.name for a in self.values())}>"
+
+
+@cache
+def output_order() -> tuple[str, ...]:
+    """The order a resource's attributes are written in: the schema's, then the extension
+    (whatever order the client wrote)."""
+    return (*(a.name for a in _tables().core.values()), ENTERPRISE_USER)
+
+
+#: The core User attributes (with ``externalId``), keyed by lowered name.
+CORE_ATTRIBUTES: Mapping[str, AttributeDef] = _Table("core")
+#: The enterprise extension's attributes, keyed by lowered name.
+ENTERPRISE_ATTRIBUTES: Mapping[str, AttributeDef] = _Table("enterprise")
 # Attributes every client may send and the server ignores (RFC 7643 §3.1 readOnly).
 _IGNORED_TOP = {"id", "meta", "schemas", "groups"}
 
@@ -216,12 +249,13 @@ def read_user_payload(payload: Any) -> dict[str, Any]:
     """
     if not isinstance(payload, dict):
         raise ScimError(400, "invalidSyntax", "The request body must be a JSON object")
+    tables = _tables()
     out: dict[str, Any] = {}
     for key, value in payload.items():
         lowered = str(key).lower()
         if lowered in _IGNORED_TOP:
             continue
-        extension = EXTENSIONS.get(lowered)
+        extension = tables.extensions.get(lowered)
         if extension is not None:
             urn, attributes = extension
             if value is None:
@@ -246,7 +280,7 @@ def read_user_payload(payload: Any) -> dict[str, Any]:
             continue
         if lowered.startswith(CORE_USER.lower() + ":"):
             lowered = lowered[len(CORE_USER) + 1 :]
-        attr = CORE_ATTRIBUTES.get(lowered)
+        attr = tables.core.get(lowered)
         if attr is None:
             unknown_attribute(
                 str(key),
@@ -272,14 +306,15 @@ def _resolve(path: str) -> tuple[str, AttributeDef | None, str | None, bool] | N
     lowered = path.lower()
     if lowered == ENTERPRISE_USER.lower():
         return ENTERPRISE_USER, None, None, True
-    attributes = CORE_ATTRIBUTES
+    tables = _tables()
+    attributes = tables.core
     rest = path
     if lowered.startswith(ENTERPRISE_USER.lower() + ":"):
-        attributes, rest = ENTERPRISE_ATTRIBUTES, path[len(ENTERPRISE_USER) + 1 :]
+        attributes, rest = tables.enterprise, path[len(ENTERPRISE_USER) + 1 :]
     elif lowered.startswith(CORE_USER.lower() + ":"):
         rest = path[len(CORE_USER) + 1 :]
     match = _PATH.match(rest)
-    if match is None or (attributes is CORE_ATTRIBUTES and match[1].lower() in _IGNORED_TOP):
+    if match is None or (attributes is tables.core and match[1].lower() in _IGNORED_TOP):
         return None  # id, meta, schemas, groups: scim2-models answers for them
     return path, attributes.get(match[1].lower()), match[3], False
 
@@ -310,7 +345,7 @@ def _known_extension(value: Any) -> Any:
         return value
     kept = {}
     for key, sub_value in value.items():
-        attr = ENTERPRISE_ATTRIBUTES.get(str(key).lower())
+        attr = _tables().enterprise.get(str(key).lower())
         where = f"{ENTERPRISE_USER}:{key}"
         if attr is None:
             unknown_attribute(

@@ -12,16 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any
-
-from pydantic import ValidationError
-from scim2_models import Context, Error, PatchOp, SCIMException, ScimPolicy
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from wrike_sp.domain import history, modelling
 from wrike_sp.domain.accounts import held_rights
 from wrike_sp.domain.clock import Clock, stamp
 from wrike_sp.domain.errors import ScimError
-from wrike_sp.domain.filters import parse_filter
 from wrike_sp.domain.ids import IdSource, random_id
 from wrike_sp.domain.modelling import DEFAULT_USER_TYPE, MAX_RESULTS, SCIM_PLANS
 from wrike_sp.domain.records import Conflict, UserRow
@@ -31,7 +28,6 @@ from wrike_sp.domain.schema import (
     CORE_USER,
     ENTERPRISE_USER,
     PATCH_OP,
-    WrikeUser,
     check_value_count,
     known_patch_operations,
     read_attribute,
@@ -50,13 +46,29 @@ from wrike_sp.domain.users import (
     merge_for_update,
 )
 
-# PATCH shapes Entra sends and a real-world provider tolerates: a ``remove`` whose ``value``
-# names the entries to drop (instead of a filtered path), and an ``add``/``replace`` on
-# ``emails[type eq "work"].value`` when no such entry exists, which Entra expects to create.
-_PATCH_POLICY = ScimPolicy(
-    remove_value_as_filter=ScimPolicy.RemoveValue.apply,
-    unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
-)
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from scim2_models import PatchOp, SCIMException, ScimPolicy
+
+    from wrike_sp.domain.user_model import WrikeUser
+
+# scim2-models (the filter parser, PATCH) and the modules built on it are imported where a
+# request first needs them, not at start-up: a request refused before its filter or body is
+# read (a wrong token, a plan without SCIM) needs none of them (wrike_sp.domain.user_model).
+
+
+@cache
+def _patch_policy() -> ScimPolicy:
+    """PATCH shapes Entra sends and a real-world provider tolerates: a ``remove`` whose
+    ``value`` names the entries to drop (instead of a filtered path), and an
+    ``add``/``replace`` on ``emails[type eq "work"].value`` when no such entry exists, which
+    Entra expects to create."""
+    from scim2_models import ScimPolicy
+
+    return ScimPolicy(
+        remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+        unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+    )
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,8 @@ class ScimUsers:
         self, grant: Grant, filter_text: str | None, start_index: int, count: int | None
     ) -> tuple[int, list[UserRow]]:
         require_issuer_right(grant, "list")
+        from wrike_sp.domain.filters import parse_filter
+
         search = parse_filter(filter_text) if filter_text else None
         limit = MAX_RESULTS if count is None else min(max(count, 0), MAX_RESULTS)
         offset = min(max(start_index, 1), 2**31) - 1
@@ -625,6 +639,11 @@ def _patch_op(payload: Any) -> PatchOp[WrikeUser] | None:
     if isinstance(operations, list):
         name = next(k for k in payload if k.lower() == "operations")
         payload = {**payload, name: [_manager_as_object(o) for o in operations]}
+    from pydantic import ValidationError
+    from scim2_models import Context, PatchOp, SCIMException
+
+    from wrike_sp.domain.user_model import WrikeUser
+
     try:
         return PatchOp[WrikeUser].model_validate(payload, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
     except ValidationError as error:
@@ -634,10 +653,15 @@ def _patch_op(payload: Any) -> PatchOp[WrikeUser] | None:
 
 
 def _apply_patch(user: UserRow, operation: PatchOp[WrikeUser]) -> dict[str, Any]:
+    from pydantic import ValidationError
+    from scim2_models import Context, SCIMException
+
+    from wrike_sp.domain.user_model import WrikeUser
+
     resource = {"schemas": [CORE_USER, ENTERPRISE_USER], "id": user.id, **user.doc}
     try:
         model = WrikeUser.model_validate(resource, scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
-        operation.patch(model, _PATCH_POLICY)
+        operation.patch(model, _patch_policy())
         out = model.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
     except ValidationError as error:
         raise _from_validation(error) from error
@@ -650,6 +674,8 @@ def _apply_patch(user: UserRow, operation: PatchOp[WrikeUser]) -> dict[str, Any]
 
 
 def _from_validation(error: ValidationError) -> ScimError:
+    from scim2_models import Error
+
     first = error.errors()[0]
     try:
         rendered = Error.from_validation_error(first)

@@ -15,8 +15,9 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
@@ -214,13 +215,25 @@ def _complete(
             close()
 
 
-def _secret_names() -> frozenset[str]:
-    """The attributes the User schema marks ``returned: never`` or ``mutability: writeOnly``
-    (the core schema's ``password``, RFC 7643 §4.1.1): a client sends them, nobody reads
-    them back, so neither does the journal."""
+@dataclass(frozen=True)
+class _Secrets:
+    #: The attributes the User schema marks ``returned: never`` or ``mutability: writeOnly``
+    #: (the core schema's ``password``, RFC 7643 §4.1.1): a client sends them, nobody reads
+    #: them back, so neither does the journal.
+    names: frozenset[str]
+    #: A body that may name one (the cheap test before a body is parsed).
+    mentions: re.Pattern[str]
+    #: For a body that is not JSON: ``"password": "..."`` (also URN-qualified) as text.
+    member: re.Pattern[str]
+
+
+@cache
+def _secrets() -> _Secrets:
+    """Read from the schema the first time a body is journalled (not at start-up: the schema
+    comes from scim2-models, imported on first use)."""
     names: set[str] = set()
 
-    def walk(attributes: dict[str, AttributeDef]) -> None:
+    def walk(attributes: Mapping[str, AttributeDef]) -> None:
         for attr in attributes.values():
             if attr.returned == "never" or attr.mutability == "writeOnly":
                 names.add(attr.name.lower())
@@ -228,21 +241,18 @@ def _secret_names() -> frozenset[str]:
 
     walk(CORE_ATTRIBUTES)
     walk(ENTERPRISE_ATTRIBUTES)
-    return frozenset(names)
+    alternatives = "|".join(re.escape(n) for n in sorted(names))
+    return _Secrets(
+        frozenset(names),
+        re.compile(alternatives, re.IGNORECASE),
+        re.compile(
+            r'("(?:[^"\\]*:)?(?:' + alternatives + r')"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)',
+            re.IGNORECASE,
+        ),
+    )
 
 
-SECRET_ATTRIBUTES = _secret_names()
 REDACTED = "[redacted]"
-_MENTIONS_SECRET = re.compile(
-    "|".join(re.escape(n) for n in sorted(SECRET_ATTRIBUTES)), re.IGNORECASE
-)
-#: For a body that is not JSON: ``"password": "..."`` (also URN-qualified) as text.
-_SECRET_MEMBER = re.compile(
-    r'("(?:[^"\\]*:)?(?:'
-    + "|".join(re.escape(n) for n in sorted(SECRET_ATTRIBUTES))
-    + r')"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)',
-    re.IGNORECASE,
-)
 
 
 def _is_secret(name: Any) -> bool:
@@ -250,7 +260,7 @@ def _is_secret(name: Any) -> bool:
     PATCH path names."""
     if not isinstance(name, str):
         return False
-    return name.rsplit(":", 1)[-1].split("[", 1)[0].split(".", 1)[0].lower() in SECRET_ATTRIBUTES
+    return name.rsplit(":", 1)[-1].split("[", 1)[0].split(".", 1)[0].lower() in _secrets().names
 
 
 def _redacted(value: Any) -> Any:
@@ -275,19 +285,21 @@ def journal_body(body: bytes) -> str:
     it). A JSON escape (``"pass\\u0077ord"``) can spell a secret's name in other characters,
     so a body with one is always parsed; a body that does not parse but may name a secret
     keeps the text outside strings only when no escape could hide one."""
+    if not body:
+        return ""
     try:
         text = body.decode(json.detect_encoding(body), "replace")
     except LookupError:
         text = body.decode("utf-8", "replace")
     escaped = "\\u" in text
-    if not escaped and not _MENTIONS_SECRET.search(text):
+    if not escaped and not _secrets().mentions.search(text):
         return text[:_JOURNAL_BODY_LIMIT]
     try:
         kept = json.dumps(_redacted(json.loads(text)))
     except ValueError:
         if escaped:
             return f"{REDACTED} ({len(body)} bytes that are not JSON and may spell a secret)"
-        kept = _SECRET_MEMBER.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+        kept = _secrets().member.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
     return kept[:_JOURNAL_BODY_LIMIT]
 
 
