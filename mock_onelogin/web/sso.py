@@ -140,7 +140,7 @@ def _headers(response: BaseResponse) -> BaseResponse:
     """Never framed; no form-action limit (the auto-posting form goes to the app's ACS)."""
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
         "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
     )
