@@ -16,6 +16,7 @@ from typing import Any
 from mock_onelogin.account._context import SIMULATOR_ADMIN, AccountContext, Actor
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain import saml as rules
+from mock_onelogin.domain.directory import USER_STATUSES
 from mock_onelogin.domain.errors import Conflict, NotFound
 from mock_onelogin.domain.events import EventType
 from mock_onelogin.domain.saml import Reason, SamlSettings, SsoRefused
@@ -243,8 +244,8 @@ class SingleSignOn:
         )
 
     def _check_user(self, app_id: int, user: dict[str, Any]) -> None:
-        if user.get("deleted_at") or not modelling.status_is_active(user["status"]):
-            raise SsoRefused(Reason.USER_NOT_ACTIVE)
+        if not self.may_sign_in(user):
+            raise SsoRefused(Reason.USER_NOT_ACTIVE, self.not_active_text(user))
         if not self._store.entitled_among(app_id, [int(user["id"])]):
             raise SsoRefused(Reason.APP_NOT_ASSIGNED)
         if not user.get("email"):
@@ -252,6 +253,18 @@ class SingleSignOn:
                 Reason.REQUEST_INVALID,
                 "The user has no email; the app's NameID is the email. Give the user one.",
             )
+
+    @staticmethod
+    def may_sign_in(user: dict[str, Any]) -> bool:
+        return not user.get("deleted_at") and user["status"] in modelling.SIGN_IN_STATUSES
+
+    @staticmethod
+    def not_active_text(user: dict[str, Any]) -> str:
+        status = USER_STATUSES.get(user["status"], str(user["status"]))
+        return (
+            f"The user is not active in OneLogin (status {status}). Activate the user "
+            "(status Active) first."
+        )
 
     def sign_in(self, user_id: int, request: SsoRequest) -> SsoAnswer:
         """The signed Response for ``user_id``, or :class:`SsoRefused` (logged)."""
@@ -320,7 +333,14 @@ class SingleSignOn:
             return None
         return user
 
-    def log_login(self, user: dict[str, Any] | None, name: str, ok: bool, detail: str = "") -> None:
+    def log_login(
+        self,
+        user: dict[str, Any] | None,
+        name: str,
+        ok: bool,
+        detail: str = "",
+        reason: Reason = Reason.INVALID_CREDENTIALS,
+    ) -> None:
         """A OneLogin login (the /login page) in the System Log."""
         event_type = (
             EventType.USER_LOGGED_INTO_ONELOGIN if ok else EventType.USER_LOGIN_TO_ONELOGIN_FAILED
@@ -331,7 +351,7 @@ class SingleSignOn:
                     event_type,
                     Actor(name=self._display(user) if user else name[:255]),
                     user=user,
-                    error=None if ok else Reason.INVALID_CREDENTIALS.value,
+                    error=None if ok else reason.value,
                     notes=detail or None,
                 )
             ]

@@ -485,6 +485,13 @@ PASSWORD_SCRYPT_N = 2**14
 #: with OneLogin's v1 ``status`` object. Refusals use that v1 shape (the SDK's ``Error``).
 SAML_ASSERTION_API_DATA_KEY = "SAMLResponse"
 SAML_ASSERTION_API_BAD_CREDENTIALS = "Authentication Failed: Invalid user credentials"
+#: Who may sign in (the login page, SSO, the assertion API): status 1 (Active) only. Every
+#: other status (Suspended, Locked, Password expired, Awaiting password reset, Security
+#: questions required, Unactivated, Password Pending) is refused with ``user_not_active``;
+#: OneLogin makes such users act first, and which of them it refuses at SSO is not
+#: published. Provisioning reads "active" more widely (``status_is_active``): a Password
+#: Pending user is provisioned active but cannot sign in until a password is set.
+SIGN_IN_STATUSES = frozenset({1})
 #: Where an SSO refusal's reason code (docs/sso.md) goes in its System Log event: the
 #: ``error_description`` is the code itself, the ``notes`` say it in words.
 SAML_REASON_IN_ERROR_DESCRIPTION = True

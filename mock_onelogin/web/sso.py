@@ -293,6 +293,12 @@ def login() -> BaseResponse:
             detail="Login page: wrong username, email or password",
         )
         return _login_page(401, username=username, error="The username or password is not correct.")
+    if not acct.sso.may_sign_in(user):
+        text = acct.sso.not_active_text(user)
+        acct.sso.log_login(
+            user, username, ok=False, detail=f"Login page: {text}", reason=Reason.USER_NOT_ACTIVE
+        )
+        return _login_page(403, username=username, error=text)
     acct.sso.log_login(user, username, ok=True, detail="Login page")
     # A new session id on login (no fixation); the waiting SSO login moves with it.
     pending = found.pending
