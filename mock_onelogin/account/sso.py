@@ -58,6 +58,9 @@ class SingleSignOn:
         self._ctx = ctx
         self._store = ctx.store
         self._key_lock = threading.Lock()
+        #: Loaded signing keys by certificate fingerprint (loading one is the slow part of
+        #: signing; ids start again after a reset, fingerprints never repeat).
+        self._keys: dict[str, Any] = {}
         #: OneLogin users' sessions (the /login page, the portal) and their login throttle.
         self.sessions = UserSessions(ctx.clock)
         self.throttle = SignInThrottle(ctx.clock)
@@ -296,13 +299,16 @@ class SingleSignOn:
         self, user: dict[str, Any], request: SsoRequest, settings: SamlSettings
     ) -> SsoAnswer:
         cert, key_pem = self._signing(request.app_id)
+        key = self._keys.get(cert.fingerprint_sha256)
+        if key is None:
+            key = self._keys[cert.fingerprint_sha256] = rules.load_private_key(key_pem)
         response = rules.signed_response(
             endpoints=self.endpoints(request.app_id),
             settings=settings,
             subject=rules.subject_of(user),
             now=settings.idp_now(self._ctx.clock.now()),
             in_response_to=request.request_id,
-            key_pem=key_pem,
+            key=key,
             certificate_pem=cert.certificate_pem,
         )
         return SsoAnswer(settings.acs_url, xml.encode_post(response), request.relay_state, response)

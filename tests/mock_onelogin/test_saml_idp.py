@@ -372,6 +372,23 @@ def test_rotation_signs_with_the_new_certificate_and_keeps_the_old_until_retired
     assert [c["id"] for c in retired.get_json()["certificates"]] == [signing_id]
 
 
+def test_after_a_reset_the_new_certificate_signs(
+    account: OneLoginAccount, client: FlaskClient, app_id: int, user: dict[str, Any]
+) -> None:
+    """Ids start again after a reset: nothing kept in memory may sign with the old key."""
+    signed_in_sso(client, app_id, user)
+    before = saml(client, app_id)["signing_certificate"]
+    assert client.post("/simulator/api/reset").status_code == 200
+    app_id = account.apps.wrike_app_id()
+    client.put(f"/simulator/api/apps/{app_id}/saml", json={"audience": AUDIENCE, "acs_url": ACS})
+    after = saml(client, app_id)["signing_certificate"]
+    assert after["id"] == before["id"] and after["pem"] != before["pem"]
+    fresh = make_user(account, 1, password=PASSWORD)
+    account.directory.add_login(fresh["id"], app_id)
+    response_xml = base64.b64decode(posted(signed_in_sso(client, app_id, fresh))["SAMLResponse"])
+    XMLVerifier().verify(response_xml, x509_cert=after["pem"])
+
+
 def test_certificates_survive_a_restart(tmp_path: Path) -> None:
     database = str(tmp_path / "onelogin.sqlite3")
     first = OneLoginAccount(OneLoginConfig(database=database))
