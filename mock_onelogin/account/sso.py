@@ -374,6 +374,10 @@ class SingleSignOn:
             ]
         )
 
+    def session_user(self, user_id: int) -> dict[str, Any] | None:
+        """The user a session belongs to, None once deleted (the session opens nothing)."""
+        return self._store.get_user(user_id)
+
     # the portal -----------------------------------------------------------------------------
     def portal_apps(self, user_id: int) -> list[dict[str, Any]]:
         """The apps the user may launch: those assigned to them (role or direct)."""

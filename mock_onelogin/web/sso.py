@@ -86,7 +86,7 @@ def _signed_in_user() -> dict[str, Any] | None:
     _, found = _session()
     if found is None or found.user_id is None:
         return None
-    user = _acct().store.get_user(found.user_id)
+    user = _acct().sso.session_user(found.user_id)
     return user
 
 
@@ -102,7 +102,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def _refusal_page(refusal: SsoRefused, app_id: int | None) -> Response:
-    the_app = _acct().store.get_app(app_id) if app_id else None
+    the_app = _acct().apps.find_app(app_id) if app_id else None
     return _page(
         "sso_refused.html",
         403,
@@ -237,7 +237,7 @@ def _login_page(status: int = 200, **context: Any) -> Response:
     sid, found, new = _ensure_session()
     context.setdefault("username", "")
     pending = found.pending if isinstance(found.pending, SsoRequest) else None
-    the_app = _acct().store.get_app(pending.app_id) if pending else None
+    the_app = _acct().apps.find_app(pending.app_id) if pending else None
     response = _page(
         "user_login.html",
         status,

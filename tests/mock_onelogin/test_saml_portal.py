@@ -210,6 +210,16 @@ def test_a_reset_ends_every_user_session(
     assert client.get("/portal").status_code == 302
 
 
+def test_deleting_the_user_ends_what_their_session_opens(
+    account: OneLoginAccount, client: FlaskClient, app_id: int, role_user: dict[str, Any]
+) -> None:
+    log_in(client, "user7")
+    account.directory.delete_user(role_user["id"])
+    assert client.get("/portal").status_code == 302
+    first = redirect_sso(client, app_id, authn_request())
+    assert first.status_code == 302 and first.headers["Location"].endswith("/login")
+
+
 def test_logout_ends_the_session(
     account: OneLoginAccount, client: FlaskClient, role_user: dict[str, Any]
 ) -> None:
