@@ -263,7 +263,8 @@ class AuthnRequest:
 
 def read_authn_request(data: bytes) -> AuthnRequest:
     """The AuthnRequest in ``data`` (XML), or :class:`SsoRefused` (``request_invalid``)
-    naming what is wrong with it."""
+    naming what is wrong with it. What is read and what is left alone:
+    ``modelling.SAML_AUTHN_REQUEST_IGNORED``."""
     try:
         root = xml.parse_untrusted(data)
     except xml.UnsafeXML as error:
