@@ -324,15 +324,15 @@ def _sso() -> Sso:
 
 
 def _sso_login_url(route: SsoRoute, email: str, next_url: str | None) -> str:
-    query = {"email": email}
+    query: dict[str, Any] = {"email": email}
     if safe_local_path(next_url):
-        query["next"] = next_url or ""
+        query["next"] = next_url
     return url_for("saml.login", account_id=route.account_id, **query)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """"Enter your email, Next" (docs/sso.md): an SSO user goes to the identity provider;
+    """ "Enter your email, Next" (docs/sso.md): an SSO user goes to the identity provider;
     anyone else, and an SSO user of an account where SSO is optional, may log in with the
     password (the account comes from the email's membership, see :meth:`SignIn.log_in`). In
     enforced mode an SSO user's password login is refused. ``?account=<id>`` (the account
