@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from wrike_sp.domain.accounts import AccountAdmin
 
 MODES = ("off", "optional", "enforced")
+#: The identity providers the settings page offers (Wrike's set-up asks which one first).
+PROVIDERS: dict[str, str] = {"onelogin": "OneLogin", "other": "Other SAML 2.0 identity provider"}
 
 #: Each reason of docs/sso.md: what it means in plain words, and what to change.
 REASONS: dict[str, tuple[str, str]] = {
@@ -152,6 +154,7 @@ class SsoSettings:
     mode: str
     jit: bool
     idp: IdpSettings | None
+    provider: str = "onelogin"
 
     @property
     def on(self) -> bool:
@@ -205,7 +208,13 @@ class SsoStore(Protocol):
     def sso_accounts(self) -> list[int]: ...
 
     def save_sso_settings(
-        self, account_id: int, mode: str, jit: bool, idp: dict[str, Any] | None, at: str
+        self,
+        account_id: int,
+        mode: str,
+        jit: bool,
+        provider: str,
+        idp: dict[str, Any] | None,
+        at: str,
     ) -> None: ...
 
     def add_saml_request(
@@ -358,7 +367,7 @@ class Sso:
         if stored is None:
             return OFF
         idp = IdpSettings.from_stored(stored["idp"]) if stored["idp"] else None
-        return SsoSettings(stored["mode"], stored["jit"], idp)
+        return SsoSettings(stored["mode"], stored["jit"], idp, stored["provider"])
 
     def effective(self, account_id: int) -> SsoSettings:
         """The settings as they apply now: off on a plan without SSO."""
@@ -383,6 +392,7 @@ class Sso:
         return {
             "mode": settings.mode,
             "jit": settings.jit,
+            "provider": settings.provider,
             "sp_entity_id": entity,
             "sp_metadata_url": entity + "/metadata",
             "acs_url": entity + "/acs",
@@ -410,13 +420,13 @@ class Sso:
                 f"SAML SSO is not available on the {account['plan']} plan. It is available on: "
                 f"{', '.join(modelling.SSO_PLAN_ORDER)}. Upgrade the account to set it up.",
             )
-        unknown = set(body) - {"idp_metadata_xml", "mode", "jit"}
+        unknown = set(body) - {"idp_metadata_xml", "mode", "jit", "provider"}
         if unknown:
             raise AdminError(
                 400,
                 "invalid_field",
                 f"Unknown field(s) {', '.join(sorted(unknown))}: the SSO settings take "
-                "idp_metadata_xml, mode and jit",
+                "idp_metadata_xml, mode, jit and provider",
             )
         current = self.settings(account_id)
         idp = current.idp
@@ -428,6 +438,11 @@ class Sso:
         jit = body.get("jit", current.jit)
         if not isinstance(jit, bool):
             raise AdminError(400, "invalid_jit", "jit must be true or false")
+        provider = body.get("provider", current.provider)
+        if provider not in PROVIDERS:
+            raise AdminError(
+                400, "invalid_provider", f"provider must be one of {', '.join(PROVIDERS)}"
+            )
         if mode != "off" and idp is None:
             raise AdminError(
                 400,
@@ -436,7 +451,7 @@ class Sso:
                 "XML first (idp_metadata_xml).",
             )
         self.store.save_sso_settings(
-            account_id, mode, jit, idp.as_stored() if idp else None, stamp(self.clock())
+            account_id, mode, jit, provider, idp.as_stored() if idp else None, stamp(self.clock())
         )
         return self.view(account_id, base_url)
 
