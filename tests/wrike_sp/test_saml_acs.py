@@ -82,6 +82,15 @@ def test_a_response_signed_as_a_whole_is_accepted(sp: Sp) -> None:
     assert sp.post(signed).status_code == 303
 
 
+def test_a_signed_responses_destination_is_checked(sp: Sp) -> None:
+    response = sp.idp.response(
+        unsigned(sp.assertion()), destination="https://elsewhere.example/acs"
+    )
+    answer = sp.post(sp.idp.sign(response))
+    assert reason_of(answer) == "recipient_mismatch"
+    assert "Destination" in answer.text
+
+
 def test_a_rotated_certificate_is_accepted_while_both_are_held(sp: Sp) -> None:
     new = key_pair("rotated")
     both = sp.idp.metadata(sp.idp.keys, new)

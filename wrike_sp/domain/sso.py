@@ -621,13 +621,15 @@ class Sso:
         status_value = status.get("Value") if status is not None else None
         if status_value != saml.STATUS_SUCCESS:
             raise SsoRefused("status_not_success", f"the status is {status_value or 'missing'}")
-        assertion = self._verified_assertion(root, settings.idp, now)
-        return self._checked(account_id, base_url, settings, assertion, now)
+        assertion, signed_response = self._verified_assertion(root, settings.idp, now)
+        return self._checked(account_id, base_url, settings, assertion, signed_response, now)
 
     def _verified_assertion(
         self, root: etree._Element, idp: IdpSettings, now: datetime
-    ) -> etree._Element:
-        """The Assertion as signed (signxml's re-parsed ``signed_xml``), or a refusal."""
+    ) -> tuple[etree._Element, etree._Element | None]:
+        """The Assertion as signed (signxml's re-parsed ``signed_xml``), and the Response as
+        signed when the signature covers it (else None: nothing outside the Assertion is read),
+        or a refusal."""
         from cryptography import x509
         from signxml import SignatureConfiguration, XMLVerifier
         from signxml.exceptions import InvalidCertificate, SignXMLException
@@ -688,13 +690,13 @@ class Sso:
                 raise SsoRefused(
                     "signature_invalid", "the signed Response does not hold exactly one Assertion"
                 )
-            return inner[0]
+            return inner[0], signed
         if signed.tag != f"{{{saml.NS_ASSERTION}}}Assertion":
             raise SsoRefused(
                 "signature_invalid",
                 f"the signature covers a {_local(signed.tag)}, not the Assertion or the Response",
             )
-        return signed
+        return signed, None
 
     def _checked(
         self,
@@ -702,6 +704,7 @@ class Sso:
         base_url: str,
         settings: SsoSettings,
         assertion: etree._Element,
+        signed_response: etree._Element | None,
         now: datetime,
     ) -> SignedIn:
         ns = saml.NAMESPACES
@@ -745,6 +748,13 @@ class Sso:
                 name_id,
             )
         assert confirmation is not None
+        destination = signed_response.get("Destination") if signed_response is not None else None
+        if destination is not None and destination != acs:
+            raise SsoRefused(
+                "recipient_mismatch",
+                f"the signed Response's Destination is {destination}; Wrike's ACS is {acs}",
+                name_id,
+            )
         skew = timedelta(seconds=modelling.SAML_CLOCK_SKEW_S)
         conditions = assertion.find("saml:Conditions", namespaces=ns)
         not_before = (
@@ -775,6 +785,13 @@ class Sso:
                 name_id,
             )
         in_response_to = confirmation.get("InResponseTo")
+        answered = signed_response.get("InResponseTo") if signed_response is not None else None
+        if answered is not None and answered != in_response_to:
+            raise SsoRefused(
+                "in_response_to_unknown",
+                "the signed Response and its Assertion answer different requests",
+                name_id,
+            )
         if in_response_to is not None:
             if not self.store.take_saml_request(in_response_to, account_id, stamp(now)):
                 raise SsoRefused(
