@@ -248,6 +248,7 @@ def test_app_fixture_is_live(app: Flask) -> None:
     assert "saml" in app.blueprints
 
 
+@pytest.mark.slow
 def test_no_mutation_of_a_good_response_gets_a_500_or_signs_in_someone_else(sp: Sp) -> None:
     """Every element and attribute of a signed Response, removed or altered one at a time:
     each answer is a sign-in of Alice (a change outside what is signed or checked) or a 403
