@@ -610,7 +610,8 @@ class Sso:
             raise SsoRefused("malformed", str(error)) from None
         if root.tag != f"{{{saml.NS_PROTOCOL}}}Response":
             raise SsoRefused("malformed", f"the root element is {_local(root.tag)}, not Response")
-        if root.find(".//saml:EncryptedAssertion", namespaces=ns) is not None:
+        encrypted = root.find(".//saml:EncryptedAssertion", namespaces=ns) is not None
+        if encrypted and not modelling.SSO_READS_ENCRYPTED_ASSERTIONS:
             raise SsoRefused(
                 "malformed", "the assertion is encrypted; this SP reads unencrypted assertions"
             )
