@@ -53,7 +53,9 @@ from wrike_sp.domain.accounts import (
 )
 from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import MAX_ACCOUNT_ID, PLANS, SCIM_PLANS
+from wrike_sp.domain.records import UserRow
 from wrike_sp.domain.signin import SignIn, Throttled
+from wrike_sp.domain.sso import MODES, PROVIDERS, REASONS, Sso, SsoRoute
 
 log = logging.getLogger("wrike_sp.pages")
 
@@ -292,23 +294,49 @@ def _number(text: str) -> int | None:
     return number if 0 < number <= MAX_ACCOUNT_ID else None
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, so the login cannot be used as an open redirect."""
+def safe_local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: the login (and SSO's
+    RelayState) cannot be used as an open redirect."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
+        if not parts.scheme and not parts.netloc and "\\" not in target and len(target) <= 2000:
             return target
-    return url_for("wrike_pages.apps")
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    return safe_local_path(target) or url_for("wrike_pages.apps")
+
+
+def start_session(member: UserRow) -> None:
+    """A fresh page session for the member (password login and SSO alike): nothing from
+    before it (CSRF token included) survives."""
+    session.clear()
+    session[_SESSION_ID] = _signin().open_session(member)
 
 
 # -- login --------------------------------------------------------------------------------------
 
 
+def _sso() -> Sso:
+    sso: Sso = current_app.extensions["wrike"].sso
+    return sso
+
+
+def _sso_login_url(route: SsoRoute, email: str, next_url: str | None) -> str:
+    query: dict[str, Any] = {"email": email}
+    if safe_local_path(next_url):
+        query["next"] = next_url
+    return url_for("saml.login", account_id=route.account_id, **query)
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Email and password; the account comes from the email's membership (see
-    :meth:`SignIn.log_in`). ``?account=<id>`` (the account switcher, bookmarks) asks for that
-    account; no account is ever listed to a visitor."""
+    """ "Enter your email, Next" (docs/sso.md): an SSO user goes to the identity provider;
+    anyone else, and an SSO user of an account where SSO is optional, may log in with the
+    password (the account comes from the email's membership, see :meth:`SignIn.log_in`). In
+    enforced mode an SSO user's password login is refused. ``?account=<id>`` (the account
+    switcher, bookmarks) asks for that account; no account is ever listed to a visitor."""
     next_url = request.values.get("next")
     if request.method == "GET":
         chosen = _number(request.args.get("account", ""))
@@ -328,16 +356,27 @@ def login() -> Any:
                 next=next_url,
                 error="The account id is a number: leave it out to log in to your account.",
             )
-    context = {"chosen": chosen, "email": email, "next": next_url}
+    context: dict[str, Any] = {"chosen": chosen, "email": email, "next": next_url}
+    route = _sso().route(email, chosen)
+    if route is not None:
+        context["idp_login"] = _sso_login_url(route, email, next_url)
+    if request.form.get("action") == "next":
+        if not email:
+            return _page("login.html", 400, error="Enter your email, then Next.", **context)
+        if route is not None:
+            return redirect(context["idp_login"], 303)
+        return _page("login.html", 200, password_step=True, **context)
+    refusal = _sso().password_refusal(email, chosen)
     try:
+        # Always exactly one password hash (SignIn's timing safety), refused or not.
         user = _signin().log_in(email, password, _client(), chosen)
     except Throttled as error:
         return _too_many(error, "login.html", error=error.message, **context)
+    if refusal is not None:
+        return _page("login.html", refusal.status, error=refusal.message, **context)
     if user is None:
         return _page("login.html", 401, error="The email or password is not correct.", **context)
-    # A fresh session on login: nothing from before it (CSRF token included) survives.
-    session.clear()
-    session[_SESSION_ID] = _signin().open_session(user)
+    start_session(user)
     log.info("member %s logged in to account %s", user.id, user.account_id)
     return redirect(_safe_next(next_url))
 
@@ -649,6 +688,103 @@ def account_plan() -> Any:
             "plan, so OneLogin's requests are refused until the account is upgraded."
         )
     return redirect(url_for("wrike_pages.account"))
+
+
+# -- My profile ----------------------------------------------------------------------------------
+
+
+def _profile_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    return _page(
+        "profile.html",
+        status,
+        section="profile",
+        u=member_view(g.member),
+        locked=_sso().is_sso_user(g.member),
+        **context,
+    )
+
+
+@blueprint.get("/profile")
+@needs(Need.MEMBER, "open your profile")
+def profile() -> Any:
+    return _profile_page()
+
+
+@blueprint.post("/profile")
+@needs(Need.MEMBER, "change your profile")
+def save_profile() -> Any:
+    """Name and email; an SSO user's are the identity provider's (``change_profile``)."""
+    body = {k: request.form.get(k, "") for k in ("first_name", "last_name", "email")}
+    try:
+        _admin().change_profile(
+            g.account["id"], g.member.id, body, identity_from_idp=_sso().is_sso_user(g.member)
+        )
+    except AdminError as error:
+        return _profile_page(error.status, error=error.message)
+    flash("Profile saved.")
+    return redirect(url_for("wrike_pages.profile"))
+
+
+# -- Security: SAML SSO --------------------------------------------------------------------------
+
+
+def _sso_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    sso, account_id = _sso(), g.account["id"]
+    base = _public_url()
+    view = sso.view(account_id, base)
+    context.setdefault("pasted", "")
+    return _page(
+        "sso.html",
+        status,
+        section="sso",
+        view=view,
+        providers=PROVIDERS,
+        modes=MODES,
+        sp_metadata=sso.sp_metadata(account_id, base).decode(),
+        attempts=sso.attempts(account_id)[:20],
+        reasons=REASONS,
+        sso_plans=modelling.SSO_PLAN_ORDER,
+        verification_email=modelling.SSO_VERIFICATION_EMAIL,
+        **context,
+    )
+
+
+@blueprint.get("/settings/security/sso")
+@needs(Need.SECURITY, "configure SAML SSO")
+def sso_settings() -> Any:
+    """Security > SAML SSO: the identity provider, Wrike's SP metadata, the pasted IdP
+    metadata, the mode and the JIT switch; the rules are the domain's ``Sso.update``."""
+    return _sso_page()
+
+
+@blueprint.post("/settings/security/sso")
+@needs(Need.SECURITY, "configure SAML SSO")
+def save_sso_settings() -> Any:
+    pasted = request.form.get("idp_metadata_xml", "")
+    body: dict[str, Any] = {
+        "provider": request.form.get("provider", ""),
+        "mode": request.form.get("mode", ""),
+        "jit": request.form.get("jit") == "on",
+    }
+    if pasted.strip():
+        body["idp_metadata_xml"] = pasted
+    try:
+        view = _sso().update(g.account["id"], body, _public_url())
+    except AdminError as error:
+        return _sso_page(error.status, error=error.message, pasted=pasted)
+    if view["mode"] == "off":
+        flash("SAML SSO settings saved. SSO is off: members log in with their passwords.")
+    else:
+        flash(
+            f"SAML SSO settings saved and enabled ({view['mode']})."
+            + (
+                ""
+                if modelling.SSO_VERIFICATION_EMAIL
+                else " The verification-code email Wrike sends is not simulated (a modelling "
+                "choice): the settings apply at once."
+            )
+        )
+    return redirect(url_for("wrike_pages.sso_settings"))
 
 
 @blueprint.get("/favicon.ico")
