@@ -29,17 +29,32 @@ from webguard import request_refusal
 _REFUSALS = {421: MisdirectedRequest, 403: Forbidden}
 
 
-def guard(app: Any, request: Any, allowed: frozenset[str], public_url: str | None) -> None:
+def guard(
+    app: Any,
+    request: Any,
+    allowed: frozenset[str],
+    public_url: str | None,
+    *,
+    cross_site: frozenset[str] = frozenset(),
+) -> None:
     """Refuse a request for a host name the server does not answer to (DNS rebinding) and a
     browser's state-changing request from another site, before any route runs: ``app`` is
     the Flask app, ``request`` its request proxy; each app's error handlers shape the 421 or
-    403 in its protocol's format."""
+    403 in its protocol's format.
+
+    ``cross_site`` names the endpoints a browser posts to from another site by design (the
+    SAML HTTP-POST binding: the IdP's SSO endpoint, the SP's ACS): those get the host check
+    only, their message being checked instead (the route is known here: Flask matches it
+    before ``before_request`` runs)."""
     public = (public_url,)
 
     @app.before_request
     def _checks() -> None:
+        method = request.method
+        if cross_site and request.endpoint in cross_site:
+            method = "GET"  # judged as a safe request: only the host name is checked
         refused = request_refusal(
-            request.method,
+            method,
             request.headers.get,
             request.scheme,
             request.environ.get("HTTP_HOST"),

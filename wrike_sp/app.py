@@ -12,11 +12,11 @@ from typing import Any
 import yaml
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest, NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
-from webguard import allowed_names, request_refusal
-from webguard.routes import LazyBuilderRule
+from webguard import allowed_names
+from webguard.routes import LazyBuilderRule, guard
 from wrike_sp.config import WrikeConfig
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
@@ -88,30 +88,6 @@ class _BoundedInt(IntegerConverter):
 CROSS_SITE_ENDPOINTS = frozenset({saml.ACS_ENDPOINT})
 
 
-def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
-    """``webguard.routes.guard``'s checks (host name, then a browser's cross-site write)
-    before any route runs, with the cross-site check skipped for :data:`CROSS_SITE_ENDPOINTS`
-    only (the route is known here: Flask matches it before ``before_request`` runs)."""
-    public = (public_url,)
-    refusals = {421: MisdirectedRequest, 403: Forbidden}
-
-    @app.before_request
-    def _checks() -> None:
-        method = request.method
-        if request.endpoint in CROSS_SITE_ENDPOINTS and method == "POST":
-            method = "GET"  # judged as a safe request: only the host name is checked
-        refused = request_refusal(
-            method,
-            request.headers.get,
-            request.scheme,
-            request.environ.get("HTTP_HOST"),
-            allowed,
-            public,
-        )
-        if refused:
-            raise refusals[refused[0]](refused[1])
-
-
 def create_app(config: WrikeConfig | None = None) -> Flask:
     config = config or WrikeConfig()
     app = Flask(__name__, static_folder=None)
@@ -136,7 +112,13 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
         harness=state,
         sso=Sso(store, accounts, config.clock),
     )
-    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url)
+    guard(
+        app,
+        request,
+        allowed_names((config.public_url, *config.allowed_hosts)),
+        config.public_url,
+        cross_site=CROSS_SITE_ENDPOINTS,
+    )
     app.register_blueprint(scim.blueprint)
     app.add_url_rule("/openapi.json", "openapi", _openapi)
     app.register_blueprint(admin.blueprint)
