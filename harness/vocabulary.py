@@ -237,3 +237,7 @@ SSO_IDP_REASONS: dict[str, str] = {
 SSO_SIDES = ("OneLogin", "Wrike")
 #: Wrike's SSO modes (docs/sso.md): off, optional (passwords still work), enforced.
 SSO_MODES = ("off", "optional", "enforced")
+#: The System Log's event types for app logins through SAML SSO, and for refused ones (the
+#: simulated OneLogin's, mock_onelogin.domain.events).
+SSO_SIGNED_IN_EVENT_IDS: frozenset[int] = frozenset()
+SSO_REFUSED_EVENT_IDS: frozenset[int] = frozenset()
