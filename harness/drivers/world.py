@@ -88,6 +88,7 @@ class World:
         metadata downloaded from OneLogin (More Actions > SAML metadata) is pasted, and the
         mode chosen."""
         admin = self.reference("Setting up SAML SSO in Wrike")
+        self.onelogin.give_passwords()
         sp = admin.saml()
         self.onelogin.set_saml(
             audience=sp["sp_entity_id"], acs_url=sp["acs_url"], recipient=sp["acs_url"]
