@@ -33,6 +33,7 @@ def test_a_new_account_has_sso_off_and_shows_its_sp_urls(admin: Any, demo: DemoA
         "sp_metadata_url": base + "/metadata",
         "acs_url": base + "/acs",
         "sso_available": True,
+        "provider": "onelogin",
         "idp": None,
     }
 
@@ -100,6 +101,7 @@ def test_sso_needs_an_idp_before_it_is_on(admin: Any, demo: DemoAccount) -> None
         ({"mode": "sometimes"}, "invalid_mode"),
         ({"jit": "yes"}, "invalid_jit"),
         ({"colour": "blue"}, "invalid_field"),
+        ({"provider": "okta-ish"}, "invalid_provider"),
     ):
         assert admin.put(saml_path(demo), body).json["error"] == error
 
@@ -191,3 +193,16 @@ def test_settings_and_an_outstanding_request_survive_a_restart(
     assert sp.admin.get(f"/accounts/{demo.account_id}/saml").json == saved
     assert sp.post(sp.response(in_response_to=request_id)).status_code == 303
     assert signed_in_as(client) == ALICE
+
+
+def test_a_harness_reset_forgets_the_sso_settings_and_attempts(
+    client: FlaskClient, admin: Any, demo: DemoAccount
+) -> None:
+    admin.put(saml_path(demo), {"idp_metadata_xml": TestIdp().metadata(), "mode": "enforced"})
+    client.post(f"/saml/{demo.account_id}/acs", data={"SAMLResponse": "x"})
+    assert client.post("/harness/api/reset").status_code == 204
+    again = seed_demo_account(client.application.extensions["wrike"].accounts)
+    assert again.account_id == demo.account_id  # the id is used again: nothing may carry over
+    assert admin.get(saml_path(again)).json["mode"] == "off"
+    assert admin.get(saml_path(again)).json["idp"] is None
+    assert admin.get(f"/accounts/{again.account_id}/saml/attempts").json == []
