@@ -173,3 +173,14 @@ def test_a_wrong_onelogin_password_is_refused_at_onelogin(sso_world: World) -> N
         401,
     )
     assert outcome.saml_response is None
+
+
+def test_a_failed_scenarios_report_shows_where_each_login_ended_and_wrikes_attempts(
+    sso_world: World,
+) -> None:
+    sso_world.reference("the test").deactivate_in_wrike("ada@acme.com")
+    sso_world.sso_login("ada@acme.com", from_portal=True)
+    sections = dict(sso_world.report())
+    shown = sections["SSO logins and Wrike's SSO attempts"]
+    assert "ada@acme.com: refused at Wrike (user_deactivated)" in shown
+    assert "refused user_deactivated NameID ada@acme.com" in shown
