@@ -4,8 +4,9 @@ user, and check the case's expectations."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from harness import vocabulary as v
@@ -71,12 +72,53 @@ def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
         result.failures = check_expectations(result)
         result.lines, result.lines_with_scim = _report(result)
         result.document = _document(result)
+        _name_certificates(result)
     finally:
         run.close()
     return result
 
 
 # -- the report ----------------------------------------------------------------------------
+
+_FINGERPRINT = re.compile(r"\b[0-9a-f]{64}\b")
+#: A SAML message ID as both sides draw it (webguard.saml.new_id): an underscore, 40 hex.
+_SAML_ID = re.compile(r"(?<![0-9A-Za-z])_[0-9a-f]{40}\b")
+
+
+def _name_certificates(result: Replay) -> None:
+    """Every SAML certificate fingerprint in the report and its JSON, as ``certificate <id>``
+    (OneLogin's id of it), and every SAML message ID as ``SAML message <n>`` (by first
+    appearance). OneLogin draws each signing key anew and both sides draw message IDs at
+    random, so they differ on every replay while these names do not: the report reads the
+    same each time, and which certificate signs and which Wrike holds, or which request a
+    Response answers, is still told apart."""
+    labels = {
+        c["fingerprint_sha256"]: f"[certificate {c['id']}]"
+        for c in result.run.onelogin.saml().get("certificates") or []
+    }
+
+    ids: dict[str, str] = {}
+
+    def saml_id(found: re.Match[str]) -> str:
+        return ids.setdefault(found[0], f"[SAML message {len(ids) + 1}]")
+
+    def named(text: str) -> str:
+        text = _FINGERPRINT.sub(
+            lambda m: labels.get(m[0], "[a certificate OneLogin no longer lists]"), text
+        )
+        return _SAML_ID.sub(saml_id, text)
+
+    result.lines = [named(line) for line in result.lines]
+    result.lines_with_scim = [named(line) for line in result.lines_with_scim]
+    result.document = json.loads(named(json.dumps(result.document, default=_plain)))
+    for diagnosis in list(result.diagnoses):
+        d = result.diagnoses[diagnosis]
+        result.diagnoses[diagnosis] = replace(
+            d,
+            explanation=named(d.explanation),
+            fix=named(d.fix),
+            steps=tuple(replace(st, answer=named(st.answer)) for st in d.steps),
+        )
 
 
 def report(result: Replay, *, show_scim: bool = False) -> list[str]:
@@ -197,6 +239,7 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
             + (f" ({per_type(by_type)})" if by_type and billing["paid_seats"] else "")
             + (f"; user-type billing assumed for {', '.join(assumed)}" if assumed else "")
         )
+    out += _sso_report(run)
     out += ["", "Diagnosis"]
     for diagnosis in result.diagnoses.values():
         out += ["  " + line for line in diagnosis.lines()]
@@ -211,6 +254,54 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
 
 
 _SCIM_ONLY = "\0scim\0"  # marks the lines only --scim shows
+
+
+def _sso_report(run: CaseRun) -> list[str]:
+    """The SSO part of the report, when the case set SSO up or logged anyone in: both
+    sides' SAML settings, each login of the timeline and where it ended, and Wrike's SSO
+    attempts (what support reads next to the System Log)."""
+    sp = run.wrike.saml()
+    if sp.get("mode") in (None, "off") and not run.sso_logins and not sp.get("idp"):
+        return []
+    idp = run.onelogin.saml()
+    signing = idp.get("signing_certificate") or {}
+    held = [c["fingerprint_sha256"] for c in ((sp.get("idp") or {}).get("certificates") or [])]
+    out = [
+        "",
+        "SAML SSO (certificates by OneLogin's id: a replay draws new keys, so their "
+        "fingerprints differ each time)",
+        f"  OneLogin, the Wrike app: audience {idp.get('audience')}; ACS (consumer) URL "
+        f"{idp.get('acs_url')}; recipient {idp.get('recipient')}; clock offset "
+        f"{idp.get('clock_offset_seconds') or 0} s",
+        f"    signs with {signing.get('fingerprint_sha256')} (valid until "
+        f"{signing.get('not_after')}); certificates listed: "
+        + ", ".join(
+            f"{c['fingerprint_sha256']}{' (signing)' if c.get('signing') else ''}"
+            for c in idp.get("certificates") or []
+        ),
+        f"  Wrike: mode {sp.get('mode')}; just-in-time provisioning "
+        f"{'on' if sp.get('jit') else 'off'}; SP entity id {sp.get('sp_entity_id')}; ACS "
+        f"{sp.get('acs_url')}",
+        f"    IdP {(sp.get('idp') or {}).get('entity_id') or '(none)'}; holds "
+        + (", ".join(held) or "none")
+        + (
+            ""
+            if not signing or signing.get("fingerprint_sha256") in held
+            else "  (not the one OneLogin signs with)"
+        ),
+        "  logins of the timeline:",
+    ]
+    for index, who, outcome in run.sso_logins:
+        out.append(f"    timeline[{index}] {who}: {outcome.describe()[:240]}")
+    attempts = run.wrike.sso_attempts()
+    out.append("  Wrike's SSO attempts (newest first):" + ("" if attempts else " none"))
+    for attempt in attempts:
+        out.append(
+            f"    {attempt['at']}  {attempt['outcome']:<9} {attempt.get('reason') or '':<22} "
+            f"NameID {attempt.get('name_id') or '-'}"
+            + (f"  ({attempt['detail']})" if attempt.get("detail") else "")
+        )
+    return out
 
 
 def _body(label: str, body: Any) -> list[str]:
@@ -320,6 +411,7 @@ def _document(result: Replay) -> dict[str, Any]:
             "paid_seats_by_type": billing.get("paid_seats_by_type"),
             "seat_rules": billing.get("seat_rules"),
         },
+        "sso": _sso_document(run),
         "diagnosis": [
             {**asdict(d), "meaning": CAUSES[d.cause], "lines": d.lines()}
             for d in result.diagnoses.values()
@@ -330,6 +422,48 @@ def _document(result: Replay) -> dict[str, Any]:
             "checks": _expectation_results(case, failed),
             "failures": list(result.failures),
         },
+    }
+
+
+def _sso_document(run: CaseRun) -> dict[str, Any] | None:
+    """The report's SAML SSO section as data (None when the case set up no SSO)."""
+    sp = run.wrike.saml()
+    if sp.get("mode") in (None, "off") and not run.sso_logins and not sp.get("idp"):
+        return None
+    idp = run.onelogin.saml()
+    return {
+        "onelogin": {
+            key: idp.get(key)
+            for key in ("issuer", "audience", "acs_url", "recipient", "clock_offset_seconds")
+        }
+        | {
+            "signing_certificate": (idp.get("signing_certificate") or {}).get("fingerprint_sha256"),
+            "certificates": [
+                {"fingerprint_sha256": c["fingerprint_sha256"], "signing": bool(c.get("signing"))}
+                for c in idp.get("certificates") or []
+            ],
+        },
+        "wrike": {key: sp.get(key) for key in ("mode", "jit", "sp_entity_id", "acs_url")}
+        | {
+            "idp_entity_id": (sp.get("idp") or {}).get("entity_id"),
+            "certificates_held": [
+                c["fingerprint_sha256"] for c in ((sp.get("idp") or {}).get("certificates") or [])
+            ],
+        },
+        "logins": [
+            {
+                "timeline_index": index,
+                "who": who,
+                "signed_in": outcome.signed_in,
+                "refused_at": outcome.refused_at,
+                "reason": outcome.reason,
+                "name_id": outcome.name_id,
+                "status": outcome.status,
+                "described": outcome.describe()[:240],
+            }
+            for index, who, outcome in run.sso_logins
+        ],
+        "attempts": run.wrike.sso_attempts(),
     }
 
 
@@ -490,6 +624,13 @@ def _check_user(result: Replay, email: str, check: Check) -> str | None:
             if want in facts.pending
             else (f"expected a pending {want} task, got {', '.join(facts.pending) or 'none'}")
         )
+    if key == "sso":
+        logins = [o for _, who, o in run.sso_logins if who == email]
+        if not logins:
+            return "the timeline has no sso_login of the user"
+        last = logins[-1]
+        got = "signed_in" if last.signed_in else (last.reason or "refused (no reason named)")
+        return None if got == want else f"expected the last SSO login to end {want}, got {got}"
     if key == "diagnosis":
         got = result.diagnoses[email].cause
         return None if got == want else f"expected diagnosis {want}, got {got}"

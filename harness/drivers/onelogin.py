@@ -60,6 +60,11 @@ class OneLogin:
         self.direct_logins: set[str] = set()
         self.approval_boxes: set[str] | None = None
         self.configured_token: str | None = None
+        #: Whether users get their own OneLogin password (once SAML SSO is set up: OneLogin
+        #: keeps it with a slow KDF, which a scenario without SSO need not pay for), and who
+        #: has one.
+        self.with_passwords = False
+        self.passwords: set[str] = set()
 
     def _sim(
         self,
@@ -112,10 +117,14 @@ class OneLogin:
         }
         if not without_password:
             body["status"] = v.ONELOGIN_ACTIVE
+            if self.with_passwords:
+                body["password"] = people.onelogin_password_for(email)
         body.update(self._fields(attributes))
         created = self._api("POST", "/users", f"create the OneLogin user {email}", body)
         self.users[email] = created["id"]
         self.statuses[email] = int(created.get("status", v.ONELOGIN_ACTIVE))
+        if "password" in body:
+            self.passwords.add(email)
 
     @staticmethod
     def _fields(attributes: dict[str, str]) -> dict[str, Any]:
@@ -314,6 +323,58 @@ class OneLogin:
     def app_user(self, email: str) -> dict[str, Any] | None:
         uid = self.user_id(email)
         return next((dict(r) for r in self.app_users() if r["id"] == uid), None)
+
+    # the Wrike app's SAML SSO (docs/sso.md)
+    def saml(self) -> dict[str, Any]:
+        """The Wrike app's SAML settings (More Actions > SAML metadata, the SSO tab)."""
+        return dict(self._sim("GET", f"/apps/{self.app_id}/saml", "read the app's SAML settings"))
+
+    def set_saml(self, **settings: Any) -> dict[str, Any]:
+        """Save ``audience``, ``acs_url``, ``recipient`` or ``clock_offset_seconds``."""
+        return dict(
+            self._sim("PUT", f"/apps/{self.app_id}/saml", "save the app's SAML settings", settings)
+        )
+
+    def metadata_xml(self) -> str:
+        """The IdP metadata of the Wrike app, as its public URL serves it."""
+        url = self.saml()["metadata_url"]
+        response = self.http.get(url)
+        if response.status_code != 200:
+            expect(response, "download the IdP metadata of the Wrike app")
+        return response.text
+
+    def rotate_certificate(self) -> dict[str, Any]:
+        """A new signing key and certificate; the previous one stays listed, not signing."""
+        return dict(
+            self._sim(
+                "POST",
+                f"/apps/{self.app_id}/saml/certificates",
+                "rotate the signing certificate of the Wrike app",
+            )
+        )
+
+    def give_passwords(self) -> None:
+        """From now on every user gets their own OneLogin password; those created before
+        without one (and not Password Pending) get theirs now, as an admin sets it."""
+        self.with_passwords = True
+        for email in self.users:
+            if email not in self.passwords and self.statuses.get(email) == v.ONELOGIN_ACTIVE:
+                self._api(
+                    "PUT",
+                    f"/users/{self.user_id(email)}",
+                    f"set the OneLogin password of {email}",
+                    {"password": people.onelogin_password_for(email)},
+                )
+                self.passwords.add(email)
+
+    def password_of(self, email: str) -> str:
+        return people.onelogin_password_for(email)
+
+    def username_of(self, email: str) -> str:
+        """The OneLogin username of the user the scenario names by ``email`` (its email
+        when created; an email change leaves it)."""
+        record = self.user_record(email)
+        return str((record or {}).get("username") or email)
 
     # System Log
     def events(self, email: str | None = None) -> list[dict[str, Any]]:

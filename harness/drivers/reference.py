@@ -376,6 +376,57 @@ class ReferenceWrike:
         with self._as_wrike_admin() as scim:
             return scim.get(str(row["id"]), f"read {email} in Wrike")
 
+    def deactivate_in_wrike(self, email: str) -> None:
+        """A Wrike admin deactivates the user in Wrike itself (not through OneLogin)."""
+        row = self.member_row(email)
+        if row is None:
+            raise AssertionError(f"{email} is not in Wrike, so it cannot be deactivated there")
+        with self._as_wrike_admin() as scim:
+            scim.patch(
+                str(row["id"]),
+                [{"op": "replace", "path": "active", "value": False}],
+                f"deactivate {email} in Wrike",
+            )
+
+    # SAML SSO (docs/sso.md)
+    def saml(self) -> dict[str, Any]:
+        return dict(self._admin("GET", f"{self._account()}/saml", "read the SSO settings"))
+
+    def set_saml(self, **settings: Any) -> dict[str, Any]:
+        """Save ``idp_metadata_xml`` (the IdP metadata as pasted), ``mode`` or ``jit``."""
+        return dict(
+            self._admin("PUT", f"{self._account()}/saml", "save the SSO settings", settings)
+        )
+
+    def sp_metadata_xml(self) -> str:
+        response = self.http.get(self.saml()["sp_metadata_url"])
+        if response.status_code != 200:
+            expect(response, "download Wrike's SP metadata")
+        return response.text
+
+    def sso_attempts(self) -> list[dict[str, Any]]:
+        """Wrike's SSO attempts, newest first."""
+        return list(self._admin("GET", f"{self._account()}/saml/attempts", "read SSO attempts"))
+
+    def sso_attempt_for(
+        self, email: str, name_id: str | None, *, posted: bool
+    ) -> dict[str, Any] | None:
+        """Wrike's newest SSO attempt of one login: by the NameID it carried or the member it
+        named; a refusal before the NameID could be trusted (a signature Wrike cannot check)
+        names neither, so for a login that posted an assertion the newest such attempt."""
+        attempts = self.sso_attempts()
+        keys = {k.lower() for k in (email, name_id) if k}
+        row = self.member_row(name_id or email)
+        member_id = row["id"] if row else None
+        for attempt in attempts:
+            if (attempt.get("name_id") or "").lower() in keys or (
+                member_id is not None and attempt.get("member_id") == member_id
+            ):
+                return attempt
+        if posted:
+            return next((a for a in attempts if not a.get("name_id")), None)
+        return None
+
     # what the admin pages show
     def account(self) -> dict[str, Any]:
         return dict(self._admin("GET", self._account(), "read the account"))
