@@ -203,3 +203,37 @@ def fault(name: str) -> Fault:
             f"unknown fault {name!r}; one of: {', '.join(FAULTS)}, or a 4xx or 5xx status"
         )
     return Fault(status=int(match[1]))
+
+
+#: SAML SSO refusal reasons (docs/sso.md, "Reason codes": one vocabulary for the refusal
+#: pages, Wrike's SSO attempts, the System Log, the diagnosis and the steps), by the side that
+#: refuses. Wrike's are in the order its ACS checks them.
+SSO_SP_REASONS: dict[str, str] = {
+    "malformed": "not a SAML Response Wrike reads",
+    "sso_off": "the account's SSO mode is off",
+    "status_not_success": "the IdP answered with a non-Success status",
+    "unsigned": "no signature covers the assertion",
+    "certificate_mismatch": "signed with a certificate Wrike does not hold",
+    "signature_invalid": "the signature does not verify (the assertion was altered)",
+    "issuer_mismatch": "the Issuer is not the IdP in Wrike's settings",
+    "audience_mismatch": "the Audience is not Wrike's SP entity id",
+    "recipient_mismatch": "the Recipient or Destination is not Wrike's ACS",
+    "not_yet_valid": "the assertion is not valid yet (before NotBefore, beyond the skew)",
+    "expired": "the assertion has expired (after NotOnOrAfter, beyond the skew)",
+    "in_response_to_unknown": "InResponseTo names no request Wrike sent, or one answered",
+    "replayed": "this assertion was already used",
+    "unknown_user": "no Wrike member has the NameID as login",
+    "user_deactivated": "the Wrike member is deactivated",
+    "domain_not_approved": "the NameID's domain is not an approved domain of the account",
+    "password_login_enforced": "SSO is enforced: an SSO user must log in through SSO",
+}
+SSO_IDP_REASONS: dict[str, str] = {
+    "app_not_assigned": "the OneLogin user is not assigned the Wrike app",
+    "invalid_credentials": "the OneLogin username or password is not correct",
+    "user_not_active": "the OneLogin user is not active",
+    "request_invalid": "an AuthnRequest OneLogin cannot read, or whose ACS is not the app's",
+}
+#: Where an SSO login ends: signed in to Wrike, or refused at one side.
+SSO_SIDES = ("OneLogin", "Wrike")
+#: Wrike's SSO modes (docs/sso.md): off, optional (passwords still work), enforced.
+SSO_MODES = ("off", "optional", "enforced")

@@ -12,18 +12,19 @@ from typing import Any
 import yaml
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest, NotFound
 from werkzeug.routing import IntegerConverter
 
-from webguard import allowed_names
-from webguard.routes import LazyBuilderRule, guard
+from webguard import allowed_names, request_refusal
+from webguard.routes import LazyBuilderRule
 from wrike_sp.config import WrikeConfig
 from wrike_sp.domain.accounts import AccountAdmin
 from wrike_sp.domain.errors import AdminError, ScimError
 from wrike_sp.domain.modelling import MAX_ACCOUNT_ID
 from wrike_sp.domain.scim_users import ScimUsers
+from wrike_sp.domain.sso import Sso
 from wrike_sp.store.sqlite import WrikeStore
-from wrike_sp.web import admin, harness, pages, scim
+from wrike_sp.web import admin, harness, pages, saml, scim
 from wrike_sp.web.http import admin_error, scim_error
 
 log = logging.getLogger("wrike_sp")
@@ -38,6 +39,7 @@ class WrikeRuntime:
     scim_users: ScimUsers
     accounts: AccountAdmin
     harness: harness.HarnessState | None
+    sso: Sso
     # scheme://host of each (scheme, Host, server name, port) seen, for SCIM URLs (web/scim.py)
     url_roots: dict[tuple[object, ...], str] = field(default_factory=dict)
 
@@ -81,6 +83,35 @@ class _BoundedInt(IntegerConverter):
         return number
 
 
+#: Routes a browser posts to from another site by design, so the cross-origin refusal skips
+#: them (the host check still applies): the SAML ACS alone, which the IdP's page posts to.
+CROSS_SITE_ENDPOINTS = frozenset({saml.ACS_ENDPOINT})
+
+
+def _guard(app: Flask, allowed: frozenset[str], public_url: str | None) -> None:
+    """``webguard.routes.guard``'s checks (host name, then a browser's cross-site write)
+    before any route runs, with the cross-site check skipped for :data:`CROSS_SITE_ENDPOINTS`
+    only (the route is known here: Flask matches it before ``before_request`` runs)."""
+    public = (public_url,)
+    refusals = {421: MisdirectedRequest, 403: Forbidden}
+
+    @app.before_request
+    def _checks() -> None:
+        method = request.method
+        if request.endpoint in CROSS_SITE_ENDPOINTS and method == "POST":
+            method = "GET"  # judged as a safe request: only the host name is checked
+        refused = request_refusal(
+            method,
+            request.headers.get,
+            request.scheme,
+            request.environ.get("HTTP_HOST"),
+            allowed,
+            public,
+        )
+        if refused:
+            raise refusals[refused[0]](refused[1])
+
+
 def create_app(config: WrikeConfig | None = None) -> Flask:
     config = config or WrikeConfig()
     app = Flask(__name__, static_folder=None)
@@ -96,20 +127,21 @@ def create_app(config: WrikeConfig | None = None) -> Flask:
         if config.harness_enabled
         else None
     )
+    accounts = AccountAdmin(store, config.clock, config.password_iterations, config.new_id)
     app.extensions["wrike"] = WrikeRuntime(
         config=config,
         store=store,
         scim_users=ScimUsers(store, config.clock, config.new_id),
-        accounts=AccountAdmin(store, config.clock, config.password_iterations, config.new_id),
+        accounts=accounts,
         harness=state,
+        sso=Sso(store, accounts, config.clock),
     )
-    guard(
-        app, request, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url
-    )
+    _guard(app, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url)
     app.register_blueprint(scim.blueprint)
     app.add_url_rule("/openapi.json", "openapi", _openapi)
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(saml.blueprint)
     if state is not None:
         app.register_blueprint(harness.blueprint)
         app.wsgi_app = harness.HarnessMiddleware(app.wsgi_app, state)  # type: ignore[method-assign]

@@ -29,6 +29,7 @@ from harness.drivers.onelogin import OneLogin
 from harness.drivers.reference import ReferenceWrike
 from harness.drivers.scim import ExternalWrike
 from harness.drivers.world import World, WrikeDriver
+from harness.sso import Browser, in_process_session
 from mock_onelogin import OneLoginConfig, wsgi_session
 from mock_onelogin import create_app as create_onelogin
 from wrike_sp import WrikeConfig
@@ -37,6 +38,12 @@ from wrike_sp import create_app as create_wrike
 TARGETS = ("in-process", "live", "external")
 WRIKE_BASE = "http://wrike.test"
 ONELOGIN_BASE = "http://onelogin.test"
+
+
+def _live_session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    return session
 
 
 class StageError(ValueError):
@@ -109,6 +116,9 @@ class Stage:
             self.wrike_base = WRIKE_BASE
             self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
             self.onelogin_base = ONELOGIN_BASE
+            self._browser_session: Callable[[], requests.Session] | None = lambda: (
+                in_process_session({WRIKE_BASE: wrike_app, ONELOGIN_BASE: onelogin_app})
+            )
         elif target.name == "live":
             from harness.drivers.loopback import LoopbackServer  # waitress: only when live
 
@@ -124,6 +134,7 @@ class Stage:
             self.wrike_base = wrike_server.url
             self._onelogin_session = requests.Session
             self.onelogin_base = onelogin_server.url
+            self._browser_session = _live_session
         elif target.name == "external":
             if not (target.scim_url and target.scim_token):
                 raise StageError("--target external needs --scim-url and --scim-token")
@@ -131,6 +142,7 @@ class Stage:
             self._wrike_session = None
             self._onelogin_session = lambda: wsgi_session(onelogin_app, ONELOGIN_BASE)
             self.onelogin_base = ONELOGIN_BASE
+            self._browser_session = None  # an external SCIM endpoint has no SSO
         else:
             raise StageError(f"--target must be one of {', '.join(TARGETS)}, not {target.name!r}")
 
@@ -157,8 +169,16 @@ class Stage:
                 wrike_session, self.wrike_base, self.admin_key, self.network
             )
         world = World(self.target.name, wrike, onelogin, admin, self.network)
+        world.browsers = self.browser
         world.closers += [wrike.close, onelogin.close]
         return world
+
+    def browser(self) -> Browser | None:
+        """A fresh browser on both sites (harness/sso.py); None against an external
+        endpoint, which has no SSO."""
+        if self._browser_session is None:
+            return None
+        return Browser(self._browser_session(), self.wrike_base, self.onelogin_base)
 
     def close(self) -> None:
         for close in reversed(self.closers):

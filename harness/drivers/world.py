@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from harness.drivers.network import Network
 from harness.drivers.onelogin import OneLogin
 from harness.drivers.reference import ReferenceWrike, TokenAttempt
+from harness.sso import Browser, Outcome
 
 
 class ReferenceOnly(RuntimeError):
@@ -50,6 +51,25 @@ class World:
     shown_tokens: dict[str, str] = field(default_factory=dict)
     last_token_attempt: TokenAttempt | None = None
     last_api_app_page: str | None = None
+    #: A fresh browser on both sites (the Stage's); None against an external endpoint.
+    browsers: Callable[[], Browser | None] = lambda: None
+    #: Each person's browser, kept across their logins (their sessions on both sites).
+    open_browsers: dict[str, Browser] = field(default_factory=dict)
+    #: The outcome of each person's last SSO or password login.
+    logins: dict[str, Outcome] = field(default_factory=dict)
+
+    def browser(self, person: str) -> Browser:
+        """``person``'s browser (one per person, kept for the scenario)."""
+        if person not in self.open_browsers:
+            built = self.browsers()
+            if built is None:
+                raise ReferenceOnly(
+                    "SAML SSO needs both the simulated OneLogin and the reference Wrike; an "
+                    "external SCIM endpoint has none (tag the scenario @sso)"
+                )
+            self.open_browsers[person] = built
+            self.closers.append(built.http.close)
+        return self.open_browsers[person]
 
     def reference(self, what: str) -> ReferenceWrike:
         """The reference provider's admin driver, for ``what`` needs it."""

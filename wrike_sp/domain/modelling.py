@@ -197,3 +197,56 @@ MAX_PAGE_BYTES = 4 * 1024 * 1024
 def server_options() -> dict[str, Any]:
     """The WSGI server's settings for this app (``webguard.serving``)."""
     return serving.server_options(MAX_BODY_BYTES)
+
+
+# -- SAML SSO (wrike_sp.domain.sso; docs/sso.md is the contract) ------------------------------
+# Sourced: SSO is on Enterprise plans ("SSO is offered on Enterprise plans", Wrike's SAML SSO
+# Implementation Guide, help.wrike.com 209605769). Choice: the newer plans that include SCIM
+# (Pinnacle, Apex) include SSO too, so the SSO plans are the SCIM plans; any other plan is
+# refused SSO settings with STATUS_PLAN_WITHOUT_SSO and the plans listed.
+SSO_PLAN_ORDER: tuple[str, ...] = SCIM_PLAN_ORDER
+SSO_PLANS: frozenset[str] = frozenset(SSO_PLAN_ORDER)
+STATUS_PLAN_WITHOUT_SSO = 403
+
+# Choice: the SP's URLs (docs/sso.md): the entity id is the account's SAML base URL.
+SAML_BASE_PATH = "/saml/{account_id}"
+
+# Choice: how far an assertion's NotBefore / NotOnOrAfter (and the SubjectConfirmation's
+# NotOnOrAfter) may be off Wrike's clock before it is refused as not yet valid / expired.
+# Wrike publishes none; three minutes is what SAML toolkits commonly allow.
+SAML_CLOCK_SKEW_S = 180
+
+# Choice: an AuthnRequest Wrike sent is answerable for this long (then in_response_to_unknown).
+SAML_REQUEST_LIFETIME_S = 10 * 60
+
+# Choice: a replayed assertion is told apart for at least this long after its NotOnOrAfter
+# passed (the IDs are kept until NotOnOrAfter plus the skew, since an assertion is accepted
+# that long); an assertion without NotOnOrAfter is refused as malformed, so every ID expires.
+# Sourced: IdP-initiated logins are supported ([C] Wrike's SAML SSO User Guide 210324565), so
+# a Response without InResponseTo is accepted; one WITH an InResponseTo must name a request
+# Wrike sent and has not seen answered.
+SAML_ACCEPT_UNSOLICITED = True
+
+# Choice: members created by JIT provisioning ([C] Wrike can create the profile on first SSO
+# login) are Regular users, not admins, and read their names from these attributes of the
+# assertion (the names OneLogin's Wrike connector sends, docs/sso.md).
+JIT_USER_TYPE = "Regular"
+JIT_ATTRIBUTE_FIRST_NAME = "User.FirstName"
+JIT_ATTRIBUTE_LAST_NAME = "User.LastName"
+
+# Sourced [V]: with domain-based SSO only members at approved domains sign in through SSO;
+# others (collaborators from outside) keep their password. Choice: in enforced mode no SSO user
+# is exempt from SSO, the account owner included (the admin API can switch SSO off again).
+SSO_ENFORCED_EXEMPTS_OWNER = False
+
+# Choice: Wrike's verification-code email sent when SSO is enabled ([V] manageengine guide) is
+# not simulated: saving the settings enables them at once (the settings page says so).
+SSO_VERIFICATION_EMAIL = False
+
+# Choice: an encrypted assertion (possible on request to Wrike support, [C]) is not read: a
+# Response carrying one is refused as malformed.
+SSO_READS_ENCRYPTED_ASSERTIONS = False
+
+# Choice: the refusal page's status (docs/sso.md) and how many attempts the admin API lists.
+STATUS_SSO_REFUSED = 403
+SSO_ATTEMPTS_SHOWN = 200

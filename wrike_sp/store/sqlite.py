@@ -124,6 +124,41 @@ WHEN (OLD.active = 1 AND NEW.active = 0) OR OLD.password_hash IS NOT NEW.passwor
 BEGIN
     DELETE FROM page_sessions WHERE member_id = NEW.id;
 END;
+-- SAML SSO (wrike_sp.domain.sso): one settings row per account, the AuthnRequests Wrike sent
+-- and has not had answered (by their ID, until they expire), the assertion IDs already used
+-- (until their NotOnOrAfter), and every attempt at the ACS.
+CREATE TABLE IF NOT EXISTS sso_settings (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL,
+    jit INTEGER NOT NULL,
+    idp TEXT,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS saml_requests (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    created TEXT NOT NULL,
+    expires TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS saml_requests_expires ON saml_requests(expires);
+CREATE TABLE IF NOT EXISTS saml_assertions_used (
+    account_id INTEGER NOT NULL,
+    assertion_id TEXT NOT NULL,
+    expires TEXT NOT NULL,
+    PRIMARY KEY (account_id, assertion_id)
+);
+CREATE INDEX IF NOT EXISTS saml_assertions_used_expires ON saml_assertions_used(expires);
+CREATE TABLE IF NOT EXISTS sso_attempts (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    name_id TEXT,
+    member_id TEXT,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sso_attempts_account ON sso_attempts(account_id, id);
 """
 
 # What the query planner is told about the indexes instead of measuring them (SQLite's
@@ -649,10 +684,106 @@ class WrikeStore:
         )
         return {r[0]: int(r[1]) for r in rows}
 
+    # -- SAML SSO (wrike_sp.domain.sso) ------------------------------------------------------
+
+    def sso_settings(self, account_id: int) -> dict[str, Any] | None:
+        """``mode``, ``jit`` and ``idp`` (a dict, or None) of the account, or None when the
+        account never had SSO settings saved."""
+        row = self.db.execute(
+            "SELECT mode, jit, idp FROM sso_settings WHERE account_id = ?", (account_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            "mode": row[0],
+            "jit": bool(row[1]),
+            "idp": decode_stored(row[2]) if row[2] else None,
+        }
+
+    def sso_accounts(self) -> list[int]:
+        """The accounts whose SSO mode is not off, oldest first."""
+        rows = self.db.execute(
+            "SELECT account_id FROM sso_settings WHERE mode != 'off' ORDER BY account_id"
+        )
+        return [int(r[0]) for r in rows]
+
+    def save_sso_settings(
+        self, account_id: int, mode: str, jit: bool, idp: dict[str, Any] | None, at: str
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sso_settings(account_id, mode, jit, idp, updated) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(account_id) DO UPDATE SET mode = excluded.mode, jit = excluded.jit, "
+                "idp = excluded.idp, updated = excluded.updated",
+                (account_id, mode, int(jit), encode_text(idp) if idp is not None else None, at),
+            )
+
+    def add_saml_request(
+        self, request_id: str, account_id: int, created: str, expires: str
+    ) -> None:
+        """Keep an AuthnRequest sent (and forget the ones expired by ``created``)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM saml_requests WHERE expires <= ?", (created,))
+            db.execute(
+                "INSERT INTO saml_requests(id, account_id, created, expires) VALUES (?, ?, ?, ?)",
+                (request_id, account_id, created, expires),
+            )
+
+    def take_saml_request(self, request_id: str, account_id: int, now: str) -> bool:
+        """Use up an outstanding, unexpired AuthnRequest: True once, False ever after."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "DELETE FROM saml_requests WHERE id = ? AND account_id = ? AND expires > ?",
+                (request_id, account_id, now),
+            )
+        return cur.rowcount > 0
+
+    def use_assertion(self, account_id: int, assertion_id: str, expires: str, now: str) -> bool:
+        """Mark an assertion ID used until ``expires``: True the first time, False when it
+        was already used (and has not expired since)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM saml_assertions_used WHERE expires <= ?", (now,))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO saml_assertions_used(account_id, assertion_id, expires) "
+                "VALUES (?, ?, ?)",
+                (account_id, assertion_id, expires),
+            )
+        return cur.rowcount > 0
+
+    def record_sso_attempt(
+        self,
+        account_id: int,
+        at: str,
+        outcome: str,
+        reason: str | None,
+        name_id: str | None,
+        member_id: str | None,
+        detail: str,
+    ) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sso_attempts(account_id, at, outcome, reason, name_id, member_id, "
+                "detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (account_id, at, outcome, reason, name_id, member_id, detail),
+            )
+
+    def sso_attempts(self, account_id: int, limit: int) -> list[dict[str, Any]]:
+        return _dicts(
+            self.db.execute(
+                "SELECT at, outcome, reason, name_id, member_id, detail FROM sso_attempts "
+                "WHERE account_id = ? ORDER BY id DESC LIMIT ?",
+                (account_id, limit),
+            )
+        )
+
     def reset(self) -> None:
         """Forget everything (harness reset)."""
         with self.transaction() as db:
             for table in (
+                "sso_attempts",
+                "saml_assertions_used",
+                "saml_requests",
+                "sso_settings",
                 "scim_history",
                 "page_sessions",
                 "billing_ledger",

@@ -7,9 +7,15 @@ from flask import Blueprint, Response, current_app, request
 
 from webguard.routes import index_document
 from wrike_sp.domain.accounts import AccountAdmin, member_view
+from wrike_sp.domain.sso import Sso
 from wrike_sp.web.http import admin_body, admin_json, require_admin_key
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/admin/api/v1")
+
+
+def _sso() -> Sso:
+    sso: Sso = current_app.extensions["wrike"].sso
+    return sso
 
 
 def _admin() -> AccountAdmin:
@@ -46,6 +52,10 @@ DESCRIPTIONS = {
     "list_tokens": "The tokens (never their values)",
     "revoke_token": "Revoke a token",
     "billing": "Ledger, billable members and paid seats per user type",
+    "get_saml": "The account's SAML SSO settings, SP entity id, metadata and ACS URLs",
+    "put_saml": 'Change SAML SSO: any of {"idp_metadata_xml", "mode": "off|optional|enforced", '
+    '"jit": true|false}',
+    "saml_attempts": "The SSO attempts at the ACS, newest first",
 }
 
 
@@ -172,3 +182,18 @@ def revoke_token(account_id: int, token_id: int) -> Response:
 @blueprint.get("/accounts/<int:account_id>/billing")
 def billing(account_id: int) -> Response:
     return admin_json(_admin().billing(account_id))
+
+
+@blueprint.get("/accounts/<int:account_id>/saml")
+def get_saml(account_id: int) -> Response:
+    return admin_json(_sso().view(account_id, _public_url()))
+
+
+@blueprint.put("/accounts/<int:account_id>/saml")
+def put_saml(account_id: int) -> Response:
+    return admin_json(_sso().update(account_id, admin_body(), _public_url()))
+
+
+@blueprint.get("/accounts/<int:account_id>/saml/attempts")
+def saml_attempts(account_id: int) -> Response:
+    return admin_json(_sso().attempts(account_id))

@@ -53,6 +53,7 @@ from wrike_sp.domain.accounts import (
 )
 from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import MAX_ACCOUNT_ID, PLANS, SCIM_PLANS
+from wrike_sp.domain.records import UserRow
 from wrike_sp.domain.signin import SignIn, Throttled
 
 log = logging.getLogger("wrike_sp.pages")
@@ -292,13 +293,25 @@ def _number(text: str) -> int | None:
     return number if 0 < number <= MAX_ACCOUNT_ID else None
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site, so the login cannot be used as an open redirect."""
+def safe_local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: the login (and SSO's
+    RelayState) cannot be used as an open redirect."""
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
+        if not parts.scheme and not parts.netloc and "\\" not in target and len(target) <= 2000:
             return target
-    return url_for("wrike_pages.apps")
+    return None
+
+
+def _safe_next(target: str | None) -> str:
+    return safe_local_path(target) or url_for("wrike_pages.apps")
+
+
+def start_session(member: UserRow) -> None:
+    """A fresh page session for the member (password login and SSO alike): nothing from
+    before it (CSRF token included) survives."""
+    session.clear()
+    session[_SESSION_ID] = _signin().open_session(member)
 
 
 # -- login --------------------------------------------------------------------------------------
@@ -335,9 +348,7 @@ def login() -> Any:
         return _too_many(error, "login.html", error=error.message, **context)
     if user is None:
         return _page("login.html", 401, error="The email or password is not correct.", **context)
-    # A fresh session on login: nothing from before it (CSRF token included) survives.
-    session.clear()
-    session[_SESSION_ID] = _signin().open_session(user)
+    start_session(user)
     log.info("member %s logged in to account %s", user.id, user.account_id)
     return redirect(_safe_next(next_url))
 

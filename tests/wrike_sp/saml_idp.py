@@ -1,0 +1,231 @@
+"""A SAML identity provider for the SP's tests, written here with signxml and a key made with
+``cryptography``: independent of ``mock_onelogin`` (the SP must accept any conforming IdP, and
+the packages never import each other). Each knob of the Response is a keyword, so a test can
+break exactly one thing."""
+
+from __future__ import annotations
+
+import base64
+import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+from lxml import etree
+from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
+
+from webguard import saml
+
+SAMLP, SAML, MD, DS = (
+    f"{{{saml.NS_PROTOCOL}}}",
+    f"{{{saml.NS_ASSERTION}}}",
+    f"{{{saml.NS_METADATA}}}",
+    f"{{{saml.NS_DSIG}}}",
+)
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    key_pem: bytes
+    cert_pem: bytes
+
+    @property
+    def cert_base64(self) -> str:
+        return "".join(self.cert_pem.decode().splitlines()[1:-1])
+
+
+@functools.lru_cache(maxsize=8)
+def key_pair(name: str = "test-idp") -> KeyPair:
+    """A self-signed RSA key and certificate, valid 2020 to 2040 (the tests' clock is 2026)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2040, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    return KeyPair(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        cert.public_bytes(serialization.Encoding.PEM),
+    )
+
+
+class TestIdp:
+    """One IdP: its entity id, SSO URL and signing key."""
+
+    __test__ = False
+
+    def __init__(
+        self,
+        entity_id: str = "https://idp.example/saml/metadata/42",
+        sso_url: str = "https://idp.example/trust/saml2/http-redirect/sso/42",
+        keys: KeyPair | None = None,
+    ) -> None:
+        self.entity_id = entity_id
+        self.sso_url = sso_url
+        self.keys = keys or key_pair()
+
+    def metadata(self, *certs: KeyPair) -> str:
+        root = etree.Element(
+            f"{MD}EntityDescriptor",
+            nsmap={"md": saml.NS_METADATA, "ds": saml.NS_DSIG},
+            entityID=self.entity_id,
+        )
+        idp = etree.SubElement(
+            root, f"{MD}IDPSSODescriptor", protocolSupportEnumeration=saml.NS_PROTOCOL
+        )
+        for pair in certs or (self.keys,):
+            descriptor = etree.SubElement(idp, f"{MD}KeyDescriptor", use="signing")
+            info = etree.SubElement(descriptor, f"{DS}KeyInfo")
+            data = etree.SubElement(info, f"{DS}X509Data")
+            etree.SubElement(data, f"{DS}X509Certificate").text = pair.cert_base64
+        etree.SubElement(idp, f"{MD}NameIDFormat").text = saml.NAMEID_EMAIL
+        for binding in (saml.BINDING_REDIRECT, saml.BINDING_POST):
+            etree.SubElement(
+                idp, f"{MD}SingleSignOnService", Binding=binding, Location=self.sso_url
+            )
+        return etree.tostring(root).decode()
+
+    def assertion(
+        self,
+        name_id: str,
+        *,
+        audience: str,
+        recipient: str,
+        now: datetime,
+        in_response_to: str | None = None,
+        issuer: str | None = None,
+        not_before: datetime | None = None,
+        not_on_or_after: datetime | None = None,
+        assertion_id: str | None = None,
+        first_name: str = "Alice",
+        last_name: str = "Example",
+    ) -> etree._Element:
+        not_before = not_before or now - timedelta(minutes=1)
+        not_on_or_after = not_on_or_after or now + timedelta(minutes=5)
+        assertion = etree.Element(
+            f"{SAML}Assertion",
+            nsmap={"saml": saml.NS_ASSERTION},
+            ID=assertion_id or saml.new_id(),
+            Version="2.0",
+            IssueInstant=saml.instant(now),
+        )
+        etree.SubElement(assertion, f"{SAML}Issuer").text = issuer or self.entity_id
+        etree.SubElement(assertion, f"{DS}Signature", nsmap={"ds": saml.NS_DSIG}, Id="placeholder")
+        subject = etree.SubElement(assertion, f"{SAML}Subject")
+        name = etree.SubElement(subject, f"{SAML}NameID", Format=saml.NAMEID_EMAIL)
+        name.text = name_id
+        confirmation = etree.SubElement(
+            subject, f"{SAML}SubjectConfirmation", Method=saml.CM_BEARER
+        )
+        data = etree.SubElement(
+            confirmation,
+            f"{SAML}SubjectConfirmationData",
+            Recipient=recipient,
+            NotOnOrAfter=saml.instant(not_on_or_after),
+        )
+        if in_response_to:
+            data.set("InResponseTo", in_response_to)
+        conditions = etree.SubElement(
+            assertion,
+            f"{SAML}Conditions",
+            NotBefore=saml.instant(not_before),
+            NotOnOrAfter=saml.instant(not_on_or_after),
+        )
+        restriction = etree.SubElement(conditions, f"{SAML}AudienceRestriction")
+        etree.SubElement(restriction, f"{SAML}Audience").text = audience
+        authn = etree.SubElement(assertion, f"{SAML}AuthnStatement", AuthnInstant=saml.instant(now))
+        context = etree.SubElement(authn, f"{SAML}AuthnContext")
+        etree.SubElement(
+            context, f"{SAML}AuthnContextClassRef"
+        ).text = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+        statement = etree.SubElement(assertion, f"{SAML}AttributeStatement")
+        for attr, value in (
+            ("User.email", name_id),
+            ("User.FirstName", first_name),
+            ("User.LastName", last_name),
+        ):
+            attribute = etree.SubElement(statement, f"{SAML}Attribute", Name=attr)
+            etree.SubElement(attribute, f"{SAML}AttributeValue").text = value
+        return assertion
+
+    def sign(self, element: etree._Element, keys: KeyPair | None = None) -> etree._Element:
+        """Enveloped RSA-SHA256, exclusive c14n, the certificate in KeyInfo (as OneLogin)."""
+        keys = keys or self.keys
+        placeholder = element.find(f"{DS}Signature")
+        if placeholder is None:
+            issuer = element.find(f"{SAML}Issuer")
+            placeholder = etree.Element(
+                f"{DS}Signature", nsmap={"ds": saml.NS_DSIG}, Id="placeholder"
+            )
+            assert issuer is not None
+            issuer.addnext(placeholder)
+        signer = XMLSigner(
+            signature_algorithm=SignatureMethod.RSA_SHA256,
+            digest_algorithm=DigestAlgorithm.SHA256,
+            c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
+        )
+        signed: etree._Element = signer.sign(
+            element,
+            key=keys.key_pem,
+            cert=keys.cert_pem.decode(),
+            reference_uri=element.get("ID"),
+            id_attribute="ID",
+        )
+        return signed
+
+    def response(
+        self,
+        assertion: etree._Element | None,
+        *,
+        destination: str,
+        in_response_to: str | None = None,
+        status: str = saml.STATUS_SUCCESS,
+        issuer: str | None = None,
+    ) -> etree._Element:
+        response = etree.Element(
+            f"{SAMLP}Response",
+            nsmap={"samlp": saml.NS_PROTOCOL, "saml": saml.NS_ASSERTION},
+            ID=saml.new_id(),
+            Version="2.0",
+            IssueInstant=saml.instant(datetime.now(UTC)),
+            Destination=destination,
+        )
+        if in_response_to:
+            response.set("InResponseTo", in_response_to)
+        etree.SubElement(response, f"{SAML}Issuer").text = issuer or self.entity_id
+        status_el = etree.SubElement(response, f"{SAMLP}Status")
+        etree.SubElement(status_el, f"{SAMLP}StatusCode", Value=status)
+        if assertion is not None:
+            response.append(assertion)
+        return response
+
+
+def encoded(element: etree._Element | bytes | str) -> str:
+    if isinstance(element, str):
+        element = element.encode()
+    if not isinstance(element, bytes):
+        element = etree.tostring(element)
+    return base64.b64encode(element).decode("ascii")
+
+
+def signed_copy(element: etree._Element) -> etree._Element:
+    """A deep copy through text, as a receiver would parse it."""
+    parsed: etree._Element = etree.fromstring(etree.tostring(element))
+    return parsed
+
+
+__all__: list[Any] = []
