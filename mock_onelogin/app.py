@@ -5,19 +5,19 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, redirect, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, MisdirectedRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from mock_onelogin.account import OneLoginAccount
 from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.domain.clock import Clock
 from mock_onelogin.engine import SessionFactory
-from mock_onelogin.web import BLUEPRINTS, api_mappings, console
+from mock_onelogin.web import BLUEPRINTS, api_mappings, api_saml, console, sso
 from mock_onelogin.web.common import BoundedJSONProvider, PageIdConverter, RateLimiter
 from mock_onelogin.web.errors import v1_error, v2_error
 from mock_onelogin.worker import DrainWorker
-from webguard import allowed_names
-from webguard.routes import LazyBuilderRule, guard
+from webguard import allowed_names, host_refusal, request_refusal
+from webguard.routes import LazyBuilderRule
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ def _shaped(status: int, message: str) -> Response:
     """Errors raised outside a blueprint (404 routes, 405, 500) in the right family's shape."""
     if request.path.startswith(("/api/1", "/auth")):
         return v1_error(status, message)
+    if request.path.startswith(sso.PAGE_PREFIXES):
+        return sso.error_page(status, message)
     return v2_error(status, message)
 
 
@@ -50,13 +52,33 @@ def create_app(
     app.url_map.converters["int"] = PageIdConverter
     app.extensions["mock_onelogin"] = account
     app.extensions["mock_onelogin_rate"] = RateLimiter(config.rate_limit_per_hour)
-    guard(
-        app, request, allowed_names((config.public_url, *config.allowed_hosts)), config.public_url
-    )
+    allowed = allowed_names((config.public_url, *config.allowed_hosts))
+    public = (config.public_url,)
+
+    @app.before_request
+    def _request_checks() -> None:
+        """``webguard``'s two checks before any route (a host name the server does not
+        answer to: 421; a browser's write from another site: 403), as
+        ``webguard.routes.guard`` runs them, except that the SAML HTTP-POST binding's SSO
+        endpoint, cross-site by design, gets the host check only: its AuthnRequest is
+        checked instead."""
+        host = request.environ.get("HTTP_HOST")
+        if request.endpoint in sso.CROSS_SITE_ENDPOINTS:
+            refusal = host_refusal(host, allowed)
+            refused = (421, refusal) if refusal else None
+        else:
+            refused = request_refusal(
+                request.method, request.headers.get, request.scheme, host, allowed, public
+            )
+        if refused:
+            raise (MisdirectedRequest if refused[0] == 421 else Forbidden)(refused[1])
+
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     app.register_blueprint(api_mappings.bp)  # /api/2/mappings
     app.register_blueprint(console.bp)  # the admin console, under /admin
+    app.register_blueprint(api_saml.bp)  # /api/2/saml_assertion
+    app.register_blueprint(sso.bp)  # metadata, SSO endpoints, the user login and portal
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

@@ -9,6 +9,7 @@ recorded, logged and evaluated for provisioning the same way, whoever makes it:
 - ``provisioning``: what each change means for the app, reconciliation, draining the queue
 - ``system_log``: the System Log
 - ``api_clients``: API credentials and access tokens
+- ``sso``: SAML SSO (the apps' SAML settings and certificates, logins, users' passwords)
 
 Rules live in ``domain``; the parts only sequence them, and reach the data through the store's
 typed operations.
@@ -23,6 +24,7 @@ from mock_onelogin.account.apps import WRIKE_CONNECTOR_ID, Apps, AppUser
 from mock_onelogin.account.directory import Directory
 from mock_onelogin.account.mappings import Mappings
 from mock_onelogin.account.provisioning import ProvisioningQueue
+from mock_onelogin.account.sso import SingleSignOn
 from mock_onelogin.account.system_log import SystemLog
 from mock_onelogin.config import OneLoginConfig
 from mock_onelogin.domain.clock import Clock, SystemClock
@@ -65,6 +67,8 @@ class OneLoginAccount:
         self.approvals = Approvals(ctx, self.apps)
         self.system_log = SystemLog(self.store)
         self.api_clients = ApiClients(ctx)
+        self.sso = SingleSignOn(ctx)
+        self.directory.set_password = self.sso.set_password
         self.seed()
 
     def seed(self) -> None:

@@ -53,6 +53,9 @@ class Directory:
         #: The user mappings' hook (set by the account): applies them to a user inside the
         #: change's transaction, before provisioning evaluates the user.
         self.apply_mappings: Callable[[int], object] = lambda user_id: None
+        #: Keeps a user's password hash (the ``sso`` part registers it): the ``password`` of
+        #: a create or update is what the /login page and the SAML assertion API check.
+        self.set_password: Callable[[int, str], object] = lambda user_id, password: None
 
     # reads, for the API and the console -----------------------------------------------------
     def list_users(self, query: UserQuery) -> tuple[list[dict[str, Any]], int]:
@@ -115,6 +118,8 @@ class Directory:
         with self._unique(fields), self._store.transaction():
             self._check_unique(fields)
             user_id = self._store.insert_user(fields, now)
+            if fields.get("password_set"):
+                self.set_password(user_id, data["password"])
             user = self._store.get_user(user_id) or {}
             events = [self._ctx.event(EventType.CREATED_USER, actor, user=user)]
             if role_ids:
@@ -187,6 +192,8 @@ class Directory:
         with self._unique(fields), self._store.transaction():
             self._check_unique(fields, user_id)
             self._store.update_user(user_id, fields, now)
+            if fields.get("password_set"):
+                self.set_password(user_id, data["password"])
             user = self._store.get_user(user_id) or {}
             events = [self._ctx.event(EventType.UPDATED_USER, actor, user=user)]
             old_status, new_status = before["status"], user["status"]

@@ -17,6 +17,10 @@ class EventType(IntEnum):
     APP_ADDED_TO_ROLE = 1
     APP_REMOVED_FROM_ROLE = 2
     USER_ASSIGNED_ROLE = 4
+    USER_LOGGED_INTO_ONELOGIN = 5
+    USER_LOGIN_TO_ONELOGIN_FAILED = 6
+    USER_LOGGED_OUT_OF_ONELOGIN = 7
+    USER_LOGGED_INTO_APP = 8
     CREATED_USER = 13
     UPDATED_USER = 14
     DELETED_USER = 17
@@ -36,12 +40,17 @@ class EventType(IntEnum):
     USER_DELETION_FAILED_IN_APP = 63
     USER_CREATION_FAILED_IN_APP = 64
     USER_UPDATE_FAILED_IN_APP = 65
+    COULD_NOT_AUTHENTICATE_TO_APP = 85
+    USER_AUTHENTICATED_VIA_API = 122
+    USER_AUTHENTICATION_VIA_API_FAILED = 123
     USER_APP_REQUEST_APPROVED = 137
     USER_APP_REQUEST_DENIED = 138
     USER_MANUALLY_ADDED_TO_ROLE = 147
     USER_MANUALLY_REMOVED_FROM_ROLE = 148
     USER_AUTOMATICALLY_ADDED_TO_ROLE = 149
     USER_AUTOMATICALLY_REMOVED_FROM_ROLE = 150
+    CERTIFICATE_CREATED = 177
+    CERTIFICATE_DELETED = 178
     MAPPINGS_REAPPLIED = 202
     LOGIN_MANUALLY_ADDED = 206
     LOGIN_MANUALLY_REMOVED = 207
@@ -100,6 +109,27 @@ _DESCRIPTIONS: dict[EventType, tuple[str, str]] = {
     EventType.APP_ADDED_TO_ROLE: ("App %app% added to role %role%", _OFFICIAL),
     EventType.APP_REMOVED_FROM_ROLE: ("App %app% removed from role %role%", _OFFICIAL),
     EventType.USER_ASSIGNED_ROLE: ("Assigned %role% to user %user%", _OFFICIAL),
+    # SAML SSO. The ids are OneLogin's as the third-party enum gives them (5 "User logged in
+    # to OneLogin", 6 "User login to OneLogin failed", 7 "User logged out of OneLogin", 8 "User
+    # logged in to app", 85 "Could not authenticate to app", 122/123 "User authenticated via
+    # API" / "User authentication via API failed", 177/178 "Certificate created/deleted");
+    # the UPPER_SNAKE names and descriptions are ours. An SSO refusal's reason code
+    # (docs/sso.md) is the event's error_description.
+    EventType.USER_LOGGED_INTO_ONELOGIN: ("%user% logged into OneLogin", _OURS),
+    EventType.USER_LOGIN_TO_ONELOGIN_FAILED: ("%user% failed to log into OneLogin", _OURS),
+    EventType.USER_LOGGED_OUT_OF_ONELOGIN: ("%user% logged out of OneLogin", _OURS),
+    EventType.USER_LOGGED_INTO_APP: ("%user% logged into %app% (SAML)", _OURS),
+    EventType.COULD_NOT_AUTHENTICATE_TO_APP: ("%user% could not log into %app% (SAML)", _OURS),
+    EventType.USER_AUTHENTICATED_VIA_API: (
+        "%user% authenticated via API: SAML assertion for %app%",
+        _OURS,
+    ),
+    EventType.USER_AUTHENTICATION_VIA_API_FAILED: (
+        "SAML assertion via API for %app% refused for %user%",
+        _OURS,
+    ),
+    EventType.CERTIFICATE_CREATED: ("%actor_user% created a SAML certificate for %app%", _OURS),
+    EventType.CERTIFICATE_DELETED: ("%actor_user% retired a SAML certificate of %app%", _OURS),
     EventType.CREATED_USER: ("%actor_user% created user %user%", _THIRD_PARTY),
     EventType.UPDATED_USER: ("%actor_user% updated user %user%", _OURS),
     EventType.DELETED_USER: ("%actor_user% deleted user %user%", _THIRD_PARTY),

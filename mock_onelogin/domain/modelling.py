@@ -431,3 +431,60 @@ MAPPING_VALUE_MAX = 1024
 MAPPING_MAX_ITEMS = 100
 #: Who the System Log names as the actor of a mapping's role change (events 149 / 150).
 MAPPING_ACTOR = "User mappings"
+
+
+# --- SAML SSO (OneLogin as the IdP of the Wrike app; docs/sso.md is the contract)
+# Sourced: the Wrike app is a SAML + SCIM app whose SAML fields (audience, consumer URL) must
+# be filled even without SSO ([V] bitwarden OneLogin SCIM guide, docs/onelogin-behaviour.md);
+# More Actions > "SAML metadata" downloads the IdP metadata ([C] Wrike help 360033753394);
+# POST /api/2/saml_assertion takes username_or_email, password, app_id, subdomain ([C] the
+# SDK's SamlAssert model). Everything below is the simulator's choice unless it says so.
+
+#: The console labels of the Wrike app's SAML fields: OneLogin's "SCIM Provisioner with SAML"
+#: connectors name them so ([V] bitwarden, zabbix OneLogin guides).
+SAML_FIELD_LABELS = {
+    "audience": "SAML Audience URL",
+    "recipient": "SAML Recipient",
+    "acs_url": "SAML Consumer URL",
+    "nameid_format": "SAML nameID format",
+}
+#: A new app's SAML fields are empty (the harness or the admin fills them); an SSO login is
+#: refused with ``request_invalid`` while the SAML Consumer URL or the SAML Audience URL is
+#: empty. An empty SAML Recipient means "the SAML Consumer URL".
+SAML_RECIPIENT_DEFAULTS_TO_ACS = True
+#: How far the IdP's clock may be set off (``clock_offset_seconds``, the clock-skew case):
+#: one week either way.
+SAML_MAX_CLOCK_OFFSET_S = 7 * 24 * 60 * 60
+#: The validity window the IdP writes: Conditions NotBefore = now - SAML_NOT_BEFORE_S,
+#: NotOnOrAfter (Conditions and SubjectConfirmationData) = now + SAML_VALID_FOR_S. OneLogin
+#: does not publish its window; three minutes is a common IdP choice.
+SAML_NOT_BEFORE_S = 60
+SAML_VALID_FOR_S = 180
+#: The signing certificate: RSA 2048, self-signed, valid SAML_CERTIFICATE_DAYS from its
+#: creation (OneLogin's standard-strength certificates are 2048-bit; their lifetime here is
+#: ours). Created on the app's first SSO use; rotation makes a new one sign and keeps the
+#: old one listed (not signing) until it is retired.
+SAML_KEY_BITS = 2048
+SAML_CERTIFICATE_DAYS = 5 * 365
+SAML_CERTIFICATE_SUBJECT = "OneLogin (simulated) account {account_id} app {app_id}"
+#: RelayState is passed through unchanged up to this many bytes; a longer one is refused
+#: (``request_invalid``). saml-bindings-2.0 3.4.3 says it SHOULD NOT exceed 80 bytes, which
+#: many SPs ignore; 1024 keeps a URL-sized value working.
+SAML_MAX_RELAY_STATE = 1024
+#: An AuthnRequest ID longer than this is refused (InResponseTo echoes it).
+SAML_MAX_REQUEST_ID = 256
+#: OneLogin users' sessions (the /login page, the portal) are kept on the server in memory,
+#: like the console's: a restart ends them. Lifetime and capacity as the console's.
+USER_SESSION_LIFETIME_S = 12 * 60 * 60
+USER_SESSIONS = 10_000
+#: Users' passwords are stored as scrypt hashes (n=2**14, r=8, p=1; stdlib hashlib).
+PASSWORD_SCRYPT_N = 2**14
+#: ``generate_saml_assert2``: OneLogin answers the assertion as a bare base64 string in
+#: ``data``; SDK 4.x's model (``GenerateSamlAssert200Response.data``) is a list of objects
+#: and cannot read that, so the simulator answers ``data: [{"SAMLResponse": "<base64>"}]``
+#: with OneLogin's v1 ``status`` object. Refusals use that v1 shape (the SDK's ``Error``).
+SAML_ASSERTION_API_DATA_KEY = "SAMLResponse"
+SAML_ASSERTION_API_BAD_CREDENTIALS = "Authentication Failed: Invalid user credentials"
+#: Where an SSO refusal's reason code (docs/sso.md) goes in its System Log event: the
+#: ``error_description`` is the code itself, the ``notes`` say it in words.
+SAML_REASON_IN_ERROR_DESCRIPTION = True

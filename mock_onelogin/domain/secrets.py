@@ -78,3 +78,31 @@ def redact_attributes(value: Any, found: list[str] | None = None) -> Any:
         else:
             out[key] = redact_attributes(item, found)
     return out
+
+
+def hash_password(password: str) -> str:
+    """A OneLogin user's password as kept: scrypt (stdlib), salted; never the text. Unlike a
+    client secret a person's password is guessable, so it gets a slow KDF."""
+    from mock_onelogin.domain import modelling
+
+    salt = secrets.token_bytes(16)
+    n, r, p = modelling.PASSWORD_SCRYPT_N, 8, 1
+    digest = hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, n=n, r=r, p=p)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def password_matches(password: str, stored: str | None) -> bool:
+    if not stored or not stored.startswith("scrypt$"):
+        return False
+    try:
+        _, n, r, p, salt, digest = stored.split("$")
+        given = hashlib.scrypt(
+            password.encode("utf-8", "surrogatepass"),
+            salt=bytes.fromhex(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+        )
+    except ValueError:
+        return False
+    return hmac.compare_digest(given.hex(), digest)

@@ -12,6 +12,8 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.clock import Clock
@@ -125,3 +127,61 @@ class ConsoleSessions:
         if isinstance(session_id, str) and session_id:
             with self._lock:
                 self._live.pop(self._digest(session_id), None)
+
+
+@dataclass
+class UserSession:
+    """A OneLogin user's browser session: who signed in (None before the login), the token
+    its forms carry, and the SSO login waiting for the login to finish."""
+
+    csrf: str
+    expires: float
+    user_id: int | None = None
+    pending: Any = None
+
+
+class UserSessions:
+    """OneLogin users' sessions (the /login page, the portal, SSO), by id: kept on the server
+    in memory like :class:`ConsoleSessions` (a restart ends them), bounded, the oldest ending
+    first. A login gets a new id, so an id planted before it is worth nothing after."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        lifetime: float = modelling.USER_SESSION_LIFETIME_S,
+        capacity: int = modelling.USER_SESSIONS,
+    ) -> None:
+        self.clock = clock
+        self.lifetime = lifetime
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._live: OrderedDict[bytes, UserSession] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def open(self, user_id: int | None = None, pending: Any = None) -> tuple[str, UserSession]:
+        session_id = secrets.token_urlsafe(32)
+        now = self.clock.now().timestamp()
+        record = UserSession(secrets.token_urlsafe(32), now + self.lifetime, user_id, pending)
+        with self._lock:
+            for digest in [d for d, s in self._live.items() if s.expires <= now]:
+                del self._live[digest]
+            while len(self._live) >= self.capacity:
+                self._live.popitem(last=False)
+            self._live[ConsoleSessions._digest(session_id)] = record
+        return session_id, record
+
+    def get(self, session_id: object) -> UserSession | None:
+        if not isinstance(session_id, str) or not session_id:
+            return None
+        with self._lock:
+            found = self._live.get(ConsoleSessions._digest(session_id))
+        if found is None or found.expires <= self.clock.now().timestamp():
+            return None
+        return found
+
+    def end(self, session_id: object) -> None:
+        if isinstance(session_id, str) and session_id:
+            with self._lock:
+                self._live.pop(ConsoleSessions._digest(session_id), None)

@@ -37,6 +37,9 @@ TABLES = (
     "tokens",
     "mappings",
     "mapped_roles",
+    "saml_settings",
+    "saml_certificates",
+    "user_passwords",
 )
 
 _last_columns: tuple[Any, tuple[str, ...]] = ((), ())

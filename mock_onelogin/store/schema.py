@@ -96,6 +96,18 @@ CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, client_id TEXT NOT NULL, created_at TEXT NOT NULL,
     expires_ts REAL NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, sealed TEXT
 );
+-- SAML SSO (store/saml.py): each app's SAML fields as JSON; its signing certificates, the
+-- private key sealed with the database's key; OneLogin users' password hashes (scrypt).
+CREATE TABLE IF NOT EXISTS saml_settings (
+    app_id INTEGER PRIMARY KEY, settings TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS saml_certificates (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, app_id INTEGER NOT NULL, certificate TEXT NOT NULL,
+    sealed_key TEXT NOT NULL, fingerprint TEXT NOT NULL, not_after TEXT NOT NULL,
+    signing INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS saml_certificates_app ON saml_certificates(app_id, signing);
+CREATE TABLE IF NOT EXISTS user_passwords (user_id INTEGER PRIMARY KEY, hash TEXT NOT NULL);
 """
 
 #: One partial unique index per field of ``modelling.UNIQUE_USER_FIELDS``: live users only

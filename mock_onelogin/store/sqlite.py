@@ -12,15 +12,16 @@ from pathlib import Path
 from mock_onelogin.store.directory import USER_COLUMNS, DirectoryStore
 from mock_onelogin.store.mappings import MappingStore
 from mock_onelogin.store.queue import QueueStore
+from mock_onelogin.store.saml import SamlStore
 from mock_onelogin.store.system_log import EVENT_COLUMNS, SystemLogStore
 
 __all__ = ["EVENT_COLUMNS", "USER_COLUMNS", "OneLoginStore"]
 _log = logging.getLogger("mock_onelogin.store")
 
 
-class OneLoginStore(DirectoryStore, QueueStore, SystemLogStore, MappingStore):
+class OneLoginStore(DirectoryStore, QueueStore, SystemLogStore, MappingStore, SamlStore):
     """Users, roles and apps; logins and tasks; the System Log and API credentials; user
-    mappings."""
+    mappings; SAML settings, signing certificates and password hashes."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         super().__init__(path)

@@ -305,6 +305,69 @@ DESCRIPTIONS = {
 }
 
 
+# SAML SSO (docs/sso.md) --------------------------------------------------------------------
+def saml_json(app_id: int) -> dict[str, Any]:
+    """The app's SAML settings as ``GET /simulator/api/apps/APP/saml`` answers them."""
+    sso = account().sso
+    settings = sso.settings(app_id)
+    endpoints = sso.endpoints(app_id)
+    certificates = [
+        {
+            "id": c.id,
+            "fingerprint_sha256": c.fingerprint_sha256,
+            "not_after": c.not_after,
+            "signing": c.signing,
+            "created_at": c.created_at,
+            "pem": c.certificate_pem,
+        }
+        for c in sso.certificates(app_id)
+    ]
+    signing = next(c for c in certificates if c["signing"])
+    return {
+        "issuer": endpoints.issuer,
+        "metadata_url": endpoints.issuer,
+        "sso_url_redirect": endpoints.sso_redirect,
+        "sso_url_post": endpoints.sso_post,
+        "audience": settings.audience,
+        "acs_url": settings.acs_url,
+        "recipient": settings.recipient,
+        "effective_recipient": settings.effective_recipient,
+        "nameid_format": settings.nameid_format,
+        "clock_offset_seconds": settings.clock_offset_seconds,
+        "signing_certificate": {
+            k: signing[k] for k in ("id", "fingerprint_sha256", "not_after", "pem")
+        },
+        "certificates": certificates,
+    }
+
+
+@bp.get("/apps/<id:app_id>/saml")
+def get_saml(app_id: int) -> Response:
+    """The app's SAML settings, IdP URLs and certificates."""
+    return jsonify(saml_json(app_id))
+
+
+@bp.put("/apps/<id:app_id>/saml")
+def put_saml(app_id: int) -> Response:
+    """Change any of audience, acs_url, recipient, clock_offset_seconds."""
+    account().sso.update_settings(app_id, json_body(), _actor())
+    return jsonify(saml_json(app_id))
+
+
+@bp.post("/apps/<id:app_id>/saml/certificates")
+def rotate_saml_certificate(app_id: int) -> tuple[Response, int]:
+    """Rotate: a new key and certificate sign from now on; the old one stays listed."""
+    account().sso.rotate(app_id, _actor())
+    return jsonify(saml_json(app_id)), 201
+
+
+@bp.delete("/apps/<id:app_id>/saml/certificates/<id:certificate_id>")
+def retire_saml_certificate(app_id: int, certificate_id: int) -> Response:
+    """Retire a certificate that is not the signing one."""
+    account().sso.retire(app_id, certificate_id, _actor())
+    return jsonify(saml_json(app_id))
+
+
 @bp.get("")
 @bp.get("/")
 def index() -> Response:

@@ -1,5 +1,5 @@
 """The OneLogin admin console pages: Users, Roles, Applications > Wrike (Configuration,
-Provisioning, Users with the approval queue) and Activity > Events, rendered on the server
+Provisioning, SSO, Users with the approval queue) and Activity > Events, rendered on the server
 with OneLogin's own labels so a support engineer recognises each screen.
 
 Every change goes through :class:`OneLoginAccount`, the same operations the APIs use, so the
@@ -42,6 +42,7 @@ from mock_onelogin.web.console import (  # noqa: E402, F401
     login,
     mappings,
     roles,
+    sso,
     user,
     users,
 )

@@ -192,3 +192,51 @@ def confirm_remove_role_app(role_id: int, app_id: int) -> Any:
         raise NotFound(f"{app['name']} is not in the role {role['name']}.")
     members = len(acct.directory.role_user_ids(role_id))
     return _confirmation_page(remove_role_app(role, app, members))
+
+
+def rotate_certificate(app: dict[str, Any]) -> Confirmation:
+    return Confirmation(
+        key=f"confirm-rotate-certificate-{app['id']}",
+        label="Rotate certificate",
+        aria=f"Rotate the SAML signing certificate of {app['name']}",
+        title=f"Rotate the signing certificate of {app['name']}?",
+        message=f"A new key and certificate sign {app['name']}'s SAML assertions from now on. "
+        f"Until the new certificate (or the new SAML metadata) is entered in {app['name']}, "
+        "every SSO login there fails: it still trusts the old one. The old certificate stays "
+        "listed until you retire it.",
+        confirm="Rotate certificate",
+        action=url_for("onelogin_pages.rotate_certificate", app_id=app["id"]),
+        back=url_for("onelogin_pages.app_sso", app_id=app["id"]),
+    )
+
+
+def retire_certificate(app: dict[str, Any], certificate: Any) -> Confirmation:
+    return Confirmation(
+        key=f"confirm-retire-certificate-{certificate.id}",
+        label="Retire",
+        aria=f"Retire certificate {certificate.id}",
+        title=f"Retire certificate {certificate.id}?",
+        message=f"Certificate {certificate.id} (valid until {certificate.not_after}) is "
+        f"removed from {app['name']}'s list. It no longer signs anything, so nothing stops "
+        "working that works now. This cannot be undone.",
+        confirm="Retire certificate",
+        action=url_for(
+            "onelogin_pages.retire_certificate", app_id=app["id"], certificate_id=certificate.id
+        ),
+        back=url_for("onelogin_pages.app_sso", app_id=app["id"]),
+    )
+
+
+@bp.get("/apps/<int:app_id>/sso/certificates/rotate")
+def confirm_rotate_certificate(app_id: int) -> Any:
+    return _confirmation_page(rotate_certificate(_account().apps.require_app(app_id)))
+
+
+@bp.get("/apps/<int:app_id>/sso/certificates/<int:certificate_id>/retire")
+def confirm_retire_certificate(app_id: int, certificate_id: int) -> Any:
+    acct = _account()
+    app = acct.apps.require_app(app_id)
+    listed = {c.id: c for c in acct.sso.certificates(app_id)}
+    if certificate_id not in listed:
+        raise NotFound(f"{app['name']} has no SAML certificate {certificate_id}.")
+    return _confirmation_page(retire_certificate(app, listed[certificate_id]))
