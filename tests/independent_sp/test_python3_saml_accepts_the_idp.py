@@ -158,7 +158,7 @@ def test_python3_saml_accepts_the_assertion_generate_saml_assert2_returns(
     world: dict[str, Any],
 ) -> None:
     minted = generate_saml_assert2(world, world["onelogin"]["users_password"])
-    encoded = minted.data if isinstance(minted.data, str) else minted.data[0]["data"]
+    encoded = minted.data[0]["SAMLResponse"]
     assert_ada(checker.verdict(encoded, sp=sp_of(world), idp_metadata_xml=metadata(world)))
 
 
