@@ -19,7 +19,8 @@ from harness.case_world import ActionFailed, CaseRun, configure, user_facts
 from harness.drivers.http import Refused
 from harness.sentences import BOTH, GIVEN, WHEN, NotExpressible, Sentence, connector, quoted
 
-Run = Callable[[CaseRun, Step], None]
+#: What a run returns is not read (a driver's answer, or None).
+Run = Callable[[CaseRun, Step], object]
 #: Step, and the task each approve/deny acted on (by timeline index) → its sentence.
 Say = Callable[[Step, Mapping[int, str]], Sentence]
 
@@ -28,7 +29,8 @@ Say = Callable[[Step, Mapping[int, str]], Sentence]
 class Action:
     """One case action. ``one_of`` groups fields of which exactly one is given; ``side`` is
     the app the action works in (a Wrike-side action needs the reference provider, so an
-    exported scenario with one is tagged @reference_only)."""
+    exported scenario with one is tagged @reference_only); ``sso``: the action needs SAML
+    SSO (an exported scenario with one is tagged @sso)."""
 
     fields: str  # as docs/case-files.md writes them
     summary: str  # what happens, as docs/case-files.md says it
@@ -38,6 +40,7 @@ class Action:
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
     one_of: tuple[str, ...] = ()
+    sso: bool = False
 
 
 def _user(step: Step) -> str:
@@ -121,9 +124,37 @@ def _wrike_fill(run: CaseRun, step: Step) -> None:
     run.wrike.fill_in(_user(step), step.params["attribute"], step.params["value"])
 
 
+def _wrike_deactivate(run: CaseRun, step: Step) -> None:
+    if run.wrike.member_row(_user(step)) is None:
+        raise ActionFailed(f"{_user(step)} is not a Wrike user (yet)")
+    run.wrike.deactivate_in_wrike(_user(step))
+
+
 def _fault(run: CaseRun, step: Step) -> None:
     p = step.params
     run.wrike.fail_every_request(p["fault"], count=p.get("count"), retry_after=p.get("retry_after"))
+
+
+def _sso_login(run: CaseRun, step: Step) -> None:
+    outcome = run.world.sso_login(_user(step), from_portal=step.params.get("from") == "portal")
+    run.sso_logins.append((step.index, _user(step), outcome))
+
+
+def _password_login(run: CaseRun, step: Step) -> None:
+    outcome = run.world.password_login(step.params["admin"])
+    run.sso_logins.append((step.index, step.params["admin"], outcome))
+
+
+def _clock(minutes: int) -> str:
+    return f"{abs(minutes)}"
+
+
+def _say_clock(step: Step, _: Mapping[int, str]) -> Sentence:
+    minutes = int(step.params["minutes"])
+    if minutes == 0:
+        raise NotExpressible(f"{step.where}: a clock that is not off (`minutes: 0`)")
+    side = "ahead of" if minutes > 0 else "behind"
+    return Sentence(GIVEN, f"OneLogin's clock is \"{_clock(minutes)}\" minutes {side} Wrike's")
 
 
 def run_step(run: CaseRun, step: Step) -> None:
@@ -181,12 +212,6 @@ def _say_fault(step: Step, _: Mapping[int, str]) -> Sentence:
                 "export)"
             )
     return Sentence(GIVEN, f'Wrike fails every SCIM request with "{p["fault"]}"')
-
-
-def _unsayable(step: Step, _: Mapping[int, str]) -> Sentence:
-    raise NotExpressible(
-        f"{step.where}: the action `{step.action}` (no sentence in features/STEPS.md says it)"
-    )
 
 
 def _says(kind: str, text: Callable[[dict[str, Any]], str]) -> Say:
@@ -362,7 +387,10 @@ ACTIONS: dict[str, Action] = {
         "`domain`",
         "remove an approved domain in Wrike",
         lambda run, step: run.wrike.remove_domain(step.params["domain"]),
-        _unsayable,
+        _says(
+            BOTH,
+            lambda p: f'the Wrike admin removes "{quoted(p["domain"])}" from the approved domains',
+        ),
         side="Wrike",
         required=("domain",),
     ),
@@ -407,6 +435,132 @@ ACTIONS: dict[str, Action] = {
         lambda run, _: run.wrike.recover(),
         _says(WHEN, lambda _: "Wrike recovers"),
         side="Wrike",
+    ),
+    # SAML SSO (docs/sso.md)
+    "sso_setup": Action(
+        "optional `mode: optional` or `mode: enforced`",
+        "set up SAML SSO on both sides: the Wrike app's SAML audience and consumer (ACS) URL in "
+        "OneLogin from Wrike's SSO settings, and in Wrike the IdP metadata downloaded from "
+        "OneLogin pasted and SSO enabled in the mode (default optional)",
+        lambda run, step: run.world.set_up_sso(step.params.get("mode") or "optional"),
+        _says(
+            GIVEN,
+            lambda p: (
+                "SAML SSO through the Wrike app in OneLogin is set up in Wrike in "
+                f'"{p.get("mode") or "optional"}" mode'
+            ),
+        ),
+        side="Wrike",
+        optional=("mode",),
+        sso=True,
+    ),
+    "sso_mode": Action(
+        "`mode: off`, `optional` or `enforced`",
+        "switch Wrike's SSO mode (enforced: SSO users must use SSO)",
+        lambda run, step: run.wrike.set_saml(mode=step.params["mode"]),
+        _says(GIVEN, lambda p: f'Wrike\'s SSO mode is "{p["mode"]}"'),
+        side="Wrike",
+        required=("mode",),
+        sso=True,
+    ),
+    "sso_jit": Action(
+        "",
+        "turn just-in-time provisioning on in Wrike's SSO settings",
+        lambda run, _: run.wrike.set_saml(jit=True),
+        _says(GIVEN, lambda _: "just-in-time provisioning is on in Wrike"),
+        side="Wrike",
+        sso=True,
+    ),
+    "paste_idp_metadata": Action(
+        "",
+        "the Wrike admin pastes the IdP metadata OneLogin serves now into Wrike's SSO settings "
+        "(after a certificate rotation: the fix)",
+        lambda run, _: run.world.paste_idp_metadata(),
+        _says(
+            WHEN,
+            lambda _: "the Wrike admin pastes the current IdP metadata of the Wrike app into Wrike",
+        ),
+        side="Wrike",
+        sso=True,
+    ),
+    "rotate_certificate": Action(
+        "",
+        "OneLogin signs the Wrike app's assertions with a new key and certificate from now on; "
+        "Wrike still holds the old one",
+        lambda run, _: run.onelogin.rotate_certificate(),
+        _says(
+            BOTH, lambda _: "the OneLogin admin rotates the signing certificate of the Wrike app"
+        ),
+        sso=True,
+    ),
+    "clock_skew": Action(
+        "`minutes` (negative: OneLogin's clock is behind Wrike's; positive: ahead)",
+        "OneLogin writes every instant of the Wrike app's assertions that many minutes off "
+        "(the app's `clock_offset_seconds`)",
+        lambda run, step: run.onelogin.set_saml(
+            clock_offset_seconds=60 * int(step.params["minutes"])
+        ),
+        _say_clock,
+        required=("minutes",),
+        sso=True,
+    ),
+    "set_audience": Action(
+        "`audience`",
+        "save another SAML audience in the Wrike app in OneLogin",
+        lambda run, step: run.onelogin.set_saml(audience=step.params["audience"]),
+        _says(
+            GIVEN,
+            lambda p: (
+                f'the SAML audience of the Wrike app in OneLogin is "{quoted(p["audience"])}"'
+            ),
+        ),
+        required=("audience",),
+        sso=True,
+    ),
+    "change_email": Action(
+        "`user`, `to`",
+        "a OneLogin admin changes the user's primary email (so the NameID); the username and "
+        "the case's name for the user stay",
+        lambda run, step: run.onelogin.change(_user(step), "Primary email", step.params["to"]),
+        _says(
+            WHEN,
+            lambda p: f'the OneLogin admin changes "Primary email" of "{p["user"]}" to "{p["to"]}"',
+        ),
+        required=("user", "to"),
+    ),
+    "wrike_deactivate": Action(
+        "`user`",
+        "a Wrike admin deactivates the user in Wrike itself (not through OneLogin)",
+        _wrike_deactivate,
+        _says(GIVEN, lambda p: f'the Wrike admin deactivates "{p["user"]}" in Wrike'),
+        side="Wrike",
+        required=("user",),
+    ),
+    "sso_login": Action(
+        "`user`, optional `from: wrike` (SP-initiated, the default) or `from: portal` "
+        "(IdP-initiated)",
+        "the user logs in to Wrike through SSO in their own browser: from Wrike's login page "
+        "(email, Next, OneLogin's login page with their OneLogin password) or from the OneLogin "
+        "portal; the report shows where it ended and why",
+        _sso_login,
+        lambda step, _: Sentence(
+            WHEN,
+            f'"{_user(step)}" opens Wrike from the OneLogin portal'
+            if step.params.get("from") == "portal"
+            else f'"{_user(step)}" logs in to Wrike through SSO',
+        ),
+        required=("user",),
+        optional=("from",),
+        sso=True,
+    ),
+    "password_login": Action(
+        "`admin`",
+        "the Wrike member (one of `wrike.admins`) logs in to Wrike with their password",
+        _password_login,
+        _says(WHEN, lambda p: f'"{quoted(p["admin"])}" logs in to Wrike with a password'),
+        side="Wrike",
+        required=("admin",),
+        sso=True,
     ),
 }
 

@@ -91,6 +91,7 @@ USER_CHECKS = (
     "error_mentions",
     "pending_task",
     "diagnosis",
+    "sso",
 )
 
 
@@ -521,8 +522,8 @@ class _CaseValidator(Validator):
         if action in ("change", "wrike_fill") and out.get("attribute") in v.EMAIL_ATTRIBUTES:
             self.problem(
                 (*at, "attribute"),
-                "the email is how the case names the user; "
-                "changing it is not supported in a case file",
+                "the email is how the case names the user; change the primary email with "
+                "the action `change_email` (`user`, `to`) instead",
             )
         return out
 
@@ -538,7 +539,7 @@ class _CaseValidator(Validator):
         wrike: WrikeSetup,
     ) -> Any:
         if key == "user":
-            wrike_only = action in ("make_wrike_admin", "wrike_fill")
+            wrike_only = action in ("make_wrike_admin", "wrike_fill", "wrike_deactivate")
             return self.known_user(value, where, wrike_users if wrike_only else users)
         if key in ("role", "by"):
             return self.text(value, where)
@@ -578,6 +579,25 @@ class _CaseValidator(Validator):
             return self.choice(value, where, v.SCIM_URL_CHOICES, "SCIM URL")
         if key == "token":
             return self.token(value, where, wrike)
+        if key == "mode":
+            if value is False:  # YAML 1.1 reads a bare `off` as false
+                value = "off"
+            modes = v.SSO_MODES if action == "sso_mode" else v.SSO_MODES[1:]
+            return self.choice(value, where, modes, "SSO mode")
+        if key == "from":
+            return self.choice(value, where, ("wrike", "portal"), "login start")
+        if key == "minutes":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.problem(
+                    where,
+                    f"expected a whole number of minutes (negative: behind), got {kind(value)}",
+                )
+                return None
+            return value
+        if key == "audience":
+            return self.text(value, where)
+        if key == "to":
+            return self.email(value, where)
         return None  # an unknown field, already reported
 
     def direct(self, value: Any, path: P) -> bool | None:
@@ -663,6 +683,13 @@ class _CaseValidator(Validator):
             parsed = self.choice(value, path, (*v.TASKS, "none"), "pending task")
         elif key == "diagnosis":
             parsed = self.choice(value, path, CAUSES, "diagnosis cause")
+        elif key == "sso":
+            parsed = self.choice(
+                value,
+                path,
+                ("signed_in", *v.SSO_SP_REASONS, *v.SSO_IDP_REASONS),
+                "SSO login outcome (signed_in or a reason code of docs/sso.md)",
+            )
         if parsed is None:
             return None
         return Check(key, parsed, self.doc.line(path))

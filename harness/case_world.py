@@ -14,7 +14,7 @@ from typing import Any
 
 from harness import vocabulary as v
 from harness.case_model import Case, CaseMapping
-from harness.diagnosis import LoggedEvent, UserFacts
+from harness.diagnosis import LoggedEvent, SsoAttempt, SsoFacts, UserFacts
 from harness.drivers import people
 from harness.drivers.http import Refused
 from harness.drivers.onelogin import OneLogin
@@ -22,6 +22,7 @@ from harness.drivers.reference import ReferenceWrike
 from harness.drivers.scim import scim_attribute
 from harness.drivers.stage import Stage, Target
 from harness.drivers.world import World
+from harness.sso import Outcome
 from mock_onelogin.domain import mappings as onelogin_mappings
 from wrike_sp.domain.ids import SeededIds
 
@@ -78,6 +79,8 @@ class CaseRun:
     #: The task label each approve/deny step acted on (export writes it when the case did
     #: not name one).
     decided: dict[int, str] = field(default_factory=dict)
+    #: Each login of the timeline: (timeline index, who, how it ended).
+    sso_logins: list[tuple[int, str, Outcome]] = field(default_factory=list)
 
     @property
     def onelogin(self) -> OneLogin:
@@ -339,6 +342,94 @@ def user_facts(run: CaseRun, email: str) -> UserFacts:
         mapping_disabled=disabled,
         api_status=connector["api_connection"]["api_status"],
         wrike_plan=run.wrike.account()["plan"],
+        sso=sso_facts(run, email),
+    )
+
+
+def _logged(event: dict[str, Any]) -> LoggedEvent:
+    return LoggedEvent(
+        event["id"],
+        event["event_type_id"],
+        event["created_at"],
+        event.get("error_description"),
+        event.get("notes"),
+        event.get("actor_user_name"),
+    )
+
+
+def sso_facts(run: CaseRun, email: str) -> SsoFacts | None:
+    """What support looks up about the user's last login of the timeline (None: the case
+    made none): the page it ended on, OneLogin's System Log, Wrike's SSO attempts, and both
+    sides' SAML settings."""
+    logins = [outcome for _, who, outcome in run.sso_logins if who == email]
+    if not logins:
+        return None
+    outcome = logins[-1]
+    one, wrike = run.onelogin, run.wrike
+    events = [
+        e
+        for e in one.all_events(email)
+        if e.get("app_id") in (None, one.app_id)
+        and e["event_type_id"] in v.SSO_SIGNED_IN_EVENT_IDS | v.SSO_REFUSED_EVENT_IDS
+    ]
+    idp = one.saml()
+    sp = wrike.saml()
+    record = one.user_record(email) or {}
+    name_id = outcome.name_id
+    member = wrike.member_row(name_id) if name_id else wrike.member_row(email)
+    username = str(record.get("username") or email)
+    by_username = None
+    if name_id and member is None and username.lower() != name_id.lower():
+        row = wrike.member_row(username)
+        by_username = row["email"] if row else None
+    keys = {k.lower() for k in filter(None, (name_id, email))}
+    member_id = member["id"] if member else None
+    attempt = next(
+        (
+            a
+            for a in wrike.sso_attempts()
+            if (a.get("name_id") or "").lower() in keys
+            or (member_id is not None and a.get("member_id") == member_id)
+        ),
+        None,
+    )
+    held = tuple(c["fingerprint_sha256"] for c in ((sp.get("idp") or {}).get("certificates") or []))
+    return SsoFacts(
+        signed_in=outcome.signed_in,
+        refused_at=outcome.refused_at,
+        reason=outcome.reason,
+        page=outcome.text,
+        name_id=name_id,
+        onelogin_username=username,
+        onelogin_email=record.get("email"),
+        logged_in=tuple(
+            _logged(e) for e in events if e["event_type_id"] in v.SSO_SIGNED_IN_EVENT_IDS
+        ),
+        refused=tuple(_logged(e) for e in events if e["event_type_id"] in v.SSO_REFUSED_EVENT_IDS),
+        attempt=SsoAttempt(
+            attempt["at"],
+            attempt["outcome"],
+            attempt.get("reason"),
+            attempt.get("name_id"),
+            attempt.get("detail"),
+        )
+        if attempt
+        else None,
+        member_status=str(member["status"]) if member else "absent",
+        member_by_username=by_username,
+        signing_fingerprint=(idp.get("signing_certificate") or {}).get("fingerprint_sha256"),
+        held_fingerprints=held,
+        metadata_url=idp.get("metadata_url"),
+        audience=idp.get("audience"),
+        sp_entity_id=sp.get("sp_entity_id"),
+        recipient=idp.get("recipient"),
+        acs_url=sp.get("acs_url"),
+        idp_entity_id=(sp.get("idp") or {}).get("entity_id"),
+        issuer=idp.get("issuer"),
+        clock_offset_seconds=int(idp.get("clock_offset_seconds") or 0),
+        mode=str(sp.get("mode") or "off"),
+        jit=bool(sp.get("jit")),
+        approved_domains=tuple(wrike.account()["approved_domains"]),
     )
 
 

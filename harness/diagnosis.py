@@ -23,6 +23,8 @@ from harness.vocabulary import (
     FAILURE_EVENT_IDS,
     PROVISIONING_EVENT_IDS,
     SCIM_PLANS,
+    SSO_IDP_REASONS,
+    SSO_SP_REASONS,
     event_name_assumed,
     task_label,
 )
@@ -113,6 +115,8 @@ class UserFacts:
     #: plan now: an error logged before either changed is read against them.
     api_status: str | None = None
     wrike_plan: str | None = None
+    #: The user's last login through SSO (or a password login), when the case made one.
+    sso: SsoFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,9 @@ STEP_ERROR = "An error is listed: what do its details say?"
 
 
 def diagnose(facts: UserFacts) -> Diagnosis:
-    found = _diagnose(facts)
+    """The user's last login when the case made one ("provisioned but cannot log in"),
+    else the article's provisioning walk."""
+    found = diagnose_sso(facts, facts.sso) if facts.sso is not None else _diagnose(facts)
     return replace(found, notes=(*found.notes, *_assumed_names(found, facts)))
 
 
@@ -755,3 +761,335 @@ def _status(text: str) -> int | None:
 def _names(kind: str, names: tuple[str, ...]) -> str:
     quoted = ", ".join(f'"{n}"' for n in names)
     return f"{kind}{'s' if len(names) > 1 else ''} {quoted}"
+
+
+# -- SAML SSO: "provisioned but cannot log in" (docs/sso.md) -----------------------------------
+
+
+@dataclass(frozen=True)
+class SsoAttempt:
+    """One of Wrike's SSO attempts (``/admin/api/v1/accounts/ACC/saml/attempts``)."""
+
+    at: str
+    outcome: str  # signed_in, refused
+    reason: str | None
+    name_id: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class SsoFacts:
+    """What support looks up about one user's last login through SSO: where the login
+    ended (the refusal page), OneLogin's System Log, Wrike's SSO attempts, and the two
+    sides' SAML settings a refusal is read against."""
+
+    signed_in: bool
+    refused_at: str | None  # OneLogin, Wrike, or None
+    reason: str | None  # the code the refusal page names
+    page: str  # the text of the page the login ended on
+    name_id: str | None  # the NameID of the assertion the browser carried to Wrike
+    password_login: bool = False  # a Wrike password login, not SSO
+    onelogin_username: str | None = None
+    onelogin_email: str | None = None
+    logged_in: tuple[LoggedEvent, ...] = ()  # OneLogin's SSO logins of the user to the app
+    refused: tuple[LoggedEvent, ...] = ()  # OneLogin's refused ones
+    attempt: SsoAttempt | None = None  # Wrike's newest attempt for the user
+    #: The Wrike member whose login is the NameID: its status (active, deactivated, absent).
+    member_status: str = "absent"
+    #: A Wrike member whose login is the user's OneLogin username (an email before a change).
+    member_by_username: str | None = None
+    signing_fingerprint: str | None = None  # the certificate OneLogin signs with now
+    held_fingerprints: tuple[str, ...] = ()  # the certificates Wrike holds
+    metadata_url: str | None = None
+    audience: str | None = None  # the Wrike app's SAML audience in OneLogin
+    sp_entity_id: str | None = None
+    recipient: str | None = None  # the Wrike app's recipient / ACS in OneLogin
+    acs_url: str | None = None  # Wrike's ACS
+    idp_entity_id: str | None = None  # the IdP Wrike's settings name
+    issuer: str | None = None  # the issuer OneLogin writes
+    clock_offset_seconds: int = 0
+    mode: str = "off"
+    jit: bool = False
+    approved_domains: tuple[str, ...] = ()
+
+    @property
+    def final_reason(self) -> str | None:
+        """The reason of the refusal: the page's, else Wrike's attempt's, else OneLogin's log."""
+        if self.reason:
+            return self.reason
+        if self.attempt is not None and self.attempt.outcome == "refused":
+            return self.attempt.reason
+        return None
+
+
+#: The SSO causes: one per reason code of docs/sso.md, the NameID case, and a login that
+#: worked. Their meanings join CAUSES (so a case can expect them).
+SSO_CAUSES: dict[str, str] = {
+    "sso_signed_in": "the SSO login worked; nothing to fix",
+    "sso_nameid_mismatch": (
+        "SSO refused at Wrike: the NameID (the email in OneLogin) is not the Wrike login, "
+        "after an email change SCIM did not carry"
+    ),
+    **{
+        f"sso_{code}": f"SSO refused at Wrike: {meaning}"
+        for code, meaning in SSO_SP_REASONS.items()
+    },
+    **{
+        f"sso_{code}": f"SSO refused at OneLogin: {meaning}"
+        for code, meaning in SSO_IDP_REASONS.items()
+    },
+}
+CAUSES.update(SSO_CAUSES)
+
+STEP_SSO_IDP = (
+    "Did OneLogin let the user into the Wrike app (System Log: an SSO login of the user to "
+    "the Wrike app)?"
+)
+STEP_SSO_SP = "What does Wrike list for the attempt (Settings > Security > SAML SSO, attempts)?"
+_SSO_SETTINGS = "Wrike: Settings > Account Management > Security > SAML SSO"
+_RETRY_SSO = "then have the user log in again"
+
+
+def _behind_or_ahead(seconds: int) -> str:
+    minutes = abs(seconds) / 60
+    amount = f"{minutes:g} minutes" if seconds % 60 == 0 else f"{abs(seconds)} seconds"
+    return f"{amount} {'behind' if seconds < 0 else 'ahead of'} Wrike's"
+
+
+def _sso_explain(sso: SsoFacts, reason: str, facts: UserFacts) -> tuple[str, str, str]:
+    """(cause, what it means, what to change) for an SSO refusal, read against the facts."""
+    name_id = sso.name_id or facts.email
+    domain = name_id.rpartition("@")[2]
+    if reason == "unknown_user" and sso.member_by_username:
+        return (
+            "sso_nameid_mismatch",
+            f"OneLogin sent the NameID {name_id} (the user's email in OneLogin now), but the "
+            f"Wrike member's login is {sso.member_by_username}: the email was changed in "
+            "OneLogin and SCIM did not carry the change to Wrike"
+            + (" (provisioning is off)." if not facts.provisioning_enabled else "."),
+            "Let SCIM carry the change: "
+            + (
+                "enable provisioning for the Wrike app (Provisioning tab) and change the user "
+                "again or use Reapply entitlement mappings"
+                if not facts.provisioning_enabled
+                else "Retry the failed update in Applications > Wrike > Users"
+            )
+            + f", so the Wrike login becomes {name_id}; or change the member's email in Wrike "
+            f"to {name_id}; {_RETRY_SSO}.",
+        )
+    table: dict[str, tuple[str, str]] = {
+        "malformed": (
+            "Wrike could not read what was posted to its ACS as a SAML Response.",
+            f"Check that the Wrike app in OneLogin posts to Wrike's ACS ({sso.acs_url}); if it "
+            "does, contact Wrike Support with the attempt's details.",
+        ),
+        "sso_off": (
+            "SAML SSO is off in Wrike's settings, so Wrike takes no assertion.",
+            f"In {_SSO_SETTINGS}, enable SSO in the optional or enforced mode; {_RETRY_SSO}.",
+        ),
+        "status_not_success": (
+            "OneLogin answered with a status other than Success.",
+            f"Read the user's login in OneLogin's System Log and fix what it names; {_RETRY_SSO}.",
+        ),
+        "unsigned": (
+            "The assertion carries no signature Wrike can check.",
+            "In OneLogin, make the Wrike app sign the assertion (SAML signature element); "
+            f"{_RETRY_SSO}.",
+        ),
+        "certificate_mismatch": (
+            f"OneLogin signs the Wrike app's assertions with the certificate "
+            f"{sso.signing_fingerprint or '(unknown)'} (SHA-256), but Wrike holds "
+            f"{', '.join(sso.held_fingerprints) or 'none'}: the certificate was rotated in "
+            "OneLogin after its IdP metadata was pasted into Wrike.",
+            "Download the Wrike app's IdP metadata in OneLogin (Applications > Wrike > More "
+            f"Actions > SAML metadata{', or ' + sso.metadata_url if sso.metadata_url else ''}) "
+            f"and paste it into {_SSO_SETTINGS}; keep the old certificate in OneLogin until "
+            f"Wrike holds the new one; {_RETRY_SSO}.",
+        ),
+        "signature_invalid": (
+            "The signature is by a certificate Wrike holds but does not verify: the assertion "
+            "was altered on its way from OneLogin to Wrike.",
+            "Look for a proxy, browser extension or tool that rewrites the posted form; if "
+            "none, contact Wrike Support with the attempt's details.",
+        ),
+        "issuer_mismatch": (
+            f"The assertion's Issuer ({sso.issuer or 'as sent'}) is not the identity provider "
+            f"in Wrike's settings ({sso.idp_entity_id or 'none'}): the IdP metadata in Wrike "
+            "is another app's or account's.",
+            f"Paste the IdP metadata of this OneLogin app into {_SSO_SETTINGS}; {_RETRY_SSO}.",
+        ),
+        "audience_mismatch": (
+            f"The Wrike app in OneLogin sends the audience {sso.audience!r}, but Wrike's SP "
+            f"entity id is {sso.sp_entity_id!r}.",
+            "In OneLogin, Applications > Wrike > Configuration: set the SAML audience to "
+            f"{sso.sp_entity_id} (Wrike's SP metadata shows it); {_RETRY_SSO}.",
+        ),
+        "recipient_mismatch": (
+            f"The Wrike app in OneLogin names the recipient {sso.recipient!r}, but Wrike's "
+            f"ACS is {sso.acs_url!r}.",
+            "In OneLogin, Applications > Wrike > Configuration: set the SAML consumer URL and "
+            f"recipient to {sso.acs_url}; {_RETRY_SSO}.",
+        ),
+        "expired": _clock_text(sso, "had already ended"),
+        "not_yet_valid": _clock_text(sso, "had not yet begun"),
+        "in_response_to_unknown": (
+            "The Response answers a request Wrike did not send, or one already answered (a "
+            "back button, two tabs, an old bookmark of OneLogin's page).",
+            "Start the login again from Wrike's login page or from the OneLogin portal.",
+        ),
+        "replayed": (
+            "The same assertion was posted to Wrike twice; Wrike takes each one once.",
+            "Start a new login; if it happens again, look for a tool that re-posts the form.",
+        ),
+        "unknown_user": (
+            f"No Wrike member has the login {name_id}, and just-in-time provisioning is "
+            f"{'on but could not apply' if sso.jit else 'off'} in Wrike.",
+            "Provision the user (assign the Wrike app in OneLogin with provisioning enabled), "
+            f"or turn on just-in-time provisioning in {_SSO_SETTINGS}; {_RETRY_SSO}.",
+        ),
+        "user_deactivated": (
+            f"The Wrike member {name_id} is deactivated in Wrike, while OneLogin still lets "
+            f"the user into the Wrike app"
+            + (f" (through {', '.join(facts.via)})" if facts.via else "")
+            + ".",
+            "Reactivate the member in Wrike (Settings > Users); or, if Wrike should follow "
+            "OneLogin, have OneLogin send the user again (Applications > Wrike > More Actions "
+            f"> Reapply entitlement mappings); {_RETRY_SSO}.",
+        ),
+        "domain_not_approved": (
+            f"The NameID's domain {domain} is not an approved domain of the Wrike account "
+            f"(approved: {', '.join(sso.approved_domains) or 'none'}).",
+            f"In Wrike, add {domain} to the approved domains (Step 1 of the article), or give "
+            f"the user an email address at an approved domain; {_RETRY_SSO}.",
+        ),
+        "password_login_enforced": (
+            "SSO is enforced in Wrike, so an SSO user's password login is refused.",
+            "Log in through SSO (Wrike's login page: the email, Next), or switch Wrike's SSO "
+            f"mode to optional in {_SSO_SETTINGS}.",
+        ),
+        "app_not_assigned": (
+            "OneLogin refused the login: the user is not assigned the Wrike app, so OneLogin "
+            "issues no assertion for it.",
+            "Assign the user the Wrike app: add the user to a role that holds it, or add a "
+            f"Wrike login to the user directly (Users > the user > Applications); {_RETRY_SSO}.",
+        ),
+        "invalid_credentials": (
+            "OneLogin refused the login: the username or password typed at OneLogin is not "
+            "correct.",
+            f"Have the user reset their OneLogin password (or an admin set one); {_RETRY_SSO}.",
+        ),
+        "user_not_active": (
+            "OneLogin refused the login: the OneLogin user is not active (suspended, locked or "
+            "without a password).",
+            f"Reactivate the user in OneLogin (Users > the user > Activate); {_RETRY_SSO}.",
+        ),
+        "request_invalid": (
+            "OneLogin could not read Wrike's AuthnRequest, or its ACS is not the Wrike app's "
+            "consumer URL.",
+            "In OneLogin, Applications > Wrike > Configuration: set the SAML consumer URL to "
+            f"{sso.acs_url} (Wrike's SP metadata shows it); {_RETRY_SSO}.",
+        ),
+    }
+    explanation, fix = table.get(
+        reason,
+        (
+            f"The login was refused ({reason}).",
+            "Contact Wrike Support with the attempt's details.",
+        ),
+    )
+    return f"sso_{reason}", explanation, fix
+
+
+def _clock_text(sso: SsoFacts, when: str) -> tuple[str, str]:
+    offset = sso.clock_offset_seconds
+    if offset:
+        return (
+            f"OneLogin's clock for the Wrike app is {_behind_or_ahead(offset)} (the app's "
+            f"clock_offset_seconds is {offset}), so the assertion's validity window {when} "
+            "when Wrike read it, beyond the skew Wrike allows.",
+            "Correct OneLogin's clock (in the simulator: set the Wrike app's "
+            "clock_offset_seconds to 0); check Wrike's clock too; "
+            f"{_RETRY_SSO}.",
+        )
+    return (
+        f"The assertion's validity window {when} when Wrike read it: the clocks of OneLogin "
+        "and Wrike differ by more than Wrike allows, or the browser took too long to post it.",
+        f"Check both clocks (NTP); {_RETRY_SSO}.",
+    )
+
+
+def diagnose_sso(facts: UserFacts, sso: SsoFacts) -> Diagnosis:
+    """The user's last login through SSO, walked as support does: OneLogin's System Log
+    first (did OneLogin let the user in?), then Wrike's attempts, then the settings the
+    refusal names."""
+    outcome = f"OneLogin shows {facts.state}; Wrike shows the user as {facts.wrike_status}"
+    if sso.password_login:
+        idp = StepResult(STEP_SSO_IDP, "Not asked: a password login does not go to OneLogin.")
+    elif sso.refused_at == "OneLogin" or (sso.refused and not sso.logged_in):
+        last = sso.refused[-1] if sso.refused else None
+        idp = StepResult(
+            STEP_SSO_IDP,
+            "No: "
+            + (
+                f"'{last.name}' at {last.created_at}"
+                + (f" ({last.error or last.notes})" if last.error or last.notes else "")
+                if last
+                else "OneLogin's refusal page"
+            )
+            + (f"; the page says: {sso.page[:300]}" if sso.page else ""),
+        )
+    elif sso.logged_in:
+        last = sso.logged_in[-1]
+        idp = StepResult(
+            STEP_SSO_IDP,
+            f"Yes: '{last.name}' at {last.created_at}; OneLogin issued the assertion, with the "
+            f"NameID {sso.name_id or '(not seen)'}.",
+        )
+    else:
+        idp = StepResult(STEP_SSO_IDP, "The System Log lists no SSO login of the user.")
+    if sso.signed_in:
+        return Diagnosis(
+            facts.email,
+            "sso_signed_in",
+            (idp, StepResult(STEP_SSO_SP, f"Signed in as {sso.name_id}.")),
+            "The login through SSO worked.",
+            "Nothing: OneLogin issued the assertion and Wrike signed the user in.",
+            outcome=outcome,
+        )
+    reason = sso.final_reason
+    steps = [idp]
+    if sso.refused_at != "OneLogin" and not sso.password_login:
+        attempt = sso.attempt
+        steps.append(
+            StepResult(
+                STEP_SSO_SP,
+                (
+                    f"{attempt.outcome} at {attempt.at}: {attempt.reason}"
+                    + (f" ({attempt.detail})" if attempt.detail else "")
+                    + (f"; NameID {attempt.name_id}" if attempt.name_id else "")
+                )
+                if attempt
+                else "No attempt listed: the assertion never reached Wrike's ACS.",
+            )
+        )
+    elif sso.password_login:
+        steps.append(StepResult(STEP_SSO_SP, f"Wrike's login page says: {sso.page[:300]}"))
+    if reason is None:
+        return Diagnosis(
+            facts.email,
+            "unknown_error",
+            tuple(steps),
+            "The login stopped on a page that names no reason code.",
+            "Read the page and the attempts above; contact Wrike Support with them.",
+            outcome=outcome,
+        )
+    cause, explanation, fix = _sso_explain(sso, reason, facts)
+    return Diagnosis(
+        facts.email,
+        cause,
+        tuple(steps),
+        explanation,
+        fix,
+        error=f"{sso.refused_at or 'the login'} refused it: {reason}",
+        outcome=outcome,
+    )

@@ -41,6 +41,8 @@ def export_feature(case: Case) -> str:
             "scenario would check nothing"
         )
     tags = ["@troubleshooting", *wrike_rule_tags(case)]
+    if any(ACTIONS[s.action].sso for s in case.timeline):
+        tags.append("@sso")
     if reference_only(case):
         tags.append("@reference_only")
     lines = [" ".join(tags), f"Feature: Support case: {_one_line(case.title)}"]
@@ -352,6 +354,11 @@ def _then(email: str, check: Check) -> list[Sentence] | str:
                 else f'there is a pending {value} task for "{email}"',
             )
         ]
+    if key == "sso":
+        if value == "signed_in":
+            return [Sentence("Then", f'"{email}" is signed in to Wrike')]
+        side = "OneLogin" if value in v.SSO_IDP_REASONS else "Wrike"
+        return [Sentence("Then", f'{side} refuses the login of "{email}" with "{value}"')]
     if key == "diagnosis":
         return (
             f"harness diagnosis for {email}: {value} (checked by `harness repro`, not by the suite)"

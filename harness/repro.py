@@ -197,6 +197,7 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
             + (f" ({per_type(by_type)})" if by_type and billing["paid_seats"] else "")
             + (f"; user-type billing assumed for {', '.join(assumed)}" if assumed else "")
         )
+    out += _sso_report(run)
     out += ["", "Diagnosis"]
     for diagnosis in result.diagnoses.values():
         out += ["  " + line for line in diagnosis.lines()]
@@ -211,6 +212,53 @@ def _report(result: Replay) -> tuple[list[str], list[str]]:
 
 
 _SCIM_ONLY = "\0scim\0"  # marks the lines only --scim shows
+
+
+def _sso_report(run: CaseRun) -> list[str]:
+    """The SSO part of the report, when the case set SSO up or logged anyone in: both
+    sides' SAML settings, each login of the timeline and where it ended, and Wrike's SSO
+    attempts (what support reads next to the System Log)."""
+    sp = run.wrike.saml()
+    if sp.get("mode") in (None, "off") and not run.sso_logins and not sp.get("idp"):
+        return []
+    idp = run.onelogin.saml()
+    signing = idp.get("signing_certificate") or {}
+    held = [c["fingerprint_sha256"] for c in ((sp.get("idp") or {}).get("certificates") or [])]
+    out = [
+        "",
+        "SAML SSO",
+        f"  OneLogin, the Wrike app: audience {idp.get('audience')}; ACS (consumer) URL "
+        f"{idp.get('acs_url')}; recipient {idp.get('recipient')}; clock offset "
+        f"{idp.get('clock_offset_seconds') or 0} s",
+        f"    signs with certificate {signing.get('fingerprint_sha256')} (until "
+        f"{signing.get('not_after')}); certificates listed: "
+        + ", ".join(
+            f"{c['fingerprint_sha256'][:23]}...{' (signing)' if c.get('signing') else ''}"
+            for c in idp.get("certificates") or []
+        ),
+        f"  Wrike: mode {sp.get('mode')}; just-in-time provisioning "
+        f"{'on' if sp.get('jit') else 'off'}; SP entity id {sp.get('sp_entity_id')}; ACS "
+        f"{sp.get('acs_url')}",
+        f"    IdP {(sp.get('idp') or {}).get('entity_id') or '(none)'}; certificates held: "
+        + (", ".join(held) or "none")
+        + (
+            ""
+            if not signing or signing.get("fingerprint_sha256") in held
+            else "  (not the one OneLogin signs with)"
+        ),
+        "  logins of the timeline:",
+    ]
+    for index, who, outcome in run.sso_logins:
+        out.append(f"    timeline[{index}] {who}: {outcome.describe()[:240]}")
+    attempts = run.wrike.sso_attempts()
+    out.append("  Wrike's SSO attempts (newest first):" + ("" if attempts else " none"))
+    for attempt in attempts:
+        out.append(
+            f"    {attempt['at']}  {attempt['outcome']:<9} {attempt.get('reason') or '':<22} "
+            f"NameID {attempt.get('name_id')}"
+            + (f"  ({attempt['detail']})" if attempt.get("detail") else "")
+        )
+    return out
 
 
 def _body(label: str, body: Any) -> list[str]:
@@ -490,6 +538,13 @@ def _check_user(result: Replay, email: str, check: Check) -> str | None:
             if want in facts.pending
             else (f"expected a pending {want} task, got {', '.join(facts.pending) or 'none'}")
         )
+    if key == "sso":
+        logins = [o for _, who, o in run.sso_logins if who == email]
+        if not logins:
+            return "the timeline has no sso_login of the user"
+        last = logins[-1]
+        got = "signed_in" if last.signed_in else (last.reason or "refused (no reason named)")
+        return None if got == want else f"expected the last SSO login to end {want}, got {got}"
     if key == "diagnosis":
         got = result.diagnoses[email].cause
         return None if got == want else f"expected diagnosis {want}, got {got}"

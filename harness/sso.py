@@ -396,9 +396,9 @@ class Browser:
         )
 
     # the flows
-    def sp_initiated(self, email: str, password: str) -> Outcome:
-        """Wrike's login page: enter the email, Next; at OneLogin, the username (the email)
-        and password if OneLogin asks; on to Wrike's ACS."""
+    def sp_initiated(self, email: str, password: str, *, username: str | None = None) -> Outcome:
+        """Wrike's login page: enter the email, Next; at OneLogin, the username (``username``,
+        else the email) and password if OneLogin asks; on to Wrike's ACS."""
         self.trail = []
         response = self.open(f"{self.wrike}/login")
         page = Page.of(response)
@@ -407,7 +407,7 @@ class Browser:
             raise BrowserError(f"Wrike's login page has no form with an email field: {page.text}")
         values = {_field(form, "email"): email}
         response = self.submit(page.url, form, values)
-        return self._follow(response, (email, password))
+        return self._follow(response, (username or email, password))
 
     def sp_initiated_direct(self, account_id: int | str, email: str, password: str) -> Outcome:
         """A bookmark of Wrike's SSO login URL (``/saml/ACC/login?email=``), skipping its

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from mock_onelogin.domain.events import EVENT_TYPES
+from mock_onelogin.domain.events import EVENT_TYPES, EventType
 from wrike_sp.domain.accounts import RIGHT_KEYS
 from wrike_sp.domain.modelling import (
     PLANS,
@@ -237,3 +237,7 @@ SSO_IDP_REASONS: dict[str, str] = {
 SSO_SIDES = ("OneLogin", "Wrike")
 #: Wrike's SSO modes (docs/sso.md): off, optional (passwords still work), enforced.
 SSO_MODES = ("off", "optional", "enforced")
+#: The System Log's event types for a login to the Wrike app through SAML SSO, and for a
+#: refused one (docs/sso.md: the refusal's reason code is the event's error_description).
+SSO_SIGNED_IN_EVENT_IDS = frozenset({EventType.USER_LOGGED_INTO_APP.value})
+SSO_REFUSED_EVENT_IDS = frozenset({EventType.COULD_NOT_AUTHENTICATE_TO_APP.value})

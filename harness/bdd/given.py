@@ -255,3 +255,57 @@ def _(world: World, email: str) -> None:
 @when(parse('the OneLogin admin approves the pending {task:Task} task for "{email}"'))
 def _(world: World, task: str, email: str) -> None:
     world.onelogin.decide(email, task, "approve")
+
+
+# -- SAML SSO (docs/sso.md) -------------------------------------------------------------------
+
+
+@given(parse('SAML SSO through the Wrike app in OneLogin is set up in Wrike in "{mode}" mode'))
+def _(world: World, mode: str) -> None:
+    if mode not in v.SSO_MODES[1:]:
+        raise ValueError(f"the SSO mode is one of {v.SSO_MODES[1:]}, not {mode!r}")
+    world.set_up_sso(mode)
+
+
+@given(parse('Wrike\'s SSO mode is "{mode}"'))
+def _(world: World, mode: str) -> None:
+    if mode not in v.SSO_MODES:
+        raise ValueError(f"the SSO mode is one of {v.SSO_MODES}, not {mode!r}")
+    world.reference("Wrike's SSO settings").set_saml(mode=mode)
+
+
+@given("just-in-time provisioning is on in Wrike")
+def _(world: World) -> None:
+    world.reference("Wrike's SSO settings").set_saml(jit=True)
+
+
+@given(parse("OneLogin's clock is \"{minutes}\" minutes behind Wrike's"))
+def _(world: World, minutes: str) -> None:
+    world.onelogin.set_saml(clock_offset_seconds=-60 * int(minutes))
+
+
+@given(parse("OneLogin's clock is \"{minutes}\" minutes ahead of Wrike's"))
+def _(world: World, minutes: str) -> None:
+    world.onelogin.set_saml(clock_offset_seconds=60 * int(minutes))
+
+
+@given(parse('the SAML audience of the Wrike app in OneLogin is "{audience}"'))
+def _(world: World, audience: str) -> None:
+    world.onelogin.set_saml(audience=audience)
+
+
+@given("the OneLogin admin rotates the signing certificate of the Wrike app")
+@when("the OneLogin admin rotates the signing certificate of the Wrike app")
+def _(world: World) -> None:
+    world.onelogin.rotate_certificate()
+
+
+@given(parse('the Wrike admin deactivates "{email}" in Wrike'))
+def _(world: World, email: str) -> None:
+    world.reference("Deactivating a user in Wrike itself").deactivate_in_wrike(email)
+
+
+@given(parse('the Wrike admin removes "{domain}" from the approved domains'))
+@when(parse('the Wrike admin removes "{domain}" from the approved domains'))
+def _(world: World, domain: str) -> None:
+    world.reference("Removing an approved domain").remove_domain(domain)

@@ -33,6 +33,11 @@ REFERENCE_ONLY_REASON = (
     "external SCIM endpoint does not expose"
 )
 
+SSO_REASON = (
+    "@sso: SAML SSO needs the simulated OneLogin as the identity provider and the reference "
+    "Wrike as the service provider (docs/sso.md); an external SCIM endpoint has no SSO"
+)
+
 
 #: The tags that name a rule only Wrike has (features/TAGS.md): ``@wrike_<rule>``.
 WRIKE_RULE_PREFIX = "wrike_"
@@ -161,8 +166,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("--target") != "external":
         return
     reference_only = pytest.mark.skip(reason=REFERENCE_ONLY_REASON)
+    sso = pytest.mark.skip(reason=SSO_REASON)
     meanings = tags() if profile_of(config) == "rfc" else {}
     for item in items:
+        if item.get_closest_marker("sso"):
+            item.add_marker(sso)
+            continue
         if item.get_closest_marker("reference_only"):
             item.add_marker(reference_only)
             continue

@@ -22,6 +22,7 @@ AREAS = (
     "deprovisioning",
     "billing",
     "troubleshooting",
+    "sso",
 )
 
 for _area in AREAS:

@@ -13,6 +13,7 @@ from harness import vocabulary as v
 from harness.bdd.step_types import parse, table
 from harness.bdd.world import World
 from harness.drivers.scim import scim_attribute
+from harness.sso import Outcome, Page, reasons_named
 
 # -- Wrike outcomes ---------------------------------------------------------------------------
 
@@ -340,3 +341,169 @@ def _(world: World) -> None:
     assert token, "no SCIM Bearer Token was configured"
     text = json.dumps(world.onelogin.events())
     assert token not in text, "the System Log reveals the SCIM Bearer Token"
+
+
+# -- SAML SSO (docs/sso.md) -------------------------------------------------------------------
+
+
+def _login(world: World, who: str) -> Outcome:
+    outcome = world.logins.get(who)
+    assert outcome is not None, f"{who} has not tried to log in in this scenario"
+    return outcome
+
+
+def _attempt(world: World, email: str) -> dict[str, Any]:
+    """Wrike's newest SSO attempt for ``email`` (by the NameID it carried, or the member)."""
+    attempts = world.reference("Wrike's SSO attempts").sso_attempts()
+    row = world.reference("Wrike's members").member_row(email)
+    for attempt in attempts:
+        if (attempt.get("name_id") or "").lower() == email.lower() or (
+            row is not None and attempt.get("member_id") == row["id"]
+        ):
+            return attempt
+    raise AssertionError(f"Wrike lists no SSO attempt for {email}; its attempts: {attempts}")
+
+
+@then(parse('"{who}" is signed in to Wrike'))
+def _(world: World, who: str) -> None:
+    outcome = _login(world, who)
+    email = world.login_email(who)
+    assert outcome.signed_in, f"{who} should be signed in to Wrike; {outcome.describe()}"
+    assert (outcome.name_id or "").lower() == email.lower(), (
+        f"{who} should be signed in as {email}; Wrike signed in {outcome.name_id}"
+    )
+    assert email.lower() in outcome.text.lower(), (
+        f"Wrike's page after the login should name {email}: {outcome.text[:500]}"
+    )
+    if outcome.saml_response is not None:
+        attempt = _attempt(world, email)
+        assert attempt["outcome"] == "signed_in", (
+            f"Wrike's newest SSO attempt for {email} should be signed_in: {attempt}"
+        )
+
+
+@then(parse('Wrike refuses the login of "{who}" with "{reason}"'))
+def _(world: World, who: str, reason: str) -> None:
+    assert reason in v.SSO_SP_REASONS, (
+        f"{reason!r} is not one of Wrike's reasons: {', '.join(v.SSO_SP_REASONS)}"
+    )
+    outcome = _login(world, who)
+    assert not outcome.signed_in and outcome.refused_at == "Wrike", (
+        f"Wrike should refuse the login of {who}; {outcome.describe()}"
+    )
+    assert outcome.reason == reason, (
+        f"Wrike's refusal page should name {reason!r}; {outcome.describe()}"
+    )
+    if outcome.saml_response is None:
+        return  # a password login: no SSO attempt to list
+    assert outcome.status == 403, f"Wrike's refusal page should answer 403: {outcome.describe()}"
+    attempt = _attempt(world, outcome.name_id or world.login_email(who))
+    assert (attempt["outcome"], attempt["reason"]) == ("refused", reason), (
+        f"Wrike's newest SSO attempt for {who} should be refused with {reason!r}: {attempt}"
+    )
+
+
+@then(parse('OneLogin refuses the login of "{email}" with "{reason}"'))
+def _(world: World, email: str, reason: str) -> None:
+    assert reason in v.SSO_IDP_REASONS, (
+        f"{reason!r} is not one of OneLogin's reasons: {', '.join(v.SSO_IDP_REASONS)}"
+    )
+    outcome = _login(world, email)
+    assert not outcome.signed_in and outcome.refused_at == "OneLogin", (
+        f"OneLogin should refuse the login of {email}; {outcome.describe()}"
+    )
+    assert outcome.reason == reason and outcome.status == 403, (
+        f"OneLogin's refusal page (HTTP 403) should name {reason!r}; {outcome.describe()}"
+    )
+    assert outcome.saml_response is None, f"OneLogin still issued an assertion for {email}"
+
+
+def _sso_events(world: World, email: str, ids: frozenset[int]) -> list[dict[str, Any]]:
+    return [e for e in world.onelogin.events(email) if e["event_type_id"] in ids]
+
+
+@then(parse('the System Log shows an SSO login of "{email}" to the Wrike app'))
+def _(world: World, email: str) -> None:
+    found = _sso_events(world, email, v.SSO_SIGNED_IN_EVENT_IDS)
+    assert found, (
+        f"the System Log should show an SSO login of {email} to the Wrike app; the user's "
+        f"events: {[e['event_type_id'] for e in world.onelogin.events(email)]}"
+    )
+
+
+@then(parse('the System Log shows a refused SSO login of "{email}" with "{reason}"'))
+def _(world: World, email: str, reason: str) -> None:
+    found = _sso_events(world, email, v.SSO_REFUSED_EVENT_IDS)
+    assert found, (
+        f"the System Log should show a refused SSO login of {email}; the user's events: "
+        f"{[e['event_type_id'] for e in world.onelogin.events(email)]}"
+    )
+    named = reasons_named(
+        [str(found[-1].get("error_description") or ""), str(found[-1].get("notes") or "")]
+    )
+    assert reason in named, (
+        f"the refused SSO login of {email} should name {reason!r}; it logged {found[-1]}"
+    )
+
+
+@then(parse('OneLogin sent "{name_id}" as the NameID of "{email}"'))
+def _(world: World, name_id: str, email: str) -> None:
+    outcome = _login(world, email)
+    assert outcome.saml_response is not None, f"OneLogin sent no assertion for {email}"
+    assert outcome.name_id == name_id, (
+        f"the assertion for {email} should carry the NameID {name_id}; it carried {outcome.name_id}"
+    )
+    attempt = _attempt(world, name_id)
+    assert attempt["name_id"] == name_id, f"Wrike's attempt shows another NameID: {attempt}"
+
+
+@then(parse('Wrike has one member "{email}"'))
+def _(world: World, email: str) -> None:
+    rows = [
+        r
+        for r in world.reference("Wrike's members").member_rows()
+        if r["email"].lower() == email.lower()
+    ]
+    assert len(rows) == 1, f"Wrike should have one member {email}; it has {rows}"
+
+
+@then(parse('the Wrike billing ledger shows "{email}" as billable from the SSO login'))
+def _(world: World, email: str) -> None:
+    attempt = _attempt(world, email)
+    assert attempt["outcome"] == "signed_in", f"{email} never signed in: {attempt}"
+    _entries, billing = _ledger(world, email)
+    member = next((m for m in billing["members"] if m["email"].lower() == email.lower()), None)
+    assert member is not None, f"{email} is not a Wrike member: {billing['members']}"
+    since = member["billable_since"] or ""
+    assert since[:19] == attempt["at"][:19], (
+        f"{email} should be billable from the SSO login at {attempt['at']}; billable since "
+        f"{since or 'never'}"
+    )
+
+
+def _settings_page(world: World, member: str) -> Page:
+    page = world.sso_settings_pages.get(member)
+    assert page is not None, f"{member} has not opened the SSO settings"
+    return page
+
+
+@then(parse('"{member}" sees Wrike\'s SP metadata in the SSO settings'))
+def _(world: World, member: str) -> None:
+    page = _settings_page(world, member)
+    sp = world.reference("Wrike's SSO settings").saml()
+    assert page.status == 200, (
+        f"{member} should open the SSO settings; HTTP {page.status}: {page.text[:300]}"
+    )
+    for key in ("sp_entity_id", "acs_url"):
+        assert sp[key] in page.html, (
+            f"the SSO settings page should show Wrike's {key} {sp[key]}: {page.text[:500]}"
+        )
+
+
+@then(parse('"{member}" is refused the SSO settings'))
+def _(world: World, member: str) -> None:
+    page = _settings_page(world, member)
+    assert page.status == 403, (
+        f"{member} should be refused the SSO settings (HTTP 403); HTTP {page.status}: "
+        f"{page.text[:300]}"
+    )

@@ -122,3 +122,31 @@ def _(world: World, task: str, email: str) -> None:
 @when(parse('the OneLogin admin retries the failed task for "{email}"'))
 def _(world: World, email: str) -> None:
     world.onelogin.retry_failed(email)
+
+
+# -- SAML SSO (docs/sso.md) -------------------------------------------------------------------
+
+
+@when("the Wrike admin pastes the current IdP metadata of the Wrike app into Wrike")
+def _(world: World) -> None:
+    world.paste_idp_metadata()
+
+
+@when(parse('"{email}" logs in to Wrike through SSO'))
+def _(world: World, email: str) -> None:
+    world.sso_login(email, from_portal=False)
+
+
+@when(parse('"{email}" opens Wrike from the OneLogin portal'))
+def _(world: World, email: str) -> None:
+    world.sso_login(email, from_portal=True)
+
+
+@when(parse('"{member}" logs in to Wrike with a password'))
+def _(world: World, member: str) -> None:
+    world.password_login(member)
+
+
+@when(parse('"{member}" opens the SSO settings in Wrike'))
+def _(world: World, member: str) -> None:
+    world.open_sso_settings(member)

@@ -3,6 +3,7 @@ live target's servers."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -13,14 +14,27 @@ from mock_onelogin.domain.modelling import server_options as onelogin_server_opt
 from wrike_sp.domain.modelling import server_options as wrike_server_options
 
 
+def listening_socket() -> tuple[socket.socket, str]:
+    """A socket listening on a free loopback port, and its URL: an app whose public URL must
+    be known when it is built (the IdP writes it into its SAML metadata) is built for it,
+    then served on it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    return sock, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 class LoopbackServer:
-    def __init__(self, app: Callable[..., Any]) -> None:
+    def __init__(self, app: Callable[..., Any], sock: socket.socket | None = None) -> None:
         # Each package declares its own server settings (they may not import each other).
         onelogin = "mock_onelogin" in getattr(app, "extensions", {})
         options = onelogin_server_options() if onelogin else wrike_server_options()
-        self.server = create_server(
-            app, host="127.0.0.1", port=0, threads=4, ident="bdd", **options
-        )
+        if sock is not None:
+            options = {**options, "sockets": [sock]}
+        else:
+            options = {**options, "host": "127.0.0.1", "port": 0}
+        self.server = create_server(app, threads=4, ident="bdd", **options)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"  # type: ignore[union-attr]
         self._stopping = False
         self.thread = threading.Thread(target=self._run, daemon=True)

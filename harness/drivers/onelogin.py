@@ -112,6 +112,8 @@ class OneLogin:
         }
         if not without_password:
             body["status"] = v.ONELOGIN_ACTIVE
+            # The user's own password: what they type on OneLogin's login page (SAML SSO).
+            body["password"] = people.onelogin_password_for(email)
         body.update(self._fields(attributes))
         created = self._api("POST", "/users", f"create the OneLogin user {email}", body)
         self.users[email] = created["id"]
@@ -314,6 +316,44 @@ class OneLogin:
     def app_user(self, email: str) -> dict[str, Any] | None:
         uid = self.user_id(email)
         return next((dict(r) for r in self.app_users() if r["id"] == uid), None)
+
+    # the Wrike app's SAML SSO (docs/sso.md)
+    def saml(self) -> dict[str, Any]:
+        """The Wrike app's SAML settings (More Actions > SAML metadata, the SSO tab)."""
+        return dict(self._sim("GET", f"/apps/{self.app_id}/saml", "read the app's SAML settings"))
+
+    def set_saml(self, **settings: Any) -> dict[str, Any]:
+        """Save ``audience``, ``acs_url``, ``recipient`` or ``clock_offset_seconds``."""
+        return dict(
+            self._sim("PUT", f"/apps/{self.app_id}/saml", "save the app's SAML settings", settings)
+        )
+
+    def metadata_xml(self) -> str:
+        """The IdP metadata of the Wrike app, as its public URL serves it."""
+        url = self.saml()["metadata_url"]
+        response = self.http.get(url)
+        if response.status_code != 200:
+            expect(response, "download the IdP metadata of the Wrike app")
+        return response.text
+
+    def rotate_certificate(self) -> dict[str, Any]:
+        """A new signing key and certificate; the previous one stays listed, not signing."""
+        return dict(
+            self._sim(
+                "POST",
+                f"/apps/{self.app_id}/saml/certificates",
+                "rotate the signing certificate of the Wrike app",
+            )
+        )
+
+    def password_of(self, email: str) -> str:
+        return people.onelogin_password_for(email)
+
+    def username_of(self, email: str) -> str:
+        """The OneLogin username of the user the scenario names by ``email`` (its email
+        when created; an email change leaves it)."""
+        record = self.user_record(email)
+        return str((record or {}).get("username") or email)
 
     # System Log
     def events(self, email: str | None = None) -> list[dict[str, Any]]:

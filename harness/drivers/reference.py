@@ -376,6 +376,38 @@ class ReferenceWrike:
         with self._as_wrike_admin() as scim:
             return scim.get(str(row["id"]), f"read {email} in Wrike")
 
+    def deactivate_in_wrike(self, email: str) -> None:
+        """A Wrike admin deactivates the user in Wrike itself (not through OneLogin)."""
+        row = self.member_row(email)
+        if row is None:
+            raise AssertionError(f"{email} is not in Wrike, so it cannot be deactivated there")
+        with self._as_wrike_admin() as scim:
+            scim.patch(
+                str(row["id"]),
+                [{"op": "replace", "path": "active", "value": False}],
+                f"deactivate {email} in Wrike",
+            )
+
+    # SAML SSO (docs/sso.md)
+    def saml(self) -> dict[str, Any]:
+        return dict(self._admin("GET", f"{self._account()}/saml", "read the SSO settings"))
+
+    def set_saml(self, **settings: Any) -> dict[str, Any]:
+        """Save ``idp_metadata_xml`` (the IdP metadata as pasted), ``mode`` or ``jit``."""
+        return dict(
+            self._admin("PUT", f"{self._account()}/saml", "save the SSO settings", settings)
+        )
+
+    def sp_metadata_xml(self) -> str:
+        response = self.http.get(self.saml()["sp_metadata_url"])
+        if response.status_code != 200:
+            expect(response, "download Wrike's SP metadata")
+        return response.text
+
+    def sso_attempts(self) -> list[dict[str, Any]]:
+        """Wrike's SSO attempts, newest first."""
+        return list(self._admin("GET", f"{self._account()}/saml/attempts", "read SSO attempts"))
+
     # what the admin pages show
     def account(self) -> dict[str, Any]:
         return dict(self._admin("GET", self._account(), "read the account"))

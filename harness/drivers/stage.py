@@ -105,7 +105,9 @@ class Stage:
             )
             onelogin_app = create_onelogin(
                 _onelogin_config(
-                    self.simulator_key, **({"connection_probe": ids.probe} if ids else {})
+                    self.simulator_key,
+                    public_url=ONELOGIN_BASE,
+                    **({"connection_probe": ids.probe} if ids else {}),
                 ),
                 clock=clock,
                 session_factory=engine_sessions(self.network, {WRIKE_BASE: wrike_app}),
@@ -120,14 +122,18 @@ class Stage:
                 in_process_session({WRIKE_BASE: wrike_app, ONELOGIN_BASE: onelogin_app})
             )
         elif target.name == "live":
-            from harness.drivers.loopback import LoopbackServer  # waitress: only when live
+            # waitress: only when live
+            from harness.drivers.loopback import LoopbackServer, listening_socket
 
             wrike_server = LoopbackServer(create_wrike(_wrike_config(admin_key=self.admin_key)))
+            # OneLogin writes its URL into the SAML metadata, so it is built for its socket.
+            sock, onelogin_url = listening_socket()
             onelogin_server = LoopbackServer(
                 create_onelogin(
-                    _onelogin_config(self.simulator_key),
+                    _onelogin_config(self.simulator_key, public_url=onelogin_url),
                     session_factory=engine_sessions(self.network),
-                )
+                ),
+                sock,
             )
             self.closers += [wrike_server.close, onelogin_server.close]
             self._wrike_session = requests.Session

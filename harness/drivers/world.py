@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from harness.drivers.network import Network
 from harness.drivers.onelogin import OneLogin
 from harness.drivers.reference import ReferenceWrike, TokenAttempt
-from harness.sso import Browser, Outcome
+from harness.sso import Browser, Outcome, Page
 
 
 class ReferenceOnly(RuntimeError):
@@ -57,6 +57,8 @@ class World:
     open_browsers: dict[str, Browser] = field(default_factory=dict)
     #: The outcome of each person's last SSO or password login.
     logins: dict[str, Outcome] = field(default_factory=dict)
+    #: The SSO settings page each member last opened in Wrike.
+    sso_settings_pages: dict[str, Page] = field(default_factory=dict)
 
     def browser(self, person: str) -> Browser:
         """``person``'s browser (one per person, kept for the scenario)."""
@@ -78,6 +80,64 @@ class World:
                 f"{what} needs the reference Wrike provider; tag the scenario @reference_only"
             )
         return self.admin
+
+    # SAML SSO (docs/sso.md)
+    def set_up_sso(self, mode: str, *, jit: bool | None = None) -> None:
+        """Both sides of the SSO set-up, as the two admins do it: in OneLogin the Wrike app's
+        SAML audience and consumer (ACS) URL come from Wrike's SP settings; in Wrike the IdP
+        metadata downloaded from OneLogin (More Actions > SAML metadata) is pasted, and the
+        mode chosen."""
+        admin = self.reference("Setting up SAML SSO in Wrike")
+        sp = admin.saml()
+        self.onelogin.set_saml(
+            audience=sp["sp_entity_id"], acs_url=sp["acs_url"], recipient=sp["acs_url"]
+        )
+        settings: dict[str, Any] = {"idp_metadata_xml": self.onelogin.metadata_xml(), "mode": mode}
+        if jit is not None:
+            settings["jit"] = jit
+        admin.set_saml(**settings)
+
+    def paste_idp_metadata(self) -> None:
+        """The Wrike admin pastes the Wrike app's IdP metadata as OneLogin serves it now."""
+        self.reference("Wrike's SSO settings").set_saml(
+            idp_metadata_xml=self.onelogin.metadata_xml()
+        )
+
+    def sso_login(self, email: str, *, from_portal: bool) -> Outcome:
+        """The OneLogin user ``email`` logs in to Wrike through SSO: from Wrike's login page
+        (SP-initiated) or from the OneLogin portal (IdP-initiated), typing their OneLogin
+        username and password when OneLogin asks."""
+        browser = self.browser(email)
+        username = self.onelogin.username_of(email)
+        password = self.onelogin.password_of(email)
+        if from_portal:
+            outcome = browser.idp_initiated(username, password, self.onelogin.app_id)
+        else:
+            outcome = browser.sp_initiated(email, password, username=username)
+        self.logins[email] = outcome
+        return outcome
+
+    def password_login(self, member: str) -> Outcome:
+        """The Wrike member ``member`` (by name) logs in with their Wrike password."""
+        who = self.reference("A Wrike password login")._member(member)
+        outcome = self.browser(member).password_login(who.email, who.password)
+        self.logins[member] = outcome
+        return outcome
+
+    def open_sso_settings(self, member: str) -> Page:
+        """The member logs in with their password and opens Wrike's SSO settings page."""
+        outcome = self.password_login(member)
+        if not outcome.signed_in:
+            raise AssertionError(f"{member} could not log in to Wrike: {outcome.describe()}")
+        page = self.browser(member).wrike_page("/settings/security/sso")
+        self.sso_settings_pages[member] = page
+        return page
+
+    def login_email(self, who: str) -> str:
+        """The email of ``who``: an email, or the name of a Wrike member of the scenario."""
+        if "@" in who:
+            return who
+        return self.reference("A Wrike member's login")._member(who).email
 
     def create_onelogin_user(
         self,

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from flask.testing import FlaskClient
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
 
 from webguard import saml
+from wrike_sp.domain.clock import ManualClock
 
 SAMLP, SAML, MD, DS = (
     f"{{{saml.NS_PROTOCOL}}}",
@@ -228,4 +232,129 @@ def signed_copy(element: etree._Element) -> etree._Element:
     return parsed
 
 
-__all__: list[Any] = []
+# -- the SP under test --------------------------------------------------------------------
+
+BASE = "http://localhost"
+ALICE = "alice@acme.example"
+
+
+@dataclass
+class Sp:
+    """The SP as the tests reach it: its URLs, the admin API, the ACS."""
+
+    client: FlaskClient
+    admin: Any
+    account_id: int
+    idp: TestIdp
+    clock: ManualClock
+
+    @property
+    def entity_id(self) -> str:
+        return f"{BASE}/saml/{self.account_id}"
+
+    @property
+    def acs(self) -> str:
+        return self.entity_id + "/acs"
+
+    def assertion(self, name_id: str = ALICE, **changes: Any) -> etree._Element:
+        options: dict[str, Any] = {
+            "audience": self.entity_id,
+            "recipient": self.acs,
+            "now": self.clock(),
+        }
+        options.update(changes)
+        return self.idp.assertion(name_id, **options)
+
+    def response(self, name_id: str = ALICE, **changes: Any) -> etree._Element:
+        """A Response with one signed Assertion, as OneLogin sends it."""
+        assertion = self.idp.sign(self.assertion(name_id, **changes))
+        return self.idp.response(
+            assertion,
+            destination=self.acs,
+            in_response_to=changes.get("in_response_to"),
+        )
+
+    def post(self, response: etree._Element | bytes | str, relay: str | None = None) -> Any:
+        form = {
+            "SAMLResponse": response
+            if isinstance(response, str) and not response.startswith("<")
+            else encoded(response)
+        }
+        if relay is not None:
+            form["RelayState"] = relay
+        return self.client.post(
+            f"/saml/{self.account_id}/acs",
+            data=form,
+            headers={"Origin": "https://idp.example", "Sec-Fetch-Site": "cross-site"},
+        )
+
+    def attempts(self) -> list[dict[str, Any]]:
+        answer = self.admin.get(f"/accounts/{self.account_id}/saml/attempts")
+        assert answer.status_code == 200
+        result: list[dict[str, Any]] = answer.json
+        return result
+
+    def start(self, next_path: str | None = None) -> tuple[str, dict[str, list[str]]]:
+        """An SP-initiated login: the request's ID and the redirect's query."""
+        query = {"next": next_path} if next_path else {}
+        answer = self.client.get(f"/saml/{self.account_id}/login", query_string=query)
+        assert answer.status_code == 302, answer.text
+        location = answer.headers["Location"]
+        assert location.startswith(self.idp.sso_url + "?")
+        params = parse_qs(urlsplit(location).query)
+        request = saml.parse_untrusted(saml.decode_redirect(params["SAMLRequest"][0]))
+        return str(request.get("ID")), params
+
+
+def reason_of(answer: Any) -> str:
+    assert answer.status_code == 403, answer.text
+    match = re.search(r'data-reason="([a-z_]+)"', answer.text)
+    assert match, answer.text
+    return match.group(1)
+
+
+def configure(admin: Any, account_id: int, idp: TestIdp, **settings: Any) -> Any:
+    body = {"idp_metadata_xml": idp.metadata(), "mode": "optional", "jit": False, **settings}
+    return admin.put(f"/accounts/{account_id}/saml", body)
+
+
+def signed_in_as(client: FlaskClient) -> str | None:
+    page = client.get("/apps")
+    if page.status_code != 200:
+        return None
+    match = re.search(r'data-testid="current-member">([^<]+)<', page.text)
+    return match.group(1) if match else None
+
+
+def unsigned(assertion: etree._Element) -> etree._Element:
+    """The assertion without its signature placeholder."""
+    placeholder = assertion.find(f"{{{saml.NS_DSIG}}}Signature")
+    assert placeholder is not None
+    assertion.remove(placeholder)
+    return assertion
+
+
+class AdminApi:
+    """The admin JSON API through a test client: ``admin.put(path, body)``."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def __getattr__(self, method: str) -> Any:
+        def call(path: str, body: Any = None) -> Any:
+            return self.client.open("/admin/api/v1" + path, method=method.upper(), json=body)
+
+        return call
+
+
+def sp_with_alice(client: FlaskClient, account_id: int, clock: ManualClock, **settings: Any) -> Sp:
+    """The account's SSO set up with a fresh test IdP, and alice@acme.example a member."""
+    admin = AdminApi(client)
+    idp = TestIdp()
+    answer = configure(admin, account_id, idp, **settings)
+    assert answer.status_code == 200, answer.json
+    admin.post(
+        f"/accounts/{account_id}/members",
+        {"email": ALICE, "first_name": "Alice", "last_name": "Example"},
+    )
+    return Sp(client, admin, account_id, idp, clock)

@@ -4,124 +4,30 @@ and recorded in the attempts, and a good Response signs the member in to the pag
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from lxml import etree
 
-from tests.wrike_sp.saml_idp import TestIdp, encoded, key_pair
+from tests.wrike_sp.saml_idp import (
+    ALICE,
+    Sp,
+    encoded,
+    key_pair,
+    reason_of,
+    signed_in_as,
+    sp_with_alice,
+    unsigned,
+)
 from webguard import saml
 from wrike_sp.demo import DemoAccount
 from wrike_sp.domain.clock import ManualClock
 
-BASE = "http://localhost"
-ALICE = "alice@acme.example"
-
-
-@dataclass
-class Sp:
-    """The SP as the tests reach it: its URLs, the admin API, the ACS."""
-
-    client: FlaskClient
-    admin: Any
-    account_id: int
-    idp: TestIdp
-    clock: ManualClock
-
-    @property
-    def entity_id(self) -> str:
-        return f"{BASE}/saml/{self.account_id}"
-
-    @property
-    def acs(self) -> str:
-        return self.entity_id + "/acs"
-
-    def assertion(self, name_id: str = ALICE, **changes: Any) -> etree._Element:
-        options: dict[str, Any] = {
-            "audience": self.entity_id,
-            "recipient": self.acs,
-            "now": self.clock(),
-        }
-        options.update(changes)
-        return self.idp.assertion(name_id, **options)
-
-    def response(self, name_id: str = ALICE, **changes: Any) -> etree._Element:
-        """A Response with one signed Assertion, as OneLogin sends it."""
-        assertion = self.idp.sign(self.assertion(name_id, **changes))
-        return self.idp.response(
-            assertion,
-            destination=self.acs,
-            in_response_to=changes.get("in_response_to"),
-        )
-
-    def post(self, response: etree._Element | bytes | str, relay: str | None = None) -> Any:
-        form = {
-            "SAMLResponse": response
-            if isinstance(response, str) and not response.startswith("<")
-            else encoded(response)
-        }
-        if relay is not None:
-            form["RelayState"] = relay
-        return self.client.post(
-            f"/saml/{self.account_id}/acs",
-            data=form,
-            headers={"Origin": "https://idp.example", "Sec-Fetch-Site": "cross-site"},
-        )
-
-    def attempts(self) -> list[dict[str, Any]]:
-        answer = self.admin.get(f"/accounts/{self.account_id}/saml/attempts")
-        assert answer.status_code == 200
-        result: list[dict[str, Any]] = answer.json
-        return result
-
-    def start(self, next_path: str | None = None) -> tuple[str, dict[str, list[str]]]:
-        """An SP-initiated login: the request's ID and the redirect's query."""
-        query = {"next": next_path} if next_path else {}
-        answer = self.client.get(f"/saml/{self.account_id}/login", query_string=query)
-        assert answer.status_code == 302, answer.text
-        location = answer.headers["Location"]
-        assert location.startswith(self.idp.sso_url + "?")
-        params = parse_qs(urlsplit(location).query)
-        request = saml.parse_untrusted(saml.decode_redirect(params["SAMLRequest"][0]))
-        return str(request.get("ID")), params
-
-
-def reason_of(answer: Any) -> str:
-    assert answer.status_code == 403, answer.text
-    match = re.search(r'data-reason="([a-z_]+)"', answer.text)
-    assert match, answer.text
-    return match.group(1)
-
-
-def configure(admin: Any, account_id: int, idp: TestIdp, **settings: Any) -> Any:
-    body = {"idp_metadata_xml": idp.metadata(), "mode": "optional", "jit": False, **settings}
-    return admin.put(f"/accounts/{account_id}/saml", body)
-
 
 @pytest.fixture
-def sp(client: FlaskClient, admin: Any, demo: DemoAccount, clock: ManualClock) -> Sp:
-    idp = TestIdp()
-    answer = configure(admin, demo.account_id, idp)
-    assert answer.status_code == 200, answer.json
-    admin.post(
-        f"/accounts/{demo.account_id}/members",
-        {"email": ALICE, "first_name": "Alice", "last_name": "Example"},
-    )
-    return Sp(client, admin, demo.account_id, idp, clock)
-
-
-def signed_in_as(client: FlaskClient) -> str | None:
-    page = client.get("/apps")
-    if page.status_code != 200:
-        return None
-    match = re.search(r'data-testid="current-member">([^<]+)<', page.text)
-    return match.group(1) if match else None
+def sp(client: FlaskClient, demo: DemoAccount, clock: ManualClock) -> Sp:
+    return sp_with_alice(client, demo.account_id, clock)
 
 
 # -- success ----------------------------------------------------------------------------------
@@ -167,14 +73,6 @@ def test_a_relay_state_off_the_site_is_not_followed(sp: Sp) -> None:
 def test_the_nameid_matches_the_login_whatever_its_case(sp: Sp) -> None:
     assert sp.post(sp.response("Alice@ACME.example")).status_code == 303
     assert signed_in_as(sp.client) == ALICE
-
-
-def unsigned(assertion: etree._Element) -> etree._Element:
-    """The assertion without its signature placeholder."""
-    placeholder = assertion.find(f"{{{saml.NS_DSIG}}}Signature")
-    assert placeholder is not None
-    assertion.remove(placeholder)
-    return assertion
 
 
 def test_a_response_signed_as_a_whole_is_accepted(sp: Sp) -> None:

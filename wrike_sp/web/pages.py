@@ -55,6 +55,7 @@ from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import MAX_ACCOUNT_ID, PLANS, SCIM_PLANS
 from wrike_sp.domain.records import UserRow
 from wrike_sp.domain.signin import SignIn, Throttled
+from wrike_sp.domain.sso import Sso, SsoRoute
 
 log = logging.getLogger("wrike_sp.pages")
 
@@ -317,11 +318,25 @@ def start_session(member: UserRow) -> None:
 # -- login --------------------------------------------------------------------------------------
 
 
+def _sso() -> Sso:
+    sso: Sso = current_app.extensions["wrike"].sso
+    return sso
+
+
+def _sso_login_url(route: SsoRoute, email: str, next_url: str | None) -> str:
+    query: dict[str, Any] = {"email": email}
+    if safe_local_path(next_url):
+        query["next"] = next_url
+    return url_for("saml.login", account_id=route.account_id, **query)
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """Email and password; the account comes from the email's membership (see
-    :meth:`SignIn.log_in`). ``?account=<id>`` (the account switcher, bookmarks) asks for that
-    account; no account is ever listed to a visitor."""
+    """ "Enter your email, Next" (docs/sso.md): an SSO user goes to the identity provider;
+    anyone else, and an SSO user of an account where SSO is optional, may log in with the
+    password (the account comes from the email's membership, see :meth:`SignIn.log_in`). In
+    enforced mode an SSO user's password login is refused. ``?account=<id>`` (the account
+    switcher, bookmarks) asks for that account; no account is ever listed to a visitor."""
     next_url = request.values.get("next")
     if request.method == "GET":
         chosen = _number(request.args.get("account", ""))
@@ -341,11 +356,24 @@ def login() -> Any:
                 next=next_url,
                 error="The account id is a number: leave it out to log in to your account.",
             )
-    context = {"chosen": chosen, "email": email, "next": next_url}
+    context: dict[str, Any] = {"chosen": chosen, "email": email, "next": next_url}
+    route = _sso().route(email, chosen)
+    if route is not None:
+        context["idp_login"] = _sso_login_url(route, email, next_url)
+    if request.form.get("action") == "next":
+        if not email:
+            return _page("login.html", 400, error="Enter your email, then Next.", **context)
+        if route is not None:
+            return redirect(context["idp_login"], 303)
+        return _page("login.html", 200, password_step=True, **context)
+    refusal = _sso().password_refusal(email, chosen)
     try:
+        # Always exactly one password hash (SignIn's timing safety), refused or not.
         user = _signin().log_in(email, password, _client(), chosen)
     except Throttled as error:
         return _too_many(error, "login.html", error=error.message, **context)
+    if refusal is not None:
+        return _page("login.html", refusal.status, error=refusal.message, **context)
     if user is None:
         return _page("login.html", 401, error="The email or password is not correct.", **context)
     start_session(user)
