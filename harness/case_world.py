@@ -382,17 +382,7 @@ def sso_facts(run: CaseRun, email: str) -> SsoFacts | None:
     if name_id and member is None and username.lower() != name_id.lower():
         row = wrike.member_row(username)
         by_username = row["email"] if row else None
-    keys = {k.lower() for k in filter(None, (name_id, email))}
-    member_id = member["id"] if member else None
-    attempt = next(
-        (
-            a
-            for a in wrike.sso_attempts()
-            if (a.get("name_id") or "").lower() in keys
-            or (member_id is not None and a.get("member_id") == member_id)
-        ),
-        None,
-    )
+    attempt = wrike.sso_attempt_for(email, name_id, posted=outcome.saml_response is not None)
     held = tuple(c["fingerprint_sha256"] for c in ((sp.get("idp") or {}).get("certificates") or []))
     return SsoFacts(
         signed_in=outcome.signed_in,

@@ -23,6 +23,7 @@ from harness.vocabulary import (
     FAILURE_EVENT_IDS,
     PROVISIONING_EVENT_IDS,
     SCIM_PLANS,
+    SSO_EVENT_NAMES,
     SSO_IDP_REASONS,
     SSO_SP_REASONS,
     event_name_assumed,
@@ -81,7 +82,9 @@ class LoggedEvent:
 
     @property
     def name(self) -> str:
-        return EVENT_NAMES.get(self.event_type_id, f"event {self.event_type_id}")
+        return EVENT_NAMES.get(self.event_type_id) or SSO_EVENT_NAMES.get(
+            self.event_type_id, f"event {self.event_type_id}"
+        )
 
 
 @dataclass(frozen=True)
@@ -184,9 +187,10 @@ def _assumed_names(found: Diagnosis, facts: UserFacts) -> tuple[str, ...]:
     """A note naming the System Log event names the diagnosis quotes that are the
     simulator's (OneLogin publishes none for them), so none reads as OneLogin's own."""
     text = "\n".join([found.explanation, found.fix, *(s.answer for s in found.steps), *found.notes])
+    sso = (*facts.sso.logged_in, *facts.sso.refused) if facts.sso else ()
     quoted = dict.fromkeys(
         e.name
-        for e in facts.events
+        for e in (*facts.events, *sso)
         if f"'{e.name}'" in text and event_name_assumed(e.event_type_id)
     )
     if not quoted:

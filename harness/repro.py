@@ -4,8 +4,9 @@ user, and check the case's expectations."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from harness import vocabulary as v
@@ -71,12 +72,43 @@ def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
         result.failures = check_expectations(result)
         result.lines, result.lines_with_scim = _report(result)
         result.document = _document(result)
+        _name_certificates(result)
     finally:
         run.close()
     return result
 
 
 # -- the report ----------------------------------------------------------------------------
+
+_FINGERPRINT = re.compile(r"\b[0-9a-f]{64}\b")
+
+
+def _name_certificates(result: Replay) -> None:
+    """Every SAML certificate fingerprint in the report and its JSON, as ``certificate <id>``
+    (OneLogin's id of it). OneLogin draws each signing key anew, so a fingerprint differs
+    on every replay while the certificate's id does not: the report reads the same each
+    time, and which certificate signs and which Wrike holds is still told apart."""
+    labels = {
+        c["fingerprint_sha256"]: f"[certificate {c['id']}]"
+        for c in result.run.onelogin.saml().get("certificates") or []
+    }
+
+    def named(text: str) -> str:
+        return _FINGERPRINT.sub(
+            lambda m: labels.get(m[0], "[a certificate OneLogin no longer lists]"), text
+        )
+
+    result.lines = [named(line) for line in result.lines]
+    result.lines_with_scim = [named(line) for line in result.lines_with_scim]
+    result.document = json.loads(named(json.dumps(result.document, default=_plain)))
+    for diagnosis in list(result.diagnoses):
+        d = result.diagnoses[diagnosis]
+        result.diagnoses[diagnosis] = replace(
+            d,
+            explanation=named(d.explanation),
+            fix=named(d.fix),
+            steps=tuple(replace(st, answer=named(st.answer)) for st in d.steps),
+        )
 
 
 def report(result: Replay, *, show_scim: bool = False) -> list[str]:
@@ -226,20 +258,21 @@ def _sso_report(run: CaseRun) -> list[str]:
     held = [c["fingerprint_sha256"] for c in ((sp.get("idp") or {}).get("certificates") or [])]
     out = [
         "",
-        "SAML SSO",
+        "SAML SSO (certificates by OneLogin's id: a replay draws new keys, so their "
+        "fingerprints differ each time)",
         f"  OneLogin, the Wrike app: audience {idp.get('audience')}; ACS (consumer) URL "
         f"{idp.get('acs_url')}; recipient {idp.get('recipient')}; clock offset "
         f"{idp.get('clock_offset_seconds') or 0} s",
-        f"    signs with certificate {signing.get('fingerprint_sha256')} (until "
+        f"    signs with {signing.get('fingerprint_sha256')} (valid until "
         f"{signing.get('not_after')}); certificates listed: "
         + ", ".join(
-            f"{c['fingerprint_sha256'][:23]}...{' (signing)' if c.get('signing') else ''}"
+            f"{c['fingerprint_sha256']}{' (signing)' if c.get('signing') else ''}"
             for c in idp.get("certificates") or []
         ),
         f"  Wrike: mode {sp.get('mode')}; just-in-time provisioning "
         f"{'on' if sp.get('jit') else 'off'}; SP entity id {sp.get('sp_entity_id')}; ACS "
         f"{sp.get('acs_url')}",
-        f"    IdP {(sp.get('idp') or {}).get('entity_id') or '(none)'}; certificates held: "
+        f"    IdP {(sp.get('idp') or {}).get('entity_id') or '(none)'}; holds "
         + (", ".join(held) or "none")
         + (
             ""
@@ -255,7 +288,7 @@ def _sso_report(run: CaseRun) -> list[str]:
     for attempt in attempts:
         out.append(
             f"    {attempt['at']}  {attempt['outcome']:<9} {attempt.get('reason') or '':<22} "
-            f"NameID {attempt.get('name_id')}"
+            f"NameID {attempt.get('name_id') or '-'}"
             + (f"  ({attempt['detail']})" if attempt.get("detail") else "")
         )
     return out

@@ -241,3 +241,8 @@ SSO_MODES = ("off", "optional", "enforced")
 #: refused one (docs/sso.md: the refusal's reason code is the event's error_description).
 SSO_SIGNED_IN_EVENT_IDS = frozenset({EventType.USER_LOGGED_INTO_APP.value})
 SSO_REFUSED_EVENT_IDS = frozenset({EventType.COULD_NOT_AUTHENTICATE_TO_APP.value})
+#: Their names, the simulated OneLogin's (OneLogin publishes none for them).
+SSO_EVENT_NAMES: dict[int, str] = {
+    type_id: EVENT_TYPES[type_id].words
+    for type_id in sorted(SSO_SIGNED_IN_EVENT_IDS | SSO_REFUSED_EVENT_IDS)
+}

@@ -148,6 +148,11 @@ def serve(
         f"{public}/simulator/api/credentials"
     )
     click.echo(f"Console: {public}/admin/login  sign in as {config.console_admin_email} {told}")
+    wrike = account.apps.wrike_app_id()
+    click.echo(
+        f"SAML: IdP metadata of the Wrike app {public}/saml/metadata/{wrike}; users log in at "
+        f"{public}/login and launch their apps from {public}/portal"
+    )
     try:
         waitress.serve(app, host=host, port=port, threads=threads, **server_options())
     finally:

@@ -352,16 +352,17 @@ def _login(world: World, who: str) -> Outcome:
     return outcome
 
 
-def _attempt(world: World, email: str) -> dict[str, Any]:
-    """Wrike's newest SSO attempt for ``email`` (by the NameID it carried, or the member)."""
-    attempts = world.reference("Wrike's SSO attempts").sso_attempts()
-    row = world.reference("Wrike's members").member_row(email)
-    for attempt in attempts:
-        if (attempt.get("name_id") or "").lower() == email.lower() or (
-            row is not None and attempt.get("member_id") == row["id"]
-        ):
-            return attempt
-    raise AssertionError(f"Wrike lists no SSO attempt for {email}; its attempts: {attempts}")
+def _attempt(world: World, email: str, outcome: Outcome | None = None) -> dict[str, Any]:
+    """Wrike's newest SSO attempt of ``email``'s login (by the NameID it carried, or the
+    member; before the NameID could be trusted, the newest attempt naming none)."""
+    admin = world.reference("Wrike's SSO attempts")
+    name_id = outcome.name_id if outcome else None
+    posted = outcome is not None and outcome.saml_response is not None
+    found = admin.sso_attempt_for(email, name_id, posted=posted)
+    assert found is not None, (
+        f"Wrike lists no SSO attempt for {email}; its attempts: {admin.sso_attempts()}"
+    )
+    return found
 
 
 @then(parse('"{who}" is signed in to Wrike'))
@@ -376,7 +377,7 @@ def _(world: World, who: str) -> None:
         f"Wrike's page after the login should name {email}: {outcome.text[:500]}"
     )
     if outcome.saml_response is not None:
-        attempt = _attempt(world, email)
+        attempt = _attempt(world, email, outcome)
         assert attempt["outcome"] == "signed_in", (
             f"Wrike's newest SSO attempt for {email} should be signed_in: {attempt}"
         )
@@ -397,7 +398,7 @@ def _(world: World, who: str, reason: str) -> None:
     if outcome.saml_response is None:
         return  # a password login: no SSO attempt to list
     assert outcome.status == 403, f"Wrike's refusal page should answer 403: {outcome.describe()}"
-    attempt = _attempt(world, outcome.name_id or world.login_email(who))
+    attempt = _attempt(world, world.login_email(who), outcome)
     assert (attempt["outcome"], attempt["reason"]) == ("refused", reason), (
         f"Wrike's newest SSO attempt for {who} should be refused with {reason!r}: {attempt}"
     )
@@ -453,7 +454,7 @@ def _(world: World, name_id: str, email: str) -> None:
     assert outcome.name_id == name_id, (
         f"the assertion for {email} should carry the NameID {name_id}; it carried {outcome.name_id}"
     )
-    attempt = _attempt(world, name_id)
+    attempt = _attempt(world, email, outcome)
     assert attempt["name_id"] == name_id, f"Wrike's attempt shows another NameID: {attempt}"
 
 

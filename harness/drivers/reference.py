@@ -408,6 +408,25 @@ class ReferenceWrike:
         """Wrike's SSO attempts, newest first."""
         return list(self._admin("GET", f"{self._account()}/saml/attempts", "read SSO attempts"))
 
+    def sso_attempt_for(
+        self, email: str, name_id: str | None, *, posted: bool
+    ) -> dict[str, Any] | None:
+        """Wrike's newest SSO attempt of one login: by the NameID it carried or the member it
+        named; a refusal before the NameID could be trusted (a signature Wrike cannot check)
+        names neither, so for a login that posted an assertion the newest such attempt."""
+        attempts = self.sso_attempts()
+        keys = {k.lower() for k in (email, name_id) if k}
+        row = self.member_row(name_id or email)
+        member_id = row["id"] if row else None
+        for attempt in attempts:
+            if (attempt.get("name_id") or "").lower() in keys or (
+                member_id is not None and attempt.get("member_id") == member_id
+            ):
+                return attempt
+        if posted:
+            return next((a for a in attempts if not a.get("name_id")), None)
+        return None
+
     # what the admin pages show
     def account(self) -> dict[str, Any]:
         return dict(self._admin("GET", self._account(), "read the account"))

@@ -84,6 +84,8 @@ class OneLoginAccount:
         with self.provisioning.forget():
             self.store.reset()
             self.engine.forget_sessions()
+            # Ids start again from 1: a user session kept now would open another user's.
+            self.sso.forget_sessions()
             self.seed()
 
     def drain(self, max_tasks: int | None = None) -> dict[str, object]:

@@ -61,6 +61,11 @@ class SingleSignOn:
         self.sessions = UserSessions(ctx.clock)
         self.throttle = SignInThrottle(ctx.clock)
 
+    def forget_sessions(self) -> None:
+        """Every user session ends (a reset of the account)."""
+        self.sessions = UserSessions(self._ctx.clock)
+        self.throttle = SignInThrottle(self._ctx.clock)
+
     # URLs -----------------------------------------------------------------------------------
     def endpoints(self, app_id: int) -> rules.IdpEndpoints:
         base = self._ctx.config.public_url.rstrip("/")

@@ -315,9 +315,12 @@ def test_sso_is_refused_while_the_consumer_url_is_empty(
     account: OneLoginAccount, client: FlaskClient
 ) -> None:
     app_id = account.apps.wrike_app_id()
-    page = redirect_sso(client, app_id, authn_request())
+    account.sso.update_settings(app_id, {"audience": AUDIENCE})
+    page = redirect_sso(client, app_id, authn_request(acs=None))
     assert page.status_code == 403
-    assert "SAML Consumer URL" in page.get_data(as_text=True)
+    assert "SAML settings are incomplete: SAML Consumer URL is empty" in unescape(
+        page.get_data(as_text=True)
+    )
 
 
 def test_unknown_app_pages_are_onelogin_pages(client: FlaskClient) -> None:

@@ -177,6 +177,16 @@ def test_taking_the_role_away_refuses_the_next_login(
     assert page.status_code == 403 and "app_not_assigned" in page.get_data(as_text=True)
 
 
+def test_a_reset_ends_every_user_session(
+    account: OneLoginAccount, client: FlaskClient, role_user: dict[str, Any]
+) -> None:
+    """After a reset ids start again from 1: a session kept would open another user's."""
+    log_in(client, "user7")
+    assert client.get("/portal").status_code == 200
+    assert client.post("/simulator/api/reset").status_code == 200
+    assert client.get("/portal").status_code == 302
+
+
 def test_logout_ends_the_session(
     account: OneLoginAccount, client: FlaskClient, role_user: dict[str, Any]
 ) -> None:

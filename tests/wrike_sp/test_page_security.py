@@ -103,9 +103,10 @@ POST_FORMS: dict[str, tuple[str, dict[str, str]]] = {
     "wrike_pages.revoke_token": ("/apps/api/tokens/1/revoke", {"app_id": "1"}),
     "wrike_pages.add_domain": ("/domains", {"domain": "attacker.example"}),
     "wrike_pages.remove_domain": ("/domains/remove", {"domain": "acme.example"}),
+    "wrike_pages.save_sso_settings": ("/settings/security/sso", {"mode": "off"}),
 }
 SECURITY_PAGES = ["/apps/onelogin/scim", "/apps/api", "/apps/api/1", "/apps/api/1/token"]
-SECURITY_PAGES += ["/apps/api/1/token/shown", "/domains"]
+SECURITY_PAGES += ["/apps/api/1/token/shown", "/domains", "/settings/security/sso"]
 ADMIN_PAGES = ["/users", "/billing"]
 
 
@@ -115,8 +116,10 @@ def test_every_post_route_of_the_pages_is_in_the_rights_tests(app: Flask) -> Non
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("wrike_pages.") and "POST" in (rule.methods or ())
     }
-    # The member and plan forms have their own rights tests (test_pages_members).
-    assert posts - {"wrike_pages.login", "wrike_pages.logout"} == {*POST_FORMS, *MEMBER_FORMS}
+    # The member and plan forms have their own rights tests (test_pages_members); My profile
+    # is every member's own (test_saml_pages).
+    own = {"wrike_pages.login", "wrike_pages.logout", "wrike_pages.save_profile"}
+    assert posts - own == {*POST_FORMS, *MEMBER_FORMS}
 
 
 def test_every_page_declares_what_it_needs(app: Flask) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from lxml import etree
 
 from tests.wrike_sp.saml_idp import (
     ALICE,
@@ -79,6 +80,15 @@ def test_a_response_signed_as_a_whole_is_accepted(sp: Sp) -> None:
     response = sp.idp.response(unsigned(sp.assertion()), destination=sp.acs)
     signed = sp.idp.sign(response)
     assert sp.post(signed).status_code == 303
+
+
+def test_a_signed_responses_destination_is_checked(sp: Sp) -> None:
+    response = sp.idp.response(
+        unsigned(sp.assertion()), destination="https://elsewhere.example/acs"
+    )
+    answer = sp.post(sp.idp.sign(response))
+    assert reason_of(answer) == "recipient_mismatch"
+    assert "Destination" in answer.text
 
 
 def test_a_rotated_certificate_is_accepted_while_both_are_held(sp: Sp) -> None:
@@ -236,3 +246,36 @@ def test_an_other_cross_site_post_is_still_refused(sp: Sp) -> None:
 
 def test_app_fixture_is_live(app: Flask) -> None:
     assert "saml" in app.blueprints
+
+
+def test_no_mutation_of_a_good_response_gets_a_500_or_signs_in_someone_else(sp: Sp) -> None:
+    """Every element and attribute of a signed Response, removed or altered one at a time:
+    each answer is a sign-in of Alice (a change outside what is signed or checked) or a 403
+    refusal page, never a 500, never anyone else."""
+    original = etree.tostring(sp.response())
+    root = etree.fromstring(original)
+    count = len([e for e in root.iter() if isinstance(e.tag, str)])
+    seen: set[int] = set()
+    for path in range(1, count):
+        for mutation in ("remove", "text", "attributes"):
+            mutated = etree.fromstring(original)
+            element = [e for e in mutated.iter() if isinstance(e.tag, str)][path]
+            if mutation == "remove":
+                element.getparent().remove(element)
+            elif mutation == "text":
+                element.text = (element.text or "") + "x"
+            else:
+                for name in list(element.attrib):
+                    element.set(name, element.get(name) + "1")
+            # a fresh assertion ID each time would hide the replay check: each mutation is
+            # judged against a clean slate of used IDs instead
+            sp.client.application.extensions["wrike"].store.db.execute(
+                "DELETE FROM saml_assertions_used"
+            )
+            answer = sp.post(mutated)
+            seen.add(answer.status_code)
+            assert answer.status_code in (303, 403), (path, mutation, answer.status_code)
+            if answer.status_code == 303:
+                assert signed_in_as(sp.client) == ALICE, (path, mutation)
+                sp.client.delete_cookie("wrike_session")
+    assert seen == {303, 403}

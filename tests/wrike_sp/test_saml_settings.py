@@ -33,6 +33,7 @@ def test_a_new_account_has_sso_off_and_shows_its_sp_urls(admin: Any, demo: DemoA
         "sp_metadata_url": base + "/metadata",
         "acs_url": base + "/acs",
         "sso_available": True,
+        "provider": "onelogin",
         "idp": None,
     }
 
@@ -100,6 +101,7 @@ def test_sso_needs_an_idp_before_it_is_on(admin: Any, demo: DemoAccount) -> None
         ({"mode": "sometimes"}, "invalid_mode"),
         ({"jit": "yes"}, "invalid_jit"),
         ({"colour": "blue"}, "invalid_field"),
+        ({"provider": "okta-ish"}, "invalid_provider"),
     ):
         assert admin.put(saml_path(demo), body).json["error"] == error
 

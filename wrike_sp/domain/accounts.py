@@ -390,6 +390,67 @@ class AccountAdmin:
             raise AdminError(400, "invalid_right", f"No such right: {', '.join(sorted(unknown))}")
         return self.update_member(account_id, member_id, {"role": role, "rights": rights})
 
+    def change_profile(
+        self, account_id: int, member_id: str, body: dict[str, Any], identity_from_idp: bool
+    ) -> dict[str, Any]:
+        """A member changes its own name or email in the pages (My profile). With SAML SSO on,
+        an SSO user's identity is the identity provider's ([C] "With SSO, users cannot change
+        their name or email in Wrike themselves"): ``identity_from_idp`` refuses any change."""
+        with self.store.transaction():
+            user = self.member(account_id, member_id)
+            name = user.doc.get("name") or {}
+            wanted = {
+                "givenName": _profile_text(body.get("first_name"), "first name"),
+                "familyName": _profile_text(body.get("last_name"), "last name"),
+            }
+            email = body.get("email")
+            email = email.strip() if isinstance(email, str) else ""
+            if not is_email(email):
+                raise AdminError(400, "invalid_email", f"{email[:200]!r} is not an email address")
+            email_changed = key(email) != user.login_key
+            names_changed = any((name.get(k) or "") != v for k, v in wanted.items())
+            if not (email_changed or names_changed):
+                return member_view(user)
+            if identity_from_idp:
+                raise AdminError(
+                    403,
+                    "identity_managed_by_idp",
+                    "Your name and email come from your company's identity provider while SAML "
+                    "SSO is on, so they cannot be changed in Wrike. Change them in the identity "
+                    "provider (OneLogin): provisioning brings the change to Wrike.",
+                )
+            doc = dict(user.doc)
+            new_name = {**name, **{k: v for k, v in wanted.items() if v}}
+            for k, v in wanted.items():
+                if not v:
+                    new_name.pop(k, None)
+            if new_name:
+                doc["name"] = new_name
+            else:
+                doc.pop("name", None)
+            emails = None
+            changed = user
+            if email_changed:
+                others = [
+                    e
+                    for e in doc.get("emails") or []
+                    if isinstance(e, dict) and str(e.get("value", "")).lower() != user.login_key
+                ]
+                doc["userName"] = email
+                doc["emails"] = [{"value": email, "type": "work", "primary": True}, *others]
+                emails = [(str(e["value"]), e.get("type")) for e in doc["emails"]]
+                changed = replace(changed, user_name=email, login_key=key(email))
+            changed = replace(
+                changed, doc=doc, version=user.version + 1, last_modified=stamp(self.clock())
+            )
+            try:
+                self.store.update_user(changed, emails, user.version, user)
+            except Conflict as error:
+                raise AdminError(
+                    409, "email_taken", f"{email} is already the login of another member"
+                ) from error
+            return member_view(changed)
+
     def scim_history(self, account_id: int, member_id: str, limit: int) -> list[dict[str, Any]]:
         """The SCIM requests the member's record received, newest first (``history``)."""
         return self.store.scim_history(account_id, member_id, limit)
@@ -490,6 +551,14 @@ class AccountAdmin:
             "total_seats": sum(seats.values()),
             "ledger": self.store.ledger(account_id),
         }
+
+
+def _profile_text(value: Any, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > 200:
+        raise AdminError(400, "invalid_name", f"The {what} is text of at most 200 characters")
+    return value.strip()
 
 
 def _plan(plan: Any) -> str:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from wrike_sp.domain.accounts import AccountAdmin
 
 MODES = ("off", "optional", "enforced")
+#: The identity providers the settings page offers (Wrike's set-up asks which one first).
+PROVIDERS: dict[str, str] = {"onelogin": "OneLogin", "other": "Other SAML 2.0 identity provider"}
 
 #: Each reason of docs/sso.md: what it means in plain words, and what to change.
 REASONS: dict[str, tuple[str, str]] = {
@@ -152,6 +154,7 @@ class SsoSettings:
     mode: str
     jit: bool
     idp: IdpSettings | None
+    provider: str = "onelogin"
 
     @property
     def on(self) -> bool:
@@ -205,7 +208,13 @@ class SsoStore(Protocol):
     def sso_accounts(self) -> list[int]: ...
 
     def save_sso_settings(
-        self, account_id: int, mode: str, jit: bool, idp: dict[str, Any] | None, at: str
+        self,
+        account_id: int,
+        mode: str,
+        jit: bool,
+        provider: str,
+        idp: dict[str, Any] | None,
+        at: str,
     ) -> None: ...
 
     def add_saml_request(
@@ -358,7 +367,7 @@ class Sso:
         if stored is None:
             return OFF
         idp = IdpSettings.from_stored(stored["idp"]) if stored["idp"] else None
-        return SsoSettings(stored["mode"], stored["jit"], idp)
+        return SsoSettings(stored["mode"], stored["jit"], idp, stored["provider"])
 
     def effective(self, account_id: int) -> SsoSettings:
         """The settings as they apply now: off on a plan without SSO."""
@@ -383,6 +392,7 @@ class Sso:
         return {
             "mode": settings.mode,
             "jit": settings.jit,
+            "provider": settings.provider,
             "sp_entity_id": entity,
             "sp_metadata_url": entity + "/metadata",
             "acs_url": entity + "/acs",
@@ -410,13 +420,13 @@ class Sso:
                 f"SAML SSO is not available on the {account['plan']} plan. It is available on: "
                 f"{', '.join(modelling.SSO_PLAN_ORDER)}. Upgrade the account to set it up.",
             )
-        unknown = set(body) - {"idp_metadata_xml", "mode", "jit"}
+        unknown = set(body) - {"idp_metadata_xml", "mode", "jit", "provider"}
         if unknown:
             raise AdminError(
                 400,
                 "invalid_field",
                 f"Unknown field(s) {', '.join(sorted(unknown))}: the SSO settings take "
-                "idp_metadata_xml, mode and jit",
+                "idp_metadata_xml, mode, jit and provider",
             )
         current = self.settings(account_id)
         idp = current.idp
@@ -428,6 +438,11 @@ class Sso:
         jit = body.get("jit", current.jit)
         if not isinstance(jit, bool):
             raise AdminError(400, "invalid_jit", "jit must be true or false")
+        provider = body.get("provider", current.provider)
+        if provider not in PROVIDERS:
+            raise AdminError(
+                400, "invalid_provider", f"provider must be one of {', '.join(PROVIDERS)}"
+            )
         if mode != "off" and idp is None:
             raise AdminError(
                 400,
@@ -436,7 +451,7 @@ class Sso:
                 "XML first (idp_metadata_xml).",
             )
         self.store.save_sso_settings(
-            account_id, mode, jit, idp.as_stored() if idp else None, stamp(self.clock())
+            account_id, mode, jit, provider, idp.as_stored() if idp else None, stamp(self.clock())
         )
         return self.view(account_id, base_url)
 
@@ -606,13 +621,15 @@ class Sso:
         status_value = status.get("Value") if status is not None else None
         if status_value != saml.STATUS_SUCCESS:
             raise SsoRefused("status_not_success", f"the status is {status_value or 'missing'}")
-        assertion = self._verified_assertion(root, settings.idp, now)
-        return self._checked(account_id, base_url, settings, assertion, now)
+        assertion, signed_response = self._verified_assertion(root, settings.idp, now)
+        return self._checked(account_id, base_url, settings, assertion, signed_response, now)
 
     def _verified_assertion(
         self, root: etree._Element, idp: IdpSettings, now: datetime
-    ) -> etree._Element:
-        """The Assertion as signed (signxml's re-parsed ``signed_xml``), or a refusal."""
+    ) -> tuple[etree._Element, etree._Element | None]:
+        """The Assertion as signed (signxml's re-parsed ``signed_xml``), and the Response as
+        signed when the signature covers it (else None: nothing outside the Assertion is read),
+        or a refusal."""
         from cryptography import x509
         from signxml import SignatureConfiguration, XMLVerifier
         from signxml.exceptions import InvalidCertificate, SignXMLException
@@ -673,13 +690,13 @@ class Sso:
                 raise SsoRefused(
                     "signature_invalid", "the signed Response does not hold exactly one Assertion"
                 )
-            return inner[0]
+            return inner[0], signed
         if signed.tag != f"{{{saml.NS_ASSERTION}}}Assertion":
             raise SsoRefused(
                 "signature_invalid",
                 f"the signature covers a {_local(signed.tag)}, not the Assertion or the Response",
             )
-        return signed
+        return signed, None
 
     def _checked(
         self,
@@ -687,6 +704,7 @@ class Sso:
         base_url: str,
         settings: SsoSettings,
         assertion: etree._Element,
+        signed_response: etree._Element | None,
         now: datetime,
     ) -> SignedIn:
         ns = saml.NAMESPACES
@@ -730,6 +748,13 @@ class Sso:
                 name_id,
             )
         assert confirmation is not None
+        destination = signed_response.get("Destination") if signed_response is not None else None
+        if destination is not None and destination != acs:
+            raise SsoRefused(
+                "recipient_mismatch",
+                f"the signed Response's Destination is {destination}; Wrike's ACS is {acs}",
+                name_id,
+            )
         skew = timedelta(seconds=modelling.SAML_CLOCK_SKEW_S)
         conditions = assertion.find("saml:Conditions", namespaces=ns)
         not_before = (
@@ -760,6 +785,13 @@ class Sso:
                 name_id,
             )
         in_response_to = confirmation.get("InResponseTo")
+        answered = signed_response.get("InResponseTo") if signed_response is not None else None
+        if answered is not None and answered != in_response_to:
+            raise SsoRefused(
+                "in_response_to_unknown",
+                "the signed Response and its Assertion answer different requests",
+                name_id,
+            )
         if in_response_to is not None:
             if not self.store.take_saml_request(in_response_to, account_id, stamp(now)):
                 raise SsoRefused(

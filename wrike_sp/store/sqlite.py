@@ -131,6 +131,7 @@ CREATE TABLE IF NOT EXISTS sso_settings (
     account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
     mode TEXT NOT NULL,
     jit INTEGER NOT NULL,
+    provider TEXT NOT NULL DEFAULT 'onelogin',
     idp TEXT,
     updated TEXT NOT NULL
 );
@@ -687,18 +688,16 @@ class WrikeStore:
     # -- SAML SSO (wrike_sp.domain.sso) ------------------------------------------------------
 
     def sso_settings(self, account_id: int) -> dict[str, Any] | None:
-        """``mode``, ``jit`` and ``idp`` (a dict, or None) of the account, or None when the
-        account never had SSO settings saved."""
+        """``mode``, ``jit``, ``provider`` and ``idp`` (a dict, or None) of the account, or
+        None when the account never had SSO settings saved."""
         row = self.db.execute(
-            "SELECT mode, jit, idp FROM sso_settings WHERE account_id = ?", (account_id,)
+            "SELECT mode, jit, provider, idp FROM sso_settings WHERE account_id = ?",
+            (account_id,),
         ).fetchone()
         if row is None:
             return None
-        return {
-            "mode": row[0],
-            "jit": bool(row[1]),
-            "idp": decode_stored(row[2]) if row[2] else None,
-        }
+        idp = decode_stored(row[3]) if row[3] else None
+        return {"mode": row[0], "jit": bool(row[1]), "provider": row[2], "idp": idp}
 
     def sso_accounts(self) -> list[int]:
         """The accounts whose SSO mode is not off, oldest first."""
@@ -708,14 +707,28 @@ class WrikeStore:
         return [int(r[0]) for r in rows]
 
     def save_sso_settings(
-        self, account_id: int, mode: str, jit: bool, idp: dict[str, Any] | None, at: str
+        self,
+        account_id: int,
+        mode: str,
+        jit: bool,
+        provider: str,
+        idp: dict[str, Any] | None,
+        at: str,
     ) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO sso_settings(account_id, mode, jit, idp, updated) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(account_id) DO UPDATE SET mode = excluded.mode, jit = excluded.jit, "
+                "INSERT INTO sso_settings(account_id, mode, jit, provider, idp, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(account_id) DO UPDATE SET "
+                "mode = excluded.mode, jit = excluded.jit, provider = excluded.provider, "
                 "idp = excluded.idp, updated = excluded.updated",
-                (account_id, mode, int(jit), encode_text(idp) if idp is not None else None, at),
+                (
+                    account_id,
+                    mode,
+                    int(jit),
+                    provider,
+                    encode_text(idp) if idp is not None else None,
+                    at,
+                ),
             )
 
     def add_saml_request(

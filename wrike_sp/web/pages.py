@@ -55,7 +55,7 @@ from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.modelling import MAX_ACCOUNT_ID, PLANS, SCIM_PLANS
 from wrike_sp.domain.records import UserRow
 from wrike_sp.domain.signin import SignIn, Throttled
-from wrike_sp.domain.sso import Sso, SsoRoute
+from wrike_sp.domain.sso import MODES, PROVIDERS, REASONS, Sso, SsoRoute
 
 log = logging.getLogger("wrike_sp.pages")
 
@@ -688,6 +688,97 @@ def account_plan() -> Any:
             "plan, so OneLogin's requests are refused until the account is upgraded."
         )
     return redirect(url_for("wrike_pages.account"))
+
+
+# -- My profile ----------------------------------------------------------------------------------
+
+
+def _profile_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    return _page(
+        "profile.html",
+        status,
+        section="profile",
+        u=member_view(g.member),
+        locked=_sso().is_sso_user(g.member),
+        **context,
+    )
+
+
+@blueprint.get("/profile")
+@needs(Need.MEMBER, "open your profile")
+def profile() -> Any:
+    return _profile_page()
+
+
+@blueprint.post("/profile")
+@needs(Need.MEMBER, "change your profile")
+def save_profile() -> Any:
+    """Name and email; an SSO user's are the identity provider's (``change_profile``)."""
+    body = {k: request.form.get(k, "") for k in ("first_name", "last_name", "email")}
+    try:
+        _admin().change_profile(
+            g.account["id"], g.member.id, body, identity_from_idp=_sso().is_sso_user(g.member)
+        )
+    except AdminError as error:
+        return _profile_page(error.status, error=error.message)
+    flash("Profile saved.")
+    return redirect(url_for("wrike_pages.profile"))
+
+
+# -- Security: SAML SSO --------------------------------------------------------------------------
+
+
+def _sso_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    sso, account_id = _sso(), g.account["id"]
+    base = _public_url()
+    view = sso.view(account_id, base)
+    context.setdefault("pasted", "")
+    return _page(
+        "sso.html",
+        status,
+        section="sso",
+        view=view,
+        providers=PROVIDERS,
+        modes=MODES,
+        sp_metadata=sso.sp_metadata(account_id, base).decode(),
+        attempts=sso.attempts(account_id)[:20],
+        reasons=REASONS,
+        sso_plans=modelling.SSO_PLAN_ORDER,
+        **context,
+    )
+
+
+@blueprint.get("/settings/security/sso")
+@needs(Need.SECURITY, "configure SAML SSO")
+def sso_settings() -> Any:
+    """Security > SAML SSO: the identity provider, Wrike's SP metadata, the pasted IdP
+    metadata, the mode and the JIT switch; the rules are the domain's ``Sso.update``."""
+    return _sso_page()
+
+
+@blueprint.post("/settings/security/sso")
+@needs(Need.SECURITY, "configure SAML SSO")
+def save_sso_settings() -> Any:
+    pasted = request.form.get("idp_metadata_xml", "")
+    body: dict[str, Any] = {
+        "provider": request.form.get("provider", ""),
+        "mode": request.form.get("mode", ""),
+        "jit": request.form.get("jit") == "on",
+    }
+    if pasted.strip():
+        body["idp_metadata_xml"] = pasted
+    try:
+        view = _sso().update(g.account["id"], body, _public_url())
+    except AdminError as error:
+        return _sso_page(error.status, error=error.message, pasted=pasted)
+    if view["mode"] == "off":
+        flash("SAML SSO settings saved. SSO is off: members log in with their passwords.")
+    else:
+        flash(
+            f"SAML SSO settings saved and enabled ({view['mode']}). The verification-code email "
+            "Wrike sends is not simulated: the settings apply at once."
+        )
+    return redirect(url_for("wrike_pages.sso_settings"))
 
 
 @blueprint.get("/favicon.ico")
