@@ -873,8 +873,8 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         "",
         f"Access logs: {logs['wrike']}, {logs['onelogin']} (one line per request)",
         f"Credentials for scripts: {data_dir / CREDENTIALS} (mode 0600; it holds the SCIM "
-        "token, the API secret, both passwords and the keys of the admin, harness and "
-        "simulator APIs)",
+        "token, the API secret, both consoles' passwords, the seeded users' password and "
+        "the keys of the admin, harness and simulator APIs)",
         "Press Ctrl-C to stop; the state stays in the data folder.",
     ]
     return lines
