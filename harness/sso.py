@@ -47,6 +47,11 @@ _PLAIN_REASONS = frozenset(
 _ALL_REASONS = (*v.SSO_SP_REASONS, *v.SSO_IDP_REASONS)
 _REASON_ATTR = re.compile(r"""data-reason\s*=\s*["']([a-z_]+)["']""")
 _REASON_LABEL = re.compile(r"\breason(?:\s+code)?\b\W{0,6}([a-z_]+)", re.I)
+#: Pages that state a reason in words without its code: the phrase that names it. Wrike's
+#: login page refuses an SSO user's password in enforced mode in words only (docs/sso.md
+#: puts ``password_login_enforced`` on the page; the reference provider's login page does not
+#: print the code yet), and a person reads the words.
+_REASON_PHRASES = {"password_login_enforced": "SAML SSO is enforced for this account"}
 _REASON_WORD = re.compile(r"\b(" + "|".join(c for c in _ALL_REASONS if "_" in c) + r")\b")
 
 
@@ -63,6 +68,17 @@ class Form:
     fields: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: (name, value) of each named submit button.
     buttons: list[tuple[str, str]] = field(default_factory=list)
+    #: The text of each ``<button>`` (by its index in ``buttons``).
+    labels: dict[int, str] = field(default_factory=dict)
+
+    def button(self, *words: str) -> tuple[str, str] | None:
+        """The first named button whose value or text is one of ``words`` (any case)."""
+        wanted = {w.lower() for w in words}
+        for index, (name, value) in enumerate(self.buttons):
+            text = " ".join(self.labels.get(index, "").split()).lower()
+            if value.lower() in wanted or text in wanted:
+                return name, value
+        return None
 
     def has(self, kind: str) -> bool:
         return any(t == kind for t, _ in self.fields.values())
@@ -83,6 +99,7 @@ class _Page(HTMLParser):
         self._in_title = False
         self._form: Form | None = None
         self._textarea: str | None = None
+        self._button: int | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (val or "") for k, val in attrs}
@@ -102,6 +119,7 @@ class _Page(HTMLParser):
         elif self._form is not None and tag == "button" and a.get("name"):
             if (a.get("type") or "submit").lower() == "submit":
                 self._form.buttons.append((a["name"], a.get("value", "")))
+                self._button = len(self._form.buttons) - 1
         elif self._form is not None and tag == "textarea" and a.get("name"):
             self._textarea = a["name"]
             self._form.fields[a["name"]] = ("textarea", "")
@@ -121,6 +139,8 @@ class _Page(HTMLParser):
             self._form = None
         elif tag == "textarea":
             self._textarea = None
+        elif tag == "button":
+            self._button = None
 
     def handle_data(self, data: str) -> None:
         if self._in_title:
@@ -128,6 +148,8 @@ class _Page(HTMLParser):
         if self._textarea and self._form is not None:
             kind, value = self._form.fields[self._textarea]
             self._form.fields[self._textarea] = (kind, value + data)
+        if self._button is not None and self._form is not None:
+            self._form.labels[self._button] = self._form.labels.get(self._button, "") + data
         if not self._skip:
             self._text.append(data)
 
@@ -171,7 +193,9 @@ class Page:
                 if match[1] in _ALL_REASONS:
                     return match[1]
         found = _REASON_WORD.search(self.text)
-        return found[1] if found else None
+        if found:
+            return found[1]
+        return next((code for code, phrase in _REASON_PHRASES.items() if phrase in self.text), None)
 
 
 # -- the outcome of one login ------------------------------------------------------------------
@@ -379,14 +403,22 @@ class Browser:
         return self._send("GET", url)
 
     def submit(
-        self, page_url: str, form: Form, values: Mapping[str, str] | None = None
+        self,
+        page_url: str,
+        form: Form,
+        values: Mapping[str, str] | None = None,
+        *,
+        press: Iterable[str] = (),
     ) -> requests.Response:
         """Submit ``form`` of the page at ``page_url`` with its fields, ``values`` typed in,
-        and its first named button pressed."""
+        and the button labelled (or valued) one of ``press`` pressed, else its first named
+        one."""
         data = {**form.values(), **dict(values or {})}
-        if form.buttons:
-            name, value = form.buttons[0]
-            data.setdefault(name, value)
+        pressed = form.button(*press) if press else None
+        if pressed is None and form.buttons:
+            pressed = form.buttons[0]
+        if pressed is not None:
+            data.setdefault(*pressed)
         target = urljoin(page_url, form.action or page_url)
         if form.method == "post":
             return self._send("POST", target, data=data, initiator=page_url)
@@ -406,7 +438,7 @@ class Browser:
         if form is None:
             raise BrowserError(f"Wrike's login page has no form with an email field: {page.text}")
         values = {_field(form, "email"): email}
-        response = self.submit(page.url, form, values)
+        response = self.submit(page.url, form, values, press=("next",))
         return self._follow(response, (username or email, password))
 
     def sp_initiated_direct(self, account_id: int | str, email: str, password: str) -> Outcome:
@@ -443,15 +475,17 @@ class Browser:
         values = {_field(form, "email"): email}
         if form.has("password"):
             values[_field(form, "password")] = password
-            response = self.submit(page.url, form, values)
+            response = self.submit(page.url, form, values, press=("log in", "login"))
         else:  # two steps: email, Next, then the password on the next page
-            response = self.submit(page.url, form, values)
+            response = self.submit(page.url, form, values, press=("next",))
             response = self._redirects(response)
             page = Page.of(response)
             second = next((f for f in page.forms if f.has("password")), None)
             if second is None or _origin(page.url) != _origin(self.wrike):
                 return self._follow(response, None, password_for=email)
-            response = self.submit(page.url, second, {_field(second, "password"): password})
+            response = self.submit(
+                page.url, second, {_field(second, "password"): password}, press=("log in", "login")
+            )
         return self._follow(response, None, password_for=email)
 
     def wrike_page(self, path: str) -> Page:

@@ -10,6 +10,7 @@ window, certificate lifetime, RelayState bound) are in ``modelling``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -52,6 +53,23 @@ class SsoRefused(Exception):
 
 # settings -------------------------------------------------------------------------------------
 _URL_MAX = 2048
+#: Characters XML 1.0 cannot hold (section 2.2): control characters but tab, LF and CR, and
+#: the two non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """A directory value as XML can hold it: each character XML 1.0 cannot hold becomes
+    U+FFFD (a name with a control character still signs in, visibly marked)."""
+    return _NOT_XML.sub("\ufffd", value)
+
+
+def _xml_compatible(value: str, name: str) -> None:
+    if _NOT_XML.search(value):
+        raise ValidationFailed(
+            f"Validation failed: {name} holds a control character, which SAML (XML) cannot carry",
+            name,
+        )
 
 
 def _url(value: Any, name: str, *, allow_empty: bool = True) -> str:
@@ -60,6 +78,7 @@ def _url(value: Any, name: str, *, allow_empty: bool = True) -> str:
     value = value.strip()
     if not value and allow_empty:
         return ""
+    _xml_compatible(value, name)
     parts = urlsplit(value)
     if len(value) > _URL_MAX or parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationFailed(
@@ -77,6 +96,7 @@ def _audience(value: Any) -> str:
             "characters",
             "audience",
         )
+    _xml_compatible(value, "audience")
     return value
 
 
@@ -437,7 +457,7 @@ def signed_response(
 
 def subject_of(user: dict[str, Any]) -> SamlSubject:
     return SamlSubject(
-        email=user.get("email") or "",
-        first_name=user.get("firstname") or "",
-        last_name=user.get("lastname") or "",
+        email=xml_text(user.get("email") or ""),
+        first_name=xml_text(user.get("firstname") or ""),
+        last_name=xml_text(user.get("lastname") or ""),
     )

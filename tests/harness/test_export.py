@@ -145,7 +145,7 @@ def test_approve_without_a_named_task_exports_the_task_that_was_pending() -> Non
 @pytest.mark.parametrize(
     ("timeline", "named"),
     [
-        ("  - {action: remove_domain, domain: acme.com}\n", "the action `remove_domain`"),
+        ("  - {action: clock_skew, minutes: 0}\n", "a clock that is not off"),
         ("  - {action: fault, fault: 429 Too Many Requests, retry_after: 60}\n", "`retry_after`"),
         ("  - {action: fault, fault: connection dropped}\n", "the fault 'connection dropped'"),
         ("  - {action: configure, token: wrong}\n", "give `scim_url` too"),

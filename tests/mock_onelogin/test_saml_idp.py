@@ -204,6 +204,18 @@ def test_the_clock_offset_moves_every_instant_the_idp_writes(
     assert root.get("IssueInstant") == xml.instant(skewed)
 
 
+def test_a_name_xml_cannot_hold_still_signs_in_marked(
+    account: OneLoginAccount, client: FlaskClient, app_id: int
+) -> None:
+    user = make_user(account, 3, password=PASSWORD, firstname="Ad\x01a")
+    account.directory.add_login(user["id"], app_id)
+    page = signed_in_sso(client, app_id, user)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    root = xml.parse_untrusted(base64.b64decode(posted(page)["SAMLResponse"]))
+    first = root.find(".//saml:Attribute[@Name='User.FirstName']/saml:AttributeValue", NS)
+    assert first is not None and first.text == "Ad\ufffda"
+
+
 def test_an_altered_response_fails_verification(
     client: FlaskClient, app_id: int, user: dict[str, Any]
 ) -> None:
@@ -386,6 +398,7 @@ def test_certificates_survive_a_restart(tmp_path: Path) -> None:
         ({"clock_offset_seconds": 10**9}, 422, "clock_offset_seconds must be an integer"),
         ({"acs_url": "javascript:alert(1)"}, 422, "acs_url must be an http(s) URL"),
         ({"colour": "blue"}, 400, "unknown attribute: colour"),
+        ({"audience": "urn:wrike\x01"}, 422, "control character"),
         ([1, 2], 400, "JSON object"),
     ],
 )

@@ -193,3 +193,16 @@ def test_settings_and_an_outstanding_request_survive_a_restart(
     assert sp.admin.get(f"/accounts/{demo.account_id}/saml").json == saved
     assert sp.post(sp.response(in_response_to=request_id)).status_code == 303
     assert signed_in_as(client) == ALICE
+
+
+def test_a_harness_reset_forgets_the_sso_settings_and_attempts(
+    client: FlaskClient, admin: Any, demo: DemoAccount
+) -> None:
+    admin.put(saml_path(demo), {"idp_metadata_xml": TestIdp().metadata(), "mode": "enforced"})
+    client.post(f"/saml/{demo.account_id}/acs", data={"SAMLResponse": "x"})
+    assert client.post("/harness/api/reset").status_code == 204
+    again = seed_demo_account(client.application.extensions["wrike"].accounts)
+    assert again.account_id == demo.account_id  # the id is used again: nothing may carry over
+    assert admin.get(saml_path(again)).json["mode"] == "off"
+    assert admin.get(saml_path(again)).json["idp"] is None
+    assert admin.get(f"/accounts/{again.account_id}/saml/attempts").json == []
