@@ -699,6 +699,7 @@ def sso_state(info: dict[str, Any], wrike_app: Any, onelogin_app: Any) -> None:
         "metadata_url": idp["metadata_url"],
         "issuer": idp["issuer"],
         "sso_url_redirect": idp["sso_url_redirect"],
+        "sso_url_post": idp["sso_url_post"],
         "audience": idp["audience"],
         "acs_url": idp["acs_url"],
         "recipient": idp["recipient"],

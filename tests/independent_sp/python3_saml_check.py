@@ -12,7 +12,8 @@ One JSON document on stdin, one on stdout::
 
     {"command": "authn_request", "sp": {"entity_id", "acs_url"},
      "idp": {"entity_id", "sso_url"}}
-      -> {"id", "saml_request" (Redirect binding: DEFLATE + base64), "xml"}
+      -> {"id", "saml_request" (Redirect binding: DEFLATE + base64),
+          "saml_request_post" (POST binding: base64), "xml"}
 
     {"command": "response", "sp": {"entity_id", "acs_url"},
      "idp_metadata_xml": "..."  or  "idp": {"entity_id", "sso_url", "x509cert"},
@@ -142,6 +143,7 @@ def authn_request(document: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     return 0, {
         "id": request.get_id(),
         "saml_request": request.get_request(deflate=True),
+        "saml_request_post": request.get_request(deflate=False),
         "xml": xml.decode() if isinstance(xml, bytes) else xml,
     }
 
