@@ -81,22 +81,32 @@ def replay(case: Case, on_step: Callable[[Step], None] | None = None) -> Replay:
 # -- the report ----------------------------------------------------------------------------
 
 _FINGERPRINT = re.compile(r"\b[0-9a-f]{64}\b")
+#: A SAML message ID as both sides draw it (webguard.saml.new_id): an underscore, 40 hex.
+_SAML_ID = re.compile(r"(?<![0-9A-Za-z])_[0-9a-f]{40}\b")
 
 
 def _name_certificates(result: Replay) -> None:
     """Every SAML certificate fingerprint in the report and its JSON, as ``certificate <id>``
-    (OneLogin's id of it). OneLogin draws each signing key anew, so a fingerprint differs
-    on every replay while the certificate's id does not: the report reads the same each
-    time, and which certificate signs and which Wrike holds is still told apart."""
+    (OneLogin's id of it), and every SAML message ID as ``SAML message <n>`` (by first
+    appearance). OneLogin draws each signing key anew and both sides draw message IDs at
+    random, so they differ on every replay while these names do not: the report reads the
+    same each time, and which certificate signs and which Wrike holds, or which request a
+    Response answers, is still told apart."""
     labels = {
         c["fingerprint_sha256"]: f"[certificate {c['id']}]"
         for c in result.run.onelogin.saml().get("certificates") or []
     }
 
+    ids: dict[str, str] = {}
+
+    def saml_id(found: re.Match[str]) -> str:
+        return ids.setdefault(found[0], f"[SAML message {len(ids) + 1}]")
+
     def named(text: str) -> str:
-        return _FINGERPRINT.sub(
+        text = _FINGERPRINT.sub(
             lambda m: labels.get(m[0], "[a certificate OneLogin no longer lists]"), text
         )
+        return _SAML_ID.sub(saml_id, text)
 
     result.lines = [named(line) for line in result.lines]
     result.lines_with_scim = [named(line) for line in result.lines_with_scim]

@@ -47,11 +47,15 @@ _PLAIN_REASONS = frozenset(
 _ALL_REASONS = (*v.SSO_SP_REASONS, *v.SSO_IDP_REASONS)
 _REASON_ATTR = re.compile(r"""data-reason\s*=\s*["']([a-z_]+)["']""")
 _REASON_LABEL = re.compile(r"\breason(?:\s+code)?\b\W{0,6}([a-z_]+)", re.I)
-#: Pages that state a reason in words without its code: the phrase that names it. Wrike's
-#: login page refuses an SSO user's password in enforced mode in words only (docs/sso.md
-#: puts ``password_login_enforced`` on the page; the reference provider's login page does not
-#: print the code yet), and a person reads the words.
-_REASON_PHRASES = {"password_login_enforced": "SAML SSO is enforced for this account"}
+#: Pages that state a reason in words without its code: the phrase that names it. The login
+#: pages refuse in words (docs/sso.md: Wrike's says "SAML SSO is enforced for this account"
+#: for ``password_login_enforced``; OneLogin's names a wrong password or an inactive status,
+#: its System Log event carrying the code), and a person reads the words.
+_REASON_PHRASES = {
+    "password_login_enforced": "SAML SSO is enforced for this account",
+    "invalid_credentials": "The username or password is not correct",
+    "user_not_active": "is not active in OneLogin",
+}
 _REASON_WORD = re.compile(r"\b(" + "|".join(c for c in _ALL_REASONS if "_" in c) + r")\b")
 
 
@@ -577,8 +581,6 @@ class Browser:
             elif at_wrike:
                 refused_at = "Wrike"
         reason = page.reason()
-        if reason is None and _at_onelogin_login(page, self.onelogin) and page.status >= 400:
-            reason = "invalid_credentials"
         return Outcome(False, refused_at, reason, name_id, page, tuple(self.trail), posted)
 
 

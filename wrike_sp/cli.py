@@ -13,6 +13,7 @@ from webguard.files import database_files, kept_key, private_folder, write_priva
 from wrike_sp.app import create_app
 from wrike_sp.config import WrikeConfig
 from wrike_sp.demo import seed_demo_account
+from wrike_sp.domain import modelling
 
 _DEFAULTS = {f.name: f.default for f in fields(WrikeConfig)}
 DATABASE = "wrike.sqlite3"
@@ -171,6 +172,10 @@ def serve(
         click.echo(f"Admin {info['admin_email']}: {note}")
     click.echo(f"Admin key:   {config.admin_key}  (Authorization: Bearer ...; in {data_dir})")
     click.echo(f"Admin API:   {public}/admin/api/v1")
+    if info_path.exists():
+        account_id = json.loads(info_path.read_text())["account_id"]
+        sp_path = modelling.SAML_BASE_PATH.format(account_id=account_id)
+        click.echo(f"SAML SP metadata: {public.rstrip('/')}{sp_path}/metadata")
     if harness:
         click.echo(f"Harness API: {public}/harness/api  (the same admin key)")
     click.echo(f"Serving on {public}")

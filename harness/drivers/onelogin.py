@@ -60,6 +60,11 @@ class OneLogin:
         self.direct_logins: set[str] = set()
         self.approval_boxes: set[str] | None = None
         self.configured_token: str | None = None
+        #: Whether users get their own OneLogin password (once SAML SSO is set up: OneLogin
+        #: keeps it with a slow KDF, which a scenario without SSO need not pay for), and who
+        #: has one.
+        self.with_passwords = False
+        self.passwords: set[str] = set()
 
     def _sim(
         self,
@@ -112,12 +117,14 @@ class OneLogin:
         }
         if not without_password:
             body["status"] = v.ONELOGIN_ACTIVE
-            # The user's own password: what they type on OneLogin's login page (SAML SSO).
-            body["password"] = people.onelogin_password_for(email)
+            if self.with_passwords:
+                body["password"] = people.onelogin_password_for(email)
         body.update(self._fields(attributes))
         created = self._api("POST", "/users", f"create the OneLogin user {email}", body)
         self.users[email] = created["id"]
         self.statuses[email] = int(created.get("status", v.ONELOGIN_ACTIVE))
+        if "password" in body:
+            self.passwords.add(email)
 
     @staticmethod
     def _fields(attributes: dict[str, str]) -> dict[str, Any]:
@@ -345,6 +352,20 @@ class OneLogin:
                 "rotate the signing certificate of the Wrike app",
             )
         )
+
+    def give_passwords(self) -> None:
+        """From now on every user gets their own OneLogin password; those created before
+        without one (and not Password Pending) get theirs now, as an admin sets it."""
+        self.with_passwords = True
+        for email in self.users:
+            if email not in self.passwords and self.statuses.get(email) == v.ONELOGIN_ACTIVE:
+                self._api(
+                    "PUT",
+                    f"/users/{self.user_id(email)}",
+                    f"set the OneLogin password of {email}",
+                    {"password": people.onelogin_password_for(email)},
+                )
+                self.passwords.add(email)
 
     def password_of(self, email: str) -> str:
         return people.onelogin_password_for(email)

@@ -88,6 +88,7 @@ class World:
         metadata downloaded from OneLogin (More Actions > SAML metadata) is pasted, and the
         mode chosen."""
         admin = self.reference("Setting up SAML SSO in Wrike")
+        self.onelogin.give_passwords()
         sp = admin.saml()
         self.onelogin.set_saml(
             audience=sp["sp_entity_id"], acs_url=sp["acs_url"], recipient=sp["acs_url"]
@@ -170,6 +171,19 @@ class World:
             sections.append(("Wrike SCIM journal", self.wrike.journal()))
         except Exception as exc:
             sections.append(("Wrike SCIM journal", f"(could not be read: {exc!r})"))
+        if self.logins:
+            # Where each login ended, and what Wrike listed for it (support's other half).
+            lines = [f"{who}: {outcome.describe()}" for who, outcome in self.logins.items()]
+            try:
+                if self.admin is not None:
+                    lines += [
+                        f"attempt {a['at']} {a['outcome']} {a.get('reason') or ''} "
+                        f"NameID {a.get('name_id')} {a.get('detail') or ''}"
+                        for a in self.admin.sso_attempts()
+                    ]
+            except Exception as exc:
+                lines.append(f"(Wrike's SSO attempts could not be read: {exc!r})")
+            sections.append(("SSO logins and Wrike's SSO attempts", "\n".join(lines)))
         return sections
 
     def close(self) -> None:

@@ -471,6 +471,23 @@ SAML_CERTIFICATE_SUBJECT = "OneLogin (simulated) account {account_id} app {app_i
 #: (``request_invalid``). saml-bindings-2.0 3.4.3 says it SHOULD NOT exceed 80 bytes, which
 #: many SPs ignore; 1024 keeps a URL-sized value working.
 SAML_MAX_RELAY_STATE = 1024
+#: What the IdP checks in an AuthnRequest (anything else refused as ``request_invalid``):
+#: safe XML (no DTD), a samlp:AuthnRequest, an ID, Version 2.0, an
+#: AssertionConsumerServiceURL (when present) equal to the app's SAML Consumer URL, a
+#: ProtocolBinding (when present) of HTTP-POST. Not checked or not honoured, as the
+#: simulator's choice (OneLogin's handling is not published): a signature on the request
+#: (the metadata says WantAuthnRequestsSigned="false"), Destination, IssueInstant, the
+#: Issuer, NameIDPolicy, ForceAuthn (a signed-in user is not asked again) and IsPassive (a
+#: user without a session gets the login page).
+SAML_AUTHN_REQUEST_IGNORED = (
+    "Signature",
+    "Destination",
+    "IssueInstant",
+    "Issuer",
+    "NameIDPolicy",
+    "ForceAuthn",
+    "IsPassive",
+)
 #: An AuthnRequest ID longer than this is refused (InResponseTo echoes it).
 SAML_MAX_REQUEST_ID = 256
 #: OneLogin users' sessions (the /login page, the portal) are kept on the server in memory,
@@ -485,6 +502,13 @@ PASSWORD_SCRYPT_N = 2**14
 #: with OneLogin's v1 ``status`` object. Refusals use that v1 shape (the SDK's ``Error``).
 SAML_ASSERTION_API_DATA_KEY = "SAMLResponse"
 SAML_ASSERTION_API_BAD_CREDENTIALS = "Authentication Failed: Invalid user credentials"
+#: Who may sign in (the login page, SSO, the assertion API): status 1 (Active) only. Every
+#: other status (Suspended, Locked, Password expired, Awaiting password reset, Security
+#: questions required, Unactivated, Password Pending) is refused with ``user_not_active``;
+#: OneLogin makes such users act first, and which of them it refuses at SSO is not
+#: published. Provisioning reads "active" more widely (``status_is_active``): a Password
+#: Pending user is provisioned active but cannot sign in until a password is set.
+SIGN_IN_STATUSES = frozenset({1})
 #: Where an SSO refusal's reason code (docs/sso.md) goes in its System Log event: the
 #: ``error_description`` is the code itself, the ``notes`` say it in words.
 SAML_REASON_IN_ERROR_DESCRIPTION = True

@@ -234,6 +234,18 @@ def new_signing_key(subject: str, now: datetime) -> SigningKey:
     return SigningKey(key_pem, cert_pem, fingerprint, not_after)
 
 
+def load_private_key(key_pem: str) -> Any:
+    """The key object signxml signs with. The RSA consistency check ``cryptography`` runs on
+    every load (~0.1-0.2 s, most of an SSO login's cost) is skipped: the key is one this
+    simulator made itself and kept sealed (Fernet authenticates it), so it cannot have been
+    altered. Callers load once per certificate and keep the object."""
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(
+        key_pem.encode("ascii"), password=None, unsafe_skip_rsa_key_validation=True
+    )
+
+
 def fingerprint_colons(fingerprint: str) -> str:
     """``ab12...`` -> ``AB:12:...``, as OneLogin's console shows a fingerprint."""
     return ":".join(fingerprint[i : i + 2] for i in range(0, len(fingerprint), 2)).upper()
@@ -251,7 +263,8 @@ class AuthnRequest:
 
 def read_authn_request(data: bytes) -> AuthnRequest:
     """The AuthnRequest in ``data`` (XML), or :class:`SsoRefused` (``request_invalid``)
-    naming what is wrong with it."""
+    naming what is wrong with it. What is read and what is left alone:
+    ``modelling.SAML_AUTHN_REQUEST_IGNORED``."""
     try:
         root = xml.parse_untrusted(data)
     except xml.UnsafeXML as error:
@@ -375,13 +388,14 @@ def signed_response(
     subject: SamlSubject,
     now: datetime,
     in_response_to: str | None,
-    key_pem: str,
+    key: Any,
     certificate_pem: str,
     session_index: str | None = None,
 ) -> bytes:
     """A ``samlp:Response`` (Status Success) holding one Assertion signed with the app's key.
 
-    ``now`` is the IdP's clock (the configured offset already applied). The Signature goes
+    ``key`` is the private key (PEM, or an object from :func:`load_private_key`). ``now`` is
+    the IdP's clock (the configured offset already applied). The Signature goes
     right after the Assertion's Issuer, where saml-core-2.0's schema puts it."""
     from lxml import etree
     from signxml import XMLSigner, methods
@@ -438,7 +452,7 @@ def signed_response(
         digest_algorithm="sha256",
         c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
     )
-    signed = signer.sign(assertion, key=key_pem, cert=certificate_pem, reference_uri=assertion_id)
+    signed = signer.sign(assertion, key=key, cert=certificate_pem, reference_uri=assertion_id)
 
     response = etree.Element(f"{{{samlp}}}Response", nsmap={"samlp": samlp, "saml": saml})
     response.set("ID", xml.new_id())

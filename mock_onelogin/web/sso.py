@@ -86,7 +86,7 @@ def _signed_in_user() -> dict[str, Any] | None:
     _, found = _session()
     if found is None or found.user_id is None:
         return None
-    user = _acct().store.get_user(found.user_id)
+    user = _acct().sso.session_user(found.user_id)
     return user
 
 
@@ -102,7 +102,7 @@ def _page(template: str, status: int = 200, **context: Any) -> Response:
 
 
 def _refusal_page(refusal: SsoRefused, app_id: int | None) -> Response:
-    the_app = _acct().store.get_app(app_id) if app_id else None
+    the_app = _acct().apps.find_app(app_id) if app_id else None
     return _page(
         "sso_refused.html",
         403,
@@ -140,7 +140,7 @@ def _headers(response: BaseResponse) -> BaseResponse:
     """Never framed; no form-action limit (the auto-posting form goes to the app's ACS)."""
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
         "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
     )
@@ -237,7 +237,7 @@ def _login_page(status: int = 200, **context: Any) -> Response:
     sid, found, new = _ensure_session()
     context.setdefault("username", "")
     pending = found.pending if isinstance(found.pending, SsoRequest) else None
-    the_app = _acct().store.get_app(pending.app_id) if pending else None
+    the_app = _acct().apps.find_app(pending.app_id) if pending else None
     response = _page(
         "user_login.html",
         status,
@@ -293,6 +293,12 @@ def login() -> BaseResponse:
             detail="Login page: wrong username, email or password",
         )
         return _login_page(401, username=username, error="The username or password is not correct.")
+    if not acct.sso.may_sign_in(user):
+        text = acct.sso.not_active_text(user)
+        acct.sso.log_login(
+            user, username, ok=False, detail=f"Login page: {text}", reason=Reason.USER_NOT_ACTIVE
+        )
+        return _login_page(403, username=username, error=text)
     acct.sso.log_login(user, username, ok=True, detail="Login page")
     # A new session id on login (no fixation); the waiting SSO login moves with it.
     pending = found.pending

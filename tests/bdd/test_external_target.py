@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness.bdd.plugin import REFERENCE_ONLY_REASON, WRIKE_RULE_PREFIX, tags
+from harness.bdd.plugin import REFERENCE_ONLY_REASON, SSO_REASON, WRIKE_RULE_PREFIX, tags
 
 ROOT = Path(__file__).resolve().parents[2]
 SCIM2_SERVER = Path(sys.executable).with_name("scim2-server")
@@ -203,7 +203,16 @@ def run_suite(tmp_path: Path, scim_url: str, token: str, *options: str) -> Outco
 
 
 def _is_reference_only(reason: str) -> bool:
-    return reason == REFERENCE_ONLY_REASON
+    """Skipped as needing the reference provider, or SAML SSO (which an endpoint lacks)."""
+    return reason in (REFERENCE_ONLY_REASON, SSO_REASON)
+
+
+def _sso_skipped_for_what_they_are(outcome: Outcome) -> None:
+    """Every @sso scenario is skipped, with the @sso reason (features/sso/)."""
+    sso = {t: r for t, r in outcome.skipped.items() if r == SSO_REASON}
+    assert len(sso) >= 15, f"only {len(sso)} scenarios skipped as @sso: {sorted(sso)}"
+    ran = [t for t in (*outcome.passed, *outcome.failed) if "sso" in t.lower()]
+    assert not ran, f"SSO scenarios ran against an external endpoint: {ran}"
 
 
 @pytest.mark.slow
@@ -229,6 +238,7 @@ def test_against_scim2_server_nothing_fails_and_each_skip_names_the_wrike_rule(
     assert named == set(rules.values()), (
         f"these Wrike rules skipped nothing: {set(rules.values()) - named}"
     )
+    _sso_skipped_for_what_they_are(outcome)
 
 
 @pytest.mark.slow
@@ -251,3 +261,4 @@ def test_against_wrike_sp_serve_every_scenario_not_reference_only_passes(
     assert not not_reference, f"skipped though not @reference_only: {not_reference}"
     assert outcome.skipped, "@reference_only scenarios should be skipped against an endpoint"
     assert len(outcome.passed) >= 45, f"only {len(outcome.passed)} passed:\n{outcome.tail}"
+    _sso_skipped_for_what_they_are(outcome)

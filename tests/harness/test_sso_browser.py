@@ -126,3 +126,61 @@ def test_no_browser_against_an_external_endpoint() -> None:
         assert external.browser() is None
     finally:
         external.close()
+
+
+@pytest.fixture
+def sso_world(world: World) -> World:
+    """The world above with SSO set up and ada provisioned through SCIM."""
+    admin = world.reference("the test")
+    world.configure_onelogin(admin.scim_url(), admin.integration_token("Wanda Admin"), enable=True)
+    world.onelogin.set_provisioning(enabled=True)
+    world.onelogin.require_approval(None)
+    world.set_up_sso("optional")
+    world.create_onelogin_user("ada@acme.com")
+    world.onelogin.add_app_to_role("Engineering")
+    world.onelogin.add_to_role("ada@acme.com", "Engineering")
+    return world
+
+
+def test_sp_initiated_walks_wrikes_login_page_to_onelogin_and_back(sso_world: World) -> None:
+    outcome = sso_world.sso_login("ada@acme.com", from_portal=False)
+    assert outcome.signed_in and outcome.name_id == "ada@acme.com", outcome.describe()
+    # Wrike's login page, OneLogin's SSO endpoint and login page, Wrike's ACS.
+    assert outcome.trail[:2] == ("GET http://wrike.test/login", "POST http://wrike.test/login")
+    assert "POST http://onelogin.test/login" in outcome.trail
+    assert "POST http://wrike.test/saml/1/acs" in outcome.trail
+    # The OneLogin session is kept: a second login goes straight through.
+    again = sso_world.sso_login("ada@acme.com", from_portal=False)
+    assert again.signed_in
+    assert "POST http://onelogin.test/login" not in again.trail
+
+
+def test_idp_initiated_launches_wrike_from_the_portal(sso_world: World) -> None:
+    outcome = sso_world.sso_login("ada@acme.com", from_portal=True)
+    assert outcome.signed_in and outcome.name_id == "ada@acme.com", outcome.describe()
+    assert any(
+        step.startswith("POST http://onelogin.test/portal/launch/") for step in outcome.trail
+    )
+
+
+def test_a_wrong_onelogin_password_is_refused_at_onelogin(sso_world: World) -> None:
+    browser = sso_world.browser("ada@acme.com")
+    outcome = browser.sp_initiated("ada@acme.com", "not the password")
+    assert not outcome.signed_in
+    assert (outcome.refused_at, outcome.reason, outcome.status) == (
+        "OneLogin",
+        "invalid_credentials",
+        401,
+    )
+    assert outcome.saml_response is None
+
+
+def test_a_failed_scenarios_report_shows_where_each_login_ended_and_wrikes_attempts(
+    sso_world: World,
+) -> None:
+    sso_world.reference("the test").deactivate_in_wrike("ada@acme.com")
+    sso_world.sso_login("ada@acme.com", from_portal=True)
+    sections = dict(sso_world.report())
+    shown = sections["SSO logins and Wrike's SSO attempts"]
+    assert "ada@acme.com: refused at Wrike (user_deactivated)" in shown
+    assert "refused user_deactivated NameID ada@acme.com" in shown

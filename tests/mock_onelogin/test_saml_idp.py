@@ -372,6 +372,23 @@ def test_rotation_signs_with_the_new_certificate_and_keeps_the_old_until_retired
     assert [c["id"] for c in retired.get_json()["certificates"]] == [signing_id]
 
 
+def test_after_a_reset_the_new_certificate_signs(
+    account: OneLoginAccount, client: FlaskClient, app_id: int, user: dict[str, Any]
+) -> None:
+    """Ids start again after a reset: nothing kept in memory may sign with the old key."""
+    signed_in_sso(client, app_id, user)
+    before = saml(client, app_id)["signing_certificate"]
+    assert client.post("/simulator/api/reset").status_code == 200
+    app_id = account.apps.wrike_app_id()
+    client.put(f"/simulator/api/apps/{app_id}/saml", json={"audience": AUDIENCE, "acs_url": ACS})
+    after = saml(client, app_id)["signing_certificate"]
+    assert after["id"] == before["id"] and after["pem"] != before["pem"]
+    fresh = make_user(account, 1, password=PASSWORD)
+    account.directory.add_login(fresh["id"], app_id)
+    response_xml = base64.b64decode(posted(signed_in_sso(client, app_id, fresh))["SAMLResponse"])
+    XMLVerifier().verify(response_xml, x509_cert=after["pem"])
+
+
 def test_certificates_survive_a_restart(tmp_path: Path) -> None:
     database = str(tmp_path / "onelogin.sqlite3")
     first = OneLoginAccount(OneLoginConfig(database=database))
@@ -442,3 +459,38 @@ def test_the_saml_settings_read_back_as_the_contract_names_them(
     assert body["acs_url"] == ACS and body["audience"] == AUDIENCE
     assert body["nameid_format"] == xml.NAMEID_EMAIL
     assert re.fullmatch(r"[0-9a-f]{64}", body["signing_certificate"]["fingerprint_sha256"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status"),
+    [
+        ("post", "/saml/metadata/{app}", {}, 405),
+        ("put", "/login", {}, 405),
+        ("get", "/portal/launch/{app}", {}, 405),
+        ("get", "/trust/saml2/http-post/sso/{app}", {}, 405),
+        ("post", "/trust/saml2/http-post/sso/{app}", {"json": {"SAMLRequest": "x"}}, 403),
+        ("post", "/trust/saml2/http-post/sso/{app}", {"data": {"SAMLRequest": "A" * 400_000}}, 403),
+        (
+            "get",
+            "/trust/saml2/http-redirect/sso/{app}",
+            {"query_string": {"SAMLRequest": "A" * 9000}},
+            403,
+        ),
+        ("get", "/trust/saml2/http-redirect/sso/99999999999999999999", {}, 404),
+        ("get", "/trust/saml2/resume", {}, 302),
+        ("get", "/trust/saml2/nothing-here", {}, 404),
+        (
+            "post",
+            "/trust/saml2/http-post/sso/{app}",
+            {"data": b"\xff" * 10, "content_type": "application/x-www-form-urlencoded"},
+            403,
+        ),
+    ],
+)
+def test_hostile_requests_get_a_onelogin_answer_never_a_500(
+    client: FlaskClient, app_id: int, method: str, path: str, kwargs: dict[str, Any], status: int
+) -> None:
+    answer = getattr(client, method)(path.format(app=app_id), **kwargs)
+    assert answer.status_code == status, answer.get_data(as_text=True)[:500]
+    if status != 302:
+        assert "<html" in answer.get_data(as_text=True)

@@ -95,6 +95,29 @@ def test_a_user_without_a_password_cannot_log_in(
     assert log_in(client, "user8", "anything").status_code == 401
 
 
+@pytest.mark.parametrize("status", [2, 3, 4])
+def test_a_user_who_is_not_active_cannot_log_in(
+    account: OneLoginAccount, client: FlaskClient, role_user: dict[str, Any], status: int
+) -> None:
+    account.directory.update_user(role_user["id"], {"status": status})
+    page = log_in(client, "user7")
+    assert page.status_code == 403
+    assert "not active in OneLogin" in page.get_data(as_text=True)
+    assert client.get("/portal").status_code == 302
+    (event,) = events(account, EventType.USER_LOGIN_TO_ONELOGIN_FAILED)
+    assert event["error_description"] == "user_not_active"
+
+
+def test_a_locked_user_signed_in_before_is_refused_at_sso(
+    account: OneLoginAccount, client: FlaskClient, app_id: int, role_user: dict[str, Any]
+) -> None:
+    log_in(client, "user7")
+    account.directory.update_user(role_user["id"], {"status": 3})
+    page = redirect_sso(client, app_id, authn_request())
+    assert page.status_code == 403
+    assert "status Locked" in page.get_data(as_text=True)
+
+
 def test_repeated_failures_lock_the_login(client: FlaskClient, role_user: dict[str, Any]) -> None:
     for _ in range(modelling.LOGIN_FAILURES_PER_ACCOUNT):
         assert log_in(client, "user7", "wrong").status_code == 401
@@ -187,6 +210,16 @@ def test_a_reset_ends_every_user_session(
     assert client.get("/portal").status_code == 302
 
 
+def test_deleting_the_user_ends_what_their_session_opens(
+    account: OneLoginAccount, client: FlaskClient, app_id: int, role_user: dict[str, Any]
+) -> None:
+    log_in(client, "user7")
+    account.directory.delete_user(role_user["id"])
+    assert client.get("/portal").status_code == 302
+    first = redirect_sso(client, app_id, authn_request())
+    assert first.status_code == 302 and first.headers["Location"].endswith("/login")
+
+
 def test_logout_ends_the_session(
     account: OneLoginAccount, client: FlaskClient, role_user: dict[str, Any]
 ) -> None:
@@ -258,6 +291,21 @@ def test_the_assertion_api_refuses_an_unassigned_user_and_logs_why(
     assert answer.get_json()["status"]["message"].startswith("app_not_assigned")
     (event,) = events(account, EventType.USER_AUTHENTICATION_VIA_API_FAILED)
     assert event["error_description"] == "app_not_assigned"
+
+
+def test_the_assertion_api_refuses_a_suspended_user(
+    account: OneLoginAccount,
+    client: FlaskClient,
+    auth: dict[str, str],
+    app_id: int,
+    role_user: dict[str, Any],
+) -> None:
+    account.directory.update_user(role_user["id"], {"status": 2})
+    answer = assertion(
+        client, auth, username_or_email="user7", password=PASSWORD, app_id=str(app_id)
+    )
+    assert answer.status_code == 401
+    assert answer.get_json()["status"]["message"].startswith("user_not_active")
 
 
 def test_the_assertion_api_needs_an_access_token(client: FlaskClient, app_id: int) -> None:

@@ -276,3 +276,35 @@ def test_a_document_type_declaration_is_refused(sp: Sp, body: bytes) -> None:
 def test_a_huge_body_is_refused_without_parsing(sp: Sp) -> None:
     answer = sp.post(encoded(b"<a>" + b"x" * (saml.MAX_MESSAGE_BYTES + 10) + b"</a>"))
     assert reason_of(answer) == "malformed"
+
+
+@pytest.mark.parametrize(
+    ("element", "attribute", "value"),
+    [
+        ("SignatureMethod", "Algorithm", "http://www.w3.org/2000/09/xmldsig#rsa-sha1"),
+        ("SignatureMethod", "Algorithm", "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"),
+        ("SignatureMethod", "Algorithm", "urn:unknown"),
+        ("CanonicalizationMethod", "Algorithm", "urn:unknown"),
+        ("Reference", "URI", "http://attacker.example/assertion.xml"),
+        ("Reference", "URI", "#xpointer(/)"),
+        ("Transform", "Algorithm", "http://www.w3.org/TR/1999/REC-xslt-19991116"),
+    ],
+    ids=["sha1", "hmac", "unknown-method", "unknown-c14n", "external-ref", "xpointer", "xslt"],
+)
+def test_a_signature_with_a_weak_or_foreign_construction_is_refused(
+    sp: Sp, element: str, attribute: str, value: str
+) -> None:
+    response = sp.response()
+    node = response.find(f".//{DS}{element}")
+    assert node is not None
+    node.set(attribute, value)
+    refused(sp, response, "signature_invalid")
+
+
+def test_a_signature_without_signed_info_or_value_is_refused(sp: Sp) -> None:
+    response = sp.response()
+    signature = response.find(f".//{DS}Signature")
+    signed_info = response.find(f".//{DS}SignedInfo")
+    assert signature is not None and signed_info is not None
+    signature.remove(signed_info)
+    refused(sp, response, "signature_invalid")

@@ -248,6 +248,7 @@ def test_app_fixture_is_live(app: Flask) -> None:
     assert "saml" in app.blueprints
 
 
+@pytest.mark.slow
 def test_no_mutation_of_a_good_response_gets_a_500_or_signs_in_someone_else(sp: Sp) -> None:
     """Every element and attribute of a signed Response, removed or altered one at a time:
     each answer is a sign-in of Alice (a change outside what is signed or checked) or a 403
@@ -279,3 +280,20 @@ def test_no_mutation_of_a_good_response_gets_a_500_or_signs_in_someone_else(sp: 
                 assert signed_in_as(sp.client) == ALICE, (path, mutation)
                 sp.client.delete_cookie("wrike_session")
     assert seen == {303, 403}
+
+
+def test_an_encrypted_assertion_is_refused_as_unread(sp: Sp) -> None:
+    response = sp.idp.response(None, destination=sp.acs)
+    etree.SubElement(response, "{urn:oasis:names:tc:SAML:2.0:assertion}EncryptedAssertion")
+    answer = sp.post(response)
+    assert reason_of(answer) == "malformed"
+    assert "encrypted" in answer.text
+
+
+def test_unsolicited_responses_follow_the_modelling_switch(
+    sp: Sp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wrike_sp.domain import modelling
+
+    monkeypatch.setattr(modelling, "SAML_ACCEPT_UNSOLICITED", False)
+    assert reason_of(sp.post(sp.response())) == "in_response_to_unknown"

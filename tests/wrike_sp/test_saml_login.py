@@ -140,3 +140,14 @@ def test_sso_off_login_start_is_a_refusal_page(sp: Sp) -> None:
     answer = sp.client.get(f"/saml/{sp.account_id}/login")
     assert answer.status_code == 403
     assert 'data-reason="sso_off"' in answer.text
+
+
+def test_the_owner_exemption_follows_the_modelling_switch(
+    sp: Sp, demo: DemoAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wrike_sp.domain import modelling
+
+    mode(sp, "enforced")
+    monkeypatch.setattr(modelling, "SSO_ENFORCED_EXEMPTS_OWNER", True)
+    answer = submit(sp.client, email=demo.admin_email, password=demo.admin_password)
+    assert answer.status_code == 302

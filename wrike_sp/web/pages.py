@@ -744,6 +744,7 @@ def _sso_page(status: int = 200, **context: Any) -> tuple[str, int]:
         attempts=sso.attempts(account_id)[:20],
         reasons=REASONS,
         sso_plans=modelling.SSO_PLAN_ORDER,
+        verification_email=modelling.SSO_VERIFICATION_EMAIL,
         **context,
     )
 
@@ -775,8 +776,13 @@ def save_sso_settings() -> Any:
         flash("SAML SSO settings saved. SSO is off: members log in with their passwords.")
     else:
         flash(
-            f"SAML SSO settings saved and enabled ({view['mode']}). The verification-code email "
-            "Wrike sends is not simulated: the settings apply at once."
+            f"SAML SSO settings saved and enabled ({view['mode']})."
+            + (
+                ""
+                if modelling.SSO_VERIFICATION_EMAIL
+                else " The verification-code email Wrike sends is not simulated (a modelling "
+                "choice): the settings apply at once."
+            )
         )
     return redirect(url_for("wrike_pages.sso_settings"))
 
