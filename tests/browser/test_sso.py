@@ -42,22 +42,15 @@ def world(tmp_path: Path) -> Iterator[Running]:
         running.stop()
 
 
-#: Two faults of the servers' headers that only a real browser shows (a requests-based browser
-#: does not enforce CSP or derive Origin from the Referrer-Policy), each recognised by what
-#: chromium itself reports. A test that fails for one of them is marked xfail naming it; a
-#: test that fails for any other reason fails. Remove this once both are fixed.
+#: A fault of the servers' headers that only a real browser shows (a requests-based browser
+#: enforces no CSP), recognised by what chromium itself reports. A test that fails for it is
+#: marked xfail naming it; a test that fails for any other reason fails. Remove it once fixed.
 KNOWN_FAULTS = (
     (
         """violates the following Content Security Policy directive: "form-action""",
         "wrike_sp's login page sends CSP form-action 'self', and chromium applies form-action "
         "to the redirects after a form POST: Next's redirect to the IdP is blocked "
         "(wrike_sp/web/pages.py)",
-    ),
-    (
-        "(Origin 'null')",
-        "mock_onelogin's SSO pages send Referrer-Policy: no-referrer, so chromium posts their "
-        "forms (login, portal launch) with Origin: null, which the cross-site check refuses "
-        "(mock_onelogin/web/sso.py)",
     ),
 )
 
