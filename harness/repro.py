@@ -411,6 +411,7 @@ def _document(result: Replay) -> dict[str, Any]:
             "paid_seats_by_type": billing.get("paid_seats_by_type"),
             "seat_rules": billing.get("seat_rules"),
         },
+        "sso": _sso_document(run),
         "diagnosis": [
             {**asdict(d), "meaning": CAUSES[d.cause], "lines": d.lines()}
             for d in result.diagnoses.values()
@@ -421,6 +422,48 @@ def _document(result: Replay) -> dict[str, Any]:
             "checks": _expectation_results(case, failed),
             "failures": list(result.failures),
         },
+    }
+
+
+def _sso_document(run: CaseRun) -> dict[str, Any] | None:
+    """The report's SAML SSO section as data (None when the case set up no SSO)."""
+    sp = run.wrike.saml()
+    if sp.get("mode") in (None, "off") and not run.sso_logins and not sp.get("idp"):
+        return None
+    idp = run.onelogin.saml()
+    return {
+        "onelogin": {
+            key: idp.get(key)
+            for key in ("issuer", "audience", "acs_url", "recipient", "clock_offset_seconds")
+        }
+        | {
+            "signing_certificate": (idp.get("signing_certificate") or {}).get("fingerprint_sha256"),
+            "certificates": [
+                {"fingerprint_sha256": c["fingerprint_sha256"], "signing": bool(c.get("signing"))}
+                for c in idp.get("certificates") or []
+            ],
+        },
+        "wrike": {key: sp.get(key) for key in ("mode", "jit", "sp_entity_id", "acs_url")}
+        | {
+            "idp_entity_id": (sp.get("idp") or {}).get("entity_id"),
+            "certificates_held": [
+                c["fingerprint_sha256"] for c in ((sp.get("idp") or {}).get("certificates") or [])
+            ],
+        },
+        "logins": [
+            {
+                "timeline_index": index,
+                "who": who,
+                "signed_in": outcome.signed_in,
+                "refused_at": outcome.refused_at,
+                "reason": outcome.reason,
+                "name_id": outcome.name_id,
+                "status": outcome.status,
+                "described": outcome.describe()[:240],
+            }
+            for index, who, outcome in run.sso_logins
+        ],
+        "attempts": run.wrike.sso_attempts(),
     }
 
 

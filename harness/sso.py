@@ -1,5 +1,5 @@
 """A small browser for SAML SSO between the simulated OneLogin and the reference Wrike
-(docs/sso.md): it follows redirects, keeps cookies per origin, submits the auto-posting form
+(docs/sso.md): it follows redirects, keeps cookies per host, submits the auto-posting form
 that carries a ``SAMLRequest`` or ``SAMLResponse``, and fills the OneLogin and Wrike login
 forms (their CSRF tokens included), as a person's browser does.
 
@@ -302,6 +302,10 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
 def _site(url: str) -> str:
     """The site of a URL for SameSite and Sec-Fetch-Site: scheme and host, not the port
     (two loopback servers are one site, as in a browser)."""
@@ -313,10 +317,9 @@ def _site(url: str) -> str:
 
 
 class Browser:
-    """One person's browser: cookies per origin, kept across logins until :meth:`clear`.
+    """One person's browser: cookies per host, kept across logins until :meth:`clear`.
 
-    ``wrike`` and ``onelogin`` are the two sites' base URLs; ``account_id`` the Wrike account
-    (for its SSO login URL when asked for directly)."""
+    ``wrike`` and ``onelogin`` are the two sites' base URLs."""
 
     def __init__(
         self,
@@ -330,6 +333,8 @@ class Browser:
         self.wrike = wrike.rstrip("/")
         self.onelogin = onelogin.rstrip("/")
         self.timeout = timeout
+        #: Cookies by host name: as in a browser, the port does not part them, so two
+        #: loopback servers share a jar (and a cookie name used by both would clash here too).
         self.cookies: dict[str, dict[str, _Cookie]] = {}
         self.trail: list[str] = []
 
@@ -339,7 +344,7 @@ class Browser:
         self.cookies.clear()
 
     def _store(self, url: str, response: requests.Response) -> None:
-        jar = self.cookies.setdefault(_origin(url), {})
+        jar = self.cookies.setdefault(_host(url), {})
         for header in _set_cookie_headers(response):
             name, _, rest = header.partition("=")
             value, *attributes = rest.split(";")
@@ -354,7 +359,7 @@ class Browser:
                 jar[name.strip()] = _Cookie(value.strip(), attrs.get("samesite", "lax").lower())
 
     def _cookie_header(self, url: str, method: str, initiator: str | None) -> str | None:
-        jar = self.cookies.get(_origin(url), {})
+        jar = self.cookies.get(_host(url), {})
         cross_site = initiator is not None and _site(initiator) != _site(url)
         sent = [
             f"{name}={c.value}"

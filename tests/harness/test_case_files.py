@@ -148,6 +148,37 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
             "case: x\nexpect:\n  seats:\n    Regular: many\ntimeline: []\n",
             "case.yaml:4: expect.seats.Regular: expected a whole number",
         ),
+        (
+            VALID_HEAD + "  - action: sso_setup\n    mode: sideways\n",
+            "case.yaml:7: timeline[0].mode: unknown SSO mode 'sideways'",
+        ),
+        (
+            VALID_HEAD + "  - action: sso_setup\n    mode: off\n",
+            "case.yaml:7: timeline[0].mode: unknown SSO mode 'off'",
+        ),
+        (
+            VALID_HEAD + "  - action: clock_skew\n    minutes: soon\n",
+            "case.yaml:7: timeline[0].minutes: expected a whole number of minutes",
+        ),
+        (
+            VALID_HEAD + "  - action: sso_login\n    user: ada@acme.com\n    from: elsewhere\n",
+            "case.yaml:8: timeline[0].from: unknown login start 'elsewhere'",
+        ),
+        (
+            VALID_HEAD + "  - action: change_email\n    user: ada@acme.com\n    to: nobody\n",
+            "case.yaml:8: timeline[0].to: 'nobody' is not an email address",
+        ),
+        (
+            VALID_HEAD + "  - action: change\n    user: ada@acme.com\n"
+            "    attribute: Primary email\n    value: a@acme.com\n",
+            "case.yaml:8: timeline[0].attribute: the email is how the case names the user; "
+            "change the primary email with the action `change_email`",
+        ),
+        (
+            "case: x\nonelogin:\n  users:\n    - email: ada@acme.com\ntimeline: []\n"
+            "expect:\n  users:\n    - user: ada@acme.com\n      sso: denied\n",
+            "case.yaml:9: expect.users[0].sso: unknown SSO login outcome",
+        ),
     ],
 )
 def test_each_mistake_names_its_line_and_field(text: str, expected: str) -> None:

@@ -198,3 +198,18 @@ def test_a_served_provider_still_draws_its_ids_at_random() -> None:
 
     drawn = {WrikeConfig().new_id() for _ in range(3)}
     assert len(drawn) == 3 and all(len(i) == 32 for i in drawn)
+
+
+def test_json_holds_the_sso_section_the_text_report_holds() -> None:
+    document, text = _json(ROOT / "fixtures" / "cases" / "sso_rotated_certificate.yaml")
+    sso = document["sso"]
+    assert sso["onelogin"]["signing_certificate"] == "[certificate 2]"
+    assert sso["wrike"]["certificates_held"] == ["[certificate 1]"]
+    assert f"holds {sso['wrike']['certificates_held'][0]}" in text
+    [login] = sso["logins"]
+    assert (login["refused_at"], login["reason"]) == ("Wrike", "certificate_mismatch")
+    assert f"timeline[{login['timeline_index']}] {login['who']}: {login['described']}" in text
+    assert [a["reason"] for a in sso["attempts"]] == ["certificate_mismatch"]
+    # A case without SSO has none.
+    plain, _ = _json(ROOT / "fixtures" / "cases" / "wrong_token.yaml")
+    assert plain["sso"] is None
