@@ -86,6 +86,19 @@ SEED_USERS = (
 #: How many users (of the directory, of each role) the banner and the file name; the
 #: counts are always given in full.
 SHOWN_USERS = 10
+#: SAML SSO as ``up`` sets it up on first start (docs/sso.md). Optional mode: passwords still
+#: work beside SSO, the mode Wrike's OneLogin guide says to test in before enforcing SSO
+#: (help.wrike.com 360033753394, [C]), so the owner's password login stays usable.
+SSO_MODE = "optional"
+#: JIT off: in a tenant that provisions with SCIM, SCIM creates the members, so an SSO login by
+#: someone OneLogin did not provision is refused (``unknown_user``) and shows the gap; with
+#: JIT on, the first SSO login would create a billable member and hide it.
+SSO_JIT = False
+SSO_WHY = (
+    f"mode {SSO_MODE} (passwords still work, as Wrike advises testing before enforcing), "
+    "JIT off (SCIM creates the members; JIT would create any SSO user at an approved domain "
+    "on first login, billable, and hide a provisioning gap)"
+)
 #: Exit statuses of ``harness up`` (its ``--help`` lists them).
 EXIT_STOPPED = 0
 EXIT_CANNOT_START = 2
@@ -337,6 +350,8 @@ def _start(
         "onelogin_console_password": secrets.token_urlsafe(12),
         "onelogin_session_key": secrets.token_urlsafe(32),
         "onelogin_simulator_key": secrets.token_urlsafe(24),
+        # The seeded OneLogin users' password, for their SSO logins (OneLogin's /login).
+        "onelogin_users_password": secrets.token_urlsafe(12),
     }
     # A file from an earlier version lacks the newer keys: they are made now and kept.
     secrets_ = {**fresh, **((previous or {}).get("secrets") or {})}
@@ -391,6 +406,7 @@ def _start(
     info["secrets"] = secrets_
     info["access_logs"] = {side: str(data_dir / name) for side, name in ACCESS_LOGS.items()}
     live_state(info, wrike, onelogin)
+    sso_state(info, wrike, onelogin)
     write_private(data_dir / CREDENTIALS, info)
     running.info = info
 
@@ -481,11 +497,21 @@ def _seed(
                 "lastname": last,
                 "title": title,
                 "status": 1,
+                "password": secrets_["onelogin_users_password"],
             }
         )["id"]
         for login, first, last, title in SEED_USERS
     ]
     account.directory.create_role({"name": SEED_ROLE, "apps": [app_id], "users": user_ids[:1]})
+    wire_sso(
+        wrike,
+        onelogin,
+        account_id=demo.account_id,
+        app_id=app_id,
+        admin_key=secrets_["wrike_admin_key"],
+        simulator_key=secrets_["onelogin_simulator_key"],
+        first=True,
+    )
     return {
         "wrike": {
             "url": wrike_url,
@@ -520,6 +546,7 @@ def _seed(
                 "key": secrets_["onelogin_simulator_key"],
             },
             "wrike_app_id": app_id,
+            "users_password": secrets_["onelogin_users_password"],
         },
     }
 
@@ -535,6 +562,7 @@ def _resume(
     """Keep the seeded state; follow a change of ports so the URLs stay true (the state
     itself is read afresh by :func:`live_state`)."""
     wrike, one = info["wrike"], info["onelogin"]
+    moved = wrike["url"] != wrike_url or one["url"] != onelogin_url
     # Files written before the control APIs took keys name only their URLs.
     keys = info.get("secrets") or {}
     if not isinstance(wrike.get("harness_api"), dict):
@@ -570,7 +598,160 @@ def _resume(
         one.update(url=onelogin_url, pages=f"{onelogin_url}/admin/login")
         one["simulator_api"]["url"] = f"{onelogin_url}/simulator/api"
         one["api"]["token_url"] = f"{onelogin_url}/auth/oauth2/v2/token"
+    # SSO's URLs carry the ports (the SP's entity id and ACS, the IdP's entity id and SSO
+    # URL): after a move, or in a world made before `up` set up SSO, wire it again.
+    older = "saml" not in wrike or "saml" not in one
+    app_id = one.get("wrike_app_id")
+    account = onelogin.extensions["mock_onelogin"]
+    if (moved or older) and app_id is not None and account.apps.find_app(app_id) is not None:
+        try:
+            wire_sso(
+                wrike_app,
+                onelogin,
+                account_id=wrike["account_id"],
+                app_id=app_id,
+                admin_key=wrike["admin_api"]["key"],
+                simulator_key=one["simulator_api"]["key"],
+                first=older,
+            )
+        except SsoUnwired as error:
+            notes.append(f"SAML SSO not wired again: {error}")
+        else:
+            notes.append(
+                "SAML SSO wired again for the new URLs: the Wrike app's audience, ACS and "
+                "recipient, and the IdP metadata in Wrike's SSO settings."
+                if not older
+                else f"SAML SSO set up in this older world: {SSO_WHY}."
+            )
     return info
+
+
+class SsoUnwired(Exception):
+    """A control API refused a step of wiring SSO; the message names the step and why."""
+
+
+def _control(
+    app: Any, method: str, path: str, key: str | None, body: dict[str, Any] | None = None
+) -> Any:
+    """One call of an app's own control API (docs/sso.md), in-process: ``up`` configures SSO
+    the way a script would, through the contract, not through either app's internals."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    answer = app.test_client().open(path, method=method, json=body, headers=headers)
+    if answer.status_code >= 400:
+        raise SsoUnwired(
+            f"{method} {path} answered {answer.status_code}: {answer.get_data(as_text=True)[:300]}"
+        )
+    return answer.get_json(silent=True) if answer.is_json else answer.get_data(as_text=True)
+
+
+def wire_sso(
+    wrike_app: Any,
+    onelogin_app: Any,
+    *,
+    account_id: int | str,
+    app_id: int,
+    admin_key: str,
+    simulator_key: str,
+    first: bool,
+) -> None:
+    """SSO between the Wrike app and the Wrike account, as an admin sets it up following
+    Wrike's OneLogin guide: the app's audience, ACS and recipient get the account's SP values;
+    the account's SSO settings get the app's IdP metadata. A first set-up also chooses the
+    mode and JIT (:data:`SSO_MODE`, :data:`SSO_JIT`); a later one keeps what Wrike has."""
+    sp = _control(wrike_app, "GET", f"/admin/api/v1/accounts/{account_id}/saml", admin_key)
+    _control(
+        onelogin_app,
+        "PUT",
+        f"/simulator/api/apps/{app_id}/saml",
+        simulator_key,
+        {"audience": sp["sp_entity_id"], "acs_url": sp["acs_url"], "recipient": sp["acs_url"]},
+    )
+    metadata = _control(onelogin_app, "GET", f"/saml/metadata/{app_id}", None)
+    settings: dict[str, Any] = {"idp_metadata_xml": metadata}
+    if first:
+        settings.update(mode=SSO_MODE, jit=SSO_JIT)
+    _control(wrike_app, "PUT", f"/admin/api/v1/accounts/{account_id}/saml", admin_key, settings)
+
+
+def sso_state(info: dict[str, Any], wrike_app: Any, onelogin_app: Any) -> None:
+    """SSO as both apps report it now (``onelogin.saml``, ``wrike.saml``), and whether the
+    two sides still agree: what an admin changed in either console shows at the next start."""
+    wrike, one = info["wrike"], info["onelogin"]
+    app_id = one.get("wrike_app_id")
+    try:
+        if app_id is None:
+            raise SsoUnwired("there is no Wrike app in OneLogin")
+        idp = _control(
+            onelogin_app, "GET", f"/simulator/api/apps/{app_id}/saml", one["simulator_api"]["key"]
+        )
+        sp = _control(
+            wrike_app,
+            "GET",
+            f"/admin/api/v1/accounts/{wrike['account_id']}/saml",
+            wrike["admin_api"]["key"],
+        )
+    except SsoUnwired as error:
+        one["saml"] = {"metadata_url": None}
+        wrike["saml"] = {"metadata_url": None, "problems": [str(error)]}
+        return
+    signing = idp.get("signing_certificate") or {}
+    one["saml"] = {
+        "metadata_url": idp["metadata_url"],
+        "issuer": idp["issuer"],
+        "sso_url_redirect": idp["sso_url_redirect"],
+        "sso_url_post": idp["sso_url_post"],
+        "audience": idp["audience"],
+        "acs_url": idp["acs_url"],
+        "recipient": idp["recipient"],
+        "signing_certificate": {
+            "fingerprint_sha256": signing.get("fingerprint_sha256"),
+            "not_after": signing.get("not_after"),
+        },
+    }
+    held = sp.get("idp") or {}
+    wrike["saml"] = {
+        "metadata_url": sp["sp_metadata_url"],
+        "entity_id": sp["sp_entity_id"],
+        "acs_url": sp["acs_url"],
+        "mode": sp["mode"],
+        "jit": sp["jit"],
+        "idp_entity_id": held.get("entity_id"),
+        "problems": sso_problems(one["saml"], sp),
+    }
+
+
+def sso_problems(idp: dict[str, Any], sp: dict[str, Any]) -> list[str]:
+    """Where the two sides' SSO settings disagree, each with what to change (the causes of
+    "provisioned but cannot log in" that live in the settings, not in a user)."""
+    problems = []
+    held = sp.get("idp") or {}
+    if sp.get("mode") == "off":
+        problems.append("SSO is off in Wrike's SSO settings (Settings > Security > SSO)")
+    if not held:
+        problems.append("Wrike holds no IdP metadata: paste the Wrike app's SAML metadata")
+    else:
+        if held.get("entity_id") != idp["issuer"]:
+            problems.append(
+                f"Wrike expects the IdP {held.get('entity_id')}, OneLogin issues as "
+                f"{idp['issuer']}: paste the Wrike app's SAML metadata again"
+            )
+        fingerprints = {c.get("fingerprint_sha256") for c in held.get("certificates") or []}
+        if idp["signing_certificate"]["fingerprint_sha256"] not in fingerprints:
+            problems.append(
+                "Wrike does not hold the certificate OneLogin signs with now (rotated?): "
+                "paste the Wrike app's SAML metadata again"
+            )
+    for name, value in (
+        ("audience", sp.get("sp_entity_id")),
+        ("acs_url", sp.get("acs_url")),
+        ("recipient", sp.get("acs_url")),
+    ):
+        if idp[name] != value:
+            problems.append(
+                f"the Wrike app's SAML {name} is {idp[name]}, Wrike's is {value}: set it "
+                "on the app's SSO tab in OneLogin"
+            )
+    return problems
 
 
 def _listed(names: list[str], total: int) -> str:
@@ -614,6 +795,41 @@ def _onelogin_state(one: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _first_member(one: dict[str, Any]) -> str:
+    for role in one.get("roles") or []:
+        if role.get("users"):
+            return str(role["users"][0])
+    return "none yet: add a user to a role that holds the Wrike app"
+
+
+def _sso_lines(
+    running: Running, one: dict[str, Any], wrike: dict[str, Any], kept: str
+) -> list[str]:
+    idp, sp = one.get("saml") or {}, wrike.get("saml") or {}
+    if not idp.get("metadata_url") or not sp.get("metadata_url"):
+        problems = "; ".join(sp.get("problems") or []) or "no SAML settings"
+        return [f"SAML SSO: not available ({problems})"]
+    jit = "on" if sp.get("jit") else "off"
+    password = one.get("users_password") if running.seeded else kept
+    signing = idp.get("signing_certificate") or {}
+    lines = [
+        f"SAML SSO (Wrike app {one['wrike_app_id']} -> account {wrike['account_id']}): "
+        f"mode {sp.get('mode')}, JIT {jit}",
+        f"  IdP metadata: {idp['metadata_url']}  (signing certificate SHA-256 "
+        f"{signing.get('fingerprint_sha256')}, until {signing.get('not_after')})",
+        f"  SP metadata:  {sp['metadata_url']}  (ACS {sp['acs_url']})",
+        f"  try it:       {wrike['url']}/login, enter the email of a user with access "
+        f"({_first_member(one)}), Next; or sign in at {one['url']}/portal",
+    ]
+    if one.get("users_password"):
+        lines.append(f"                the seeded OneLogin users' password: {password}")
+    if running.seeded:
+        lines.append(f"  set up as:    {SSO_WHY}")
+    for problem in sp.get("problems") or []:
+        lines.append(f"  problem:      {problem}")
+    return lines
+
+
 def summary(running: Running, data_dir: Path) -> list[str]:
     info = running.info
     wrike, one = info["wrike"], info["onelogin"]
@@ -654,10 +870,12 @@ def summary(running: Running, data_dir: Path) -> list[str]:
         f"{once(one['simulator_api']['key'])}; GET it for its endpoints)",
         *_onelogin_state(one),
         "",
+        *_sso_lines(running, one, wrike, kept),
+        "",
         f"Access logs: {logs['wrike']}, {logs['onelogin']} (one line per request)",
         f"Credentials for scripts: {data_dir / CREDENTIALS} (mode 0600; it holds the SCIM "
-        "token, the API secret, both passwords and the keys of the admin, harness and "
-        "simulator APIs)",
+        "token, the API secret, both consoles' passwords, the seeded users' password and "
+        "the keys of the admin, harness and simulator APIs)",
         "Press Ctrl-C to stop; the state stays in the data folder.",
     ]
     return lines
