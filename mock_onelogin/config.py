@@ -49,6 +49,10 @@ class OneLoginConfig:
     #: takes it from ``--console-password`` or keeps a generated one in the data folder.
     console_admin_email: str = "admin@onelogin.example"
     console_admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    #: The scrypt cost (n) of OneLogin users' password hashes. Tests and the harness's
+    #: in-process stage lower it, as the Wrike side lowers its PBKDF2 iterations: the
+    #: stored hash names its own cost, so a lowered one still checks as it should.
+    password_scrypt_n: int = modelling.PASSWORD_SCRYPT_N
     #: Signs the console's session cookie; None gives a fresh key per process (sessions end
     #: with a restart).
     secret_key: str | None = None

@@ -321,7 +321,9 @@ class SingleSignOn:
     # passwords ------------------------------------------------------------------------------
     def set_password(self, user_id: int, password: str) -> None:
         """Keep the password's hash (never the text); called by user create and update."""
-        self._store.set_password_hash(user_id, hash_password(password))
+        self._store.set_password_hash(
+            user_id, hash_password(password, self._ctx.config.password_scrypt_n)
+        )
 
     def find_user(self, username_or_email: str) -> dict[str, Any] | None:
         value = (username_or_email or "").strip()

@@ -80,13 +80,11 @@ def redact_attributes(value: Any, found: list[str] | None = None) -> Any:
     return out
 
 
-def hash_password(password: str) -> str:
-    """A OneLogin user's password as kept: scrypt (stdlib), salted; never the text. Unlike a
-    client secret a person's password is guessable, so it gets a slow KDF."""
-    from mock_onelogin.domain import modelling
-
+def hash_password(password: str, n: int) -> str:
+    """A OneLogin user's password as kept: scrypt (stdlib) of cost ``n``, salted; never the
+    text. Unlike a client secret a person's password is guessable, so it gets a slow KDF."""
     salt = secrets.token_bytes(16)
-    n, r, p = modelling.PASSWORD_SCRYPT_N, 8, 1
+    r, p = 8, 1
     digest = hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, n=n, r=r, p=p)
     return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
 

@@ -29,7 +29,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def config() -> OneLoginConfig:
-    return OneLoginConfig(drain_mode="manual")
+    return OneLoginConfig(drain_mode="manual", password_scrypt_n=2**8)  # users' passwords, cheaply
 
 
 @pytest.fixture

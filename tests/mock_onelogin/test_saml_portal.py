@@ -36,7 +36,9 @@ from webguard import saml as xml
 
 @pytest.fixture
 def config() -> OneLoginConfig:
-    return OneLoginConfig(drain_mode="manual", console_admin_password=ADMIN_PASSWORD)
+    return OneLoginConfig(
+        drain_mode="manual", console_admin_password=ADMIN_PASSWORD, password_scrypt_n=2**8
+    )
 
 
 @pytest.fixture
