@@ -98,10 +98,17 @@ class SignIn:
         def seconds() -> float:
             return clock().timestamp()
 
-        window = modelling.LOGIN_FAILURE_WINDOW_S
-        self.per_account = LoginThrottle(modelling.LOGIN_FAILURES_PER_ACCOUNT, window, now=seconds)
-        self.per_client = LoginThrottle(modelling.LOGIN_FAILURES_PER_CLIENT, window, now=seconds)
+        self._seconds = seconds
+        self.forget_failures()
         self._attempts = AttemptLocks()
+
+    def forget_failures(self) -> None:
+        """Every failed attempt is forgotten (a harness reset: a new scenario starts with no
+        account or address locked by the last one's wrong passwords)."""
+        window = modelling.LOGIN_FAILURE_WINDOW_S
+        now = self._seconds
+        self.per_account = LoginThrottle(modelling.LOGIN_FAILURES_PER_ACCOUNT, window, now=now)
+        self.per_client = LoginThrottle(modelling.LOGIN_FAILURES_PER_CLIENT, window, now=now)
 
     def attempt(self, email: str) -> threading.Lock:
         """Held around one sign-in attempt of ``email`` (check, password hash, record)."""

@@ -397,6 +397,7 @@ def _state() -> HarnessState:
 def reset() -> Response:
     current_app.extensions["wrike"].store.reset()
     _state().clear()
+    current_app.extensions["wrike_signin"].forget_failures()
     return Response(status=204)
 
 
