@@ -42,31 +42,16 @@ def world(tmp_path: Path) -> Iterator[Running]:
         running.stop()
 
 
-#: A fault of the servers' headers that only a real browser shows (a requests-based browser
-#: enforces no CSP), recognised by what chromium itself reports. A test that fails for it is
-#: marked xfail naming it; a test that fails for any other reason fails. Remove it once fixed.
-KNOWN_FAULTS = (
-    (
-        """violates the following Content Security Policy directive: "form-action""",
-        "wrike_sp's login page sends CSP form-action 'self', and chromium applies form-action "
-        "to the redirects after a form POST: Next's redirect to the IdP is blocked "
-        "(wrike_sp/web/pages.py)",
-    ),
-)
-
-
 @contextmanager
-def known_faults(page: Page) -> Iterator[None]:
+def console_shown(page: Page) -> Iterator[None]:
+    """On a failure, what chromium itself reported (a CSP violation shows only there: a
+    requests-based browser enforces no CSP) is added to the error."""
     seen: list[str] = []
     page.on("console", lambda message: seen.append(message.text))
     try:
         yield
-    except (AssertionError, PlaywrightError):
-        text = "\n".join(seen) + "\n" + page.content()
-        for evidence, fault in KNOWN_FAULTS:
-            if evidence in text:
-                pytest.xfail(f"known fault: {fault}")
-        raise
+    except (AssertionError, PlaywrightError) as error:
+        raise AssertionError(f"{error}\nchromium's console:\n" + "\n".join(seen)) from error
 
 
 def snap(page: Page, name: str) -> None:
@@ -144,7 +129,7 @@ def test_a_provisioned_user_signs_in_to_wrike_from_wrike_s_login_page(
     page: Page, world: Running
 ) -> None:
     scim_user(world, "ada@acme.example")
-    with known_faults(page):
+    with console_shown(page):
         wrike_sp_initiated(page, world, "ada@acme.example")
         # The auto-posting form carried the assertion to Wrike's ACS: Ada is signed in there.
         signed_in_on_wrike(page, world, "ada@acme.example")
@@ -155,7 +140,7 @@ def test_a_provisioned_user_opens_wrike_from_the_onelogin_portal(
     page: Page, world: Running
 ) -> None:
     scim_user(world, "ada@acme.example")
-    with known_faults(page):
+    with console_shown(page):
         open_from_the_portal(page, world, "ada@acme.example")
         signed_in_on_wrike(page, world, "ada@acme.example")
     snap(page, "wrike-signed-in-idp")
@@ -178,7 +163,7 @@ def test_a_deactivated_wrike_user_sees_why_wrike_refuses_the_sso_login(
         timeout=5,
     )
     assert patched.status_code == 200, patched.text
-    with known_faults(page):
+    with console_shown(page):
         # Grace opens Wrike where she always does, from the OneLogin portal.
         open_from_the_portal(page, world, "grace@acme.example")
         expect(page).to_have_url(re.compile("^" + re.escape(wrike["url"] + "/saml/")))

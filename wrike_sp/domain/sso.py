@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from webguard import saml
 from wrike_sp.domain import modelling
@@ -458,6 +458,20 @@ class Sso:
     def attempts(self, account_id: int) -> list[dict[str, Any]]:
         self._account(account_id)
         return self.store.sso_attempts(account_id, modelling.SSO_ATTEMPTS_SHOWN)
+
+    def idp_origins(self) -> list[str]:
+        """The origins (scheme://host[:port]) of the SSO URLs of every account whose SSO is
+        on: where the login page's "Next" may lead. A browser applies the page's CSP
+        ``form-action`` to the redirects after the form's POST too, so the login page allows
+        these and no other off-site target."""
+        origins: set[str] = set()
+        for account_id in self.store.sso_accounts():
+            settings = self.effective(account_id)
+            if settings.on and settings.idp is not None:
+                parts = urlsplit(settings.idp.sso_url)
+                if parts.scheme in ("http", "https") and parts.netloc:
+                    origins.add(f"{parts.scheme}://{parts.netloc}")
+        return sorted(origins)
 
     # -- who signs in through SSO -----------------------------------------------------------
 

@@ -241,9 +241,14 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    form_action = "'self'"
+    if request.endpoint == "wrike_pages.login":
+        # "Next" redirects an SSO user to the IdP, and chromium holds a form's redirects to
+        # the page's form-action too: the login page allows the IdPs' origins, no other.
+        form_action = " ".join(["'self'", *_sso().idp_origins()])
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        f"default-src 'self'; form-action {form_action}; frame-ancestors 'none'",
     )
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "private, no-cache")
