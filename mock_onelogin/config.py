@@ -53,6 +53,10 @@ class OneLoginConfig:
     #: in-process stage lower it, as the Wrike side lowers its PBKDF2 iterations: the
     #: stored hash names its own cost, so a lowered one still checks as it should.
     password_scrypt_n: int = modelling.PASSWORD_SCRYPT_N
+    #: The size of each app's SAML signing key. The in-process stage and the tests make
+    #: 1024-bit keys (a fifth of the time: the suite makes hundreds); what is signed and how
+    #: it is checked does not change with the size.
+    saml_key_bits: int = modelling.SAML_KEY_BITS
     #: Signs the console's session cookie; None gives a fresh key per process (sessions end
     #: with a restart).
     secret_key: str | None = None

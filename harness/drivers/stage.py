@@ -60,6 +60,9 @@ class Target:
 #: Users' passwords hashed at a low cost in-process, as the Wrike side's 1000 iterations: a
 #: scenario signs people in, and the default cost is made to be slow.
 PASSWORD_SCRYPT_N_FAST = 2**8
+#: SAML signing keys made at 1024 bits in-process: a scenario makes one per app and per
+#: rotation, and a 2048-bit key takes five times as long to find.
+SAML_KEY_BITS_FAST = 1024
 
 
 def _wrike_config(**overrides: Any) -> WrikeConfig:
@@ -71,6 +74,7 @@ def _onelogin_config(simulator_key: str, **overrides: Any) -> OneLoginConfig:
         **overrides,
         drain_mode="sync",
         password_scrypt_n=PASSWORD_SCRYPT_N_FAST,
+        saml_key_bits=SAML_KEY_BITS_FAST,
         simulator_key=simulator_key,
         allowed_hosts=(urlsplit(ONELOGIN_BASE).hostname or "",),
     )

@@ -108,7 +108,7 @@ class SingleSignOn:
         subject = modelling.SAML_CERTIFICATE_SUBJECT.format(
             account_id=self._ctx.config.account_id, app_id=app_id
         )
-        return rules.new_signing_key(subject, self._ctx.clock.now())
+        return rules.new_signing_key(subject, self._ctx.clock.now(), self._ctx.config.saml_key_bits)
 
     def _store_key(self, app_id: int, key: rules.SigningKey, actor: Actor) -> int:
         with self._store.transaction():

@@ -198,14 +198,14 @@ def certificate_base64(certificate_pem: str) -> str:
     return "".join(line for line in lines if not line.startswith("-----"))
 
 
-def new_signing_key(subject: str, now: datetime) -> SigningKey:
-    """An RSA key and a self-signed X.509 certificate for it, valid from ``now``."""
+def new_signing_key(subject: str, now: datetime, bits: int = modelling.SAML_KEY_BITS) -> SigningKey:
+    """An RSA key of ``bits`` and a self-signed X.509 certificate for it, valid from ``now``."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=modelling.SAML_KEY_BITS)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "OneLogin (simulated)"),

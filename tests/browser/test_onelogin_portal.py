@@ -71,7 +71,9 @@ def catcher_app(catcher: Catcher, onelogin: Callable[[], str], app_id: int) -> F
 
 @pytest.fixture
 def world(live_server: Callable[[Any], str]) -> World:
-    onelogin_app = create_onelogin(OneLoginConfig(drain_mode="manual", password_scrypt_n=2**8))
+    onelogin_app = create_onelogin(
+        OneLoginConfig(drain_mode="manual", password_scrypt_n=2**8, saml_key_bits=1024)
+    )
     account: OneLoginAccount = onelogin_app.extensions["mock_onelogin"]
     app_id = account.apps.wrike_app_id()
     urls: dict[str, str] = {}

@@ -29,7 +29,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def config() -> OneLoginConfig:
-    return OneLoginConfig(drain_mode="manual", password_scrypt_n=2**8)  # users' passwords, cheaply
+    return OneLoginConfig(
+        drain_mode="manual", password_scrypt_n=2**8, saml_key_bits=1024
+    )  # users' passwords, cheaply
 
 
 @pytest.fixture

@@ -37,7 +37,10 @@ from webguard import saml as xml
 @pytest.fixture
 def config() -> OneLoginConfig:
     return OneLoginConfig(
-        drain_mode="manual", console_admin_password=ADMIN_PASSWORD, password_scrypt_n=2**8
+        drain_mode="manual",
+        console_admin_password=ADMIN_PASSWORD,
+        password_scrypt_n=2**8,
+        saml_key_bits=1024,
     )
 
 

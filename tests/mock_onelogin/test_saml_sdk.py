@@ -27,7 +27,9 @@ PASSWORD = "sdk password 1"
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, OneLoginAccount, int]]:
-    account = OneLoginAccount(OneLoginConfig(drain_mode="manual", password_scrypt_n=2**8))
+    account = OneLoginAccount(
+        OneLoginConfig(drain_mode="manual", password_scrypt_n=2**8, saml_key_bits=1024)
+    )
     app_id = account.apps.wrike_app_id()
     account.sso.update_settings(app_id, {"audience": AUDIENCE, "acs_url": ACS})
     assigned = account.directory.create_user(
