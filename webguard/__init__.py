@@ -24,6 +24,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 #: Methods that never change state, so a browser may send them from anywhere.
@@ -191,3 +192,22 @@ def request_refusal(
         if refusal:
             return 403, refusal
     return None
+
+
+def page_headers(response: Any, form_action: str | None = "'self'") -> Any:
+    """The headers every page of either app sends (a Flask/werkzeug response is passed in):
+    never framed, no MIME sniffing, no Referer off-site, nothing from another origin, and an
+    HTML page not kept by shared caches. ``form_action`` is where the page's forms may go
+    (``'self'``, plus an IdP's origin on Wrike's login page; None for no limit: the IdP's
+    auto-posting form goes to the app's ACS). A header already set is kept."""
+    headers = response.headers
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    limit = f"form-action {form_action}; " if form_action else ""
+    headers.setdefault(
+        "Content-Security-Policy", f"default-src 'self'; {limit}frame-ancestors 'none'"
+    )
+    if response.mimetype == "text/html":
+        headers.setdefault("Cache-Control", "private, no-cache")
+    return response

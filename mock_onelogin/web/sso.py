@@ -25,6 +25,7 @@ from mock_onelogin.domain.errors import NotFound, OneLoginError
 from mock_onelogin.domain.saml import REASON_TEXT, Reason, SsoRefused
 from mock_onelogin.domain.signin import Throttled, UserSession
 from mock_onelogin.web.common import account
+from webguard import page_headers
 
 log = logging.getLogger("mock_onelogin.sso")
 
@@ -138,15 +139,7 @@ def _post_page(answer: SsoAnswer) -> Response:
 @bp.after_request
 def _headers(response: BaseResponse) -> BaseResponse:
     """Never framed; no form-action limit (the auto-posting form goes to the app's ACS)."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'"
-    )
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
+    return page_headers(response, form_action=None)
 
 
 @bp.errorhandler(OneLoginError)

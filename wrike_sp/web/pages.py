@@ -41,6 +41,7 @@ from flask.sansio.blueprints import BlueprintSetupState
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from webguard import page_headers
 from wrike_sp.domain import history, modelling
 from wrike_sp.domain.accounts import (
     RIGHT_KEYS,
@@ -238,21 +239,12 @@ def _guard() -> Any:
 @blueprint.after_request
 def _headers(response: Response) -> Response:
     """Admin pages are never framed, never cached by shared caches, and send no Referer off-site."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     form_action = "'self'"
     if request.endpoint == "wrike_pages.login":
         # "Next" redirects an SSO user to the IdP, and chromium holds a form's redirects to
         # the page's form-action too: the login page allows the IdPs' origins, no other.
         form_action = " ".join(["'self'", *_sso().idp_origins()])
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        f"default-src 'self'; form-action {form_action}; frame-ancestors 'none'",
-    )
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
+    return page_headers(response, form_action)
 
 
 @blueprint.errorhandler(AdminError)

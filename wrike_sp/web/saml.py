@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from webguard import page_headers
 from wrike_sp.domain import modelling
 from wrike_sp.domain.errors import AdminError
 from wrike_sp.domain.sso import Sso, SsoRefused
@@ -54,16 +55,9 @@ def _refusal_page(refused: SsoRefused, account_id: int) -> tuple[str, int]:
 
 @blueprint.after_request
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    """The pages' headers; no SAML answer (metadata, refusal) is kept by any cache."""
     response.headers.setdefault("Cache-Control", "no-store")
-    if response.mimetype == "text/html":
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        )
-    return response
+    return page_headers(response)
 
 
 @blueprint.errorhandler(AdminError)

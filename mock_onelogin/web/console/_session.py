@@ -41,6 +41,7 @@ from mock_onelogin.domain.input_bounds import ascii_int
 from mock_onelogin.domain.signin import ConsoleSessions, SignInThrottle
 from mock_onelogin.web.console import PREFIX, bp
 from mock_onelogin.web.serializers import UI_LABELS
+from webguard import page_headers
 
 log = logging.getLogger("mock_onelogin.pages")
 
@@ -175,15 +176,7 @@ def _guard() -> Any:
 @bp.after_request
 def _headers(response: BaseResponse) -> BaseResponse:
     """Console pages are never framed, never cached by shared caches, no Referer off-site."""
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy", "default-src 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "private, no-cache")
-    return response
+    return page_headers(response)
 
 
 @bp.errorhandler(OneLoginError)
