@@ -239,6 +239,13 @@ JIT_ATTRIBUTE_LAST_NAME = "User.LastName"
 # is exempt from SSO, the account owner included (the admin API can switch SSO off again).
 SSO_ENFORCED_EXEMPTS_OWNER = False
 
+# Choice (SSO routing; whether Wrike lets two accounts approve one domain is unknown, so
+# approving a domain another account approves is allowed): "Next" on the login page sends an
+# email that is a member anywhere only to an account where it is a member at an approved
+# domain with SSO on (never to an account where it is no member); an unknown email goes to an
+# account's JIT only when that account, with SSO and JIT on, is the only account approving the
+# email's domain. Otherwise the password step.
+
 # Choice: Wrike's verification-code email sent when SSO is enabled ([V] manageengine guide) is
 # not simulated: saving the settings enables them at once (the settings page says so).
 SSO_VERIFICATION_EMAIL = False

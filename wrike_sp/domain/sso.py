@@ -202,6 +202,7 @@ class SsoStore(Protocol):
 
     def account(self, account_id: int) -> dict[str, Any] | None: ...
     def approved_domains(self, account_id: int) -> list[str]: ...
+    def domain_accounts(self, domain: str) -> list[int]: ...
     def user_by_login(self, account_id: int, login_key: str) -> UserRow | None: ...
     def memberships(self, login_key: str) -> list[UserRow]: ...
     def sso_settings(self, account_id: int) -> dict[str, Any] | None: ...
@@ -468,22 +469,25 @@ class Sso:
         return _domain(member.login_key) in self.store.approved_domains(member.account_id)
 
     def route(self, email: str, account_id: int | None = None) -> SsoRoute | None:
-        """Where the login page sends ``email``: the first account (oldest first, or the one
-        chosen) where it is a member at an approved domain with SSO on, else the first with
-        JIT on at an approved domain where it is no member yet; None: password login."""
+        """Where the login page sends ``email`` (a modelling choice, "SSO routing" in
+        ``modelling``): a member anywhere goes only to an account where it is
+        a member at an approved domain with SSO on (oldest first, or the one chosen); an
+        unknown email goes to the one account with SSO and JIT on that approves its domain,
+        and only when no other account approves that domain; None: password login."""
         if not is_email(email):
             return None
-        domain = _domain(email)
-        members = {m.account_id for m in self.store.memberships(key(email))}
-        for member in self.store.memberships(key(email)):
-            if account_id in (None, member.account_id) and self.is_sso_user(member):
-                return SsoRoute(member.account_id, self.effective(member.account_id).mode)
-        for candidate in self.store.sso_accounts():
-            if account_id not in (None, candidate) or candidate in members:
-                continue
-            settings = self.effective(candidate)
-            if settings.on and settings.jit and domain in self.store.approved_domains(candidate):
-                return SsoRoute(candidate, settings.mode)
+        memberships = self.store.memberships(key(email))
+        if memberships:
+            for member in memberships:
+                if account_id in (None, member.account_id) and self.is_sso_user(member):
+                    return SsoRoute(member.account_id, self.effective(member.account_id).mode)
+            return None
+        holders = self.store.domain_accounts(_domain(email))
+        if len(holders) != 1 or account_id not in (None, holders[0]):
+            return None
+        settings = self.effective(holders[0])
+        if settings.on and settings.jit:
+            return SsoRoute(holders[0], settings.mode)
         return None
 
     def password_refusal(self, email: str, account_id: int | None) -> AdminError | None:
