@@ -239,6 +239,13 @@ JIT_ATTRIBUTE_LAST_NAME = "User.LastName"
 # is exempt from SSO, the account owner included (the admin API can switch SSO off again).
 SSO_ENFORCED_EXEMPTS_OWNER = False
 
+# Choice (email change into an SSO domain): in My profile a member cannot change its email to
+# an address at an approved domain of any account whose SSO is not off (refused 403
+# email_domain_uses_sso, saying why): the identity provider owns those addresses, and the real
+# person's first SSO login would otherwise land on the mover's member row, which the mover's
+# password still opens. Admins (admin API, SCIM) can still set such emails.
+PROFILE_EMAIL_INTO_SSO_DOMAIN_REFUSED = True
+
 # Choice (SSO routing; whether Wrike lets two accounts approve one domain is unknown, so
 # approving a domain another account approves is allowed): "Next" on the login page sends an
 # email that is a member anywhere only to an account where it is a member at an approved

@@ -490,6 +490,13 @@ class Sso:
             return SsoRoute(holders[0], settings.mode)
         return None
 
+    def sso_domain(self, email: str) -> bool:
+        """Whether ``email`` is at an approved domain of an account whose SSO is not off (on a
+        plan with SSO): such an address is the identity provider's to hand out."""
+        if not is_email(email):
+            return False
+        return any(self.effective(a).on for a in self.store.domain_accounts(_domain(email)))
+
     def password_refusal(self, email: str, account_id: int | None) -> AdminError | None:
         """In enforced mode an SSO user's password login is refused (docs/sso.md)."""
         for member in self.store.memberships(key(email)):
