@@ -133,7 +133,8 @@ def instant(moment: datetime) -> str:
 
 def parse_instant(text: Any) -> datetime | None:
     """An xs:dateTime as written by an IdP or SP (``Z`` or an offset, optional fractions),
-    or None when it is not one."""
+    or None when it is not one (no offset, not a date, or outside the years 1 to 9999 in
+    UTC)."""
     if not isinstance(text, str) or not text.strip():
         return None
     value = text.strip()
@@ -141,8 +142,10 @@ def parse_instant(text: Any) -> datetime | None:
         value = value[:-1] + "+00:00"
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        # An instant outside datetime's range once in UTC (0001-01-01T00:00:00+01:00) is
+        # OverflowError, not ValueError.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC)

@@ -80,5 +80,16 @@ def test_instants_are_utc_with_z_and_parse_back() -> None:
     assert saml.parse_instant("2026-01-05T09:00:00.5+01:00") == datetime(
         2026, 1, 5, 8, 0, 0, 500000, tzinfo=UTC
     )
-    for bad in (None, "", "tomorrow", "2026-01-05T08:00:00", 5):
+    assert saml.parse_instant("9999-12-31T23:59:59Z") == datetime(
+        9999, 12, 31, 23, 59, 59, tzinfo=UTC
+    )
+    for bad in (
+        None,
+        "",
+        "tomorrow",
+        "2026-01-05T08:00:00",
+        5,
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: OverflowError inside
+        "9999-12-31T23:59:59-01:00",  # after year 9999 in UTC
+    ):
         assert saml.parse_instant(bad) is None

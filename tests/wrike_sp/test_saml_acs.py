@@ -297,3 +297,56 @@ def test_unsolicited_responses_follow_the_modelling_switch(
 
     monkeypatch.setattr(modelling, "SAML_ACCEPT_UNSOLICITED", False)
     assert reason_of(sp.post(sp.response())) == "in_response_to_unknown"
+
+
+def with_times(sp: Sp, **written: str) -> etree._Element:
+    """A signed Response whose time attributes are written as given, verbatim:
+    ``conditions_NotBefore``, ``confirmation_NotOnOrAfter``, ..."""
+    assertion = sp.assertion()
+    places = {
+        "conditions": assertion.find(f"{{{saml.NS_ASSERTION}}}Conditions"),
+        "confirmation": assertion.find(
+            f"{{{saml.NS_ASSERTION}}}Subject/{{{saml.NS_ASSERTION}}}SubjectConfirmation/"
+            f"{{{saml.NS_ASSERTION}}}SubjectConfirmationData"
+        ),
+    }
+    for name, value in written.items():
+        place, attribute = name.split("_", 1)
+        element = places[place]
+        assert element is not None
+        element.set(attribute, value)
+    return sp.idp.response(sp.idp.sign(assertion), destination=sp.acs)
+
+
+@pytest.mark.parametrize("end", ["9999-12-31T23:59:59Z", "2026-01-07T09:00:00Z"])
+def test_an_assertion_valid_past_the_ceiling_is_malformed_not_a_500(sp: Sp, end: str) -> None:
+    """Modelling choice: validity ends at most 24 h after Wrike's clock."""
+    answer = sp.post(with_times(sp, conditions_NotOnOrAfter=end, confirmation_NotOnOrAfter=end))
+    assert reason_of(answer) == "malformed"
+    assert "at most that long" in answer.text and "86400 s" in answer.text
+
+
+def test_an_assertion_valid_just_under_the_ceiling_signs_in(sp: Sp, clock: ManualClock) -> None:
+    end = saml.instant(clock() + timedelta(hours=23, minutes=59))
+    answer = sp.post(with_times(sp, conditions_NotOnOrAfter=end, confirmation_NotOnOrAfter=end))
+    assert answer.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        {"conditions_NotBefore": "2026-01-05T08:00:00"},  # no time zone
+        {"conditions_NotBefore": "yesterday"},
+        {"conditions_NotBefore": "0001-01-01T00:00:00+01:00"},  # overflows once in UTC
+        {"confirmation_NotBefore": "garbage"},
+    ],
+)
+def test_an_unreadable_not_before_is_refused(sp: Sp, written: dict[str, str]) -> None:
+    answer = sp.post(with_times(sp, **written))
+    assert reason_of(answer) == "malformed"
+    assert "NotBefore" in answer.text
+
+
+def test_a_subject_confirmation_not_before_is_checked_too(sp: Sp, clock: ManualClock) -> None:
+    ahead = saml.instant(clock() + timedelta(hours=1))
+    assert reason_of(sp.post(with_times(sp, confirmation_NotBefore=ahead))) == "not_yet_valid"

@@ -216,6 +216,12 @@ SAML_BASE_PATH = "/saml/{account_id}"
 # Wrike publishes none; three minutes is what SAML toolkits commonly allow.
 SAML_CLOCK_SKEW_S = 180
 
+# Choice: an assertion whose validity (the earliest NotOnOrAfter) ends more than this long
+# after Wrike's clock is refused as malformed, the ceiling named in the detail (Wrike publishes
+# none; OneLogin's assertions live minutes). This also bounds how long a used assertion ID is
+# kept, and keeps "9999-12-31T23:59:59Z" from overflowing the replay store's expiry.
+SAML_MAX_VALIDITY_S = 24 * 60 * 60
+
 # Choice: an AuthnRequest Wrike sent is answerable for this long (then in_response_to_unknown).
 SAML_REQUEST_LIFETIME_S = 10 * 60
 

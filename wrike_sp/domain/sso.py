@@ -771,14 +771,29 @@ class Sso:
             )
         skew = timedelta(seconds=modelling.SAML_CLOCK_SKEW_S)
         conditions = assertion.find("saml:Conditions", namespaces=ns)
-        not_before = (
-            saml.parse_instant(conditions.get("NotBefore")) if conditions is not None else None
-        )
+        starts = []
+        for where, element in (
+            ("Conditions", conditions),
+            ("SubjectConfirmationData", confirmation),
+        ):
+            written = element.get("NotBefore") if element is not None else None
+            if written is None:
+                continue
+            start = saml.parse_instant(written)
+            if start is None:
+                raise SsoRefused(
+                    "malformed",
+                    f"the {where} NotBefore {written[:80]!r} is not an xs:dateTime with a time "
+                    "zone (a window whose start cannot be read is not ignored)",
+                    name_id,
+                )
+            starts.append(start)
         ends = [
             saml.parse_instant(e.get("NotOnOrAfter"))
             for e in (conditions, confirmation)
             if e is not None and e.get("NotOnOrAfter") is not None
         ]
+        not_before = max(starts) if starts else None
         if not_before is not None and now + skew < not_before:
             raise SsoRefused(
                 "not_yet_valid",
@@ -791,6 +806,16 @@ class Sso:
                 "expired", "the assertion has no readable NotOnOrAfter: it must expire", name_id
             )
         end = min(e for e in ends if e is not None)
+        ceiling = timedelta(seconds=modelling.SAML_MAX_VALIDITY_S)
+        if end - now > ceiling:
+            # Checked before anything adds the skew to ``end`` (9999-12-31 + 180 s overflows).
+            raise SsoRefused(
+                "malformed",
+                f"valid until {saml.instant(end)}, more than {modelling.SAML_MAX_VALIDITY_S} s "
+                f"after Wrike's clock ({saml.instant(now)}); this SP accepts assertions valid "
+                "for at most that long",
+                name_id,
+            )
         if now - skew >= end:
             raise SsoRefused(
                 "expired",
