@@ -222,6 +222,12 @@ SAML_CLOCK_SKEW_S = 180
 # kept, and keeps "9999-12-31T23:59:59Z" from overflowing the replay store's expiry.
 SAML_MAX_VALIDITY_S = 24 * 60 * 60
 
+# Choice (IdP certificate dates): the dates of a certificate Wrike holds from the IdP's
+# metadata are not enforced: an IdP certificate past its NotAfter (or before its NotBefore)
+# still verifies, as in OneLogin's own toolkit (python3-saml does not check IdP certificate
+# expiry). Trust comes from the admin having pasted the certificate; rotating it is the IdP's
+# and the admin's business.
+
 # Choice: an AuthnRequest Wrike sent is answerable for this long (then in_response_to_unknown).
 SAML_REQUEST_LIFETIME_S = 10 * 60
 

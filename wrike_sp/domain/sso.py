@@ -667,13 +667,18 @@ class Sso:
             "ds:Signature" if on_response else "saml:Assertion/ds:Signature", namespaces=ns
         )
         assert signature is not None
-        config = SignatureConfiguration(
-            location=location, expect_references=1, verification_time=now
-        )
         failures: dict[str, str] = {}
         result = None
         for certificate in idp.certificates:
             cert = x509.load_pem_x509_certificate(certificate.pem.encode("ascii"))
+            # signxml refuses a certificate outside its dates at verification_time; a held
+            # certificate's dates are not enforced (a modelling choice, "IdP certificate
+            # dates" in ``modelling``), so it verifies at a moment inside them: the clock's
+            # when the clock is.
+            moment = min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
+            config = SignatureConfiguration(
+                location=location, expect_references=1, verification_time=moment
+            )
             try:
                 result = XMLVerifier().verify(
                     root, x509_cert=cert, id_attribute="ID", expect_config=config
