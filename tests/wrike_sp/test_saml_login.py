@@ -195,3 +195,9 @@ def test_an_unknown_email_goes_to_jit_only_when_one_account_holds_the_domain(sp:
     answer = submit(sp.client, email="nina@rival.example", action="next")
     assert answer.status_code == 303
     assert urlsplit(answer.headers["Location"]).path == f"/saml/{rival_id}/login"
+
+
+def test_next_sends_no_non_ascii_unknown_email_to_jit(sp: Sp) -> None:
+    mode(sp, "optional", jit=True)
+    answer = submit(sp.client, email="\uff41lice@acme.example", action="next")
+    assert answer.status_code == 200 and 'data-testid="password-step"' in answer.text

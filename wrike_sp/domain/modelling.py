@@ -245,6 +245,12 @@ SAML_ACCEPT_UNSOLICITED = True
 JIT_USER_TYPE = "Regular"
 JIT_ATTRIBUTE_FIRST_NAME = "User.FirstName"
 JIT_ATTRIBUTE_LAST_NAME = "User.LastName"
+# Choice: JIT makes members only for plain-ASCII emails (printable, no spaces): a NameID such
+# as "alice\u200b@acme.example" (zero-width space), "\uff41lice@acme.example" (fullwidth a) or
+# "a\u0301lice@acme.example" (combining accent) is refused as unknown_user, its detail saying
+# so, rather than made a new billable look-alike of a member. An existing member is found by
+# its login whatever its characters.
+JIT_ASCII_EMAILS_ONLY = True
 
 # Sourced [V]: with domain-based SSO only members at approved domains sign in through SSO;
 # others (collaborators from outside) keep their password. Choice: in enforced mode no SSO user

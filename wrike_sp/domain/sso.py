@@ -486,7 +486,7 @@ class Sso:
         if len(holders) != 1 or account_id not in (None, holders[0]):
             return None
         settings = self.effective(holders[0])
-        if settings.on and settings.jit:
+        if settings.on and settings.jit and jit_email(email):
             return SsoRoute(holders[0], settings.mode)
         return None
 
@@ -865,15 +865,18 @@ class Sso:
         domains = self.store.approved_domains(account_id)
         member = self.store.user_by_login(account_id, key(name_id))
         if member is None:
-            if settings.jit and is_email(name_id) and _domain(name_id) in domains:
+            plain = jit_email(name_id)
+            if settings.jit and plain and _domain(name_id) in domains:
                 return SignedIn(self._provision(account_id, name_id, assertion), None, True)
-            why = (
-                "just-in-time provisioning is off"
-                if not settings.jit
-                else (
-                    f"just-in-time provisioning needs an approved domain ({_domain(name_id)} is not)"
+            if not settings.jit:
+                why = "just-in-time provisioning is off"
+            elif not plain:
+                why = (
+                    "just-in-time provisioning makes members only for plain-ASCII emails (a "
+                    "look-alike letter, an invisible or combining character is refused)"
                 )
-            )
+            else:
+                why = f"just-in-time provisioning needs an approved domain ({_domain(name_id)} is not)"
             raise SsoRefused("unknown_user", f"no member has the login {name_id!r}; {why}", name_id)
         if not member.active:
             raise SsoRefused(
@@ -927,6 +930,17 @@ def _key_info_fingerprint(signature: etree._Element) -> str | None:
         return certificate_facts(_text(node)).fingerprint_sha256
     except ValueError:
         return None
+
+
+def jit_email(email: str) -> bool:
+    """Whether JIT may make a member with this email: plain printable ASCII only (a modelling
+    choice, ``modelling.JIT_ASCII_EMAILS_ONLY``), so no look-alike of a member's email (a
+    fullwidth letter, a zero-width space, a combining accent) becomes a new billable member."""
+    if not is_email(email):
+        return False
+    if not modelling.JIT_ASCII_EMAILS_ONLY:
+        return True
+    return email.isascii() and email.isprintable() and not any(c.isspace() for c in email)
 
 
 def _domain(email: str) -> str:
