@@ -397,3 +397,13 @@ def test_a_held_certificate_past_its_not_after_still_verifies(sp: Sp) -> None:
     assert name_id is not None
     name_id.text = "mallory@acme.example"
     assert reason_of(sp.post(altered)) == "signature_invalid"
+
+
+def test_an_assertion_without_not_on_or_after_is_expired(sp: Sp) -> None:
+    """As modelling.py's replay comment and docs/sso.md say: expired, not malformed."""
+    assertion = sp.assertion()
+    for element in assertion.iter():
+        element.attrib.pop("NotOnOrAfter", None)
+    answer = sp.post(sp.idp.response(sp.idp.sign(assertion), destination=sp.acs))
+    assert reason_of(answer) == "expired"
+    assert "no readable NotOnOrAfter" in answer.text

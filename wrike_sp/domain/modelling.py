@@ -233,7 +233,7 @@ SAML_REQUEST_LIFETIME_S = 10 * 60
 
 # Choice: a replayed assertion is told apart for at least this long after its NotOnOrAfter
 # passed (the IDs are kept until NotOnOrAfter plus the skew, since an assertion is accepted
-# that long); an assertion without NotOnOrAfter is refused as malformed, so every ID expires.
+# that long); an assertion without NotOnOrAfter is refused as expired, so every ID expires.
 # Sourced: IdP-initiated logins are supported ([C] Wrike's SAML SSO User Guide 210324565), so
 # a Response without InResponseTo is accepted; one WITH an InResponseTo must name a request
 # Wrike sent and has not seen answered.
