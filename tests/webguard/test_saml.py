@@ -93,3 +93,20 @@ def test_instants_are_utc_with_z_and_parse_back() -> None:
         "9999-12-31T23:59:59-01:00",  # after year 9999 in UTC
     ):
         assert saml.parse_instant(bad) is None
+
+
+def test_certificate_facts_read_pem_or_the_bare_base64_body() -> None:
+    from tests.wrike_sp.saml_idp import key_pair
+
+    keys = key_pair()
+    from_pem = saml.certificate_facts(keys.cert_pem.decode())
+    # The base64 body as ds:X509Certificate holds it, wrapped oddly: the same certificate.
+    body = keys.cert_base64
+    from_body = saml.certificate_facts("  " + body[:10] + "\n " + body[10:] + "\n")
+    assert from_pem == from_body
+    assert from_pem.pem == keys.cert_pem.decode()
+    assert len(from_pem.fingerprint_sha256) == 64 and from_pem.fingerprint_sha256.islower()
+    assert from_pem.not_after == datetime(2040, 1, 1, tzinfo=UTC)
+    for bad in ("", "not a certificate", body[:-20]):
+        with pytest.raises(ValueError):
+            saml.certificate_facts(bad)

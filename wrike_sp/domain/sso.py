@@ -265,24 +265,13 @@ def _text(element: etree._Element | None) -> str:
 
 
 def certificate_facts(pem_or_base64: str) -> IdpCertificate:
-    """A certificate as Wrike shows it; ``ValueError`` when it is not an X.509 certificate."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-
-    body = "".join(pem_or_base64.split())
-    if body.startswith("-----BEGIN"):
-        body = body.replace("-----BEGINCERTIFICATE-----", "").replace(
-            "-----ENDCERTIFICATE-----", ""
-        )
-    pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
-        body[i : i + 64] for i in range(0, len(body), 64)
-    )
-    pem += "\n-----END CERTIFICATE-----\n"
-    cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    """A certificate as Wrike shows it (``webguard.saml.certificate_facts``, NotAfter in the
+    admin API's time form); ``ValueError`` when it is not an X.509 certificate."""
+    facts = saml.certificate_facts(pem_or_base64)
     return IdpCertificate(
-        pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
-        fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
-        not_after=stamp(cert.not_valid_after_utc),
+        pem=facts.pem,
+        fingerprint_sha256=facts.fingerprint_sha256,
+        not_after=stamp(facts.not_after),
     )
 
 
