@@ -53,9 +53,10 @@ class SsoRefused(Exception):
 
 # settings -------------------------------------------------------------------------------------
 _URL_MAX = 2048
-#: Characters XML 1.0 cannot hold (section 2.2): control characters but tab, LF and CR, and
-#: the two non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Characters XML 1.0 cannot hold (section 2.2): control characters but tab, LF and CR, the
+#: lone surrogates U+D800-U+DFFF (JSON's "\\ud800" decodes to one) and the two
+#: non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
@@ -67,7 +68,8 @@ def xml_text(value: str) -> str:
 def _xml_compatible(value: str, name: str) -> None:
     if _NOT_XML.search(value):
         raise ValidationFailed(
-            f"Validation failed: {name} holds a control character, which SAML (XML) cannot carry",
+            f"Validation failed: {name} holds a control character or a lone surrogate, "
+            "which SAML (XML) cannot carry",
             name,
         )
 
@@ -79,8 +81,18 @@ def _url(value: Any, name: str, *, allow_empty: bool = True) -> str:
     if not value and allow_empty:
         return ""
     _xml_compatible(value, name)
-    parts = urlsplit(value)
-    if len(value) > _URL_MAX or parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError on a port that is not a number 0-65535
+        bad = (
+            len(value) > _URL_MAX
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or port == 0
+        )
+    except ValueError:  # "http://[::1" (unclosed bracket), "http://a:99999/", "http://a:x/"
+        bad = True
+    if bad:
         raise ValidationFailed(
             f"Validation failed: {name} must be an http(s) URL of at most {_URL_MAX} "
             f"characters, not {value[:80]!r}",
