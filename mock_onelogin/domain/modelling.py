@@ -512,3 +512,10 @@ SIGN_IN_STATUSES = frozenset({1})
 #: Where an SSO refusal's reason code (docs/sso.md) goes in its System Log event: the
 #: ``error_description`` is the code itself, the ``notes`` say it in words.
 SAML_REASON_IN_ERROR_DESCRIPTION = True
+#: A lone surrogate (a JSON ``"\ud800"`` with no partner; UTF-8 cannot carry it, so neither
+#: SQLite nor a SAML Response can store it) becomes this character wherever the simulator
+#: reads text: every JSON body, and every user field the directory stores. OneLogin's answer
+#: is unknown. The directory already keeps a control character as sent (SSO marks it with
+#: U+FFFD), and a form field with a byte UTF-8 cannot read arrives as U+FFFD, so a name
+#: with a lone surrogate is stored marked rather than refused.
+LONE_SURROGATE_REPLACEMENT = "\ufffd"
