@@ -1,6 +1,7 @@
 """What both sides of SAML SSO share that is not a rule of either: the SAML 2.0 namespaces,
-a parser for XML that arrives from outside, the HTTP-Redirect binding's encoding, and the
-xs:dateTime form SAML writes instants in.
+a parser for XML that arrives from outside, the HTTP-Redirect binding's encoding, the
+xs:dateTime form SAML writes instants in, and the facts of an X.509 certificate
+(:func:`certificate_facts`: normalised PEM, SHA-256 fingerprint, NotAfter).
 
 The parser is the one entry point for untrusted XML in the project (an AuthnRequest at the
 IdP, a Response at the SP, metadata an admin pastes). It refuses any document type
@@ -9,7 +10,8 @@ declaration outright, so no external entity (XXE) is fetched and no entity expan
 parsing. Signing and verifying are not here: each side uses signxml itself
 (``mock_onelogin`` signs, ``wrike_sp`` verifies), so one side's slip cannot hide the other's.
 
-lxml is imported on first use, so importing this module costs nothing at start-up.
+lxml and cryptography are imported on first use, so importing this module costs nothing at
+start-up.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import base64
 import binascii
 import secrets
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +136,8 @@ def instant(moment: datetime) -> str:
 
 def parse_instant(text: Any) -> datetime | None:
     """An xs:dateTime as written by an IdP or SP (``Z`` or an offset, optional fractions),
-    or None when it is not one."""
+    or None when it is not one (no offset, not a date, or outside the years 1 to 9999 in
+    UTC)."""
     if not isinstance(text, str) or not text.strip():
         return None
     value = text.strip()
@@ -141,8 +145,45 @@ def parse_instant(text: Any) -> datetime | None:
         value = value[:-1] + "+00:00"
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        if moment.tzinfo is None:
+            return None
+        # An instant outside datetime's range once in UTC (0001-01-01T00:00:00+01:00) is
+        # OverflowError, not ValueError.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """An X.509 certificate as both sides show it: its PEM (normalised: 64-character lines,
+    one BEGIN/END pair), the SHA-256 of its DER in lowercase hex without separators, and its
+    NotAfter (UTC)."""
+
+    pem: str
+    fingerprint_sha256: str
+    not_after: datetime
+
+
+def certificate_facts(pem_or_base64: str) -> CertificateFacts:
+    """The facts of a certificate given as PEM or as the bare base64 body that
+    ``ds:X509Certificate`` holds (whitespace anywhere is ignored); ``ValueError`` when it is not
+    an X.509 certificate. ``cryptography`` is imported on first use."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    body = "".join(pem_or_base64.split())
+    if body.startswith("-----BEGIN"):
+        body = body.replace("-----BEGINCERTIFICATE-----", "").replace(
+            "-----ENDCERTIFICATE-----", ""
+        )
+    pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
+        body[i : i + 64] for i in range(0, len(body), 64)
+    )
+    pem += "\n-----END CERTIFICATE-----\n"
+    cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    return CertificateFacts(
+        pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
+        fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
+        not_after=cert.not_valid_after_utc,
+    )

@@ -80,5 +80,33 @@ def test_instants_are_utc_with_z_and_parse_back() -> None:
     assert saml.parse_instant("2026-01-05T09:00:00.5+01:00") == datetime(
         2026, 1, 5, 8, 0, 0, 500000, tzinfo=UTC
     )
-    for bad in (None, "", "tomorrow", "2026-01-05T08:00:00", 5):
+    assert saml.parse_instant("9999-12-31T23:59:59Z") == datetime(
+        9999, 12, 31, 23, 59, 59, tzinfo=UTC
+    )
+    for bad in (
+        None,
+        "",
+        "tomorrow",
+        "2026-01-05T08:00:00",
+        5,
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: OverflowError inside
+        "9999-12-31T23:59:59-01:00",  # after year 9999 in UTC
+    ):
         assert saml.parse_instant(bad) is None
+
+
+def test_certificate_facts_read_pem_or_the_bare_base64_body() -> None:
+    from tests.wrike_sp.saml_idp import key_pair
+
+    keys = key_pair()
+    from_pem = saml.certificate_facts(keys.cert_pem.decode())
+    # The base64 body as ds:X509Certificate holds it, wrapped oddly: the same certificate.
+    body = keys.cert_base64
+    from_body = saml.certificate_facts("  " + body[:10] + "\n " + body[10:] + "\n")
+    assert from_pem == from_body
+    assert from_pem.pem == keys.cert_pem.decode()
+    assert len(from_pem.fingerprint_sha256) == 64 and from_pem.fingerprint_sha256.islower()
+    assert from_pem.not_after == datetime(2040, 1, 1, tzinfo=UTC)
+    for bad in ("", "not a certificate", body[:-20]):
+        with pytest.raises(ValueError):
+            saml.certificate_facts(bad)

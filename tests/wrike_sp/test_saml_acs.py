@@ -4,16 +4,23 @@ and recorded in the attempts, and a good Response signs the member in to the pag
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
 from tests.wrike_sp.saml_idp import (
     ALICE,
+    KeyPair,
     Sp,
+    TestIdp,
+    configure,
     encoded,
     key_pair,
     reason_of,
@@ -297,3 +304,106 @@ def test_unsolicited_responses_follow_the_modelling_switch(
 
     monkeypatch.setattr(modelling, "SAML_ACCEPT_UNSOLICITED", False)
     assert reason_of(sp.post(sp.response())) == "in_response_to_unknown"
+
+
+def with_times(sp: Sp, **written: str) -> etree._Element:
+    """A signed Response whose time attributes are written as given, verbatim:
+    ``conditions_NotBefore``, ``confirmation_NotOnOrAfter``, ..."""
+    assertion = sp.assertion()
+    places = {
+        "conditions": assertion.find(f"{{{saml.NS_ASSERTION}}}Conditions"),
+        "confirmation": assertion.find(
+            f"{{{saml.NS_ASSERTION}}}Subject/{{{saml.NS_ASSERTION}}}SubjectConfirmation/"
+            f"{{{saml.NS_ASSERTION}}}SubjectConfirmationData"
+        ),
+    }
+    for name, value in written.items():
+        place, attribute = name.split("_", 1)
+        element = places[place]
+        assert element is not None
+        element.set(attribute, value)
+    return sp.idp.response(sp.idp.sign(assertion), destination=sp.acs)
+
+
+@pytest.mark.parametrize("end", ["9999-12-31T23:59:59Z", "2026-01-07T09:00:00Z"])
+def test_an_assertion_valid_past_the_ceiling_is_malformed_not_a_500(sp: Sp, end: str) -> None:
+    """Modelling choice: validity ends at most 24 h after Wrike's clock."""
+    answer = sp.post(with_times(sp, conditions_NotOnOrAfter=end, confirmation_NotOnOrAfter=end))
+    assert reason_of(answer) == "malformed"
+    assert "at most that long" in answer.text and "86400 s" in answer.text
+
+
+def test_an_assertion_valid_just_under_the_ceiling_signs_in(sp: Sp, clock: ManualClock) -> None:
+    end = saml.instant(clock() + timedelta(hours=23, minutes=59))
+    answer = sp.post(with_times(sp, conditions_NotOnOrAfter=end, confirmation_NotOnOrAfter=end))
+    assert answer.status_code == 303
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        {"conditions_NotBefore": "2026-01-05T08:00:00"},  # no time zone
+        {"conditions_NotBefore": "yesterday"},
+        {"conditions_NotBefore": "0001-01-01T00:00:00+01:00"},  # overflows once in UTC
+        {"confirmation_NotBefore": "garbage"},
+    ],
+)
+def test_an_unreadable_not_before_is_refused(sp: Sp, written: dict[str, str]) -> None:
+    answer = sp.post(with_times(sp, **written))
+    assert reason_of(answer) == "malformed"
+    assert "NotBefore" in answer.text
+
+
+def test_a_subject_confirmation_not_before_is_checked_too(sp: Sp, clock: ManualClock) -> None:
+    ahead = saml.instant(clock() + timedelta(hours=1))
+    assert reason_of(sp.post(with_times(sp, confirmation_NotBefore=ahead))) == "not_yet_valid"
+
+
+def expired_key_pair() -> KeyPair:
+    """A self-signed RSA key and certificate valid 2015 to 2020: past its NotAfter in 2026."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expired-idp")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime(2015, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2020, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    return KeyPair(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        cert.public_bytes(serialization.Encoding.PEM),
+    )
+
+
+def test_a_held_certificate_past_its_not_after_still_verifies(sp: Sp) -> None:
+    """Modelling choice: IdP certificate dates are not enforced (as python3-saml)."""
+    old = expired_key_pair()
+    sp.idp = TestIdp(keys=old)
+    assert configure(sp.admin, sp.account_id, sp.idp).status_code == 200
+    answer = sp.post(sp.response())
+    assert answer.status_code == 303, answer.text
+    assert signed_in_as(sp.client) == ALICE
+    # Still a signature check: an assertion altered after signing is refused.
+    altered = sp.response()
+    name_id = altered.find(f".//{{{saml.NS_ASSERTION}}}NameID")
+    assert name_id is not None
+    name_id.text = "mallory@acme.example"
+    assert reason_of(sp.post(altered)) == "signature_invalid"
+
+
+def test_an_assertion_without_not_on_or_after_is_expired(sp: Sp) -> None:
+    """As modelling.py's replay comment and docs/sso.md say: expired, not malformed."""
+    assertion = sp.assertion()
+    for element in assertion.iter():
+        element.attrib.pop("NotOnOrAfter", None)
+    answer = sp.post(sp.idp.response(sp.idp.sign(assertion), destination=sp.acs))
+    assert reason_of(answer) == "expired"
+    assert "no readable NotOnOrAfter" in answer.text

@@ -82,3 +82,21 @@ def test_jit_creates_nobody_outside_the_approved_domains(sp: Sp) -> None:
     assert reason_of(answer) == "unknown_user"
     assert "elsewhere.example is not" in answer.text
     assert "eve@elsewhere.example" not in members(sp)
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "alice\u200b@acme.example",  # zero-width space
+        "\uff41lice@acme.example",  # fullwidth a
+        "a\u0301lice@acme.example",  # combining acute accent
+        "n\u00efna@acme.example",  # a precomposed accented letter
+    ],
+)
+def test_jit_creates_no_member_for_a_non_ascii_email(sp: Sp, look_alike: str) -> None:
+    """Modelling choice: JIT makes members only for plain-ASCII emails."""
+    before = set(members(sp))
+    answer = sp.post(sp.response(look_alike))
+    assert reason_of(answer) == "unknown_user"
+    assert "only for plain-ASCII emails" in answer.text
+    assert set(members(sp)) == before

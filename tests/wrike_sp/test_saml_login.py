@@ -151,3 +151,53 @@ def test_the_owner_exemption_follows_the_modelling_switch(
     monkeypatch.setattr(modelling, "SSO_ENFORCED_EXEMPTS_OWNER", True)
     answer = submit(sp.client, email=demo.admin_email, password=demo.admin_password)
     assert answer.status_code == 302
+
+
+def rival(sp: Sp, *, jit: bool = True, domain: str = "acme.example") -> tuple[int, Any]:
+    """Another Enterprise account that approves ``domain`` and points SSO at its own IdP."""
+    from tests.wrike_sp.saml_idp import TestIdp, configure, key_pair
+
+    account = sp.admin.post("/accounts", {"name": "Rival", "plan": "Pinnacle"}).json
+    added = sp.admin.post(f"/accounts/{account['id']}/approved-domains", {"domain": domain})
+    assert added.status_code == 201
+    idp = TestIdp(
+        entity_id="https://rival.example/metadata",
+        sso_url="https://rival.example/sso",
+        keys=key_pair("rival"),
+    )
+    assert configure(sp.admin, account["id"], idp, jit=jit).status_code == 200
+    return int(account["id"]), idp
+
+
+def test_another_account_approving_the_domain_cannot_take_over_its_members(sp: Sp) -> None:
+    """Modelling choice (SSO routing): a member goes only to an account where it is a member."""
+    rival_id, _ = rival(sp)
+    mode(sp, "off")
+    for email in ("alice@acme.example", "wanda.admin@acme.example"):
+        answer = submit(sp.client, email=email, action="next")
+        assert answer.status_code == 200, email
+        assert 'data-testid="password-step"' in answer.text
+    mode(sp, "optional")
+    answer = submit(sp.client, email="alice@acme.example", action="next")
+    assert urlsplit(answer.headers["Location"]).path == f"/saml/{sp.account_id}/login"
+    assert f"/saml/{rival_id}/" not in answer.headers["Location"]
+
+
+def test_an_unknown_email_goes_to_jit_only_when_one_account_holds_the_domain(sp: Sp) -> None:
+    mode(sp, "optional", jit=True)
+    rival_id, _ = rival(sp, jit=True)
+    for jit_here in (True, False):
+        mode(sp, "optional", jit=jit_here)
+        answer = submit(sp.client, email="nina@acme.example", action="next")
+        assert answer.status_code == 200 and 'data-testid="password-step"' in answer.text
+    # The rival's own domain, approved by it alone, still routes to its JIT.
+    sp.admin.post(f"/accounts/{rival_id}/approved-domains", {"domain": "rival.example"})
+    answer = submit(sp.client, email="nina@rival.example", action="next")
+    assert answer.status_code == 303
+    assert urlsplit(answer.headers["Location"]).path == f"/saml/{rival_id}/login"
+
+
+def test_next_sends_no_non_ascii_unknown_email_to_jit(sp: Sp) -> None:
+    mode(sp, "optional", jit=True)
+    answer = submit(sp.client, email="\uff41lice@acme.example", action="next")
+    assert answer.status_code == 200 and 'data-testid="password-step"' in answer.text

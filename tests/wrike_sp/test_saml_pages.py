@@ -182,3 +182,34 @@ def test_a_member_at_another_domain_keeps_its_profile_with_sso_on(
     answer = profile(client, first_name="Carl", last_name="Partner", email="carl@partner.example")
     assert answer.status_code == 302
     assert 'value="Partner"' in client.get("/profile").text
+
+
+def test_a_collaborator_cannot_move_its_email_into_an_sso_domain(
+    client: FlaskClient, demo: DemoAccount, accounts: AccountAdmin
+) -> None:
+    """Modelling choice: an address at an approved domain with SSO on is the IdP's."""
+    accounts.add_member(
+        demo.account_id, {"email": "carl@partner.example", "password": "partner pw 1"}
+    )
+    AdminApi(client).put(
+        f"/accounts/{demo.account_id}/saml",
+        {"idp_metadata_xml": TestIdp().metadata(), "mode": "optional"},
+    )
+    assert (
+        log_in(client, demo.account_id, "carl@partner.example", "partner pw 1").status_code == 302
+    )
+    answer = profile(client, first_name="Carl", last_name="", email="ceo@acme.example")
+    assert answer.status_code == 403
+    assert "sign in through SAML SSO" in answer.text
+    members = AdminApi(client).get(f"/accounts/{demo.account_id}/members").json
+    assert "ceo@acme.example" not in {m["email"] for m in members}
+    # Another domain stays open; with SSO off the approved domain does too.
+    assert (
+        profile(client, first_name="Carl", last_name="", email="c@partner.example").status_code
+        == 302
+    )
+    AdminApi(client).put(f"/accounts/{demo.account_id}/saml", {"mode": "off"})
+    assert (
+        profile(client, first_name="Carl", last_name="", email="ceo@acme.example").status_code
+        == 302
+    )

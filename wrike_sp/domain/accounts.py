@@ -4,6 +4,7 @@ and permanent tokens, the SCIM URL, and the billing ledger."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from enum import Enum
 from typing import Any
@@ -391,11 +392,19 @@ class AccountAdmin:
         return self.update_member(account_id, member_id, {"role": role, "rights": rights})
 
     def change_profile(
-        self, account_id: int, member_id: str, body: dict[str, Any], identity_from_idp: bool
+        self,
+        account_id: int,
+        member_id: str,
+        body: dict[str, Any],
+        identity_from_idp: bool,
+        sso_domain: Callable[[str], bool] = lambda email: False,
     ) -> dict[str, Any]:
         """A member changes its own name or email in the pages (My profile). With SAML SSO on,
         an SSO user's identity is the identity provider's ([C] "With SSO, users cannot change
-        their name or email in Wrike themselves"): ``identity_from_idp`` refuses any change."""
+        their name or email in Wrike themselves"): ``identity_from_idp`` refuses any change.
+        ``sso_domain(email)`` says whether the email is at an approved domain of an account
+        whose SSO is not off: a change to such an email is refused (a modelling choice, see
+        "email change into an SSO domain" in ``modelling``)."""
         with self.store.transaction():
             user = self.member(account_id, member_id)
             name = user.doc.get("name") or {}
@@ -418,6 +427,16 @@ class AccountAdmin:
                     "Your name and email come from your company's identity provider while SAML "
                     "SSO is on, so they cannot be changed in Wrike. Change them in the identity "
                     "provider (OneLogin): provisioning brings the change to Wrike.",
+                )
+            into_sso = email_changed and sso_domain(email)
+            if into_sso and modelling.PROFILE_EMAIL_INTO_SSO_DOMAIN_REFUSED:
+                raise AdminError(
+                    403,
+                    "email_domain_uses_sso",
+                    f"{email[:200]} is at {email.rsplit('@', 1)[-1].lower()}, a domain whose "
+                    "members sign in through SAML SSO, so you cannot move your login there "
+                    "yourself: the identity provider owns those emails. Ask an admin of that "
+                    "account to add you.",
                 )
             doc = dict(user.doc)
             new_name = {**name, **{k: v for k, v in wanted.items() if v}}

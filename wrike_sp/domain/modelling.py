@@ -216,12 +216,24 @@ SAML_BASE_PATH = "/saml/{account_id}"
 # Wrike publishes none; three minutes is what SAML toolkits commonly allow.
 SAML_CLOCK_SKEW_S = 180
 
+# Choice: an assertion whose validity (the earliest NotOnOrAfter) ends more than this long
+# after Wrike's clock is refused as malformed, the ceiling named in the detail (Wrike publishes
+# none; OneLogin's assertions live minutes). This also bounds how long a used assertion ID is
+# kept, and keeps "9999-12-31T23:59:59Z" from overflowing the replay store's expiry.
+SAML_MAX_VALIDITY_S = 24 * 60 * 60
+
+# Choice (IdP certificate dates): the dates of a certificate Wrike holds from the IdP's
+# metadata are not enforced: an IdP certificate past its NotAfter (or before its NotBefore)
+# still verifies, as in OneLogin's own toolkit (python3-saml does not check IdP certificate
+# expiry). Trust comes from the admin having pasted the certificate; rotating it is the IdP's
+# and the admin's business.
+
 # Choice: an AuthnRequest Wrike sent is answerable for this long (then in_response_to_unknown).
 SAML_REQUEST_LIFETIME_S = 10 * 60
 
 # Choice: a replayed assertion is told apart for at least this long after its NotOnOrAfter
 # passed (the IDs are kept until NotOnOrAfter plus the skew, since an assertion is accepted
-# that long); an assertion without NotOnOrAfter is refused as malformed, so every ID expires.
+# that long); an assertion without NotOnOrAfter is refused as expired, so every ID expires.
 # Sourced: IdP-initiated logins are supported ([C] Wrike's SAML SSO User Guide 210324565), so
 # a Response without InResponseTo is accepted; one WITH an InResponseTo must name a request
 # Wrike sent and has not seen answered.
@@ -233,11 +245,31 @@ SAML_ACCEPT_UNSOLICITED = True
 JIT_USER_TYPE = "Regular"
 JIT_ATTRIBUTE_FIRST_NAME = "User.FirstName"
 JIT_ATTRIBUTE_LAST_NAME = "User.LastName"
+# Choice: JIT makes members only for plain-ASCII emails (printable, no spaces): a NameID such
+# as "alice\u200b@acme.example" (zero-width space), "\uff41lice@acme.example" (fullwidth a) or
+# "a\u0301lice@acme.example" (combining accent) is refused as unknown_user, its detail saying
+# so, rather than made a new billable look-alike of a member. An existing member is found by
+# its login whatever its characters.
+JIT_ASCII_EMAILS_ONLY = True
 
 # Sourced [V]: with domain-based SSO only members at approved domains sign in through SSO;
 # others (collaborators from outside) keep their password. Choice: in enforced mode no SSO user
 # is exempt from SSO, the account owner included (the admin API can switch SSO off again).
 SSO_ENFORCED_EXEMPTS_OWNER = False
+
+# Choice (email change into an SSO domain): in My profile a member cannot change its email to
+# an address at an approved domain of any account whose SSO is not off (refused 403
+# email_domain_uses_sso, saying why): the identity provider owns those addresses, and the real
+# person's first SSO login would otherwise land on the mover's member row, which the mover's
+# password still opens. Admins (admin API, SCIM) can still set such emails.
+PROFILE_EMAIL_INTO_SSO_DOMAIN_REFUSED = True
+
+# Choice (SSO routing; whether Wrike lets two accounts approve one domain is unknown, so
+# approving a domain another account approves is allowed): "Next" on the login page sends an
+# email that is a member anywhere only to an account where it is a member at an approved
+# domain with SSO on (never to an account where it is no member); an unknown email goes to an
+# account's JIT only when that account, with SSO and JIT on, is the only account approving the
+# email's domain. Otherwise the password step.
 
 # Choice: Wrike's verification-code email sent when SSO is enabled ([V] manageengine guide) is
 # not simulated: saving the settings enables them at once (the settings page says so).

@@ -202,6 +202,7 @@ class SsoStore(Protocol):
 
     def account(self, account_id: int) -> dict[str, Any] | None: ...
     def approved_domains(self, account_id: int) -> list[str]: ...
+    def domain_accounts(self, domain: str) -> list[int]: ...
     def user_by_login(self, account_id: int, login_key: str) -> UserRow | None: ...
     def memberships(self, login_key: str) -> list[UserRow]: ...
     def sso_settings(self, account_id: int) -> dict[str, Any] | None: ...
@@ -264,24 +265,13 @@ def _text(element: etree._Element | None) -> str:
 
 
 def certificate_facts(pem_or_base64: str) -> IdpCertificate:
-    """A certificate as Wrike shows it; ``ValueError`` when it is not an X.509 certificate."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-
-    body = "".join(pem_or_base64.split())
-    if body.startswith("-----BEGIN"):
-        body = body.replace("-----BEGINCERTIFICATE-----", "").replace(
-            "-----ENDCERTIFICATE-----", ""
-        )
-    pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
-        body[i : i + 64] for i in range(0, len(body), 64)
-    )
-    pem += "\n-----END CERTIFICATE-----\n"
-    cert = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    """A certificate as Wrike shows it (``webguard.saml.certificate_facts``, NotAfter in the
+    admin API's time form); ``ValueError`` when it is not an X.509 certificate."""
+    facts = saml.certificate_facts(pem_or_base64)
     return IdpCertificate(
-        pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
-        fingerprint_sha256=cert.fingerprint(hashes.SHA256()).hex(),
-        not_after=stamp(cert.not_valid_after_utc),
+        pem=facts.pem,
+        fingerprint_sha256=facts.fingerprint_sha256,
+        not_after=stamp(facts.not_after),
     )
 
 
@@ -468,23 +458,33 @@ class Sso:
         return _domain(member.login_key) in self.store.approved_domains(member.account_id)
 
     def route(self, email: str, account_id: int | None = None) -> SsoRoute | None:
-        """Where the login page sends ``email``: the first account (oldest first, or the one
-        chosen) where it is a member at an approved domain with SSO on, else the first with
-        JIT on at an approved domain where it is no member yet; None: password login."""
+        """Where the login page sends ``email`` (a modelling choice, "SSO routing" in
+        ``modelling``): a member anywhere goes only to an account where it is
+        a member at an approved domain with SSO on (oldest first, or the one chosen); an
+        unknown email goes to the one account with SSO and JIT on that approves its domain,
+        and only when no other account approves that domain; None: password login."""
         if not is_email(email):
             return None
-        domain = _domain(email)
-        members = {m.account_id for m in self.store.memberships(key(email))}
-        for member in self.store.memberships(key(email)):
-            if account_id in (None, member.account_id) and self.is_sso_user(member):
-                return SsoRoute(member.account_id, self.effective(member.account_id).mode)
-        for candidate in self.store.sso_accounts():
-            if account_id not in (None, candidate) or candidate in members:
-                continue
-            settings = self.effective(candidate)
-            if settings.on and settings.jit and domain in self.store.approved_domains(candidate):
-                return SsoRoute(candidate, settings.mode)
+        memberships = self.store.memberships(key(email))
+        if memberships:
+            for member in memberships:
+                if account_id in (None, member.account_id) and self.is_sso_user(member):
+                    return SsoRoute(member.account_id, self.effective(member.account_id).mode)
+            return None
+        holders = self.store.domain_accounts(_domain(email))
+        if len(holders) != 1 or account_id not in (None, holders[0]):
+            return None
+        settings = self.effective(holders[0])
+        if settings.on and settings.jit and jit_email(email):
+            return SsoRoute(holders[0], settings.mode)
         return None
+
+    def sso_domain(self, email: str) -> bool:
+        """Whether ``email`` is at an approved domain of an account whose SSO is not off (on a
+        plan with SSO): such an address is the identity provider's to hand out."""
+        if not is_email(email):
+            return False
+        return any(self.effective(a).on for a in self.store.domain_accounts(_domain(email)))
 
     def password_refusal(self, email: str, account_id: int | None) -> AdminError | None:
         """In enforced mode an SSO user's password login is refused (docs/sso.md)."""
@@ -656,13 +656,18 @@ class Sso:
             "ds:Signature" if on_response else "saml:Assertion/ds:Signature", namespaces=ns
         )
         assert signature is not None
-        config = SignatureConfiguration(
-            location=location, expect_references=1, verification_time=now
-        )
         failures: dict[str, str] = {}
         result = None
         for certificate in idp.certificates:
             cert = x509.load_pem_x509_certificate(certificate.pem.encode("ascii"))
+            # signxml refuses a certificate outside its dates at verification_time; a held
+            # certificate's dates are not enforced (a modelling choice, "IdP certificate
+            # dates" in ``modelling``), so it verifies at a moment inside them: the clock's
+            # when the clock is.
+            moment = min(max(now, cert.not_valid_before_utc), cert.not_valid_after_utc)
+            config = SignatureConfiguration(
+                location=location, expect_references=1, verification_time=moment
+            )
             try:
                 result = XMLVerifier().verify(
                     root, x509_cert=cert, id_attribute="ID", expect_config=config
@@ -760,14 +765,29 @@ class Sso:
             )
         skew = timedelta(seconds=modelling.SAML_CLOCK_SKEW_S)
         conditions = assertion.find("saml:Conditions", namespaces=ns)
-        not_before = (
-            saml.parse_instant(conditions.get("NotBefore")) if conditions is not None else None
-        )
+        starts = []
+        for where, element in (
+            ("Conditions", conditions),
+            ("SubjectConfirmationData", confirmation),
+        ):
+            written = element.get("NotBefore") if element is not None else None
+            if written is None:
+                continue
+            start = saml.parse_instant(written)
+            if start is None:
+                raise SsoRefused(
+                    "malformed",
+                    f"the {where} NotBefore {written[:80]!r} is not an xs:dateTime with a time "
+                    "zone (a window whose start cannot be read is not ignored)",
+                    name_id,
+                )
+            starts.append(start)
         ends = [
             saml.parse_instant(e.get("NotOnOrAfter"))
             for e in (conditions, confirmation)
             if e is not None and e.get("NotOnOrAfter") is not None
         ]
+        not_before = max(starts) if starts else None
         if not_before is not None and now + skew < not_before:
             raise SsoRefused(
                 "not_yet_valid",
@@ -780,6 +800,16 @@ class Sso:
                 "expired", "the assertion has no readable NotOnOrAfter: it must expire", name_id
             )
         end = min(e for e in ends if e is not None)
+        ceiling = timedelta(seconds=modelling.SAML_MAX_VALIDITY_S)
+        if end - now > ceiling:
+            # Checked before anything adds the skew to ``end`` (9999-12-31 + 180 s overflows).
+            raise SsoRefused(
+                "malformed",
+                f"valid until {saml.instant(end)}, more than {modelling.SAML_MAX_VALIDITY_S} s "
+                f"after Wrike's clock ({saml.instant(now)}); this SP accepts assertions valid "
+                "for at most that long",
+                name_id,
+            )
         if now - skew >= end:
             raise SsoRefused(
                 "expired",
@@ -824,15 +854,18 @@ class Sso:
         domains = self.store.approved_domains(account_id)
         member = self.store.user_by_login(account_id, key(name_id))
         if member is None:
-            if settings.jit and is_email(name_id) and _domain(name_id) in domains:
+            plain = jit_email(name_id)
+            if settings.jit and plain and _domain(name_id) in domains:
                 return SignedIn(self._provision(account_id, name_id, assertion), None, True)
-            why = (
-                "just-in-time provisioning is off"
-                if not settings.jit
-                else (
-                    f"just-in-time provisioning needs an approved domain ({_domain(name_id)} is not)"
+            if not settings.jit:
+                why = "just-in-time provisioning is off"
+            elif not plain:
+                why = (
+                    "just-in-time provisioning makes members only for plain-ASCII emails (a "
+                    "look-alike letter, an invisible or combining character is refused)"
                 )
-            )
+            else:
+                why = f"just-in-time provisioning needs an approved domain ({_domain(name_id)} is not)"
             raise SsoRefused("unknown_user", f"no member has the login {name_id!r}; {why}", name_id)
         if not member.active:
             raise SsoRefused(
@@ -886,6 +919,17 @@ def _key_info_fingerprint(signature: etree._Element) -> str | None:
         return certificate_facts(_text(node)).fingerprint_sha256
     except ValueError:
         return None
+
+
+def jit_email(email: str) -> bool:
+    """Whether JIT may make a member with this email: plain printable ASCII only (a modelling
+    choice, ``modelling.JIT_ASCII_EMAILS_ONLY``), so no look-alike of a member's email (a
+    fullwidth letter, a zero-width space, a combining accent) becomes a new billable member."""
+    if not is_email(email):
+        return False
+    if not modelling.JIT_ASCII_EMAILS_ONLY:
+        return True
+    return email.isascii() and email.isprintable() and not any(c.isspace() for c in email)
 
 
 def _domain(email: str) -> str:

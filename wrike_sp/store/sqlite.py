@@ -417,6 +417,15 @@ class WrikeStore:
         )
         return [r[0] for r in rows]
 
+    def domain_accounts(self, domain: str) -> list[int]:
+        """The accounts that approve ``domain``, oldest first."""
+        rows = self.db.execute(
+            "SELECT account_id FROM approved_domains WHERE domain = ? "
+            "AND account_id IN (SELECT id FROM accounts) ORDER BY account_id",
+            (domain,),
+        )
+        return [int(r[0]) for r in rows]
+
     def add_domain(self, account_id: int, domain: str) -> None:
         with self.transaction() as db:
             db.execute(

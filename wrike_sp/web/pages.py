@@ -716,8 +716,13 @@ def save_profile() -> Any:
     """Name and email; an SSO user's are the identity provider's (``change_profile``)."""
     body = {k: request.form.get(k, "") for k in ("first_name", "last_name", "email")}
     try:
+        sso = _sso()
         _admin().change_profile(
-            g.account["id"], g.member.id, body, identity_from_idp=_sso().is_sso_user(g.member)
+            g.account["id"],
+            g.member.id,
+            body,
+            identity_from_idp=sso.is_sso_user(g.member),
+            sso_domain=sso.sso_domain,
         )
     except AdminError as error:
         return _profile_page(error.status, error=error.message)
