@@ -195,15 +195,6 @@ class SigningKey:
     not_after: str
 
 
-def certificate_facts(certificate_pem: str) -> tuple[str, str]:
-    """(SHA-256 fingerprint of the DER, lowercase hex; NotAfter as SAML's instant)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
-    cert = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
-    return cert.fingerprint(hashes.SHA256()).hex(), xml.instant(cert.not_valid_after_utc)
-
-
 def certificate_base64(certificate_pem: str) -> str:
     """The certificate's base64 body, as ``ds:X509Certificate`` holds it."""
     lines = certificate_pem.strip().splitlines()
@@ -242,8 +233,9 @@ def new_signing_key(subject: str, now: datetime) -> SigningKey:
         serialization.NoEncryption(),
     ).decode("ascii")
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-    fingerprint, not_after = certificate_facts(cert_pem)
-    return SigningKey(key_pem, cert_pem, fingerprint, not_after)
+    # the facts the SP shows of the same certificate (webguard.saml, shared by both sides)
+    facts = xml.certificate_facts(cert_pem)
+    return SigningKey(key_pem, cert_pem, facts.fingerprint_sha256, xml.instant(facts.not_after))
 
 
 def load_private_key(key_pem: str) -> Any:

@@ -18,9 +18,10 @@ from lxml import etree
 from signxml import InvalidSignature, XMLVerifier
 
 from mock_onelogin import FixedClock, OneLoginAccount, OneLoginConfig, create_app
+from mock_onelogin.domain import saml as saml_rules
 from mock_onelogin.domain.errors import ValidationFailed
 from mock_onelogin.domain.events import EventType
-from mock_onelogin.domain.saml import SamlSettings
+from mock_onelogin.domain.saml import SamlSettings, new_signing_key
 from tests.mock_onelogin.conftest import make_user
 from webguard import saml as xml
 
@@ -539,3 +540,11 @@ def test_a_lone_surrogate_sent_as_json_is_stored_marked_and_sso_still_signs(
     root = xml.parse_untrusted(base64.b64decode(posted(page)["SAMLResponse"]))
     audience = root.find(".//saml:Audience", NS)
     assert audience is not None and audience.text == "urn:wrike\ufffd"
+
+
+def test_a_signing_key_shows_the_certificate_facts_the_sp_reads(clock: FixedClock) -> None:
+    key = new_signing_key("wrike", clock.now())
+    facts = xml.certificate_facts(key.certificate_pem)
+    assert key.fingerprint_sha256 == facts.fingerprint_sha256
+    assert key.not_after == xml.instant(facts.not_after)
+    assert not hasattr(saml_rules, "certificate_facts"), "one certificate_facts: webguard.saml"
