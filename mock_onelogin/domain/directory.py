@@ -11,7 +11,7 @@ from typing import Any
 
 from mock_onelogin.domain import modelling
 from mock_onelogin.domain.errors import BadRequest, ValidationFailed
-from mock_onelogin.domain.input_bounds import ascii_int, is_id
+from mock_onelogin.domain.input_bounds import ascii_int, is_id, without_surrogates
 
 USER_STATES = {0: "Unapproved", 1: "Approved", 2: "Rejected", 3: "Unlicensed"}
 USER_STATUSES = {
@@ -94,7 +94,7 @@ def validate_user_payload(data: Any, *, creating: bool) -> dict[str, Any]:
             value = data[key]
             if value is not None and not isinstance(value, str):
                 raise ValidationFailed(f"Validation failed: {key} must be a string", key)
-            out[key] = value.strip() if isinstance(value, str) else value
+            out[key] = without_surrogates(value.strip()) if isinstance(value, str) else value
     for key in INT_FIELDS:
         if key in data:
             value = data[key]
@@ -157,7 +157,7 @@ def validate_custom_attributes(value: Any) -> dict[str, str | None]:
                 f"Validation failed: custom_attributes.{key} must be a string",
                 f"custom_attributes.{key}",
             )
-        out[key] = item
+        out[key] = item if item is None else without_surrogates(item)
     return out
 
 

@@ -18,6 +18,41 @@ from webguard import json_nesting_exceeds
 _ASCII_INT = re.compile(r"[0-9]{1,19}")
 
 
+#: UTF-16 halves Python keeps when JSON names one without its partner (``"\\ud800"``).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced (``modelling.LONE_SURROGATE_REPLACEMENT``),
+    so that it can be encoded as UTF-8 (SQLite, XML, an answer)."""
+    return _LONE_SURROGATE.sub(modelling.LONE_SURROGATE_REPLACEMENT, text)
+
+
+def surrogate_free(value: Any) -> Any:
+    """A parsed JSON value with every string in it (keys too) passed through
+    ``without_surrogates``; a value without a lone surrogate comes back unchanged. Walks
+    without recursion (the value's depth is bounded, but not by Python's stack)."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if not isinstance(value, (dict, list)):
+        return value
+    root: list[Any] = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        parent, slot = stack.pop()
+        node = parent[slot]
+        if isinstance(node, str):
+            parent[slot] = without_surrogates(node)
+        elif isinstance(node, list):
+            stack.extend((node, i) for i in range(len(node)))
+        elif isinstance(node, dict):
+            if any(isinstance(k, str) and _LONE_SURROGATE.search(k) for k in node):
+                node = {without_surrogates(k): v for k, v in node.items()}
+                parent[slot] = node
+            stack.extend((node, k) for k in list(node))
+    return root[0]
+
+
 def ascii_int(text: str, minimum: int = 0, maximum: int = modelling.MAX_ID) -> int | None:
     """The number ``text`` spells in ASCII digits when it lies in [minimum, maximum]; else
     None."""

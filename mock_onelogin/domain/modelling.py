@@ -512,3 +512,15 @@ SIGN_IN_STATUSES = frozenset({1})
 #: Where an SSO refusal's reason code (docs/sso.md) goes in its System Log event: the
 #: ``error_description`` is the code itself, the ``notes`` say it in words.
 SAML_REASON_IN_ERROR_DESCRIPTION = True
+#: A lone surrogate (a JSON ``"\ud800"`` with no partner; UTF-8 cannot carry it, so neither
+#: SQLite nor a SAML Response can store it) becomes this character wherever the simulator
+#: reads text: every JSON body, and every user field the directory stores. OneLogin's answer
+#: is unknown. The directory already keeps a control character as sent (SSO marks it with
+#: U+FFFD), and a form field with a byte UTF-8 cannot read arrives as U+FFFD, so a name
+#: with a lone surrogate is stored marked rather than refused.
+LONE_SURROGATE_REPLACEMENT = "\ufffd"
+#: ``generate_saml_assert2``'s refusal of a user the app cannot sign in (a right password):
+#: 401 ``"<reason code>: "`` and this fixed text. OneLogin's text is unknown. The reason code
+#: (docs/sso.md) stays, so a caller can tell the cases apart; what the System Log notes add
+#: (the user's status, what an admin must change) is not told to the API caller.
+SAML_ASSERTION_API_REFUSED = "The user cannot sign in to this app; the System Log says why"

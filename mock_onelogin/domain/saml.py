@@ -53,9 +53,10 @@ class SsoRefused(Exception):
 
 # settings -------------------------------------------------------------------------------------
 _URL_MAX = 2048
-#: Characters XML 1.0 cannot hold (section 2.2): control characters but tab, LF and CR, and
-#: the two non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Characters XML 1.0 cannot hold (section 2.2): control characters but tab, LF and CR, the
+#: lone surrogates U+D800-U+DFFF (JSON's "\\ud800" decodes to one) and the two
+#: non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
@@ -67,7 +68,8 @@ def xml_text(value: str) -> str:
 def _xml_compatible(value: str, name: str) -> None:
     if _NOT_XML.search(value):
         raise ValidationFailed(
-            f"Validation failed: {name} holds a control character, which SAML (XML) cannot carry",
+            f"Validation failed: {name} holds a control character or a lone surrogate, "
+            "which SAML (XML) cannot carry",
             name,
         )
 
@@ -79,8 +81,18 @@ def _url(value: Any, name: str, *, allow_empty: bool = True) -> str:
     if not value and allow_empty:
         return ""
     _xml_compatible(value, name)
-    parts = urlsplit(value)
-    if len(value) > _URL_MAX or parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError on a port that is not a number 0-65535
+        bad = (
+            len(value) > _URL_MAX
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or port == 0
+        )
+    except ValueError:  # "http://[::1" (unclosed bracket), "http://a:99999/", "http://a:x/"
+        bad = True
+    if bad:
         raise ValidationFailed(
             f"Validation failed: {name} must be an http(s) URL of at most {_URL_MAX} "
             f"characters, not {value[:80]!r}",
@@ -183,15 +195,6 @@ class SigningKey:
     not_after: str
 
 
-def certificate_facts(certificate_pem: str) -> tuple[str, str]:
-    """(SHA-256 fingerprint of the DER, lowercase hex; NotAfter as SAML's instant)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
-    cert = x509.load_pem_x509_certificate(certificate_pem.encode("ascii"))
-    return cert.fingerprint(hashes.SHA256()).hex(), xml.instant(cert.not_valid_after_utc)
-
-
 def certificate_base64(certificate_pem: str) -> str:
     """The certificate's base64 body, as ``ds:X509Certificate`` holds it."""
     lines = certificate_pem.strip().splitlines()
@@ -230,8 +233,9 @@ def new_signing_key(subject: str, now: datetime, bits: int = modelling.SAML_KEY_
         serialization.NoEncryption(),
     ).decode("ascii")
     cert_pem = cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
-    fingerprint, not_after = certificate_facts(cert_pem)
-    return SigningKey(key_pem, cert_pem, fingerprint, not_after)
+    # the facts the SP shows of the same certificate (webguard.saml, shared by both sides)
+    facts = xml.certificate_facts(cert_pem)
+    return SigningKey(key_pem, cert_pem, facts.fingerprint_sha256, xml.instant(facts.not_after))
 
 
 def load_private_key(key_pem: str) -> Any:

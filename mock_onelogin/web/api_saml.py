@@ -5,7 +5,8 @@ An API access token is required, as for every /api/2 route. The answer is OneLog
 ``status`` object with the signed Response in ``data`` (shape: ``modelling``,
 ``SAML_ASSERTION_API_DATA_KEY``); a refusal is that ``status`` object with ``error: true``
 (the SDK's ``Error`` model): 400 for a malformed body, 401 for wrong credentials or a user
-the app cannot sign in.
+the app cannot sign in (the reason code and ``modelling.SAML_ASSERTION_API_REFUSED``: the
+detail goes to the System Log only).
 """
 
 from __future__ import annotations
@@ -80,6 +81,6 @@ def generate_saml_assertion() -> Response:
             throttle.record(key, client, success=refusal.reason != Reason.INVALID_CREDENTIALS)
             if refusal.reason == Reason.INVALID_CREDENTIALS:
                 return v1_error(401, modelling.SAML_ASSERTION_API_BAD_CREDENTIALS)
-            return v1_error(401, f"{refusal.reason.value}: {refusal.detail}")
+            return v1_error(401, f"{refusal.reason.value}: {modelling.SAML_ASSERTION_API_REFUSED}")
         throttle.record(key, client, success=True)
     return jsonify(v1_success([{modelling.SAML_ASSERTION_API_DATA_KEY: answer.saml_response}]))

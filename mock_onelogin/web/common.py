@@ -22,7 +22,7 @@ from mock_onelogin.domain import modelling
 from mock_onelogin.domain.clock import iso, parse_iso
 from mock_onelogin.domain.directory import CUSTOM_ATTRIBUTES
 from mock_onelogin.domain.errors import BadRequest, OneLoginError
-from mock_onelogin.domain.input_bounds import ascii_int, nesting_exceeds
+from mock_onelogin.domain.input_bounds import ascii_int, nesting_exceeds, surrogate_free
 from mock_onelogin.domain.queries import USER_TEXT_FIELDS, Match, TimeBound, UserQuery
 
 
@@ -79,7 +79,8 @@ def register_id_converter(bp: Blueprint) -> None:
 
 def parse_json(raw: bytes, limit: int = modelling.MAX_JSON_DEPTH) -> Any:
     """JSON text as the API reads it: UTF-8 (or the UTF-16/32 ``json`` detects), nested at
-    most ``limit`` deep (checked before parsing), else a 400."""
+    most ``limit`` deep (checked before parsing), else a 400; a lone surrogate in a string
+    becomes U+FFFD (``modelling.LONE_SURROGATE_REPLACEMENT``)."""
     try:
         text = raw.decode(json.detect_encoding(raw))
     except UnicodeDecodeError as exc:
@@ -87,7 +88,7 @@ def parse_json(raw: bytes, limit: int = modelling.MAX_JSON_DEPTH) -> Any:
     if nesting_exceeds(text, limit):
         raise BadRequest(f"Request body nests objects and arrays more than {limit} levels deep")
     try:
-        return json.loads(text)
+        return surrogate_free(json.loads(text))
     except RecursionError as exc:  # the scan above makes this unreachable; kept as a net
         raise BadRequest("Request body is nested too deeply") from exc
     except ValueError as exc:
@@ -97,7 +98,8 @@ def parse_json(raw: bytes, limit: int = modelling.MAX_JSON_DEPTH) -> Any:
 class BoundedJSONProvider(DefaultJSONProvider):
     """The app's JSON: ``request.get_json`` anywhere (the token endpoint, the console) reads
     a text nested deeper than ``modelling.MAX_JSON_DEPTH`` as invalid JSON (a ValueError,
-    which Flask answers 400, or None when asked to be silent), never a RecursionError.
+    which Flask answers 400, or None when asked to be silent), never a RecursionError, and
+    a lone surrogate as U+FFFD, as ``parse_json`` does.
     Answers keep their keys in the order they were built."""
 
     sort_keys = False
@@ -106,7 +108,7 @@ class BoundedJSONProvider(DefaultJSONProvider):
         text = s.decode(json.detect_encoding(s)) if isinstance(s, bytes) else s
         if nesting_exceeds(text, modelling.MAX_JSON_DEPTH):
             raise ValueError(f"JSON nested more than {modelling.MAX_JSON_DEPTH} levels deep")
-        return super().loads(text, **kwargs)
+        return surrogate_free(super().loads(text, **kwargs))
 
 
 def json_body(*, array: bool = False) -> Any:

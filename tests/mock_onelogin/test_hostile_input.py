@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_onelogin import OneLoginAccount, OneLoginConfig, create_app
+from mock_onelogin.domain.input_bounds import surrogate_free
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.text(max_size=12),
@@ -309,3 +310,53 @@ def test_json_integers_beyond_sqlite_are_refused(method: str, path: str, body: A
     writes = account.store.total_changes
     _refused(_call(method, path, body), path)
     assert account.store.total_changes == writes
+
+
+# Lone surrogates: JSON's "\ud800" decodes to a str UTF-8 cannot encode, so SQLite (and a
+# SAML Response) refused it with a 500. Each is stored as U+FFFD (modelling,
+# LONE_SURROGATE_REPLACEMENT), as the directory keeps a control character rather than refuse.
+SURROGATE_CASES = [
+    ("POST", "/api/2/users", '{"username": "lone1", "firstname": "\\ud800"}', "firstname"),
+    ("POST", "/api/2/users", '{"username": "lone2\\udfff"}', "username"),
+    ("PUT", "/api/2/users/1", '{"lastname": "a\\udc00b"}', "lastname"),
+    (
+        "POST",
+        "/api/1/users",
+        '{"username": "lone3", "email": "lone3@example.com", "firstname": "\\ud800",'
+        ' "lastname": "x"}',
+        "firstname",
+    ),
+    ("PUT", "/api/1/users/1", '{"firstname": "\\ud800"}', "firstname"),
+    (
+        "POST",
+        "/api/2/users",
+        '{"username": "lone4", "custom_attributes": {"wrike_user_type": "\\ud800"}}',
+        "custom_attributes",
+    ),
+    ("POST", "/api/2/roles", '{"name": "\\ud800"}', None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "raw", "field"), SURROGATE_CASES)
+def test_a_lone_surrogate_is_stored_as_the_replacement_character(
+    method: str, path: str, raw: str, field: str | None
+) -> None:
+    response = _call(method, path, raw=raw)
+    assert response.status_code < 300, (path, response.get_data(as_text=True))
+    if field is None:
+        return
+    body = response.get_json()
+    user = body["data"][0] if path.startswith("/api/1") else body
+    value = json.dumps(user[field], ensure_ascii=False)
+    assert "\ufffd" in value and not any("\ud800" <= c <= "\udfff" for c in value), user
+
+
+def test_a_lone_surrogate_in_the_assertion_api_is_a_refusal_not_a_500() -> None:
+    raw = '{"username_or_email": "\\ud800", "password": "x", "app_id": "1", "subdomain": "x"}'
+    _refused(_call("POST", "/api/2/saml_assertion", raw=raw), "/api/1", 401)
+
+
+def test_surrogate_free_reaches_keys_and_nested_strings_and_keeps_pairs() -> None:
+    parsed = json.loads('{"a\\ud800": [1, {"b": ["\\udfff", "\\ud83d\\ude00"]}], "c": null}')
+    assert surrogate_free(parsed) == {"a\ufffd": [1, {"b": ["\ufffd", "\U0001f600"]}], "c": None}
+    assert surrogate_free("x\ud800") == "x\ufffd"

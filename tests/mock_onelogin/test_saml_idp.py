@@ -18,7 +18,10 @@ from lxml import etree
 from signxml import InvalidSignature, XMLVerifier
 
 from mock_onelogin import FixedClock, OneLoginAccount, OneLoginConfig, create_app
+from mock_onelogin.domain import saml as saml_rules
+from mock_onelogin.domain.errors import ValidationFailed
 from mock_onelogin.domain.events import EventType
+from mock_onelogin.domain.saml import SamlSettings, new_signing_key
 from tests.mock_onelogin.conftest import make_user
 from webguard import saml as xml
 
@@ -416,6 +419,12 @@ def test_certificates_survive_a_restart(tmp_path: Path) -> None:
         ({"acs_url": "javascript:alert(1)"}, 422, "acs_url must be an http(s) URL"),
         ({"colour": "blue"}, 400, "unknown attribute: colour"),
         ({"audience": "urn:wrike\x01"}, 422, "control character"),
+        ({"acs_url": "http://[::1"}, 422, "acs_url must be an http(s) URL"),
+        ({"recipient": "http://[::1]:70000/"}, 422, "recipient must be an http(s) URL"),
+        ({"acs_url": "http://a:99999/"}, 422, "acs_url must be an http(s) URL"),
+        ({"acs_url": "http://a:0/"}, 422, "acs_url must be an http(s) URL"),
+        ({"acs_url": "http://a:x/"}, 422, "acs_url must be an http(s) URL"),
+        ({"acs_url": "http://:8080/"}, 422, "acs_url must be an http(s) URL"),
         ([1, 2], 400, "JSON object"),
     ],
 )
@@ -494,3 +503,48 @@ def test_hostile_requests_get_a_onelogin_answer_never_a_500(
     assert answer.status_code == status, answer.get_data(as_text=True)[:500]
     if status != 302:
         assert "<html" in answer.get_data(as_text=True)
+
+
+def test_a_name_with_a_lone_surrogate_is_stored_marked_and_signs_in(
+    account: OneLoginAccount, client: FlaskClient, app_id: int
+) -> None:
+    user = make_user(account, 4, password=PASSWORD, firstname="Ad\ud800a")
+    assert user["firstname"] == "Ad\ufffda"
+    account.directory.add_login(user["id"], app_id)
+    page = signed_in_sso(client, app_id, user)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    root = xml.parse_untrusted(base64.b64decode(posted(page)["SAMLResponse"]))
+    first = root.find(".//saml:Attribute[@Name='User.FirstName']/saml:AttributeValue", NS)
+    assert first is not None and first.text == "Ad\ufffda"
+
+
+@pytest.mark.parametrize("name", ["audience", "acs_url", "recipient"])
+def test_a_lone_surrogate_in_saml_settings_never_reaches_the_signer(name: str) -> None:
+    value = "urn:wrike\ud800" if name == "audience" else "https://wrike.test/\udfff"
+    with pytest.raises(ValidationFailed, match="lone surrogate"):
+        SamlSettings().updated({name: value})
+
+
+def test_a_lone_surrogate_sent_as_json_is_stored_marked_and_sso_still_signs(
+    client: FlaskClient, app_id: int, user: dict[str, Any]
+) -> None:
+    answer = client.put(
+        f"/simulator/api/apps/{app_id}/saml",
+        data='{"audience": "urn:wrike\\ud800"}',
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert saml(client, app_id)["audience"] == "urn:wrike\ufffd"
+    page = signed_in_sso(client, app_id, user)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    root = xml.parse_untrusted(base64.b64decode(posted(page)["SAMLResponse"]))
+    audience = root.find(".//saml:Audience", NS)
+    assert audience is not None and audience.text == "urn:wrike\ufffd"
+
+
+def test_a_signing_key_shows_the_certificate_facts_the_sp_reads(clock: FixedClock) -> None:
+    key = new_signing_key("wrike", clock.now())
+    facts = xml.certificate_facts(key.certificate_pem)
+    assert key.fingerprint_sha256 == facts.fingerprint_sha256
+    assert key.not_after == xml.instant(facts.not_after)
+    assert not hasattr(saml_rules, "certificate_facts"), "one certificate_facts: webguard.saml"

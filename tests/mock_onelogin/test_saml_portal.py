@@ -293,7 +293,8 @@ def test_the_assertion_api_refuses_an_unassigned_user_and_logs_why(
         client, auth, username_or_email="user9", password=PASSWORD, app_id=str(app_id)
     )
     assert answer.status_code == 401
-    assert answer.get_json()["status"]["message"].startswith("app_not_assigned")
+    message = answer.get_json()["status"]["message"]
+    assert message == f"app_not_assigned: {modelling.SAML_ASSERTION_API_REFUSED}"
     (event,) = events(account, EventType.USER_AUTHENTICATION_VIA_API_FAILED)
     assert event["error_description"] == "app_not_assigned"
 
@@ -310,7 +311,13 @@ def test_the_assertion_api_refuses_a_suspended_user(
         client, auth, username_or_email="user7", password=PASSWORD, app_id=str(app_id)
     )
     assert answer.status_code == 401
-    assert answer.get_json()["status"]["message"].startswith("user_not_active")
+    # the code, and nothing of the user's status: the System Log alone says "Suspended"
+    message = answer.get_json()["status"]["message"]
+    assert message == f"user_not_active: {modelling.SAML_ASSERTION_API_REFUSED}"
+    assert "suspended" not in message.lower()
+    (event,) = events(account, EventType.USER_AUTHENTICATION_VIA_API_FAILED)
+    assert event["error_description"] == "user_not_active"
+    assert "Suspended" in event["notes"]
 
 
 def test_the_assertion_api_needs_an_access_token(client: FlaskClient, app_id: int) -> None:
