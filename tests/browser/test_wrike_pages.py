@@ -16,6 +16,10 @@ from playwright.sync_api import Page, expect
 from wrike_sp import WrikeConfig, create_app
 from wrike_sp.demo import DemoAccount, seed_demo_account
 
+#: chromium page tests run with the heavy runs (``-m slow``; .ci/run runs both), keeping the
+#: fast suite the quick loop.
+pytestmark = pytest.mark.slow
+
 MEMBER_EMAIL = "rick.regular@acme.example"
 MEMBER_PASSWORD = "member password 1"
 

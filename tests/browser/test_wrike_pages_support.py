@@ -27,6 +27,10 @@ from wrike_sp import create_app as create_wrike
 from wrike_sp.demo import seed_demo_account
 from wrike_sp.domain.modelling import RIGHT_EDIT_USERS
 
+#: chromium page tests run with the heavy runs (``-m slow``; .ci/run runs both), keeping the
+#: fast suite the quick loop.
+pytestmark = pytest.mark.slow
+
 CONSOLE_EMAIL = "support.admin@onelogin.example"
 CONSOLE_PASSWORD = "console password 1"
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -89,7 +93,6 @@ def open_member(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
 
 
-@pytest.mark.slow
 def test_the_missing_admin_right_set_up_in_the_wrike_pages_is_a_403_in_onelogin(
     page: Page, sites: Sites
 ) -> None:
@@ -129,7 +132,6 @@ def test_the_missing_admin_right_set_up_in_the_wrike_pages_is_a_403_in_onelogin(
     expect(page.get_by_test_id("users")).not_to_contain_text("grace@")
 
 
-@pytest.mark.slow
 def test_a_title_changed_in_onelogin_shows_on_the_wrike_member_page(
     page: Page, sites: Sites
 ) -> None:

@@ -13,6 +13,10 @@ from lxml import etree
 from tests.independent_sp import checker, own_signer
 from webguard.saml import NS_ASSERTION
 
+#: Each check runs python3-saml in its own interpreter (.venv-saml): with the heavy runs
+#: (``-m slow``; .ci/run runs both).
+pytestmark = pytest.mark.slow
+
 IDP = "http://127.0.0.1:9/saml/metadata/1"
 SP = {"entity_id": "http://127.0.0.1:8/saml/7", "acs_url": "http://127.0.0.1:8/saml/7/acs"}
 

@@ -25,6 +25,10 @@ from harness.up import start
 from tests.independent_sp import checker, forms
 from webguard.saml import NS_ASSERTION
 
+#: Each check runs python3-saml in its own interpreter (.venv-saml): with the heavy runs
+#: (``-m slow``; .ci/run runs both).
+pytestmark = pytest.mark.slow
+
 ADA = "ada@acme.example"
 
 
