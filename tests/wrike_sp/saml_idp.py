@@ -43,8 +43,9 @@ class KeyPair:
 
 
 @functools.lru_cache(maxsize=8)
-def key_pair(name: str = "test-idp") -> KeyPair:
-    """A self-signed RSA key and certificate, valid 2020 to 2040 (the tests' clock is 2026)."""
+def key_pair(name: str = "test-idp", valid: tuple[int, int] = (2020, 2040)) -> KeyPair:
+    """A self-signed RSA key and certificate, valid from the start of ``valid[0]`` to the
+    start of ``valid[1]`` (by default 2020 to 2040; the tests' clock is 2026)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     cert = (
@@ -53,8 +54,8 @@ def key_pair(name: str = "test-idp") -> KeyPair:
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
-        .not_valid_after(datetime(2040, 1, 1, tzinfo=UTC))
+        .not_valid_before(datetime(valid[0], 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(valid[1], 1, 1, tzinfo=UTC))
         .sign(key, hashes.SHA256())
     )
     return KeyPair(

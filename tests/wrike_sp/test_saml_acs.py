@@ -4,20 +4,15 @@ and recorded in the attempts, and a good Response signs the member in to the pag
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from flask import Flask
 from flask.testing import FlaskClient
 from lxml import etree
 
 from tests.wrike_sp.saml_idp import (
     ALICE,
-    KeyPair,
     Sp,
     TestIdp,
     configure,
@@ -359,33 +354,9 @@ def test_a_subject_confirmation_not_before_is_checked_too(sp: Sp, clock: ManualC
     assert reason_of(sp.post(with_times(sp, confirmation_NotBefore=ahead))) == "not_yet_valid"
 
 
-def expired_key_pair() -> KeyPair:
-    """A self-signed RSA key and certificate valid 2015 to 2020: past its NotAfter in 2026."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "expired-idp")])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(datetime(2015, 1, 1, tzinfo=UTC))
-        .not_valid_after(datetime(2020, 1, 1, tzinfo=UTC))
-        .sign(key, hashes.SHA256())
-    )
-    return KeyPair(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-        cert.public_bytes(serialization.Encoding.PEM),
-    )
-
-
 def test_a_held_certificate_past_its_not_after_still_verifies(sp: Sp) -> None:
     """Modelling choice: IdP certificate dates are not enforced (as python3-saml)."""
-    old = expired_key_pair()
+    old = key_pair("expired-idp", valid=(2015, 2020))  # past its NotAfter in 2026
     sp.idp = TestIdp(keys=old)
     assert configure(sp.admin, sp.account_id, sp.idp).status_code == 200
     answer = sp.post(sp.response())
