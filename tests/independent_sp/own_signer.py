@@ -5,16 +5,11 @@ control that shows the checker itself tells a good Response from a bad one, inde
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from functools import cache
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import SignatureMethod, XMLSigner
 
+from tests.wrike_sp.saml_idp import KeyPair, key_pair
 from webguard.saml import (
     CM_BEARER,
     NAMEID_EMAIL,
@@ -29,41 +24,12 @@ from webguard.saml import (
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
 
-@dataclass(frozen=True)
-class Signer:
-    key_pem: bytes
-    cert_pem: bytes
-
-    @property
-    def cert_b64(self) -> str:
-        """The certificate as metadata and python3-saml's settings write it: base64 DER."""
-        lines = self.cert_pem.decode().strip().splitlines()
-        return "".join(line for line in lines if not line.startswith("-----"))
+#: The key and certificate the Response is signed with: the tests' one self-signed pair.
+Signer = KeyPair
 
 
-@cache
 def signer(common_name: str = "simulated OneLogin test IdP") -> Signer:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    now = dt.datetime.now(dt.UTC)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    return Signer(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-        cert.public_bytes(serialization.Encoding.PEM),
-    )
+    return key_pair(common_name)
 
 
 def _sub(

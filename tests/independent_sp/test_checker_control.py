@@ -45,7 +45,7 @@ def idp() -> dict[str, str]:
     return {
         "entity_id": IDP,
         "sso_url": "http://127.0.0.1:9/trust/saml2/http-redirect/sso/1",
-        "x509cert": own_signer.signer().cert_b64,
+        "x509cert": own_signer.signer().cert_base64,
     }
 
 
