@@ -14,6 +14,7 @@ from harness import vocabulary as v
 from harness.case import parse_case
 from harness.diagnosis import CAUSES, SSO_CAUSES, SsoFacts, UserFacts, diagnose_sso
 from harness.repro import replay
+from tests.harness.test_diagnosis import _facts as provisioned_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -193,23 +194,8 @@ def test_the_vocabulary_holds_exactly_the_reason_codes_of_the_contract() -> None
 
 
 def _facts() -> UserFacts:
-    return UserFacts(
-        email="ada@acme.com",
-        assigned=True,
-        via=('role "Engineering"',),
-        roles=("Engineering",),
-        roles_with_app=("Engineering",),
-        deleted=False,
-        suspended=False,
-        provisioning_enabled=True,
-        connector_ready=True,
-        deprovision_action="Suspend",
-        suspension_action="Suspend",
-        state="Provisioned",
-        pending=(),
-        events=(),
-        wrike_status="active",
-    )
+    """A user OneLogin provisioned into Wrike, active there: what SSO diagnoses start from."""
+    return provisioned_facts((), ())
 
 
 @pytest.mark.parametrize("reason", [*v.SSO_SP_REASONS, *v.SSO_IDP_REASONS])
