@@ -189,28 +189,27 @@ def _answer_or_login(sso: SsoRequest) -> BaseResponse:
     return _post_page(answer)
 
 
-@bp.get("/trust/saml2/http-redirect/sso/<int:app_id>")
-def sso_redirect(app_id: int) -> BaseResponse:
-    """SP-initiated login, HTTP-Redirect binding."""
+def _sp_initiated(app_id: int, values: Any, binding: str) -> BaseResponse:
+    """An AuthnRequest in ``values`` (the query or the form, as the binding puts it)."""
     try:
         sso = _acct().sso.read_request(
-            app_id, request.args.get("SAMLRequest"), request.args.get("RelayState"), SP_REDIRECT
+            app_id, values.get("SAMLRequest"), values.get("RelayState"), binding
         )
     except SsoRefused as refusal:
         return _refusal_page(refusal, app_id)
     return _answer_or_login(sso)
+
+
+@bp.get("/trust/saml2/http-redirect/sso/<int:app_id>")
+def sso_redirect(app_id: int) -> BaseResponse:
+    """SP-initiated login, HTTP-Redirect binding."""
+    return _sp_initiated(app_id, request.args, SP_REDIRECT)
 
 
 @bp.post("/trust/saml2/http-post/sso/<int:app_id>")
 def sso_post(app_id: int) -> BaseResponse:
     """SP-initiated login, HTTP-POST binding (cross-site by design)."""
-    try:
-        sso = _acct().sso.read_request(
-            app_id, request.form.get("SAMLRequest"), request.form.get("RelayState"), SP_POST
-        )
-    except SsoRefused as refusal:
-        return _refusal_page(refusal, app_id)
-    return _answer_or_login(sso)
+    return _sp_initiated(app_id, request.form, SP_POST)
 
 
 @bp.get("/trust/saml2/resume")
